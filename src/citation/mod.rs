@@ -1,0 +1,297 @@
+//! Citations: the citation model of a PID ([`Citation`], derived from the
+//! registry's overrides, then the manifest, then site.toml), its CSL-JSON
+//! form, and the formats scholars copy (CSL styles through hayagriva's CSL
+//! processor, BibTeX). Knows nothing of templates or files.
+
+pub mod bibtex;
+pub mod styles;
+
+use serde_json::{json, Map, Value};
+
+use crate::config::SiteConfig;
+use crate::model::pid::{Pid, Scheme};
+use crate::model::record::Record;
+use crate::model::resource::{Resource, ResourceKind};
+
+/// Metadata labels (lower case, several languages) read as creators.
+const CREATOR_LABELS: &[&str] = &[
+    "creator", "author", "artist", "maker", "painter", "photographer", "composer", "scribe",
+    "illustrator", "auteur", "créateur", "artiste", "verfasser", "autor", "künstler", "urheber",
+    "autore", "artista", "creador", "auteur(s)", "author(s)", "creator(s)", "upphovsman",
+    "kunstenaar", "maker(s)",
+];
+
+/// Metadata labels read as the date.
+const DATE_LABELS: &[&str] = &[
+    "date", "date created", "created", "date of creation", "datum", "datierung", "entstehungszeit",
+    "data", "fecha", "dates", "publication date", "date of publication", "year", "période",
+    "period", "date(s)", "datering",
+];
+
+/// Metadata labels read as the shelfmark / call number.
+const SHELFMARK_LABELS: &[&str] = &[
+    "shelfmark", "call number", "signatur", "cote", "shelf mark", "identifier", "segnatura",
+    "signatura", "reference", "ms", "object number", "accession number",
+];
+
+/// Everything a citation of one PID says.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Citation {
+    /// Stable key (ASCII) for BibTeX and CSL-JSON ids.
+    pub key: String,
+    /// The PID, as cited (`ark:…`, `doi:…`).
+    pub pid: String,
+    /// Title.
+    pub title: String,
+    /// Creators as written (`Family, Given` or an institution).
+    pub creators: Vec<String>,
+    /// Date as written.
+    pub date: Option<String>,
+    /// Publisher or holding institution.
+    pub publisher: Option<String>,
+    /// Shelfmark or call number.
+    pub shelfmark: Option<String>,
+    /// CSL item type.
+    pub resource_type: String,
+    /// The URL to cite: the resolver URL, or the landing page for local IDs.
+    pub url: String,
+    /// The DOI, for DOI PIDs.
+    pub doi: Option<String>,
+    /// Version label.
+    pub version: Option<String>,
+    /// Licence URI.
+    pub license: Option<String>,
+}
+
+impl Citation {
+    /// Derive the citation of a record: registry overrides first, then the
+    /// manifest's metadata, then the site's defaults.
+    pub fn derive(record: &Record, resource: Option<&Resource>, config: &SiteConfig, url: String) -> Self {
+        let o = &record.overrides;
+        let meta = |labels: &[&str]| -> Option<String> {
+            resource?.metadata.iter().find_map(|m| {
+                labels
+                    .contains(&m.label.value.to_lowercase().trim_end_matches(':'))
+                    .then(|| m.value.text.clone())
+                    .filter(|t| !t.is_empty())
+            })
+        };
+        let title = o
+            .title
+            .clone()
+            .or_else(|| resource.and_then(|r| r.label.as_ref()).map(|l| l.value.clone()))
+            .unwrap_or_else(|| record.pid.label());
+        let creators = if o.creators.is_empty() {
+            meta(CREATOR_LABELS)
+                .map(|c| c.split("; ").map(str::to_string).collect())
+                .unwrap_or_default()
+        } else {
+            o.creators.clone()
+        };
+        let date = o
+            .date
+            .clone()
+            .or_else(|| meta(DATE_LABELS))
+            .or_else(|| resource.and_then(|r| r.nav_date.as_ref()).map(|d| d.chars().take(10).collect()));
+        let publisher = o
+            .publisher
+            .clone()
+            .or_else(|| {
+                resource?
+                    .provider
+                    .iter()
+                    .find_map(|p| p.label.as_ref().map(|l| l.value.clone()))
+            })
+            .or_else(|| (!config.publisher.is_empty()).then(|| config.publisher.clone()));
+        let resource_type = o.resource_type.clone().unwrap_or_else(|| {
+            match resource.map(|r| r.kind) {
+                Some(ResourceKind::Collection) => "collection",
+                Some(ResourceKind::Annotation | ResourceKind::AnnotationPage) => "document",
+                _ => "graphic",
+            }
+            .to_string()
+        });
+        let pid = &record.pid;
+        Citation {
+            key: key_of(pid),
+            pid: pid.label(),
+            title,
+            creators,
+            date,
+            publisher,
+            shelfmark: meta(SHELFMARK_LABELS),
+            resource_type,
+            url,
+            doi: (pid.scheme() == Scheme::Doi).then(|| pid.as_str().to_string()),
+            version: record.version.clone(),
+            license: o.license.clone().or_else(|| resource.and_then(|r| r.rights.clone())),
+        }
+    }
+
+    /// The year, if the date has one (for `citation_date` and BibTeX).
+    pub fn year(&self) -> Option<String> {
+        parse_date(self.date.as_deref()?).map(|d| d.start[0].to_string())
+    }
+
+    /// The CSL-JSON item (the input every CSL processor reads).
+    pub fn csl_json(&self) -> Value {
+        let mut item = Map::new();
+        item.insert("id".into(), json!(self.key));
+        item.insert("type".into(), json!(self.resource_type));
+        item.insert("title".into(), json!(self.title));
+        if !self.creators.is_empty() {
+            let names: Vec<Value> = self.creators.iter().map(|c| csl_name(c)).collect();
+            item.insert("author".into(), Value::Array(names));
+        }
+        if let Some(date) = self.date.as_deref().and_then(parse_date) {
+            let mut parts = vec![json!(date.start)];
+            if let Some(end) = date.end {
+                parts.push(json!(end));
+            }
+            let mut issued = Map::new();
+            issued.insert("date-parts".into(), Value::Array(parts));
+            if date.circa {
+                issued.insert("circa".into(), json!(true));
+            }
+            item.insert("issued".into(), Value::Object(issued));
+        }
+        if let Some(p) = &self.publisher {
+            item.insert("publisher".into(), json!(p));
+            item.insert("archive".into(), json!(p));
+        }
+        if let Some(s) = &self.shelfmark {
+            item.insert("archive_location".into(), json!(s));
+        }
+        item.insert("URL".into(), json!(self.url));
+        if let Some(doi) = &self.doi {
+            item.insert("DOI".into(), json!(doi));
+        }
+        if let Some(v) = &self.version {
+            item.insert("version".into(), json!(v));
+        }
+        Value::Object(item)
+    }
+}
+
+/// An ASCII key from the PID, e.g. `ark_12345_x6np1wh8k`.
+fn key_of(pid: &Pid) -> String {
+    let mut key: String = pid
+        .as_str()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    while key.contains("__") {
+        key = key.replace("__", "_");
+    }
+    let key = key.trim_matches('_').to_string();
+    if key.is_empty() {
+        "pid".into()
+    } else {
+        key
+    }
+}
+
+/// `Family, Given` becomes a family/given name; anything else is literal
+/// (institutions, "Anonymous", names with dates in parentheses).
+fn csl_name(name: &str) -> Value {
+    let name = name.trim();
+    match name.split_once(", ") {
+        Some((family, given))
+            if !given.contains(',')
+                && !given.chars().any(|c| c.is_ascii_digit())
+                && !family.contains(' ') =>
+        {
+            json!({"family": family, "given": given})
+        }
+        _ => json!({ "literal": name }),
+    }
+}
+
+/// A parsed date: start (and end) as `[year, month?, day?]`.
+#[derive(Debug, PartialEq)]
+struct ParsedDate {
+    start: Vec<i32>,
+    end: Option<Vec<i32>>,
+    circa: bool,
+}
+
+/// ISO dates (`1450`, `1450-03`, `1450-03-01`), ranges (`1450-1460`,
+/// `1450/1460`) and approximate years (`ca. 1450`, `circa 1450`, `c1450`);
+/// otherwise the first four-digit year in the text.
+fn parse_date(text: &str) -> Option<ParsedDate> {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    let circa = ["ca.", "ca ", "circa", "c.", "about", "vers", "um "]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        || lower.starts_with('c') && lower[1..].starts_with(|c: char| c.is_ascii_digit());
+    let iso = |s: &str| -> Option<Vec<i32>> {
+        let parts: Vec<&str> = s.split('-').collect();
+        if parts.is_empty() || parts.len() > 3 || parts[0].len() != 4 {
+            return None;
+        }
+        let nums: Option<Vec<i32>> = parts.iter().map(|p| p.parse().ok()).collect();
+        let nums = nums?;
+        let valid = nums.get(1).is_none_or(|m| (1..=12).contains(m))
+            && nums.get(2).is_none_or(|d| (1..=31).contains(d));
+        valid.then_some(nums)
+    };
+    let date_part = t.split('T').next().unwrap_or(t);
+    if let Some(d) = iso(date_part) {
+        return Some(ParsedDate { start: d, end: None, circa: false });
+    }
+    for sep in ['/', '–'] {
+        if let Some((a, b)) = t.split_once(sep) {
+            if let (Some(a), Some(b)) = (iso(a.trim()), iso(b.trim())) {
+                return Some(ParsedDate { start: a, end: Some(b), circa });
+            }
+        }
+    }
+    if let Some((a, b)) = t.split_once('-') {
+        if let (Some(a), Some(b)) = (iso(a.trim()), iso(b.trim())) {
+            if a.len() == 1 && b.len() == 1 {
+                return Some(ParsedDate { start: a, end: Some(b), circa });
+            }
+        }
+    }
+    let years: Vec<i32> = t
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| s.len() == 4)
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let first = *years.first()?;
+    Some(ParsedDate {
+        start: vec![first],
+        end: None,
+        circa: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1450").unwrap().start, vec![1450]);
+        assert_eq!(parse_date("1450-03-01").unwrap().start, vec![1450, 3, 1]);
+        let r = parse_date("1450-1460").unwrap();
+        assert_eq!(r.end, Some(vec![1460]));
+        assert!(parse_date("ca. 1450").unwrap().circa);
+        assert_eq!(parse_date("15th century (1480?)").unwrap().start, vec![1480]);
+        assert!(parse_date("undated").is_none());
+        assert_eq!(parse_date("1912-01-01T00:00:00Z").unwrap().start, vec![1912, 1, 1]);
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(csl_name("Bosch, Hieronymus"), json!({"family": "Bosch", "given": "Hieronymus"}));
+        assert_eq!(csl_name("British Library"), json!({"literal": "British Library"}));
+        assert_eq!(csl_name("Dürer, Albrecht, 1471-1528"), json!({"literal": "Dürer, Albrecht, 1471-1528"}));
+    }
+
+    #[test]
+    fn keys() {
+        assert_eq!(key_of(&Pid::parse("ark:/12345/x6-np").unwrap()), "ark_12345_x6_np");
+    }
+}

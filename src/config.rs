@@ -1,0 +1,393 @@
+//! `site.toml` -> [`SiteConfig`]: read what was written (`RawConfig`, serde,
+//! unknown keys rejected), then validate into the types the rest of the code
+//! uses. Errors name the file, the line and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Location, Result};
+
+/// The file name of a site's settings.
+pub const CONFIG_FILE: &str = "site.toml";
+
+/// What `site.toml` says, as written. Every key but `base_url` and `title`
+/// has a default.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawConfig {
+    base_url: Option<String>,
+    title: Option<String>,
+    description: String,
+    language: String,
+    languages: Vec<String>,
+    output_dir: String,
+    publisher: String,
+    logo: Option<String>,
+    minify: bool,
+    footer: String,
+    viewer: RawViewer,
+    resolvers: BTreeMap<String, String>,
+    citation: RawCitation,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            base_url: None,
+            title: None,
+            description: String::new(),
+            language: "en".into(),
+            languages: Vec::new(),
+            output_dir: "public".into(),
+            publisher: String::new(),
+            logo: None,
+            minify: true,
+            footer: String::new(),
+            viewer: RawViewer::default(),
+            resolvers: BTreeMap::new(),
+            citation: RawCitation::default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawViewer {
+    kind: ViewerKind,
+    source: ViewerSource,
+}
+
+impl Default for RawViewer {
+    fn default() -> Self {
+        RawViewer {
+            kind: ViewerKind::Mirador,
+            source: ViewerSource::SelfHosted,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawCitation {
+    styles: Vec<String>,
+    default_style: Option<String>,
+}
+
+impl Default for RawCitation {
+    fn default() -> Self {
+        RawCitation {
+            styles: vec!["apa".into(), "mla".into(), "chicago-author-date".into()],
+            default_style: None,
+        }
+    }
+}
+
+/// Which IIIF viewer landing pages embed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ViewerKind {
+    /// Mirador 4 (Apache-2.0), self-hosted from its npm package.
+    Mirador,
+    /// No viewer: thumbnail and manifest link only.
+    None,
+}
+
+/// Where the viewer's script comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ViewerSource {
+    /// Copied into the site under `vendor/` (the default: nothing third-party
+    /// has to stay up for a PID page to work).
+    SelfHosted,
+    /// A pinned jsDelivr URL with a Subresource Integrity hash.
+    Cdn,
+}
+
+/// The scheme-specific resolvers whose URLs citations show.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Resolvers {
+    /// ARK resolver, e.g. `https://n2t.net/`.
+    pub ark: String,
+    /// DOI resolver.
+    pub doi: String,
+    /// Handle proxy.
+    pub handle: String,
+    /// URN resolver.
+    pub urn: String,
+}
+
+/// A validated site configuration.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// Absolute base URL, always ending in `/` (may carry a sub-path).
+    pub base_url: String,
+    /// The path part of `base_url`, starting and ending with `/`; every
+    /// internal link starts with it so a project site works under its sub-path.
+    pub base_path: String,
+    /// Site title.
+    pub title: String,
+    /// One-sentence description for the home page and meta tags.
+    pub description: String,
+    /// The site's main language (BCP 47).
+    pub language: String,
+    /// Languages to prefer in IIIF language maps, in order.
+    pub languages: Vec<String>,
+    /// Output folder, relative to the site unless absolute.
+    pub output_dir: PathBuf,
+    /// Publisher or holding institution used in citations by default.
+    pub publisher: String,
+    /// Path of a logo under static/, shown in the header.
+    pub logo: Option<String>,
+    /// Minify HTML output.
+    pub minify: bool,
+    /// Footer text (Markdown).
+    pub footer: String,
+    /// Embedded viewer.
+    pub viewer: ViewerKind,
+    /// Where the viewer's script is loaded from.
+    pub viewer_source: ViewerSource,
+    /// Resolver base URLs per scheme.
+    pub resolvers: Resolvers,
+    /// Citation styles shown on landing pages, in order (the first is shown
+    /// first unless `default_style` says otherwise).
+    pub citation_styles: Vec<String>,
+    /// The style shown first.
+    pub default_style: String,
+}
+
+impl SiteConfig {
+    /// Read and validate `site.toml` in `site_dir`.
+    pub fn load(site_dir: &Path) -> Result<Self> {
+        let path = site_dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        Self::parse(&text, &path)
+    }
+
+    /// Parse the text of a `site.toml` (the path is for messages).
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            Error::input(
+                Location {
+                    path: path.to_path_buf(),
+                    line,
+                },
+                e.message().trim().to_string(),
+            )
+        })?;
+        Self::validate(raw, path, text)
+    }
+
+    fn validate(raw: RawConfig, path: &Path, text: &str) -> Result<Self> {
+        let at = |key: &str| {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map(|i| i + 1);
+            Location {
+                path: path.to_path_buf(),
+                line,
+            }
+        };
+        let base_url = raw.base_url.ok_or_else(|| {
+            Error::input(
+                Location::file(path),
+                "missing key `base_url`: expected the absolute URL the site is served at, e.g. \"https://org.github.io/repo/\"",
+            )
+        })?;
+        let (base_url, base_path) = parse_base_url(&base_url).map_err(|m| Error::input(at("base_url"), m))?;
+        let title = raw.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+            Error::input(
+                Location::file(path),
+                "missing key `title`: expected the site's name, e.g. \"Example Library PIDs\"",
+            )
+        })?;
+        if !is_language_tag(&raw.language) {
+            return Err(Error::input(
+                at("language"),
+                format!("key `language`: expected a BCP 47 language tag such as \"en\" or \"fr-CA\", found {:?}", raw.language),
+            ));
+        }
+        let mut languages = raw.languages;
+        if let Some(bad) = languages.iter().find(|l| !is_language_tag(l)) {
+            return Err(Error::input(
+                at("languages"),
+                format!("key `languages`: expected BCP 47 language tags, found {bad:?}"),
+            ));
+        }
+        if !languages.contains(&raw.language) {
+            languages.insert(0, raw.language.clone());
+        }
+        let resolvers = resolvers(raw.resolvers).map_err(|m| Error::input(at("[resolvers]"), m))?;
+        let mut styles = raw.citation.styles;
+        for style in &styles {
+            if crate::citation::styles::Style::by_name(style).is_none() {
+                return Err(Error::input(
+                    at("styles"),
+                    format!(
+                        "[citation] styles: unknown style {style:?}; expected one of {}",
+                        crate::citation::styles::Style::NAMES.join(", ")
+                    ),
+                ));
+            }
+        }
+        if styles.is_empty() {
+            styles.push("apa".into());
+        }
+        let default_style = match raw.citation.default_style {
+            Some(style) if styles.contains(&style) => style,
+            Some(style) => {
+                return Err(Error::input(
+                    at("default_style"),
+                    format!("[citation] default_style {style:?} is not one of `styles` ({})", styles.join(", ")),
+                ))
+            }
+            None => styles[0].clone(),
+        };
+        Ok(SiteConfig {
+            base_url,
+            base_path,
+            title: title.trim().to_string(),
+            description: raw.description,
+            language: raw.language,
+            languages,
+            output_dir: PathBuf::from(raw.output_dir),
+            publisher: raw.publisher,
+            logo: raw.logo,
+            minify: raw.minify,
+            footer: raw.footer,
+            viewer: raw.viewer.kind,
+            viewer_source: raw.viewer.source,
+            resolvers,
+            citation_styles: styles,
+            default_style,
+        })
+    }
+
+    /// Root-relative link to a site path (`""` is the home page).
+    pub fn path(&self, rel: &str) -> String {
+        format!("{}{}", self.base_path, rel)
+    }
+
+    /// Absolute URL of a site path.
+    pub fn url(&self, rel: &str) -> String {
+        format!("{}{}", self.base_url, rel)
+    }
+}
+
+/// Split a base URL into its normalised form (ending in `/`) and its path.
+fn parse_base_url(url: &str) -> std::result::Result<(String, String), String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("key `base_url`: expected an absolute http(s) URL, found {url:?}"))?;
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(format!("key `base_url`: expected a host name after the scheme, found {url:?}"));
+    }
+    if path.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err(format!("key `base_url`: expected no query, fragment or spaces, found {url:?}"));
+    }
+    let mut path = path.to_string();
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    let scheme_len = url.len() - rest.len();
+    Ok((format!("{}{}{}", &url[..scheme_len], host, path), path))
+}
+
+fn is_language_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
+fn resolvers(mut raw: BTreeMap<String, String>) -> std::result::Result<Resolvers, String> {
+    let mut take = |key: &str, default: &str| -> std::result::Result<String, String> {
+        let mut value = raw.remove(key).unwrap_or_else(|| default.to_string());
+        if !(value.starts_with("https://") || value.starts_with("http://")) {
+            return Err(format!("resolver `{key}`: expected an http(s) URL, found {value:?}"));
+        }
+        if !value.ends_with('/') {
+            value.push('/');
+        }
+        Ok(value)
+    };
+    let resolvers = Resolvers {
+        ark: take("ark", "https://n2t.net/")?,
+        doi: take("doi", "https://doi.org/")?,
+        handle: take("handle", "https://hdl.handle.net/")?,
+        urn: take("urn", "https://nbn-resolving.org/")?,
+    };
+    if let Some(key) = raw.keys().next() {
+        return Err(format!("unknown resolver `{key}`: expected one of ark, doi, handle, urn"));
+    }
+    Ok(resolvers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SiteConfig> {
+        SiteConfig::parse(text, Path::new("site.toml"))
+    }
+
+    #[test]
+    fn minimal_config_builds_with_defaults() {
+        let config = parse("base_url = \"https://org.github.io/repo\"\ntitle = \"T\"\n").unwrap();
+        assert_eq!(config.base_url, "https://org.github.io/repo/");
+        assert_eq!(config.base_path, "/repo/");
+        assert_eq!(config.output_dir, PathBuf::from("public"));
+        assert_eq!(config.path("ark/1/"), "/repo/ark/1/");
+        assert_eq!(config.viewer, ViewerKind::Mirador);
+        assert_eq!(config.default_style, "apa");
+    }
+
+    #[test]
+    fn root_base_url() {
+        let config = parse("base_url = \"https://pids.example.org\"\ntitle = \"T\"").unwrap();
+        assert_eq!(config.base_url, "https://pids.example.org/");
+        assert_eq!(config.base_path, "/");
+    }
+
+    #[test]
+    fn wrong_type_names_line_and_key() {
+        let err = parse("base_url = \"https://x.org/\"\ntitle = \"T\"\nminify = \"yes\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("site.toml:3: "), "{text}");
+        assert!(text.contains("boolean"), "{text}");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error() {
+        let err = parse("base_url = \"https://x.org/\"\ntitle = \"T\"\ntitel = \"x\"\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("site.toml:3: "), "{text}");
+        assert!(text.contains("titel"), "{text}");
+    }
+
+    #[test]
+    fn missing_base_url() {
+        let err = parse("title = \"T\"\n").unwrap_err();
+        assert!(err.to_string().contains("missing key `base_url`"));
+    }
+
+    #[test]
+    fn bad_base_url() {
+        let err = parse("base_url = \"org.github.io\"\ntitle = \"T\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "site.toml:1: key `base_url`: expected an absolute http(s) URL, found \"org.github.io\""
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Errors of the library: every one names the file, and the line or row where
+//! there is one, so that a web team can go straight to what needs fixing.
+//! This module must not print; `main.rs` decides how errors reach the user.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in an input a problem was found: a file, and optionally a line
+/// (site.toml, front matter) or a row (registry; the line the row starts on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file, as the user named it (relative to the site when possible).
+    pub path: PathBuf,
+    /// 1-based line number, when known.
+    pub line: Option<usize>,
+}
+
+impl Location {
+    /// A whole file.
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Location {
+            path: path.into(),
+            line: None,
+        }
+    }
+
+    /// A line of a file.
+    pub fn line(path: impl Into<PathBuf>, line: usize) -> Self {
+        Location {
+            path: path.into(),
+            line: Some(line),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}", self.path.display(), line),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
+/// A failed build or command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: the message says what was expected.
+    #[error("{at}: {message}")]
+    Input {
+        /// File and line or row.
+        at: Location,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A template failed to parse or render.
+    #[error("template {name}: {message}")]
+    Template {
+        /// Template name.
+        name: String,
+        /// Tera's message chain.
+        message: String,
+    },
+    /// Several input errors found in one pass (the registry reports every bad
+    /// row at once rather than one per run).
+    #[error("{}", join_errors(.0))]
+    Many(Vec<Error>),
+    /// `--strict` and warnings were reported.
+    #[error("{}\n{} warning(s) and --strict was given; the previous output was left in place", join_warnings(.0), .0.len())]
+    Strict(Vec<Warning>),
+}
+
+fn join_errors(errors: &[Error]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn join_warnings(warnings: &[Warning]) -> String {
+    warnings
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    /// An input error at a location.
+    pub fn input(at: Location, message: impl Into<String>) -> Self {
+        Error::Input {
+            at,
+            message: message.into(),
+        }
+    }
+
+    /// An I/O error on a path.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// Collapse a list of errors: one stays itself, several become `Many`.
+    pub fn from_list(errors: Vec<Error>) -> Option<Self> {
+        // One broken template fails every page the same way: say it once.
+        let mut seen = std::collections::HashSet::new();
+        let mut errors: Vec<Error> = errors
+            .into_iter()
+            .filter(|e| seen.insert(e.to_string()))
+            .collect();
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(Error::Many(errors)),
+        }
+    }
+}
+
+/// A soft problem: the build goes on, reports it, and `--strict` fails on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// Where.
+    pub at: Location,
+    /// What happened and what pidsite did instead.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+/// Result alias of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

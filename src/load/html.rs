@@ -1,0 +1,169 @@
+//! Untrusted HTML from manifests, reduced to what the IIIF Presentation API
+//! allows (`a b br i img p small span sub sup`, `href`/`src`/`alt`, http(s)
+//! and mailto URLs) with ammonia, a maintained HTML5 sanitiser. Everything a
+//! manifest says passes through here before it reaches the model.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use crate::model::resource::Html;
+
+static IIIF_SUBSET: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::empty();
+    b.tags(HashSet::from([
+        "a", "b", "br", "i", "img", "p", "small", "span", "sub", "sup",
+    ]))
+    .tag_attributes(
+        [("a", HashSet::from(["href"])), ("img", HashSet::from(["src", "alt"]))]
+            .into_iter()
+            .collect(),
+    )
+    .url_schemes(HashSet::from(["http", "https", "mailto"]))
+    .link_rel(Some("nofollow noopener noreferrer"))
+    .strip_comments(true);
+    b
+});
+
+static NO_TAGS: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::empty();
+    b.strip_comments(true);
+    b
+});
+
+/// Whether a value looks like markup (IIIF says HTML values start with `<`;
+/// real v2 manifests also mix tags into text, so any tag-like `<` counts).
+fn looks_like_html(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.windows(2).any(|w| {
+        w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!')
+    }) || value.contains('&')
+}
+
+/// Sanitise a manifest value into the IIIF HTML subset.
+pub fn sanitize(value: &str, lang: Option<String>) -> Html {
+    let value = value.trim();
+    let html = if looks_like_html(value) {
+        IIIF_SUBSET.clean(value).to_string()
+    } else {
+        escape(value)
+    };
+    let text = to_text(&html);
+    Html { html, text, lang }
+}
+
+/// Plain text of a manifest value: tags dropped, entities decoded.
+pub fn strip(value: &str) -> String {
+    if looks_like_html(value) {
+        let cleaned = NO_TAGS.clean(value).to_string();
+        collapse_space(&unescape(&cleaned))
+    } else {
+        collapse_space(value)
+    }
+}
+
+/// Plain text of sanitised HTML (`<br>` and `</p>` become spaces).
+fn to_text(html: &str) -> String {
+    let spaced = html.replace("<br>", " ").replace("</p>", " ");
+    strip(&spaced)
+}
+
+fn collapse_space(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Decode the entities html5ever's serialiser writes, plus numeric ones.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest.find(';').filter(|&e| e <= 10);
+        let decoded = end.and_then(|e| {
+            let name = &rest[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_iiif_subset() {
+        let h = sanitize("<p>A <b>bold</b> <a href=\"https://x.org/\">link</a></p>", None);
+        assert_eq!(
+            h.html,
+            "<p>A <b>bold</b> <a href=\"https://x.org/\" rel=\"nofollow noopener noreferrer\">link</a></p>"
+        );
+        assert_eq!(h.text, "A bold link");
+    }
+
+    #[test]
+    fn removes_script_handlers_and_javascript_urls() {
+        let h = sanitize(
+            "<script>alert(1)</script><img src=x onerror=alert(1)><a href=\"javascript:alert(1)\">x</a><div style=\"x\">y</div>",
+            None,
+        );
+        assert!(!h.html.contains("script"), "{}", h.html);
+        assert!(!h.html.contains("onerror"), "{}", h.html);
+        assert!(!h.html.contains("javascript"), "{}", h.html);
+        assert!(!h.html.contains("div"), "{}", h.html);
+    }
+
+    #[test]
+    fn plain_text_is_escaped() {
+        assert_eq!(sanitize("a \"b\"", None).html, "a &quot;b&quot;");
+        assert_eq!(sanitize("x < y", None).html, "x &lt; y");
+    }
+
+    #[test]
+    fn strip_gives_text() {
+        assert_eq!(strip("<b>Bold</b> &amp; <i>co</i>"), "Bold & co");
+        assert_eq!(strip("</script><script>alert(1)</script>"), "");
+        assert_eq!(strip("AT&T"), "AT&T");
+    }
+}

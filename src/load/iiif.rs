@@ -1,0 +1,494 @@
+//! IIIF Presentation 2.1 and 3 JSON -> [`Resource`]. The type and version come
+//! from the JSON itself (`@context`, `type`/`@type`, `id`/`@id`), never from
+//! the file name. Tolerant of what real publishers write: strings, arrays,
+//! language maps and `@value` objects wherever a label may stand.
+
+use serde_json::{Map, Value};
+
+use crate::load::html::{sanitize, strip};
+use crate::model::resource::{
+    AnnotationView, Html, Member, MetadataEntry, PresentationVersion, Provider, Resource,
+    ResourceKind, Text,
+};
+
+/// How many annotations an annotation page shows; the rest are counted.
+const MAX_ANNOTATIONS: usize = 500;
+
+/// Parse a IIIF document. `languages` orders the preferred languages of
+/// language maps. The error says what was expected.
+pub fn parse(bytes: &[u8], languages: &[String]) -> Result<Resource, String> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "not valid JSON at line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    from_value(&value, languages)
+}
+
+/// Normalise an already parsed IIIF document.
+pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, String> {
+    let obj = value
+        .as_object()
+        .ok_or("expected a JSON object (a IIIF manifest, collection, canvas or annotation)")?;
+    let version = detect_version(obj);
+    let kind = detect_kind(obj).ok_or_else(|| {
+        let found = obj.get("type").or_else(|| obj.get("@type"));
+        match found {
+            Some(t) => format!("unknown IIIF type {t}; expected Manifest, Collection, Canvas, Range, AnnotationPage/AnnotationList or Annotation"),
+            None => "no `type` or `@type`: expected a IIIF Presentation resource".to_string(),
+        }
+    })?;
+    let r = Reader { languages };
+    let id = id_of(obj);
+    let label = obj.get("label").and_then(|v| r.text(v));
+    let summary = obj
+        .get("summary")
+        .or_else(|| obj.get("description"))
+        .and_then(|v| r.html(v));
+    let metadata = obj
+        .get("metadata")
+        .map(|m| items(m).filter_map(|e| r.pair(e)).collect())
+        .unwrap_or_default();
+    let required_statement = match obj.get("requiredStatement") {
+        Some(v) => r.pair(v),
+        None => obj.get("attribution").and_then(|v| r.html(v)).map(|value| MetadataEntry {
+            label: Text {
+                value: "Attribution".into(),
+                lang: Some("en".into()),
+            },
+            value,
+        }),
+    };
+    let rights = obj
+        .get("rights")
+        .or_else(|| obj.get("license"))
+        .and_then(|v| items(v).find_map(uri_of));
+    let canvases = canvases(obj, version);
+    let first_canvas = canvases.first().and_then(|c| id_of(c));
+    let thumbnail = obj
+        .get("thumbnail")
+        .and_then(thumbnail_of)
+        .or_else(|| canvases.iter().find_map(|c| canvas_thumbnail(c)))
+        .or_else(|| (kind == ResourceKind::Canvas).then(|| canvas_thumbnail(obj)).flatten());
+    let members = if kind == ResourceKind::Collection {
+        members(obj, &r)
+    } else {
+        Vec::new()
+    };
+    let annotations = match kind {
+        ResourceKind::Annotation => vec![annotation(obj, &r)],
+        ResourceKind::AnnotationPage => obj
+            .get("items")
+            .or_else(|| obj.get("resources"))
+            .map(|v| {
+                items(v)
+                    .filter_map(Value::as_object)
+                    .take(MAX_ANNOTATIONS)
+                    .map(|a| annotation(a, &r))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    Ok(Resource {
+        kind,
+        version,
+        id,
+        label,
+        summary,
+        metadata,
+        thumbnail,
+        rights,
+        required_statement,
+        provider: providers(obj, &r),
+        nav_date: obj.get("navDate").and_then(Value::as_str).map(str::to_string),
+        canvas_count: canvases.len(),
+        first_canvas,
+        members,
+        annotations,
+    })
+}
+
+fn detect_version(obj: &Map<String, Value>) -> PresentationVersion {
+    let contexts: Vec<&str> = obj
+        .get("@context")
+        .map(|c| items(c).filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if contexts.iter().any(|c| c.contains("presentation/3")) {
+        PresentationVersion::V3
+    } else if contexts.iter().any(|c| c.contains("presentation/2")) {
+        PresentationVersion::V2
+    } else if obj.contains_key("@id") || obj.contains_key("@type") {
+        PresentationVersion::V2
+    } else {
+        PresentationVersion::V3
+    }
+}
+
+fn detect_kind(obj: &Map<String, Value>) -> Option<ResourceKind> {
+    let t = obj.get("type").or_else(|| obj.get("@type"))?;
+    items(t)
+        .filter_map(Value::as_str)
+        .find_map(ResourceKind::from_type)
+}
+
+/// A value or each element of an array.
+fn items(v: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
+    match v {
+        Value::Array(a) => Box::new(a.iter()),
+        Value::Null => Box::new(std::iter::empty()),
+        other => Box::new(std::iter::once(other)),
+    }
+}
+
+fn id_of(obj: &Map<String, Value>) -> Option<String> {
+    obj.get("id")
+        .or_else(|| obj.get("@id"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// A URI given as a string or as an object with `id`/`@id`.
+fn uri_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Object(o) => id_of(o),
+        _ => None,
+    }
+}
+
+fn thumbnail_of(v: &Value) -> Option<String> {
+    items(v).find_map(|t| match t {
+        Value::Object(o) => id_of(o).or_else(|| o.get("service").and_then(service_image)),
+        other => uri_of(other),
+    })
+}
+
+/// A thumbnail-sized image URL from an Image API service.
+fn service_image(service: &Value) -> Option<String> {
+    let base = items(service).find_map(|s| s.as_object().and_then(id_of))?;
+    Some(format!("{}/full/!400,400/0/default.jpg", base.trim_end_matches('/')))
+}
+
+fn canvases(obj: &Map<String, Value>, version: PresentationVersion) -> Vec<&Map<String, Value>> {
+    let list = match version {
+        PresentationVersion::V3 => obj.get("items"),
+        PresentationVersion::V2 => obj
+            .get("sequences")
+            .and_then(|s| items(s).next())
+            .and_then(|s| s.get("canvases"))
+            .or_else(|| obj.get("canvases")),
+    };
+    list.map(|l| {
+        items(l)
+            .filter_map(Value::as_object)
+            .filter(|c| detect_kind(c) == Some(ResourceKind::Canvas))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// A canvas's own thumbnail, else an image from its first painting annotation.
+fn canvas_thumbnail(canvas: &Map<String, Value>) -> Option<String> {
+    if let Some(t) = canvas.get("thumbnail").and_then(thumbnail_of) {
+        return Some(t);
+    }
+    // v2: images[0].resource; v3: items[0].items[0].body
+    let resource = canvas
+        .get("images")
+        .and_then(|i| items(i).next())
+        .and_then(|a| a.get("resource"))
+        .or_else(|| {
+            canvas
+                .get("items")
+                .and_then(|p| items(p).next())
+                .and_then(|p| p.get("items"))
+                .and_then(|a| items(a).next())
+                .and_then(|a| a.get("body"))
+        })?;
+    let resource = match resource.get("items").or_else(|| resource.get("default")) {
+        // Choice (v3 items, v2 oa:Choice default)
+        Some(choice) if resource.get("service").is_none() => items(choice).next()?,
+        _ => items(resource).next()?,
+    };
+    if let Some(img) = resource.get("service").and_then(service_image) {
+        return Some(img);
+    }
+    let is_image = resource
+        .get("type")
+        .or_else(|| resource.get("@type"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.ends_with("Image"));
+    is_image.then(|| resource.as_object().and_then(id_of)).flatten()
+}
+
+fn members(obj: &Map<String, Value>, r: &Reader) -> Vec<Member> {
+    let mut out = Vec::new();
+    for key in ["items", "members", "collections", "manifests"] {
+        for m in obj.get(key).map(items).into_iter().flatten() {
+            let Some(m) = m.as_object() else { continue };
+            let (Some(id), Some(kind)) = (id_of(m), detect_kind(m)) else {
+                continue;
+            };
+            if !matches!(kind, ResourceKind::Manifest | ResourceKind::Collection) {
+                continue;
+            }
+            out.push(Member {
+                id,
+                kind,
+                label: m.get("label").and_then(|v| r.text(v)),
+                thumbnail: m.get("thumbnail").and_then(thumbnail_of),
+            });
+        }
+    }
+    out
+}
+
+fn providers(obj: &Map<String, Value>, r: &Reader) -> Vec<Provider> {
+    if let Some(p) = obj.get("provider") {
+        return items(p)
+            .filter_map(Value::as_object)
+            .map(|p| Provider {
+                label: p.get("label").and_then(|v| r.text(v)),
+                homepage: p.get("homepage").and_then(|h| items(h).find_map(uri_of)),
+                logo: p.get("logo").and_then(thumbnail_of),
+            })
+            .collect();
+    }
+    obj.get("logo")
+        .and_then(thumbnail_of)
+        .map(|logo| {
+            vec![Provider {
+                label: None,
+                homepage: None,
+                logo: Some(logo),
+            }]
+        })
+        .unwrap_or_default()
+}
+
+fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
+    let body = a.get("body").or_else(|| a.get("resource"));
+    let text = body.and_then(|b| {
+        let parts: Vec<String> = items(b)
+            .filter_map(|b| match b {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(o) => o
+                    .get("value")
+                    .or_else(|| o.get("chars"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                _ => None,
+            })
+            .collect();
+        (!parts.is_empty()).then(|| sanitize(&parts.join(" "), None))
+    });
+    let motivation = a
+        .get("motivation")
+        .and_then(|m| items(m).find_map(Value::as_str))
+        .map(|m| m.rsplit(':').next().unwrap_or(m).to_string());
+    let target = a.get("target").or_else(|| a.get("on")).and_then(|t| {
+        items(t).find_map(|t| match t {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => id_of(o).or_else(|| {
+                let source = o.get("source").or_else(|| o.get("full")).and_then(uri_of)?;
+                let fragment = o
+                    .get("selector")
+                    .and_then(|s| items(s).next())
+                    .and_then(|s| s.get("value"))
+                    .and_then(Value::as_str)
+                    .filter(|v| v.starts_with("xywh="));
+                Some(match fragment {
+                    Some(f) => format!("{source}#{f}"),
+                    None => source,
+                })
+            }),
+            _ => None,
+        })
+    });
+    let _ = r;
+    AnnotationView {
+        body: text,
+        motivation,
+        target,
+    }
+}
+
+/// Picks text out of IIIF language values by the site's languages.
+struct Reader<'a> {
+    languages: &'a [String],
+}
+
+impl Reader<'_> {
+    /// The best-language values of a label-like value, with their language.
+    fn values(&self, v: &Value) -> Option<(Vec<String>, Option<String>)> {
+        match v {
+            Value::String(s) => Some((vec![s.clone()], None)),
+            Value::Number(n) => Some((vec![n.to_string()], None)),
+            Value::Object(o) if o.contains_key("@value") => {
+                let value = o.get("@value").and_then(Value::as_str)?.to_string();
+                let lang = o.get("@language").and_then(Value::as_str).map(str::to_string);
+                Some((vec![value], lang))
+            }
+            Value::Object(map) => {
+                // v3 language map
+                let key = self.pick(map.keys().map(String::as_str))?;
+                let values: Vec<String> = items(&map[&key])
+                    .filter_map(|x| match x {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                let lang = (key != "none" && key != "@none").then_some(key);
+                (!values.is_empty()).then_some((values, lang))
+            }
+            Value::Array(arr) => {
+                // v2: strings and/or {"@value", "@language"} objects
+                let tagged: Vec<(Option<String>, &Value)> = arr
+                    .iter()
+                    .map(|x| {
+                        let lang = x
+                            .get("@language")
+                            .and_then(Value::as_str)
+                            .map(str::to_string);
+                        (lang, x)
+                    })
+                    .collect();
+                let langs: Vec<&str> = tagged
+                    .iter()
+                    .map(|(l, _)| l.as_deref().unwrap_or("none"))
+                    .collect();
+                let best = self.pick(langs.iter().copied())?;
+                let mut values = Vec::new();
+                for (l, x) in &tagged {
+                    if l.as_deref().unwrap_or("none") == best {
+                        if let Some((vs, _)) = self.values(x) {
+                            values.extend(vs);
+                        }
+                    }
+                }
+                let lang = (best != "none").then_some(best);
+                (!values.is_empty()).then_some((values, lang))
+            }
+            _ => None,
+        }
+    }
+
+    /// Choose a language key: an exact preferred language, then one with the
+    /// same primary subtag, then `none`/`@none`, then the first.
+    fn pick<'k>(&self, keys: impl Iterator<Item = &'k str> + Clone) -> Option<String> {
+        for want in self.languages {
+            if let Some(k) = keys.clone().find(|k| k.eq_ignore_ascii_case(want)) {
+                return Some(k.to_string());
+            }
+            let primary = want.split('-').next().unwrap_or(want);
+            if let Some(k) = keys
+                .clone()
+                .find(|k| k.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(primary)))
+            {
+                return Some(k.to_string());
+            }
+        }
+        if let Some(k) = keys.clone().find(|k| *k == "none" || *k == "@none") {
+            return Some(k.to_string());
+        }
+        keys.clone().next().map(str::to_string)
+    }
+
+    fn text(&self, v: &Value) -> Option<Text> {
+        let (values, lang) = self.values(v)?;
+        let value = values
+            .iter()
+            .map(|s| strip(s))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        (!value.is_empty()).then_some(Text { value, lang })
+    }
+
+    fn html(&self, v: &Value) -> Option<Html> {
+        let (values, lang) = self.values(v)?;
+        let parts: Vec<Html> = values
+            .iter()
+            .map(|s| sanitize(s, None))
+            .filter(|h| !h.html.is_empty())
+            .collect();
+        if parts.is_empty() {
+            return None;
+        }
+        Some(Html {
+            html: parts.iter().map(|h| h.html.as_str()).collect::<Vec<_>>().join("<br>"),
+            text: parts.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join("; "),
+            lang,
+        })
+    }
+
+    fn pair(&self, v: &Value) -> Option<MetadataEntry> {
+        let o = v.as_object()?;
+        let label = o.get("label").and_then(|l| self.text(l))?;
+        let value = o.get("value").and_then(|x| self.html(x))?;
+        Some(MetadataEntry { label, value })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn en() -> Vec<String> {
+        vec!["en".to_string()]
+    }
+
+    #[test]
+    fn v3_manifest() {
+        let m = json!({
+            "@context": "http://iiif.io/api/presentation/3/context.json",
+            "id": "https://x.org/m", "type": "Manifest",
+            "label": {"fr": ["Livre"], "en": ["Book"]},
+            "summary": {"none": ["<p>A <script>x</script>book</p>"]},
+            "metadata": [{"label": {"en": ["Date"]}, "value": {"none": ["1450"]}}],
+            "rights": "http://creativecommons.org/licenses/by/4.0/",
+            "requiredStatement": {"label": {"en": ["Attribution"]}, "value": {"en": ["Library"]}},
+            "items": [{"id": "https://x.org/c1", "type": "Canvas", "items": [{"type": "AnnotationPage", "items": [{"type": "Annotation", "body": {"id": "https://x.org/i.jpg", "type": "Image", "service": [{"id": "https://x.org/iiif/1", "type": "ImageService3"}]}}]}]}]
+        });
+        let r = from_value(&m, &en()).unwrap();
+        assert_eq!(r.kind, ResourceKind::Manifest);
+        assert_eq!(r.version, PresentationVersion::V3);
+        assert_eq!(r.label.unwrap().value, "Book");
+        assert_eq!(r.summary.unwrap().html, "<p>A book</p>");
+        assert_eq!(r.metadata[0].value.text, "1450");
+        assert_eq!(r.canvas_count, 1);
+        assert_eq!(r.thumbnail.unwrap(), "https://x.org/iiif/1/full/!400,400/0/default.jpg");
+    }
+
+    #[test]
+    fn v2_without_context() {
+        let m = json!({
+            "@id": "https://x.org/m", "@type": "sc:Manifest",
+            "label": [{"@value": "Titre", "@language": "fr"}, {"@value": "Title", "@language": "en"}],
+            "attribution": "Some library",
+            "license": ["https://rightsstatements.org/vocab/InC/1.0/"],
+            "sequences": [{"canvases": [{"@id": "c1", "@type": "sc:Canvas"}, {"@id": "c2", "@type": "sc:Canvas"}]}]
+        });
+        let r = from_value(&m, &en()).unwrap();
+        assert_eq!(r.version, PresentationVersion::V2);
+        let label = r.label.unwrap();
+        assert_eq!(label.value, "Title");
+        assert_eq!(label.lang.as_deref(), Some("en"));
+        assert_eq!(r.canvas_count, 2);
+        assert_eq!(r.first_canvas.as_deref(), Some("c1"));
+        assert_eq!(r.required_statement.unwrap().value.text, "Some library");
+        assert!(r.rights.unwrap().contains("rightsstatements"));
+    }
+
+    #[test]
+    fn unknown_type_is_an_error() {
+        let err = from_value(&json!({"@type": "foo"}), &en()).unwrap_err();
+        assert!(err.contains("unknown IIIF type"), "{err}");
+        assert!(parse(b"{oops", &en()).unwrap_err().contains("line 1"));
+    }
+}

@@ -1,0 +1,7 @@
+//! Loading: site inputs (registry, IIIF documents, Markdown) read from disk
+//! and validated into the model. Loading never renders.
+
+pub mod html;
+pub mod iiif;
+pub mod pages;
+pub mod registry;

@@ -1,0 +1,228 @@
+//! Markdown: `content/pages/*.md` (site pages) and `content/notes/*.md` (a
+//! note per PID, named by a `pid` key in its front matter). Front matter is
+//! TOML between `+++` lines or simple `key: value` lines between `---`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Location, Result};
+use crate::model::pid::Pid;
+
+/// A Markdown site page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page {
+    /// URL slug (the file stem).
+    pub slug: String,
+    /// Title (front matter, else the first heading, else the slug).
+    pub title: String,
+    /// Position in the navigation (lower first; then by title).
+    pub order: i64,
+    /// Meta description.
+    pub description: String,
+    /// Rendered HTML.
+    pub html: String,
+}
+
+/// A Markdown note attached to one PID's landing page.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The PID it belongs to.
+    pub pid: Pid,
+    /// Optional heading.
+    pub title: Option<String>,
+    /// Rendered HTML.
+    pub html: String,
+    /// The file, for messages.
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct FrontMatter {
+    title: Option<String>,
+    order: Option<i64>,
+    description: Option<String>,
+    pid: Option<String>,
+}
+
+/// Read every `.md` file in `content/pages/`, sorted for the navigation.
+pub fn load_pages(site_dir: &Path) -> Result<Vec<Page>> {
+    let mut pages = Vec::new();
+    for rel in markdown_files(site_dir, "content/pages")? {
+        let (front, body) = read(site_dir, &rel)?;
+        let slug = rel
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("page")
+            .to_string();
+        let title = front
+            .title
+            .or_else(|| first_heading(&body))
+            .unwrap_or_else(|| slug.clone());
+        pages.push(Page {
+            slug,
+            title,
+            order: front.order.unwrap_or(i64::MAX),
+            description: front.description.unwrap_or_default(),
+            html: markdown(&body),
+        });
+    }
+    pages.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.title.cmp(&b.title)));
+    Ok(pages)
+}
+
+/// Read every note in `content/notes/`.
+pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
+    let mut notes = Vec::new();
+    for rel in markdown_files(site_dir, "content/notes")? {
+        let (front, body) = read(site_dir, &rel)?;
+        let pid_text = front.pid.ok_or_else(|| {
+            Error::input(
+                Location::line(&rel, 1),
+                "front matter: expected a `pid` key naming the PID this note belongs to",
+            )
+        })?;
+        let pid = Pid::parse(&pid_text)
+            .map_err(|m| Error::input(Location::line(&rel, 1), format!("front matter `pid`: {m}")))?;
+        notes.push(Note {
+            pid,
+            title: front.title,
+            html: markdown(&body),
+            path: rel,
+        });
+    }
+    Ok(notes)
+}
+
+fn markdown_files(site_dir: &Path, folder: &str) -> Result<Vec<PathBuf>> {
+    let dir = site_dir.join(folder);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::io(&dir, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .filter_map(|p| p.strip_prefix(site_dir).ok().map(Path::to_path_buf))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn read(site_dir: &Path, rel: &Path) -> Result<(FrontMatter, String)> {
+    let text = std::fs::read_to_string(site_dir.join(rel)).map_err(|e| Error::io(rel, e))?;
+    split_front_matter(&text, rel)
+}
+
+fn split_front_matter(text: &str, rel: &Path) -> Result<(FrontMatter, String)> {
+    let text = text.trim_start_matches('\u{feff}');
+    for fence in ["+++", "---"] {
+        let Some(rest) = text.strip_prefix(fence) else {
+            continue;
+        };
+        let rest = rest.trim_start_matches('\r').strip_prefix('\n').unwrap_or(rest);
+        let end = rest
+            .match_indices(fence)
+            .find(|(i, _)| *i == 0 || rest[..*i].ends_with('\n'))
+            .map(|(i, _)| i)
+            .ok_or_else(|| {
+                Error::input(
+                    Location::line(rel, 1),
+                    format!("front matter opened with `{fence}` is never closed"),
+                )
+            })?;
+        let head = &rest[..end];
+        let body = rest[end + fence.len()..].to_string();
+        let front = if fence == "+++" {
+            toml::from_str(head).map_err(|e| {
+                let line = e.span().map_or(1, |s| head[..s.start].matches('\n').count() + 2);
+                Error::input(Location::line(rel, line), format!("front matter: {}", e.message()))
+            })?
+        } else {
+            simple_front_matter(head, rel)?
+        };
+        return Ok((front, body));
+    }
+    Ok((FrontMatter::default(), text.to_string()))
+}
+
+/// `key: value` lines (the YAML subset pages need).
+fn simple_front_matter(head: &str, rel: &Path) -> Result<FrontMatter> {
+    let mut front = FrontMatter::default();
+    for (i, line) in head.lines().enumerate() {
+        let line_no = i + 2;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line.split_once(':').ok_or_else(|| {
+            Error::input(Location::line(rel, line_no), "front matter: expected `key: value`")
+        })?;
+        let value = value.trim().trim_matches('"').trim_matches('\'').to_string();
+        match key.trim() {
+            "title" => front.title = Some(value),
+            "description" => front.description = Some(value),
+            "pid" => front.pid = Some(value),
+            "order" => {
+                front.order = Some(value.parse().map_err(|_| {
+                    Error::input(
+                        Location::line(rel, line_no),
+                        format!("front matter `order`: expected an integer, found {value:?}"),
+                    )
+                })?)
+            }
+            other => {
+                return Err(Error::input(
+                    Location::line(rel, line_no),
+                    format!("front matter: unknown key `{other}`; expected title, order, description or pid"),
+                ))
+            }
+        }
+    }
+    Ok(front)
+}
+
+fn first_heading(body: &str) -> Option<String> {
+    body.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|t| t.trim().to_string())
+}
+
+/// Render Markdown to HTML (tables, footnotes, strikethrough).
+pub fn markdown(text: &str) -> String {
+    use pulldown_cmark::{html, Options, Parser};
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(text, options));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_front_matter() {
+        let (front, body) =
+            split_front_matter("+++\ntitle = \"About\"\norder = 2\n+++\n# Hi\n", Path::new("a.md")).unwrap();
+        assert_eq!(front.title.as_deref(), Some("About"));
+        assert_eq!(front.order, Some(2));
+        assert_eq!(body.trim(), "# Hi");
+    }
+
+    #[test]
+    fn yaml_like_front_matter() {
+        let (front, _) = split_front_matter("---\ntitle: How to cite\norder: 1\n---\nx", Path::new("a.md")).unwrap();
+        assert_eq!(front.title.as_deref(), Some("How to cite"));
+        let err = split_front_matter("---\norder: first\n---\n", Path::new("p.md")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "p.md:2: front matter `order`: expected an integer, found \"first\""
+        );
+    }
+}

@@ -1,0 +1,496 @@
+//! The PID registry (`content/registry.csv`, `content/registry.json`, or
+//! every `.csv`/`.json` file in `content/registry/`) -> [`Entry`]s. Every bad
+//! row is reported at once, each naming the file, the row's line and the
+//! column. This module validates; it never reads manifests.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::config::SiteConfig;
+use crate::error::{Error, Location, Result};
+use crate::model::pid::Pid;
+use crate::model::record::{Alias, Entry, Overrides, Record, Status, Target};
+use crate::model::site_path::SitePath;
+
+/// Every column the registry accepts.
+pub const COLUMNS: &[&str] = &[
+    "pid",
+    "target",
+    "type",
+    "status",
+    "replaced_by",
+    "aliases",
+    "version",
+    "version_date",
+    "version_note",
+    "withdrawn_date",
+    "withdrawn_reason",
+    "canvas",
+    "region",
+    "title",
+    "creator",
+    "date",
+    "publisher",
+    "license",
+    "resource_type",
+];
+
+/// CSL item types accepted in `resource_type`.
+pub const RESOURCE_TYPES: &[&str] = &[
+    "graphic",
+    "manuscript",
+    "map",
+    "book",
+    "collection",
+    "dataset",
+    "document",
+    "musical_score",
+    "song",
+    "motion_picture",
+    "interview",
+    "article",
+    "webpage",
+];
+
+/// The registry: PIDs in registry order, each with its versions.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    /// One entry per PID.
+    pub entries: Vec<Entry>,
+    /// The files read, site-relative.
+    pub files: Vec<PathBuf>,
+}
+
+/// A row as written: column -> non-empty trimmed value, and where it is.
+struct RawRow {
+    at: Location,
+    values: HashMap<String, String>,
+}
+
+/// Find and read the registry of the site in `site_dir`.
+pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
+    let files = registry_files(site_dir)?;
+    if files.is_empty() {
+        return Err(Error::input(
+            Location::file("content/registry.csv"),
+            "no registry found: expected content/registry.csv, content/registry.json or .csv/.json files in content/registry/",
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for rel in &files {
+        let path = site_dir.join(rel);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(rel, e))?;
+        let parsed = if rel.extension().is_some_and(|e| e == "json") {
+            read_json(&text, rel)
+        } else {
+            read_csv(&text, rel)
+        };
+        match parsed {
+            Ok(r) => rows.extend(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(e) = Error::from_list(errors) {
+        return Err(e);
+    }
+    let registry = validate(rows, site_dir, config)?;
+    Ok(Registry {
+        files,
+        ..registry
+    })
+}
+
+fn registry_files(site_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for name in ["content/registry.csv", "content/registry.json"] {
+        if site_dir.join(name).is_file() {
+            files.push(PathBuf::from(name));
+        }
+    }
+    let dir = site_dir.join("content/registry");
+    if dir.is_dir() {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| Error::io(&dir, e))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "csv" || e == "json"))
+            .filter_map(|p| p.strip_prefix(site_dir).ok().map(Path::to_path_buf))
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+fn check_columns(columns: &[String], at: &Location) -> Result<()> {
+    if let Some(bad) = columns.iter().find(|c| !COLUMNS.contains(&c.as_str())) {
+        return Err(Error::input(
+            at.clone(),
+            format!(
+                "unknown column {bad:?}; expected columns among: {}",
+                COLUMNS.join(", ")
+            ),
+        ));
+    }
+    if !columns.iter().any(|c| c == "pid") {
+        return Err(Error::input(at.clone(), "missing column \"pid\""));
+    }
+    let mut seen = Vec::new();
+    for c in columns {
+        if seen.contains(&c) {
+            return Err(Error::input(at.clone(), format!("column {c:?} appears twice")));
+        }
+        seen.push(c);
+    }
+    Ok(())
+}
+
+fn read_csv(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(e, rel))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect();
+    check_columns(&headers, &Location::line(rel, 1))?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(e, rel))?;
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let values = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(h, v)| (h.clone(), v.to_string()))
+            .collect::<HashMap<_, _>>();
+        if values.is_empty() {
+            continue;
+        }
+        rows.push(RawRow {
+            at: Location::line(rel, line),
+            values,
+        });
+    }
+    Ok(rows)
+}
+
+fn csv_error(e: csv::Error, rel: &Path) -> Error {
+    let line = e.position().map(|p| p.line() as usize);
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("expected {expected_len} fields like the header, found {len}"),
+        csv::ErrorKind::Utf8 { .. } => "expected UTF-8 text".to_string(),
+        _ => e.to_string(),
+    };
+    Error::input(
+        Location {
+            path: rel.to_path_buf(),
+            line,
+        },
+        message,
+    )
+}
+
+fn read_json(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        Error::input(Location::line(rel, e.line()), format!("not valid JSON: {e}"))
+    })?;
+    let list = match &value {
+        serde_json::Value::Array(a) => a,
+        serde_json::Value::Object(o) => match o.get("pids") {
+            Some(serde_json::Value::Array(a)) => a,
+            _ => {
+                return Err(Error::input(
+                    Location::file(rel),
+                    "expected an array of PID objects, or an object with a \"pids\" array",
+                ))
+            }
+        },
+        _ => {
+            return Err(Error::input(
+                Location::file(rel),
+                "expected an array of PID objects",
+            ))
+        }
+    };
+    let mut rows = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let at = Location::file(format!("{}#{}", rel.display(), i + 1));
+        let obj = item.as_object().ok_or_else(|| {
+            Error::input(at.clone(), "expected an object with a \"pid\" key")
+        })?;
+        let columns: Vec<String> = obj.keys().cloned().collect();
+        check_columns(&columns, &at)?;
+        let mut values = HashMap::new();
+        for (k, v) in obj {
+            let text = match v {
+                serde_json::Value::String(s) => s.trim().to_string(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Null => continue,
+                serde_json::Value::Array(a) if matches!(k.as_str(), "aliases" | "creator") => a
+                    .iter()
+                    .map(|x| x.as_str().map(str::to_string).ok_or(()))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .map_err(|()| {
+                        Error::input(at.clone(), format!("key {k:?}: expected an array of strings"))
+                    })?
+                    .join(";"),
+                _ => {
+                    return Err(Error::input(
+                        at.clone(),
+                        format!("key {k:?}: expected a string"),
+                    ))
+                }
+            };
+            if !text.is_empty() {
+                values.insert(k.clone(), text);
+            }
+        }
+        rows.push(RawRow { at, values });
+    }
+    Ok(rows)
+}
+
+fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
+    let mut errors = Vec::new();
+    let mut records = Vec::new();
+    for row in rows {
+        match record(&row, site_dir, config) {
+            Ok(r) => records.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    // Group rows by PID; rows of one PID must differ by version.
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_path: BTreeMap<String, (String, Location)> = BTreeMap::new();
+    for r in records {
+        let key = r.pid.key().to_string();
+        if let Some(&i) = by_key.get(&key) {
+            let entry = &mut entries[i];
+            if let Some(prev) = entry.versions.iter().find(|v| v.version == r.version) {
+                errors.push(Error::input(
+                    r.at.clone(),
+                    format!(
+                        "column \"pid\": duplicate PID {} (first at {}); give each row of one PID a distinct `version`",
+                        r.pid, prev.at
+                    ),
+                ));
+                continue;
+            }
+            entry.versions.push(r);
+            continue;
+        }
+        // Two different PIDs may not share a landing folder (e.g. local IDs
+        // differing only in case on a case-insensitive disk).
+        let path = r.pid.landing_path().as_str().to_lowercase();
+        if let Some((other, at)) = by_path.get(&path) {
+            errors.push(Error::input(
+                r.at.clone(),
+                format!(
+                    "column \"pid\": PID {} would share its landing page folder with {other} (at {at}) on a case-insensitive disk",
+                    r.pid
+                ),
+            ));
+            continue;
+        }
+        by_path.insert(path, (r.pid.to_string(), r.at.clone()));
+        by_key.insert(key, entries.len());
+        entries.push(Entry { versions: vec![r] });
+    }
+    // Aliases may not take another PID's place.
+    for entry in &entries {
+        for alias in &entry.current().aliases {
+            let clash = by_path.get(&alias.path.as_str().to_lowercase());
+            if let Some((other, _)) = clash {
+                errors.push(Error::input(
+                    entry.current().at.clone(),
+                    format!(
+                        "column \"aliases\": alias {:?} is the landing page of PID {other}",
+                        alias.written
+                    ),
+                ));
+            }
+        }
+    }
+    for entry in &entries {
+        let current = entry.current();
+        if let Some(to) = &current.replaced_by {
+            if !by_key.contains_key(to.key()) {
+                errors.push(Error::input(
+                    current.at.clone(),
+                    format!("column \"replaced_by\": {to} is not a PID in the registry"),
+                ));
+            }
+        }
+    }
+    if let Some(e) = Error::from_list(errors) {
+        return Err(e);
+    }
+    Ok(Registry {
+        entries,
+        files: Vec::new(),
+    })
+}
+
+fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> {
+    let get = |k: &str| row.values.get(k).cloned();
+    let col_err = |col: &str, msg: String| Error::input(row.at.clone(), format!("column {col:?}: {msg}"));
+    let pid_text = get("pid").ok_or_else(|| col_err("pid", "expected an identifier, found an empty value".into()))?;
+    let pid = Pid::parse(&pid_text).map_err(|m| col_err("pid", m))?;
+    let status = match get("status") {
+        None => Status::Active,
+        Some(s) => Status::parse(&s).ok_or_else(|| {
+            col_err(
+                "status",
+                format!("expected one of {}, found {s:?}", Status::NAMES.join(", ")),
+            )
+        })?,
+    };
+    let target = match get("target") {
+        Some(t) => Some(target(&t, site_dir).map_err(|m| col_err("target", m))?),
+        None if status == Status::Active => {
+            return Err(col_err(
+                "target",
+                "expected a path under content/ or an http(s) URL (only withdrawn and moved PIDs may have none)".into(),
+            ))
+        }
+        None => None,
+    };
+    let replaced_by = match get("replaced_by") {
+        Some(p) => Some(Pid::parse(&p).map_err(|m| col_err("replaced_by", m))?),
+        None if status == Status::Moved => {
+            return Err(col_err(
+                "replaced_by",
+                "a moved PID needs the PID it moved to".into(),
+            ))
+        }
+        None => None,
+    };
+    let aliases = get("aliases")
+        .map(|a| {
+            a.split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| alias(s, config).map_err(|m| col_err("aliases", m)))
+                .collect::<Result<Vec<_>>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let region = get("region");
+    if let Some(r) = &region {
+        let parts: Vec<&str> = r.split(',').collect();
+        if parts.len() != 4 || parts.iter().any(|p| p.trim().parse::<f64>().is_err()) {
+            return Err(col_err("region", format!("expected x,y,w,h numbers, found {r:?}")));
+        }
+    }
+    let resource_type = get("resource_type");
+    if let Some(t) = &resource_type {
+        if !RESOURCE_TYPES.contains(&t.as_str()) {
+            return Err(col_err(
+                "resource_type",
+                format!("expected one of {}, found {t:?}", RESOURCE_TYPES.join(", ")),
+            ));
+        }
+    }
+    let declared_type = get("type");
+    if let Some(t) = &declared_type {
+        if crate::model::resource::ResourceKind::from_type(t).is_none() {
+            return Err(col_err(
+                "type",
+                format!("expected Manifest, Collection, Canvas, Range, AnnotationPage or Annotation, found {t:?}"),
+            ));
+        }
+    }
+    let license = get("license");
+    if let Some(l) = &license {
+        if !(l.starts_with("http://") || l.starts_with("https://")) {
+            return Err(col_err("license", format!("expected a licence URI, found {l:?}")));
+        }
+    }
+    Ok(Record {
+        pid,
+        at: row.at.clone(),
+        target,
+        status,
+        replaced_by,
+        aliases,
+        version: get("version"),
+        version_date: get("version_date"),
+        version_note: get("version_note"),
+        withdrawn_date: get("withdrawn_date"),
+        withdrawn_reason: get("withdrawn_reason"),
+        canvas: get("canvas"),
+        region,
+        declared_type,
+        overrides: Overrides {
+            title: get("title"),
+            creators: get("creator")
+                .map(|c| c.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default(),
+            date: get("date"),
+            publisher: get("publisher"),
+            license,
+            resource_type,
+        },
+    })
+}
+
+fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
+    if text.starts_with("http://") || text.starts_with("https://") {
+        return Ok(Target::Remote(text.to_string()));
+    }
+    let rel = text.strip_prefix("content/").unwrap_or(text);
+    let path = Path::new(rel);
+    if path.is_absolute()
+        || rel.contains('\\')
+        || path
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(format!(
+            "expected a relative path under content/ (no `..`, no absolute path) or an http(s) URL, found {text:?}"
+        ));
+    }
+    Ok(Target::Local {
+        written: text.to_string(),
+        path: site_dir.join("content").join(rel),
+    })
+}
+
+/// An alias is a former PID (any scheme) or an old URL/path of this site.
+fn alias(text: &str, config: &SiteConfig) -> std::result::Result<Alias, String> {
+    let site_rel = text
+        .strip_prefix(config.base_url.as_str())
+        .or_else(|| text.strip_prefix(config.base_path.as_str()).filter(|_| text.starts_with('/')));
+    let path = match site_rel {
+        Some(rel) => {
+            let rel = rel.split(['?', '#']).next().unwrap_or("");
+            let segments: Vec<&str> = rel.split('/').filter(|s| !s.is_empty()).collect();
+            if segments.is_empty() || segments.iter().any(|s| *s == ".." || *s == ".") {
+                return Err(format!("alias {text:?}: expected a page path under the site"));
+            }
+            let mut folder = SitePath::folder(segments[..segments.len() - 1].iter().copied());
+            let last = segments[segments.len() - 1];
+            folder = if last.ends_with(".html") && !rel.ends_with('/') {
+                folder.file(&crate::model::site_path::escape_segment(last))
+            } else {
+                folder.join_folder(last)
+            };
+            folder
+        }
+        None => Pid::parse(text)
+            .map_err(|m| format!("alias {text:?}: {m}"))?
+            .landing_path(),
+    };
+    Ok(Alias {
+        written: text.to_string(),
+        path,
+    })
+}

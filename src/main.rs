@@ -1,0 +1,140 @@
+//! The `pidsite` command line: parse arguments, call the library, print
+//! warnings, the summary and errors, and choose the exit code.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use pidsite::{BuildOptions, Progress};
+
+/// Exit codes, in one place.
+mod exit_codes {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// The build failed: bad input, an I/O error, or warnings under --strict.
+    pub const FAILED: u8 = 1;
+    // 2 is clap's code for a usage error.
+}
+
+/// Static sites of persistent-identifier landing pages for IIIF resources.
+#[derive(Debug, Parser)]
+#[command(name = "pidsite", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the site into its output folder (the default command).
+    Build(BuildArgs),
+}
+
+#[derive(Debug, clap::Args, Default)]
+struct BuildArgs {
+    /// The site folder, holding site.toml, content/, templates/ and static/.
+    #[arg(long, default_value = ".")]
+    site: PathBuf,
+    /// The output folder [default: site.toml's output_dir, or public/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Treat warnings (an unreadable manifest, an unused template) as errors.
+    #[arg(long)]
+    strict: bool,
+    /// Print only warnings and errors.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// An indicatif progress bar on stderr, shown only on a terminal.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(total);
+        }
+    }
+    fn advance(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Build(BuildArgs::default_site())) {
+        Command::Build(args) => build(args),
+    };
+    match result {
+        Ok(()) => ExitCode::from(exit_codes::OK),
+        Err(e) => {
+            print_error(&e);
+            ExitCode::from(exit_codes::FAILED)
+        }
+    }
+}
+
+impl BuildArgs {
+    fn default_site() -> Self {
+        BuildArgs {
+            site: PathBuf::from("."),
+            ..Default::default()
+        }
+    }
+}
+
+fn build(args: BuildArgs) -> anyhow::Result<()> {
+    let options = BuildOptions {
+        site_dir: args.site,
+        out_dir: args.out,
+        strict: args.strict,
+    };
+    let bar = Bar((std::io::stderr().is_terminal() && !args.quiet).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} PIDs {elapsed}")
+                .expect("the template is valid"),
+        );
+        bar
+    }));
+    let report = pidsite::build(&options, &bar)?;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "Built {} pages and {} redirect stubs for {} PIDs in {:.2} s into {}",
+            report.pages,
+            report.stubs,
+            report.pids,
+            report.elapsed.as_secs_f64(),
+            report.out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Print an error and its causes, one per line, with no backtrace.
+fn print_error(e: &anyhow::Error) {
+    let mut first = true;
+    for cause in e.chain() {
+        for line in cause.to_string().lines() {
+            if first {
+                eprintln!("error: {line}");
+                first = false;
+            } else if line.starts_with("warning: ") {
+                eprintln!("{line}");
+            } else {
+                eprintln!("  {line}");
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The model: identifiers, registry records and normalised IIIF resources,
+//! validated and ready to render. Nothing here reads files or renders.
+
+pub mod pid;
+pub mod record;
+pub mod resource;
+pub mod rights;
+pub mod site_path;

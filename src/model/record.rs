@@ -1,0 +1,141 @@
+//! [`Record`]: one validated registry row, and [`Entry`]: a PID with all its
+//! rows (versions). Built by `load::registry`; never touches the disk.
+
+use std::path::PathBuf;
+
+use crate::error::Location;
+use crate::model::pid::Pid;
+use crate::model::site_path::SitePath;
+
+/// What a PID's status column says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Resolves to a landing page.
+    Active,
+    /// Resolves to a tombstone page.
+    Withdrawn,
+    /// Resolves to a redirect to `replaced_by`.
+    Moved,
+}
+
+impl Status {
+    /// The values the registry accepts.
+    pub const NAMES: &'static [&'static str] = &["active", "withdrawn", "moved"];
+
+    /// Parse a registry value (empty means active).
+    pub fn parse(text: &str) -> Option<Status> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "active" => Some(Status::Active),
+            "withdrawn" => Some(Status::Withdrawn),
+            "moved" => Some(Status::Moved),
+            _ => None,
+        }
+    }
+
+    /// Lower-case name, as in `pids.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Withdrawn => "withdrawn",
+            Status::Moved => "moved",
+        }
+    }
+}
+
+/// Where a PID's IIIF resource lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file under `content/`: the path as written and the resolved path.
+    Local {
+        /// As written in the registry (relative to content/).
+        written: String,
+        /// Absolute or site-relative path on disk.
+        path: PathBuf,
+    },
+    /// An http(s) URL.
+    Remote(String),
+}
+
+/// A former identifier or old URL that must keep resolving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// As written in the registry.
+    pub written: String,
+    /// Where its redirect stub is written.
+    pub path: SitePath,
+}
+
+/// Citation fields the registry sets, which win over the manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Title.
+    pub title: Option<String>,
+    /// Creators, in order (`;`-separated in the registry).
+    pub creators: Vec<String>,
+    /// Date (ISO 8601 or free text such as "ca. 1450").
+    pub date: Option<String>,
+    /// Publisher or holding institution.
+    pub publisher: Option<String>,
+    /// Licence or rights URI.
+    pub license: Option<String>,
+    /// CSL item type, e.g. `graphic`, `manuscript`, `map`, `book`.
+    pub resource_type: Option<String>,
+}
+
+/// One registry row, validated.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The identifier.
+    pub pid: Pid,
+    /// Registry file and row, for messages.
+    pub at: Location,
+    /// The resource; `None` only for withdrawn or moved PIDs.
+    pub target: Option<Target>,
+    /// Lifecycle status.
+    pub status: Status,
+    /// The PID this one moved to.
+    pub replaced_by: Option<Pid>,
+    /// Former identifiers and old URLs.
+    pub aliases: Vec<Alias>,
+    /// Version label (`1`, `2`, `2024-rescan`…).
+    pub version: Option<String>,
+    /// Date of this version.
+    pub version_date: Option<String>,
+    /// What changed in this version.
+    pub version_note: Option<String>,
+    /// Date of withdrawal.
+    pub withdrawn_date: Option<String>,
+    /// Why the PID was withdrawn.
+    pub withdrawn_reason: Option<String>,
+    /// Canvas id, for a PID naming one canvas of a manifest.
+    pub canvas: Option<String>,
+    /// `x,y,w,h` region of that canvas.
+    pub region: Option<String>,
+    /// The `type` column, if given (checked against the resource).
+    pub declared_type: Option<String>,
+    /// Citation overrides.
+    pub overrides: Overrides,
+}
+
+/// A PID with every registry row naming it. Rows differ by version; the
+/// last one (in registry order) is current.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The rows, in registry order; never empty.
+    pub versions: Vec<Record>,
+}
+
+impl Entry {
+    /// The current row.
+    pub fn current(&self) -> &Record {
+        self.versions
+            .last()
+            .expect("an Entry is created with one row and rows are only added")
+    }
+
+    /// The PID.
+    pub fn pid(&self) -> &Pid {
+        &self.current().pid
+    }
+}

@@ -1,0 +1,169 @@
+//! [`Resource`]: a IIIF manifest, collection, canvas, range, annotation page
+//! or annotation, normalised to the fields landing pages need, whatever the
+//! Presentation version it was written in. Text is already chosen by language;
+//! HTML is already sanitised to the IIIF subset. Built by `load::iiif`.
+
+use serde::Serialize;
+
+/// The IIIF resource types a PID may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ResourceKind {
+    /// A manifest: one object.
+    Manifest,
+    /// A collection of manifests and collections.
+    Collection,
+    /// One view of an object.
+    Canvas,
+    /// A structural section of a manifest.
+    Range,
+    /// A list of annotations (v3 AnnotationPage, v2 AnnotationList).
+    AnnotationPage,
+    /// One annotation (W3C Web Annotation or v2 `oa:Annotation`).
+    Annotation,
+}
+
+impl ResourceKind {
+    /// Recognise a `type`/`@type` value of either version.
+    pub fn from_type(t: &str) -> Option<Self> {
+        let t = t.rsplit(':').next().unwrap_or(t);
+        Some(match t {
+            "Manifest" => ResourceKind::Manifest,
+            "Collection" => ResourceKind::Collection,
+            "Canvas" => ResourceKind::Canvas,
+            "Range" => ResourceKind::Range,
+            "AnnotationPage" | "AnnotationList" => ResourceKind::AnnotationPage,
+            "Annotation" => ResourceKind::Annotation,
+            _ => return None,
+        })
+    }
+
+    /// Human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            ResourceKind::Manifest => "Manifest",
+            ResourceKind::Collection => "Collection",
+            ResourceKind::Canvas => "Canvas",
+            ResourceKind::Range => "Range",
+            ResourceKind::AnnotationPage => "Annotation page",
+            ResourceKind::Annotation => "Annotation",
+        }
+    }
+}
+
+/// IIIF Presentation API version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PresentationVersion {
+    /// 2.x (including documents with no `@context` that use `@id`/`@type`).
+    V2,
+    /// 3.0.
+    V3,
+}
+
+impl PresentationVersion {
+    /// The IIIF Presentation context URI, used as a media type profile.
+    pub fn context(self) -> &'static str {
+        match self {
+            PresentationVersion::V2 => "http://iiif.io/api/presentation/2/context.json",
+            PresentationVersion::V3 => "http://iiif.io/api/presentation/3/context.json",
+        }
+    }
+}
+
+/// Plain text in a language (`lang` is `None` when the manifest gave none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Text {
+    /// The text, with no markup.
+    pub value: String,
+    /// BCP 47 tag.
+    pub lang: Option<String>,
+}
+
+/// HTML already reduced to the IIIF-allowed subset, safe to emit unescaped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Html {
+    /// Sanitised markup.
+    pub html: String,
+    /// The same, as plain text (for meta tags and citations).
+    pub text: String,
+    /// BCP 47 tag.
+    pub lang: Option<String>,
+}
+
+/// A label/value pair of `metadata` or `requiredStatement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetadataEntry {
+    /// The label.
+    pub label: Text,
+    /// The value.
+    pub value: Html,
+}
+
+/// Who provides the resource (v3 `provider`, v2 `logo`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provider {
+    /// Name.
+    pub label: Option<Text>,
+    /// Home page URL.
+    pub homepage: Option<String>,
+    /// Logo image URL.
+    pub logo: Option<String>,
+}
+
+/// A manifest or collection listed in a collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    /// Its IIIF id.
+    pub id: String,
+    /// Manifest or Collection.
+    pub kind: ResourceKind,
+    /// Label.
+    pub label: Option<Text>,
+    /// Thumbnail URL.
+    pub thumbnail: Option<String>,
+}
+
+/// One annotation's content, as shown on annotation pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnnotationView {
+    /// Body text (transcription, comment, tag), sanitised.
+    pub body: Option<Html>,
+    /// Motivation (`commenting`, `tagging`, `supplementing`…).
+    pub motivation: Option<String>,
+    /// The target's URI (canvas with an optional `#xywh=` fragment).
+    pub target: Option<String>,
+}
+
+/// A IIIF resource normalised for landing pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    /// Its type.
+    pub kind: ResourceKind,
+    /// Presentation version.
+    pub version: PresentationVersion,
+    /// `id`/`@id`.
+    pub id: Option<String>,
+    /// Label.
+    pub label: Option<Text>,
+    /// Summary (v3) or description (v2).
+    pub summary: Option<Html>,
+    /// Descriptive metadata pairs.
+    pub metadata: Vec<MetadataEntry>,
+    /// Thumbnail image URL.
+    pub thumbnail: Option<String>,
+    /// Rights or licence URI.
+    pub rights: Option<String>,
+    /// Required statement / attribution.
+    pub required_statement: Option<MetadataEntry>,
+    /// Providers.
+    pub provider: Vec<Provider>,
+    /// `navDate`.
+    pub nav_date: Option<String>,
+    /// Number of canvases (manifests, ranges).
+    pub canvas_count: usize,
+    /// The first canvas's id (for opening the viewer).
+    pub first_canvas: Option<String>,
+    /// Members (collections).
+    pub members: Vec<Member>,
+    /// Annotations (annotation pages and annotations).
+    pub annotations: Vec<AnnotationView>,
+}

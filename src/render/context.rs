@@ -1,0 +1,257 @@
+//! Page contexts: `Serialize` structs handed to Tera. Templates never parse
+//! JSON or compute anything; everything they show is prepared here.
+
+use serde::Serialize;
+
+use crate::citation::styles::Formatted;
+use crate::citation::Citation;
+use crate::load::pages::Page;
+use crate::model::resource::Resource;
+
+/// What every page knows about the site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteContext {
+    /// Site title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Main language.
+    pub language: String,
+    /// Root-relative base path (`/` or `/repo/`).
+    pub base_path: String,
+    /// Absolute base URL.
+    pub base_url: String,
+    /// Navigation links.
+    pub nav: Vec<NavLink>,
+    /// Footer HTML (from Markdown).
+    pub footer_html: String,
+    /// Logo URL, root-relative.
+    pub logo: Option<String>,
+    /// Publisher / institution.
+    pub publisher: String,
+    /// Viewer script, when pages embed a viewer.
+    pub viewer: Option<ViewerAssets>,
+    /// Version string appended to asset URLs so caches refresh on upgrade.
+    pub asset_version: String,
+}
+
+/// A link in the navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavLink {
+    /// Label.
+    pub title: String,
+    /// Root-relative URL.
+    pub url: String,
+}
+
+/// Where the viewer's script is loaded from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewerAssets {
+    /// Viewer name (`mirador`).
+    pub kind: String,
+    /// Script URL.
+    pub script: String,
+    /// Subresource Integrity hash (CDN only).
+    pub integrity: Option<String>,
+}
+
+/// Head metadata of a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageHead {
+    /// `<title>`.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// Absolute canonical URL.
+    pub canonical: String,
+    /// `noindex` and friends, when set.
+    pub robots: Option<String>,
+}
+
+/// The identifier as shown on a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PidContext {
+    /// As cited (`ark:…`, `doi:…`).
+    pub label: String,
+    /// Scheme name (`ark`).
+    pub scheme: String,
+    /// Scheme label (`ARK`).
+    pub scheme_label: String,
+    /// The URL to cite (resolver, or the landing page for local IDs).
+    pub cite_url: String,
+    /// Absolute landing page URL.
+    pub landing_url: String,
+}
+
+/// A `<meta name content>` pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    /// `name`.
+    pub name: String,
+    /// `content`.
+    pub content: String,
+}
+
+/// A downloadable file linked from a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Download {
+    /// Label.
+    pub label: String,
+    /// Root-relative URL.
+    pub url: String,
+    /// Media type.
+    pub media_type: String,
+}
+
+/// What the viewer opens.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewerTarget {
+    /// Manifest URL.
+    pub manifest: String,
+    /// Canvas to open first.
+    pub canvas: Option<String>,
+}
+
+/// A Markdown note on a landing page.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteContext {
+    /// Heading.
+    pub title: Option<String>,
+    /// HTML.
+    pub html: String,
+}
+
+/// Rights shown by name.
+#[derive(Debug, Clone, Serialize)]
+pub struct RightsContext {
+    /// The URI.
+    pub uri: String,
+    /// Its name (e.g. "CC BY 4.0"), when known.
+    pub name: Option<String>,
+}
+
+/// A landing page (and, with `tombstone` set, a tombstone page).
+#[derive(Debug, Serialize)]
+pub struct LandingContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+    /// The PID.
+    pub pid: PidContext,
+    /// Lifecycle status name.
+    pub status: &'static str,
+    /// The IIIF resource, when it could be read.
+    pub resource: Option<&'a Resource>,
+    /// Type label (`Manifest`, `Collection`…).
+    pub kind_label: String,
+    /// Title shown.
+    pub title: String,
+    /// Citation model.
+    pub citation: &'a Citation,
+    /// Citations in each style.
+    pub citations: Vec<Formatted>,
+    /// Default style name.
+    pub default_style: String,
+    /// BibTeX text.
+    pub bibtex: String,
+    /// `citation_*` meta tags.
+    pub meta: Vec<Meta>,
+    /// JSON-LD, already safe inside `<script>`.
+    pub json_ld: String,
+    /// Manifest URL (the site's copy, or the remote URL).
+    pub manifest_url: Option<String>,
+    /// The IIIF Presentation context of the manifest, as a media type profile.
+    pub manifest_profile: Option<String>,
+    /// The IIIF drag-and-drop link (`landing?manifest=…`).
+    pub iiif_drag_url: Option<String>,
+    /// Viewer target.
+    pub viewer: Option<ViewerTarget>,
+    /// Rights.
+    pub rights: Option<RightsContext>,
+    /// Downloads.
+    pub downloads: Vec<Download>,
+    /// Note.
+    pub note: Option<NoteContext>,
+    /// Version label, if any.
+    pub version: Option<String>,
+    /// Withdrawal date.
+    pub withdrawn_date: Option<String>,
+    /// Withdrawal reason.
+    pub withdrawn_reason: Option<String>,
+    /// Why the resource could not be shown (a warning), if so.
+    pub problem: Option<String>,
+}
+
+/// A redirect stub.
+#[derive(Debug, Serialize)]
+pub struct RedirectContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Root-relative target URL.
+    pub target: String,
+    /// Absolute target URL.
+    pub target_url: String,
+    /// The target as a JavaScript string literal, safe inside `<script>`.
+    pub target_js: String,
+    /// What redirects (the alias or former PID), for the visible text.
+    pub from: String,
+}
+
+/// One PID in the home page list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListItem {
+    /// Title.
+    pub title: String,
+    /// PID label.
+    pub pid: String,
+    /// Root-relative landing URL.
+    pub url: String,
+    /// Thumbnail URL.
+    pub thumbnail: Option<String>,
+    /// Type label.
+    pub kind: String,
+    /// Status.
+    pub status: &'static str,
+}
+
+/// The home page (and its numbered continuation pages).
+#[derive(Debug, Serialize)]
+pub struct IndexContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+    /// PIDs on this page.
+    pub items: &'a [ListItem],
+    /// Total number of PIDs.
+    pub total: usize,
+    /// 1-based page number.
+    pub page_number: usize,
+    /// Number of pages.
+    pub page_count: usize,
+    /// Previous page URL.
+    pub prev: Option<String>,
+    /// Next page URL.
+    pub next: Option<String>,
+}
+
+/// A Markdown page.
+#[derive(Debug, Serialize)]
+pub struct PageContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+    /// The page.
+    pub page: &'a Page,
+}
+
+/// The 404 page.
+#[derive(Debug, Serialize)]
+pub struct NotFoundContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+}

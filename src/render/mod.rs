@@ -1,0 +1,557 @@
+//! Rendering: model -> [`Output`]s (`{path, bytes}`) in memory. Never touches
+//! the disk; `write` knows where outputs go. One [`Renderer`] is built per
+//! build (templates parsed and citation styles loaded once) and shared by
+//! every worker.
+
+pub mod context;
+pub mod templates;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use tera::Tera;
+
+use crate::citation::bibtex::bibtex;
+use crate::citation::styles::Styles;
+use crate::citation::Citation;
+use crate::config::{SiteConfig, ViewerKind, ViewerSource};
+use crate::error::Result;
+use crate::load::pages::{markdown, Note, Page};
+use crate::model::record::{Entry, Record, Status};
+use crate::model::resource::{Resource, ResourceKind};
+use crate::model::rights::rights_name;
+use crate::model::site_path::SitePath;
+use context::*;
+
+/// One file of the site, rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Where it goes.
+    pub path: SitePath,
+    /// Its bytes (HTML not yet minified).
+    pub bytes: Vec<u8>,
+}
+
+impl Output {
+    fn new(path: SitePath, bytes: impl Into<Vec<u8>>) -> Self {
+        Output {
+            path,
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// The Mirador release pidsite ships and pins.
+pub const MIRADOR_VERSION: &str = "4.0.0";
+/// SHA-384 of `dist/mirador.min.js` in the npm package `mirador@4.0.0`.
+pub const MIRADOR_SRI: &str =
+    "sha384-htgTGGN+3plNExQGon3yKdiqYPAXLS8yj/jfexxUSNWOcMvTgoodTZ6jt6eQFLz9";
+
+/// How many PIDs each home page lists.
+pub const PER_PAGE: usize = 60;
+
+/// A PID's IIIF resource as loaded, or why it could not be.
+pub struct Loaded {
+    /// The normalised resource.
+    pub resource: Option<Resource>,
+    /// The document's bytes, when the site hosts a copy of it.
+    pub document: Option<Vec<u8>>,
+    /// The warning, when it could not be read.
+    pub problem: Option<String>,
+}
+
+/// What the site-wide pages need to know about one PID.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Home page list item (none for moved PIDs).
+    pub item: Option<ListItem>,
+    /// `pids.csv` rows: PID, absolute URL, status.
+    pub rows: Vec<[String; 3]>,
+    /// Absolute URL for the sitemap (active PIDs only).
+    pub sitemap: Option<String>,
+    /// Pages written.
+    pub pages: usize,
+    /// Redirect stubs written.
+    pub stubs: usize,
+}
+
+/// Renders every kind of page.
+pub struct Renderer<'a> {
+    tera: Tera,
+    config: &'a SiteConfig,
+    site: SiteContext,
+    styles: Styles,
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepare the renderer: templates parsed, styles loaded, site context set.
+    pub fn new(config: &'a SiteConfig, tera: Tera, pages: &[Page]) -> Self {
+        let mut nav = vec![NavLink {
+            title: "Browse".into(),
+            url: config.path(""),
+        }];
+        nav.extend(pages.iter().map(|p| NavLink {
+            title: p.title.clone(),
+            url: config.path(SitePath::folder([p.slug.as_str()]).as_str()),
+        }));
+        let viewer = (config.viewer == ViewerKind::Mirador).then(|| match config.viewer_source {
+            ViewerSource::SelfHosted => ViewerAssets {
+                kind: "mirador".into(),
+                script: config.path(&format!("vendor/mirador-{MIRADOR_VERSION}/mirador.min.js")),
+                integrity: None,
+            },
+            ViewerSource::Cdn => ViewerAssets {
+                kind: "mirador".into(),
+                script: format!(
+                    "https://cdn.jsdelivr.net/npm/mirador@{MIRADOR_VERSION}/dist/mirador.min.js"
+                ),
+                integrity: Some(MIRADOR_SRI.into()),
+            },
+        });
+        let site = SiteContext {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            language: config.language.clone(),
+            base_path: config.base_path.clone(),
+            base_url: config.base_url.clone(),
+            nav,
+            footer_html: markdown(&config.footer),
+            logo: config.logo.as_ref().map(|l| config.path(l.trim_start_matches('/'))),
+            publisher: config.publisher.clone(),
+            viewer,
+            asset_version: env!("CARGO_PKG_VERSION").into(),
+        };
+        Renderer {
+            tera,
+            config,
+            site,
+            styles: Styles::load(&config.citation_styles),
+        }
+    }
+
+    fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
+        let context = tera::Context::from_serialize(ctx)
+            .map_err(|e| templates::template_error(name, &e))?;
+        self.tera
+            .render(name, &context)
+            .map_err(|e| templates::template_error(name, &e))
+    }
+
+    fn head(&self, title: String, description: String, path: &SitePath) -> PageHead {
+        PageHead {
+            title,
+            description,
+            canonical: self.config.url(path.as_str()),
+            robots: None,
+        }
+    }
+
+    /// Every output of one PID: its page (landing or tombstone) and files,
+    /// or its redirect stub; stubs for its aliases and variant forms.
+    pub fn entry(&self, entry: &Entry, loaded: Loaded, note: Option<&Note>) -> Result<(Vec<Output>, Summary)> {
+        let record = entry.current();
+        let pid = &record.pid;
+        let path = pid.landing_path();
+        let landing_url = self.config.url(path.as_str());
+        let mut outputs = Vec::new();
+        let mut summary = Summary {
+            item: None,
+            rows: vec![[pid.label(), landing_url.clone(), record.status.name().into()]],
+            sitemap: None,
+            pages: 0,
+            stubs: 0,
+        };
+        match record.status {
+            Status::Moved => {
+                let to = record
+                    .replaced_by
+                    .as_ref()
+                    .expect("the registry checks that moved PIDs have replaced_by");
+                outputs.push(self.redirect(&pid.label(), path.clone(), &to.landing_path())?);
+                summary.stubs += 1;
+            }
+            Status::Active | Status::Withdrawn => {
+                let (page_outputs, item) = self.landing(record, &loaded, note)?;
+                summary.pages += 1;
+                if record.status == Status::Active {
+                    summary.sitemap = Some(landing_url);
+                }
+                summary.item = Some(item);
+                outputs.extend(page_outputs);
+            }
+        }
+        for alias in &record.aliases {
+            outputs.push(self.redirect(&alias.written, alias.path.clone(), &path)?);
+            summary.stubs += 1;
+            summary.rows.push([
+                alias.written.clone(),
+                self.config.url(alias.path.as_str()),
+                "alias".into(),
+            ]);
+        }
+        for variant in pid.variant_paths() {
+            outputs.push(self.redirect(&pid.label(), variant, &path)?);
+            summary.stubs += 1;
+        }
+        Ok((outputs, summary))
+    }
+
+    fn landing(&self, record: &Record, loaded: &Loaded, note: Option<&Note>) -> Result<(Vec<Output>, ListItem)> {
+        let pid = &record.pid;
+        let path = pid.landing_path();
+        let landing_url = self.config.url(path.as_str());
+        let cite_url = pid
+            .resolver_url(&self.config.resolvers)
+            .unwrap_or_else(|| landing_url.clone());
+        let resource = loaded.resource.as_ref();
+        let citation = Citation::derive(record, resource, self.config, cite_url.clone());
+        let csl = citation.csl_json();
+        let withdrawn = record.status == Status::Withdrawn;
+        let manifest_url = if loaded.document.is_some() {
+            Some(self.config.url(path.file("manifest.json").as_str()))
+        } else {
+            match &record.target {
+                Some(crate::model::record::Target::Remote(url)) => Some(url.clone()),
+                _ => None,
+            }
+        };
+        let viewer = match (resource.map(|r| r.kind), &manifest_url, &self.site.viewer) {
+            (Some(ResourceKind::Manifest | ResourceKind::Collection), Some(m), Some(_)) if !withdrawn => {
+                Some(ViewerTarget {
+                    manifest: m.clone(),
+                    canvas: record.canvas.clone(),
+                })
+            }
+            _ => None,
+        };
+        let description = resource
+            .and_then(|r| r.summary.as_ref())
+            .map(|s| truncate(&s.text, 300))
+            .unwrap_or_else(|| format!("{} — persistent identifier {}", citation.title, pid.label()));
+        let mut head = self.head(citation.title.clone(), description, &path);
+        if withdrawn {
+            head.robots = Some("noindex".into());
+        }
+        let kind_label = resource.map_or("Resource", |r| r.kind.label()).to_string();
+        let rights = citation.license.as_ref().map(|uri| RightsContext {
+            uri: uri.clone(),
+            name: rights_name(uri),
+        });
+        let mut downloads = vec![
+            Download {
+                label: "BibTeX".into(),
+                url: self.config.path(path.file("cite.bib").as_str()),
+                media_type: "application/x-bibtex".into(),
+            },
+            Download {
+                label: "CSL-JSON".into(),
+                url: self.config.path(path.file("cite.json").as_str()),
+                media_type: "application/vnd.citationstyles.csl+json".into(),
+            },
+        ];
+        if let Some(m) = &manifest_url {
+            downloads.push(Download {
+                label: "IIIF manifest".into(),
+                url: m.clone(),
+                media_type: "application/ld+json".into(),
+            });
+        }
+        let bib = bibtex(&citation);
+        let ctx = LandingContext {
+            site: &self.site,
+            pid: PidContext {
+                label: pid.label(),
+                scheme: pid.scheme().name().into(),
+                scheme_label: pid.scheme().label().into(),
+                cite_url,
+                landing_url: landing_url.clone(),
+            },
+            status: record.status.name(),
+            resource,
+            kind_label: kind_label.clone(),
+            title: citation.title.clone(),
+            citations: self.styles.format(&csl),
+            default_style: self.config.default_style.clone(),
+            bibtex: bib.clone(),
+            meta: meta_tags(&citation, &landing_url),
+            json_ld: json_ld(&citation, resource, &landing_url, manifest_url.as_deref()),
+            manifest_profile: resource.map(|r| r.version.context().to_string()),
+            iiif_drag_url: manifest_url.as_ref().map(|m| {
+                let encoded = percent_encoding::utf8_percent_encode(m, percent_encoding::NON_ALPHANUMERIC);
+                format!("{landing_url}?manifest={encoded}")
+            }),
+            manifest_url,
+            viewer,
+            rights,
+            downloads,
+            note: note.map(|n| NoteContext {
+                title: n.title.clone(),
+                html: n.html.clone(),
+            }),
+            version: record.version.clone(),
+            withdrawn_date: record.withdrawn_date.clone(),
+            withdrawn_reason: record.withdrawn_reason.clone(),
+            problem: loaded.problem.clone(),
+            citation: &citation,
+            head,
+        };
+        let template = if withdrawn { "tombstone.html" } else { "landing.html" };
+        let html = self.render(template, &ctx)?;
+        let mut outputs = vec![
+            Output::new(path.clone(), html),
+            Output::new(path.file("cite.bib"), bib),
+            Output::new(
+                path.file("cite.json"),
+                serde_json::to_vec_pretty(&json!([csl])).expect("a serde_json::Value always serialises"),
+            ),
+        ];
+        if let Some(doc) = &loaded.document {
+            outputs.push(Output::new(path.file("manifest.json"), doc.clone()));
+        }
+        let item = ListItem {
+            title: citation.title.clone(),
+            pid: pid.label(),
+            url: self.config.path(path.as_str()),
+            thumbnail: resource.and_then(|r| r.thumbnail.clone()),
+            kind: kind_label,
+            status: record.status.name(),
+        };
+        Ok((outputs, item))
+    }
+
+    /// A redirect stub at `path` sending visitors to `target`, carrying the
+    /// query string and fragment along.
+    pub fn redirect(&self, from: &str, path: SitePath, target: &SitePath) -> Result<Output> {
+        let target_path = self.config.path(target.as_str());
+        let ctx = RedirectContext {
+            site: &self.site,
+            target_js: script_safe(&Value::String(target_path.clone())),
+            target_url: self.config.url(target.as_str()),
+            target: target_path,
+            from: from.to_string(),
+        };
+        Ok(Output::new(path, self.render("redirect.html", &ctx)?))
+    }
+
+    /// The home page and its continuation pages (`page/2/`…).
+    pub fn index(&self, items: &[ListItem]) -> Result<Vec<Output>> {
+        let page_count = items.len().div_ceil(PER_PAGE).max(1);
+        let page_path = |n: usize| {
+            if n == 1 {
+                SitePath::root()
+            } else {
+                SitePath::folder(["page", &n.to_string()])
+            }
+        };
+        let mut outputs = Vec::new();
+        for n in 1..=page_count {
+            let chunk = &items[((n - 1) * PER_PAGE).min(items.len())..(n * PER_PAGE).min(items.len())];
+            let path = page_path(n);
+            let title = if n == 1 {
+                self.config.title.clone()
+            } else {
+                format!("{} — page {n}", self.config.title)
+            };
+            let ctx = IndexContext {
+                site: &self.site,
+                head: self.head(title, self.config.description.clone(), &path),
+                items: chunk,
+                total: items.len(),
+                page_number: n,
+                page_count,
+                prev: (n > 1).then(|| self.config.path(page_path(n - 1).as_str())),
+                next: (n < page_count).then(|| self.config.path(page_path(n + 1).as_str())),
+            };
+            outputs.push(Output::new(path, self.render("index.html", &ctx)?));
+        }
+        Ok(outputs)
+    }
+
+    /// A Markdown page at `/<slug>/`.
+    pub fn page(&self, page: &Page) -> Result<Output> {
+        let path = SitePath::folder([page.slug.as_str()]);
+        let ctx = PageContext {
+            site: &self.site,
+            head: self.head(page.title.clone(), page.description.clone(), &path),
+            page,
+        };
+        Ok(Output::new(path, self.render("page.html", &ctx)?))
+    }
+
+    /// `404.html`.
+    pub fn not_found(&self) -> Result<Output> {
+        let path = SitePath::root().file("404.html");
+        let mut head = self.head("Page not found".into(), String::new(), &path);
+        head.robots = Some("noindex".into());
+        let ctx = NotFoundContext {
+            site: &self.site,
+            head,
+        };
+        Ok(Output::new(path, self.render("404.html", &ctx)?))
+    }
+
+    /// `sitemap.xml`, `robots.txt`, `pids.csv` and `.nojekyll`.
+    pub fn site_files(&self, sitemap: &[String], rows: &[[String; 3]]) -> Result<Vec<Output>> {
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for url in sitemap {
+            xml.push_str("  <url><loc>");
+            xml.push_str(&crate::load::html::escape(url));
+            xml.push_str("</loc></url>\n");
+        }
+        xml.push_str("</urlset>\n");
+        let robots = format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            self.config.url("sitemap.xml")
+        );
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        let io = |e: csv::Error| crate::error::Error::io(std::path::Path::new("pids.csv"), e.into());
+        csv.write_record(["pid", "url", "status"]).map_err(io)?;
+        for row in rows {
+            csv.write_record(row).map_err(io)?;
+        }
+        let csv = csv
+            .into_inner()
+            .map_err(|e| crate::error::Error::io(std::path::Path::new("pids.csv"), e.into_error()))?;
+        let root = SitePath::root();
+        Ok(vec![
+            Output::new(root.file("sitemap.xml"), xml),
+            Output::new(root.file("robots.txt"), robots),
+            Output::new(root.file("pids.csv"), csv),
+            Output::new(root.file(".nojekyll"), Vec::new()),
+        ])
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
+    format!("{cut}…")
+}
+
+/// JSON that is safe inside `<script>`: no `<`, `>`, `&` or line separators
+/// can end the element or confuse a parser.
+fn script_safe(value: &Value) -> String {
+    serde_json::to_string(value)
+        .expect("a serde_json::Value always serialises")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// Highwire Press `citation_*` tags, which Google Scholar and Zotero read.
+fn meta_tags(c: &Citation, landing_url: &str) -> Vec<Meta> {
+    let mut meta = vec![Meta {
+        name: "citation_title".into(),
+        content: c.title.clone(),
+    }];
+    for creator in &c.creators {
+        meta.push(Meta {
+            name: "citation_author".into(),
+            content: creator.clone(),
+        });
+    }
+    if let Some(year) = c.year() {
+        meta.push(Meta {
+            name: "citation_publication_date".into(),
+            content: year,
+        });
+    }
+    if let Some(p) = &c.publisher {
+        meta.push(Meta {
+            name: "citation_publisher".into(),
+            content: p.clone(),
+        });
+    }
+    if let Some(doi) = &c.doi {
+        meta.push(Meta {
+            name: "citation_doi".into(),
+            content: doi.clone(),
+        });
+    }
+    meta.push(Meta {
+        name: "citation_abstract_html_url".into(),
+        content: landing_url.to_string(),
+    });
+    meta
+}
+
+fn schema_type(c: &Citation) -> &'static str {
+    match c.resource_type.as_str() {
+        "graphic" => "VisualArtwork",
+        "manuscript" => "Manuscript",
+        "map" => "Map",
+        "book" => "Book",
+        "collection" => "Collection",
+        "dataset" => "Dataset",
+        _ => "CreativeWork",
+    }
+}
+
+fn json_ld(c: &Citation, r: Option<&Resource>, landing_url: &str, manifest: Option<&str>) -> String {
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": schema_type(c),
+        "@id": landing_url,
+        "url": landing_url,
+        "name": c.title,
+        "identifier": {
+            "@type": "PropertyValue",
+            "propertyID": c.pid.split(':').next().unwrap_or("local"),
+            "value": c.pid,
+            "url": c.url,
+        },
+    });
+    let obj = v.as_object_mut().expect("built as an object above");
+    if let Some(s) = r.and_then(|r| r.summary.as_ref()) {
+        obj.insert("description".into(), json!(s.text));
+    }
+    if let Some(t) = r.and_then(|r| r.thumbnail.as_ref()) {
+        obj.insert("image".into(), json!(t));
+    }
+    if let Some(l) = &c.license {
+        obj.insert("license".into(), json!(l));
+    }
+    if !c.creators.is_empty() {
+        let creators: Vec<Value> = c
+            .creators
+            .iter()
+            .map(|n| json!({"@type": "Person", "name": n}))
+            .collect();
+        obj.insert("creator".into(), Value::Array(creators));
+    }
+    if let Some(d) = &c.date {
+        obj.insert("dateCreated".into(), json!(d));
+    }
+    if let Some(p) = &c.publisher {
+        obj.insert("publisher".into(), json!({"@type": "Organization", "name": p}));
+    }
+    if let Some(m) = manifest {
+        obj.insert(
+            "subjectOf".into(),
+            json!({"@type": "MediaObject", "contentUrl": m, "encodingFormat": "application/ld+json"}),
+        );
+    }
+    script_safe(&v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_safe_cannot_close_the_element() {
+        let s = script_safe(&json!({"x": "</script><script>alert(1)</script>"}));
+        assert!(!s.contains("</"), "{s}");
+    }
+
+    #[test]
+    fn truncates_on_words() {
+        assert_eq!(truncate("one two three", 9), "one two…");
+    }
+}

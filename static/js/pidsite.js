@@ -1,0 +1,139 @@
+/* pidsite: progressive enhancement only. Every page works without it:
+   citations are in the HTML, the viewer has a thumbnail in its place. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function say(box, text) {
+    var status = box && box.querySelector(".status");
+    if (status) { status.textContent = text; }
+  }
+
+  function copy(text, box) {
+    var done = function () { say(box, "Copied to the clipboard."); };
+    var fail = function () { say(box, "Press Ctrl+C (⌘C) to copy the selected text."); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fail);
+      return;
+    }
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy") ? done() : fail(); } catch (e) { fail(); }
+    document.body.removeChild(area);
+  }
+
+  // Copy buttons (hidden until script runs).
+  document.querySelectorAll("button.copy").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var box = button.closest(".citations") || document.querySelector(".citations");
+      copy(button.getAttribute("data-copy"), box);
+      if (!button.closest(".citations")) {
+        var label = button.textContent;
+        button.textContent = "Copied";
+        setTimeout(function () { button.textContent = label; }, 1500);
+      }
+    });
+  });
+
+  // Citation style switcher: tabs over the styles rendered in the page.
+  document.querySelectorAll(".citations").forEach(function (box) {
+    var styles = Array.prototype.slice.call(box.querySelectorAll(".cite-style"));
+    if (styles.length < 2) { return; }
+    var saved = null;
+    try { saved = localStorage.getItem("pidsite-style"); } catch (e) { /* private mode */ }
+    var tabs = document.createElement("div");
+    tabs.className = "style-tabs";
+    tabs.setAttribute("role", "tablist");
+    tabs.setAttribute("aria-label", "Citation style");
+    var buttons = styles.map(function (style, i) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.id = "tab-" + style.id;
+      b.textContent = style.getAttribute("data-label");
+      b.setAttribute("role", "tab");
+      b.setAttribute("aria-controls", style.id);
+      style.setAttribute("role", "tabpanel");
+      style.setAttribute("aria-labelledby", b.id);
+      b.addEventListener("click", function () { select(i, true); });
+      b.addEventListener("keydown", function (e) {
+        var next = e.key === "ArrowRight" ? i + 1 : e.key === "ArrowLeft" ? i - 1 : null;
+        if (next === null) { return; }
+        e.preventDefault();
+        next = (next + styles.length) % styles.length;
+        select(next, true);
+        buttons[next].focus();
+      });
+      tabs.appendChild(b);
+      return b;
+    });
+    function select(index, remember) {
+      styles.forEach(function (style, i) {
+        var on = i === index;
+        style.hidden = !on;
+        buttons[i].setAttribute("aria-selected", on ? "true" : "false");
+        buttons[i].tabIndex = on ? 0 : -1;
+      });
+      if (remember) {
+        try { localStorage.setItem("pidsite-style", styles[index].getAttribute("data-style")); } catch (e) { /* ignore */ }
+      }
+    }
+    box.insertBefore(tabs, box.firstChild);
+    var wanted = saved || box.getAttribute("data-default");
+    var start = Math.max(0, styles.findIndex(function (s) { return s.getAttribute("data-style") === wanted; }));
+    select(start, false);
+  });
+
+  // Home page filter.
+  var filter = document.querySelector("form.filter");
+  if (filter) {
+    filter.hidden = false;
+    filter.addEventListener("submit", function (e) { e.preventDefault(); });
+    var input = filter.querySelector("input");
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      document.querySelectorAll(".cards .card").forEach(function (card) {
+        card.hidden = q !== "" && card.getAttribute("data-search").indexOf(q) === -1;
+      });
+    });
+  }
+
+  // The viewer's script (megabytes) loads only when its box comes into view,
+  // so the page's text and citation render first.
+  var viewer = document.querySelector(".viewer[data-manifest]");
+  if (!viewer) { return; }
+  function start() {
+    var script = document.createElement("script");
+    script.src = viewer.getAttribute("data-script");
+    var integrity = viewer.getAttribute("data-integrity");
+    if (integrity) { script.integrity = integrity; script.crossOrigin = "anonymous"; }
+    script.onload = function () {
+      if (!window.Mirador) { return; }
+      var win = { manifestId: viewer.getAttribute("data-manifest") };
+      var canvas = viewer.getAttribute("data-canvas");
+      if (canvas) { win.canvasId = canvas; }
+      viewer.classList.add("loaded");
+      window.Mirador.viewer({
+        id: viewer.id,
+        windows: [win],
+        window: { allowClose: false, allowMaximize: false, defaultSideBarPanel: "info", sideBarOpenByDefault: false },
+        workspace: { showZoomControls: true },
+        workspaceControlPanel: { enabled: false }
+      });
+    };
+    document.head.appendChild(script);
+  }
+  if ("IntersectionObserver" in window) {
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); start(); }
+    }, { rootMargin: "200px" });
+    seen.observe(viewer);
+  } else {
+    start();
+  }
+})();
