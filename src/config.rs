@@ -162,7 +162,8 @@ impl SiteConfig {
     pub fn load(site_dir: &Path) -> Result<Self> {
         let path = site_dir.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        Self::parse(&text, &path)
+        // Messages name files relative to the site, as registry errors do.
+        Self::parse(&text, Path::new(CONFIG_FILE))
     }
 
     /// Parse the text of a `site.toml` (the path is for messages).
@@ -199,7 +200,8 @@ impl SiteConfig {
                 "missing key `base_url`: expected the absolute URL the site is served at, e.g. \"https://org.github.io/repo/\"",
             )
         })?;
-        let (base_url, base_path) = parse_base_url(&base_url).map_err(|m| Error::input(at("base_url"), m))?;
+        let (base_url, base_path) =
+            parse_base_url(&base_url).map_err(|m| Error::input(at("base_url"), m))?;
         let title = raw.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
             Error::input(
                 Location::file(path),
@@ -243,7 +245,10 @@ impl SiteConfig {
             Some(style) => {
                 return Err(Error::input(
                     at("default_style"),
-                    format!("[citation] default_style {style:?} is not one of `styles` ({})", styles.join(", ")),
+                    format!(
+                        "[citation] default_style {style:?} is not one of `styles` ({})",
+                        styles.join(", ")
+                    ),
                 ))
             }
             None => styles[0].clone(),
@@ -285,16 +290,22 @@ fn parse_base_url(url: &str) -> std::result::Result<(String, String), String> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("key `base_url`: expected an absolute http(s) URL, found {url:?}"))?;
+        .ok_or_else(|| {
+            format!("key `base_url`: expected an absolute http(s) URL, found {url:?}")
+        })?;
     let (host, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
     if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(format!("key `base_url`: expected a host name after the scheme, found {url:?}"));
+        return Err(format!(
+            "key `base_url`: expected a host name after the scheme, found {url:?}"
+        ));
     }
     if path.contains(['?', '#', ' ', '"', '<', '>']) {
-        return Err(format!("key `base_url`: expected no query, fragment or spaces, found {url:?}"));
+        return Err(format!(
+            "key `base_url`: expected no query, fragment or spaces, found {url:?}"
+        ));
     }
     let mut path = path.to_string();
     if !path.ends_with('/') {
@@ -315,7 +326,9 @@ fn resolvers(mut raw: BTreeMap<String, String>) -> std::result::Result<Resolvers
     let mut take = |key: &str, default: &str| -> std::result::Result<String, String> {
         let mut value = raw.remove(key).unwrap_or_else(|| default.to_string());
         if !(value.starts_with("https://") || value.starts_with("http://")) {
-            return Err(format!("resolver `{key}`: expected an http(s) URL, found {value:?}"));
+            return Err(format!(
+                "resolver `{key}`: expected an http(s) URL, found {value:?}"
+            ));
         }
         if !value.ends_with('/') {
             value.push('/');
@@ -329,7 +342,9 @@ fn resolvers(mut raw: BTreeMap<String, String>) -> std::result::Result<Resolvers
         urn: take("urn", "https://nbn-resolving.org/")?,
     };
     if let Some(key) = raw.keys().next() {
-        return Err(format!("unknown resolver `{key}`: expected one of ark, doi, handle, urn"));
+        return Err(format!(
+            "unknown resolver `{key}`: expected one of ark, doi, handle, urn"
+        ));
     }
     Ok(resolvers)
 }
@@ -362,7 +377,8 @@ mod tests {
 
     #[test]
     fn wrong_type_names_line_and_key() {
-        let err = parse("base_url = \"https://x.org/\"\ntitle = \"T\"\nminify = \"yes\"\n").unwrap_err();
+        let err =
+            parse("base_url = \"https://x.org/\"\ntitle = \"T\"\nminify = \"yes\"\n").unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("site.toml:3: "), "{text}");
         assert!(text.contains("boolean"), "{text}");
@@ -370,7 +386,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_an_error() {
-        let err = parse("base_url = \"https://x.org/\"\ntitle = \"T\"\ntitel = \"x\"\n").unwrap_err();
+        let err =
+            parse("base_url = \"https://x.org/\"\ntitle = \"T\"\ntitel = \"x\"\n").unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("site.toml:3: "), "{text}");
         assert!(text.contains("titel"), "{text}");

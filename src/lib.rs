@@ -88,7 +88,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let (tera, mut warnings) = render::templates::load(site)?;
     let mut notes: HashMap<String, Note> = HashMap::new();
     for note in load::pages::load_notes(site)? {
-        let known = registry.entries.iter().any(|e| e.pid().key() == note.pid.key());
+        let known = registry
+            .entries
+            .iter()
+            .any(|e| e.pid().key() == note.pid.key());
         if !known {
             warnings.push(Warning {
                 at: Location::file(&note.path),
@@ -222,7 +225,9 @@ fn load_target(record: &Record, site: &Path, config: &SiteConfig) -> (Loaded, Op
             record.pid
         );
         (
-            none(Some(format!("The IIIF resource could not be read: {reason}."))),
+            none(Some(format!(
+                "The IIIF resource could not be read: {reason}."
+            ))),
             Some(Warning {
                 at: Location::file(&shown),
                 message,

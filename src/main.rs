@@ -70,7 +70,10 @@ impl Progress for Bar {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Build(BuildArgs::default_site())) {
+    let result = match cli
+        .command
+        .unwrap_or(Command::Build(BuildArgs::default_site()))
+    {
         Command::Build(args) => build(args),
     };
     match result {

@@ -12,7 +12,10 @@ use crate::render::Output;
 /// Static files embedded in the binary, so a site with no `static/` folder
 /// still gets its stylesheet, script and viewer.
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
-    ("css/pidsite.css", include_bytes!("../static/css/pidsite.css")),
+    (
+        "css/pidsite.css",
+        include_bytes!("../static/css/pidsite.css"),
+    ),
     ("js/pidsite.js", include_bytes!("../static/js/pidsite.js")),
     (
         "vendor/mirador-4.0.0/mirador.min.js",
@@ -117,7 +120,9 @@ impl Staging {
         let staged = self.dir.keep();
         let old = self.out.with_file_name(format!(
             ".pidsite-old-{}",
-            self.out.file_name().map_or("out".into(), |n| n.to_string_lossy())
+            self.out
+                .file_name()
+                .map_or("out".into(), |n| n.to_string_lossy())
         ));
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;

@@ -40,7 +40,10 @@ pub fn bibtex(c: &Citation) -> String {
         fields.push(("version", escape(v)));
     }
     fields.push(("url", c.url.replace(['{', '}'], "")));
-    fields.push(("howpublished", format!("\\url{{{}}}", c.url.replace(['{', '}'], ""))));
+    fields.push((
+        "howpublished",
+        format!("\\url{{{}}}", c.url.replace(['{', '}'], "")),
+    ));
     let mut out = format!("@misc{{{},\n", c.key);
     for (name, value) in fields {
         let _ = writeln!(out, "  {name:<12} = {{{value}}},");

@@ -15,23 +15,68 @@ use crate::model::resource::{Resource, ResourceKind};
 
 /// Metadata labels (lower case, several languages) read as creators.
 const CREATOR_LABELS: &[&str] = &[
-    "creator", "author", "artist", "maker", "painter", "photographer", "composer", "scribe",
-    "illustrator", "auteur", "créateur", "artiste", "verfasser", "autor", "künstler", "urheber",
-    "autore", "artista", "creador", "auteur(s)", "author(s)", "creator(s)", "upphovsman",
-    "kunstenaar", "maker(s)",
+    "creator",
+    "author",
+    "artist",
+    "maker",
+    "painter",
+    "photographer",
+    "composer",
+    "scribe",
+    "illustrator",
+    "auteur",
+    "créateur",
+    "artiste",
+    "verfasser",
+    "autor",
+    "künstler",
+    "urheber",
+    "autore",
+    "artista",
+    "creador",
+    "auteur(s)",
+    "author(s)",
+    "creator(s)",
+    "upphovsman",
+    "kunstenaar",
+    "maker(s)",
 ];
 
 /// Metadata labels read as the date.
 const DATE_LABELS: &[&str] = &[
-    "date", "date created", "created", "date of creation", "datum", "datierung", "entstehungszeit",
-    "data", "fecha", "dates", "publication date", "date of publication", "year", "période",
-    "period", "date(s)", "datering",
+    "date",
+    "date created",
+    "created",
+    "date of creation",
+    "datum",
+    "datierung",
+    "entstehungszeit",
+    "data",
+    "fecha",
+    "dates",
+    "publication date",
+    "date of publication",
+    "year",
+    "période",
+    "period",
+    "date(s)",
+    "datering",
 ];
 
 /// Metadata labels read as the shelfmark / call number.
 const SHELFMARK_LABELS: &[&str] = &[
-    "shelfmark", "call number", "signatur", "cote", "shelf mark", "identifier", "segnatura",
-    "signatura", "reference", "ms", "object number", "accession number",
+    "shelfmark",
+    "call number",
+    "signatur",
+    "cote",
+    "shelf mark",
+    "identifier",
+    "segnatura",
+    "signatura",
+    "reference",
+    "ms",
+    "object number",
+    "accession number",
 ];
 
 /// Everything a citation of one PID says.
@@ -66,7 +111,12 @@ pub struct Citation {
 impl Citation {
     /// Derive the citation of a record: registry overrides first, then the
     /// manifest's metadata, then the site's defaults.
-    pub fn derive(record: &Record, resource: Option<&Resource>, config: &SiteConfig, url: String) -> Self {
+    pub fn derive(
+        record: &Record,
+        resource: Option<&Resource>,
+        config: &SiteConfig,
+        url: String,
+    ) -> Self {
         let o = &record.overrides;
         let meta = |labels: &[&str]| -> Option<String> {
             resource?.metadata.iter().find_map(|m| {
@@ -79,7 +129,11 @@ impl Citation {
         let title = o
             .title
             .clone()
-            .or_else(|| resource.and_then(|r| r.label.as_ref()).map(|l| l.value.clone()))
+            .or_else(|| {
+                resource
+                    .and_then(|r| r.label.as_ref())
+                    .map(|l| l.value.clone())
+            })
             .unwrap_or_else(|| record.pid.label());
         let creators = if o.creators.is_empty() {
             meta(CREATOR_LABELS)
@@ -88,11 +142,11 @@ impl Citation {
         } else {
             o.creators.clone()
         };
-        let date = o
-            .date
-            .clone()
-            .or_else(|| meta(DATE_LABELS))
-            .or_else(|| resource.and_then(|r| r.nav_date.as_ref()).map(|d| d.chars().take(10).collect()));
+        let date = o.date.clone().or_else(|| meta(DATE_LABELS)).or_else(|| {
+            resource
+                .and_then(|r| r.nav_date.as_ref())
+                .map(|d| d.chars().take(10).collect())
+        });
         let publisher = o
             .publisher
             .clone()
@@ -124,7 +178,10 @@ impl Citation {
             url,
             doi: (pid.scheme() == Scheme::Doi).then(|| pid.as_str().to_string()),
             version: record.version.clone(),
-            license: o.license.clone().or_else(|| resource.and_then(|r| r.rights.clone())),
+            license: o
+                .license
+                .clone()
+                .or_else(|| resource.and_then(|r| r.rights.clone())),
         }
     }
 
@@ -155,12 +212,20 @@ impl Citation {
             }
             item.insert("issued".into(), Value::Object(issued));
         }
-        if let Some(p) = &self.publisher {
-            item.insert("publisher".into(), json!(p));
-            item.insert("archive".into(), json!(p));
-        }
-        if let Some(s) = &self.shelfmark {
-            item.insert("archive_location".into(), json!(s));
+        // A holding institution with a shelfmark is an archive; without
+        // one it is cited as the publisher (styles print both otherwise).
+        match (&self.publisher, &self.shelfmark) {
+            (Some(p), Some(s)) => {
+                item.insert("archive".into(), json!(p));
+                item.insert("archive_location".into(), json!(s));
+            }
+            (Some(p), None) => {
+                item.insert("publisher".into(), json!(p));
+            }
+            (None, Some(s)) => {
+                item.insert("archive_location".into(), json!(s));
+            }
+            (None, None) => {}
         }
         item.insert("URL".into(), json!(self.url));
         if let Some(doi) = &self.doi {
@@ -238,19 +303,31 @@ fn parse_date(text: &str) -> Option<ParsedDate> {
     };
     let date_part = t.split('T').next().unwrap_or(t);
     if let Some(d) = iso(date_part) {
-        return Some(ParsedDate { start: d, end: None, circa: false });
+        return Some(ParsedDate {
+            start: d,
+            end: None,
+            circa: false,
+        });
     }
     for sep in ['/', '–'] {
         if let Some((a, b)) = t.split_once(sep) {
             if let (Some(a), Some(b)) = (iso(a.trim()), iso(b.trim())) {
-                return Some(ParsedDate { start: a, end: Some(b), circa });
+                return Some(ParsedDate {
+                    start: a,
+                    end: Some(b),
+                    circa,
+                });
             }
         }
     }
     if let Some((a, b)) = t.split_once('-') {
         if let (Some(a), Some(b)) = (iso(a.trim()), iso(b.trim())) {
             if a.len() == 1 && b.len() == 1 {
-                return Some(ParsedDate { start: a, end: Some(b), circa });
+                return Some(ParsedDate {
+                    start: a,
+                    end: Some(b),
+                    circa,
+                });
             }
         }
     }
@@ -278,20 +355,38 @@ mod tests {
         let r = parse_date("1450-1460").unwrap();
         assert_eq!(r.end, Some(vec![1460]));
         assert!(parse_date("ca. 1450").unwrap().circa);
-        assert_eq!(parse_date("15th century (1480?)").unwrap().start, vec![1480]);
+        assert_eq!(
+            parse_date("15th century (1480?)").unwrap().start,
+            vec![1480]
+        );
         assert!(parse_date("undated").is_none());
-        assert_eq!(parse_date("1912-01-01T00:00:00Z").unwrap().start, vec![1912, 1, 1]);
+        assert_eq!(
+            parse_date("1912-01-01T00:00:00Z").unwrap().start,
+            vec![1912, 1, 1]
+        );
     }
 
     #[test]
     fn names() {
-        assert_eq!(csl_name("Bosch, Hieronymus"), json!({"family": "Bosch", "given": "Hieronymus"}));
-        assert_eq!(csl_name("British Library"), json!({"literal": "British Library"}));
-        assert_eq!(csl_name("Dürer, Albrecht, 1471-1528"), json!({"literal": "Dürer, Albrecht, 1471-1528"}));
+        assert_eq!(
+            csl_name("Bosch, Hieronymus"),
+            json!({"family": "Bosch", "given": "Hieronymus"})
+        );
+        assert_eq!(
+            csl_name("British Library"),
+            json!({"literal": "British Library"})
+        );
+        assert_eq!(
+            csl_name("Dürer, Albrecht, 1471-1528"),
+            json!({"literal": "Dürer, Albrecht, 1471-1528"})
+        );
     }
 
     #[test]
     fn keys() {
-        assert_eq!(key_of(&Pid::parse("ark:/12345/x6-np").unwrap()), "ark_12345_x6_np");
+        assert_eq!(
+            key_of(&Pid::parse("ark:/12345/x6-np").unwrap()),
+            "ark_12345_x6_np"
+        );
     }
 }

@@ -9,8 +9,7 @@ use hayagriva::archive::{locales, ArchivedStyle};
 use hayagriva::citationberg::json::Item;
 use hayagriva::citationberg::{IndependentStyle, Locale, Style as CslStyle};
 use hayagriva::{
-    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild,
-    ElemChildren,
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, ElemChildren,
 };
 use serde_json::Value;
 
@@ -27,18 +26,48 @@ pub struct Style {
 }
 
 const STYLES: &[Style] = &[
-    Style { name: "apa", label: "APA 7", archived: ArchivedStyle::AmericanPsychologicalAssociation },
-    Style { name: "mla", label: "MLA 9", archived: ArchivedStyle::ModernLanguageAssociation },
-    Style { name: "chicago-author-date", label: "Chicago (author-date)", archived: ArchivedStyle::ChicagoAuthorDate },
-    Style { name: "chicago-notes", label: "Chicago (notes)", archived: ArchivedStyle::ChicagoNotes },
-    Style { name: "harvard", label: "Harvard", archived: ArchivedStyle::HarvardCiteThemRight },
-    Style { name: "vancouver", label: "Vancouver", archived: ArchivedStyle::NlmCitationSequence },
+    Style {
+        name: "apa",
+        label: "APA 7",
+        archived: ArchivedStyle::AmericanPsychologicalAssociation,
+    },
+    Style {
+        name: "mla",
+        label: "MLA 9",
+        archived: ArchivedStyle::ModernLanguageAssociation,
+    },
+    Style {
+        name: "chicago-author-date",
+        label: "Chicago (author-date)",
+        archived: ArchivedStyle::ChicagoAuthorDate,
+    },
+    Style {
+        name: "chicago-notes",
+        label: "Chicago (notes)",
+        archived: ArchivedStyle::ChicagoNotes,
+    },
+    Style {
+        name: "harvard",
+        label: "Harvard",
+        archived: ArchivedStyle::HarvardCiteThemRight,
+    },
+    Style {
+        name: "vancouver",
+        label: "Vancouver",
+        archived: ArchivedStyle::NlmCitationSequence,
+    },
 ];
 
 impl Style {
     /// Every style name site.toml accepts.
-    pub const NAMES: &'static [&'static str] =
-        &["apa", "mla", "chicago-author-date", "chicago-notes", "harvard", "vancouver"];
+    pub const NAMES: &'static [&'static str] = &[
+        "apa",
+        "mla",
+        "chicago-author-date",
+        "chicago-notes",
+        "harvard",
+        "vancouver",
+    ];
 
     /// Look a style up by its site.toml name.
     pub fn by_name(name: &str) -> Option<Style> {
@@ -84,7 +113,7 @@ impl Styles {
 
     /// Format a CSL-JSON item in every style.
     pub fn format(&self, csl_json: &Value) -> Vec<Formatted> {
-        let Ok(item) = serde_json::from_value::<Item>(csl_json.clone()) else {
+        let Ok(item) = serde_json::from_value::<Item>(without_date_ranges(csl_json)) else {
             return Vec::new();
         };
         self.styles
@@ -102,14 +131,38 @@ impl Styles {
     }
 }
 
-fn format_one(item: &Item, style: &IndependentStyle, locales: &[Locale]) -> Option<(String, String)> {
-    let mut driver: BibliographyDriver<'_, Item> = BibliographyDriver::new();
-    driver.citation(CitationRequest::from_items(
-        vec![CitationItem::with_entry(item)],
-        style,
-        locales,
-    ));
-    let rendered = driver.finish(BibliographyRequest::new(style, None, locales));
+/// hayagriva 0.10 panics on CSL-JSON date ranges ("ranges are not
+/// supported"); cite the start of the range instead. The range stays in the
+/// CSL-JSON file pidsite publishes.
+fn without_date_ranges(csl_json: &Value) -> Value {
+    let mut item = csl_json.clone();
+    if let Some(obj) = item.as_object_mut() {
+        for date in obj.values_mut() {
+            if let Some(parts) = date.get_mut("date-parts").and_then(Value::as_array_mut) {
+                parts.truncate(1);
+            }
+        }
+    }
+    item
+}
+
+fn format_one(
+    item: &Item,
+    style: &IndependentStyle,
+    locales: &[Locale],
+) -> Option<(String, String)> {
+    // A panic inside the CSL processor on untrusted metadata must not take
+    // the build down: that style is left out of this page instead.
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut driver: BibliographyDriver<'_, Item> = BibliographyDriver::new();
+        driver.citation(CitationRequest::from_items(
+            vec![CitationItem::with_entry(item)],
+            style,
+            locales,
+        ));
+        driver.finish(BibliographyRequest::new(style, None, locales))
+    }))
+    .ok()?;
     let content = match rendered.bibliography {
         Some(bib) => bib.items.into_iter().next()?.content,
         // Note styles with no bibliography: use the note itself.
@@ -171,6 +224,16 @@ mod tests {
     }
 
     #[test]
+    fn date_ranges_do_not_panic() {
+        let styles = Styles::load(&["apa".to_string()]);
+        let out = styles.format(&json!({
+            "id": "x", "type": "map", "title": "Map",
+            "issued": {"date-parts": [[1450], [1460]]}
+        }));
+        assert!(out[0].text.contains("1450"), "{}", out[0].text);
+    }
+
+    #[test]
     fn apa_formats_and_escapes() {
         let styles = Styles::load(&["apa".to_string()]);
         let out = styles.format(&json!({
@@ -179,7 +242,11 @@ mod tests {
             "issued": {"date-parts": [[1500]]}, "URL": "https://n2t.net/ark:12345/x"
         }));
         assert_eq!(out.len(), 1);
-        assert!(out[0].text.starts_with("Bosch, H. (1500)."), "{}", out[0].text);
+        assert!(
+            out[0].text.starts_with("Bosch, H. (1500)."),
+            "{}",
+            out[0].text
+        );
         assert!(out[0].html.contains("&lt;script&gt;"), "{}", out[0].html);
         assert!(!out[0].html.contains("<script"), "{}", out[0].html);
     }

@@ -14,9 +14,12 @@ static IIIF_SUBSET: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         "a", "b", "br", "i", "img", "p", "small", "span", "sub", "sup",
     ]))
     .tag_attributes(
-        [("a", HashSet::from(["href"])), ("img", HashSet::from(["src", "alt"]))]
-            .into_iter()
-            .collect(),
+        [
+            ("a", HashSet::from(["href"])),
+            ("img", HashSet::from(["src", "alt"])),
+        ]
+        .into_iter()
+        .collect(),
     )
     .url_schemes(HashSet::from(["http", "https", "mailto"]))
     .link_rel(Some("nofollow noopener noreferrer"))
@@ -34,9 +37,10 @@ static NO_TAGS: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// real v2 manifests also mix tags into text, so any tag-like `<` counts).
 fn looks_like_html(value: &str) -> bool {
     let bytes = value.as_bytes();
-    bytes.windows(2).any(|w| {
-        w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!')
-    }) || value.contains('&')
+    bytes
+        .windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+        || value.contains('&')
 }
 
 /// Sanitise a manifest value into the IIIF HTML subset.
@@ -134,7 +138,10 @@ mod tests {
 
     #[test]
     fn keeps_the_iiif_subset() {
-        let h = sanitize("<p>A <b>bold</b> <a href=\"https://x.org/\">link</a></p>", None);
+        let h = sanitize(
+            "<p>A <b>bold</b> <a href=\"https://x.org/\">link</a></p>",
+            None,
+        );
         assert_eq!(
             h.html,
             "<p>A <b>bold</b> <a href=\"https://x.org/\" rel=\"nofollow noopener noreferrer\">link</a></p>"

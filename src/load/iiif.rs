@@ -53,13 +53,16 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
         .unwrap_or_default();
     let required_statement = match obj.get("requiredStatement") {
         Some(v) => r.pair(v),
-        None => obj.get("attribution").and_then(|v| r.html(v)).map(|value| MetadataEntry {
-            label: Text {
-                value: "Attribution".into(),
-                lang: Some("en".into()),
-            },
-            value,
-        }),
+        None => obj
+            .get("attribution")
+            .and_then(|v| r.html(v))
+            .map(|value| MetadataEntry {
+                label: Text {
+                    value: "Attribution".into(),
+                    lang: Some("en".into()),
+                },
+                value,
+            }),
     };
     let rights = obj
         .get("rights")
@@ -71,14 +74,18 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
         .get("thumbnail")
         .and_then(thumbnail_of)
         .or_else(|| canvases.iter().find_map(|c| canvas_thumbnail(c)))
-        .or_else(|| (kind == ResourceKind::Canvas).then(|| canvas_thumbnail(obj)).flatten());
+        .or_else(|| {
+            (kind == ResourceKind::Canvas)
+                .then(|| canvas_thumbnail(obj))
+                .flatten()
+        });
     let members = if kind == ResourceKind::Collection {
         members(obj, &r)
     } else {
         Vec::new()
     };
     let annotations = match kind {
-        ResourceKind::Annotation => vec![annotation(obj, &r)],
+        ResourceKind::Annotation => vec![annotation(obj)],
         ResourceKind::AnnotationPage => obj
             .get("items")
             .or_else(|| obj.get("resources"))
@@ -86,7 +93,7 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
                 items(v)
                     .filter_map(Value::as_object)
                     .take(MAX_ANNOTATIONS)
-                    .map(|a| annotation(a, &r))
+                    .map(annotation)
                     .collect()
             })
             .unwrap_or_default(),
@@ -103,7 +110,10 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
         rights,
         required_statement,
         provider: providers(obj, &r),
-        nav_date: obj.get("navDate").and_then(Value::as_str).map(str::to_string),
+        nav_date: obj
+            .get("navDate")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         canvas_count: canvases.len(),
         first_canvas,
         members,
@@ -118,9 +128,11 @@ fn detect_version(obj: &Map<String, Value>) -> PresentationVersion {
         .unwrap_or_default();
     if contexts.iter().any(|c| c.contains("presentation/3")) {
         PresentationVersion::V3
-    } else if contexts.iter().any(|c| c.contains("presentation/2")) {
-        PresentationVersion::V2
-    } else if obj.contains_key("@id") || obj.contains_key("@type") {
+    } else if contexts.iter().any(|c| c.contains("presentation/2"))
+        || obj.contains_key("@id")
+        || obj.contains_key("@type")
+    {
+        // A 2.x context, or none at all but JSON-LD keywords of the 2.x style.
         PresentationVersion::V2
     } else {
         PresentationVersion::V3
@@ -169,7 +181,10 @@ fn thumbnail_of(v: &Value) -> Option<String> {
 /// A thumbnail-sized image URL from an Image API service.
 fn service_image(service: &Value) -> Option<String> {
     let base = items(service).find_map(|s| s.as_object().and_then(id_of))?;
-    Some(format!("{}/full/!400,400/0/default.jpg", base.trim_end_matches('/')))
+    Some(format!(
+        "{}/full/!400,400/0/default.jpg",
+        base.trim_end_matches('/')
+    ))
 }
 
 fn canvases(obj: &Map<String, Value>, version: PresentationVersion) -> Vec<&Map<String, Value>> {
@@ -221,7 +236,9 @@ fn canvas_thumbnail(canvas: &Map<String, Value>) -> Option<String> {
         .or_else(|| resource.get("@type"))
         .and_then(Value::as_str)
         .is_some_and(|t| t.ends_with("Image"));
-    is_image.then(|| resource.as_object().and_then(id_of)).flatten()
+    is_image
+        .then(|| resource.as_object().and_then(id_of))
+        .flatten()
 }
 
 fn members(obj: &Map<String, Value>, r: &Reader) -> Vec<Member> {
@@ -269,7 +286,7 @@ fn providers(obj: &Map<String, Value>, r: &Reader) -> Vec<Provider> {
         .unwrap_or_default()
 }
 
-fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
+fn annotation(a: &Map<String, Value>) -> AnnotationView {
     let body = a.get("body").or_else(|| a.get("resource"));
     let text = body.and_then(|b| {
         let parts: Vec<String> = items(b)
@@ -308,7 +325,6 @@ fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
             _ => None,
         })
     });
-    let _ = r;
     AnnotationView {
         body: text,
         motivation,
@@ -329,7 +345,10 @@ impl Reader<'_> {
             Value::Number(n) => Some((vec![n.to_string()], None)),
             Value::Object(o) if o.contains_key("@value") => {
                 let value = o.get("@value").and_then(Value::as_str)?.to_string();
-                let lang = o.get("@language").and_then(Value::as_str).map(str::to_string);
+                let lang = o
+                    .get("@language")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 Some((vec![value], lang))
             }
             Value::Object(map) => {
@@ -385,10 +404,11 @@ impl Reader<'_> {
                 return Some(k.to_string());
             }
             let primary = want.split('-').next().unwrap_or(want);
-            if let Some(k) = keys
-                .clone()
-                .find(|k| k.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(primary)))
-            {
+            if let Some(k) = keys.clone().find(|k| {
+                k.split('-')
+                    .next()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(primary))
+            }) {
                 return Some(k.to_string());
             }
         }
@@ -420,8 +440,16 @@ impl Reader<'_> {
             return None;
         }
         Some(Html {
-            html: parts.iter().map(|h| h.html.as_str()).collect::<Vec<_>>().join("<br>"),
-            text: parts.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join("; "),
+            html: parts
+                .iter()
+                .map(|h| h.html.as_str())
+                .collect::<Vec<_>>()
+                .join("<br>"),
+            text: parts
+                .iter()
+                .map(|h| h.text.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
             lang,
         })
     }
@@ -462,7 +490,10 @@ mod tests {
         assert_eq!(r.summary.unwrap().html, "<p>A book</p>");
         assert_eq!(r.metadata[0].value.text, "1450");
         assert_eq!(r.canvas_count, 1);
-        assert_eq!(r.thumbnail.unwrap(), "https://x.org/iiif/1/full/!400,400/0/default.jpg");
+        assert_eq!(
+            r.thumbnail.unwrap(),
+            "https://x.org/iiif/1/full/!400,400/0/default.jpg"
+        );
     }
 
     #[test]

@@ -83,8 +83,9 @@ pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
                 "front matter: expected a `pid` key naming the PID this note belongs to",
             )
         })?;
-        let pid = Pid::parse(&pid_text)
-            .map_err(|m| Error::input(Location::line(&rel, 1), format!("front matter `pid`: {m}")))?;
+        let pid = Pid::parse(&pid_text).map_err(|m| {
+            Error::input(Location::line(&rel, 1), format!("front matter `pid`: {m}"))
+        })?;
         notes.push(Note {
             pid,
             title: front.title,
@@ -122,7 +123,10 @@ fn split_front_matter(text: &str, rel: &Path) -> Result<(FrontMatter, String)> {
         let Some(rest) = text.strip_prefix(fence) else {
             continue;
         };
-        let rest = rest.trim_start_matches('\r').strip_prefix('\n').unwrap_or(rest);
+        let rest = rest
+            .trim_start_matches('\r')
+            .strip_prefix('\n')
+            .unwrap_or(rest);
         let end = rest
             .match_indices(fence)
             .find(|(i, _)| *i == 0 || rest[..*i].ends_with('\n'))
@@ -137,8 +141,13 @@ fn split_front_matter(text: &str, rel: &Path) -> Result<(FrontMatter, String)> {
         let body = rest[end + fence.len()..].to_string();
         let front = if fence == "+++" {
             toml::from_str(head).map_err(|e| {
-                let line = e.span().map_or(1, |s| head[..s.start].matches('\n').count() + 2);
-                Error::input(Location::line(rel, line), format!("front matter: {}", e.message()))
+                let line = e
+                    .span()
+                    .map_or(1, |s| head[..s.start].matches('\n').count() + 2);
+                Error::input(
+                    Location::line(rel, line),
+                    format!("front matter: {}", e.message()),
+                )
             })?
         } else {
             simple_front_matter(head, rel)?
@@ -158,9 +167,16 @@ fn simple_front_matter(head: &str, rel: &Path) -> Result<FrontMatter> {
             continue;
         }
         let (key, value) = line.split_once(':').ok_or_else(|| {
-            Error::input(Location::line(rel, line_no), "front matter: expected `key: value`")
+            Error::input(
+                Location::line(rel, line_no),
+                "front matter: expected `key: value`",
+            )
         })?;
-        let value = value.trim().trim_matches('"').trim_matches('\'').to_string();
+        let value = value
+            .trim()
+            .trim_matches('"')
+            .trim_matches('\'')
+            .to_string();
         match key.trim() {
             "title" => front.title = Some(value),
             "description" => front.description = Some(value),
@@ -208,8 +224,11 @@ mod tests {
 
     #[test]
     fn toml_front_matter() {
-        let (front, body) =
-            split_front_matter("+++\ntitle = \"About\"\norder = 2\n+++\n# Hi\n", Path::new("a.md")).unwrap();
+        let (front, body) = split_front_matter(
+            "+++\ntitle = \"About\"\norder = 2\n+++\n# Hi\n",
+            Path::new("a.md"),
+        )
+        .unwrap();
         assert_eq!(front.title.as_deref(), Some("About"));
         assert_eq!(front.order, Some(2));
         assert_eq!(body.trim(), "# Hi");
@@ -217,7 +236,11 @@ mod tests {
 
     #[test]
     fn yaml_like_front_matter() {
-        let (front, _) = split_front_matter("---\ntitle: How to cite\norder: 1\n---\nx", Path::new("a.md")).unwrap();
+        let (front, _) = split_front_matter(
+            "---\ntitle: How to cite\norder: 1\n---\nx",
+            Path::new("a.md"),
+        )
+        .unwrap();
         assert_eq!(front.title.as_deref(), Some("How to cite"));
         let err = split_front_matter("---\norder: first\n---\n", Path::new("p.md")).unwrap_err();
         assert_eq!(

@@ -95,10 +95,7 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
         return Err(e);
     }
     let registry = validate(rows, site_dir, config)?;
-    Ok(Registry {
-        files,
-        ..registry
-    })
+    Ok(Registry { files, ..registry })
 }
 
 fn registry_files(site_dir: &Path) -> Result<Vec<PathBuf>> {
@@ -139,7 +136,10 @@ fn check_columns(columns: &[String], at: &Location) -> Result<()> {
     let mut seen = Vec::new();
     for c in columns {
         if seen.contains(&c) {
-            return Err(Error::input(at.clone(), format!("column {c:?} appears twice")));
+            return Err(Error::input(
+                at.clone(),
+                format!("column {c:?} appears twice"),
+            ));
         }
         seen.push(c);
     }
@@ -199,7 +199,10 @@ fn csv_error(e: csv::Error, rel: &Path) -> Error {
 
 fn read_json(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Error::input(Location::line(rel, e.line()), format!("not valid JSON: {e}"))
+        Error::input(
+            Location::line(rel, e.line()),
+            format!("not valid JSON: {e}"),
+        )
     })?;
     let list = match &value {
         serde_json::Value::Array(a) => a,
@@ -222,9 +225,9 @@ fn read_json(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
     let mut rows = Vec::new();
     for (i, item) in list.iter().enumerate() {
         let at = Location::file(format!("{}#{}", rel.display(), i + 1));
-        let obj = item.as_object().ok_or_else(|| {
-            Error::input(at.clone(), "expected an object with a \"pid\" key")
-        })?;
+        let obj = item
+            .as_object()
+            .ok_or_else(|| Error::input(at.clone(), "expected an object with a \"pid\" key"))?;
         let columns: Vec<String> = obj.keys().cloned().collect();
         check_columns(&columns, &at)?;
         let mut values = HashMap::new();
@@ -238,7 +241,10 @@ fn read_json(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
                     .map(|x| x.as_str().map(str::to_string).ok_or(()))
                     .collect::<std::result::Result<Vec<_>, _>>()
                     .map_err(|()| {
-                        Error::input(at.clone(), format!("key {k:?}: expected an array of strings"))
+                        Error::input(
+                            at.clone(),
+                            format!("key {k:?}: expected an array of strings"),
+                        )
                     })?
                     .join(";"),
                 _ => {
@@ -341,8 +347,10 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
 
 fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> {
     let get = |k: &str| row.values.get(k).cloned();
-    let col_err = |col: &str, msg: String| Error::input(row.at.clone(), format!("column {col:?}: {msg}"));
-    let pid_text = get("pid").ok_or_else(|| col_err("pid", "expected an identifier, found an empty value".into()))?;
+    let col_err =
+        |col: &str, msg: String| Error::input(row.at.clone(), format!("column {col:?}: {msg}"));
+    let pid_text = get("pid")
+        .ok_or_else(|| col_err("pid", "expected an identifier, found an empty value".into()))?;
     let pid = Pid::parse(&pid_text).map_err(|m| col_err("pid", m))?;
     let status = match get("status") {
         None => Status::Active,
@@ -387,7 +395,10 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
     if let Some(r) = &region {
         let parts: Vec<&str> = r.split(',').collect();
         if parts.len() != 4 || parts.iter().any(|p| p.trim().parse::<f64>().is_err()) {
-            return Err(col_err("region", format!("expected x,y,w,h numbers, found {r:?}")));
+            return Err(col_err(
+                "region",
+                format!("expected x,y,w,h numbers, found {r:?}"),
+            ));
         }
     }
     let resource_type = get("resource_type");
@@ -411,7 +422,10 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
     let license = get("license");
     if let Some(l) = &license {
         if !(l.starts_with("http://") || l.starts_with("https://")) {
-            return Err(col_err("license", format!("expected a licence URI, found {l:?}")));
+            return Err(col_err(
+                "license",
+                format!("expected a licence URI, found {l:?}"),
+            ));
         }
     }
     Ok(Record {
@@ -432,7 +446,13 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
         overrides: Overrides {
             title: get("title"),
             creators: get("creator")
-                .map(|c| c.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .map(|c| {
+                    c.split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default(),
             date: get("date"),
             publisher: get("publisher"),
@@ -466,15 +486,20 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
 
 /// An alias is a former PID (any scheme) or an old URL/path of this site.
 fn alias(text: &str, config: &SiteConfig) -> std::result::Result<Alias, String> {
+    // Old URLs of this site: absolute, root-relative under the base path, or
+    // any other path starting with `/` (taken as relative to the base).
     let site_rel = text
         .strip_prefix(config.base_url.as_str())
-        .or_else(|| text.strip_prefix(config.base_path.as_str()).filter(|_| text.starts_with('/')));
+        .or_else(|| text.strip_prefix(config.base_path.as_str()))
+        .or_else(|| text.strip_prefix('/'));
     let path = match site_rel {
         Some(rel) => {
             let rel = rel.split(['?', '#']).next().unwrap_or("");
             let segments: Vec<&str> = rel.split('/').filter(|s| !s.is_empty()).collect();
             if segments.is_empty() || segments.iter().any(|s| *s == ".." || *s == ".") {
-                return Err(format!("alias {text:?}: expected a page path under the site"));
+                return Err(format!(
+                    "alias {text:?}: expected a page path under the site"
+                ));
             }
             let mut folder = SitePath::folder(segments[..segments.len() - 1].iter().copied());
             let last = segments[segments.len() - 1];

@@ -130,6 +130,11 @@ impl Pid {
                 "identifier {text:?} is a URL of no known PID scheme; expected an ARK, DOI, Handle, URN, purl.org or w3id.org URL, or a local ID without `://`"
             ));
         }
+        if text.starts_with(['/', '.']) || text.split('/').any(|s| s.is_empty() || s == "..") {
+            return Err(format!(
+                "local ID {text:?}: expected no leading `/` or `.`, no empty or `..` parts"
+            ));
+        }
         Ok(Pid {
             scheme: Scheme::Local,
             display: text.to_string(),
@@ -253,7 +258,9 @@ fn parse_ark(rest: &str) -> Result<Pid, String> {
         return Err(format!("ARK `ark:{rest}`: expected a name after the NAAN"));
     }
     if name.split('/').any(|s| s == ".." || s == ".") {
-        return Err(format!("ARK `ark:{rest}`: `.` and `..` are not valid name parts"));
+        return Err(format!(
+            "ARK `ark:{rest}`: `.` and `..` are not valid name parts"
+        ));
     }
     let display = format!("ark:{naan_lower}/{name}");
     Ok(Pid {
@@ -293,13 +300,17 @@ fn parse_doi(rest: &str) -> Result<Pid, String> {
         .ok_or_else(|| format!("DOI {rest:?}: expected `10.NNNN/suffix`"))?;
     let registrant = prefix.strip_prefix("10.").unwrap_or("");
     if registrant.is_empty() || !registrant.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return Err(format!("DOI {rest:?}: the prefix must be `10.` followed by digits, e.g. 10.5555"));
+        return Err(format!(
+            "DOI {rest:?}: the prefix must be `10.` followed by digits, e.g. 10.5555"
+        ));
     }
     if suffix.is_empty() {
         return Err(format!("DOI {rest:?}: expected a suffix after the prefix"));
     }
     if suffix.split('/').any(|s| s == ".." || s == ".") {
-        return Err(format!("DOI {rest:?}: `.` and `..` are not valid suffix parts"));
+        return Err(format!(
+            "DOI {rest:?}: `.` and `..` are not valid suffix parts"
+        ));
     }
     Ok(Pid {
         scheme: Scheme::Doi,
@@ -312,9 +323,10 @@ fn parse_handle(rest: &str) -> Result<Pid, String> {
     let (prefix, suffix) = rest
         .split_once('/')
         .ok_or_else(|| format!("Handle {rest:?}: expected `prefix/suffix`"))?;
-    if prefix.is_empty() || suffix.is_empty() || suffix.split('/').any(|s| s == ".." || s == ".")
-    {
-        return Err(format!("Handle {rest:?}: expected `prefix/suffix`, e.g. hdl:20.500.12345/abc"));
+    if prefix.is_empty() || suffix.is_empty() || suffix.split('/').any(|s| s == ".." || s == ".") {
+        return Err(format!(
+            "Handle {rest:?}: expected `prefix/suffix`, e.g. hdl:20.500.12345/abc"
+        ));
     }
     Ok(Pid {
         scheme: Scheme::Handle,
@@ -327,11 +339,17 @@ fn parse_urn(text: &str) -> Result<Pid, String> {
     let mut parts = text.splitn(3, ':');
     let (_, nid, nss) = (parts.next(), parts.next(), parts.next());
     let (Some(nid), Some(nss)) = (nid, nss) else {
-        return Err(format!("URN {text:?}: expected `urn:NID:NSS`, e.g. urn:nbn:de:101-2020"));
+        return Err(format!(
+            "URN {text:?}: expected `urn:NID:NSS`, e.g. urn:nbn:de:101-2020"
+        ));
     };
-    if nid.is_empty() || !nid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || nss.is_empty()
+    if nid.is_empty()
+        || !nid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || nss.is_empty()
     {
-        return Err(format!("URN {text:?}: expected `urn:NID:NSS`, e.g. urn:nbn:de:101-2020"));
+        return Err(format!(
+            "URN {text:?}: expected `urn:NID:NSS`, e.g. urn:nbn:de:101-2020"
+        ));
     }
     let nid = nid.to_ascii_lowercase();
     Ok(Pid {
@@ -342,8 +360,16 @@ fn parse_urn(text: &str) -> Result<Pid, String> {
 }
 
 fn parse_url_pid(scheme: Scheme, host: &str, path: &str) -> Result<Pid, String> {
-    let path = path.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
-    if path.is_empty() || path.split('/').any(|s| s.is_empty() || s == ".." || s == ".") {
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
+    if path.is_empty()
+        || path
+            .split('/')
+            .any(|s| s.is_empty() || s == ".." || s == ".")
+    {
         return Err(format!(
             "{} URL https://{host}{path}: expected a path after the host",
             scheme.label()
@@ -389,10 +415,22 @@ mod tests {
     fn schemes() {
         let cases = [
             ("doi:10.5555/ABC-1", Scheme::Doi, "doi/10.5555/abc-1/"),
-            ("https://doi.org/10.5555/abc-1", Scheme::Doi, "doi/10.5555/abc-1/"),
-            ("hdl:20.500.12345/abc", Scheme::Handle, "hdl/20.500.12345/abc/"),
+            (
+                "https://doi.org/10.5555/abc-1",
+                Scheme::Doi,
+                "doi/10.5555/abc-1/",
+            ),
+            (
+                "hdl:20.500.12345/abc",
+                Scheme::Handle,
+                "hdl/20.500.12345/abc/",
+            ),
             ("urn:nbn:de:101-2020", Scheme::Urn, "urn/nbn/de/101-2020/"),
-            ("https://w3id.org/example/item/1", Scheme::W3id, "w3id/example/item/1/"),
+            (
+                "https://w3id.org/example/item/1",
+                Scheme::W3id,
+                "w3id/example/item/1/",
+            ),
             ("http://purl.org/x/y", Scheme::Purl, "purl/x/y/"),
             ("MS-Douce-180", Scheme::Local, "id/MS-Douce-180/"),
         ];
@@ -413,7 +451,20 @@ mod tests {
 
     #[test]
     fn invalid_identifiers() {
-        for bad in ["", "ark:/12345", "ark:/1a/x", "doi:10./x", "doi:10.5555/", "hdl:abc", "urn:x", "https://example.org/x", "a b"] {
+        for bad in [
+            "",
+            "/x",
+            "a//b",
+            "a/../b",
+            "ark:/12345",
+            "ark:/1a/x",
+            "doi:10./x",
+            "doi:10.5555/",
+            "hdl:abc",
+            "urn:x",
+            "https://example.org/x",
+            "a b",
+        ] {
             assert!(Pid::parse(bad).is_err(), "{bad}");
         }
     }

@@ -58,9 +58,18 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(rights_name("http://creativecommons.org/licenses/by/4.0/").unwrap(), "CC BY 4.0");
-        assert_eq!(rights_name("https://creativecommons.org/publicdomain/mark/1.0/").unwrap(), "Public Domain Mark 1.0");
-        assert_eq!(rights_name("http://rightsstatements.org/vocab/InC/1.0/").unwrap(), "In Copyright");
+        assert_eq!(
+            rights_name("http://creativecommons.org/licenses/by/4.0/").unwrap(),
+            "CC BY 4.0"
+        );
+        assert_eq!(
+            rights_name("https://creativecommons.org/publicdomain/mark/1.0/").unwrap(),
+            "Public Domain Mark 1.0"
+        );
+        assert_eq!(
+            rights_name("http://rightsstatements.org/vocab/InC/1.0/").unwrap(),
+            "In Copyright"
+        );
         assert!(rights_name("https://example.org/terms").is_none());
     }
 }

@@ -129,7 +129,17 @@ mod tests {
 
     #[test]
     fn nothing_escapes_the_output_folder() {
-        for hostile in ["..", ".", "../../etc", "a/../b", "C:", "con", "nul.txt", "a:b", "x."] {
+        for hostile in [
+            "..",
+            ".",
+            "../../etc",
+            "a/../b",
+            "C:",
+            "con",
+            "nul.txt",
+            "a:b",
+            "x.",
+        ] {
             let p = SitePath::folder([hostile]);
             for seg in p.as_str().split('/').filter(|s| !s.is_empty()) {
                 assert_ne!(seg, "..");

@@ -163,6 +163,8 @@ pub struct LandingContext<'a> {
     pub manifest_url: Option<String>,
     /// The IIIF Presentation context of the manifest, as a media type profile.
     pub manifest_profile: Option<String>,
+    /// What the IIIF document is called ("IIIF manifest", "IIIF annotation"…).
+    pub document_label: String,
     /// The IIIF drag-and-drop link (`landing?manifest=…`).
     pub iiif_drag_url: Option<String>,
     /// Viewer target.

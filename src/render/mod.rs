@@ -115,7 +115,10 @@ impl<'a> Renderer<'a> {
             base_url: config.base_url.clone(),
             nav,
             footer_html: markdown(&config.footer),
-            logo: config.logo.as_ref().map(|l| config.path(l.trim_start_matches('/'))),
+            logo: config
+                .logo
+                .as_ref()
+                .map(|l| config.path(l.trim_start_matches('/'))),
             publisher: config.publisher.clone(),
             viewer,
             asset_version: env!("CARGO_PKG_VERSION").into(),
@@ -129,8 +132,8 @@ impl<'a> Renderer<'a> {
     }
 
     fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
-        let context = tera::Context::from_serialize(ctx)
-            .map_err(|e| templates::template_error(name, &e))?;
+        let context =
+            tera::Context::from_serialize(ctx).map_err(|e| templates::template_error(name, &e))?;
         self.tera
             .render(name, &context)
             .map_err(|e| templates::template_error(name, &e))
@@ -147,7 +150,12 @@ impl<'a> Renderer<'a> {
 
     /// Every output of one PID: its page (landing or tombstone) and files,
     /// or its redirect stub; stubs for its aliases and variant forms.
-    pub fn entry(&self, entry: &Entry, loaded: Loaded, note: Option<&Note>) -> Result<(Vec<Output>, Summary)> {
+    pub fn entry(
+        &self,
+        entry: &Entry,
+        loaded: Loaded,
+        note: Option<&Note>,
+    ) -> Result<(Vec<Output>, Summary)> {
         let record = entry.current();
         let pid = &record.pid;
         let path = pid.landing_path();
@@ -155,7 +163,11 @@ impl<'a> Renderer<'a> {
         let mut outputs = Vec::new();
         let mut summary = Summary {
             item: None,
-            rows: vec![[pid.label(), landing_url.clone(), record.status.name().into()]],
+            rows: vec![[
+                pid.label(),
+                landing_url.clone(),
+                record.status.name().into(),
+            ]],
             sitemap: None,
             pages: 0,
             stubs: 0,
@@ -195,7 +207,12 @@ impl<'a> Renderer<'a> {
         Ok((outputs, summary))
     }
 
-    fn landing(&self, record: &Record, loaded: &Loaded, note: Option<&Note>) -> Result<(Vec<Output>, ListItem)> {
+    fn landing(
+        &self,
+        record: &Record,
+        loaded: &Loaded,
+        note: Option<&Note>,
+    ) -> Result<(Vec<Output>, ListItem)> {
         let pid = &record.pid;
         let path = pid.landing_path();
         let landing_url = self.config.url(path.as_str());
@@ -215,7 +232,9 @@ impl<'a> Renderer<'a> {
             }
         };
         let viewer = match (resource.map(|r| r.kind), &manifest_url, &self.site.viewer) {
-            (Some(ResourceKind::Manifest | ResourceKind::Collection), Some(m), Some(_)) if !withdrawn => {
+            (Some(ResourceKind::Manifest | ResourceKind::Collection), Some(m), Some(_))
+                if !withdrawn =>
+            {
                 Some(ViewerTarget {
                     manifest: m.clone(),
                     canvas: record.canvas.clone(),
@@ -226,7 +245,9 @@ impl<'a> Renderer<'a> {
         let description = resource
             .and_then(|r| r.summary.as_ref())
             .map(|s| truncate(&s.text, 300))
-            .unwrap_or_else(|| format!("{} — persistent identifier {}", citation.title, pid.label()));
+            .unwrap_or_else(|| {
+                format!("{} — persistent identifier {}", citation.title, pid.label())
+            });
         let mut head = self.head(citation.title.clone(), description, &path);
         if withdrawn {
             head.robots = Some("noindex".into());
@@ -250,7 +271,7 @@ impl<'a> Renderer<'a> {
         ];
         if let Some(m) = &manifest_url {
             downloads.push(Download {
-                label: "IIIF manifest".into(),
+                label: format!("IIIF {}", kind_label.to_lowercase()),
                 url: m.clone(),
                 media_type: "application/ld+json".into(),
             });
@@ -275,8 +296,10 @@ impl<'a> Renderer<'a> {
             meta: meta_tags(&citation, &landing_url),
             json_ld: json_ld(&citation, resource, &landing_url, manifest_url.as_deref()),
             manifest_profile: resource.map(|r| r.version.context().to_string()),
-            iiif_drag_url: manifest_url.as_ref().map(|m| {
-                let encoded = percent_encoding::utf8_percent_encode(m, percent_encoding::NON_ALPHANUMERIC);
+            document_label: format!("IIIF {}", kind_label.to_lowercase()),
+            iiif_drag_url: manifest_url.as_ref().filter(|_| viewer.is_some()).map(|m| {
+                let encoded =
+                    percent_encoding::utf8_percent_encode(m, percent_encoding::NON_ALPHANUMERIC);
                 format!("{landing_url}?manifest={encoded}")
             }),
             manifest_url,
@@ -294,14 +317,19 @@ impl<'a> Renderer<'a> {
             citation: &citation,
             head,
         };
-        let template = if withdrawn { "tombstone.html" } else { "landing.html" };
+        let template = if withdrawn {
+            "tombstone.html"
+        } else {
+            "landing.html"
+        };
         let html = self.render(template, &ctx)?;
         let mut outputs = vec![
             Output::new(path.clone(), html),
             Output::new(path.file("cite.bib"), bib),
             Output::new(
                 path.file("cite.json"),
-                serde_json::to_vec_pretty(&json!([csl])).expect("a serde_json::Value always serialises"),
+                serde_json::to_vec_pretty(&json!([csl]))
+                    .expect("a serde_json::Value always serialises"),
             ),
         ];
         if let Some(doc) = &loaded.document {
@@ -344,7 +372,8 @@ impl<'a> Renderer<'a> {
         };
         let mut outputs = Vec::new();
         for n in 1..=page_count {
-            let chunk = &items[((n - 1) * PER_PAGE).min(items.len())..(n * PER_PAGE).min(items.len())];
+            let chunk =
+                &items[((n - 1) * PER_PAGE).min(items.len())..(n * PER_PAGE).min(items.len())];
             let path = page_path(n);
             let title = if n == 1 {
                 self.config.title.clone()
@@ -405,14 +434,15 @@ impl<'a> Renderer<'a> {
             self.config.url("sitemap.xml")
         );
         let mut csv = csv::Writer::from_writer(Vec::new());
-        let io = |e: csv::Error| crate::error::Error::io(std::path::Path::new("pids.csv"), e.into());
+        let io =
+            |e: csv::Error| crate::error::Error::io(std::path::Path::new("pids.csv"), e.into());
         csv.write_record(["pid", "url", "status"]).map_err(io)?;
         for row in rows {
             csv.write_record(row).map_err(io)?;
         }
-        let csv = csv
-            .into_inner()
-            .map_err(|e| crate::error::Error::io(std::path::Path::new("pids.csv"), e.into_error()))?;
+        let csv = csv.into_inner().map_err(|e| {
+            crate::error::Error::io(std::path::Path::new("pids.csv"), e.into_error())
+        })?;
         let root = SitePath::root();
         Ok(vec![
             Output::new(root.file("sitemap.xml"), xml),
@@ -493,7 +523,12 @@ fn schema_type(c: &Citation) -> &'static str {
     }
 }
 
-fn json_ld(c: &Citation, r: Option<&Resource>, landing_url: &str, manifest: Option<&str>) -> String {
+fn json_ld(
+    c: &Citation,
+    r: Option<&Resource>,
+    landing_url: &str,
+    manifest: Option<&str>,
+) -> String {
     let mut v = json!({
         "@context": "https://schema.org",
         "@type": schema_type(c),
@@ -529,7 +564,10 @@ fn json_ld(c: &Citation, r: Option<&Resource>, landing_url: &str, manifest: Opti
         obj.insert("dateCreated".into(), json!(d));
     }
     if let Some(p) = &c.publisher {
-        obj.insert("publisher".into(), json!({"@type": "Organization", "name": p}));
+        obj.insert(
+            "publisher".into(),
+            json!({"@type": "Organization", "name": p}),
+        );
     }
     if let Some(m) = manifest {
         obj.insert(

@@ -6,16 +6,22 @@ use std::path::Path;
 
 use tera::Tera;
 
-use crate::error::{Error, Result, Warning};
 use crate::error::Location;
+use crate::error::{Error, Result, Warning};
 
 /// The built-in templates, by name.
 pub const BUILTINS: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("landing.html", include_str!("../../templates/landing.html")),
-    ("tombstone.html", include_str!("../../templates/tombstone.html")),
-    ("redirect.html", include_str!("../../templates/redirect.html")),
+    (
+        "tombstone.html",
+        include_str!("../../templates/tombstone.html"),
+    ),
+    (
+        "redirect.html",
+        include_str!("../../templates/redirect.html"),
+    ),
     ("index.html", include_str!("../../templates/index.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("404.html", include_str!("../../templates/404.html")),
@@ -25,6 +31,7 @@ pub const BUILTINS: &[(&str, &str)] = &[
 /// that match no built-in name and are not used by another template.
 pub fn load(site_dir: &Path) -> Result<(Tera, Vec<Warning>)> {
     let mut builtins = Tera::default();
+    builtins.autoescape_on(vec![".html", ".xml"]);
     let mut all: Vec<(String, &str)> = Vec::new();
     for (name, text) in BUILTINS {
         all.push((name.to_string(), text));
@@ -34,7 +41,10 @@ pub fn load(site_dir: &Path) -> Result<(Tera, Vec<Warning>)> {
         .add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), *t)))
         .map_err(|e| template_error("built-in templates", &e))?;
 
-    let mut tera = Tera::default();
+    // Site templates are added over the built-ins: a site file replaces the
+    // built-in of the same name, and may extend any built-in (`base.html`,
+    // or `builtin/<name>` to change one block of the original).
+    let mut tera = builtins;
     let mut warnings = Vec::new();
     let dir = site_dir.join("templates");
     if dir.is_dir() {
@@ -71,11 +81,15 @@ pub fn load(site_dir: &Path) -> Result<(Tera, Vec<Warning>)> {
         tera.add_template_files(files.iter().map(|(p, n)| (p.as_path(), n.as_deref())))
             .map_err(|e| template_error("templates/", &e))?;
     }
-    tera.extend(&builtins)
-        .map_err(|e| template_error("templates/", &e))?;
-    tera.build_inheritance_chains()
-        .map_err(|e| template_error("templates/", &e))?;
+    // Tera's default also escapes `/` (as `&#x2F;`), which is needless in
+    // HTML and makes every URL unreadable in the page source.
+    tera.set_escape_fn(escape_html);
     Ok((tera, warnings))
+}
+
+/// Escape text for element content and quoted attribute values.
+fn escape_html(text: &str) -> String {
+    crate::load::html::escape(text)
 }
 
 /// A template error with Tera's whole cause chain.

@@ -1,0 +1,308 @@
+//! CLI tests: `pidsite build` on a fixture site, and one test per kind of
+//! bad input, each checking the exit code and the stderr line that names
+//! the file, the row or line, and what was expected.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+/// A fresh copy of the basic fixture site to break.
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+fn pidsite(site: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pidsite").unwrap();
+    cmd.current_dir(site).env_remove("RUST_BACKTRACE");
+    cmd
+}
+
+fn edit(site: &Path, rel: &str, f: impl FnOnce(String) -> String) {
+    let path = site.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(path, f(text)).unwrap();
+}
+
+/// No bad input may end in a panic or a backtrace.
+fn no_panic() -> impl Predicate<str> {
+    predicate::str::contains("panicked")
+        .not()
+        .and(predicate::str::contains("RUST_BACKTRACE").not())
+}
+
+#[test]
+fn build_writes_the_site_and_a_summary() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success().stderr(
+        predicate::str::is_match(r"Built \d+ pages and 2 redirect stubs for 6 PIDs in [0-9.]+ s")
+            .unwrap(),
+    );
+    let out = site.path().join("public");
+    assert!(out.join("index.html").is_file());
+    assert!(out.join("ark/99999/fk4photo/index.html").is_file());
+    assert!(out.join("pids.csv").is_file());
+    // No staging folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".pidsite"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn build_is_the_default_command_and_takes_site_and_out() {
+    let site = site();
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("build"));
+    pidsite(site.path()).assert().success();
+    assert!(site.path().join("public/index.html").is_file());
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .args(["build", "--site"])
+        .arg(site.path())
+        .arg("--out")
+        .arg(out.path().join("site"))
+        .assert()
+        .success();
+    assert!(out.path().join("site/index.html").is_file());
+}
+
+#[test]
+fn minimal_site_toml_builds() {
+    let site = site();
+    std::fs::write(
+        site.path().join("site.toml"),
+        "base_url = \"https://example.org\"\ntitle = \"Minimal\"\n",
+    )
+    .unwrap();
+    std::fs::remove_dir_all(site.path().join("content/pages")).unwrap();
+    pidsite(site.path()).arg("build").assert().success();
+    let html = std::fs::read_to_string(site.path().join("public/index.html")).unwrap();
+    assert!(html.contains("Minimal"));
+}
+
+#[test]
+fn malformed_registry_row() {
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "extra,row,with,too,many,fields,a,b,c,d,e,f,g\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: content/registry.csv:8: expected 11 fields like the header, found 13",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
+fn bad_status_names_row_and_column() {
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replace(",withdrawn,", ",gone,")
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: content/registry.csv:6: column \"status\": expected one of active, withdrawn, moved, found \"gone\"",
+        ));
+}
+
+#[test]
+fn duplicate_pid() {
+    let site = site();
+    // The other ARK form of the same PID is a duplicate too.
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:/99999/fk4photo,manifests/coin-v2.json,,,,,,,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: content/registry.csv:8: column \"pid\": duplicate PID ark:99999/fk4photo (first at content/registry.csv:2)",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
+fn unknown_column() {
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replacen("title,", "titel,", 1)
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error: content/registry.csv:1: unknown column \"titel\"; expected columns among: pid, target"));
+}
+
+#[test]
+fn invalid_pid() {
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replace("doi:10.5555/coin.1,manifests", "doi:10.5555,manifests")
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+        "error: content/registry.csv:3: column \"pid\": DOI \"10.5555\": expected `10.NNNN/suffix`",
+    ));
+}
+
+#[test]
+fn site_toml_with_a_wrong_type() {
+    let site = site();
+    edit(site.path(), "site.toml", |t| {
+        t.replace("minify = false", "minify = \"no\"")
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: site.toml:4: invalid type: string \"no\", expected a boolean",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
+fn missing_site_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    pidsite(dir.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "site.toml: No such file or directory",
+        ));
+}
+
+#[test]
+fn missing_manifest_warns_and_still_builds_the_page() {
+    let site = site();
+    std::fs::remove_file(site.path().join("content/manifests/coin-v2.json")).unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: content/manifests/coin-v2.json: cannot read the file:",
+        ))
+        .stderr(predicate::str::contains(
+            "the page of doi:10.5555/coin.1 is built from the registry alone",
+        ));
+    let page =
+        std::fs::read_to_string(site.path().join("public/doi/10.5555/coin.1/index.html")).unwrap();
+    assert!(page.contains("doi:10.5555/coin.1"));
+}
+
+#[test]
+fn unparsable_manifest_warns_with_line() {
+    let site = site();
+    std::fs::write(
+        site.path().join("content/manifests/coin-v2.json"),
+        "{\n  \"@id\": oops\n}",
+    )
+    .unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: content/manifests/coin-v2.json: not valid JSON at line 2, column",
+        ));
+}
+
+#[test]
+fn strict_fails_and_leaves_the_previous_output() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success();
+    let index = site.path().join("public/index.html");
+    let before = std::fs::read(&index).unwrap();
+    std::fs::remove_file(site.path().join("content/manifests/coin-v2.json")).unwrap();
+    edit(site.path(), "site.toml", |t| {
+        t.replace("Fixture Library\"\npublisher", "Changed\"\npublisher")
+    });
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "warning: content/manifests/coin-v2.json",
+        ))
+        .stderr(predicate::str::contains(
+            "--strict was given; the previous output was left in place",
+        ));
+    assert_eq!(std::fs::read(&index).unwrap(), before);
+}
+
+#[test]
+fn failed_build_leaves_the_previous_output() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success();
+    let index = site.path().join("public/index.html");
+    let before = std::fs::read(&index).unwrap();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "not a pid,x.json,,,,,,,,,\n"
+    });
+    pidsite(site.path()).arg("build").assert().code(1);
+    assert_eq!(std::fs::read(&index).unwrap(), before);
+}
+
+#[test]
+fn output_folder_may_not_be_the_site() {
+    let site = site();
+    pidsite(site.path())
+        .args(["build", "--out", "."])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the output folder may not be the site folder",
+        ));
+    assert!(site.path().join("site.toml").is_file());
+}
+
+#[test]
+fn broken_template_names_the_template_once() {
+    let site = site();
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/landing.html"),
+        "{% extends \"base.html\" %}{% block main %}{{ nope.x }}{% endblock main %}",
+    )
+    .unwrap();
+    let assert = pidsite(site.path()).arg("build").assert().code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("template landing.html"), "{stderr}");
+    assert_eq!(
+        stderr.matches("error: template landing.html").count(),
+        1,
+        "{stderr}"
+    );
+}

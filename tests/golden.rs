@@ -1,0 +1,101 @@
+//! Golden-output tests: build the fixture sites in tests/fixtures/ and
+//! compare each page type with its reviewed snapshot (tests/snapshots/).
+//! HTML pages are compared from `<main>` on, or whole where the head is
+//! what is under test (landing page, redirect stub).
+
+use std::path::{Path, PathBuf};
+
+use pidsite::{build, BuildOptions, NoProgress};
+
+fn build_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let site = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    build(
+        &BuildOptions {
+            site_dir: site,
+            out_dir: Some(public.clone()),
+            strict: true,
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    (out, public)
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn main_part(html: &str) -> String {
+    let start = html.find("<main").expect("page has <main>");
+    let end = html.find("</main>").expect("page has </main>") + "</main>".len();
+    html[start..end].to_string()
+}
+
+#[test]
+fn basic_site() {
+    let (_tmp, out) = build_fixture("basic");
+    let s = |rel: &str| read(&out, rel);
+    insta::assert_snapshot!("landing_v3", s("ark/99999/fk4photo/index.html"));
+    insta::assert_snapshot!(
+        "landing_v2_doi",
+        main_part(&s("doi/10.5555/coin.1/index.html"))
+    );
+    insta::assert_snapshot!(
+        "landing_collection",
+        main_part(&s("hdl/20.500.99999/maps/index.html"))
+    );
+    insta::assert_snapshot!(
+        "landing_annotation",
+        main_part(&s("id/comment-1/index.html"))
+    );
+    insta::assert_snapshot!("tombstone", s("ark/99999/fk4gone/index.html"));
+    insta::assert_snapshot!("stub_moved", s("ark/99999/fk4moved/index.html"));
+    insta::assert_snapshot!("stub_alias", s("ark/99999/fk4old/index.html"));
+    insta::assert_snapshot!("index", main_part(&s("index.html")));
+    insta::assert_snapshot!("page_about", main_part(&s("about/index.html")));
+    insta::assert_snapshot!("not_found", main_part(&s("404.html")));
+    insta::assert_snapshot!("pids_csv", s("pids.csv"));
+    insta::assert_snapshot!("sitemap", s("sitemap.xml"));
+    insta::assert_snapshot!("robots", s("robots.txt"));
+    insta::assert_snapshot!("cite_bib", s("ark/99999/fk4photo/cite.bib"));
+    insta::assert_snapshot!("cite_json", s("ark/99999/fk4photo/cite.json"));
+    assert!(out.join(".nojekyll").is_file());
+    assert!(out.join("css/pidsite.css").is_file());
+    assert!(out.join("vendor/mirador-4.0.0/mirador.min.js").is_file());
+    // The site's manifest copy is served beside the page.
+    assert_eq!(
+        std::fs::read(out.join("ark/99999/fk4photo/manifest.json")).unwrap(),
+        std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/basic/content/manifests/photo-v3.json")
+        )
+        .unwrap()
+    );
+}
+
+#[test]
+fn every_internal_link_is_under_the_base_path() {
+    let (_tmp, out) = build_fixture("basic");
+    for entry in walkdir::WalkDir::new(&out) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(entry.path()).unwrap();
+        for attr in ["href=\"/", "src=\"/", "url=/"] {
+            for (i, _) in html.match_indices(attr) {
+                let rest = &html[i + attr.len() - 1..];
+                assert!(
+                    rest.starts_with("/repo/"),
+                    "{}: link outside the base path: {}",
+                    entry.path().display(),
+                    &rest[..rest.len().min(60)]
+                );
+            }
+        }
+    }
+}
