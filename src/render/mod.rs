@@ -236,7 +236,12 @@ impl<'a> Renderer<'a> {
                 if !withdrawn =>
             {
                 Some(ViewerTarget {
-                    manifest: m.clone(),
+                    // The site's own copy is fetched root-relative, so the
+                    // viewer works on any host the site is previewed on.
+                    manifest: match &loaded.document {
+                        Some(_) => self.config.path(path.file("manifest.json").as_str()),
+                        None => m.clone(),
+                    },
                     canvas: record.canvas.clone(),
                 })
             }
