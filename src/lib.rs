@@ -8,6 +8,7 @@
 
 pub mod citation;
 pub mod config;
+pub mod enrich;
 pub mod error;
 pub mod load;
 pub mod model;
@@ -100,7 +101,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         }
         notes.insert(note.pid.key().to_string(), note);
     }
-    let renderer = Renderer::new(&config, tera, &pages);
+    let renderer = Renderer::new(&config, tera, &pages).with_pid_index(pid_index(&registry));
     let staging = Staging::new(&out, config.minify)?;
 
     progress.start(registry.entries.len() as u64);
@@ -170,6 +171,104 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// IIIF id -> landing path of every active PID whose target is a local file
+/// (the document's own `id`) or a URL (the URL itself): a cheap pre-pass
+/// that reads only `id`/`@id`, so collection pages can link their members
+/// to the members' own PID pages.
+fn pid_index(registry: &load::registry::Registry) -> Vec<(String, model::site_path::SitePath)> {
+    registry
+        .entries
+        .par_iter()
+        .filter_map(|entry| {
+            let record = entry.current();
+            if record.status != Status::Active || record.canvas.is_some() {
+                return None;
+            }
+            let id = match record.target.as_ref()? {
+                Target::Remote(url) => url.clone(),
+                Target::Local { path, .. } => load::iiif::document_id(&std::fs::read(path).ok()?)?,
+            };
+            Some((id, record.pid.landing_path()))
+        })
+        .collect()
+}
+
+/// What `pidsite enrich` was asked to do.
+#[derive(Debug, Clone)]
+pub struct EnrichOptions {
+    /// The site folder (holding site.toml).
+    pub site_dir: PathBuf,
+    /// Where the enriched copies go, under the target's path in content/.
+    pub out_dir: PathBuf,
+}
+
+/// What `pidsite enrich` did.
+#[derive(Debug, Clone, Default)]
+pub struct EnrichReport {
+    /// Files written.
+    pub written: Vec<PathBuf>,
+    /// Targets skipped, and why.
+    pub warnings: Vec<Warning>,
+}
+
+/// Write each active PID's manifest or collection with its PID written in
+/// (see [`enrich`]) to `out_dir`, at the path the target has under content/,
+/// so the institution can publish it where the original is hosted.
+pub fn enrich_registry(options: &EnrichOptions) -> Result<EnrichReport> {
+    let site = &options.site_dir;
+    let config = SiteConfig::load(site)?;
+    let registry = load::registry::load(site, &config)?;
+    let mut report = EnrichReport::default();
+    for entry in &registry.entries {
+        let record = entry.current();
+        if record.status != Status::Active || record.canvas.is_some() {
+            continue;
+        }
+        let Some(target) = &record.target else {
+            continue;
+        };
+        let (written, path) = match target {
+            Target::Local { written, path } => (written, path),
+            Target::Remote(url) => {
+                report.warnings.push(Warning {
+                    at: record.at.clone(),
+                    message: format!("{url} is remote: enrich only writes copies of local targets"),
+                });
+                continue;
+            }
+        };
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let landing_url = config.url(record.pid.landing_path().as_str());
+        let stamp = enrich::PidStamp {
+            pid: record.pid.label(),
+            cite_url: record
+                .pid
+                .resolver_url(&config.resolvers)
+                .unwrap_or_else(|| landing_url.clone()),
+            landing_url,
+            language: config.language.clone(),
+        };
+        match enrich::enrich(&bytes, &stamp) {
+            Ok(Some(enriched)) => {
+                // `written` is validated by the registry: relative, no `..`.
+                let rel = written.strip_prefix("content/").unwrap_or(written);
+                let dest = options.out_dir.join(rel);
+                if let Some(parent) = dest.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                std::fs::write(&dest, enriched).map_err(|e| Error::io(&dest, e))?;
+                report.written.push(dest);
+            }
+            Ok(None) => {}
+            Err(reason) => report.warnings.push(Warning {
+                at: Location::file(path),
+                message: reason,
+            }),
+        }
+    }
+    Ok(report)
 }
 
 /// Refuse an output folder that a swap would destroy the site with.

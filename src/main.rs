@@ -29,6 +29,23 @@ struct Cli {
 enum Command {
     /// Build the site into its output folder (the default command).
     Build(BuildArgs),
+    /// Write each manifest/collection of the registry with its PID written
+    /// in (v3 homepage + metadata, v2 related + metadata), for publishing
+    /// where the originals are hosted.
+    Enrich(EnrichArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct EnrichArgs {
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, default_value = ".")]
+    site: PathBuf,
+    /// Where to write the enriched copies (same paths as under content/).
+    #[arg(long)]
+    out: PathBuf,
+    /// Print only warnings and errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Debug, clap::Args, Default)]
@@ -75,6 +92,7 @@ fn main() -> ExitCode {
         .unwrap_or(Command::Build(BuildArgs::default_site()))
     {
         Command::Build(args) => build(args),
+        Command::Enrich(args) => enrich(args),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK),
@@ -120,6 +138,24 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
             report.pids,
             report.elapsed.as_secs_f64(),
             report.out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
+    let report = pidsite::enrich_registry(&pidsite::EnrichOptions {
+        site_dir: args.site,
+        out_dir: args.out.clone(),
+    })?;
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "Wrote {} enriched documents into {}",
+            report.written.len(),
+            args.out.display()
         );
     }
     Ok(())

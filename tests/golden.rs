@@ -66,14 +66,44 @@ fn basic_site() {
     assert!(out.join(".nojekyll").is_file());
     assert!(out.join("css/pidsite.css").is_file());
     assert!(out.join("vendor/mirador-4.0.0/mirador.min.js").is_file());
-    // The site's manifest copy is served beside the page.
-    assert_eq!(
-        std::fs::read(out.join("ark/99999/fk4photo/manifest.json")).unwrap(),
-        std::fs::read(
+    // The site's manifest copy carries the PID (homepage + metadata) and
+    // is otherwise the original, in the original key order.
+    let enriched: serde_json::Value =
+        serde_json::from_str(&s("ark/99999/fk4photo/manifest.json")).unwrap();
+    let original: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/basic/content/manifests/photo-v3.json")
+                .join("tests/fixtures/basic/content/manifests/photo-v3.json"),
         )
-        .unwrap()
+        .unwrap(),
+    )
+    .unwrap();
+    let (e, o) = (enriched.as_object().unwrap(), original.as_object().unwrap());
+    for (key, value) in o {
+        if key != "homepage" && key != "metadata" {
+            assert_eq!(e.get(key), Some(value), "{key} changed");
+        }
+    }
+    let keys: Vec<&String> = e.keys().take(o.len()).collect();
+    assert_eq!(keys, o.keys().collect::<Vec<_>>(), "key order changed");
+    insta::assert_snapshot!("manifest_enriched", s("ark/99999/fk4photo/manifest.json"));
+    insta::assert_snapshot!(
+        "manifest_enriched_v2",
+        s("doi/10.5555/coin.1/manifest.json")
+    );
+}
+
+#[test]
+fn hostile_site() {
+    let (_tmp, out) = build_fixture("hostile");
+    let s = |rel: &str| main_part(&read(&out, rel));
+    insta::assert_snapshot!("hostile_v3", s("ark/99999/fk4evil3/index.html"));
+    insta::assert_snapshot!("hostile_v2", s("ark/99999/fk4evil2/index.html"));
+    insta::assert_snapshot!("hostile_collection", s("ark/99999/fk4evilcoll/index.html"));
+    insta::assert_snapshot!("hostile_annotations", s("ark/99999/fk4evilanno/index.html"));
+    insta::assert_snapshot!(
+        "hostile_canvas_region",
+        s("ark/99999/fk4evilcanvas/index.html")
     );
 }
 

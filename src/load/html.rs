@@ -22,6 +22,8 @@ static IIIF_SUBSET: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .collect(),
     )
     .url_schemes(HashSet::from(["http", "https", "mailto"]))
+    // A manifest's relative URL has no sensible base on a landing page.
+    .url_relative(ammonia::UrlRelative::Deny)
     .link_rel(Some("nofollow noopener noreferrer"))
     .strip_comments(true);
     b
@@ -47,12 +49,48 @@ fn looks_like_html(value: &str) -> bool {
 pub fn sanitize(value: &str, lang: Option<String>) -> Html {
     let value = value.trim();
     let html = if looks_like_html(value) {
-        IIIF_SUBSET.clean(value).to_string()
+        img_alt(&IIIF_SUBSET.clean(value).to_string())
     } else {
         escape(value)
     };
     let text = to_text(&html);
     Html { html, text, lang }
+}
+
+/// Give every `<img>` an `alt` attribute (empty when the manifest gave
+/// none), so screen readers skip decorative images instead of reading the
+/// URL. Works on ammonia's output, where attribute values are always
+/// double-quoted and `"` inside them is written `&quot;`.
+fn img_alt(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html;
+    while let Some(i) = rest.find("<img") {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        // The end of the tag: the first `>` outside a quoted value.
+        let mut quoted = false;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == '>' && !quoted
+            })
+            .map(|(j, _)| j);
+        let Some(end) = end else {
+            out.push_str(rest);
+            return out;
+        };
+        let tag = &rest[..end];
+        out.push_str(tag);
+        if !tag.contains(" alt=\"") {
+            out.push_str(" alt=\"\"");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Plain text of a manifest value: tags dropped, entities decoded.
@@ -159,6 +197,25 @@ mod tests {
         assert!(!h.html.contains("onerror"), "{}", h.html);
         assert!(!h.html.contains("javascript"), "{}", h.html);
         assert!(!h.html.contains("div"), "{}", h.html);
+    }
+
+    #[test]
+    fn images_get_an_alt() {
+        let cases = [
+            ("<img src=\"https://x.org/a.png\">", "<img src=\"https://x.org/a.png\" alt=\"\">"),
+            (
+                "<img alt=\"A > B\" src=\"https://x.org/a.png\">",
+                "<img alt=\"A &gt; B\" src=\"https://x.org/a.png\">",
+            ),
+            (
+                "<p><img src=\"https://x.org/1.png\"><img src=\"https://x.org/2.png\" alt=\"two\"></p>",
+                "<p><img src=\"https://x.org/1.png\" alt=\"\"><img src=\"https://x.org/2.png\" alt=\"two\"></p>",
+            ),
+            ("<img src=\"javascript:alert(1)\">", "<img alt=\"\">"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(sanitize(input, None).html, expected, "{input}");
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::load::html::{sanitize, strip};
 use crate::model::resource::{
-    AnnotationView, Html, Member, MetadataEntry, PresentationVersion, Provider, Resource,
-    ResourceKind, Text,
+    http_url, AnnotationView, CanvasRef, Html, Link, LinkKind, Member, MetadataEntry,
+    PresentationVersion, Provider, Resource, ResourceKind, TargetRef, Text, MAX_CANVAS_REFS,
 };
 
 /// How many annotations an annotation page shows; the rest are counted.
@@ -25,6 +25,26 @@ pub fn parse(bytes: &[u8], languages: &[String]) -> Result<Resource, String> {
         )
     })?;
     from_value(&value, languages)
+}
+
+/// Only the `id`/`@id` of a IIIF document: the cheap pre-pass that lets
+/// collection pages link members to their PID pages. Every other field is
+/// skipped without being kept (serde ignores unknown fields with
+/// `IgnoredAny`), so memory stays small.
+pub fn document_id(bytes: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        id: Option<Value>,
+        #[serde(default, rename = "@id")]
+        at_id: Option<Value>,
+    }
+    let head: Head = serde_json::from_slice(bytes).ok()?;
+    [head.id, head.at_id]
+        .into_iter()
+        .flatten()
+        .find_map(|v| v.as_str().map(|s| s.trim().to_string()))
+        .filter(|s| !s.is_empty())
 }
 
 /// Normalise an already parsed IIIF document.
@@ -67,7 +87,8 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
     let rights = obj
         .get("rights")
         .or_else(|| obj.get("license"))
-        .and_then(|v| items(v).find_map(uri_of));
+        .and_then(|v| items(v).find_map(uri_of))
+        .and_then(|u| http_url(&u));
     let canvases = canvases(obj, version);
     let first_canvas = canvases.first().and_then(|c| id_of(c));
     let thumbnail = obj
@@ -85,7 +106,7 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
         Vec::new()
     };
     let annotations = match kind {
-        ResourceKind::Annotation => vec![annotation(obj)],
+        ResourceKind::Annotation => vec![annotation(obj, &r)],
         ResourceKind::AnnotationPage => obj
             .get("items")
             .or_else(|| obj.get("resources"))
@@ -93,7 +114,7 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
                 items(v)
                     .filter_map(Value::as_object)
                     .take(MAX_ANNOTATIONS)
-                    .map(annotation)
+                    .map(|a| annotation(a, &r))
                     .collect()
             })
             .unwrap_or_default(),
@@ -118,7 +139,66 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
         first_canvas,
         members,
         annotations,
+        links: links(obj, &r),
+        canvases: canvases
+            .iter()
+            .take(MAX_CANVAS_REFS)
+            .filter_map(|c| {
+                Some(CanvasRef {
+                    id: id_of(c)?,
+                    label: c.get("label").and_then(|v| r.text(v)),
+                })
+            })
+            .collect(),
+        part_of: obj
+            .get("partOf")
+            .or_else(|| obj.get("within"))
+            .and_then(|p| items(p).find_map(uri_of)),
     })
+}
+
+/// `homepage`, v2 `related`, `seeAlso` and `rendering`, each a string, an
+/// object or an array of either.
+fn links(obj: &Map<String, Value>, r: &Reader) -> Vec<Link> {
+    let mut out = Vec::new();
+    for (key, kind) in [
+        ("homepage", LinkKind::Homepage),
+        ("related", LinkKind::Homepage),
+        ("rendering", LinkKind::Rendering),
+        ("seeAlso", LinkKind::SeeAlso),
+    ] {
+        for v in obj.get(key).map(items).into_iter().flatten() {
+            let Some(url) = uri_of(v).and_then(|u| http_url(&u)) else {
+                continue;
+            };
+            let field = |name: &str| {
+                v.get(name)
+                    .and_then(|f| items(f).find_map(Value::as_str))
+                    .map(str::to_string)
+            };
+            let link = Link {
+                kind,
+                url,
+                label: v.get("label").and_then(|l| r.text(l)),
+                format: field("format"),
+                profile: field("profile").or_else(|| field("dcterms:conformsTo")),
+            };
+            if !out
+                .iter()
+                .any(|l: &Link| l.url == link.url && l.kind == kind)
+            {
+                out.push(link);
+            }
+        }
+    }
+    out
+}
+
+/// The Presentation version of a parsed document (3 when it is no object).
+pub fn version_of(value: &Value) -> PresentationVersion {
+    value
+        .as_object()
+        .map_or(PresentationVersion::V3, detect_version)
 }
 
 fn detect_version(obj: &Map<String, Value>) -> PresentationVersion {
@@ -173,15 +253,17 @@ fn uri_of(v: &Value) -> Option<String> {
 
 fn thumbnail_of(v: &Value) -> Option<String> {
     items(v).find_map(|t| match t {
-        Value::Object(o) => id_of(o).or_else(|| o.get("service").and_then(service_image)),
-        other => uri_of(other),
+        Value::Object(o) => id_of(o)
+            .and_then(|u| http_url(&u))
+            .or_else(|| o.get("service").and_then(service_image)),
+        other => uri_of(other).and_then(|u| http_url(&u)),
     })
 }
 
 /// A thumbnail-sized image URL from an Image API service.
 fn service_image(service: &Value) -> Option<String> {
     let base = items(service).find_map(|s| s.as_object().and_then(id_of))?;
-    Some(format!(
+    http_url(&format!(
         "{}/full/!400,400/0/default.jpg",
         base.trim_end_matches('/')
     ))
@@ -239,6 +321,7 @@ fn canvas_thumbnail(canvas: &Map<String, Value>) -> Option<String> {
     is_image
         .then(|| resource.as_object().and_then(id_of))
         .flatten()
+        .and_then(|u| http_url(&u))
 }
 
 fn members(obj: &Map<String, Value>, r: &Reader) -> Vec<Member> {
@@ -269,7 +352,10 @@ fn providers(obj: &Map<String, Value>, r: &Reader) -> Vec<Provider> {
             .filter_map(Value::as_object)
             .map(|p| Provider {
                 label: p.get("label").and_then(|v| r.text(v)),
-                homepage: p.get("homepage").and_then(|h| items(h).find_map(uri_of)),
+                homepage: p
+                    .get("homepage")
+                    .and_then(|h| items(h).find_map(uri_of))
+                    .and_then(|u| http_url(&u)),
                 logo: p.get("logo").and_then(thumbnail_of),
             })
             .collect();
@@ -286,21 +372,44 @@ fn providers(obj: &Map<String, Value>, r: &Reader) -> Vec<Provider> {
         .unwrap_or_default()
 }
 
-fn annotation(a: &Map<String, Value>) -> AnnotationView {
+fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
     let body = a.get("body").or_else(|| a.get("resource"));
     let text = body.and_then(|b| {
-        let parts: Vec<String> = items(b)
-            .filter_map(|b| match b {
-                Value::String(s) => Some(s.clone()),
-                Value::Object(o) => o
-                    .get("value")
-                    .or_else(|| o.get("chars"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                _ => None,
+        // Bodies in several languages (cookbook 0346): the site's language.
+        let bodies: Vec<&Value> = items(b).collect();
+        let langs: Vec<&str> = bodies
+            .iter()
+            .map(|b| {
+                b.get("language")
+                    .or_else(|| b.get("@language"))
+                    .and_then(|l| items(l).find_map(Value::as_str))
+                    .unwrap_or("none")
             })
             .collect();
-        (!parts.is_empty()).then(|| sanitize(&parts.join(" "), None))
+        let best = r.pick(langs.iter().copied());
+        let mut lang = None;
+        let parts: Vec<String> = bodies
+            .iter()
+            .zip(&langs)
+            .filter(|(_, l)| best.as_deref().is_none_or(|b| b == **l))
+            .filter_map(|(b, l)| {
+                let text = match b {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Object(o) => o
+                        .get("value")
+                        .or_else(|| o.get("chars"))
+                        .or_else(|| o.get("@value"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    _ => None,
+                }?;
+                if *l != "none" {
+                    lang = Some(l.to_string());
+                }
+                Some(text)
+            })
+            .collect();
+        (!parts.is_empty()).then(|| sanitize(&parts.join(" "), lang))
     });
     let motivation = a
         .get("motivation")
@@ -325,11 +434,67 @@ fn annotation(a: &Map<String, Value>) -> AnnotationView {
             _ => None,
         })
     });
+    let target_ref = a
+        .get("target")
+        .or_else(|| a.get("on"))
+        .and_then(|t| items(t).find_map(target_ref));
     AnnotationView {
         body: text,
         motivation,
         target,
+        target_ref,
     }
+}
+
+/// An annotation target as canvas, region and (when the document says)
+/// manifest: a URI with `#xywh=`, or a SpecificResource with `source`,
+/// a FragmentSelector and `partOf`/`within`.
+fn target_ref(t: &Value) -> Option<TargetRef> {
+    let (uri, selector, part_of) = match t {
+        Value::String(s) => (s.clone(), None, None),
+        Value::Object(o) => {
+            let source = o.get("source").or_else(|| o.get("full"));
+            let uri = source.and_then(uri_of).or_else(|| id_of(o))?;
+            let selector = o
+                .get("selector")
+                .and_then(|s| items(s).next())
+                .and_then(|s| s.get("value"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let part_of = [Some(t), source]
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.get("partOf").or_else(|| v.get("within")))
+                .find_map(|p| items(p).find_map(uri_of));
+            (uri, selector, part_of)
+        }
+        _ => return None,
+    };
+    let (source, fragment) = match uri.split_once('#') {
+        Some((s, f)) => (s.to_string(), Some(f.to_string())),
+        None => (uri, None),
+    };
+    let region = selector
+        .or(fragment)
+        .and_then(|f| f.strip_prefix("xywh=").map(str::to_string))
+        .map(|r| r.trim_start_matches("pixel:").to_string())
+        .filter(|r| valid_region(r));
+    Some(TargetRef {
+        source,
+        region,
+        manifest: part_of,
+    })
+}
+
+/// `x,y,w,h` with non-negative numbers.
+pub fn valid_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split(',').collect();
+    parts.len() == 4
+        && parts.iter().all(|p| {
+            p.trim()
+                .parse::<f64>()
+                .is_ok_and(|n| n >= 0.0 && n.is_finite())
+        })
 }
 
 /// Picks text out of IIIF language values by the site's languages.

@@ -131,6 +131,68 @@ pub struct AnnotationView {
     pub motivation: Option<String>,
     /// The target's URI (canvas with an optional `#xywh=` fragment).
     pub target: Option<String>,
+    /// The target split into canvas, region and manifest.
+    pub target_ref: Option<TargetRef>,
+}
+
+/// What a link of a resource is for (v3 `homepage`, `seeAlso`, `rendering`;
+/// v2 `related`, which plays `homepage`'s role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum LinkKind {
+    /// A web page about the resource (v3 `homepage`, v2 `related`).
+    Homepage,
+    /// Machine-readable metadata (`seeAlso`).
+    SeeAlso,
+    /// Another format of the resource, e.g. a PDF (`rendering`).
+    Rendering,
+}
+
+impl LinkKind {
+    /// Human name, as shown beside the links.
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkKind::Homepage => "Web page",
+            LinkKind::SeeAlso => "Metadata",
+            LinkKind::Rendering => "Download",
+        }
+    }
+}
+
+/// A link from the resource to a web page, metadata record or rendering.
+/// Only http(s) URLs are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// Its role.
+    pub kind: LinkKind,
+    /// The http(s) URL.
+    pub url: String,
+    /// Label, when the manifest gives one.
+    pub label: Option<Text>,
+    /// Media type (`format`), when given.
+    pub format: Option<String>,
+    /// Profile (`profile`/`dcterms:conformsTo`), when given.
+    pub profile: Option<String>,
+}
+
+/// A canvas of a manifest (for per-canvas citation links).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CanvasRef {
+    /// The canvas id.
+    pub id: String,
+    /// Its label.
+    pub label: Option<Text>,
+}
+
+/// Where a canvas lives: the manifest that holds it, when the document says
+/// (`partOf`, v2 `within`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetRef {
+    /// The target's id without fragment (a canvas, usually).
+    pub source: String,
+    /// `x,y,w,h` of a `#xywh=` fragment or FragmentSelector, if any.
+    pub region: Option<String>,
+    /// The manifest the target belongs to, when known.
+    pub manifest: Option<String>,
 }
 
 /// A IIIF resource normalised for landing pages.
@@ -166,4 +228,25 @@ pub struct Resource {
     pub members: Vec<Member>,
     /// Annotations (annotation pages and annotations).
     pub annotations: Vec<AnnotationView>,
+    /// Web pages, metadata records and renderings (http(s) only).
+    pub links: Vec<Link>,
+    /// The canvases of a manifest, in order (at most [`MAX_CANVAS_REFS`]).
+    pub canvases: Vec<CanvasRef>,
+    /// For a Canvas or Range document: the manifest it belongs to, if given.
+    pub part_of: Option<String>,
+}
+
+/// How many canvases a landing page lists for citing one by one.
+pub const MAX_CANVAS_REFS: usize = 500;
+
+/// `url` when it is an absolute http(s) URL with nothing that could end an
+/// attribute or start a script; anything else (e.g. `javascript:`) is dropped.
+pub fn http_url(url: &str) -> Option<String> {
+    let url = url.trim().replace(' ', "%20");
+    let lower = url.get(..8).unwrap_or(&url).to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let clean = !url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'));
+    (scheme_ok && clean && url.len() > 8).then_some(url)
 }

@@ -110,6 +110,66 @@ pub struct ViewerTarget {
     pub manifest: String,
     /// Canvas to open first.
     pub canvas: Option<String>,
+    /// IIIF Content State of that canvas (and region), base64url-encoded.
+    pub content_state: Option<String>,
+}
+
+/// A member of a collection, as listed on its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberContext {
+    /// Label (or id).
+    pub label: String,
+    /// Language of the label, when given.
+    pub lang: Option<String>,
+    /// `Manifest` or `Collection`.
+    pub kind: String,
+    /// Thumbnail URL.
+    pub thumbnail: Option<String>,
+    /// The member's PID page (root-relative) if it has one, else its http(s) id.
+    pub url: Option<String>,
+    /// Whether `url` is a PID page of this site.
+    pub has_pid: bool,
+}
+
+/// A homepage, seeAlso or rendering link.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkContext {
+    /// What it is ("Web page", "Metadata", "Download").
+    pub role: String,
+    /// Link text.
+    pub text: String,
+    /// Language of the text, when given.
+    pub lang: Option<String>,
+    /// http(s) URL.
+    pub url: String,
+    /// Media type.
+    pub format: Option<String>,
+}
+
+/// A link that opens one canvas of the manifest in the viewer.
+#[derive(Debug, Clone, Serialize)]
+pub struct CanvasLink {
+    /// Canvas label.
+    pub label: String,
+    /// Its language.
+    pub lang: Option<String>,
+    /// Landing page URL with `?iiif-content=`.
+    pub url: String,
+}
+
+/// One annotation on an annotation page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnotationContext {
+    /// Motivation.
+    pub motivation: Option<String>,
+    /// Sanitised body.
+    pub body: Option<crate::model::resource::Html>,
+    /// Target URI as written.
+    pub target: Option<String>,
+    /// `x,y,w,h` region of the target.
+    pub region: Option<String>,
+    /// A link that opens the target manifest's PID page at the target.
+    pub open_url: Option<String>,
 }
 
 /// A Markdown note on a landing page.
@@ -169,6 +229,16 @@ pub struct LandingContext<'a> {
     pub iiif_drag_url: Option<String>,
     /// Viewer target.
     pub viewer: Option<ViewerTarget>,
+    /// Collection members.
+    pub members: Vec<MemberContext>,
+    /// Homepage, seeAlso and rendering links.
+    pub links: Vec<LinkContext>,
+    /// One citation link per canvas (manifests).
+    pub canvas_links: Vec<CanvasLink>,
+    /// Number of canvases in all (may exceed `canvas_links`).
+    pub canvas_total: usize,
+    /// Annotations (annotation pages and annotations).
+    pub annotations: Vec<AnnotationContext>,
     /// Rights.
     pub rights: Option<RightsContext>,
     /// Downloads.

@@ -14,10 +14,13 @@ use crate::citation::bibtex::bibtex;
 use crate::citation::styles::Styles;
 use crate::citation::Citation;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
+use crate::enrich::{enrich, PidStamp};
 use crate::error::Result;
+use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
+use crate::model::content_state::canvas_state;
 use crate::model::record::{Entry, Record, Status};
-use crate::model::resource::{Resource, ResourceKind};
+use crate::model::resource::{http_url, Resource, ResourceKind};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
 use context::*;
@@ -76,6 +79,8 @@ pub struct Summary {
 
 /// Renders every kind of page.
 pub struct Renderer<'a> {
+    /// IIIF id -> root-relative landing URL of the PID naming it.
+    pid_index: std::collections::HashMap<String, String>,
     tera: Tera,
     config: &'a SiteConfig,
     site: SiteContext,
@@ -124,11 +129,22 @@ impl<'a> Renderer<'a> {
             asset_version: env!("CARGO_PKG_VERSION").into(),
         };
         Renderer {
+            pid_index: Default::default(),
             tera,
             config,
             site,
             styles: Styles::load(&config.citation_styles),
         }
+    }
+
+    /// Tell the renderer which IIIF ids have a PID of their own (id ->
+    /// landing path), so collection pages link members to their PID pages.
+    pub fn with_pid_index(mut self, index: impl IntoIterator<Item = (String, SitePath)>) -> Self {
+        self.pid_index = index
+            .into_iter()
+            .map(|(id, path)| (id, self.config.path(path.as_str())))
+            .collect();
+        self
     }
 
     fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
@@ -231,20 +247,28 @@ impl<'a> Renderer<'a> {
                 _ => None,
             }
         };
-        let viewer = match (resource.map(|r| r.kind), &manifest_url, &self.site.viewer) {
-            (Some(ResourceKind::Manifest | ResourceKind::Collection), Some(m), Some(_))
-                if !withdrawn =>
-            {
-                Some(ViewerTarget {
-                    // The site's own copy is fetched root-relative, so the
-                    // viewer works on any host the site is previewed on.
-                    manifest: match &loaded.document {
-                        Some(_) => self.config.path(path.file("manifest.json").as_str()),
-                        None => m.clone(),
-                    },
+        // The viewer's manifest: the site's copy root-relative (so it works
+        // on any host the site is previewed on), or the remote URL.
+        let viewer_manifest = match &loaded.document {
+            Some(_) => Some(self.config.path(path.file("manifest.json").as_str())),
+            None => manifest_url.clone(),
+        };
+        let region = record.region.as_deref().filter(|r| valid_region(r));
+        let viewer = match (resource, &viewer_manifest, &self.site.viewer) {
+            (Some(r), Some(m), Some(_)) if !withdrawn => match r.kind {
+                ResourceKind::Manifest | ResourceKind::Collection => Some(ViewerTarget {
+                    manifest: m.clone(),
                     canvas: record.canvas.clone(),
-                })
-            }
+                    content_state: match (&manifest_url, &record.canvas) {
+                        (Some(abs), Some(c)) => Some(canvas_state(abs, c, region)),
+                        _ => None,
+                    },
+                }),
+                // A canvas, range or annotation opens the manifest it
+                // belongs to, when the document names it.
+                _ => self.part_viewer(r, record),
+            },
+            (Some(r), None, Some(_)) if !withdrawn => self.part_viewer(r, record),
             _ => None,
         };
         let description = resource
@@ -282,6 +306,7 @@ impl<'a> Renderer<'a> {
             });
         }
         let bib = bibtex(&citation);
+        let cite_url_for_stamp = cite_url.clone();
         let ctx = LandingContext {
             site: &self.site,
             pid: PidContext {
@@ -302,11 +327,40 @@ impl<'a> Renderer<'a> {
             json_ld: json_ld(&citation, resource, &landing_url, manifest_url.as_deref()),
             manifest_profile: resource.map(|r| r.version.context().to_string()),
             document_label: format!("IIIF {}", kind_label.to_lowercase()),
-            iiif_drag_url: manifest_url.as_ref().filter(|_| viewer.is_some()).map(|m| {
-                let encoded =
-                    percent_encoding::utf8_percent_encode(m, percent_encoding::NON_ALPHANUMERIC);
-                format!("{landing_url}?manifest={encoded}")
-            }),
+            iiif_drag_url: match viewer.as_ref().and_then(|v| v.content_state.as_ref()) {
+                Some(state) => Some(format!("{landing_url}?iiif-content={state}")),
+                None => manifest_url.as_ref().filter(|_| viewer.is_some()).map(|m| {
+                    let encoded = percent_encoding::utf8_percent_encode(
+                        m,
+                        percent_encoding::NON_ALPHANUMERIC,
+                    );
+                    format!("{landing_url}?manifest={encoded}")
+                }),
+            },
+            members: resource.map(|r| self.members(r)).unwrap_or_default(),
+            links: resource.map(links).unwrap_or_default(),
+            canvas_links: match (resource, &manifest_url) {
+                (Some(r), Some(m)) if r.kind == ResourceKind::Manifest && !withdrawn => r
+                    .canvases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| CanvasLink {
+                        label: c
+                            .label
+                            .as_ref()
+                            .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
+                        lang: c.label.as_ref().and_then(|l| l.lang.clone()),
+                        url: format!(
+                            "{}?iiif-content={}",
+                            self.config.path(path.as_str()),
+                            canvas_state(m, &c.id, None)
+                        ),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            canvas_total: resource.map_or(0, |r| r.canvas_count),
+            annotations: resource.map(|r| self.annotations(r)).unwrap_or_default(),
             manifest_url,
             viewer,
             rights,
@@ -338,7 +392,19 @@ impl<'a> Renderer<'a> {
             ),
         ];
         if let Some(doc) = &loaded.document {
-            outputs.push(Output::new(path.file("manifest.json"), doc.clone()));
+            // The site's copy carries the PID (a document that is not a
+            // manifest or collection is published as it is).
+            let stamp = PidStamp {
+                pid: pid.label(),
+                cite_url: cite_url_for_stamp,
+                landing_url: landing_url.clone(),
+                language: self.config.language.clone(),
+            };
+            let bytes = match enrich(doc, &stamp) {
+                Ok(Some(enriched)) => enriched,
+                _ => doc.clone(),
+            };
+            outputs.push(Output::new(path.file("manifest.json"), bytes));
         }
         let item = ListItem {
             title: citation.title.clone(),
@@ -349,6 +415,74 @@ impl<'a> Renderer<'a> {
             status: record.status.name(),
         };
         Ok((outputs, item))
+    }
+
+    /// The viewer for a canvas, range or annotation whose document names the
+    /// manifest it belongs to: opened at that canvas (and region).
+    fn part_viewer(&self, r: &Resource, record: &Record) -> Option<ViewerTarget> {
+        let (manifest, canvas, region) = match r.kind {
+            ResourceKind::Canvas => (r.part_of.clone()?, r.id.clone()?, None),
+            ResourceKind::Range => (r.part_of.clone()?, r.canvases.first()?.id.clone(), None),
+            ResourceKind::Annotation | ResourceKind::AnnotationPage => {
+                let t = r.annotations.iter().find_map(|a| {
+                    let t = a.target_ref.as_ref()?;
+                    Some((t.manifest.clone()?, t.source.clone(), t.region.clone()))
+                })?;
+                (t.0, t.1, t.2)
+            }
+            _ => return None,
+        };
+        let manifest = http_url(&manifest)?;
+        let region = record.region.clone().filter(|r| valid_region(r)).or(region);
+        Some(ViewerTarget {
+            content_state: Some(canvas_state(&manifest, &canvas, region.as_deref())),
+            manifest,
+            canvas: Some(canvas),
+        })
+    }
+
+    /// Collection members, linked to their own PID pages where they have one.
+    fn members(&self, r: &Resource) -> Vec<MemberContext> {
+        r.members
+            .iter()
+            .map(|m| {
+                let pid_page = self.pid_index.get(m.id.trim()).cloned();
+                MemberContext {
+                    label: m
+                        .label
+                        .as_ref()
+                        .map_or_else(|| m.id.clone(), |l| l.value.clone()),
+                    lang: m.label.as_ref().and_then(|l| l.lang.clone()),
+                    kind: m.kind.label().to_string(),
+                    thumbnail: m.thumbnail.clone(),
+                    has_pid: pid_page.is_some(),
+                    url: pid_page.or_else(|| http_url(&m.id)),
+                }
+            })
+            .collect()
+    }
+
+    /// Annotations with their text, target, and a link that opens the
+    /// target (this page's viewer, or the target manifest's PID page).
+    fn annotations(&self, r: &Resource) -> Vec<AnnotationContext> {
+        r.annotations
+            .iter()
+            .map(|a| {
+                let open = a.target_ref.as_ref().and_then(|t| {
+                    let manifest = t.manifest.as_deref()?;
+                    let state = canvas_state(manifest, &t.source, t.region.as_deref());
+                    let page = self.pid_index.get(manifest.trim())?;
+                    Some(format!("{page}?iiif-content={state}"))
+                });
+                AnnotationContext {
+                    motivation: a.motivation.clone(),
+                    body: a.body.clone(),
+                    target: a.target.clone(),
+                    region: a.target_ref.as_ref().and_then(|t| t.region.clone()),
+                    open_url: open,
+                }
+            })
+            .collect()
     }
 
     /// A redirect stub at `path` sending visitors to `target`, carrying the
@@ -456,6 +590,23 @@ impl<'a> Renderer<'a> {
             Output::new(root.file(".nojekyll"), Vec::new()),
         ])
     }
+}
+
+/// A resource's links, labelled for the page.
+fn links(r: &Resource) -> Vec<LinkContext> {
+    r.links
+        .iter()
+        .map(|l| LinkContext {
+            role: l.kind.label().to_string(),
+            text: l
+                .label
+                .as_ref()
+                .map_or_else(|| l.url.clone(), |t| t.value.clone()),
+            lang: l.label.as_ref().and_then(|t| t.lang.clone()),
+            url: l.url.clone(),
+            format: l.format.clone(),
+        })
+        .collect()
 }
 
 fn truncate(text: &str, max: usize) -> String {

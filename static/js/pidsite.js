@@ -107,6 +107,51 @@
   // so the page's text and citation render first.
   var viewer = document.querySelector(".viewer[data-manifest]");
   if (!viewer) { return; }
+  // IIIF Content State 1.0: base64url (no padding) of the
+  // encodeURIComponent'd JSON; the 0.9 draft used encodeURI, which
+  // decodeURIComponent also undoes. Mirador has no Content State support
+  // (Mirador #4386), so the state is turned into canvasId and a zoom.
+  function decodeState(encoded) {
+    try {
+      var b64 = encoded.replace(/-/g, "+").replace(/_/g, "/");
+      while (b64.length % 4) { b64 += "="; }
+      var raw = window.atob(b64);
+      var json;
+      try { json = decodeURIComponent(raw); } catch (e) { json = raw; }
+      var state = JSON.parse(json);
+      var target = state && state.target ? state.target : state;
+      if (Array.isArray(target)) { target = target[0]; }
+      if (!target) { return null; }
+      var id = typeof target === "string" ? target : (target.id || target["@id"] || "");
+      var source = target.source;
+      if (source && typeof source === "object") { source = source.id || source["@id"]; }
+      var selector = target.selector && (Array.isArray(target.selector) ? target.selector[0] : target.selector);
+      var region = null;
+      var hash = id.indexOf("#xywh=");
+      if (hash >= 0) { region = id.slice(hash + 6); id = id.slice(0, hash); }
+      if (source) { id = source; }
+      if (selector && typeof selector.value === "string" && selector.value.indexOf("xywh=") === 0) {
+        region = selector.value.slice(5);
+      }
+      var partOf = target.partOf || (source && target.source.partOf);
+      if (Array.isArray(partOf)) { partOf = partOf[0]; }
+      var manifest = partOf && (partOf.id || partOf["@id"] || partOf);
+      var xywh = region ? region.replace(/^pixel:/, "").split(",").map(Number) : null;
+      if (xywh && (xywh.length !== 4 || xywh.some(isNaN))) { xywh = null; }
+      return { canvas: id, manifest: typeof manifest === "string" ? manifest : null, region: xywh };
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function wantedState() {
+    var match = /[?&]iiif-content=([^&#]+)/.exec(window.location.search);
+    var fromUrl = match ? decodeState(decodeURIComponent(match[1])) : null;
+    if (fromUrl) { return fromUrl; }
+    var own = viewer.getAttribute("data-iiif-content");
+    return own ? decodeState(own) : null;
+  }
+
   function start() {
     var script = document.createElement("script");
     script.src = viewer.getAttribute("data-script");
@@ -117,6 +162,16 @@
       var win = { manifestId: viewer.getAttribute("data-manifest") };
       var canvas = viewer.getAttribute("data-canvas");
       if (canvas) { win.canvasId = canvas; }
+      var state = wantedState();
+      if (state && state.canvas) {
+        win.canvasId = state.canvas;
+        if (state.region) {
+          var r = state.region;
+          // Mirador's viewer works in canvas coordinates: centre the region
+          // and zoom so that its width (or height) fills the view.
+          win.initialViewerConfig = { x: r[0] + r[2] / 2, y: r[1] + r[3] / 2, zoom: 1 / Math.max(r[2], r[3], 1) };
+        }
+      }
       viewer.classList.add("loaded");
       window.Mirador.viewer({
         id: viewer.id,
