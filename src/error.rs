@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Where in an input a problem was found: a file, and optionally a line
 /// (site.toml, front matter) or a row (registry; the line the row starts on).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// The file, as the user named it (relative to the site when possible).
     pub path: PathBuf,
@@ -128,7 +128,7 @@ impl Error {
 }
 
 /// A soft problem: the build goes on, reports it, and `--strict` fails on it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     /// Where.
     pub at: Location,

@@ -10,12 +10,13 @@ pub mod citation;
 pub mod config;
 pub mod enrich;
 pub mod error;
+pub mod incremental;
 pub mod load;
 pub mod model;
 pub mod render;
 pub mod write;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -25,9 +26,11 @@ pub use error::{Error, Result, Warning};
 
 use config::SiteConfig;
 use error::Location;
+use incremental::{EntryState, Fingerprinter, GlobalHasher, State};
 use load::pages::Note;
-use model::record::{Record, Status, Target};
-use render::{Loaded, Renderer, Summary};
+use model::record::{Entry, Record, Status, Target};
+use model::site_path::SitePath;
+use render::{Loaded, Output, Renderer, Summary};
 use write::Staging;
 
 /// What `pidsite build` was asked to do.
@@ -39,6 +42,9 @@ pub struct BuildOptions {
     pub out_dir: Option<PathBuf>,
     /// Fail (and keep the previous output) when there are warnings.
     pub strict: bool,
+    /// Render every PID even when the last build's state says it is
+    /// unchanged.
+    pub full: bool,
 }
 
 /// What a build did.
@@ -50,6 +56,10 @@ pub struct BuildReport {
     pub stubs: usize,
     /// PIDs in the registry.
     pub pids: usize,
+    /// PIDs rendered by this build (the rest were unchanged).
+    pub rendered: usize,
+    /// Whether the build changed the previous output in place.
+    pub incremental: bool,
     /// Bytes written (after minification), static files excluded.
     pub bytes: u64,
     /// The output folder.
@@ -101,45 +111,112 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         }
         notes.insert(note.pid.key().to_string(), note);
     }
-    let renderer = Renderer::new(&config, tera, &pages).with_pid_index(pid_index(&registry));
-    let staging = Staging::new(&out, config.minify)?;
 
+    let global = global_fingerprint(site, &pages);
+    let previous = (!options.full)
+        .then(|| State::load(&out, &global))
+        .flatten();
+    let fingerprints = Fingerprinter::new(previous.as_ref());
+    let renderer = Renderer::new(&config, tera, &pages);
+    let staging = Staging::new(&out, config.minify, previous.is_some())?;
+    let registry_file = registry_path(&registry);
+    let job = EntryJob {
+        site,
+        config: &config,
+        renderer: &renderer,
+        staging: &staging,
+        previous: previous.as_ref(),
+        registry_file: &registry_file,
+    };
+
+    // Pass 1: every PID whose pages do not link to other PIDs' pages is
+    // rendered (or kept) and written; the others wait for the index of
+    // IIIF ids to PID pages that pass 1 completes.
     progress.start(registry.entries.len() as u64);
-    let results: Vec<Result<(Summary, u64, Option<Warning>)>> = registry
+    let outcomes: Vec<Result<Outcome>> = registry
         .entries
         .par_iter()
         .map(|entry| {
-            let record = entry.current();
-            let (loaded, warning) = load_target(record, site, &config);
-            let note = notes.get(record.pid.key());
-            let (outputs, summary) = renderer.entry(entry, loaded, note)?;
-            let mut bytes = 0;
-            for output in &outputs {
-                bytes += staging.write(output)?;
+            let note = notes.get(entry.pid().key());
+            let fingerprint = fingerprints.entry(entry, note.map(|n| format!("{n:?}")).as_deref());
+            let outcome = job.first_pass(entry, note, fingerprint);
+            if matches!(outcome, Ok(Outcome::Done(_))) {
+                progress.advance();
             }
+            outcome
+        })
+        .collect();
+    let mut errors = Vec::new();
+    let mut outcomes: Vec<Option<Outcome>> = outcomes
+        .into_iter()
+        .map(|o| o.map_err(|e| errors.push(e)).ok())
+        .collect();
+    if let Some(e) = Error::from_list(errors) {
+        return Err(e);
+    }
+
+    // Pass 2: the PIDs that link to others, with the complete index.
+    let index: Vec<(String, String)> = registry
+        .entries
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(entry, o)| {
+            let id = o.as_ref()?.iiif_id()?;
+            Some((
+                id.to_string(),
+                config.path(entry.pid().landing_path().as_str()),
+            ))
+        })
+        .collect();
+    let index_hash = incremental::index_hash(&index);
+    renderer.set_pid_index(index);
+    let reuse_linked = previous.as_ref().is_some_and(|p| p.index == index_hash);
+    let linked: Vec<(usize, Result<EntryState>)> = outcomes
+        .iter_mut()
+        .enumerate()
+        .filter_map(|(i, o)| match o.take() {
+            Some(Outcome::Linked(pending)) => Some((i, pending)),
+            done => {
+                *o = done;
+                None
+            }
+        })
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(i, pending)| {
+            let entry = &registry.entries[i];
+            let state = job.second_pass(entry, notes.get(entry.pid().key()), pending, reuse_linked);
             progress.advance();
-            Ok((summary, bytes, warning))
+            (i, state)
         })
         .collect();
     progress.finish();
-
-    let mut summaries = Vec::with_capacity(results.len());
-    let mut bytes = 0;
     let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok((s, b, w)) => {
-                summaries.push(s);
-                bytes += b;
-                warnings.extend(w);
-            }
+    for (i, state) in linked {
+        match state {
+            Ok(state) => outcomes[i] = Some(Outcome::Done(state)),
             Err(e) => errors.push(e),
         }
     }
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
     }
+    let states: Vec<EntryState> = outcomes
+        .into_iter()
+        .map(|o| match o {
+            Some(Outcome::Done(state)) => state,
+            _ => unreachable!("every PID is done after pass 2"),
+        })
+        .collect();
 
+    // Site-wide pages, from the PIDs' summaries.
+    let mut bytes = 0;
+    let mut rendered = 0;
+    for state in &states {
+        bytes += state.bytes;
+        warnings.extend(state.warnings.iter().cloned());
+    }
+    let summaries: Vec<&Summary> = states.iter().map(|s| &s.summary).collect();
     let items: Vec<_> = summaries.iter().filter_map(|s| s.item.clone()).collect();
     let mut sitemap = vec![config.url("")];
     sitemap.extend(pages.iter().map(|p| config.url(&format!("{}/", p.slug))));
@@ -153,19 +230,72 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     site_outputs.push(renderer.not_found()?);
     let html_pages = site_outputs.len();
     site_outputs.extend(renderer.site_files(&sitemap, &rows)?);
+    let build_id = previous
+        .as_ref()
+        .map_or_else(incremental::new_build_id, |p| p.build_id.clone());
+    site_outputs.push(Output {
+        path: SitePath::root().file(incremental::MARKER),
+        bytes: build_id.clone().into_bytes(),
+    });
+    let mut site_files = Vec::with_capacity(site_outputs.len());
     for output in &site_outputs {
         bytes += staging.write(output)?;
+        site_files.push(output.path.file_name());
     }
-    staging.copy_static(&site.join("static"))?;
+    site_files.extend(staging.copy_static(&site.join("static"))?);
 
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
-    staging.commit()?;
+    let mut entries = HashMap::with_capacity(states.len());
+    for (entry, state) in registry.entries.iter().zip(&states) {
+        rendered += usize::from(state.rendered);
+        entries.insert(entry.pid().key().to_string(), state.clone());
+    }
+    let incremental = previous.is_some();
+    if let Some(previous) = &previous {
+        let live: HashSet<&String> = entries
+            .values()
+            .flat_map(|e| &e.files)
+            .chain(&site_files)
+            .collect();
+        let stale: Vec<String> = previous
+            .entries
+            .values()
+            .flat_map(|e| &e.files)
+            .chain(&previous.site_files)
+            .filter(|f| !live.contains(f))
+            .cloned()
+            .collect();
+        // The output is about to change in place: until the new state is
+        // saved, the next build must not trust the old one.
+        State::invalidate(&out);
+        staging.apply(&stale)?;
+    } else {
+        staging.commit()?;
+    }
+    let state = State {
+        build_id,
+        global,
+        index: index_hash,
+        entries,
+        site_files,
+        files: fingerprints.into_stamps(),
+    };
+    if let Err(e) = state.save(&out) {
+        warnings.push(Warning {
+            at: Location::file(incremental::state_path(&out)),
+            message: format!(
+                "cannot save the incremental build state ({e}); the next build will be a full one"
+            ),
+        });
+    }
     Ok(BuildReport {
-        pages: summaries.iter().map(|s| s.pages).sum::<usize>() + html_pages,
-        stubs: summaries.iter().map(|s| s.stubs).sum(),
+        pages: states.iter().map(|s| s.summary.pages).sum::<usize>() + html_pages,
+        stubs: states.iter().map(|s| s.summary.stubs).sum(),
         pids: registry.entries.len(),
+        rendered,
+        incremental,
         bytes,
         out_dir: out,
         warnings,
@@ -173,26 +303,182 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     })
 }
 
-/// IIIF id -> landing path of every active PID whose target is a local file
-/// (the document's own `id`) or a URL (the URL itself): a cheap pre-pass
-/// that reads only `id`/`@id`, so collection pages can link their members
-/// to the members' own PID pages.
-fn pid_index(registry: &load::registry::Registry) -> Vec<(String, model::site_path::SitePath)> {
+/// What every page depends on besides its own PID: site.toml, the site's
+/// templates and the navigation (the pidsite binary is added by
+/// [`GlobalHasher`]).
+fn global_fingerprint(site: &Path, pages: &[load::pages::Page]) -> String {
+    let mut h = GlobalHasher::new();
+    h.add(
+        "site.toml",
+        &std::fs::read(site.join("site.toml")).unwrap_or_default(),
+    );
+    h.add_dir(&site.join("templates"));
+    let nav: Vec<_> = pages.iter().map(|p| (&p.slug, &p.title, p.order)).collect();
+    h.add("nav", format!("{nav:?}").as_bytes());
+    h.finish()
+}
+
+/// The registry file, as warnings name it.
+fn registry_path(registry: &load::registry::Registry) -> PathBuf {
     registry
         .entries
-        .par_iter()
-        .filter_map(|entry| {
-            let record = entry.current();
-            if record.status != Status::Active || record.canvas.is_some() {
-                return None;
+        .first()
+        .map(|e| e.current().at.path.clone())
+        .unwrap_or_default()
+}
+
+/// A PID after pass 1.
+enum Outcome {
+    /// Rendered and written, or kept from the last build.
+    Done(EntryState),
+    /// Links to other PIDs' pages: waits for pass 2.
+    Linked(Pending),
+}
+
+/// A PID waiting for pass 2.
+struct Pending {
+    fingerprint: incremental::Hash,
+    iiif_id: Option<String>,
+    /// Its state in the last build, when its own inputs have not changed.
+    unchanged: Option<EntryState>,
+}
+
+impl Outcome {
+    fn iiif_id(&self) -> Option<&str> {
+        match self {
+            Outcome::Done(s) => s.iiif_id.as_deref(),
+            Outcome::Linked(p) => p.iiif_id.as_deref(),
+        }
+    }
+}
+
+/// What rendering one PID needs.
+struct EntryJob<'a> {
+    site: &'a Path,
+    config: &'a SiteConfig,
+    renderer: &'a Renderer<'a>,
+    staging: &'a Staging,
+    previous: Option<&'a State>,
+    registry_file: &'a Path,
+}
+
+impl EntryJob<'_> {
+    fn first_pass(
+        &self,
+        entry: &Entry,
+        note: Option<&Note>,
+        fingerprint: incremental::Hash,
+    ) -> Result<Outcome> {
+        let unchanged = self
+            .previous
+            .and_then(|p| p.entries.get(entry.pid().key()))
+            .filter(|s| s.fingerprint == fingerprint)
+            .map(|s| self.kept(entry, s));
+        if let Some(state) = unchanged {
+            if !state.uses_index {
+                return Ok(Outcome::Done(state));
             }
-            let id = match record.target.as_ref()? {
-                Target::Remote(url) => url.clone(),
-                Target::Local { path, .. } => load::iiif::document_id(&std::fs::read(path).ok()?)?,
-            };
-            Some((id, record.pid.landing_path()))
+            return Ok(Outcome::Linked(Pending {
+                fingerprint,
+                iiif_id: state.iiif_id.clone(),
+                unchanged: Some(state),
+            }));
+        }
+        let record = entry.current();
+        let (loaded, warning) = load_target(record, self.site, self.config);
+        let iiif_id = indexed_id(record, &loaded);
+        if loaded.resource.as_ref().is_some_and(links_to_pids) {
+            return Ok(Outcome::Linked(Pending {
+                fingerprint,
+                iiif_id,
+                unchanged: None,
+            }));
+        }
+        self.render(entry, note, loaded, warning, fingerprint, iiif_id)
+            .map(Outcome::Done)
+    }
+
+    fn second_pass(
+        &self,
+        entry: &Entry,
+        note: Option<&Note>,
+        pending: Pending,
+        index_unchanged: bool,
+    ) -> Result<EntryState> {
+        if let Some(state) = pending.unchanged.filter(|_| index_unchanged) {
+            return Ok(state);
+        }
+        let (loaded, warning) = load_target(entry.current(), self.site, self.config);
+        self.render(
+            entry,
+            note,
+            loaded,
+            warning,
+            pending.fingerprint,
+            pending.iiif_id,
+        )
+    }
+
+    /// A PID's state from the last build, reused as it is.
+    fn kept(&self, entry: &Entry, state: &EntryState) -> EntryState {
+        EntryState {
+            warnings: incremental::relocate(
+                &state.warnings,
+                self.registry_file,
+                &entry.current().at,
+            ),
+            rendered: false,
+            ..state.clone()
+        }
+    }
+
+    fn render(
+        &self,
+        entry: &Entry,
+        note: Option<&Note>,
+        loaded: Loaded,
+        warning: Option<Warning>,
+        fingerprint: incremental::Hash,
+        iiif_id: Option<String>,
+    ) -> Result<EntryState> {
+        let uses_index = loaded.resource.as_ref().is_some_and(links_to_pids);
+        let (outputs, summary) = self.renderer.entry(entry, loaded, note)?;
+        let mut bytes = 0;
+        let mut files = Vec::with_capacity(outputs.len());
+        for output in &outputs {
+            bytes += self.staging.write(output)?;
+            files.push(output.path.file_name());
+        }
+        Ok(EntryState {
+            fingerprint,
+            uses_index,
+            iiif_id,
+            files,
+            bytes,
+            summary,
+            warnings: warning.into_iter().collect(),
+            rendered: true,
         })
-        .collect()
+    }
+}
+
+/// Whether a resource's page links to other PIDs' pages (collection
+/// members, annotation targets), so it depends on the index.
+fn links_to_pids(resource: &model::resource::Resource) -> bool {
+    !resource.members.is_empty() || !resource.annotations.is_empty()
+}
+
+/// The IIIF id under which other pages link to this PID's page: the id of
+/// an active PID's whole document (a PID for one canvas is not the
+/// document's page), or its URL when remote.
+fn indexed_id(record: &Record, loaded: &Loaded) -> Option<String> {
+    if record.status != Status::Active || record.canvas.is_some() {
+        return None;
+    }
+    match record.target.as_ref()? {
+        Target::Remote(url) => Some(url.clone()),
+        Target::Local { .. } => load::iiif::document_id(loaded.document.as_deref()?),
+    }
 }
 
 /// What `pidsite enrich` was asked to do.

@@ -59,6 +59,10 @@ struct BuildArgs {
     /// Treat warnings (an unreadable manifest, an unused template) as errors.
     #[arg(long)]
     strict: bool,
+    /// Render every PID, even those unchanged since the last build into
+    /// the same output folder.
+    #[arg(long)]
+    full: bool,
     /// Print only warnings and errors.
     #[arg(long, short)]
     quiet: bool,
@@ -117,6 +121,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         site_dir: args.site,
         out_dir: args.out,
         strict: args.strict,
+        full: args.full,
     };
     let bar = Bar((std::io::stderr().is_terminal() && !args.quiet).then(|| {
         let bar = indicatif::ProgressBar::new(0);
@@ -131,8 +136,13 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         eprintln!("warning: {warning}");
     }
     if !args.quiet {
+        let rendered = if report.incremental {
+            format!(" ({} re-rendered, the rest unchanged)", report.rendered)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "Built {} pages and {} redirect stubs for {} PIDs in {:.2} s into {}",
+            "Built {} pages and {} redirect stubs for {} PIDs{rendered} in {:.2} s into {}",
             report.pages,
             report.stubs,
             report.pids,

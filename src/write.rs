@@ -1,10 +1,16 @@
 //! Writing: rendered [`Output`]s go into a staging folder beside the output
 //! folder (HTML minified on the way), static files are copied in, and only a
-//! build that succeeded is swapped into place. A failed build leaves the
+//! build that succeeded is moved into place. A failed build leaves the
 //! previous output untouched. Knows nothing of IIIF or PIDs.
+//!
+//! A full build swaps the whole staging folder in. An incremental build
+//! stages only the files whose bytes differ from the live output, then moves
+//! each into place and removes the files no longer produced.
 
+use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 use crate::render::Output;
@@ -33,11 +39,20 @@ pub struct Staging {
     out: PathBuf,
     minify: bool,
     cfg: minify_html::Cfg,
+    /// Incremental: stage only what differs from the live output.
+    incremental: bool,
+    /// Folders already created in the staging folder.
+    made: Mutex<HashSet<PathBuf>>,
 }
 
 impl Staging {
-    /// Create the staging folder beside `out`.
-    pub fn new(out: &Path, minify: bool) -> Result<Self> {
+    /// Create the staging folder beside `out`. When `incremental`, only
+    /// files that differ from those in `out` are staged, and [`apply`]
+    /// moves them in; otherwise [`commit`] swaps the whole folder.
+    ///
+    /// [`apply`]: Staging::apply
+    /// [`commit`]: Staging::commit
+    pub fn new(out: &Path, minify: bool, incremental: bool) -> Result<Self> {
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -59,6 +74,8 @@ impl Staging {
             out: out.to_path_buf(),
             minify,
             cfg,
+            incremental,
+            made: Mutex::new(HashSet::new()),
         })
     }
 
@@ -71,19 +88,35 @@ impl Staging {
     pub fn write(&self, output: &Output) -> Result<u64> {
         let file = output.path.to_file_path(self.dir.path());
         let is_html = file.extension().is_some_and(|e| e == "html");
-        let bytes = if is_html && self.minify {
-            minify_html::minify(&output.bytes, &self.cfg)
+        if is_html && self.minify {
+            let bytes = minify_html::minify(&output.bytes, &self.cfg);
+            self.put(&file, &output.path.to_file_path(&self.out), &bytes)?;
+            Ok(bytes.len() as u64)
         } else {
-            output.bytes.clone()
-        };
-        write_file(&file, &bytes)?;
-        Ok(bytes.len() as u64)
+            self.put(&file, &output.path.to_file_path(&self.out), &output.bytes)?;
+            Ok(output.bytes.len() as u64)
+        }
+    }
+
+    /// Stage `bytes` at `staged`, unless incremental and `live` holds them.
+    fn put(&self, staged: &Path, live: &Path, bytes: &[u8]) -> Result<()> {
+        if self.incremental && std::fs::read(live).is_ok_and(|old| old == bytes) {
+            return Ok(());
+        }
+        if let Some(parent) = staged.parent() {
+            let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                made.insert(parent.to_path_buf());
+            }
+        }
+        write_file(staged, bytes)
     }
 
     /// Copy the site's `static/` folder, then every built-in static file the
-    /// site does not override. Returns the number of files copied.
-    pub fn copy_static(&self, site_static: &Path) -> Result<usize> {
-        let mut count = 0;
+    /// site does not override. Returns the files' paths under the output.
+    pub fn copy_static(&self, site_static: &Path) -> Result<Vec<String>> {
+        let mut copied = Vec::new();
         if site_static.is_dir() {
             for entry in walkdir::WalkDir::new(site_static) {
                 let entry = entry.map_err(|e| Error::Io {
@@ -97,22 +130,60 @@ impl Staging {
                     .path()
                     .strip_prefix(site_static)
                     .expect("walkdir yields paths under its root");
-                let to = self.dir.path().join(rel);
-                if let Some(parent) = to.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                std::fs::copy(entry.path(), &to).map_err(|e| Error::io(entry.path(), e))?;
-                count += 1;
+                let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                self.put(&self.dir.path().join(rel), &self.out.join(rel), &bytes)?;
+                copied.push(slashed(rel));
             }
         }
         for (rel, bytes) in BUILTIN_STATIC {
-            let to = self.dir.path().join(rel);
-            if !to.exists() {
-                write_file(&to, bytes)?;
-                count += 1;
+            if !copied.iter().any(|c| c == rel) {
+                self.put(&self.dir.path().join(rel), &self.out.join(rel), bytes)?;
+                copied.push(rel.to_string());
             }
         }
-        Ok(count)
+        Ok(copied)
+    }
+
+    /// Incremental: move every staged file into the live output, then
+    /// remove `stale` files (paths under the output) and the folders they
+    /// leave empty.
+    pub fn apply(self, stale: &[String]) -> Result<()> {
+        let staged = self.dir.path();
+        for entry in walkdir::WalkDir::new(staged) {
+            let entry = entry.map_err(|e| Error::Io {
+                path: staged.to_path_buf(),
+                source: e.into(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(staged)
+                .expect("walkdir yields paths under its root");
+            let to = self.out.join(rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            std::fs::rename(entry.path(), &to).map_err(|e| Error::io(&to, e))?;
+        }
+        for rel in stale {
+            let file = self.out.join(rel);
+            match std::fs::remove_file(&file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&file, e)),
+            }
+            // Remove the folders it leaves empty, up to the output root.
+            let mut dir = file.parent();
+            while let Some(d) = dir.filter(|d| *d != self.out) {
+                if std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        Ok(())
     }
 
     /// Swap the staging folder into place of the output folder.
@@ -145,10 +216,15 @@ impl Staging {
     }
 }
 
+/// A relative path with `/` separators, as the output's file lists keep it.
+fn slashed(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = std::io::BufWriter::new(file);
     w.write_all(bytes).map_err(|e| Error::io(path, e))?;

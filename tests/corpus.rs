@@ -48,6 +48,7 @@ fn every_corpus_file_builds_strict() {
             site_dir: site.path().to_path_buf(),
             out_dir: Some(out.clone()),
             strict: true,
+            full: false,
         },
         &NoProgress,
     )

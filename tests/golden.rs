@@ -18,6 +18,7 @@ fn build_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
             site_dir: site,
             out_dir: Some(public.clone()),
             strict: true,
+            full: false,
         },
         &NoProgress,
     )

@@ -37,6 +37,7 @@ fn build_hostile() -> (tempfile::TempDir, PathBuf) {
             site_dir: site,
             out_dir: Some(out.clone()),
             strict: true,
+            full: false,
         },
         &NoProgress,
     )
@@ -272,12 +273,21 @@ fn hostile_manifests_cannot_inject_anything() {
         }
     }
     assert!(pages >= 5, "only {pages} pages built");
-    // The build wrote nothing beside the output folder.
-    let siblings: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
+    // The build wrote nothing beside the output folder but its own
+    // incremental build state.
+    let mut siblings: Vec<_> = walkdir::WalkDir::new(tmp.path())
+        .min_depth(1)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| !e.path().starts_with(&out)) // the output and all in it
+        .map(|e| e.path().strip_prefix(tmp.path()).unwrap().to_path_buf())
         .collect();
-    assert_eq!(siblings, vec![std::ffi::OsString::from("public")]);
+    siblings.sort();
+    let expected: Vec<std::path::PathBuf> = vec![
+        ".pidsite-cache".into(),
+        ".pidsite-cache/build-state-public.json".into(),
+    ];
+    assert_eq!(siblings, expected);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -62,6 +62,16 @@ impl SitePath {
         self.0.is_empty() || self.0.ends_with('/')
     }
 
+    /// The file this path is written to, relative to the output folder with
+    /// `/` separators: a folder's `index.html`, or the file.
+    pub fn file_name(&self) -> String {
+        if self.is_folder() {
+            format!("{}index.html", self.0)
+        } else {
+            self.0.clone()
+        }
+    }
+
     /// The file to write for this path: a folder's `index.html`, or the file.
     pub fn to_file_path(&self, root: &Path) -> PathBuf {
         let mut path = root.to_path_buf();

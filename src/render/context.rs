@@ -271,7 +271,7 @@ pub struct RedirectContext<'a> {
 }
 
 /// One PID in the home page list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ListItem {
     /// Title.
     pub title: String,
@@ -284,7 +284,7 @@ pub struct ListItem {
     /// Type label.
     pub kind: String,
     /// Status.
-    pub status: &'static str,
+    pub status: String,
 }
 
 /// The home page (and its numbered continuation pages).

@@ -62,8 +62,9 @@ pub struct Loaded {
     pub problem: Option<String>,
 }
 
-/// What the site-wide pages need to know about one PID.
-#[derive(Debug, Clone)]
+/// What the site-wide pages need to know about one PID (kept in the
+/// incremental build state, so unchanged PIDs need not be read again).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Home page list item (none for moved PIDs).
     pub item: Option<ListItem>,
@@ -80,7 +81,8 @@ pub struct Summary {
 /// Renders every kind of page.
 pub struct Renderer<'a> {
     /// IIIF id -> root-relative landing URL of the PID naming it.
-    pid_index: std::collections::HashMap<String, String>,
+    /// Set between the build's two passes (see `crate::build`).
+    pid_index: std::sync::OnceLock<std::collections::HashMap<String, String>>,
     tera: Tera,
     config: &'a SiteConfig,
     site: SiteContext,
@@ -137,14 +139,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Tell the renderer which IIIF ids have a PID of their own (id ->
-    /// landing path), so collection pages link members to their PID pages.
-    pub fn with_pid_index(mut self, index: impl IntoIterator<Item = (String, SitePath)>) -> Self {
-        self.pid_index = index
-            .into_iter()
-            .map(|(id, path)| (id, self.config.path(path.as_str())))
-            .collect();
-        self
+    /// Set the index of IIIF ids to root-relative PID page URLs, with which
+    /// collection and annotation pages link to other PIDs' pages.
+    /// Only the first call counts.
+    pub fn set_pid_index(&self, index: impl IntoIterator<Item = (String, String)>) {
+        let _ = self.pid_index.set(index.into_iter().collect());
     }
 
     fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
@@ -412,7 +411,7 @@ impl<'a> Renderer<'a> {
             url: self.config.path(path.as_str()),
             thumbnail: resource.and_then(|r| r.thumbnail.clone()),
             kind: kind_label,
-            status: record.status.name(),
+            status: record.status.name().to_string(),
         };
         Ok((outputs, item))
     }
@@ -446,7 +445,11 @@ impl<'a> Renderer<'a> {
         r.members
             .iter()
             .map(|m| {
-                let pid_page = self.pid_index.get(m.id.trim()).cloned();
+                let pid_page = self
+                    .pid_index
+                    .get()
+                    .and_then(|i| i.get(m.id.trim()))
+                    .cloned();
                 MemberContext {
                     label: m
                         .label
@@ -471,7 +474,7 @@ impl<'a> Renderer<'a> {
                 let open = a.target_ref.as_ref().and_then(|t| {
                     let manifest = t.manifest.as_deref()?;
                     let state = canvas_state(manifest, &t.source, t.region.as_deref());
-                    let page = self.pid_index.get(manifest.trim())?;
+                    let page = self.pid_index.get()?.get(manifest.trim())?;
                     Some(format!("{page}?iiif-content={state}"))
                 });
                 AnnotationContext {

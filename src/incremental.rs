@@ -1,0 +1,327 @@
+//! Incremental builds. After each build pidsite records, per PID, a
+//! fingerprint of everything its pages are made from (its registry rows, its
+//! IIIF file, its note) together with the files it wrote and the summary the
+//! site-wide pages need. The next build into the same output folder renders
+//! only the PIDs whose fingerprint changed; everything else is kept as is.
+//!
+//! What every page depends on (the pidsite binary, site.toml, templates, the
+//! navigation) goes into one global fingerprint: when it changes, the build
+//! is a full one. Pages that link to other PIDs' pages (collections,
+//! annotations) also depend on the index of IIIF ids to PID pages, recorded
+//! as its own hash.
+//!
+//! The state lives in a cache folder beside the output, not in it (it would
+//! be published); a small marker file in the output ties the two together,
+//! so a state never describes an output folder it did not build.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Location, Warning};
+use crate::model::record::{Entry, Target};
+use crate::render::Summary;
+
+/// The marker file in the output folder naming the build it holds.
+pub const MARKER: &str = ".pidsite-build";
+
+/// A 256-bit content hash, hex-encoded.
+pub type Hash = String;
+
+/// What one build of one output folder was made of.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    /// The id written to the output's marker file.
+    pub build_id: String,
+    /// Fingerprint of what every page depends on.
+    pub global: Hash,
+    /// Hash of the IIIF id -> PID page index.
+    pub index: Hash,
+    /// Per PID key.
+    pub entries: HashMap<String, EntryState>,
+    /// Files that are not any one PID's: site-wide pages and static files.
+    pub site_files: Vec<String>,
+    /// Size and modification time of each IIIF file read, with its hash, so
+    /// an untouched file is not read again to be fingerprinted.
+    pub files: HashMap<PathBuf, FileStamp>,
+}
+
+/// What one PID's pages were made of and what they wrote.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntryState {
+    /// Fingerprint of the PID's own inputs.
+    pub fingerprint: Hash,
+    /// Whether its pages link to other PIDs' pages (so depend on the index).
+    pub uses_index: bool,
+    /// The IIIF id of its target, for the index.
+    pub iiif_id: Option<String>,
+    /// Output files, relative to the output folder.
+    pub files: Vec<String>,
+    /// Bytes written.
+    pub bytes: u64,
+    /// What the site-wide pages need.
+    pub summary: Summary,
+    /// Warnings its build gave, reported again when it is reused.
+    pub warnings: Vec<Warning>,
+    /// Whether this build rendered it (not kept).
+    #[serde(skip)]
+    pub rendered: bool,
+}
+
+/// A file's size and modification time with its content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    len: u64,
+    modified_ns: u128,
+    hash: Hash,
+}
+
+/// Where the state of builds into `out` is kept: in a `.pidsite-cache`
+/// folder beside it (for the default `public/`, in the site folder), so it
+/// is never published and goes with the output it describes.
+pub fn state_path(out: &Path) -> PathBuf {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = out
+        .file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
+    parent
+        .join(".pidsite-cache")
+        .join(format!("build-state-{name}.json"))
+}
+
+impl State {
+    /// The state of the last build into `out`, if it is the build `out`
+    /// holds and was made from the same global inputs; otherwise `None` (a
+    /// full build). An unreadable state is not an error: it only costs time.
+    pub fn load(out: &Path, global: &str) -> Option<State> {
+        let marker = std::fs::read_to_string(out.join(MARKER)).ok()?;
+        let bytes = std::fs::read(state_path(out)).ok()?;
+        let state: State = serde_json::from_slice(&bytes).ok()?;
+        (state.build_id == marker.trim() && state.global == global).then_some(state)
+    }
+
+    /// Write the state (after the output it describes is in place).
+    pub fn save(&self, out: &Path) -> std::io::Result<()> {
+        let path = state_path(out);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec(self)?)?;
+        std::fs::rename(tmp, path)
+    }
+
+    /// Forget the state of `out` (before an output is changed in place).
+    pub fn invalidate(out: &Path) {
+        let _ = std::fs::remove_file(state_path(out));
+    }
+}
+
+/// A fresh build id: time and process, unique enough to tell builds apart.
+pub fn new_build_id() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{now:x}-{:x}", std::process::id())
+}
+
+/// Hashes the global inputs: the running pidsite itself (a new version may
+/// render differently), then whatever the caller adds.
+pub struct GlobalHasher(blake3::Hasher);
+
+impl GlobalHasher {
+    /// Start with the pidsite executable.
+    pub fn new() -> Self {
+        static EXE: OnceLock<Hash> = OnceLock::new();
+        let exe = EXE.get_or_init(|| {
+            std::env::current_exe()
+                .and_then(std::fs::read)
+                .map(|b| blake3::hash(&b).to_hex().to_string())
+                // Without it, a build is never considered unchanged.
+                .unwrap_or_else(|_| new_build_id())
+        });
+        let mut h = blake3::Hasher::new();
+        h.update(exe.as_bytes());
+        GlobalHasher(h)
+    }
+
+    /// Add a named piece.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) {
+        self.0.update(&(name.len() as u64).to_le_bytes());
+        self.0.update(name.as_bytes());
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// Add every file under `dir` (path and content), in a stable order.
+    pub fn add_dir(&mut self, dir: &Path) {
+        if !dir.is_dir() {
+            return;
+        }
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap_or_default();
+            self.add(&f.to_string_lossy(), &bytes);
+        }
+    }
+
+    /// The fingerprint.
+    pub fn finish(&self) -> Hash {
+        self.0.finalize().to_hex().to_string()
+    }
+}
+
+impl Default for GlobalHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Fingerprints of PIDs' own inputs, reusing the hash of an IIIF file whose
+/// size and modification time have not changed since the last build.
+pub struct Fingerprinter<'a> {
+    previous: Option<&'a HashMap<PathBuf, FileStamp>>,
+    seen: Mutex<HashMap<PathBuf, FileStamp>>,
+}
+
+impl<'a> Fingerprinter<'a> {
+    /// Start from the last build's file stamps, if any.
+    pub fn new(previous: Option<&'a State>) -> Self {
+        Fingerprinter {
+            previous: previous.map(|s| &s.files),
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The fingerprint of an entry: all its rows (where in the registry
+    /// they are does not change a page), its target file's content and its
+    /// note.
+    pub fn entry(&self, entry: &Entry, note: Option<&str>) -> Hash {
+        let mut h = blake3::Hasher::new();
+        for record in &entry.versions {
+            let mut r = record.clone();
+            r.at = Location::file("");
+            h.update(format!("{r:?}").as_bytes());
+            match &record.target {
+                Some(Target::Local { path, .. }) => h.update(self.file(path).as_bytes()),
+                // A remote document may change at any time: never reused.
+                Some(Target::Remote(_)) => h.update(new_build_id().as_bytes()),
+                None => &mut h,
+            };
+        }
+        h.update(note.unwrap_or("\0no note").as_bytes());
+        h.finalize().to_hex().to_string()
+    }
+
+    /// The content hash of a file ("missing" when it cannot be read: the
+    /// page says so, and changes when the file appears).
+    fn file(&self, path: &Path) -> Hash {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return "missing".into();
+        };
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        if let Some(stamp) = self.previous.and_then(|p| p.get(path)) {
+            if stamp.len == meta.len() && stamp.modified_ns == modified_ns {
+                self.remember(path, stamp.clone());
+                return stamp.hash.clone();
+            }
+        }
+        let Ok(bytes) = std::fs::read(path) else {
+            return "missing".into();
+        };
+        let stamp = FileStamp {
+            len: meta.len(),
+            modified_ns,
+            hash: blake3::hash(&bytes).to_hex().to_string(),
+        };
+        let hash = stamp.hash.clone();
+        self.remember(path, stamp);
+        hash
+    }
+
+    fn remember(&self, path: &Path, stamp: FileStamp) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), stamp);
+    }
+
+    /// The stamps of every file fingerprinted, for the next build.
+    pub fn into_stamps(self) -> HashMap<PathBuf, FileStamp> {
+        self.seen.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The hash of the IIIF id -> PID page index, independent of order.
+pub fn index_hash(index: &[(String, String)]) -> Hash {
+    let mut sorted: Vec<_> = index.iter().collect();
+    sorted.sort();
+    let mut h = blake3::Hasher::new();
+    for (id, page) in sorted {
+        h.update(id.as_bytes());
+        h.update(b"\0");
+        h.update(page.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().to_hex().to_string()
+}
+
+/// A reused entry's warnings, with registry locations moved to the row the
+/// PID is on now (rows above it may have been added or removed).
+pub fn relocate(warnings: &[Warning], registry_file: &Path, row: &Location) -> Vec<Warning> {
+    warnings
+        .iter()
+        .map(|w| {
+            let mut w = w.clone();
+            if w.at.path == registry_file {
+                w.at = row.clone();
+            }
+            w
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_hash_ignores_order() {
+        let a = vec![("x".into(), "/a/".into()), ("y".into(), "/b/".into())];
+        let b = vec![("y".into(), "/b/".into()), ("x".into(), "/a/".into())];
+        assert_eq!(index_hash(&a), index_hash(&b));
+        let c = vec![("y".into(), "/c/".into()), ("x".into(), "/a/".into())];
+        assert_ne!(index_hash(&a), index_hash(&c));
+    }
+
+    #[test]
+    fn file_hash_follows_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("m.json");
+        std::fs::write(&f, b"{}").unwrap();
+        let fp = Fingerprinter::new(None);
+        let first = fp.file(&f);
+        std::fs::write(&f, b"{ }").unwrap();
+        assert_ne!(Fingerprinter::new(None).file(&f), first);
+        assert_eq!(
+            Fingerprinter::new(None).file(&dir.path().join("no")),
+            "missing"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! Incremental builds: a rebuild renders only what changed, rewrites exactly
+//! the affected files, and leaves an output identical to a clean build.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use pidsite::{build, BuildOptions, BuildReport, NoProgress};
+
+/// A copy of the basic fixture site, to change between builds.
+fn site() -> tempfile::TempDir {
+    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+fn run(site: &Path, out: &Path, full: bool) -> BuildReport {
+    build(
+        &BuildOptions {
+            site_dir: site.to_path_buf(),
+            out_dir: Some(out.to_path_buf()),
+            strict: true,
+            full,
+        },
+        &NoProgress,
+    )
+    .unwrap()
+}
+
+/// Every file of a tree: relative path -> (inode, bytes).
+fn tree(root: &Path) -> BTreeMap<String, (u64, Vec<u8>)> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let ino = e.metadata().unwrap().ino();
+            (rel, (ino, std::fs::read(e.path()).unwrap()))
+        })
+        .collect()
+}
+
+/// Files whose inode changed (rewritten), appeared or disappeared.
+fn touched(
+    before: &BTreeMap<String, (u64, Vec<u8>)>,
+    after: &BTreeMap<String, (u64, Vec<u8>)>,
+) -> Vec<String> {
+    let mut names: Vec<String> = before.keys().chain(after.keys()).cloned().collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|n| before.get(n).map(|b| b.0) != after.get(n).map(|a| a.0))
+        .collect()
+}
+
+/// The output must equal a clean build's, byte for byte (the marker file
+/// names the build and differs by design).
+fn assert_same_as_clean(site: &Path, out: &Path) {
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean = clean_dir.path().join("public");
+    run(site, &clean, true);
+    let strip = |t: BTreeMap<String, (u64, Vec<u8>)>| -> BTreeMap<String, Vec<u8>> {
+        t.into_iter()
+            .filter(|(k, _)| k != ".pidsite-build")
+            .map(|(k, v)| (k, v.1))
+            .collect()
+    };
+    let (a, b) = (strip(tree(out)), strip(tree(&clean)));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs from a clean build");
+    }
+}
+
+#[test]
+fn nothing_changed_rewrites_nothing() {
+    let site = site();
+    let out = site.path().join("public");
+    let first = run(site.path(), &out, false);
+    assert!(!first.incremental);
+    let before = tree(&out);
+    let again = run(site.path(), &out, false);
+    assert!(again.incremental);
+    assert_eq!(again.rendered, 0);
+    assert_eq!((again.pages, again.stubs), (first.pages, first.stubs));
+    assert_eq!(touched(&before, &tree(&out)), Vec::<String>::new());
+}
+
+#[test]
+fn one_manifest_changed_rewrites_its_pages_and_the_lists() {
+    let site = site();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    let before = tree(&out);
+    let manifest = site.path().join("content/manifests/coin-v2.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let (old_label, new_label) = ("\"label\": \"", "\"label\": \"Renamed: ");
+    assert!(text.contains(old_label));
+    std::fs::write(&manifest, text.replacen(old_label, new_label, 1)).unwrap();
+
+    let report = run(site.path(), &out, false);
+    assert!(report.incremental);
+    assert_eq!(report.rendered, 1);
+    let touched = touched(&before, &tree(&out));
+    for file in &touched {
+        assert!(
+            file.starts_with("doi/10.5555/coin.1/") || file == "index.html",
+            "{file} was rewritten although it does not show the changed PID"
+        );
+    }
+    assert!(touched.contains(&"doi/10.5555/coin.1/index.html".to_string()));
+    assert!(
+        touched.contains(&"index.html".to_string()),
+        "the home page lists the title"
+    );
+    assert_same_as_clean(site.path(), &out);
+}
+
+#[test]
+fn registry_changes_add_remove_and_relink() {
+    let site = site();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    let registry = site.path().join("content/registry.csv");
+    let text = std::fs::read_to_string(&registry).unwrap();
+    // Drop the comment PID; the others move up a row, unchanged.
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("comment-1,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&registry, &without).unwrap();
+    assert!(out.join("id/comment-1/index.html").is_file());
+    let report = run(site.path(), &out, false);
+    assert!(report.incremental);
+    assert!(!out.join("id/comment-1").exists(), "its folder is removed");
+    assert_same_as_clean(site.path(), &out);
+
+    // Put it back: its pages return.
+    std::fs::write(&registry, &text).unwrap();
+    run(site.path(), &out, false);
+    assert!(out.join("id/comment-1/index.html").is_file());
+    assert_same_as_clean(site.path(), &out);
+}
+
+#[test]
+fn template_change_is_a_full_build_and_full_flag_forces_one() {
+    let site = site();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/404.html"),
+        "{% extends \"builtin/404.html\" %}",
+    )
+    .unwrap();
+    assert!(!run(site.path(), &out, false).incremental);
+    assert!(run(site.path(), &out, false).incremental);
+    assert!(!run(site.path(), &out, true).incremental);
+}
+
+#[test]
+fn an_output_changed_by_hand_is_rebuilt_in_full() {
+    let site = site();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    std::fs::remove_dir_all(&out).unwrap();
+    let report = run(site.path(), &out, false);
+    assert!(!report.incremental);
+    assert!(out.join("index.html").is_file());
+}
