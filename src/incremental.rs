@@ -15,6 +15,7 @@
 //! so a state never describes an output folder it did not build.
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::UNIX_EPOCH;
@@ -101,8 +102,9 @@ impl State {
     /// full build). An unreadable state is not an error: it only costs time.
     pub fn load(out: &Path, global: &str) -> Option<State> {
         let marker = std::fs::read_to_string(out.join(MARKER)).ok()?;
-        let bytes = std::fs::read(state_path(out)).ok()?;
-        let state: State = serde_json::from_slice(&bytes).ok()?;
+        // Streamed: the state of a large site is tens of megabytes.
+        let file = std::fs::File::open(state_path(out)).ok()?;
+        let state: State = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
         (state.build_id == marker.trim() && state.global == global).then_some(state)
     }
 
@@ -113,7 +115,10 @@ impl State {
             std::fs::create_dir_all(parent)?;
         }
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec(self)?)?;
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        serde_json::to_writer(&mut w, self)?;
+        w.flush()?;
+        drop(w);
         std::fs::rename(tmp, path)
     }
 
@@ -191,16 +196,18 @@ impl Default for GlobalHasher {
 
 /// Fingerprints of PIDs' own inputs, reusing the hash of an IIIF file whose
 /// size and modification time have not changed since the last build.
-pub struct Fingerprinter<'a> {
-    previous: Option<&'a HashMap<PathBuf, FileStamp>>,
+pub struct Fingerprinter {
+    previous: HashMap<PathBuf, FileStamp>,
     seen: Mutex<HashMap<PathBuf, FileStamp>>,
 }
 
-impl<'a> Fingerprinter<'a> {
-    /// Start from the last build's file stamps, if any.
-    pub fn new(previous: Option<&'a State>) -> Self {
+impl Fingerprinter {
+    /// Start from the last build's file stamps (taken out of its state).
+    pub fn new(previous: Option<&mut State>) -> Self {
         Fingerprinter {
-            previous: previous.map(|s| &s.files),
+            previous: previous
+                .map(|s| std::mem::take(&mut s.files))
+                .unwrap_or_default(),
             seen: Mutex::new(HashMap::new()),
         }
     }
@@ -236,7 +243,7 @@ impl<'a> Fingerprinter<'a> {
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
-        if let Some(stamp) = self.previous.and_then(|p| p.get(path)) {
+        if let Some(stamp) = self.previous.get(path) {
             if stamp.len == meta.len() && stamp.modified_ns == modified_ns {
                 self.remember(path, stamp.clone());
                 return stamp.hash.clone();

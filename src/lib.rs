@@ -113,10 +113,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     }
 
     let global = global_fingerprint(site, &pages);
-    let previous = (!options.full)
+    let mut previous = (!options.full)
         .then(|| State::load(&out, &global))
         .flatten();
-    let fingerprints = Fingerprinter::new(previous.as_ref());
+    let fingerprints = Fingerprinter::new(previous.as_mut());
     let renderer = Renderer::new(&config, tera, &pages);
     let staging = Staging::new(&out, config.minify, previous.is_some())?;
     let registry_file = registry_path(&registry);
@@ -125,7 +125,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         config: &config,
         renderer: &renderer,
         staging: &staging,
-        previous: previous.as_ref(),
         registry_file: &registry_file,
     };
 
@@ -133,14 +132,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // rendered (or kept) and written; the others wait for the index of
     // IIIF ids to PID pages that pass 1 completes.
     progress.start(registry.entries.len() as u64);
+    let last = previous.as_ref();
     let outcomes: Vec<Result<Outcome>> = registry
         .entries
         .par_iter()
         .map(|entry| {
             let note = notes.get(entry.pid().key());
             let fingerprint = fingerprints.entry(entry, note.map(|n| format!("{n:?}")).as_deref());
-            let outcome = job.first_pass(entry, note, fingerprint);
-            if matches!(outcome, Ok(Outcome::Done(_))) {
+            let outcome = job.first_pass(entry, note, fingerprint, last);
+            if matches!(outcome, Ok(Outcome::Done(_) | Outcome::Kept)) {
                 progress.advance();
             }
             outcome
@@ -153,6 +153,21 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .collect();
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
+    }
+    // Unchanged PIDs take their state out of the last build's, uncopied;
+    // what stays there afterwards is what this build replaces or drops.
+    if let Some(last) = previous.as_mut() {
+        for (entry, outcome) in registry.entries.iter().zip(outcomes.iter_mut()) {
+            let mut take = || {
+                let state = last.entries.remove(entry.pid().key());
+                state.map(|s| job.kept(entry, s))
+            };
+            match outcome {
+                Some(Outcome::Kept) => *outcome = take().map(Outcome::Done),
+                Some(Outcome::Linked(pending)) if pending.kept => pending.unchanged = take(),
+                _ => {}
+            }
+        }
     }
 
     // Pass 2: the PIDs that link to others, with the complete index.
@@ -247,10 +262,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
+    let pages_built = states.iter().map(|s| s.summary.pages).sum::<usize>() + html_pages;
+    let stubs = states.iter().map(|s| s.summary.stubs).sum();
+    drop(summaries);
     let mut entries = HashMap::with_capacity(states.len());
-    for (entry, state) in registry.entries.iter().zip(&states) {
+    for (entry, state) in registry.entries.iter().zip(states) {
         rendered += usize::from(state.rendered);
-        entries.insert(entry.pid().key().to_string(), state.clone());
+        entries.insert(entry.pid().key().to_string(), state);
     }
     let incremental = previous.is_some();
     if let Some(previous) = &previous {
@@ -291,8 +309,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         });
     }
     Ok(BuildReport {
-        pages: states.iter().map(|s| s.summary.pages).sum::<usize>() + html_pages,
-        stubs: states.iter().map(|s| s.summary.stubs).sum(),
+        pages: pages_built,
+        stubs,
         pids: registry.entries.len(),
         rendered,
         incremental,
@@ -331,6 +349,8 @@ fn registry_path(registry: &load::registry::Registry) -> PathBuf {
 enum Outcome {
     /// Rendered and written, or kept from the last build.
     Done(EntryState),
+    /// Unchanged since the last build: its state is taken from that build's.
+    Kept,
     /// Links to other PIDs' pages: waits for pass 2.
     Linked(Pending),
 }
@@ -339,7 +359,9 @@ enum Outcome {
 struct Pending {
     fingerprint: incremental::Hash,
     iiif_id: Option<String>,
-    /// Its state in the last build, when its own inputs have not changed.
+    /// Its own inputs have not changed since the last build...
+    kept: bool,
+    /// ...whose state for it is then taken here after pass 1.
     unchanged: Option<EntryState>,
 }
 
@@ -348,6 +370,7 @@ impl Outcome {
         match self {
             Outcome::Done(s) => s.iiif_id.as_deref(),
             Outcome::Linked(p) => p.iiif_id.as_deref(),
+            Outcome::Kept => unreachable!("kept PIDs are done before the index is made"),
         }
     }
 }
@@ -358,7 +381,6 @@ struct EntryJob<'a> {
     config: &'a SiteConfig,
     renderer: &'a Renderer<'a>,
     staging: &'a Staging,
-    previous: Option<&'a State>,
     registry_file: &'a Path,
 }
 
@@ -368,20 +390,20 @@ impl EntryJob<'_> {
         entry: &Entry,
         note: Option<&Note>,
         fingerprint: incremental::Hash,
+        last: Option<&State>,
     ) -> Result<Outcome> {
-        let unchanged = self
-            .previous
+        let unchanged = last
             .and_then(|p| p.entries.get(entry.pid().key()))
-            .filter(|s| s.fingerprint == fingerprint)
-            .map(|s| self.kept(entry, s));
+            .filter(|s| s.fingerprint == fingerprint);
         if let Some(state) = unchanged {
             if !state.uses_index {
-                return Ok(Outcome::Done(state));
+                return Ok(Outcome::Kept);
             }
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
                 iiif_id: state.iiif_id.clone(),
-                unchanged: Some(state),
+                kept: true,
+                unchanged: None,
             }));
         }
         let record = entry.current();
@@ -391,6 +413,7 @@ impl EntryJob<'_> {
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
                 iiif_id,
+                kept: false,
                 unchanged: None,
             }));
         }
@@ -420,7 +443,7 @@ impl EntryJob<'_> {
     }
 
     /// A PID's state from the last build, reused as it is.
-    fn kept(&self, entry: &Entry, state: &EntryState) -> EntryState {
+    fn kept(&self, entry: &Entry, state: EntryState) -> EntryState {
         EntryState {
             warnings: incremental::relocate(
                 &state.warnings,
@@ -428,7 +451,7 @@ impl EntryJob<'_> {
                 &entry.current().at,
             ),
             rendered: false,
-            ..state.clone()
+            ..state
         }
     }
 
