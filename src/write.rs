@@ -62,13 +62,7 @@ impl Staging {
             .prefix(".pidsite-build-")
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
-        let mut cfg = minify_html::Cfg::new();
-        // Keep what validators and old parsers want: closing tags, html/head
-        // tags, quoted attributes, the doctype.
-        cfg.keep_closing_tags = true;
-        cfg.keep_html_and_head_opening_tags = true;
-        cfg.minify_css = true;
-        cfg.minify_js = false;
+        let cfg = minify_cfg();
         Ok(Staging {
             dir,
             out: out.to_path_buf(),
@@ -214,6 +208,17 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// How pages are minified: keeping what validators and old parsers want
+/// (closing tags, html/head tags, quoted attributes, the doctype).
+pub fn minify_cfg() -> minify_html::Cfg {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.keep_closing_tags = true;
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.minify_css = true;
+    cfg.minify_js = false;
+    cfg
 }
 
 /// A relative path with `/` separators, as the output's file lists keep it.

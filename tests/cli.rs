@@ -307,3 +307,45 @@ fn broken_template_names_the_template_once() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_long_manifest_lists_all_its_images_on_a_page_of_their_own() {
+    let site = site();
+    let canvases: Vec<serde_json::Value> = (1..=30)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("https://example.org/iiif/book/canvas/{i}"),
+                "type": "Canvas",
+                "label": {"en": [format!("Folio {i}")]},
+                "width": 100, "height": 100
+            })
+        })
+        .collect();
+    let manifest = serde_json::json!({
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": "https://example.org/iiif/book/manifest",
+        "type": "Manifest",
+        "label": {"en": ["A long book"]},
+        "items": canvases
+    });
+    std::fs::write(
+        site.path().join("content/manifests/book.json"),
+        manifest.to_string(),
+    )
+    .unwrap();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:99999/fk4book,manifests/book.json,,,,,,,,,\n"
+    });
+    pidsite(site.path()).arg("build").assert().success();
+    let out = site.path().join("public/ark/99999/fk4book");
+    let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let all = std::fs::read_to_string(out.join("images/index.html")).unwrap();
+    let folios = |html: &str| html.matches(">Folio ").count();
+    assert_eq!(folios(&landing), 12, "the landing page lists the first 12");
+    assert!(
+        landing.contains("/ark/99999/fk4book/images/\">all 30 images</a>"),
+        "and links to all"
+    );
+    assert_eq!(folios(&all), 30);
+    assert!(all.contains("iiif-content="), "each image opens the viewer");
+}

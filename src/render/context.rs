@@ -235,6 +235,8 @@ pub struct LandingContext<'a> {
     pub links: Vec<LinkContext>,
     /// One citation link per canvas (manifests).
     pub canvas_links: Vec<CanvasLink>,
+    /// The page listing all images, when `canvas_links` holds only the first.
+    pub canvas_page: Option<String>,
     /// Number of canvases in all (may exceed `canvas_links`).
     pub canvas_total: usize,
     /// Annotations (annotation pages and annotations).

@@ -52,6 +52,10 @@ pub const MIRADOR_SRI: &str =
 /// How many PIDs each home page lists.
 pub const PER_PAGE: usize = 60;
 
+/// Images listed for citing one by one on a landing page; a manifest with
+/// more gets an `images/` page listing them all.
+pub const LANDING_CANVAS_LINKS: usize = 12;
+
 /// A PID's IIIF resource as loaded, or why it could not be.
 pub struct Loaded {
     /// The normalised resource.
@@ -306,6 +310,37 @@ impl<'a> Renderer<'a> {
         }
         let bib = bibtex(&citation);
         let cite_url_for_stamp = cite_url.clone();
+        let canvas_links: Vec<CanvasLink> = match (resource, &manifest_url) {
+            (Some(r), Some(m)) if r.kind == ResourceKind::Manifest && !withdrawn => r
+                .canvases
+                .iter()
+                .enumerate()
+                .map(|(i, c)| CanvasLink {
+                    label: c
+                        .label
+                        .as_ref()
+                        .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
+                    lang: c.label.as_ref().and_then(|l| l.lang.clone()),
+                    url: format!(
+                        "{}?iiif-content={}",
+                        self.config.path(path.as_str()),
+                        canvas_state(m, &c.id, None)
+                    ),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        // Long manifests list their first images on the landing page (which
+        // stays small) and all of them on a page of their own.
+        let mut canvas_links = canvas_links;
+        let mut canvas_page = None;
+        let mut extra = Vec::new();
+        if canvas_links.len() > LANDING_CANVAS_LINKS {
+            let page_path = path.join_folder("images");
+            extra.push(self.canvas_page(&citation.title, &path, &page_path, &canvas_links)?);
+            canvas_page = Some(self.config.path(page_path.as_str()));
+            canvas_links.truncate(LANDING_CANVAS_LINKS);
+        }
         let ctx = LandingContext {
             site: &self.site,
             pid: PidContext {
@@ -338,26 +373,8 @@ impl<'a> Renderer<'a> {
             },
             members: resource.map(|r| self.members(r)).unwrap_or_default(),
             links: resource.map(links).unwrap_or_default(),
-            canvas_links: match (resource, &manifest_url) {
-                (Some(r), Some(m)) if r.kind == ResourceKind::Manifest && !withdrawn => r
-                    .canvases
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| CanvasLink {
-                        label: c
-                            .label
-                            .as_ref()
-                            .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
-                        lang: c.label.as_ref().and_then(|l| l.lang.clone()),
-                        url: format!(
-                            "{}?iiif-content={}",
-                            self.config.path(path.as_str()),
-                            canvas_state(m, &c.id, None)
-                        ),
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            },
+            canvas_links,
+            canvas_page,
             canvas_total: resource.map_or(0, |r| r.canvas_count),
             annotations: resource.map(|r| self.annotations(r)).unwrap_or_default(),
             manifest_url,
@@ -390,6 +407,7 @@ impl<'a> Renderer<'a> {
                     .expect("a serde_json::Value always serialises"),
             ),
         ];
+        outputs.extend(extra);
         if let Some(doc) = &loaded.document {
             // The site's copy carries the PID (a document that is not a
             // manifest or collection is published as it is).
@@ -546,6 +564,52 @@ impl<'a> Renderer<'a> {
             page,
         };
         Ok(Output::new(path, self.render("page.html", &ctx)?))
+    }
+
+    /// The page listing every image of a long manifest, each with the link
+    /// that opens the landing page's viewer at it.
+    fn canvas_page(
+        &self,
+        title: &str,
+        landing: &SitePath,
+        path: &SitePath,
+        links: &[CanvasLink],
+    ) -> Result<Output> {
+        use crate::load::html::escape;
+        use std::fmt::Write as _;
+        let mut html = format!(
+            "<h1>Images of {}</h1><p>Each link opens the viewer of <a href=\"{}\">the landing page</a> at that image, and can be cited.</p><ol class=\"canvases\">",
+            escape(title),
+            escape(&self.config.path(landing.as_str()))
+        );
+        for c in links {
+            let lang = c
+                .lang
+                .as_deref()
+                .filter(|l| *l != self.config.language)
+                .map(|l| format!(" lang=\"{}\"", escape(l)))
+                .unwrap_or_default();
+            let _ = write!(
+                html,
+                "<li><a href=\"{}\"{lang}>{}</a></li>",
+                escape(&c.url),
+                escape(&c.label)
+            );
+        }
+        html.push_str("</ol>");
+        let page = Page {
+            slug: String::new(),
+            title: format!("Images of {title}"),
+            order: 0,
+            description: String::new(),
+            html,
+        };
+        let ctx = PageContext {
+            site: &self.site,
+            head: self.head(page.title.clone(), String::new(), path),
+            page: &page,
+        };
+        Ok(Output::new(path.clone(), self.render("page.html", &ctx)?))
     }
 
     /// `404.html`.

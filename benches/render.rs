@@ -1,0 +1,82 @@
+//! Page rendering, citation formatting and minification throughput on the
+//! example site (the repository root): `cargo bench --bench render`. A plain
+//! timing loop (no extra crate): prints pages/s per landing page type,
+//! citations/s per style and MB/s for minification.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use pidsite::citation::styles::Styles;
+use pidsite::model::record::Target;
+use pidsite::render::{Loaded, Renderer};
+
+fn per_second(runs: u32, f: &mut dyn FnMut()) -> f64 {
+    f(); // warm up
+    let start = Instant::now();
+    for _ in 0..runs {
+        f();
+    }
+    f64::from(runs) / start.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let site = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let config = pidsite::config::SiteConfig::load(&site).expect("site.toml loads");
+    let registry = pidsite::load::registry::load(&site, &config).expect("registry loads");
+    let pages = pidsite::load::pages::load_pages(&site).expect("pages load");
+    let (tera, _) = pidsite::render::templates::load(&site).expect("templates load");
+    let renderer = Renderer::new(&config, tera, &pages);
+    renderer.set_pid_index(Vec::new());
+
+    println!("landing pages (render only, citations included):");
+    let mut html = Vec::new();
+    for entry in registry.entries.iter().take(6) {
+        let Some(Target::Local { path, .. }) = &entry.current().target else {
+            continue;
+        };
+        let bytes = std::fs::read(path).expect("target reads");
+        let resource = pidsite::load::iiif::parse(&bytes, &config.languages).ok();
+        let load = || Loaded {
+            resource: resource.clone(),
+            document: Some(bytes.clone()),
+            problem: None,
+        };
+        let rate = per_second(50, &mut || {
+            std::hint::black_box(renderer.entry(entry, load(), None).expect("renders"));
+        });
+        let (outputs, _) = renderer.entry(entry, load(), None).expect("renders");
+        html.push(outputs[0].bytes.clone());
+        println!("  {:<40} {rate:>8.0} pages/s", entry.pid().to_string());
+    }
+
+    println!("citation styles (one item):");
+    let item = serde_json::json!({
+        "id": "bench", "type": "graphic",
+        "title": "A Sunday on La Grande Jatte",
+        "author": [{"family": "Seurat", "given": "Georges"}],
+        "issued": {"date-parts": [[1884]]},
+        "publisher": "Art Institute of Chicago",
+        "URL": "https://n2t.net/ark:99999/fk4bench",
+    });
+    for name in pidsite::citation::styles::Style::NAMES {
+        let styles = Styles::load(&[name.to_string()]);
+        let rate = per_second(200, &mut || {
+            std::hint::black_box(styles.format(&item));
+        });
+        println!("  {name:<40} {rate:>8.0} citations/s");
+    }
+
+    let cfg = pidsite::write::minify_cfg();
+    let total: usize = html.iter().map(Vec::len).sum();
+    let rate = per_second(50, &mut || {
+        for page in &html {
+            std::hint::black_box(minify_html::minify(page, &cfg));
+        }
+    });
+    println!(
+        "minify: {} pages, {:.1} kB each, {:.1} MB/s",
+        html.len(),
+        total as f64 / html.len() as f64 / 1000.0,
+        rate * total as f64 / 1e6
+    );
+}
