@@ -60,7 +60,7 @@ pub struct BuildReport {
     pub rendered: usize,
     /// Whether the build changed the previous output in place.
     pub incremental: bool,
-    /// Bytes written (after minification), static files excluded.
+    /// Size of the output (pages after minification, data, static files).
     pub bytes: u64,
     /// The output folder.
     pub out_dir: PathBuf,
@@ -68,6 +68,25 @@ pub struct BuildReport {
     pub warnings: Vec<Warning>,
     /// Wall time.
     pub elapsed: Duration,
+}
+
+/// GitHub Pages refuses to publish a site over 1 GB.
+pub const GITHUB_PAGES_LIMIT: u64 = 1_000_000_000;
+
+impl BuildReport {
+    /// A note for a site too large for GitHub Pages, naming hosts that take
+    /// it; `None` when it fits.
+    pub fn size_note(&self) -> Option<String> {
+        (self.bytes > GITHUB_PAGES_LIMIT).then(|| {
+            format!(
+                "the site is {:.1} GB, over GitHub Pages' 1 GB limit for a published site; \
+                 host it where size is not capped, e.g. an S3 or Google Cloud Storage bucket \
+                 behind a CDN, Cloudflare R2, or your own web server (Netlify and Cloudflare \
+                 Pages cap the number of files instead)",
+                self.bytes as f64 / 1e9
+            )
+        })
+    }
 }
 
 /// Receives progress as PIDs are rendered (a progress bar in the CLI).
@@ -257,7 +276,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         bytes += staging.write(output)?;
         site_files.push(output.path.file_name());
     }
-    site_files.extend(staging.copy_static(&site.join("static"))?);
+    let (static_files, static_bytes) = staging.copy_static(&site.join("static"))?;
+    site_files.extend(static_files);
+    bytes += static_bytes;
 
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
@@ -673,4 +694,30 @@ fn load_target(record: &Record, site: &Path, config: &SiteConfig) -> (Loaded, Op
         },
         warning,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_over_one_gigabyte_gets_a_hosting_note() {
+        let report = |bytes| BuildReport {
+            pages: 0,
+            stubs: 0,
+            pids: 0,
+            rendered: 0,
+            incremental: false,
+            bytes,
+            out_dir: PathBuf::new(),
+            warnings: Vec::new(),
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(report(GITHUB_PAGES_LIMIT).size_note(), None);
+        let note = report(1_500_000_000).size_note().unwrap();
+        assert!(
+            note.contains("1.5 GB") && note.contains("GitHub Pages"),
+            "{note}"
+        );
+    }
 }

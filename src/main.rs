@@ -140,6 +140,9 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
+    if let Some(note) = report.size_note() {
+        eprintln!("note: {note}");
+    }
     if !args.quiet {
         let rendered = if report.incremental {
             format!(" ({} re-rendered, the rest unchanged)", report.rendered)

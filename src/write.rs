@@ -108,9 +108,11 @@ impl Staging {
     }
 
     /// Copy the site's `static/` folder, then every built-in static file the
-    /// site does not override. Returns the files' paths under the output.
-    pub fn copy_static(&self, site_static: &Path) -> Result<Vec<String>> {
+    /// site does not override. Returns the files' paths under the output
+    /// and their total size.
+    pub fn copy_static(&self, site_static: &Path) -> Result<(Vec<String>, u64)> {
         let mut copied = Vec::new();
+        let mut size = 0;
         if site_static.is_dir() {
             for entry in walkdir::WalkDir::new(site_static) {
                 let entry = entry.map_err(|e| Error::Io {
@@ -126,16 +128,18 @@ impl Staging {
                     .expect("walkdir yields paths under its root");
                 let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
                 self.put(&self.dir.path().join(rel), &self.out.join(rel), &bytes)?;
+                size += bytes.len() as u64;
                 copied.push(slashed(rel));
             }
         }
         for (rel, bytes) in BUILTIN_STATIC {
             if !copied.iter().any(|c| c == rel) {
                 self.put(&self.dir.path().join(rel), &self.out.join(rel), bytes)?;
+                size += bytes.len() as u64;
                 copied.push(rel.to_string());
             }
         }
-        Ok(copied)
+        Ok((copied, size))
     }
 
     /// Incremental: move every staged file into the live output, then
