@@ -251,11 +251,18 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         warnings.extend(state.warnings.iter().cloned());
     }
     let summaries: Vec<&Summary> = states.iter().map(|s| &s.summary).collect();
-    let items: Vec<_> = summaries.iter().filter_map(|s| s.item.clone()).collect();
-    let mut sitemap = vec![config.url("")];
-    sitemap.extend(pages.iter().map(|p| config.url(&format!("{}/", p.slug))));
-    sitemap.extend(summaries.iter().filter_map(|s| s.sitemap.clone()));
-    let rows: Vec<[String; 3]> = summaries.iter().flat_map(|s| s.rows.clone()).collect();
+    // Borrowed from the summaries: a large site's lists are not copied.
+    let items: Vec<&render::context::ListItem> =
+        summaries.iter().filter_map(|s| s.item.as_ref()).collect();
+    let fixed: Vec<String> = std::iter::once(config.url(""))
+        .chain(pages.iter().map(|p| config.url(&format!("{}/", p.slug))))
+        .collect();
+    let sitemap: Vec<&str> = fixed
+        .iter()
+        .map(String::as_str)
+        .chain(summaries.iter().filter_map(|s| s.sitemap.as_deref()))
+        .collect();
+    let rows: Vec<&[String; 3]> = summaries.iter().flat_map(|s| &s.rows).collect();
 
     let mut site_outputs = renderer.index(&items)?;
     for page in &pages {

@@ -297,7 +297,7 @@ pub struct IndexContext<'a> {
     /// Head.
     pub head: PageHead,
     /// PIDs on this page.
-    pub items: &'a [ListItem],
+    pub items: &'a [&'a ListItem],
     /// Total number of PIDs.
     pub total: usize,
     /// 1-based page number.

@@ -521,7 +521,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The home page and its continuation pages (`page/2/`…).
-    pub fn index(&self, items: &[ListItem]) -> Result<Vec<Output>> {
+    pub fn index(&self, items: &[&ListItem]) -> Result<Vec<Output>> {
         let page_count = items.len().div_ceil(PER_PAGE).max(1);
         let page_path = |n: usize| {
             if n == 1 {
@@ -625,7 +625,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// `sitemap.xml`, `robots.txt`, `pids.csv` and `.nojekyll`.
-    pub fn site_files(&self, sitemap: &[String], rows: &[[String; 3]]) -> Result<Vec<Output>> {
+    pub fn site_files(&self, sitemap: &[&str], rows: &[&[String; 3]]) -> Result<Vec<Output>> {
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
@@ -644,7 +644,7 @@ impl<'a> Renderer<'a> {
             |e: csv::Error| crate::error::Error::io(std::path::Path::new("pids.csv"), e.into());
         csv.write_record(["pid", "url", "status"]).map_err(io)?;
         for row in rows {
-            csv.write_record(row).map_err(io)?;
+            csv.write_record(*row).map_err(io)?;
         }
         let csv = csv.into_inner().map_err(|e| {
             crate::error::Error::io(std::path::Path::new("pids.csv"), e.into_error())
