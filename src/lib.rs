@@ -12,6 +12,7 @@ pub mod enrich;
 pub mod error;
 pub mod incremental;
 pub mod load;
+pub mod mint;
 pub mod model;
 pub mod render;
 pub mod write;
@@ -632,7 +633,7 @@ fn load_target(record: &Record, site: &Path, config: &SiteConfig) -> (Loaded, Op
         document: None,
         problem,
     };
-    if record.status == Status::Moved {
+    if matches!(record.status, Status::Moved | Status::Reserved) {
         return (none(None), None);
     }
     let Some(target) = &record.target else {

@@ -38,6 +38,38 @@ enum Command {
     /// in (v3 homepage + metadata, v2 related + metadata), for publishing
     /// where the originals are hosted.
     Enrich(EnrichArgs),
+    /// Mint new NOID-style ARKs (with the NCDA check character) that no
+    /// registry row uses yet, and append them to content/registry.csv as
+    /// `reserved` rows.
+    Mint(MintArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct MintArgs {
+    /// Only `ark` is minted.
+    #[arg(long, value_parser = ["ark"], default_value = "ark")]
+    scheme: String,
+    /// Your Name Assigning Authority Number (99999 is the test NAAN).
+    #[arg(long)]
+    naan: String,
+    /// The shoulder minted under, e.g. `fk4` (betanumeric).
+    #[arg(long)]
+    shoulder: String,
+    /// How many ARKs.
+    #[arg(long, default_value_t = 1)]
+    count: usize,
+    /// Random characters after the shoulder (the check character comes on top).
+    #[arg(long, default_value_t = 7)]
+    length: usize,
+    /// Print the ARKs without changing the registry.
+    #[arg(long)]
+    dry_run: bool,
+    /// Seed the random blades (reproducible output, for tests).
+    #[arg(long, hide = true)]
+    seed: Option<u64>,
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, default_value = ".")]
+    site: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,6 +134,7 @@ fn main() -> ExitCode {
     {
         Command::Build(args) => build(args),
         Command::Enrich(args) => enrich(args),
+        Command::Mint(args) => mint(args),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK),
@@ -156,6 +189,28 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
             report.pids,
             report.elapsed.as_secs_f64(),
             report.out_dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn mint(args: MintArgs) -> anyhow::Result<()> {
+    let minted = pidsite::mint::mint(&pidsite::mint::MintOptions {
+        site_dir: args.site,
+        naan: args.naan,
+        shoulder: args.shoulder,
+        count: args.count,
+        blade_len: args.length,
+        dry_run: args.dry_run,
+        seed: args.seed,
+    })?;
+    for pid in &minted {
+        println!("{}", pid.as_str());
+    }
+    if !args.dry_run {
+        eprintln!(
+            "Appended {} reserved ARKs to content/registry.csv; give each a target and make it active to publish it",
+            minted.len()
         );
     }
     Ok(())

@@ -17,11 +17,14 @@ pub enum Status {
     Withdrawn,
     /// Resolves to a redirect to `replaced_by`.
     Moved,
+    /// Minted and kept from being minted again, but not published yet: no
+    /// page, not in `pids.csv` or the sitemap.
+    Reserved,
 }
 
 impl Status {
     /// The values the registry accepts.
-    pub const NAMES: &'static [&'static str] = &["active", "withdrawn", "moved"];
+    pub const NAMES: &'static [&'static str] = &["active", "withdrawn", "moved", "reserved"];
 
     /// Parse a registry value (empty means active).
     pub fn parse(text: &str) -> Option<Status> {
@@ -29,6 +32,7 @@ impl Status {
             "" | "active" => Some(Status::Active),
             "withdrawn" => Some(Status::Withdrawn),
             "moved" => Some(Status::Moved),
+            "reserved" => Some(Status::Reserved),
             _ => None,
         }
     }
@@ -39,6 +43,7 @@ impl Status {
             Status::Active => "active",
             Status::Withdrawn => "withdrawn",
             Status::Moved => "moved",
+            Status::Reserved => "reserved",
         }
     }
 }

@@ -68,7 +68,7 @@ pub struct Loaded {
 
 /// What the site-wide pages need to know about one PID (kept in the
 /// incremental build state, so unchanged PIDs need not be read again).
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Home page list item (none for moved PIDs).
     pub item: Option<ListItem>,
@@ -177,6 +177,10 @@ impl<'a> Renderer<'a> {
     ) -> Result<(Vec<Output>, Summary)> {
         let record = entry.current();
         let pid = &record.pid;
+        if record.status == Status::Reserved {
+            // Not published yet: nothing resolves, nothing is listed.
+            return Ok((Vec::new(), Summary::default()));
+        }
         let path = pid.landing_path();
         let landing_url = self.config.url(path.as_str());
         let mut outputs = Vec::new();
@@ -200,6 +204,7 @@ impl<'a> Renderer<'a> {
                 outputs.push(self.redirect(&pid.label(), path.clone(), &to.landing_path())?);
                 summary.stubs += 1;
             }
+            Status::Reserved => {}
             Status::Active | Status::Withdrawn => {
                 let (page_outputs, item) = self.landing(record, &loaded, note)?;
                 summary.pages += 1;
