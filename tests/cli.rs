@@ -127,7 +127,7 @@ fn bad_status_names_row_and_column() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "error: content/registry.csv:6: column \"status\": expected one of active, withdrawn, moved, found \"gone\"",
+            "error: content/registry.csv:6: column \"status\": expected one of active, withdrawn, moved, reserved, found \"gone\"",
         ));
 }
 
