@@ -424,3 +424,32 @@ fn mint_refuses_a_bad_naan() {
         .stderr(predicate::str::contains("--naan").and(predicate::str::contains("betanumeric")))
         .stderr(no_panic());
 }
+
+#[test]
+fn moved_chains_redirect_to_their_end_and_loops_are_errors() {
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:99999/fk4older,,moved,ark:99999/fk4moved,,,,,,,\n"
+    });
+    pidsite(site.path()).arg("build").assert().success();
+    let stub =
+        std::fs::read_to_string(site.path().join("public/ark/99999/fk4older/index.html")).unwrap();
+    assert!(
+        stub.contains("/doi/10.5555/coin.1/"),
+        "the stub skips the intermediate moved PID: {stub}"
+    );
+
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replace(
+            "doi:10.5555/coin.1,manifests/coin-v2.json,,,",
+            "doi:10.5555/coin.1,manifests/coin-v2.json,moved,ark:99999/fk4older,",
+        )
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("moved PIDs form a loop"))
+        .stderr(predicate::str::contains("content/registry.csv:"))
+        .stderr(no_panic());
+}

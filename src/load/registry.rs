@@ -339,6 +339,48 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
     }
+    let mut errors = Vec::new();
+    // A moved PID whose replacement moved too redirects straight to the end
+    // of the chain (one hop for visitors and crawlers); a loop is an error.
+    let mut ends = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let current = entry.current();
+        if current.status != Status::Moved {
+            continue;
+        }
+        let mut seen = vec![current.pid.label()];
+        let mut at = i;
+        while let Some(next) = entries[at]
+            .current()
+            .replaced_by
+            .as_ref()
+            .filter(|_| entries[at].current().status == Status::Moved)
+        {
+            at = by_key[next.key()];
+            let label = entries[at].current().pid.label();
+            if seen.contains(&label) {
+                seen.push(label);
+                errors.push(Error::input(
+                    current.at.clone(),
+                    format!(
+                        "column \"replaced_by\": moved PIDs form a loop ({}); expected the chain to end at an active or withdrawn PID",
+                        seen.join(" → ")
+                    ),
+                ));
+                break;
+            }
+            seen.push(label);
+        }
+        ends.push((i, entries[at].current().pid.clone()));
+    }
+    if let Some(e) = Error::from_list(errors) {
+        return Err(e);
+    }
+    for (i, end) in ends {
+        if let Some(last) = entries[i].versions.last_mut() {
+            last.replaced_by = Some(end);
+        }
+    }
     Ok(Registry {
         entries,
         files: Vec::new(),
