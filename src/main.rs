@@ -42,6 +42,23 @@ enum Command {
     /// registry row uses yet, and append them to content/registry.csv as
     /// `reserved` rows.
     Mint(MintArgs),
+    /// Check the registry (syntax, duplicates, loops, unreadable targets)
+    /// and the last build's output (broken internal links); exits 1 when
+    /// anything is wrong.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, default_value = ".")]
+    site: PathBuf,
+    /// The output folder to check links in (default: site.toml's output_dir).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// `text` (one problem a line) or `json` (an array, for machines).
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    format: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -135,6 +152,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build(args),
         Command::Enrich(args) => enrich(args),
         Command::Mint(args) => mint(args),
+        Command::Check(args) => check(args),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK),
@@ -192,6 +210,25 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<()> {
+    let problems = pidsite::check::check(&args.site, args.out.as_deref())?;
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&problems)?);
+    } else {
+        for problem in &problems {
+            println!("{problem}");
+        }
+    }
+    if problems.is_empty() {
+        if args.format == "text" {
+            eprintln!("No problems found.");
+        }
+        Ok(())
+    } else {
+        anyhow::bail!("{} problems found", problems.len())
+    }
 }
 
 fn mint(args: MintArgs) -> anyhow::Result<()> {

@@ -453,3 +453,66 @@ fn moved_chains_redirect_to_their_end_and_loops_are_errors() {
         .stderr(predicate::str::contains("content/registry.csv:"))
         .stderr(no_panic());
 }
+
+#[test]
+fn check_reports_registry_targets_and_broken_links_with_file_and_row() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success();
+    pidsite(site.path())
+        .arg("check")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("No problems found."));
+
+    // A target that is not IIIF, and a page the output lost.
+    std::fs::write(
+        site.path().join("content/manifests/coin-v2.json"),
+        "{\"a\": 1}",
+    )
+    .unwrap();
+    std::fs::remove_dir_all(site.path().join("public/doi/10.5555/coin.1")).unwrap();
+    let out = pidsite(site.path())
+        .args(["check", "--format", "json"])
+        .assert()
+        .code(1)
+        .stderr(no_panic())
+        .get_output()
+        .stdout
+        .clone();
+    let problems: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let problems = problems.as_array().unwrap();
+    let target = problems
+        .iter()
+        .find(|p| p["kind"] == "target")
+        .expect("target problem");
+    assert_eq!(target["file"], "content/registry.csv");
+    assert_eq!(target["line"], 3);
+    assert!(target["message"]
+        .as_str()
+        .unwrap()
+        .contains("manifests/coin-v2.json"));
+    let link = problems
+        .iter()
+        .find(|p| p["kind"] == "link")
+        .expect("a broken link");
+    assert!(
+        link["message"]
+            .as_str()
+            .unwrap()
+            .contains("/doi/10.5555/coin.1/"),
+        "{link}"
+    );
+    assert!(link["line"].as_u64().is_some());
+
+    // Registry errors come out the same way, every bad row at once.
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replace(",withdrawn,", ",gone,")
+    });
+    pidsite(site.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "content/registry.csv:6: column \"status\"",
+        ));
+}

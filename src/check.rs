@@ -1,0 +1,239 @@
+//! `pidsite check`: everything that would break a PID's promise to resolve,
+//! found without building: registry problems (syntax, duplicates, loops,
+//! targets that are missing or cannot be read as IIIF) and broken internal
+//! links in the last build's output. Each problem names its file and row
+//! or line; the command exits non-zero when there is any.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::error::{Error, Location};
+use crate::model::record::{Status, Target};
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// What kind: `registry`, `target` or `link`.
+    pub kind: &'static str,
+    /// The file, relative to the site where possible.
+    pub file: PathBuf,
+    /// The row's or line's number, when there is one.
+    pub line: Option<usize>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = Location {
+            path: self.file.clone(),
+            line: self.line,
+        };
+        write!(f, "{at}: {}", self.message)
+    }
+}
+
+fn problems_of(kind: &'static str, error: Error, out: &mut Vec<Problem>) {
+    match error {
+        Error::Many(errors) => {
+            for e in errors {
+                problems_of(kind, e, out);
+            }
+        }
+        Error::Input { at, message } => out.push(Problem {
+            kind,
+            file: at.path,
+            line: at.line,
+            message,
+        }),
+        other => out.push(Problem {
+            kind,
+            file: PathBuf::new(),
+            line: None,
+            message: other.to_string(),
+        }),
+    }
+}
+
+/// Check the site in `site` and, when it exists, its output folder `out`
+/// (default: site.toml's `output_dir`).
+pub fn check(site: &Path, out: Option<&Path>) -> Result<Vec<Problem>, Error> {
+    let config = SiteConfig::load(site)?;
+    let mut problems = Vec::new();
+    match crate::load::registry::load(site, &config) {
+        Ok(registry) => {
+            let mut found: Vec<Problem> = registry
+                .entries
+                .par_iter()
+                .filter_map(|entry| target_problem(entry.current(), site, &config))
+                .collect();
+            problems.append(&mut found);
+        }
+        Err(e) => problems_of("registry", e, &mut problems),
+    }
+    let out = out.map_or_else(|| site.join(&config.output_dir), Path::to_path_buf);
+    if out.is_dir() {
+        problems.extend(broken_links(&out, &config));
+    }
+    Ok(problems)
+}
+
+/// An active PID's target that is missing or is not IIIF.
+fn target_problem(
+    record: &crate::model::record::Record,
+    site: &Path,
+    config: &SiteConfig,
+) -> Option<Problem> {
+    if record.status != Status::Active {
+        return None;
+    }
+    let Some(Target::Local { path, .. }) = &record.target else {
+        return None;
+    };
+    let shown = path
+        .strip_prefix(site)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let reason = match std::fs::read(path) {
+        Err(e) => format!("target {shown} cannot be read: {e}"),
+        Ok(bytes) => match crate::load::iiif::parse(&bytes, &config.languages) {
+            Ok(_) => return None,
+            Err(e) => format!("target {shown} is not a IIIF resource pidsite can read: {e}"),
+        },
+    };
+    Some(Problem {
+        kind: "target",
+        file: record.at.path.clone(),
+        line: record.at.line,
+        message: format!("{}: {reason}", record.pid),
+    })
+}
+
+/// Links in the output's HTML pages to pages or files of the site that are
+/// not there. Only links under the site's base path are followed; links to
+/// other sites are not fetched.
+fn broken_links(out: &Path, config: &SiteConfig) -> Vec<Problem> {
+    let base = config.path("");
+    let pages: Vec<PathBuf> = walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.into_path())
+        .collect();
+    let mut problems: Vec<Problem> = pages
+        .par_iter()
+        .flat_map_iter(|page| {
+            let html = std::fs::read_to_string(page).unwrap_or_default();
+            let rel_page = page.strip_prefix(out).unwrap_or(page).to_path_buf();
+            let mut seen = HashSet::new();
+            let mut found = Vec::new();
+            for (line, link) in links(&html) {
+                if !seen.insert(link.clone()) {
+                    continue;
+                }
+                let Some(target) = resolve(&link, &base, out) else {
+                    continue;
+                };
+                if !target.exists() {
+                    found.push(Problem {
+                        kind: "link",
+                        file: out
+                            .file_name()
+                            .map_or_else(PathBuf::new, PathBuf::from)
+                            .join(&rel_page),
+                        line: Some(line),
+                        message: format!("link to {link}: nothing is there"),
+                    });
+                }
+            }
+            found
+        })
+        .collect();
+    problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    problems
+}
+
+/// The `href` and `src` values of a page, with their line numbers. Reads
+/// quoted and unquoted values (the minifier drops quotes where it may).
+fn links(html: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    for (n, line) in html.lines().enumerate() {
+        for attr in [" href=", " src="] {
+            let mut rest = line;
+            while let Some(i) = rest.find(attr) {
+                rest = &rest[i + attr.len()..];
+                let value = match rest.chars().next() {
+                    Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or(""),
+                    _ => rest.split([' ', '>', '\t']).next().unwrap_or(""),
+                };
+                out.push((n + 1, decode_entities(value)));
+            }
+        }
+    }
+    out
+}
+
+fn decode_entities(value: &str) -> String {
+    value
+        .replace("&amp;", "&")
+        .replace("&#x2F;", "/")
+        .replace("&#47;", "/")
+}
+
+/// The file a root-relative link under the base path points at; `None` for
+/// links elsewhere (other sites, mailto:, fragments, data:).
+fn resolve(link: &str, base: &str, out: &Path) -> Option<PathBuf> {
+    let path = link.split(['?', '#']).next()?;
+    let rel = path.strip_prefix(base)?;
+    if !path.starts_with('/') {
+        return None;
+    }
+    let rel = percent_encoding::percent_decode_str(rel)
+        .decode_utf8()
+        .ok()?;
+    let mut file = out.to_path_buf();
+    for segment in rel.split('/').filter(|s| !s.is_empty()) {
+        if segment == ".." {
+            return Some(out.join("..")); // never inside the site: broken
+        }
+        file.push(segment);
+    }
+    if rel.is_empty() || rel.ends_with('/') {
+        file.push("index.html");
+    }
+    Some(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_read_quoted_and_unquoted() {
+        let html =
+            "<a href=\"/r/a/\">x</a>\n<img src=/r/b.png alt=''><a href='/r/c/?q=1&amp;x=2#f'>";
+        let found: Vec<String> = links(html).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(found, ["/r/a/", "/r/b.png", "/r/c/?q=1&x=2#f"]);
+    }
+
+    #[test]
+    fn only_links_under_the_base_path_resolve() {
+        let out = Path::new("/o");
+        assert_eq!(
+            resolve("/r/a/", "/r/", out),
+            Some(PathBuf::from("/o/a/index.html"))
+        );
+        assert_eq!(
+            resolve("/r/a.css?v=1", "/r/", out),
+            Some(PathBuf::from("/o/a.css"))
+        );
+        assert_eq!(resolve("https://x.org/r/a", "/r/", out), None);
+        assert_eq!(resolve("/other/a", "/r/", out), None);
+        assert_eq!(resolve("#top", "/r/", out), None);
+    }
+}
