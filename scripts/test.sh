@@ -10,3 +10,10 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 cargo test --locked
+
+# The pages' scripts (the 404 page's near-miss lookup), with node's own test
+# runner; node comes from Debian when the machine has none.
+if ! command -v node >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
+fi
+node --test tests/js/near_miss.test.js

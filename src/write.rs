@@ -24,6 +24,10 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ),
     ("js/pidsite.js", include_bytes!("../static/js/pidsite.js")),
     (
+        "js/near-miss.js",
+        include_bytes!("../static/js/near-miss.js"),
+    ),
+    (
         "vendor/mirador-4.0.0/mirador.min.js",
         include_bytes!("../static/vendor/mirador-4.0.0/mirador.min.js"),
     ),

@@ -1,0 +1,72 @@
+/* 404: a visitor who typed or pasted a PID a little wrong (the other ARK
+   form, a DOI in capitals, hyphens, trailing punctuation from a sentence,
+   `doi:` or `ark:` as a path) is sent to its page, found in pids.csv. */
+var pidsiteNearMiss = (function () {
+  "use strict";
+  // The comparable form of a site path or a PID as written.
+  function key(text) {
+    var s = text.trim();
+    try { s = decodeURIComponent(s); } catch (e) { /* keep it as it is */ }
+    s = s.toLowerCase()
+      .replace(/^https?:\/\/[^/]+\//, "")
+      .replace(/index\.html?$/, "")
+      .replace(/[\s.,;:)\]>'"]+$/, "")
+      .replace(/\/+$/, "");
+    s = s.replace(/^(?:.*\/)?ark:\/?/, "ark/")
+      .replace(/^doi:\/?/, "doi/")
+      .replace(/^hdl:\/?/, "hdl/")
+      .replace(/^(10\.\d)/, "doi/$1")
+      .replace(/^urn:/, "urn/")
+      .replace(/^urn\/(.*)$/, function (_, rest) { return "urn/" + rest.replace(/:/g, "/"); });
+    return s.replace(/-/g, "");
+  }
+  function parse(csv) {
+    return csv.split(/\r?\n/).slice(1).filter(Boolean).map(function (line) {
+      var cells = [], cell = "", quoted = false;
+      for (var i = 0; i < line.length; i++) {
+        var c = line[i];
+        if (quoted) {
+          if (c === '"' && line[i + 1] === '"') { cell += '"'; i++; }
+          else if (c === '"') { quoted = false; }
+          else { cell += c; }
+        } else if (c === '"') { quoted = true; }
+        else if (c === ",") { cells.push(cell); cell = ""; }
+        else { cell += c; }
+      }
+      cells.push(cell);
+      return { pid: cells[0], url: cells[1] };
+    });
+  }
+  // The row whose page the requested path (relative to the base) means.
+  function find(rows, requested, base) {
+    var want = key(requested);
+    if (!want) { return null; }
+    var hits = rows.filter(function (row) {
+      var path = row.url.replace(/^https?:\/\/[^/]+/, "");
+      if (path.indexOf(base) === 0) { path = path.slice(base.length); }
+      return key(path) === want || key(row.pid) === want;
+    });
+    return hits.length ? hits[0] : null;
+  }
+  if (typeof document !== "undefined") {
+    var box = document.getElementById("near-miss");
+    if (box && window.fetch) {
+      var base = box.getAttribute("data-base") || "/";
+      var path = location.pathname;
+      if (path.indexOf(base) === 0) { path = path.slice(base.length); }
+      fetch(base + "pids.csv").then(function (r) { return r.ok ? r.text() : ""; }).then(function (csv) {
+        var row = find(parse(csv), path, base);
+        if (!row) { return; }
+        var link = document.createElement("a");
+        link.href = row.url + location.search + location.hash;
+        link.textContent = row.pid;
+        box.textContent = "Taking you to the page of ";
+        box.appendChild(link);
+        box.hidden = false;
+        location.replace(link.href);
+      });
+    }
+  }
+  return { key: key, parse: parse, find: find };
+})();
+if (typeof module !== "undefined") { module.exports = pidsiteNearMiss; }
