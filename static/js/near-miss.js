@@ -56,7 +56,8 @@ var pidsiteNearMiss = (function () {
       if (path.indexOf(base) === 0) { path = path.slice(base.length); }
       fetch(base + "pids.csv").then(function (r) { return r.ok ? r.text() : ""; }).then(function (csv) {
         var row = find(parse(csv), path, base);
-        if (!row) { return; }
+        // Never send a visitor back to the address that just failed.
+        if (!row || row.url.replace(/^https?:\/\/[^/]+/, "") === location.pathname) { return; }
         var link = document.createElement("a");
         link.href = row.url + location.search + location.hash;
         link.textContent = row.pid;
