@@ -13,6 +13,7 @@ use pidsite::{build, BuildOptions, NoProgress};
 const OUR_SCRIPTS: &[&str] = &[
     "<script type=\"application/ld+json\">",
     "<script src=\"/hostile/js/pidsite.js?v=",
+    "<script src=\"/hostile/js/near-miss.js?v=",
     "<script>location.replace(",
 ];
 
