@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Checks that `pidsite enrich` output still loads in iiif-prezi3's pydantic
+# models wherever the original manifest does. From anywhere:
+#   bash tests/py/run.sh
+# Corpus: $PIDSITE_CORPUS, /work/shared/corpus and ../shared/corpus (from the
+# repo root), whichever exist; the same folder reached twice counts once.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+venv=target/py-venv
+site=target/prezi3-site
+out=target/prezi3-enriched
+
+# Python venv with the pinned requirements (Debian's python3 needs
+# python3-venv for ensurepip).
+if [ ! -x "$venv/bin/python" ]; then
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    rm -rf "$venv"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$venv"
+  fi
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/py/requirements.txt
+
+cargo build --release --locked
+bin=target/release/pidsite
+
+corpora=()
+for c in "${PIDSITE_CORPUS:-}" /work/shared/corpus ../shared/corpus; do
+  [ -n "$c" ] && [ -d "$c" ] && corpora+=("$c")
+done
+if [ ${#corpora[@]} -eq 0 ]; then
+  echo "prezi3: no corpus found (set PIDSITE_CORPUS)" >&2
+  exit 2
+fi
+
+# `pidsite enrich` works on a site's registry, not on loose files: lay out a
+# site whose registry points at a copy of each v3 manifest/collection.
+"$venv/bin/python" tests/py/prezi3_check.py prepare --site "$site" "${corpora[@]}"
+rm -rf "$out"
+"$bin" enrich --site "$site" --out "$out"
+"$venv/bin/python" tests/py/prezi3_check.py check --site "$site" --enriched "$out"
