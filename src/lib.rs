@@ -436,10 +436,9 @@ impl EntryJob<'_> {
                 unchanged: None,
             }));
         }
-        let record = entry.current();
-        let (loaded, warning) = load_target(record, self.site, self.config);
-        let iiif_id = indexed_id(record, &loaded);
-        if loaded.resource.as_ref().is_some_and(links_to_pids) {
+        let (loaded, warnings) = load_entry(entry, self.site, self.config);
+        let iiif_id = loaded.last().and_then(|l| indexed_id(entry.current(), l));
+        if uses_index(&loaded) {
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
                 iiif_id,
@@ -447,7 +446,7 @@ impl EntryJob<'_> {
                 unchanged: None,
             }));
         }
-        self.render(entry, note, loaded, warning, fingerprint, iiif_id)
+        self.render(entry, note, loaded, warnings, fingerprint, iiif_id)
             .map(Outcome::Done)
     }
 
@@ -461,12 +460,12 @@ impl EntryJob<'_> {
         if let Some(state) = pending.unchanged.filter(|_| index_unchanged) {
             return Ok(state);
         }
-        let (loaded, warning) = load_target(entry.current(), self.site, self.config);
+        let (loaded, warnings) = load_entry(entry, self.site, self.config);
         self.render(
             entry,
             note,
             loaded,
-            warning,
+            warnings,
             pending.fingerprint,
             pending.iiif_id,
         )
@@ -489,12 +488,12 @@ impl EntryJob<'_> {
         &self,
         entry: &Entry,
         note: Option<&Note>,
-        loaded: Loaded,
-        warning: Option<Warning>,
+        loaded: Vec<Loaded>,
+        warnings: Vec<Warning>,
         fingerprint: incremental::Hash,
         iiif_id: Option<String>,
     ) -> Result<EntryState> {
-        let uses_index = loaded.resource.as_ref().is_some_and(links_to_pids);
+        let uses_index = uses_index(&loaded);
         let (outputs, summary) = self.renderer.entry(entry, loaded, note)?;
         let mut bytes = 0;
         let mut files = Vec::with_capacity(outputs.len());
@@ -509,10 +508,33 @@ impl EntryJob<'_> {
             files,
             bytes,
             summary,
-            warnings: warning.into_iter().collect(),
+            warnings,
             rendered: true,
         })
     }
+}
+
+/// Whether any page of a PID links to other PIDs' pages.
+fn uses_index(loaded: &[Loaded]) -> bool {
+    loaded
+        .iter()
+        .any(|l| l.resource.as_ref().is_some_and(links_to_pids))
+}
+
+/// Read every version's IIIF resource (one, for most PIDs), in the order
+/// of `entry.versions`.
+fn load_entry(entry: &Entry, site: &Path, config: &SiteConfig) -> (Vec<Loaded>, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    let loaded = entry
+        .versions
+        .iter()
+        .map(|record| {
+            let (loaded, warning) = load_target(record, site, config);
+            warnings.extend(warning);
+            loaded
+        })
+        .collect();
+    (loaded, warnings)
 }
 
 /// Whether a resource's page links to other PIDs' pages (collection

@@ -54,6 +54,15 @@ fn basic_site() {
         main_part(&s("id/comment-1/index.html"))
     );
     insta::assert_snapshot!("tombstone", s("ark/99999/fk4gone/index.html"));
+    // A PID with two versions: its page shows the current one with the
+    // history; each version keeps a page of its own.
+    insta::assert_snapshot!(
+        "versioned_current",
+        main_part(&s("ark/99999/fk4coin/index.html"))
+    );
+    insta::assert_snapshot!("version_1", s("ark/99999/fk4coin/v1/index.html"));
+    insta::assert_snapshot!("version_1_cite_bib", s("ark/99999/fk4coin/v1/cite.bib"));
+    assert!(out.join("ark/99999/fk4coin/v2/manifest.json").is_file());
     insta::assert_snapshot!("stub_moved", s("ark/99999/fk4moved/index.html"));
     insta::assert_snapshot!("stub_alias", s("ark/99999/fk4old/index.html"));
     insta::assert_snapshot!("index", main_part(&s("index.html")));

@@ -123,6 +123,12 @@ fn every_published_url_still_answers_after_the_registry_changes() {
             "doi:10.5555/coin.1,manifests/coin-v2.json,withdrawn,,,,,,graphic,2026-11-24,Duplicate record.",
         ) + "ark:99999/fk4new,manifests/maps-collection.json,,,,,,,collection,,\n"
     });
+    // A second version of a PID that had one, and a third of one that had
+    // two.
+    edit(&site.path().join("content/registry/versions.csv"), |t| {
+        t + "ark:/99999/fk4photo,manifests/coin-v2-rescan.json,graphic,2,2026-11-25,Re-imaged.\n"
+            + "ark:/99999/fk4coin,manifests/photo-v3.json,graphic,3,2026-11-25,Replaced.\n"
+    });
 
     // Incremental and clean builds must both keep the promise.
     for full in [false, true] {
@@ -149,5 +155,8 @@ fn every_published_url_still_answers_after_the_registry_changes() {
             answer(&out, &format!("{BASE}ark/99999/fk4new/")),
             Some("page")
         );
+        for v in ["fk4photo/v1/", "fk4photo/v2/", "fk4coin/v3/"] {
+            assert_eq!(answer(&out, &format!("{BASE}ark/99999/{v}")), Some("page"));
+        }
     }
 }

@@ -113,11 +113,21 @@ impl Styles {
 
     /// Format a CSL-JSON item in every style.
     pub fn format(&self, csl_json: &Value) -> Vec<Formatted> {
+        self.format_in(csl_json, |_| true)
+    }
+
+    /// Format a CSL-JSON item in the named style only.
+    pub fn format_one(&self, csl_json: &Value, name: &str) -> Option<Formatted> {
+        self.format_in(csl_json, |s| s.name == name).pop()
+    }
+
+    fn format_in(&self, csl_json: &Value, wanted: impl Fn(&Style) -> bool) -> Vec<Formatted> {
         let Ok(item) = serde_json::from_value::<Item>(without_date_ranges(csl_json)) else {
             return Vec::new();
         };
         self.styles
             .iter()
+            .filter(|(style, _)| wanted(style))
             .filter_map(|(style, csl)| {
                 let (html, text) = format_one(&item, csl, &self.locales)?;
                 Some(Formatted {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result};
 use crate::model::pid::Pid;
-use crate::model::record::{Alias, Entry, Overrides, Record, Status, Target};
+use crate::model::record::{version_slug, Alias, Entry, Overrides, Record, Status, Target};
 use crate::model::site_path::SitePath;
 
 /// Every column the registry accepts.
@@ -310,9 +310,37 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         by_key.insert(key, entries.len());
         entries.push(Entry { versions: vec![r] });
     }
+    // Versions: a row without a label is numbered by its place among the
+    // PID's rows; each label needs a folder of its own (`v1/`…).
+    for entry in entries.iter_mut().filter(|e| e.is_versioned()) {
+        let mut slugs: HashMap<String, Location> = HashMap::new();
+        for (i, row) in entry.versions.iter_mut().enumerate() {
+            let label = row.version.get_or_insert_with(|| (i + 1).to_string());
+            match version_slug(label) {
+                Some(slug) => {
+                    if let Some(first) = slugs.get(&slug.to_lowercase()) {
+                        errors.push(Error::input(
+                            row.at.clone(),
+                            format!(
+                                "column \"version\": version {label:?} of {} would share the folder {slug}/ with the version at {first}; give the versions distinct labels",
+                                row.pid
+                            ),
+                        ));
+                    }
+                    slugs.insert(slug.to_lowercase(), row.at.clone());
+                }
+                None => errors.push(Error::input(
+                    row.at.clone(),
+                    format!(
+                        "column \"version\": {label:?} is not a usable version label; expected letters or digits such as 2 or 2024-rescan"
+                    ),
+                )),
+            }
+        }
+    }
     // Aliases may not take another PID's place.
     for entry in &entries {
-        for alias in &entry.current().aliases {
+        for alias in entry.aliases() {
             let clash = by_path.get(&alias.path.as_str().to_lowercase());
             if let Some((other, _)) = clash {
                 errors.push(Error::input(
@@ -560,4 +588,18 @@ fn alias(text: &str, config: &SiteConfig) -> std::result::Result<Alias, String> 
         written: text.to_string(),
         path,
     })
+}
+
+/// A registry from CSV text, for unit tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn parse_str(text: &str, site_dir: &Path) -> Result<Registry> {
+    let config = SiteConfig::parse(
+        "base_url = \"https://example.org/\"\ntitle = \"Test\"\n",
+        Path::new("site.toml"),
+    )?;
+    validate(
+        read_csv(text, Path::new("content/registry.csv"))?,
+        site_dir,
+        &config,
+    )
 }

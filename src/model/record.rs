@@ -143,4 +143,58 @@ impl Entry {
     pub fn pid(&self) -> &Pid {
         &self.current().pid
     }
+
+    /// The aliases of every row, each once: an alias names the PID, not a
+    /// version, and keeps resolving when a new version is added.
+    pub fn aliases(&self) -> Vec<&Alias> {
+        let mut seen = std::collections::HashSet::new();
+        self.versions
+            .iter()
+            .flat_map(|r| &r.aliases)
+            .filter(|a| seen.insert(a.path.as_str()))
+            .collect()
+    }
+
+    /// Whether the PID has several versions (each then gets a page of its
+    /// own besides the PID's page, which shows the current one).
+    pub fn is_versioned(&self) -> bool {
+        self.versions.len() > 1
+    }
+
+    /// The folder of version `i`'s own page: `v1/`, `v2/`… under the PID's.
+    pub fn version_path(&self, i: usize) -> SitePath {
+        let label = self.versions[i].version.as_deref().unwrap_or("1");
+        let slug =
+            version_slug(label).expect("the registry checks that every version label has a slug");
+        self.pid().landing_path().join_folder(&slug)
+    }
+}
+
+/// The folder name of a version: `v` and its label (`1` -> `v1`, `v2` stays
+/// `v2`, `2024 rescan` -> `v2024-rescan`), with anything but ASCII letters,
+/// digits, `-`, `_` and `.` replaced by `-`; `None` when nothing is left.
+pub fn version_slug(label: &str) -> Option<String> {
+    let clean: String = label
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let clean = clean.trim_matches(|c| matches!(c, '-' | '.' | '_'));
+    if !clean.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut chars = clean.chars();
+    let has_v =
+        matches!(chars.next(), Some('v' | 'V')) && chars.next().is_some_and(|c| c.is_ascii_digit());
+    Some(if has_v {
+        clean.to_ascii_lowercase()
+    } else {
+        format!("v{clean}")
+    })
 }

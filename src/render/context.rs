@@ -249,12 +249,77 @@ pub struct LandingContext<'a> {
     pub note: Option<NoteContext>,
     /// Version label, if any.
     pub version: Option<String>,
+    /// The PID's versions, when it has several.
+    pub history: Option<HistoryContext>,
     /// Withdrawal date.
     pub withdrawn_date: Option<String>,
     /// Withdrawal reason.
     pub withdrawn_reason: Option<String>,
     /// Why the resource could not be shown (a warning), if so.
     pub problem: Option<String>,
+}
+
+/// The versions of a PID with several, as one of its pages shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryContext {
+    /// Whether the page is the PID's own (the current version); otherwise
+    /// it is one version's page.
+    pub on_pid_page: bool,
+    /// The label of the version the page shows.
+    pub this: String,
+    /// Whether that version is the current one.
+    pub this_is_current: bool,
+    /// Root-relative URL of the PID's page.
+    pub latest_url: String,
+    /// On a version's page: the current version's citation in the default
+    /// style ("cite the latest").
+    pub latest_citation: Option<Formatted>,
+    /// Every version, oldest first.
+    pub rows: Vec<VersionRow>,
+    /// The page of the version before the one shown (RFC 5829).
+    pub predecessor: Option<String>,
+    /// The page of the version after the one shown.
+    pub successor: Option<String>,
+}
+
+impl HistoryContext {
+    /// The history as the page of version `shown` (an index into `rows`)
+    /// shows it.
+    pub fn new(on_pid_page: bool, shown: usize, latest_url: String, rows: &[VersionRow]) -> Self {
+        let mut rows = rows.to_vec();
+        if !on_pid_page {
+            rows[shown].shown = true;
+        }
+        HistoryContext {
+            on_pid_page,
+            this: rows[shown].label.clone(),
+            this_is_current: rows[shown].current,
+            latest_url,
+            latest_citation: None,
+            predecessor: shown.checked_sub(1).map(|i| rows[i].url.clone()),
+            successor: rows.get(shown + 1).map(|r| r.url.clone()),
+            rows,
+        }
+    }
+}
+
+/// One row of the version history table.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionRow {
+    /// Label (`1`, `2024-rescan`…).
+    pub label: String,
+    /// Root-relative URL of its page.
+    pub url: String,
+    /// Date.
+    pub date: Option<String>,
+    /// Note from the registry.
+    pub note: Option<String>,
+    /// What changed since the version before.
+    pub changes: Vec<String>,
+    /// Whether it is the current version.
+    pub current: bool,
+    /// Whether it is the version the page shows.
+    pub shown: bool,
 }
 
 /// A redirect stub.

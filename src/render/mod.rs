@@ -18,6 +18,7 @@ use crate::enrich::{enrich, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
+use crate::model::changes::changes;
 use crate::model::content_state::canvas_state;
 use crate::model::record::{Entry, Record, Status};
 use crate::model::resource::{http_url, Resource, ResourceKind};
@@ -80,6 +81,19 @@ pub struct Summary {
     pub pages: usize,
     /// Redirect stubs written.
     pub stubs: usize,
+}
+
+/// One landing page to render: a PID's, or one of its versions'.
+struct LandingSpec<'r> {
+    record: &'r Record,
+    loaded: &'r Loaded,
+    note: Option<&'r Note>,
+    /// Where the page goes.
+    path: SitePath,
+    /// What its citation points at, when not the PID's resolver URL (a
+    /// version's page is cited by its own URL).
+    cite_url: Option<String>,
+    history: Option<HistoryContext>,
 }
 
 /// Renders every kind of page.
@@ -168,11 +182,13 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every output of one PID: its page (landing or tombstone) and files,
-    /// or its redirect stub; stubs for its aliases and variant forms.
+    /// or its redirect stub; one page per version when it has several;
+    /// stubs for its aliases and variant forms. `loaded` holds each
+    /// version's resource, in the order of `entry.versions`.
     pub fn entry(
         &self,
         entry: &Entry,
-        loaded: Loaded,
+        loaded: Vec<Loaded>,
         note: Option<&Note>,
     ) -> Result<(Vec<Output>, Summary)> {
         let record = entry.current();
@@ -200,22 +216,49 @@ impl<'a> Renderer<'a> {
                 let to = record
                     .replaced_by
                     .as_ref()
-                    .expect("the registry checks that moved PIDs have replaced_by");
-                outputs.push(self.redirect(&pid.label(), path.clone(), &to.landing_path())?);
+                    .expect("the registry checks that moved PIDs have replaced_by")
+                    .landing_path();
+                outputs.push(self.redirect(&pid.label(), path.clone(), &to)?);
                 summary.stubs += 1;
+                // Version pages of earlier builds keep resolving.
+                for i in (0..entry.versions.len()).filter(|_| entry.is_versioned()) {
+                    outputs.push(self.redirect(&pid.label(), entry.version_path(i), &to)?);
+                    summary.stubs += 1;
+                }
             }
             Status::Reserved => {}
             Status::Active | Status::Withdrawn => {
-                let (page_outputs, item) = self.landing(record, &loaded, note)?;
+                let rows = entry
+                    .is_versioned()
+                    .then(|| self.version_rows(entry, &loaded));
+                let current = loaded.len() - 1;
+                let spec = LandingSpec {
+                    record,
+                    loaded: &loaded[current],
+                    note,
+                    path: path.clone(),
+                    cite_url: None,
+                    history: rows.as_ref().map(|rows| {
+                        HistoryContext::new(true, current, self.config.path(path.as_str()), rows)
+                    }),
+                };
+                let (page_outputs, item) = self.landing(&spec)?;
                 summary.pages += 1;
                 if record.status == Status::Active {
                     summary.sitemap = Some(landing_url);
                 }
                 summary.item = Some(item);
                 outputs.extend(page_outputs);
+                if let Some(rows) = rows {
+                    let (version_outputs, version_rows) =
+                        self.version_pages(entry, &loaded, note, rows)?;
+                    summary.pages += version_rows.len();
+                    summary.rows.extend(version_rows);
+                    outputs.extend(version_outputs);
+                }
             }
         }
-        for alias in &record.aliases {
+        for alias in entry.aliases() {
             outputs.push(self.redirect(&alias.written, alias.path.clone(), &path)?);
             summary.stubs += 1;
             summary.rows.push([
@@ -231,18 +274,106 @@ impl<'a> Renderer<'a> {
         Ok((outputs, summary))
     }
 
-    fn landing(
+    /// The version history table of a PID with several versions.
+    fn version_rows(&self, entry: &Entry, loaded: &[Loaded]) -> Vec<VersionRow> {
+        let last = entry.versions.len() - 1;
+        entry
+            .versions
+            .iter()
+            .enumerate()
+            .map(|(i, row)| VersionRow {
+                label: row.version.clone().unwrap_or_default(),
+                url: self.config.path(entry.version_path(i).as_str()),
+                date: row.version_date.clone(),
+                note: row.version_note.clone(),
+                changes: match i {
+                    0 => Vec::new(),
+                    _ => changes(
+                        (&entry.versions[i - 1], loaded[i - 1].resource.as_ref()),
+                        (row, loaded[i].resource.as_ref()),
+                    ),
+                },
+                current: i == last,
+                shown: false,
+            })
+            .collect()
+    }
+
+    /// Each version's own page (`v1/`, `v2/`…), with its own viewer,
+    /// manifest copy and citations that point at it, and the `pids.csv`
+    /// rows that list them.
+    fn version_pages(
         &self,
-        record: &Record,
-        loaded: &Loaded,
+        entry: &Entry,
+        loaded: &[Loaded],
         note: Option<&Note>,
-    ) -> Result<(Vec<Output>, ListItem)> {
+        rows: Vec<VersionRow>,
+    ) -> Result<(Vec<Output>, Vec<[String; 3]>)> {
+        let current = entry.current();
+        let pid_path = current.pid.landing_path();
+        let latest_citation = {
+            let cite_url = current
+                .pid
+                .resolver_url(&self.config.resolvers)
+                .unwrap_or_else(|| self.config.url(pid_path.as_str()));
+            let citation = Citation::derive(
+                current,
+                loaded.last().and_then(|l| l.resource.as_ref()),
+                self.config,
+                cite_url,
+            );
+            self.styles
+                .format_one(&citation.csl_json(), &self.config.default_style)
+        };
+        let mut outputs = Vec::new();
+        let mut csv_rows = Vec::new();
+        for (i, row) in entry.versions.iter().enumerate() {
+            let path = entry.version_path(i);
+            if matches!(row.status, Status::Moved | Status::Reserved) {
+                // Not a version with a page of its own: its address goes to
+                // the PID's page.
+                outputs.push(self.redirect(&current.pid.label(), path, &pid_path)?);
+                continue;
+            }
+            // A withdrawn PID withdraws every version of it.
+            let withdrawn;
+            let row = if current.status == Status::Withdrawn && row.status != Status::Withdrawn {
+                withdrawn = Record {
+                    status: Status::Withdrawn,
+                    withdrawn_date: current.withdrawn_date.clone(),
+                    withdrawn_reason: current.withdrawn_reason.clone(),
+                    ..row.clone()
+                };
+                &withdrawn
+            } else {
+                row
+            };
+            let url = self.config.url(path.as_str());
+            let mut history =
+                HistoryContext::new(false, i, self.config.path(pid_path.as_str()), &rows);
+            history.latest_citation = latest_citation.clone();
+            let spec = LandingSpec {
+                record: row,
+                loaded: &loaded[i],
+                note,
+                path: path.clone(),
+                cite_url: Some(url.clone()),
+                history: Some(history),
+            };
+            outputs.extend(self.landing(&spec)?.0);
+            csv_rows.push([current.pid.label(), url, "version".to_string()]);
+        }
+        Ok((outputs, csv_rows))
+    }
+
+    fn landing(&self, spec: &LandingSpec<'_>) -> Result<(Vec<Output>, ListItem)> {
+        let (record, loaded, note, path) = (spec.record, spec.loaded, spec.note, &spec.path);
         let pid = &record.pid;
-        let path = pid.landing_path();
         let landing_url = self.config.url(path.as_str());
-        let cite_url = pid
-            .resolver_url(&self.config.resolvers)
-            .unwrap_or_else(|| landing_url.clone());
+        let cite_url = spec.cite_url.clone().unwrap_or_else(|| {
+            pid.resolver_url(&self.config.resolvers)
+                .unwrap_or_else(|| landing_url.clone())
+        });
         let resource = loaded.resource.as_ref();
         let citation = Citation::derive(record, resource, self.config, cite_url.clone());
         let csl = citation.csl_json();
@@ -285,7 +416,7 @@ impl<'a> Renderer<'a> {
             .unwrap_or_else(|| {
                 format!("{} — persistent identifier {}", citation.title, pid.label())
             });
-        let mut head = self.head(citation.title.clone(), description, &path);
+        let mut head = self.head(citation.title.clone(), description, path);
         if withdrawn {
             head.robots = Some("noindex".into());
         }
@@ -342,7 +473,7 @@ impl<'a> Renderer<'a> {
         let mut extra = Vec::new();
         if canvas_links.len() > LANDING_CANVAS_LINKS {
             let page_path = path.join_folder("images");
-            extra.push(self.canvas_page(&citation.title, &path, &page_path, &canvas_links)?);
+            extra.push(self.canvas_page(&citation.title, path, &page_path, &canvas_links)?);
             canvas_page = Some(self.config.path(page_path.as_str()));
             canvas_links.truncate(LANDING_CANVAS_LINKS);
         }
@@ -391,6 +522,7 @@ impl<'a> Renderer<'a> {
                 html: n.html.clone(),
             }),
             version: record.version.clone(),
+            history: spec.history.clone(),
             withdrawn_date: record.withdrawn_date.clone(),
             withdrawn_reason: record.withdrawn_reason.clone(),
             problem: loaded.problem.clone(),
