@@ -17,3 +17,10 @@ if ! command -v node >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
 fi
 node --test tests/js/near_miss.test.js
+
+# Enriched manifests still load in the IIIF Presentation 3 models of the
+# PyPI package iiif-prezi3 wherever the original does (a venv in target/).
+bash tests/py/run.sh
+
+# The redirect exports, served by real Apache and nginx on loopback.
+bash tests/servers/run.sh

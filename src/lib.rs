@@ -265,6 +265,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .chain(summaries.iter().filter_map(|s| s.sitemap.as_deref()))
         .collect();
     let rows: Vec<&[String; 3]> = summaries.iter().flat_map(|s| &s.rows).collect();
+    let redirects: Vec<&render::Redirect> = summaries.iter().flat_map(|s| &s.redirects).collect();
 
     let mut site_outputs = renderer.index(&items)?;
     for page in &pages {
@@ -272,7 +273,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     }
     site_outputs.push(renderer.not_found()?);
     let html_pages = site_outputs.len();
-    site_outputs.extend(renderer.site_files(&sitemap, &rows)?);
+    site_outputs.extend(renderer.site_files(&sitemap, &rows, &redirects)?);
     let build_id = previous
         .as_ref()
         .map_or_else(incremental::new_build_id, |p| p.build_id.clone());

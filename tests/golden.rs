@@ -71,6 +71,9 @@ fn basic_site() {
     insta::assert_snapshot!("pids_csv", s("pids.csv"));
     insta::assert_snapshot!("sitemap", s("sitemap.xml"));
     insta::assert_snapshot!("robots", s("robots.txt"));
+    insta::assert_snapshot!("redirects_netlify", s("_redirects"));
+    insta::assert_snapshot!("redirects_apache", s(".htaccess"));
+    insta::assert_snapshot!("redirects_nginx", s("pidsite-redirects.map"));
     insta::assert_snapshot!("cite_bib", s("ark/99999/fk4photo/cite.bib"));
     insta::assert_snapshot!("cite_json", s("ark/99999/fk4photo/cite.json"));
     assert!(out.join(".nojekyll").is_file());

@@ -4,6 +4,7 @@
 //! every worker.
 
 pub mod context;
+pub mod exports;
 pub mod templates;
 
 use serde::Serialize;
@@ -81,6 +82,21 @@ pub struct Summary {
     pub pages: usize,
     /// Redirect stubs written.
     pub stubs: usize,
+    /// What a host that can redirect for real should do (stubs: 301;
+    /// tombstones: 410), for the `_redirects`, `.htaccess` and nginx exports.
+    #[serde(default)]
+    pub redirects: Vec<Redirect>,
+}
+
+/// A redirect (or a 410 Gone) for hosts that answer with real status codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Redirect {
+    /// Root-relative path of the stub (or the tombstone).
+    pub from: String,
+    /// Root-relative path it goes to (the tombstone itself for 410).
+    pub to: String,
+    /// 301, or 410 for a withdrawn PID.
+    pub status: u16,
 }
 
 /// One landing page to render: a PID's, or one of its versions'.
@@ -210,6 +226,7 @@ impl<'a> Renderer<'a> {
             sitemap: None,
             pages: 0,
             stubs: 0,
+            redirects: Vec::new(),
         };
         match record.status {
             Status::Moved => {
@@ -218,12 +235,15 @@ impl<'a> Renderer<'a> {
                     .as_ref()
                     .expect("the registry checks that moved PIDs have replaced_by")
                     .landing_path();
-                outputs.push(self.redirect(&pid.label(), path.clone(), &to)?);
-                summary.stubs += 1;
+                outputs.push(self.stub(&mut summary, &pid.label(), path.clone(), &to)?);
                 // Version pages of earlier builds keep resolving.
                 for i in (0..entry.versions.len()).filter(|_| entry.is_versioned()) {
-                    outputs.push(self.redirect(&pid.label(), entry.version_path(i), &to)?);
-                    summary.stubs += 1;
+                    outputs.push(self.stub(
+                        &mut summary,
+                        &pid.label(),
+                        entry.version_path(i),
+                        &to,
+                    )?);
                 }
             }
             Status::Reserved => {}
@@ -246,21 +266,30 @@ impl<'a> Renderer<'a> {
                 summary.pages += 1;
                 if record.status == Status::Active {
                     summary.sitemap = Some(landing_url);
+                } else {
+                    let here = self.config.path(path.as_str());
+                    summary.redirects.push(Redirect {
+                        from: here.clone(),
+                        to: here,
+                        status: 410,
+                    });
                 }
                 summary.item = Some(item);
                 outputs.extend(page_outputs);
                 if let Some(rows) = rows {
-                    let (version_outputs, version_rows) =
-                        self.version_pages(entry, &loaded, note, rows)?;
-                    summary.pages += version_rows.len();
-                    summary.rows.extend(version_rows);
+                    let version_outputs =
+                        self.version_pages(entry, &loaded, note, rows, &mut summary)?;
                     outputs.extend(version_outputs);
                 }
             }
         }
+        // Other names of a moved PID go straight to where it moved: one hop.
+        let dest = match (&record.status, &record.replaced_by) {
+            (Status::Moved, Some(to)) => to.landing_path(),
+            _ => path.clone(),
+        };
         for alias in entry.aliases() {
-            outputs.push(self.redirect(&alias.written, alias.path.clone(), &path)?);
-            summary.stubs += 1;
+            outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
             summary.rows.push([
                 alias.written.clone(),
                 self.config.url(alias.path.as_str()),
@@ -268,8 +297,7 @@ impl<'a> Renderer<'a> {
             ]);
         }
         for variant in pid.variant_paths() {
-            outputs.push(self.redirect(&pid.label(), variant, &path)?);
-            summary.stubs += 1;
+            outputs.push(self.stub(&mut summary, &pid.label(), variant, &dest)?);
         }
         Ok((outputs, summary))
     }
@@ -300,15 +328,15 @@ impl<'a> Renderer<'a> {
     }
 
     /// Each version's own page (`v1/`, `v2/`…), with its own viewer,
-    /// manifest copy and citations that point at it, and the `pids.csv`
-    /// rows that list them.
+    /// manifest copy and citations that point at it, listed in the summary.
     fn version_pages(
         &self,
         entry: &Entry,
         loaded: &[Loaded],
         note: Option<&Note>,
         rows: Vec<VersionRow>,
-    ) -> Result<(Vec<Output>, Vec<[String; 3]>)> {
+        summary: &mut Summary,
+    ) -> Result<Vec<Output>> {
         let current = entry.current();
         let pid_path = current.pid.landing_path();
         let latest_citation = {
@@ -326,13 +354,12 @@ impl<'a> Renderer<'a> {
                 .format_one(&citation.csl_json(), &self.config.default_style)
         };
         let mut outputs = Vec::new();
-        let mut csv_rows = Vec::new();
         for (i, row) in entry.versions.iter().enumerate() {
             let path = entry.version_path(i);
             if matches!(row.status, Status::Moved | Status::Reserved) {
                 // Not a version with a page of its own: its address goes to
                 // the PID's page.
-                outputs.push(self.redirect(&current.pid.label(), path, &pid_path)?);
+                outputs.push(self.stub(summary, &current.pid.label(), path, &pid_path)?);
                 continue;
             }
             // A withdrawn PID withdraws every version of it.
@@ -361,9 +388,12 @@ impl<'a> Renderer<'a> {
                 history: Some(history),
             };
             outputs.extend(self.landing(&spec)?.0);
-            csv_rows.push([current.pid.label(), url, "version".to_string()]);
+            summary.pages += 1;
+            summary
+                .rows
+                .push([current.pid.label(), url, "version".to_string()]);
         }
-        Ok((outputs, csv_rows))
+        Ok(outputs)
     }
 
     fn landing(&self, spec: &LandingSpec<'_>) -> Result<(Vec<Output>, ListItem)> {
@@ -643,6 +673,23 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
+    /// A redirect stub, counted and listed in the summary.
+    fn stub(
+        &self,
+        summary: &mut Summary,
+        from: &str,
+        path: SitePath,
+        target: &SitePath,
+    ) -> Result<Output> {
+        summary.stubs += 1;
+        summary.redirects.push(Redirect {
+            from: self.config.path(path.as_str()),
+            to: self.config.path(target.as_str()),
+            status: 301,
+        });
+        self.redirect(from, path, target)
+    }
+
     /// A redirect stub at `path` sending visitors to `target`, carrying the
     /// query string and fragment along.
     pub fn redirect(&self, from: &str, path: SitePath, target: &SitePath) -> Result<Output> {
@@ -761,8 +808,14 @@ impl<'a> Renderer<'a> {
         Ok(Output::new(path, self.render("404.html", &ctx)?))
     }
 
-    /// `sitemap.xml`, `robots.txt`, `pids.csv` and `.nojekyll`.
-    pub fn site_files(&self, sitemap: &[&str], rows: &[&[String; 3]]) -> Result<Vec<Output>> {
+    /// `sitemap.xml`, `robots.txt`, `pids.csv`, `.nojekyll` and the
+    /// redirect exports (`_redirects`, `.htaccess`, `pidsite-redirects.map`).
+    pub fn site_files(
+        &self,
+        sitemap: &[&str],
+        rows: &[&[String; 3]],
+        redirects: &[&Redirect],
+    ) -> Result<Vec<Output>> {
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
         );
@@ -792,6 +845,12 @@ impl<'a> Renderer<'a> {
             Output::new(root.file("robots.txt"), robots),
             Output::new(root.file("pids.csv"), csv),
             Output::new(root.file(".nojekyll"), Vec::new()),
+            Output::new(root.file("_redirects"), exports::netlify(redirects)),
+            Output::new(root.file(".htaccess"), exports::apache(redirects)),
+            Output::new(
+                root.file("pidsite-redirects.map"),
+                exports::nginx(redirects),
+            ),
         ])
     }
 }
