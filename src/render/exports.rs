@@ -64,7 +64,7 @@ pub fn netlify(redirects: &[&Redirect]) -> String {
         if r.status == 410 {
             let page = file_of(&r.from);
             for from in forms(&r.from).iter().filter(|f| **f != page) {
-                let _ = writeln!(out, "{}  {}  410!", token(&from), token(&page));
+                let _ = writeln!(out, "{}  {}  410!", token(from), token(&page));
             }
         } else {
             for from in forms(&r.from) {
