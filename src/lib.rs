@@ -8,6 +8,8 @@
 
 pub mod check;
 pub mod citation;
+pub mod cite;
+pub mod clock;
 pub mod config;
 pub mod enrich;
 pub mod error;
@@ -274,6 +276,24 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     site_outputs.push(renderer.not_found()?);
     let html_pages = site_outputs.len();
     site_outputs.extend(renderer.site_files(&sitemap, &rows, &redirects)?);
+    // The site-wide linkset: every landing page's context, streamed into
+    // one document without a tree of all of them in memory.
+    let mut linkset = b"{\"linkset\":[".to_vec();
+    for (i, context) in summaries
+        .iter()
+        .filter_map(|s| s.linkset.as_deref())
+        .enumerate()
+    {
+        if i > 0 {
+            linkset.push(b',');
+        }
+        linkset.extend_from_slice(context.as_bytes());
+    }
+    linkset.extend_from_slice(b"]}\n");
+    site_outputs.push(Output {
+        path: SitePath::root().file("linkset.json"),
+        bytes: linkset,
+    });
     let build_id = previous
         .as_ref()
         .map_or_else(incremental::new_build_id, |p| p.build_id.clone());
@@ -651,7 +671,11 @@ fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
 
 /// Read and normalise a record's IIIF resource. A resource that cannot be
 /// read is a warning: the page is still built from the registry.
-fn load_target(record: &Record, site: &Path, config: &SiteConfig) -> (Loaded, Option<Warning>) {
+pub(crate) fn load_target(
+    record: &Record,
+    site: &Path,
+    config: &SiteConfig,
+) -> (Loaded, Option<Warning>) {
     let none = |problem: Option<String>| Loaded {
         resource: None,
         document: None,

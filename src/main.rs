@@ -46,6 +46,24 @@ enum Command {
     /// and the last build's output (broken internal links); exits 1 when
     /// anything is wrong.
     Check(CheckArgs),
+    /// Print one PID's citation: in a CSL style (apa, mla,
+    /// chicago-author-date, chicago-notes, harvard, vancouver) or as
+    /// bibtex, ris, csl-json or datacite (DataCite XML, for DOIs).
+    Cite(CiteArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CiteArgs {
+    /// The PID, in any form the registry accepts (`ark:/12345/x`,
+    /// `doi:10.…`, `https://doi.org/10.…`, a local ID).
+    pid: String,
+    /// A CSL style name or an export format [default: site.toml's
+    /// default_style].
+    #[arg(long)]
+    style: Option<String>,
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, default_value = ".")]
+    site: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -153,6 +171,9 @@ fn main() -> ExitCode {
         Command::Enrich(args) => enrich(args),
         Command::Mint(args) => mint(args),
         Command::Check(args) => check(args),
+        Command::Cite(args) => pidsite::cite::cite(&args.site, &args.pid, args.style.as_deref())
+            .map(|text| print!("{text}"))
+            .map_err(Into::into),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK),

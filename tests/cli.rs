@@ -25,7 +25,9 @@ fn site() -> tempfile::TempDir {
 
 fn pidsite(site: &Path) -> Command {
     let mut cmd = Command::cargo_bin("pidsite").unwrap();
-    cmd.current_dir(site).env_remove("RUST_BACKTRACE");
+    cmd.current_dir(site)
+        .env_remove("RUST_BACKTRACE")
+        .env("SOURCE_DATE_EPOCH", "1764072000");
     cmd
 }
 
@@ -515,4 +517,42 @@ fn check_reports_registry_targets_and_broken_links_with_file_and_row() {
         .stdout(predicate::str::contains(
             "content/registry.csv:6: column \"status\"",
         ));
+}
+
+#[test]
+fn cite_prints_what_the_page_offers() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success();
+    let out = site.path().join("public/doi/10.5555/coin.1");
+    let run = |style: &str| {
+        let o = pidsite(site.path())
+            .args(["cite", "https://doi.org/10.5555/COIN.1", "--style", style])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let file = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert_eq!(run("bibtex"), file("cite.bib"));
+    assert_eq!(run("ris"), file("cite.ris"));
+    assert_eq!(run("csl-json"), file("cite.json"));
+    assert_eq!(run("datacite"), file("datacite.xml"));
+    // The APA text is the one the page's copy button copies.
+    let apa = run("apa");
+    let page = file("index.html");
+    let escaped = apa.trim().replace('&', "&amp;").replace('"', "&quot;");
+    assert!(
+        page.contains(&escaped) || page.contains(apa.trim()),
+        "{apa} not on the page"
+    );
+    pidsite(site.path())
+        .args(["cite", "ark:/99999/fk4nothere"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no PID ark:99999/fk4nothere"));
+    pidsite(site.path())
+        .args(["cite", "ark:/99999/fk4photo", "--style", "datacite"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not a DOI"));
 }

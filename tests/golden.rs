@@ -11,6 +11,9 @@ fn build_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     let site = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);
+    // Dates the build writes (DataCite publicationYear, lastmod, feeds)
+    // come from the reproducible-builds clock.
+    std::env::set_var("SOURCE_DATE_EPOCH", "1764072000");
     let out = tempfile::tempdir().unwrap();
     let public = out.path().join("public");
     build(
@@ -76,6 +79,10 @@ fn basic_site() {
     insta::assert_snapshot!("redirects_nginx", s("pidsite-redirects.map"));
     insta::assert_snapshot!("cite_bib", s("ark/99999/fk4photo/cite.bib"));
     insta::assert_snapshot!("cite_json", s("ark/99999/fk4photo/cite.json"));
+    insta::assert_snapshot!("cite_ris", s("ark/99999/fk4photo/cite.ris"));
+    insta::assert_snapshot!("linkset", s("ark/99999/fk4photo/linkset.json"));
+    insta::assert_snapshot!("datacite_xml", s("doi/10.5555/coin.1/datacite.xml"));
+    insta::assert_snapshot!("linkset_site", s("linkset.json"));
     assert!(out.join(".nojekyll").is_file());
     assert!(out.join("css/pidsite.css").is_file());
     assert!(out.join("vendor/mirador-4.0.0/mirador.min.js").is_file());

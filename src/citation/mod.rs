@@ -4,6 +4,8 @@
 //! processor, BibTeX). Knows nothing of templates or files.
 
 pub mod bibtex;
+pub mod datacite;
+pub mod ris;
 pub mod styles;
 
 use serde_json::{json, Map, Value};
@@ -183,6 +185,11 @@ impl Citation {
                 .clone()
                 .or_else(|| resource.and_then(|r| r.rights.clone())),
         }
+    }
+
+    /// The (start) date as year, month, day, as far as the date gives them.
+    pub fn date_parts(&self) -> Option<Vec<i32>> {
+        parse_date(self.date.as_deref()?).map(|d| d.start)
     }
 
     /// The year, if the date has one (for `citation_date` and BibTeX).

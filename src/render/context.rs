@@ -215,8 +215,12 @@ pub struct LandingContext<'a> {
     pub default_style: String,
     /// BibTeX text.
     pub bibtex: String,
-    /// `citation_*` meta tags.
+    /// `citation_*` and `DC.*` meta tags.
     pub meta: Vec<Meta>,
+    /// Signposting `<link>`s.
+    pub head_links: Vec<super::discovery::HeadLink>,
+    /// COinS span title.
+    pub coins: String,
     /// JSON-LD, already safe inside `<script>`.
     pub json_ld: String,
     /// Manifest URL (the site's copy, or the remote URL).

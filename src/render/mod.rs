@@ -4,6 +4,7 @@
 //! every worker.
 
 pub mod context;
+pub mod discovery;
 pub mod exports;
 pub mod templates;
 
@@ -12,8 +13,11 @@ use serde_json::{json, Value};
 use tera::Tera;
 
 use crate::citation::bibtex::bibtex;
+use crate::citation::datacite::{datacite_xml, DataCiteExtra};
+use crate::citation::ris::ris;
 use crate::citation::styles::Styles;
 use crate::citation::Citation;
+use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
 use crate::enrich::{enrich, PidStamp};
 use crate::error::Result;
@@ -26,6 +30,7 @@ use crate::model::resource::{http_url, Resource, ResourceKind};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
 use context::*;
+use discovery::{coins, dc_tags, linkset_context, linkset_document, signposting, Signposts};
 
 /// One file of the site, rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +55,12 @@ pub const MIRADOR_VERSION: &str = "4.0.0";
 /// SHA-384 of `dist/mirador.min.js` in the npm package `mirador@4.0.0`.
 pub const MIRADOR_SRI: &str =
     "sha384-htgTGGN+3plNExQGon3yKdiqYPAXLS8yj/jfexxUSNWOcMvTgoodTZ6jt6eQFLz9";
+
+/// Media types of the citation downloads.
+const CSL_TYPE: &str = "application/vnd.citationstyles.csl+json";
+const RIS_TYPE: &str = "application/x-research-info-systems";
+const BIBTEX_TYPE: &str = "application/x-bibtex";
+const DATACITE_TYPE: &str = "application/vnd.datacite.datacite+xml";
 
 /// How many PIDs each home page lists.
 pub const PER_PAGE: usize = 60;
@@ -86,6 +97,10 @@ pub struct Summary {
     /// tombstones: 410), for the `_redirects`, `.htaccess` and nginx exports.
     #[serde(default)]
     pub redirects: Vec<Redirect>,
+    /// The landing page's linkset context (compact JSON), for the
+    /// site-wide linkset.
+    #[serde(default)]
+    pub linkset: Option<String>,
 }
 
 /// A redirect (or a 410 Gone) for hosts that answer with real status codes.
@@ -121,6 +136,7 @@ pub struct Renderer<'a> {
     config: &'a SiteConfig,
     site: SiteContext,
     styles: Styles,
+    time: BuildTime,
 }
 
 impl<'a> Renderer<'a> {
@@ -170,6 +186,7 @@ impl<'a> Renderer<'a> {
             config,
             site,
             styles: Styles::load(&config.citation_styles),
+            time: BuildTime::now(),
         }
     }
 
@@ -227,6 +244,7 @@ impl<'a> Renderer<'a> {
             pages: 0,
             stubs: 0,
             redirects: Vec::new(),
+            linkset: None,
         };
         match record.status {
             Status::Moved => {
@@ -262,7 +280,8 @@ impl<'a> Renderer<'a> {
                         HistoryContext::new(true, current, self.config.path(path.as_str()), rows)
                     }),
                 };
-                let (page_outputs, item) = self.landing(&spec)?;
+                let (page_outputs, item, linkset) = self.landing(&spec)?;
+                summary.linkset = Some(linkset.to_string());
                 summary.pages += 1;
                 if record.status == Status::Active {
                     summary.sitemap = Some(landing_url);
@@ -396,7 +415,9 @@ impl<'a> Renderer<'a> {
         Ok(outputs)
     }
 
-    fn landing(&self, spec: &LandingSpec<'_>) -> Result<(Vec<Output>, ListItem)> {
+    /// A landing page (or tombstone) and its files; with the list item and
+    /// the page's linkset context for the site-wide pages.
+    fn landing(&self, spec: &LandingSpec<'_>) -> Result<(Vec<Output>, ListItem, Value)> {
         let (record, loaded, note, path) = (spec.record, spec.loaded, spec.note, &spec.path);
         let pid = &record.pid;
         let landing_url = self.config.url(path.as_str());
@@ -459,12 +480,12 @@ impl<'a> Renderer<'a> {
             Download {
                 label: "BibTeX".into(),
                 url: self.config.path(path.file("cite.bib").as_str()),
-                media_type: "application/x-bibtex".into(),
+                media_type: BIBTEX_TYPE.into(),
             },
             Download {
                 label: "CSL-JSON".into(),
                 url: self.config.path(path.file("cite.json").as_str()),
-                media_type: "application/vnd.citationstyles.csl+json".into(),
+                media_type: CSL_TYPE.into(),
             },
         ];
         if let Some(m) = &manifest_url {
@@ -474,6 +495,66 @@ impl<'a> Renderer<'a> {
                 media_type: "application/ld+json".into(),
             });
         }
+        downloads.push(Download {
+            label: "RIS".into(),
+            url: self.config.path(path.file("cite.ris").as_str()),
+            media_type: RIS_TYPE.into(),
+        });
+        let datacite = datacite_xml(
+            &citation,
+            &DataCiteExtra {
+                landing_url: &landing_url,
+                manifest_url: manifest_url.as_deref(),
+                description: resource
+                    .and_then(|r| r.summary.as_ref())
+                    .map(|s| s.text.as_str()),
+                publication_year: record
+                    .version_date
+                    .as_deref()
+                    .and_then(|d| d.get(..4))
+                    .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+                    .map_or_else(|| self.time.date[..4].to_string(), str::to_string),
+            },
+        );
+        if datacite.is_some() {
+            downloads.push(Download {
+                label: "DataCite XML".into(),
+                url: self.config.path(path.file("datacite.xml").as_str()),
+                media_type: DATACITE_TYPE.into(),
+            });
+        }
+        let abs = |name: &str| self.config.url(path.file(name).as_str());
+        let mut described_by = vec![
+            (abs("cite.json"), CSL_TYPE),
+            (abs("cite.ris"), RIS_TYPE),
+            (abs("cite.bib"), BIBTEX_TYPE),
+        ];
+        if datacite.is_some() {
+            described_by.push((abs("datacite.xml"), DATACITE_TYPE));
+        }
+        let head_links = signposting(&Signposts {
+            cite_as: &cite_url,
+            schema_type: schema_type(&citation),
+            described_by,
+            item: manifest_url.as_ref().map(|m| {
+                let media_type = match resource {
+                    Some(r) => format!("application/ld+json;profile=\"{}\"", r.version.context()),
+                    None => "application/ld+json".to_string(),
+                };
+                (m.clone(), media_type)
+            }),
+            license: citation.license.as_deref(),
+            authors: citation
+                .creators
+                .iter()
+                .filter(|c| http_url(c).is_some())
+                .map(String::as_str)
+                .collect(),
+            linkset: abs("linkset.json"),
+        });
+        let linkset = linkset_context(&landing_url, &head_links);
+        let mut meta = meta_tags(&citation, &landing_url);
+        meta.extend(dc_tags(&citation, &self.config.language));
         let bib = bibtex(&citation);
         let cite_url_for_stamp = cite_url.clone();
         let canvas_links: Vec<CanvasLink> = match (resource, &manifest_url) {
@@ -523,7 +604,9 @@ impl<'a> Renderer<'a> {
             citations: self.styles.format(&csl),
             default_style: self.config.default_style.clone(),
             bibtex: bib.clone(),
-            meta: meta_tags(&citation, &landing_url),
+            meta,
+            head_links,
+            coins: coins(&citation),
             json_ld: json_ld(&citation, resource, &landing_url, manifest_url.as_deref()),
             manifest_profile: resource.map(|r| r.version.context().to_string()),
             document_label: format!("IIIF {}", kind_label.to_lowercase()),
@@ -568,11 +651,12 @@ impl<'a> Renderer<'a> {
         let mut outputs = vec![
             Output::new(path.clone(), html),
             Output::new(path.file("cite.bib"), bib),
+            Output::new(path.file("cite.ris"), ris(&citation)),
             Output::new(
-                path.file("cite.json"),
-                serde_json::to_vec_pretty(&json!([csl]))
-                    .expect("a serde_json::Value always serialises"),
+                path.file("linkset.json"),
+                json_file(&linkset_document([linkset.clone()])),
             ),
+            Output::new(path.file("cite.json"), json_file(&json!([csl]))),
         ];
         outputs.extend(extra);
         if let Some(doc) = &loaded.document {
@@ -598,7 +682,10 @@ impl<'a> Renderer<'a> {
             kind: kind_label,
             status: record.status.name().to_string(),
         };
-        Ok((outputs, item))
+        if let Some(xml) = datacite {
+            outputs.push(Output::new(path.file("datacite.xml"), xml));
+        }
+        Ok((outputs, item, linkset))
     }
 
     /// The viewer for a canvas, range or annotation whose document names the
@@ -853,6 +940,14 @@ impl<'a> Renderer<'a> {
             ),
         ])
     }
+}
+
+/// A JSON file: pretty-printed, ending in a newline.
+fn json_file(value: &Value) -> Vec<u8> {
+    let mut bytes =
+        serde_json::to_vec_pretty(value).expect("a serde_json::Value always serialises");
+    bytes.push(b'\n');
+    bytes
 }
 
 /// A resource's links, labelled for the page.

@@ -1,0 +1,147 @@
+//! A DataCite Metadata Schema 4 record (XML) for a PID that is a DOI: what
+//! an institution registers (or updates) with DataCite so that the DOI's
+//! metadata matches the landing page. Required properties the registry
+//! and manifest cannot give are written as the standard `(:unav)` value.
+
+use std::fmt::Write;
+
+use super::Citation;
+use crate::load::html::escape;
+
+/// What the record needs besides the citation.
+pub struct DataCiteExtra<'a> {
+    /// The landing page URL (the DOI's registered URL).
+    pub landing_url: &'a str,
+    /// The IIIF manifest URL, if any.
+    pub manifest_url: Option<&'a str>,
+    /// Summary text, if any.
+    pub description: Option<&'a str>,
+    /// Year the digital object was published (DataCite's publicationYear):
+    /// the version's date, else the build's year.
+    pub publication_year: String,
+}
+
+/// resourceTypeGeneral for a CSL type.
+fn general_type(csl_type: &str) -> &'static str {
+    match csl_type {
+        "graphic" | "map" => "Image",
+        "collection" => "Collection",
+        "dataset" => "Dataset",
+        "manuscript" | "book" | "document" | "article" => "Text",
+        "motion_picture" => "Audiovisual",
+        "song" => "Sound",
+        _ => "Other",
+    }
+}
+
+/// Render the XML record; `None` when the citation has no DOI.
+pub fn datacite_xml(c: &Citation, extra: &DataCiteExtra<'_>) -> Option<String> {
+    let doi = c.doi.as_ref()?;
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <resource xmlns=\"http://datacite.org/schema/kernel-4\" \
+         xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" \
+         xsi:schemaLocation=\"http://datacite.org/schema/kernel-4 https://schema.datacite.org/meta/kernel-4.5/metadata.xsd\">\n",
+    );
+    let _ = writeln!(
+        x,
+        "  <identifier identifierType=\"DOI\">{}</identifier>",
+        escape(&doi.to_uppercase())
+    );
+    x.push_str("  <creators>\n");
+    if c.creators.is_empty() {
+        x.push_str("    <creator><creatorName>(:unav)</creatorName></creator>\n");
+    }
+    for name in &c.creators {
+        // "Family, Given" is a person; anything else an organisation.
+        match name.split_once(", ") {
+            Some((family, given)) => {
+                let _ = writeln!(
+                    x,
+                    "    <creator><creatorName nameType=\"Personal\">{}</creatorName><givenName>{}</givenName><familyName>{}</familyName></creator>",
+                    escape(name),
+                    escape(given),
+                    escape(family)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    x,
+                    "    <creator><creatorName nameType=\"Organizational\">{}</creatorName></creator>",
+                    escape(name)
+                );
+            }
+        }
+    }
+    x.push_str("  </creators>\n");
+    let _ = writeln!(
+        x,
+        "  <titles>\n    <title>{}</title>\n  </titles>",
+        escape(&c.title)
+    );
+    let _ = writeln!(
+        x,
+        "  <publisher>{}</publisher>",
+        escape(c.publisher.as_deref().unwrap_or("(:unav)"))
+    );
+    let _ = writeln!(
+        x,
+        "  <publicationYear>{}</publicationYear>",
+        escape(&extra.publication_year)
+    );
+    let _ = writeln!(
+        x,
+        "  <resourceType resourceTypeGeneral=\"{}\">{}</resourceType>",
+        general_type(&c.resource_type),
+        escape(&c.resource_type)
+    );
+    if let Some(parts) = c.date_parts() {
+        let date = parts
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                if i == 0 {
+                    format!("{n:04}")
+                } else {
+                    format!("{n:02}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("-");
+        let _ = writeln!(
+            x,
+            "  <dates>\n    <date dateType=\"Created\">{date}</date>\n  </dates>"
+        );
+    }
+    let _ = writeln!(
+        x,
+        "  <alternateIdentifiers>\n    <alternateIdentifier alternateIdentifierType=\"URL\">{}</alternateIdentifier>\n  </alternateIdentifiers>",
+        escape(extra.landing_url)
+    );
+    if let Some(m) = extra.manifest_url {
+        let _ = writeln!(
+            x,
+            "  <relatedIdentifiers>\n    <relatedIdentifier relatedIdentifierType=\"URL\" relationType=\"HasMetadata\" relatedMetadataScheme=\"IIIF Presentation API\" schemeURI=\"https://iiif.io/api/presentation/\">{}</relatedIdentifier>\n  </relatedIdentifiers>",
+            escape(m)
+        );
+    }
+    if let Some(v) = &c.version {
+        let _ = writeln!(x, "  <version>{}</version>", escape(v));
+    }
+    if let Some(l) = &c.license {
+        let _ = writeln!(
+            x,
+            "  <rightsList>\n    <rights rightsURI=\"{}\"/>\n  </rightsList>",
+            escape(l)
+        );
+    }
+    if let Some(d) = extra.description.filter(|d| !d.is_empty()) {
+        let _ = writeln!(
+            x,
+            "  <descriptions>\n    <description descriptionType=\"Abstract\">{}</description>\n  </descriptions>",
+            escape(d)
+        );
+    }
+    x.push_str("</resource>\n");
+    Some(x)
+}

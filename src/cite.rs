@@ -1,0 +1,118 @@
+//! `pidsite cite`: one PID's citation on the command line, made by the same
+//! code as the landing page's (the same registry overrides, manifest
+//! metadata and CSL processor), in a CSL style or an export format.
+
+use std::path::Path;
+
+use crate::citation::bibtex::bibtex;
+use crate::citation::datacite::{datacite_xml, DataCiteExtra};
+use crate::citation::ris::ris;
+use crate::citation::styles::{Style, Styles};
+use crate::citation::Citation;
+use crate::config::SiteConfig;
+use crate::error::{Error, Location, Result};
+use crate::model::pid::Pid;
+use crate::model::record::Status;
+
+/// Formats besides the CSL styles.
+pub const FORMATS: &[&str] = &["bibtex", "ris", "csl-json", "datacite"];
+
+/// The citation of `pid` in `format` (a CSL style name of [`Style::NAMES`]
+/// or one of [`FORMATS`]; `None`: the site's default style), as text.
+pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
+    let config = SiteConfig::load(site)?;
+    let registry = crate::load::registry::load(site, &config)?;
+    let wanted = Pid::parse(pid).map_err(|m| Error::input(Location::file("<command line>"), m))?;
+    let entry = registry
+        .entries
+        .iter()
+        .find(|e| e.pid().key() == wanted.key())
+        .ok_or_else(|| {
+            Error::input(
+                Location::file("content/registry.csv"),
+                format!("no PID {wanted} in the registry"),
+            )
+        })?;
+    let record = entry.current();
+    if record.status == Status::Moved {
+        let to = record.replaced_by.as_ref().map(ToString::to_string);
+        return Err(Error::input(
+            record.at.clone(),
+            format!(
+                "{wanted} has moved to {}; cite that PID",
+                to.unwrap_or_default()
+            ),
+        ));
+    }
+    let (loaded, _) = crate::load_target(record, site, &config);
+    let landing_url = config.url(record.pid.landing_path().as_str());
+    let cite_url = record
+        .pid
+        .resolver_url(&config.resolvers)
+        .unwrap_or_else(|| landing_url.clone());
+    let resource = loaded.resource.as_ref();
+    let citation = Citation::derive(record, resource, &config, cite_url);
+    let format = format.unwrap_or(&config.default_style);
+    Ok(match format {
+        "bibtex" => bibtex(&citation),
+        "ris" => ris(&citation),
+        "csl-json" => {
+            let mut text = serde_json::to_string_pretty(&serde_json::json!([citation.csl_json()]))
+                .expect("a serde_json::Value always serialises");
+            text.push('\n');
+            text
+        }
+        "datacite" => {
+            let manifest = loaded
+                .document
+                .as_ref()
+                .map(|_| config.url(record.pid.landing_path().file("manifest.json").as_str()));
+            datacite_xml(
+                &citation,
+                &DataCiteExtra {
+                    landing_url: &landing_url,
+                    manifest_url: manifest.as_deref(),
+                    description: resource
+                        .and_then(|r| r.summary.as_ref())
+                        .map(|s| s.text.as_str()),
+                    publication_year: record
+                        .version_date
+                        .as_deref()
+                        .and_then(|d| d.get(..4))
+                        .map_or_else(
+                            || crate::clock::BuildTime::now().date[..4].to_string(),
+                            str::to_string,
+                        ),
+                },
+            )
+            .ok_or_else(|| {
+                Error::input(
+                    record.at.clone(),
+                    format!("{wanted} is not a DOI: DataCite records are for DOIs"),
+                )
+            })?
+        }
+        style => {
+            if Style::by_name(style).is_none() {
+                return Err(Error::input(
+                    Location::file("<command line>"),
+                    format!(
+                        "unknown style {style:?}; expected one of {}, {}",
+                        Style::NAMES.join(", "),
+                        FORMATS.join(", ")
+                    ),
+                ));
+            }
+            let styles = Styles::load(&[style.to_string()]);
+            let formatted = styles
+                .format_one(&citation.csl_json(), style)
+                .ok_or_else(|| {
+                    Error::input(
+                        record.at.clone(),
+                        format!("the CSL processor could not format {wanted} in {style}"),
+                    )
+                })?;
+            format!("{}\n", formatted.text)
+        }
+    })
+}

@@ -1,0 +1,234 @@
+//! What machines read on a landing page besides the citation: FAIR
+//! Signposting links (as `<link>` elements, since a static host sends no
+//! `Link` headers) and their RFC 9264 linkset, Dublin Core tags and COinS
+//! for reference managers.
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::context::Meta;
+use crate::citation::Citation;
+
+/// A `<link>` in the page head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeadLink {
+    /// Relation.
+    pub rel: String,
+    /// Absolute URL.
+    pub href: String,
+    /// Media type, when the target has one.
+    #[serde(rename = "type")]
+    pub media_type: Option<String>,
+}
+
+impl HeadLink {
+    fn new(rel: &str, href: impl Into<String>, media_type: Option<&str>) -> Self {
+        HeadLink {
+            rel: rel.into(),
+            href: href.into(),
+            media_type: media_type.map(str::to_string),
+        }
+    }
+}
+
+/// The targets a landing page signposts.
+pub struct Signposts<'a> {
+    /// The PID's resolver URL (`cite-as`).
+    pub cite_as: &'a str,
+    /// schema.org type name of the object (`VisualArtwork`…).
+    pub schema_type: &'a str,
+    /// Metadata records: (absolute URL, media type).
+    pub described_by: Vec<(String, &'static str)>,
+    /// The IIIF document and its media type with profile.
+    pub item: Option<(String, String)>,
+    /// Licence URI.
+    pub license: Option<&'a str>,
+    /// Authors given as URLs (ORCID, ISNI, Wikidata…).
+    pub authors: Vec<&'a str>,
+    /// The page's own linkset.
+    pub linkset: String,
+}
+
+/// FAIR Signposting links for a landing page.
+pub fn signposting(s: &Signposts<'_>) -> Vec<HeadLink> {
+    let mut links = vec![HeadLink::new("cite-as", s.cite_as, None)];
+    for (url, media_type) in &s.described_by {
+        links.push(HeadLink::new("describedby", url.clone(), Some(media_type)));
+    }
+    if let Some((url, media_type)) = &s.item {
+        links.push(HeadLink::new("item", url.clone(), Some(media_type)));
+    }
+    links.push(HeadLink::new(
+        "type",
+        format!("https://schema.org/{}", s.schema_type),
+        None,
+    ));
+    links.push(HeadLink::new("type", "https://schema.org/AboutPage", None));
+    if let Some(l) = s.license {
+        links.push(HeadLink::new("license", l, None));
+    }
+    for a in &s.authors {
+        links.push(HeadLink::new("author", *a, None));
+    }
+    links.push(HeadLink::new(
+        "linkset",
+        s.linkset.clone(),
+        Some("application/linkset+json"),
+    ));
+    links
+}
+
+/// The linkset context object (RFC 9264 JSON) of one landing page: its
+/// signposting links, without the link to the linkset itself.
+pub fn linkset_context(anchor: &str, links: &[HeadLink]) -> Value {
+    let mut ctx = Map::new();
+    ctx.insert("anchor".into(), json!(anchor));
+    for l in links.iter().filter(|l| l.rel != "linkset") {
+        let mut target = Map::new();
+        target.insert("href".into(), json!(l.href));
+        if let Some(t) = &l.media_type {
+            target.insert("type".into(), json!(t));
+        }
+        ctx.entry(l.rel.clone())
+            .or_insert_with(|| Value::Array(Vec::new()))
+            .as_array_mut()
+            .expect("inserted as an array")
+            .push(Value::Object(target));
+    }
+    Value::Object(ctx)
+}
+
+/// A linkset document of context objects.
+pub fn linkset_document(contexts: impl IntoIterator<Item = Value>) -> Value {
+    json!({ "linkset": contexts.into_iter().collect::<Vec<_>>() })
+}
+
+/// The DCMI Type of a CSL type (Zotero reads `DC.type`).
+fn dcmi_type(csl_type: &str) -> &'static str {
+    match csl_type {
+        "graphic" | "map" => "Image",
+        "collection" => "Collection",
+        "dataset" => "Dataset",
+        "motion_picture" => "MovingImage",
+        "song" => "Sound",
+        _ => "Text",
+    }
+}
+
+/// Dublin Core `DC.*` tags (with `<link rel="schema.DC">` in the head).
+pub fn dc_tags(c: &Citation, language: &str) -> Vec<Meta> {
+    let mut meta = Vec::new();
+    let mut add = |name: &str, content: &str| {
+        if !content.is_empty() {
+            meta.push(Meta {
+                name: format!("DC.{name}"),
+                content: content.to_string(),
+            });
+        }
+    };
+    add("title", &c.title);
+    for creator in &c.creators {
+        add("creator", creator);
+    }
+    if let Some(d) = &c.date {
+        add("date", d);
+    }
+    if let Some(p) = &c.publisher {
+        add("publisher", p);
+    }
+    add("identifier", &c.url);
+    add("identifier", &c.pid);
+    add("type", dcmi_type(&c.resource_type));
+    if let Some(l) = &c.license {
+        add("rights", l);
+    }
+    add("language", language);
+    meta
+}
+
+/// What OpenURL keys may hold unencoded.
+const KEV: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The `title` of a COinS span (OpenURL 1.0 KEV, Dublin Core format).
+pub fn coins(c: &Citation) -> String {
+    let mut pairs: Vec<(&str, String)> = vec![
+        ("ctx_ver", "Z39.88-2004".into()),
+        ("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc".into()),
+        ("rft.title", c.title.clone()),
+    ];
+    for creator in &c.creators {
+        pairs.push(("rft.creator", creator.clone()));
+    }
+    if let Some(d) = &c.date {
+        pairs.push(("rft.date", d.clone()));
+    }
+    if let Some(p) = &c.publisher {
+        pairs.push(("rft.publisher", p.clone()));
+    }
+    pairs.push(("rft.identifier", c.url.clone()));
+    pairs.push(("rft.type", dcmi_type(&c.resource_type).to_lowercase()));
+    if let Some(l) = &c.license {
+        pairs.push(("rft.rights", l.clone()));
+    }
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, KEV)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linkset_groups_targets_by_relation() {
+        let links = signposting(&Signposts {
+            cite_as: "https://doi.org/10.5555/x",
+            schema_type: "Map",
+            described_by: vec![(
+                "https://e.org/doi/10.5555/x/cite.json".into(),
+                "application/vnd.citationstyles.csl+json",
+            )],
+            item: Some((
+                "https://e.org/doi/10.5555/x/manifest.json".into(),
+                "application/ld+json".into(),
+            )),
+            license: Some("https://creativecommons.org/licenses/by/4.0/"),
+            authors: vec![],
+            linkset: "https://e.org/doi/10.5555/x/linkset.json".into(),
+        });
+        let ctx = linkset_context("https://e.org/doi/10.5555/x/", &links);
+        assert_eq!(ctx["cite-as"][0]["href"], "https://doi.org/10.5555/x");
+        assert_eq!(ctx["type"].as_array().unwrap().len(), 2);
+        assert_eq!(ctx["item"][0]["type"], "application/ld+json");
+        assert!(ctx.get("linkset").is_none());
+    }
+
+    #[test]
+    fn coins_are_percent_encoded() {
+        let c = Citation {
+            key: "k".into(),
+            pid: "ark:/99999/x".into(),
+            title: "A & B".into(),
+            creators: vec!["Doe, Jane".into()],
+            date: None,
+            publisher: None,
+            shelfmark: None,
+            resource_type: "graphic".into(),
+            url: "https://n2t.net/ark:/99999/x".into(),
+            doi: None,
+            version: None,
+            license: None,
+        };
+        let t = coins(&c);
+        assert!(t.contains("rft.title=A%20%26%20B"), "{t}");
+        assert!(t.contains("rft.creator=Doe%2C%20Jane"));
+        assert!(t.contains("rft.type=image"));
+    }
+}
