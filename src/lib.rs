@@ -261,13 +261,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let fixed: Vec<String> = std::iter::once(config.url(""))
         .chain(pages.iter().map(|p| config.url(&format!("{}/", p.slug))))
         .collect();
-    let sitemap: Vec<&str> = fixed
-        .iter()
-        .map(String::as_str)
-        .chain(summaries.iter().filter_map(|s| s.sitemap.as_deref()))
-        .collect();
-    let rows: Vec<&[String; 3]> = summaries.iter().flat_map(|s| &s.rows).collect();
-    let redirects: Vec<&render::Redirect> = summaries.iter().flat_map(|s| &s.redirects).collect();
 
     let mut site_outputs = renderer.index(&items)?;
     for page in &pages {
@@ -275,7 +268,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     }
     site_outputs.push(renderer.not_found()?);
     let html_pages = site_outputs.len();
-    site_outputs.extend(renderer.site_files(&sitemap, &rows, &redirects)?);
+    site_outputs.extend(renderer.site_files(&fixed, &summaries)?);
     // The site-wide linkset: every landing page's context, streamed into
     // one document without a tree of all of them in memory.
     let mut linkset = b"{\"linkset\":[".to_vec();

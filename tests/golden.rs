@@ -83,6 +83,9 @@ fn basic_site() {
     insta::assert_snapshot!("linkset", s("ark/99999/fk4photo/linkset.json"));
     insta::assert_snapshot!("datacite_xml", s("doi/10.5555/coin.1/datacite.xml"));
     insta::assert_snapshot!("linkset_site", s("linkset.json"));
+    insta::assert_snapshot!("feed", s("feed.xml"));
+    insta::assert_snapshot!("activity_collection", s("activity/all-changes.json"));
+    insta::assert_snapshot!("activity_page", s("activity/page-0.json"));
     assert!(out.join(".nojekyll").is_file());
     assert!(out.join("css/pidsite.css").is_file());
     assert!(out.join("vendor/mirador-4.0.0/mirador.min.js").is_file());

@@ -6,6 +6,7 @@
 pub mod context;
 pub mod discovery;
 pub mod exports;
+pub mod feeds;
 pub mod templates;
 
 use serde::Serialize;
@@ -101,6 +102,13 @@ pub struct Summary {
     /// site-wide linkset.
     #[serde(default)]
     pub linkset: Option<String>,
+    /// When the PID's pages last changed (RFC 3339), for `lastmod` and the
+    /// feed.
+    #[serde(default)]
+    pub modified: Option<String>,
+    /// IIIF Change Discovery activities of the PID's IIIF resource.
+    #[serde(default)]
+    pub activities: Vec<feeds::Activity>,
 }
 
 /// A redirect (or a 410 Gone) for hosts that answer with real status codes.
@@ -245,6 +253,8 @@ impl<'a> Renderer<'a> {
             stubs: 0,
             redirects: Vec::new(),
             linkset: None,
+            modified: None,
+            activities: Vec::new(),
         };
         match record.status {
             Status::Moved => {
@@ -307,6 +317,16 @@ impl<'a> Renderer<'a> {
             (Status::Moved, Some(to)) => to.landing_path(),
             _ => path.clone(),
         };
+        // Dated by the registry (the current version's date); otherwise by
+        // the build that rendered the PID (SOURCE_DATE_EPOCH fixes it).
+        summary.modified = Some(
+            record
+                .version_date
+                .as_deref()
+                .and_then(feeds::instant_of_date)
+                .unwrap_or_else(|| self.time.instant.clone()),
+        );
+        summary.activities = self.activities(entry, &loaded, summary.modified.as_deref());
         for alias in entry.aliases() {
             outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
             summary.rows.push([
@@ -319,6 +339,95 @@ impl<'a> Renderer<'a> {
             outputs.push(self.stub(&mut summary, &pid.label(), variant, &dest)?);
         }
         Ok((outputs, summary))
+    }
+
+    /// The Change Discovery activities of a PID's IIIF resource: for the
+    /// site's copy (or the remote document) a Create at its first version,
+    /// an Update at each later one and at a change since the last build,
+    /// a Delete when withdrawn; for each version's own copy (`v1/`…), a
+    /// Create. Only manifests and collections are announced.
+    fn activities(
+        &self,
+        entry: &Entry,
+        loaded: &[Loaded],
+        modified: Option<&str>,
+    ) -> Vec<feeds::Activity> {
+        let current = entry.current();
+        let path = current.pid.landing_path();
+        let now = &self.time.instant;
+        let object = |i: usize, folder: &SitePath| {
+            let r = loaded[i].resource.as_ref()?;
+            let kind = match r.kind {
+                ResourceKind::Manifest => "Manifest",
+                ResourceKind::Collection => "Collection",
+                _ => return None,
+            };
+            let id = match (&loaded[i].document, &entry.versions[i].target) {
+                (Some(_), _) => self.config.url(folder.file("manifest.json").as_str()),
+                (None, Some(crate::model::record::Target::Remote(url))) => url.clone(),
+                _ => return None,
+            };
+            Some(feeds::ActivityObject {
+                id,
+                kind: kind.to_string(),
+                see_also: self.config.url(folder.as_str()),
+            })
+        };
+        let when = |i: usize| {
+            entry.versions[i]
+                .version_date
+                .as_deref()
+                .and_then(feeds::instant_of_date)
+                .unwrap_or_else(|| modified.unwrap_or(now).to_string())
+        };
+        let mut out = Vec::new();
+        let last = entry.versions.len() - 1;
+        if let Some(object) = object(last, &path) {
+            for i in 0..=last {
+                out.push(feeds::Activity {
+                    kind: if i == 0 { "Create" } else { "Update" }.into(),
+                    object: object.clone(),
+                    end_time: when(i),
+                });
+            }
+            if let Some(m) = modified.filter(|m| *m > when(last).as_str()) {
+                out.push(feeds::Activity {
+                    kind: "Update".into(),
+                    object: object.clone(),
+                    end_time: m.to_string(),
+                });
+            }
+            if current.status == Status::Withdrawn {
+                let gone = current
+                    .withdrawn_date
+                    .as_deref()
+                    .and_then(feeds::instant_of_date)
+                    .unwrap_or_else(|| now.clone());
+                // What has no date of its own happened before the withdrawal.
+                for a in &mut out {
+                    if a.end_time > gone {
+                        a.end_time = gone.clone();
+                    }
+                }
+                out.push(feeds::Activity {
+                    kind: "Delete".into(),
+                    object,
+                    end_time: gone,
+                });
+            }
+        }
+        if entry.is_versioned() && current.status == Status::Active {
+            for i in 0..=last {
+                if let Some(object) = object(i, &entry.version_path(i)) {
+                    out.push(feeds::Activity {
+                        kind: "Create".into(),
+                        object,
+                        end_time: when(i),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// The version history table of a PID with several versions.
@@ -895,23 +1004,73 @@ impl<'a> Renderer<'a> {
         Ok(Output::new(path, self.render("404.html", &ctx)?))
     }
 
-    /// `sitemap.xml`, `robots.txt`, `pids.csv`, `.nojekyll` and the
-    /// redirect exports (`_redirects`, `.htaccess`, `pidsite-redirects.map`).
-    pub fn site_files(
-        &self,
-        sitemap: &[&str],
-        rows: &[&[String; 3]],
-        redirects: &[&Redirect],
-    ) -> Result<Vec<Output>> {
-        let mut xml = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-        );
-        for url in sitemap {
-            xml.push_str("  <url><loc>");
-            xml.push_str(&crate::load::html::escape(url));
-            xml.push_str("</loc></url>\n");
+    /// `sitemap.xml` (or a sitemap index and its parts), `robots.txt`,
+    /// `pids.csv`, `.nojekyll`, the redirect exports (`_redirects`,
+    /// `.htaccess`, `pidsite-redirects.map`), the Atom feed `feed.xml`, the
+    /// site-wide `linkset.json` and the Change Discovery stream under
+    /// `activity/`. `fixed` are the site's own pages (home, Markdown pages).
+    pub fn site_files(&self, fixed: &[String], summaries: &[&Summary]) -> Result<Vec<Output>> {
+        let rows: Vec<&[String; 3]> = summaries.iter().flat_map(|s| &s.rows).collect();
+        let redirects: Vec<&Redirect> = summaries.iter().flat_map(|s| &s.redirects).collect();
+        let mut outputs = Vec::new();
+        let root = SitePath::root();
+
+        let now = self.time.instant.as_str();
+        let urls: Vec<feeds::SitemapUrl<'_>> = fixed
+            .iter()
+            .map(|loc| feeds::SitemapUrl {
+                loc,
+                lastmod: Some(now),
+                image: None,
+            })
+            .chain(summaries.iter().filter_map(|s| {
+                Some(feeds::SitemapUrl {
+                    loc: s.sitemap.as_deref()?,
+                    lastmod: s.modified.as_deref(),
+                    image: s.item.as_ref().and_then(|i| i.thumbnail.as_deref()),
+                })
+            }))
+            .collect();
+        for (name, xml) in feeds::sitemaps(&urls, |f| self.config.url(f)) {
+            outputs.push(Output::new(root.file(&name), xml));
         }
-        xml.push_str("</urlset>\n");
+
+        let mut entries: Vec<feeds::FeedEntry<'_>> = summaries
+            .iter()
+            .filter_map(|s| {
+                let item = s.item.as_ref()?;
+                Some(feeds::FeedEntry {
+                    title: &item.title,
+                    pid: &item.pid,
+                    url: &s.rows.first()?[1],
+                    updated: s.modified.as_deref().unwrap_or(now),
+                    summary: format!("{} ({})", item.kind, item.status),
+                })
+            })
+            .collect();
+        let home = self.config.url("");
+        let feed_url = self.config.url("feed.xml");
+        let feed = feeds::atom(
+            &feeds::FeedSite {
+                title: &self.config.title,
+                url: &home,
+                self_url: &feed_url,
+                author: &self.config.publisher,
+                now,
+            },
+            &mut entries,
+        );
+        outputs.push(Output::new(root.file("feed.xml"), feed));
+
+        let mut activities: Vec<&feeds::Activity> =
+            summaries.iter().flat_map(|s| &s.activities).collect();
+        for (file, json) in feeds::change_discovery(&mut activities, |f| self.config.url(f)) {
+            let (dir, name) = file
+                .split_once('/')
+                .expect("activity files are in activity/");
+            outputs.push(Output::new(SitePath::folder([dir]).file(name), json));
+        }
+
         let robots = format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}\n",
             self.config.url("sitemap.xml")
@@ -921,24 +1080,23 @@ impl<'a> Renderer<'a> {
             |e: csv::Error| crate::error::Error::io(std::path::Path::new("pids.csv"), e.into());
         csv.write_record(["pid", "url", "status"]).map_err(io)?;
         for row in rows {
-            csv.write_record(*row).map_err(io)?;
+            csv.write_record(row.iter()).map_err(io)?;
         }
         let csv = csv.into_inner().map_err(|e| {
             crate::error::Error::io(std::path::Path::new("pids.csv"), e.into_error())
         })?;
-        let root = SitePath::root();
-        Ok(vec![
-            Output::new(root.file("sitemap.xml"), xml),
+        outputs.extend([
             Output::new(root.file("robots.txt"), robots),
             Output::new(root.file("pids.csv"), csv),
             Output::new(root.file(".nojekyll"), Vec::new()),
-            Output::new(root.file("_redirects"), exports::netlify(redirects)),
-            Output::new(root.file(".htaccess"), exports::apache(redirects)),
+            Output::new(root.file("_redirects"), exports::netlify(&redirects)),
+            Output::new(root.file(".htaccess"), exports::apache(&redirects)),
             Output::new(
                 root.file("pidsite-redirects.map"),
-                exports::nginx(redirects),
+                exports::nginx(&redirects),
             ),
-        ])
+        ]);
+        Ok(outputs)
     }
 }
 

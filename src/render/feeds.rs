@@ -1,0 +1,333 @@
+//! Site-wide files for harvesters: the sitemap (with `lastmod` and the image
+//! extension; a sitemap index past 50,000 URLs), an Atom feed of new and
+//! changed PIDs, and the IIIF Change Discovery API 1.0 stream (an
+//! Activity Streams OrderedCollection of Create/Update/Delete pages).
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::load::html::escape;
+
+/// URLs per sitemap file (the protocol's limit).
+pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// Activities per Change Discovery page.
+pub const ACTIVITIES_PER_PAGE: usize = 1_000;
+
+/// Entries in the Atom feed.
+pub const FEED_ENTRIES: usize = 50;
+
+/// A Change Discovery activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// `Create`, `Update` or `Delete`.
+    pub kind: String,
+    /// What changed.
+    pub object: ActivityObject,
+    /// When (RFC 3339).
+    pub end_time: String,
+}
+
+/// The IIIF resource an activity is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityObject {
+    /// Its URL.
+    pub id: String,
+    /// `Manifest` or `Collection`.
+    pub kind: String,
+    /// The PID's landing page.
+    pub see_also: String,
+}
+
+/// `2024-09-30` (or a full RFC 3339 time) as an RFC 3339 instant; `None`
+/// for anything else.
+pub fn instant_of_date(date: &str) -> Option<String> {
+    let d = date.trim();
+    let ok = d.len() >= 10
+        && d.as_bytes()[4] == b'-'
+        && d.as_bytes()[7] == b'-'
+        && d[..4].bytes().all(|b| b.is_ascii_digit())
+        && d[5..7].bytes().all(|b| b.is_ascii_digit())
+        && d[8..10].bytes().all(|b| b.is_ascii_digit());
+    if !ok {
+        return None;
+    }
+    if d.len() == 10 {
+        Some(format!("{d}T00:00:00Z"))
+    } else {
+        d.parse::<jiff::Timestamp>()
+            .ok()
+            .map(|t| crate::clock::BuildTime::at(t).instant)
+    }
+}
+
+/// One URL of the sitemap.
+pub struct SitemapUrl<'a> {
+    /// Absolute URL.
+    pub loc: &'a str,
+    /// Last modified (RFC 3339; written as its date).
+    pub lastmod: Option<&'a str>,
+    /// An image shown on the page.
+    pub image: Option<&'a str>,
+}
+
+fn urlset(urls: &[SitemapUrl<'_>]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:image=\"http://www.google.com/schemas/sitemap-image/1.1\">\n",
+    );
+    for u in urls {
+        let _ = write!(xml, "  <url><loc>{}</loc>", escape(u.loc));
+        if let Some(m) = u.lastmod {
+            let _ = write!(
+                xml,
+                "<lastmod>{}</lastmod>",
+                escape(m.get(..10).unwrap_or(m))
+            );
+        }
+        if let Some(i) = u.image {
+            let _ = write!(
+                xml,
+                "<image:image><image:loc>{}</image:loc></image:image>",
+                escape(i)
+            );
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// The sitemap files: `sitemap.xml` alone, or past [`SITEMAP_LIMIT`] URLs
+/// `sitemap.xml` as an index of `sitemap-1.xml`, `sitemap-2.xml`…
+/// `url_of` makes a site file's absolute URL.
+pub fn sitemaps(urls: &[SitemapUrl<'_>], url_of: impl Fn(&str) -> String) -> Vec<(String, String)> {
+    if urls.len() <= SITEMAP_LIMIT {
+        return vec![("sitemap.xml".into(), urlset(urls))];
+    }
+    let mut files = Vec::new();
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (n, chunk) in urls.chunks(SITEMAP_LIMIT).enumerate() {
+        let name = format!("sitemap-{}.xml", n + 1);
+        let lastmod = chunk.iter().filter_map(|u| u.lastmod).max();
+        let _ = write!(index, "  <sitemap><loc>{}</loc>", escape(&url_of(&name)));
+        if let Some(m) = lastmod {
+            let _ = write!(
+                index,
+                "<lastmod>{}</lastmod>",
+                escape(m.get(..10).unwrap_or(m))
+            );
+        }
+        index.push_str("</sitemap>\n");
+        files.push((name, urlset(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".into(), index));
+    files
+}
+
+/// One entry of the Atom feed.
+pub struct FeedEntry<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// The PID, as written.
+    pub pid: &'a str,
+    /// Absolute landing URL.
+    pub url: &'a str,
+    /// When it last changed (RFC 3339).
+    pub updated: &'a str,
+    /// Its type and status, as a summary line.
+    pub summary: String,
+}
+
+/// The site as a feed.
+pub struct FeedSite<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Home page URL.
+    pub url: &'a str,
+    /// The feed's own URL.
+    pub self_url: &'a str,
+    /// Author (the publisher), if any.
+    pub author: &'a str,
+    /// When the feed was written, used when it has no entries.
+    pub now: &'a str,
+}
+
+/// An Atom feed of the [`FEED_ENTRIES`] most recently changed PIDs.
+pub fn atom(site: &FeedSite<'_>, entries: &mut [FeedEntry<'_>]) -> String {
+    entries.sort_by(|a, b| b.updated.cmp(a.updated).then(a.url.cmp(b.url)));
+    let entries = &entries[..entries.len().min(FEED_ENTRIES)];
+    let updated = entries.first().map_or(site.now, |e| e.updated);
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    let _ = writeln!(x, "  <title>{}</title>", escape(site.title));
+    let _ = writeln!(x, "  <id>{}</id>", escape(site.url));
+    let _ = writeln!(x, "  <link href=\"{}\"/>", escape(site.url));
+    let _ = writeln!(
+        x,
+        "  <link rel=\"self\" href=\"{}\"/>",
+        escape(site.self_url)
+    );
+    let _ = writeln!(x, "  <updated>{}</updated>", escape(updated));
+    let author = if site.author.is_empty() {
+        site.title
+    } else {
+        site.author
+    };
+    let _ = writeln!(x, "  <author><name>{}</name></author>", escape(author));
+    let _ = writeln!(
+        x,
+        "  <generator uri=\"https://github.com/pidsite/pidsite\">pidsite</generator>"
+    );
+    for e in entries {
+        let _ = writeln!(
+            x,
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>",
+            escape(e.title),
+            escape(e.url),
+            escape(e.url),
+            escape(e.updated),
+            escape(&format!("{} — {}", e.pid, e.summary))
+        );
+    }
+    x.push_str("</feed>\n");
+    x
+}
+
+/// The Change Discovery stream: `activity/all-changes.json` and its pages
+/// `activity/page-0.json`…, oldest activity first. `url_of` makes a site
+/// file's absolute URL. Returns (site-relative file, JSON).
+pub fn change_discovery(
+    activities: &mut [&Activity],
+    url_of: impl Fn(&str) -> String,
+) -> Vec<(String, String)> {
+    activities.sort_by(|a, b| {
+        a.end_time
+            .cmp(&b.end_time)
+            .then(a.object.id.cmp(&b.object.id))
+    });
+    let context = "http://iiif.io/api/discovery/1/context.json";
+    let pages: Vec<&[&Activity]> = if activities.is_empty() {
+        vec![&[]]
+    } else {
+        activities.chunks(ACTIVITIES_PER_PAGE).collect()
+    };
+    let page_url = |n: usize| url_of(&format!("activity/page-{n}.json"));
+    let collection_url = url_of("activity/all-changes.json");
+    let mut files = Vec::new();
+    let collection = json!({
+        "@context": context,
+        "id": collection_url,
+        "type": "OrderedCollection",
+        "totalItems": activities.len(),
+        "first": {"id": page_url(0), "type": "OrderedCollectionPage"},
+        "last": {"id": page_url(pages.len() - 1), "type": "OrderedCollectionPage"},
+    });
+    files.push((
+        "activity/all-changes.json".to_string(),
+        serde_json::to_string_pretty(&collection).expect("JSON values serialise") + "\n",
+    ));
+    for (n, chunk) in pages.iter().enumerate() {
+        let items: Vec<_> = chunk
+            .iter()
+            .map(|a| {
+                json!({
+                    "type": a.kind,
+                    "object": {
+                        "id": a.object.id,
+                        "type": a.object.kind,
+                        "seeAlso": [{"id": a.object.see_also, "type": "Text", "format": "text/html"}],
+                    },
+                    "endTime": a.end_time,
+                })
+            })
+            .collect();
+        let mut page = json!({
+            "@context": context,
+            "id": page_url(n),
+            "type": "OrderedCollectionPage",
+            "startIndex": n * ACTIVITIES_PER_PAGE,
+            "partOf": {"id": collection_url, "type": "OrderedCollection"},
+            "orderedItems": items,
+        });
+        if n > 0 {
+            page["prev"] = json!({"id": page_url(n - 1), "type": "OrderedCollectionPage"});
+        }
+        if n + 1 < pages.len() {
+            page["next"] = json!({"id": page_url(n + 1), "type": "OrderedCollectionPage"});
+        }
+        files.push((
+            format!("activity/page-{n}.json"),
+            serde_json::to_string_pretty(&page).expect("JSON values serialise") + "\n",
+        ));
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_become_instants() {
+        assert_eq!(
+            instant_of_date("2024-09-30").as_deref(),
+            Some("2024-09-30T00:00:00Z")
+        );
+        assert_eq!(
+            instant_of_date("2024-09-30T10:00:00+02:00").as_deref(),
+            Some("2024-09-30T08:00:00Z")
+        );
+        assert_eq!(instant_of_date("c. 1880"), None);
+    }
+
+    #[test]
+    fn a_large_sitemap_becomes_an_index() {
+        let locs: Vec<String> = (0..SITEMAP_LIMIT + 1)
+            .map(|i| format!("https://e.org/{i}/"))
+            .collect();
+        let urls: Vec<SitemapUrl<'_>> = locs
+            .iter()
+            .map(|l| SitemapUrl {
+                loc: l,
+                lastmod: Some("2026-01-02T00:00:00Z"),
+                image: None,
+            })
+            .collect();
+        let files = sitemaps(&urls, |f| format!("https://e.org/{f}"));
+        assert_eq!(files.len(), 3);
+        assert!(files[0].1.contains("<sitemapindex"));
+        assert!(files[0]
+            .1
+            .contains("<loc>https://e.org/sitemap-2.xml</loc><lastmod>2026-01-02</lastmod>"));
+        assert_eq!(files[2].1.matches("<url>").count(), 1);
+    }
+
+    #[test]
+    fn change_discovery_pages_oldest_first() {
+        let a = |t: &str, id: &str| Activity {
+            kind: "Update".into(),
+            object: ActivityObject {
+                id: id.into(),
+                kind: "Manifest".into(),
+                see_also: "https://e.org/x/".into(),
+            },
+            end_time: t.into(),
+        };
+        let (x, y) = (
+            a("2026-01-02T00:00:00Z", "m2"),
+            a("2025-01-01T00:00:00Z", "m1"),
+        );
+        let mut list = vec![&x, &y];
+        let files = change_discovery(&mut list, |f| format!("https://e.org/{f}"));
+        let page: serde_json::Value = serde_json::from_str(&files[1].1).unwrap();
+        assert_eq!(page["orderedItems"][0]["object"]["id"], "m1");
+        assert_eq!(page["orderedItems"][1]["endTime"], "2026-01-02T00:00:00Z");
+        let coll: serde_json::Value = serde_json::from_str(&files[0].1).unwrap();
+        assert_eq!(coll["totalItems"], 2);
+        assert_eq!(coll["last"]["id"], "https://e.org/activity/page-0.json");
+    }
+}
