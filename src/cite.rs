@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::citation::bibtex::bibtex;
 use crate::citation::datacite::{datacite_xml, DataCiteExtra};
 use crate::citation::ris::ris;
-use crate::citation::styles::{Style, Styles};
+use crate::citation::styles::{custom_style_name, Style, Styles};
 use crate::citation::Citation;
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result};
@@ -93,7 +93,14 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
             })?
         }
         style => {
-            if Style::by_name(style).is_none() {
+            // The site's own styles by name, then any built-in style.
+            let entry = config
+                .citation_styles
+                .iter()
+                .find(|e| custom_style_name(e) == Some(style))
+                .cloned()
+                .or_else(|| Style::by_name(style).map(|s| s.name.to_string()));
+            let Some(entry) = entry else {
                 return Err(Error::input(
                     Location::file("<command line>"),
                     format!(
@@ -102,8 +109,8 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
                         FORMATS.join(", ")
                     ),
                 ));
-            }
-            let styles = Styles::load(&[style.to_string()]);
+            };
+            let styles = Styles::load(&[entry], site);
             let formatted = styles
                 .format_one(&citation.csl_json(), style)
                 .ok_or_else(|| {

@@ -73,6 +73,7 @@ impl Default for RawViewer {
 struct RawCitation {
     styles: Vec<String>,
     default_style: Option<String>,
+    labels: CitationLabels,
 }
 
 impl Default for RawCitation {
@@ -80,6 +81,39 @@ impl Default for RawCitation {
         RawCitation {
             styles: vec!["apa".into(), "mla".into(), "chicago-author-date".into()],
             default_style: None,
+            labels: CitationLabels::default(),
+        }
+    }
+}
+
+/// An institution's own manifest metadata labels for citation fields
+/// (`[citation.labels]`), tried before the built-in ones; compared without
+/// case and a trailing colon.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CitationLabels {
+    /// Labels whose values are the creators (`;`-separated).
+    pub creator: Vec<String>,
+    /// Labels whose value is the date.
+    pub date: Vec<String>,
+    /// Labels whose value is the publisher or holding institution.
+    pub publisher: Vec<String>,
+    /// Labels whose value is the shelfmark or call number.
+    pub shelfmark: Vec<String>,
+}
+
+impl CitationLabels {
+    fn normalised(self) -> Self {
+        let n = |v: Vec<String>| -> Vec<String> {
+            v.iter()
+                .map(|l| l.trim().trim_end_matches(':').to_lowercase())
+                .collect()
+        };
+        CitationLabels {
+            creator: n(self.creator),
+            date: n(self.date),
+            publisher: n(self.publisher),
+            shelfmark: n(self.shelfmark),
         }
     }
 }
@@ -155,6 +189,10 @@ pub struct SiteConfig {
     pub citation_styles: Vec<String>,
     /// The style shown first.
     pub default_style: String,
+    /// The site folder (custom CSL files are read from it).
+    pub site_dir: PathBuf,
+    /// The institution's own metadata labels for citation fields.
+    pub citation_labels: CitationLabels,
 }
 
 impl SiteConfig {
@@ -163,7 +201,19 @@ impl SiteConfig {
         let path = site_dir.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         // Messages name files relative to the site, as registry errors do.
-        Self::parse(&text, Path::new(CONFIG_FILE))
+        let mut config = Self::parse(&text, Path::new(CONFIG_FILE))?;
+        config.site_dir = site_dir.to_path_buf();
+        for style in &config.citation_styles {
+            if crate::citation::styles::custom_style_name(style).is_some() {
+                crate::citation::styles::read_csl(&site_dir.join(style)).map_err(|m| {
+                    Error::input(
+                        Location::file(style),
+                        format!("[citation] styles in site.toml names this file: {m}"),
+                    )
+                })?;
+            }
+        }
+        Ok(config)
     }
 
     /// Parse the text of a `site.toml` (the path is for messages).
@@ -227,11 +277,12 @@ impl SiteConfig {
         let resolvers = resolvers(raw.resolvers).map_err(|m| Error::input(at("[resolvers]"), m))?;
         let mut styles = raw.citation.styles;
         for style in &styles {
-            if crate::citation::styles::Style::by_name(style).is_none() {
+            let custom = crate::citation::styles::custom_style_name(style).is_some();
+            if !custom && crate::citation::styles::Style::by_name(style).is_none() {
                 return Err(Error::input(
                     at("styles"),
                     format!(
-                        "[citation] styles: unknown style {style:?}; expected one of {}",
+                        "[citation] styles: unknown style {style:?}; expected one of {} or the path of a .csl file in the site",
                         crate::citation::styles::Style::NAMES.join(", ")
                     ),
                 ));
@@ -240,18 +291,32 @@ impl SiteConfig {
         if styles.is_empty() {
             styles.push("apa".into());
         }
+        // A site's own style is named by its file stem.
+        let style_names: Vec<String> = styles
+            .iter()
+            .map(|s| {
+                crate::citation::styles::custom_style_name(s)
+                    .unwrap_or(s)
+                    .to_string()
+            })
+            .collect();
         let default_style = match raw.citation.default_style {
-            Some(style) if styles.contains(&style) => style,
+            Some(style) if style_names.contains(&style) => style,
+            Some(style) if styles.contains(&style) => {
+                crate::citation::styles::custom_style_name(&style)
+                    .unwrap_or(&style)
+                    .to_string()
+            }
             Some(style) => {
                 return Err(Error::input(
                     at("default_style"),
                     format!(
                         "[citation] default_style {style:?} is not one of `styles` ({})",
-                        styles.join(", ")
+                        style_names.join(", ")
                     ),
                 ))
             }
-            None => styles[0].clone(),
+            None => style_names[0].clone(),
         };
         Ok(SiteConfig {
             base_url,
@@ -270,6 +335,8 @@ impl SiteConfig {
             resolvers,
             citation_styles: styles,
             default_style,
+            site_dir: PathBuf::from("."),
+            citation_labels: raw.citation.labels.normalised(),
         })
     }
 

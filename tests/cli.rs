@@ -556,3 +556,37 @@ fn cite_prints_what_the_page_offers() {
         .code(1)
         .stderr(predicate::str::contains("is not a DOI"));
 }
+
+#[test]
+fn a_site_can_add_its_own_csl_style() {
+    let site = site();
+    std::fs::create_dir_all(site.path().join("styles")).unwrap();
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/csl/ieee.csl"),
+        site.path().join("styles/ieee.csl"),
+    )
+    .unwrap();
+    edit(site.path(), "site.toml", |t| {
+        format!(
+            "{t}\n[citation]\nstyles = [\"apa\", \"styles/ieee.csl\"]\ndefault_style = \"ieee\"\n"
+        )
+    });
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .success();
+    let page =
+        std::fs::read_to_string(site.path().join("public/doi/10.5555/coin.1/index.html")).unwrap();
+    assert!(page.contains("data-style=\"ieee\""), "no IEEE figure");
+    assert!(page.contains("IEEE Reference Guide"), "no IEEE label");
+    pidsite(site.path())
+        .args(["cite", "doi:10.5555/coin.1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Roman Imperial denarius"));
+    // A file that is not a CSL style is an error naming it.
+    std::fs::write(site.path().join("styles/ieee.csl"), "<style>oops").unwrap();
+    pidsite(site.path()).arg("build").assert().code(1).stderr(
+        predicate::str::contains("styles/ieee.csl").and(predicate::str::contains("not a CSL")),
+    );
+}

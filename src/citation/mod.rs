@@ -44,6 +44,23 @@ const CREATOR_LABELS: &[&str] = &[
     "maker(s)",
 ];
 
+/// Metadata labels read as the publisher or holding institution.
+const PUBLISHER_LABELS: &[&str] = &[
+    "publisher",
+    "holding institution",
+    "repository",
+    "institution",
+    "owning institution",
+    "contributing institution",
+    "verlag",
+    "éditeur",
+    "editeur",
+    "editore",
+    "editorial",
+    "bestandhaltende einrichtung",
+    "holding library",
+];
+
 /// Metadata labels read as the date.
 const DATE_LABELS: &[&str] = &[
     "date",
@@ -120,13 +137,19 @@ impl Citation {
         url: String,
     ) -> Self {
         let o = &record.overrides;
-        let meta = |labels: &[&str]| -> Option<String> {
+        // The site's own labels first, then the built-in ones.
+        let meta_in = |labels: &[&str]| -> Option<String> {
             resource?.metadata.iter().find_map(|m| {
                 labels
-                    .contains(&m.label.value.to_lowercase().trim_end_matches(':'))
+                    .contains(&m.label.value.to_lowercase().trim().trim_end_matches(':'))
                     .then(|| m.value.text.clone())
                     .filter(|t| !t.is_empty())
             })
+        };
+        let own = &config.citation_labels;
+        let meta = |own: &[String], builtin: &[&str]| -> Option<String> {
+            let own: Vec<&str> = own.iter().map(String::as_str).collect();
+            meta_in(&own).or_else(|| meta_in(builtin))
         };
         let title = o
             .title
@@ -138,20 +161,25 @@ impl Citation {
             })
             .unwrap_or_else(|| record.pid.label());
         let creators = if o.creators.is_empty() {
-            meta(CREATOR_LABELS)
+            meta(&own.creator, CREATOR_LABELS)
                 .map(|c| c.split("; ").map(str::to_string).collect())
                 .unwrap_or_default()
         } else {
             o.creators.clone()
         };
-        let date = o.date.clone().or_else(|| meta(DATE_LABELS)).or_else(|| {
-            resource
-                .and_then(|r| r.nav_date.as_ref())
-                .map(|d| d.chars().take(10).collect())
-        });
+        let date = o
+            .date
+            .clone()
+            .or_else(|| meta(&own.date, DATE_LABELS))
+            .or_else(|| {
+                resource
+                    .and_then(|r| r.nav_date.as_ref())
+                    .map(|d| d.chars().take(10).collect())
+            });
         let publisher = o
             .publisher
             .clone()
+            .or_else(|| meta(&own.publisher, PUBLISHER_LABELS))
             .or_else(|| {
                 resource?
                     .provider
@@ -175,7 +203,7 @@ impl Citation {
             creators,
             date,
             publisher,
-            shelfmark: meta(SHELFMARK_LABELS),
+            shelfmark: meta(&own.shelfmark, SHELFMARK_LABELS),
             resource_type,
             url,
             doi: (pid.scheme() == Scheme::Doi).then(|| pid.as_str().to_string()),
@@ -371,6 +399,43 @@ mod tests {
             parse_date("1912-01-01T00:00:00Z").unwrap().start,
             vec![1912, 1, 1]
         );
+    }
+
+    #[test]
+    fn the_sites_own_labels_come_before_the_built_in_ones() {
+        let manifest = serde_json::json!({
+            "@context": "http://iiif.io/api/presentation/3/context.json",
+            "id": "https://example.org/m", "type": "Manifest",
+            "label": {"de": ["Karte"]},
+            "metadata": [
+                {"label": {"de": ["Kartograph"]}, "value": {"none": ["Mercator, Gerhard"]}},
+                {"label": {"de": ["Datierung"]}, "value": {"none": ["1595"]}},
+                {"label": {"de": ["Aufbewahrungsort"]}, "value": {"none": ["SUB Göttingen"]}},
+                {"label": {"de": ["Künstler"]}, "value": {"none": ["Someone Else"]}},
+            ],
+            "items": [],
+        });
+        let langs = vec!["de".to_string()];
+        let resource = crate::load::iiif::parse(manifest.to_string().as_bytes(), &langs).unwrap();
+        let record = crate::load::registry::parse_str(
+            "pid,target\nark:/99999/fk4m,https://example.org/m\n",
+            std::path::Path::new("."),
+        )
+        .unwrap()
+        .entries
+        .remove(0)
+        .versions
+        .remove(0);
+        let config = SiteConfig::parse(
+            "base_url = \"https://e.org/\"\ntitle = \"T\"\n[citation.labels]\ncreator = [\"Kartograph\"]\npublisher = [\"Aufbewahrungsort:\"]\n",
+            std::path::Path::new("site.toml"),
+        )
+        .unwrap();
+        let c = Citation::derive(&record, Some(&resource), &config, "https://e.org/".into());
+        assert_eq!(c.creators, ["Mercator, Gerhard"]);
+        assert_eq!(c.publisher.as_deref(), Some("SUB Göttingen"));
+        // The built-in German label still gives the date.
+        assert_eq!(c.date.as_deref(), Some("1595"));
     }
 
     #[test]

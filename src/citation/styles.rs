@@ -4,6 +4,7 @@
 //! piece of text is escaped (hayagriva's HTML writer does not escape).
 
 use std::fmt::Write;
+use std::path::Path;
 
 use hayagriva::archive::{locales, ArchivedStyle};
 use hayagriva::citationberg::json::Item;
@@ -77,8 +78,15 @@ impl Style {
 
 /// The styles a site uses, parsed once.
 pub struct Styles {
-    styles: Vec<(Style, IndependentStyle)>,
+    styles: Vec<LoadedStyle>,
     locales: Vec<Locale>,
+}
+
+/// A style ready to format with.
+struct LoadedStyle {
+    name: String,
+    label: String,
+    csl: IndependentStyle,
 }
 
 /// One citation formatted in one style.
@@ -94,15 +102,49 @@ pub struct Formatted {
     pub text: String,
 }
 
+/// A site's own CSL style: its name (the file stem) and where it is.
+pub fn custom_style_name(entry: &str) -> Option<&str> {
+    let stem = entry.strip_suffix(".csl")?;
+    Some(stem.rsplit('/').next().unwrap_or(stem))
+}
+
+/// Parse a CSL file: an independent style, with its title as the label.
+pub fn read_csl(path: &Path) -> std::result::Result<(String, IndependentStyle), String> {
+    let xml = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let style = IndependentStyle::from_xml(&xml).map_err(|e| {
+        if xml.contains("<independent-parent") {
+            "a dependent style: point `styles` at its parent style instead".to_string()
+        } else {
+            format!("not a CSL 1.0 style: {e}")
+        }
+    })?;
+    Ok((style.info.title.value.clone(), style))
+}
+
 impl Styles {
-    /// Parse the named styles (names were validated with the config).
-    pub fn load(names: &[String]) -> Styles {
+    /// Load the styles site.toml names (validated with the config): the
+    /// built-in ones by name, the site's own `.csl` files from `site_dir`.
+    pub fn load(names: &[String], site_dir: &Path) -> Styles {
         let styles = names
             .iter()
-            .filter_map(|n| Style::by_name(n))
-            .filter_map(|s| match s.archived.get() {
-                CslStyle::Independent(style) => Some((s, style)),
-                CslStyle::Dependent(_) => None,
+            .filter_map(|n| {
+                if let Some(name) = custom_style_name(n) {
+                    let (label, csl) = read_csl(&site_dir.join(n)).ok()?;
+                    return Some(LoadedStyle {
+                        name: name.to_string(),
+                        label,
+                        csl,
+                    });
+                }
+                let s = Style::by_name(n)?;
+                match s.archived.get() {
+                    CslStyle::Independent(csl) => Some(LoadedStyle {
+                        name: s.name.into(),
+                        label: s.label.into(),
+                        csl,
+                    }),
+                    CslStyle::Dependent(_) => None,
+                }
             })
             .collect();
         Styles {
@@ -118,21 +160,21 @@ impl Styles {
 
     /// Format a CSL-JSON item in the named style only.
     pub fn format_one(&self, csl_json: &Value, name: &str) -> Option<Formatted> {
-        self.format_in(csl_json, |s| s.name == name).pop()
+        self.format_in(csl_json, |s| s == name).pop()
     }
 
-    fn format_in(&self, csl_json: &Value, wanted: impl Fn(&Style) -> bool) -> Vec<Formatted> {
+    fn format_in(&self, csl_json: &Value, wanted: impl Fn(&str) -> bool) -> Vec<Formatted> {
         let Ok(item) = serde_json::from_value::<Item>(without_date_ranges(csl_json)) else {
             return Vec::new();
         };
         self.styles
             .iter()
-            .filter(|(style, _)| wanted(style))
-            .filter_map(|(style, csl)| {
-                let (html, text) = format_one(&item, csl, &self.locales)?;
+            .filter(|s| wanted(&s.name))
+            .filter_map(|s| {
+                let (html, text) = format_one(&item, &s.csl, &self.locales)?;
                 Some(Formatted {
-                    name: style.name.into(),
-                    label: style.label.into(),
+                    name: s.name.clone(),
+                    label: s.label.clone(),
                     html,
                     text,
                 })
@@ -230,12 +272,15 @@ mod tests {
     #[test]
     fn every_style_name_loads() {
         let names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
-        assert_eq!(Styles::load(&names).styles.len(), names.len());
+        assert_eq!(
+            Styles::load(&names, Path::new(".")).styles.len(),
+            names.len()
+        );
     }
 
     #[test]
     fn date_ranges_do_not_panic() {
-        let styles = Styles::load(&["apa".to_string()]);
+        let styles = Styles::load(&["apa".to_string()], Path::new("."));
         let out = styles.format(&json!({
             "id": "x", "type": "map", "title": "Map",
             "issued": {"date-parts": [[1450], [1460]]}
@@ -245,7 +290,7 @@ mod tests {
 
     #[test]
     fn apa_formats_and_escapes() {
-        let styles = Styles::load(&["apa".to_string()]);
+        let styles = Styles::load(&["apa".to_string()], Path::new("."));
         let out = styles.format(&json!({
             "id": "x", "type": "graphic", "title": "Book <script>",
             "author": [{"family": "Bosch", "given": "Hieronymus"}],

@@ -193,7 +193,7 @@ impl<'a> Renderer<'a> {
             tera,
             config,
             site,
-            styles: Styles::load(&config.citation_styles),
+            styles: Styles::load(&config.citation_styles, &config.site_dir),
             time: BuildTime::now(),
         }
     }
