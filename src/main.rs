@@ -42,9 +42,10 @@ enum Command {
     /// registry row uses yet, and append them to content/registry.csv as
     /// `reserved` rows.
     Mint(MintArgs),
-    /// Check the registry (syntax, duplicates, loops, unreadable targets)
-    /// and the last build's output (broken internal links); exits 1 when
-    /// anything is wrong.
+    /// Check the registry (syntax, duplicates, loops, unreadable targets),
+    /// targets changed since the last build (pidsite.lock) and the last
+    /// build's output (broken internal links); exits 1 when anything is
+    /// found.
     Check(CheckArgs),
 }
 
@@ -59,6 +60,9 @@ struct CheckArgs {
     /// `text` (one problem a line) or `json` (an array, for machines).
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     format: String,
+    /// Compare remote targets from the cache alone, without the network.
+    #[arg(long)]
+    offline: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -117,6 +121,10 @@ struct BuildArgs {
     /// the same output folder.
     #[arg(long)]
     full: bool,
+    /// Read remote targets from the cache (.pidsite-cache/remote beside
+    /// the output) alone, without the network.
+    #[arg(long)]
+    offline: bool,
     /// Print only warnings and errors.
     #[arg(long, short)]
     quiet: bool,
@@ -178,6 +186,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         out_dir: args.out,
         strict: args.strict,
         full: args.full,
+        offline: args.offline,
     };
     let bar = Bar((std::io::stderr().is_terminal() && !args.quiet).then(|| {
         let bar = indicatif::ProgressBar::new(0);
@@ -194,7 +203,23 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     if let Some(note) = report.size_note() {
         eprintln!("note: {note}");
     }
+    if !report.changed.is_empty() {
+        let n = report.changed.len();
+        let manifests = if n == 1 { "manifest" } else { "manifests" };
+        let list: Vec<String> = report.changed.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "{n} {manifests} changed since the last build: {}",
+            list.join(", ")
+        );
+    }
     if !args.quiet {
+        let counts = report.remote;
+        if counts.total() > 0 {
+            eprintln!(
+                "Remote targets: {} downloaded, {} unchanged (304), {} from the cache, {} failed",
+                counts.downloaded, counts.unchanged, counts.cached, counts.failed
+            );
+        }
         let rendered = if report.incremental {
             format!(" ({} re-rendered, the rest unchanged)", report.rendered)
         } else {
@@ -213,7 +238,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<()> {
-    let problems = pidsite::check::check(&args.site, args.out.as_deref())?;
+    let problems = pidsite::check::check(&args.site, args.out.as_deref(), args.offline)?;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&problems)?);
     } else {
