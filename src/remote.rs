@@ -284,7 +284,7 @@ impl Fetcher {
                         | ureq::Error::ConnectionFailed
                         | ureq::Error::BodyStalled
                 );
-                let e = FetchError::Transport(describe(&e));
+                let e = FetchError::Transport(describe(&e, self.settings.timeout));
                 return Err(if retry {
                     Attempt::Retry(e, None)
                 } else {
@@ -345,7 +345,12 @@ impl Fetcher {
                     self.settings.max_bytes / (1024 * 1024),
                 )))
             }
-            Err(e) => return Err(Attempt::Retry(FetchError::Transport(describe(&e)), None)),
+            Err(e) => {
+                return Err(Attempt::Retry(
+                    FetchError::Transport(describe(&e, self.settings.timeout)),
+                    None,
+                ))
+            }
         };
         let meta = CacheMeta {
             url: url.to_string(),
@@ -374,9 +379,21 @@ enum Attempt {
 }
 
 /// ureq's error in words a web team can act on.
-fn describe(e: &ureq::Error) -> String {
+fn describe(e: &ureq::Error, timeout: Duration) -> String {
     match e {
-        ureq::Error::Timeout(t) => format!("no answer in time ({t}; [remote] timeout_secs)"),
+        ureq::Error::Timeout(t) => {
+            let phase = match t {
+                ureq::Timeout::Resolve => "resolving the host name".to_string(),
+                ureq::Timeout::Connect => "connecting".into(),
+                ureq::Timeout::RecvResponse => "waiting for the response".into(),
+                ureq::Timeout::RecvBody | ureq::Timeout::PerRead => "reading the body".into(),
+                other => other.to_string(),
+            };
+            format!(
+                "no answer within {} s ({phase}; [remote] timeout_secs)",
+                timeout.as_secs()
+            )
+        }
         ureq::Error::ConnectionFailed => "the connection failed".into(),
         ureq::Error::HostNotFound => "the host name was not found".into(),
         ureq::Error::Io(io) => format!("network error: {io}"),

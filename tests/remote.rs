@@ -408,7 +408,7 @@ fn each_failing_url_is_a_warning_naming_the_url_and_the_row() {
         .clone();
     let stderr = String::from_utf8(output).unwrap();
     for expected in [
-        format!("warning: content/registry.csv:3: remote target {hang}: no answer in time"),
+        format!("warning: content/registry.csv:3: remote target {hang}: no answer within 1 s"),
         format!("warning: content/registry.csv:4: remote target {missing}: HTTP 404 Not Found; the page of doi:10.5555/missing is built from the registry alone"),
         format!("warning: content/registry.csv:5: remote target {html} is not a IIIF resource pidsite can read"),
     ] {
@@ -487,6 +487,13 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
         .into_bytes();
     assert_ne!(changed, dee);
     server.set_file("dee.json", changed.clone());
+    // And so does the local one.
+    let bodl_path = site.path().join("content/manifests/bodl.json");
+    let edited =
+        String::from_utf8(bodl.clone())
+            .unwrap()
+            .replacen(&bodl_title, "An edited local title", 1);
+    std::fs::write(&bodl_path, &edited).unwrap();
 
     // check: a problem of kind `changed` with the registry file and row,
     // exit 1, and the lock is not written.
@@ -505,14 +512,20 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
         .iter()
         .filter(|p| p["kind"] == "changed")
         .collect();
-    assert_eq!(changed_problems.len(), 1, "{problems:#}");
-    let p = changed_problems[0];
-    assert_eq!(p["file"], "content/registry.csv");
-    assert_eq!(p["line"], 2);
-    assert!(
-        p["message"].as_str().unwrap().contains(&dee_url),
-        "{problems:#}"
-    );
+    assert_eq!(changed_problems.len(), 2, "{problems:#}");
+    for (p, line, target) in [
+        (changed_problems[0], 2, dee_url.as_str()),
+        (changed_problems[1], 3, "manifests/bodl.json"),
+    ] {
+        assert_eq!(p["file"], "content/registry.csv");
+        assert_eq!(p["line"], line);
+        let message = p["message"].as_str().unwrap();
+        assert!(message.contains(target), "{message}");
+        assert!(
+            message.contains("changed since the last build"),
+            "{message}"
+        );
+    }
     assert_eq!(std::fs::read_to_string(&lock_path).unwrap(), lock_text);
 
     // build: says which manifest changed, renders it, rewrites the lock.
@@ -521,7 +534,7 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
         .assert()
         .success()
         .stderr(predicate::str::contains(format!(
-            "1 manifest changed since the last build: ark:99999/fk4dee ({dee_url})"
+            "2 manifests changed since the last build: ark:99999/fk4dee ({dee_url}), doi:10.5555/local (manifests/bodl.json)"
         )));
     assert!(page(site.path(), "ark/99999/fk4dee").contains("A new title from upstream"));
     let lock: pidsite::lock::Lock =
@@ -529,6 +542,10 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
     assert_eq!(
         lock.targets[0].sha256,
         pidsite::remote::sha256_hex(&changed)
+    );
+    assert_eq!(
+        lock.targets[1].sha256,
+        pidsite::remote::sha256_hex(edited.as_bytes())
     );
     pidsite(site.path()).arg("check").assert().success();
 }
