@@ -150,7 +150,21 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         options.offline,
     );
     let remote_docs = fetcher.fetch_all(remote_urls(&registry.entries));
-    let previous_lock = lock::Lock::load(site)?;
+    // A lock that cannot be read (a merge conflict) must not stop the
+    // build: it is replaced by this build's.
+    let previous_lock = lock::Lock::load(site).unwrap_or_else(|e| {
+        let (at, message) = match e {
+            Error::Input { at, message } => (at, message),
+            other => (Location::file(lock::LOCK_FILE), other.to_string()),
+        };
+        warnings.push(Warning {
+            at,
+            message: format!(
+                "{message}; this build reports no changed manifests and writes a new lock"
+            ),
+        });
+        None
+    });
 
     let global = global_fingerprint(site, &pages);
     let mut previous = (!options.full)

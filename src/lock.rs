@@ -98,7 +98,7 @@ impl Lock {
                     line,
                 },
                 format!(
-                    "{} (delete the file to start a new one)",
+                    "{}: not a pidsite lock file (a merge conflict?)",
                     e.message().trim()
                 ),
             )

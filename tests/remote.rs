@@ -244,14 +244,14 @@ fn manifests() -> [(Vec<u8>, String); 2] {
 }
 
 /// A site whose registry rows are `rows` (after the header), with a short
-/// timeout.
-fn site(rows: &[(&str, String)], retries: u32) -> tempfile::TempDir {
+/// timeout and `remote` added to its `[remote]` table.
+fn site(rows: &[(&str, String)], remote: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("content")).unwrap();
     std::fs::write(
         dir.path().join("site.toml"),
         format!(
-            "base_url = \"https://pids.example.org/\"\ntitle = \"Remote test\"\nminify = false\n\n[remote]\ntimeout_secs = 1\nretries = {retries}\n"
+            "base_url = \"https://pids.example.org/\"\ntitle = \"Remote test\"\nminify = false\n\n[remote]\ntimeout_secs = 1\n{remote}\n"
         ),
     )
     .unwrap();
@@ -300,7 +300,7 @@ fn remote_manifests_become_pages_are_revalidated_and_build_offline() {
             ("ark:/99999/fk4dee", dee_url.clone()),
             ("doi:10.5555/flaky", server.url("/flaky")),
         ],
-        2,
+        "retries = 2",
     );
 
     // First build: downloaded; /flaky answered 500 twice, then the third
@@ -383,11 +383,19 @@ fn remote_manifests_become_pages_are_revalidated_and_build_offline() {
 #[test]
 fn each_failing_url_is_a_warning_naming_the_url_and_the_row() {
     let [(dee, dee_title), _] = manifests();
-    let server = Server::start(HashMap::from([("dee.json".into(), dee)]), 0);
-    let (hang, missing, html) = (
+    // Valid JSON, but over the 1 MB limit.
+    let mut huge = b"{\"label\":\"".to_vec();
+    huge.resize(1024 * 1024 + 100, b'x');
+    huge.extend_from_slice(b"\"}");
+    let server = Server::start(
+        HashMap::from([("dee.json".into(), dee), ("big.json".into(), huge)]),
+        0,
+    );
+    let (hang, missing, html, big) = (
         server.url("/hang"),
         server.url("/missing"),
         server.url("/not-iiif"),
+        server.url("/m/big.json"),
     );
     let site = site(
         &[
@@ -395,8 +403,9 @@ fn each_failing_url_is_a_warning_naming_the_url_and_the_row() {
             ("doi:10.5555/hang", hang.clone()),
             ("doi:10.5555/missing", missing.clone()),
             ("doi:10.5555/html", html.clone()),
+            ("doi:10.5555/big", big.clone()),
         ],
-        1,
+        "retries = 1\nmax_size_mb = 1",
     );
     let output = pidsite(site.path())
         .arg("build")
@@ -411,6 +420,7 @@ fn each_failing_url_is_a_warning_naming_the_url_and_the_row() {
         format!("warning: content/registry.csv:3: remote target {hang}: no answer within 1 s"),
         format!("warning: content/registry.csv:4: remote target {missing}: HTTP 404 Not Found; the page of doi:10.5555/missing is built from the registry alone"),
         format!("warning: content/registry.csv:5: remote target {html} is not a IIIF resource pidsite can read"),
+        format!("warning: content/registry.csv:6: remote target {big}: the document is larger than the limit of 1 MB ([remote] max_size_mb)"),
     ] {
         assert!(stderr.contains(&expected), "{expected}\nnot in:\n{stderr}");
     }
@@ -437,7 +447,7 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
     let [(dee, dee_title), (bodl, bodl_title)] = manifests();
     let server = Server::start(HashMap::from([("dee.json".into(), dee.clone())]), 0);
     let dee_url = server.url("/m/dee.json");
-    let site = site(&[("ark:/99999/fk4dee", dee_url.clone())], 0);
+    let site = site(&[("ark:/99999/fk4dee", dee_url.clone())], "retries = 0");
     // A local target too.
     let local = site.path().join("content/manifests");
     std::fs::create_dir_all(&local).unwrap();
@@ -548,4 +558,26 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
         pidsite::remote::sha256_hex(edited.as_bytes())
     );
     pidsite(site.path()).arg("check").assert().success();
+
+    // A lock left in a merge conflict does not stop the build: a warning,
+    // then a new lock; check reports it as a problem of kind `lock`.
+    let conflicted = format!(
+        "<<<<<<< HEAD\n{}",
+        std::fs::read_to_string(&lock_path).unwrap()
+    );
+    std::fs::write(&lock_path, &conflicted).unwrap();
+    pidsite(site.path())
+        .args(["check", "--format", "json"])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("\"kind\": \"lock\""));
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: pidsite.lock:1: "))
+        .stderr(predicate::str::contains("writes a new lock"));
+    assert!(!std::fs::read_to_string(&lock_path)
+        .unwrap()
+        .contains("<<<<<<<"));
 }
