@@ -74,7 +74,7 @@ pub fn check(site: &Path, out: Option<&Path>, offline: bool) -> Result<Vec<Probl
     match crate::load::registry::load(site, &config) {
         Ok(registry) => {
             let fetcher = Fetcher::new(&config.remote, Cache::for_output(&out), offline);
-            let remote = fetcher.fetch_all(crate::remote_urls(&registry.entries));
+            let remote = fetcher.fetch_all(crate::remote_urls(&registry.entries), &|| {});
             let mut found: Vec<Problem> = registry
                 .entries
                 .par_iter()

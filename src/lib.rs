@@ -100,8 +100,13 @@ impl BuildReport {
     }
 }
 
-/// Receives progress as PIDs are rendered (a progress bar in the CLI).
+/// Receives progress as remote targets are fetched and PIDs are rendered
+/// (a progress bar in the CLI).
 pub trait Progress: Sync {
+    /// The number of remote targets to fetch, before any PID is rendered.
+    fn start_fetching(&self, _total: u64) {}
+    /// One remote target fetched (or given up on).
+    fn fetched(&self) {}
     /// The number of PIDs to render.
     fn start(&self, _total: u64) {}
     /// One PID done.
@@ -149,7 +154,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         remote::Cache::for_output(&out),
         options.offline,
     );
-    let remote_docs = fetcher.fetch_all(remote_urls(&registry.entries));
+    let urls = remote_urls(&registry.entries);
+    if !urls.is_empty() {
+        progress.start_fetching(urls.len() as u64);
+    }
+    let remote_docs = fetcher.fetch_all(urls, &|| progress.fetched());
     // A lock that cannot be read (a merge conflict) must not stop the
     // build: it is replaced by this build's.
     let previous_lock = lock::Lock::load(site).unwrap_or_else(|e| {

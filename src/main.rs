@@ -134,8 +134,21 @@ struct BuildArgs {
 struct Bar(Option<indicatif::ProgressBar>);
 
 impl Progress for Bar {
+    fn start_fetching(&self, total: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_message("remote targets fetched");
+            bar.set_length(total);
+        }
+    }
+    fn fetched(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
     fn start(&self, total: u64) {
         if let Some(bar) = &self.0 {
+            bar.set_message("PIDs");
+            bar.set_position(0);
             bar.set_length(total);
         }
     }
@@ -191,7 +204,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     let bar = Bar((std::io::stderr().is_terminal() && !args.quiet).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} PIDs {elapsed}")
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} {elapsed}")
                 .expect("the template is valid"),
         );
         bar

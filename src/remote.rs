@@ -197,8 +197,9 @@ impl Fetcher {
     }
 
     /// Fetch every URL, at most `[remote] concurrency` at once (in a pool of
-    /// their own: the requests wait on the network, not the CPU).
-    pub fn fetch_all(&self, urls: Vec<String>) -> RemoteDocs {
+    /// their own: the requests wait on the network, not the CPU), calling
+    /// `done` after each.
+    pub fn fetch_all(&self, urls: Vec<String>, done: &(dyn Fn() + Sync)) -> RemoteDocs {
         if urls.is_empty() {
             return RemoteDocs::default();
         }
@@ -206,6 +207,7 @@ impl Fetcher {
             urls.into_par_iter()
                 .map(|url| {
                     let result = self.fetch(&url);
+                    done();
                     (url, result)
                 })
                 .collect()
