@@ -350,8 +350,14 @@ fn remote_manifests_become_pages_are_revalidated_and_build_offline() {
     assert!(page(site.path(), "ark/99999/fk4dee").contains(&dee_title));
 
     // ...and online, the unreachable server's documents come from the
-    // cache with a warning naming the URL and the row.
+    // cache with a warning naming the URL and the row; the lock keeps the
+    // last content the server confirmed.
+    let lock = std::fs::read_to_string(site.path().join("pidsite.lock")).unwrap();
     let stale = build_site(site.path(), false);
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("pidsite.lock")).unwrap(),
+        lock
+    );
     assert!(page(site.path(), "ark/99999/fk4dee").contains(&dee_title));
     let warning = stale
         .warnings
@@ -361,6 +367,12 @@ fn remote_manifests_become_pages_are_revalidated_and_build_offline() {
         .unwrap_or_else(|| panic!("{:?}", stale.warnings));
     assert!(warning.starts_with("content/registry.csv:2: "), "{warning}");
     assert!(warning.contains("uses the copy cached on"), "{warning}");
+    // check --offline compares the cache with the lock: nothing changed.
+    pidsite(site.path())
+        .args(["check", "--offline"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("No problems found."));
 
     // A URL that was never fetched is a warning offline, naming URL and row.
     let never = server.url("/m/never.json");
@@ -378,6 +390,14 @@ fn remote_manifests_become_pages_are_revalidated_and_build_offline() {
         "{messages:?}"
     );
     assert!(messages[0].contains("--offline"), "{messages:?}");
+    pidsite(site.path())
+        .args(["check", "--offline"])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains(format!(
+            "content/registry.csv:4: ark:99999/fk4never: target {never} cannot be fetched: not in the cache"
+        )));
+    assert_eq!(server.total_hits(), requests, "offline sent a request");
 }
 
 #[test]
