@@ -144,7 +144,7 @@ fn target_problem(
                         "could not be fetched ({e}); the build would use the copy cached on {}",
                         f.meta.fetched
                     )),
-                    _ => Ok(f.bytes.clone()),
+                    _ => remote.body(f),
                 },
                 Some(Err(e)) => Err(format!("cannot be fetched: {e}")),
                 None => Err("was not fetched".into()),

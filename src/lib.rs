@@ -757,8 +757,8 @@ fn load_target(
     let mut warnings = Vec::new();
     // Where a problem is reported: the file for a local target, the
     // registry row (whose message names the URL) for a remote one.
-    let local_bytes;
-    let (shown, at, bytes): (String, Location, std::result::Result<&[u8], String>) = match target {
+    let (shown, at, bytes): (String, Location, std::result::Result<Vec<u8>, String>) = match target
+    {
         Target::Remote(url) => {
             let bytes = match remote.get(url) {
                 Some(Ok(fetched)) => {
@@ -771,7 +771,9 @@ fn load_target(
                             ),
                         });
                     }
-                    Ok(fetched.bytes.as_slice())
+                    remote
+                        .body(fetched)
+                        .map_err(|e| format!("remote target {url}: {e}"))
                 }
                 Some(Err(e)) => Err(format!("remote target {url}: {e}")),
                 None => Err(format!("remote target {url} was not fetched")),
@@ -784,11 +786,7 @@ fn load_target(
                 .unwrap_or(path)
                 .display()
                 .to_string();
-            local_bytes = std::fs::read(path);
-            let bytes = match &local_bytes {
-                Ok(b) => Ok(b.as_slice()),
-                Err(e) => Err(format!("cannot read the file: {e}")),
-            };
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"));
             (shown.clone(), Location::file(shown), bytes)
         }
     };
@@ -812,7 +810,7 @@ fn load_target(
             return (loaded, warnings);
         }
     };
-    let resource = match load::iiif::parse(bytes, &config.languages) {
+    let resource = match load::iiif::parse(&bytes, &config.languages) {
         Ok(r) => r,
         Err(reason) if is_remote => {
             let loaded = fail(format!(
@@ -842,7 +840,7 @@ fn load_target(
         Loaded {
             resource: Some(resource),
             // A remote document is linked where it is hosted, not copied.
-            document: (!is_remote).then(|| bytes.to_vec()),
+            document: (!is_remote).then_some(bytes),
             problem: None,
         },
         warnings,

@@ -60,15 +60,17 @@ pub enum Obtained {
     Stale(FetchError),
 }
 
-/// A remote document and what the cache records of it.
+/// A remote document and what the cache records of it. The body stays in
+/// the cache on disk until a page needs it ([`RemoteDocs::body`]): a site of
+/// many remote manifests does not hold them all in memory.
 #[derive(Debug, Clone)]
 pub struct Fetched {
-    /// The body.
-    pub bytes: Vec<u8>,
     /// ETag, Last-Modified, dates and hash.
     pub meta: CacheMeta,
     /// Downloaded, revalidated or read from the cache.
     pub obtained: Obtained,
+    /// The body, only when it could not be written to the cache.
+    unsaved: Option<Vec<u8>>,
 }
 
 /// Why a remote document could not be had.
@@ -143,6 +145,11 @@ impl Cache {
         let meta: CacheMeta = serde_json::from_slice(&std::fs::read(meta).ok()?).ok()?;
         let bytes = std::fs::read(body).ok()?;
         (meta.url == url && meta.sha256 == sha256_hex(&bytes)).then_some((meta, bytes))
+    }
+
+    /// What the cache records of `url`, when its body is there intact.
+    pub fn meta(&self, url: &str) -> Option<CacheMeta> {
+        self.get(url).map(|(meta, _)| meta)
     }
 
     /// Store a body and its metadata (the body first, each through a
@@ -220,20 +227,23 @@ impl Fetcher {
             // No pool of our own: the global one still bounds the fetches.
             Err(_) => fetch(),
         };
-        RemoteDocs(docs)
+        RemoteDocs {
+            docs,
+            cache: Some(self.cache.clone()),
+        }
     }
 
     /// Fetch one URL: from the cache alone when offline, else revalidated
     /// or downloaded, retrying connection errors, timeouts, 5xx and 429
     /// with exponential backoff.
     pub fn fetch(&self, url: &str) -> Result<Fetched, FetchError> {
-        let cached = self.cache.get(url);
+        let cached = self.cache.meta(url);
         if self.offline {
             return cached
-                .map(|(meta, bytes)| Fetched {
-                    bytes,
+                .map(|meta| Fetched {
                     meta,
                     obtained: Obtained::Cached,
+                    unsaved: None,
                 })
                 .ok_or_else(|| FetchError::NotCached(self.cache.dir.display().to_string()));
         }
@@ -253,22 +263,18 @@ impl Fetcher {
         };
         // The server failed us, but an earlier copy is better than none.
         match cached {
-            Some((meta, bytes)) if error.is_transient() => Ok(Fetched {
-                bytes,
+            Some(meta) if error.is_transient() => Ok(Fetched {
                 meta,
                 obtained: Obtained::Stale(error),
+                unsaved: None,
             }),
             _ => Err(error),
         }
     }
 
-    fn try_once(
-        &self,
-        url: &str,
-        cached: Option<&(CacheMeta, Vec<u8>)>,
-    ) -> Result<Fetched, Attempt> {
+    fn try_once(&self, url: &str, cached: Option<&CacheMeta>) -> Result<Fetched, Attempt> {
         let mut request = self.agent.get(url).header("Accept", ACCEPT);
-        if let Some((meta, _)) = cached {
+        if let Some(meta) = cached {
             if let Some(etag) = &meta.etag {
                 request = request.header("If-None-Match", etag);
             }
@@ -297,7 +303,7 @@ impl Fetcher {
         let status = response.status();
         let now = rfc3339(SystemTime::now());
         if status.as_u16() == 304 {
-            if let Some((meta, bytes)) = cached {
+            if let Some(meta) = cached {
                 let meta = CacheMeta {
                     checked: now,
                     ..meta.clone()
@@ -305,9 +311,9 @@ impl Fetcher {
                 // Only the date changes; a failed write costs nothing.
                 let _ = self.cache.put(&meta, None);
                 return Ok(Fetched {
-                    bytes: bytes.clone(),
                     meta,
                     obtained: Obtained::Revalidated,
+                    unsaved: None,
                 });
             }
         }
@@ -362,12 +368,13 @@ impl Fetcher {
             checked: now,
             sha256: sha256_hex(&bytes),
         };
-        // A cache that cannot be written only costs a download next time.
-        let _ = self.cache.put(&meta, Some(&bytes));
+        // A cache that cannot be written only costs a download next time
+        // (the body is then kept in memory for this build).
+        let unsaved = self.cache.put(&meta, Some(&bytes)).err().map(|_| bytes);
         Ok(Fetched {
-            bytes,
             meta,
             obtained: Obtained::Downloaded,
+            unsaved,
         })
     }
 }
@@ -405,20 +412,39 @@ fn describe(e: &ureq::Error, timeout: Duration) -> String {
 
 /// Every remote document of a build, by URL.
 #[derive(Debug, Default)]
-pub struct RemoteDocs(HashMap<String, Result<Fetched, FetchError>>);
+pub struct RemoteDocs {
+    docs: HashMap<String, Result<Fetched, FetchError>>,
+    cache: Option<Cache>,
+}
 
 impl RemoteDocs {
     /// The document at `url`, or why there is none; `None` when it was not
     /// asked for.
     pub fn get(&self, url: &str) -> Option<&Result<Fetched, FetchError>> {
-        self.0.get(url)
+        self.docs.get(url)
+    }
+
+    /// The body of a fetched document, read from the cache (and checked
+    /// against its hash: the cache may have changed since it was fetched).
+    pub fn body(&self, fetched: &Fetched) -> Result<Vec<u8>, String> {
+        if let Some(bytes) = &fetched.unsaved {
+            return Ok(bytes.clone());
+        }
+        let cache = self.cache.as_ref().ok_or("no cache")?;
+        match cache.get(&fetched.meta.url) {
+            Some((meta, bytes)) if meta.sha256 == fetched.meta.sha256 => Ok(bytes),
+            _ => Err(format!(
+                "the cached copy in {} changed or vanished during the build",
+                cache.dir.display()
+            )),
+        }
     }
 
     /// How many were downloaded, revalidated (304) and read from the cache
     /// (offline or stale), and how many failed.
     pub fn counts(&self) -> RemoteCounts {
         let mut c = RemoteCounts::default();
-        for r in self.0.values() {
+        for r in self.docs.values() {
             match r {
                 Ok(f) => match f.obtained {
                     Obtained::Downloaded => c.downloaded += 1,
