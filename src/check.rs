@@ -1,8 +1,11 @@
 //! `pidsite check`: everything that would break a PID's promise to resolve,
 //! found without building: registry problems (syntax, duplicates, loops,
-//! targets that are missing or cannot be read as IIIF) and broken internal
-//! links in the last build's output. Each problem names its file and row
-//! or line; the command exits non-zero when there is any.
+//! targets that are missing, cannot be fetched or cannot be read as IIIF),
+//! targets whose content changed since the last build (`pidsite.lock`) and
+//! broken internal links in the last build's output. Each problem names its
+//! file and row or line; the command exits non-zero when there is any. It
+//! fetches remote targets through the build's cache (or reads the cache
+//! alone, offline) but never writes the lock: only a build does.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -12,12 +15,14 @@ use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::error::{Error, Location};
+use crate::lock::Lock;
 use crate::model::record::{Status, Target};
+use crate::remote::{sha256_hex, Cache, Fetcher, Obtained, RemoteDocs};
 
 /// One problem found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// What kind: `registry`, `target` or `link`.
+    /// What kind: `registry`, `target`, `changed`, `lock` or `link`.
     pub kind: &'static str,
     /// The file, relative to the site where possible.
     pub file: PathBuf,
@@ -60,47 +65,95 @@ fn problems_of(kind: &'static str, error: Error, out: &mut Vec<Problem>) {
 }
 
 /// Check the site in `site` and, when it exists, its output folder `out`
-/// (default: site.toml's `output_dir`).
-pub fn check(site: &Path, out: Option<&Path>) -> Result<Vec<Problem>, Error> {
+/// (default: site.toml's `output_dir`). Remote targets are fetched through
+/// the cache beside `out`; `offline` reads that cache alone.
+pub fn check(site: &Path, out: Option<&Path>, offline: bool) -> Result<Vec<Problem>, Error> {
     let config = SiteConfig::load(site)?;
+    let out = out.map_or_else(|| site.join(&config.output_dir), Path::to_path_buf);
     let mut problems = Vec::new();
     match crate::load::registry::load(site, &config) {
         Ok(registry) => {
+            let fetcher = Fetcher::new(&config.remote, Cache::for_output(&out), offline);
+            let remote = fetcher.fetch_all(crate::remote_urls(&registry.entries), &|| {});
             let mut found: Vec<Problem> = registry
                 .entries
                 .par_iter()
-                .filter_map(|entry| target_problem(entry.current(), site, &config))
+                .filter_map(|entry| target_problem(entry.current(), site, &config, &remote))
                 .collect();
             problems.append(&mut found);
+            match Lock::load(site) {
+                Ok(Some(previous)) => {
+                    let read = |path: &Path| std::fs::read(path).ok().map(|b| sha256_hex(&b));
+                    let (_, changed) =
+                        crate::lock::compare(&registry.entries, read, &remote, Some(&previous));
+                    problems.extend(changed.into_iter().map(|c| Problem {
+                        kind: "changed",
+                        file: c.at.path,
+                        line: c.at.line,
+                        message: format!(
+                            "{}: {} changed since the last build (sha256 {} in {}, {} now)",
+                            c.pid,
+                            c.target,
+                            short(&c.was),
+                            crate::lock::LOCK_FILE,
+                            short(&c.now)
+                        ),
+                    }));
+                }
+                Ok(None) => {}
+                Err(e) => problems_of("lock", e, &mut problems),
+            }
         }
         Err(e) => problems_of("registry", e, &mut problems),
     }
-    let out = out.map_or_else(|| site.join(&config.output_dir), Path::to_path_buf);
     if out.is_dir() {
         problems.extend(broken_links(&out, &config));
     }
     Ok(problems)
 }
 
-/// An active PID's target that is missing or is not IIIF.
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// An active PID's target that is missing, cannot be fetched or is not
+/// IIIF.
 fn target_problem(
     record: &crate::model::record::Record,
     site: &Path,
     config: &SiteConfig,
+    remote: &RemoteDocs,
 ) -> Option<Problem> {
     if record.status != Status::Active {
         return None;
     }
-    let Some(Target::Local { path, .. }) = &record.target else {
-        return None;
+    let (shown, bytes) = match record.target.as_ref()? {
+        Target::Local { path, .. } => {
+            let shown = path
+                .strip_prefix(site)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"));
+            (shown, bytes)
+        }
+        Target::Remote(url) => {
+            let bytes = match remote.get(url) {
+                Some(Ok(f)) => match &f.obtained {
+                    Obtained::Stale(e) => Err(format!(
+                        "could not be fetched ({e}); the build would use the copy cached on {}",
+                        f.meta.fetched
+                    )),
+                    _ => remote.body(f),
+                },
+                Some(Err(e)) => Err(format!("cannot be fetched: {e}")),
+                None => Err("was not fetched".into()),
+            };
+            (url.clone(), bytes)
+        }
     };
-    let shown = path
-        .strip_prefix(site)
-        .unwrap_or(path)
-        .display()
-        .to_string();
-    let reason = match std::fs::read(path) {
-        Err(e) => format!("target {shown} cannot be read: {e}"),
+    let reason = match bytes {
+        Err(e) => format!("target {shown} {e}"),
         Ok(bytes) => match crate::load::iiif::parse(&bytes, &config.languages) {
             Ok(_) => return None,
             Err(e) => format!("target {shown} is not a IIIF resource pidsite can read: {e}"),

@@ -44,7 +44,19 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
             ),
         ));
     }
-    let (loaded, _) = crate::load_target(record, site, &config);
+    // A remote target is read as the build reads it (through the cache
+    // next to the site's output folder).
+    let fetcher = crate::remote::Fetcher::new(
+        &config.remote,
+        crate::remote::Cache::for_output(&site.join(&config.output_dir)),
+        false,
+    );
+    let urls = match &record.target {
+        Some(crate::model::record::Target::Remote(url)) => vec![url.clone()],
+        _ => Vec::new(),
+    };
+    let remote = fetcher.fetch_all(urls, &|| {});
+    let (loaded, _) = crate::load_target(record, site, &config, &remote);
     let landing_url = config.url(record.pid.landing_path().as_str());
     let cite_url = record
         .pid

@@ -30,6 +30,7 @@ struct RawConfig {
     viewer: RawViewer,
     resolvers: BTreeMap<String, String>,
     citation: RawCitation,
+    remote: RawRemote,
 }
 
 impl Default for RawConfig {
@@ -48,6 +49,52 @@ impl Default for RawConfig {
             viewer: RawViewer::default(),
             resolvers: BTreeMap::new(),
             citation: RawCitation::default(),
+            remote: RawRemote::default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawRemote {
+    timeout_secs: u64,
+    retries: u32,
+    max_size_mb: u64,
+    concurrency: usize,
+}
+
+impl Default for RawRemote {
+    fn default() -> Self {
+        RawRemote {
+            timeout_secs: 30,
+            retries: 2,
+            max_size_mb: 64,
+            concurrency: 8,
+        }
+    }
+}
+
+/// How remote targets (http(s) URLs in the registry) are fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteConfig {
+    /// Connect and read timeout of each request.
+    pub timeout: std::time::Duration,
+    /// Further tries after a connection error, a timeout, a 5xx or a 429.
+    pub retries: u32,
+    /// The largest document accepted, in bytes.
+    pub max_bytes: u64,
+    /// How many documents are fetched at once.
+    pub concurrency: usize,
+}
+
+impl Default for RemoteConfig {
+    fn default() -> Self {
+        let raw = RawRemote::default();
+        RemoteConfig {
+            timeout: std::time::Duration::from_secs(raw.timeout_secs),
+            retries: raw.retries,
+            max_bytes: raw.max_size_mb * 1024 * 1024,
+            concurrency: raw.concurrency,
         }
     }
 }
@@ -193,6 +240,8 @@ pub struct SiteConfig {
     pub site_dir: PathBuf,
     /// The institution's own metadata labels for citation fields.
     pub citation_labels: CitationLabels,
+    /// Fetching remote targets.
+    pub remote: RemoteConfig,
 }
 
 impl SiteConfig {
@@ -318,6 +367,25 @@ impl SiteConfig {
             }
             None => style_names[0].clone(),
         };
+        let remote = &raw.remote;
+        for (key, value) in [
+            ("timeout_secs", remote.timeout_secs),
+            ("max_size_mb", remote.max_size_mb),
+            ("concurrency", remote.concurrency as u64),
+        ] {
+            if value == 0 {
+                return Err(Error::input(
+                    at(key),
+                    format!("[remote] {key}: expected a number of at least 1, found 0"),
+                ));
+            }
+        }
+        let remote = RemoteConfig {
+            timeout: std::time::Duration::from_secs(remote.timeout_secs),
+            retries: remote.retries,
+            max_bytes: remote.max_size_mb.saturating_mul(1024 * 1024),
+            concurrency: remote.concurrency,
+        };
         Ok(SiteConfig {
             base_url,
             base_path,
@@ -337,6 +405,7 @@ impl SiteConfig {
             default_style,
             site_dir: PathBuf::from("."),
             citation_labels: raw.citation.labels.normalised(),
+            remote,
         })
     }
 
@@ -458,6 +527,27 @@ mod tests {
         let text = err.to_string();
         assert!(text.starts_with("site.toml:3: "), "{text}");
         assert!(text.contains("titel"), "{text}");
+    }
+
+    #[test]
+    fn remote_settings_have_defaults_and_are_checked() {
+        let config = parse("base_url = \"https://x.org/\"\ntitle = \"T\"\n").unwrap();
+        assert_eq!(config.remote, RemoteConfig::default());
+        assert_eq!(config.remote.timeout.as_secs(), 30);
+        assert_eq!(config.remote.retries, 2);
+        let config = parse(
+            "base_url = \"https://x.org/\"\ntitle = \"T\"\n[remote]\ntimeout_secs = 2\nretries = 0\n",
+        )
+        .unwrap();
+        assert_eq!(config.remote.timeout.as_secs(), 2);
+        assert_eq!(config.remote.retries, 0);
+        let err =
+            parse("base_url = \"https://x.org/\"\ntitle = \"T\"\n[remote]\ntimeout_secs = 0\n")
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "site.toml:4: [remote] timeout_secs: expected a number of at least 1, found 0"
+        );
     }
 
     #[test]

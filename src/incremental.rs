@@ -1,8 +1,9 @@
 //! Incremental builds. After each build pidsite records, per PID, a
 //! fingerprint of everything its pages are made from (its registry rows, its
-//! IIIF file, its note) together with the files it wrote and the summary the
-//! site-wide pages need. The next build into the same output folder renders
-//! only the PIDs whose fingerprint changed; everything else is kept as is.
+//! IIIF file or the content hash of its remote document, its note) together
+//! with the files it wrote and the summary the site-wide pages need. The
+//! next build into the same output folder renders only the PIDs whose
+//! fingerprint changed; everything else is kept as is.
 //!
 //! What every page depends on (the pidsite binary, site.toml, templates, the
 //! navigation) goes into one global fingerprint: when it changes, the build
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Location, Warning};
 use crate::model::record::{Entry, Target};
+use crate::remote::{Obtained, RemoteDocs};
 use crate::render::Summary;
 
 /// The marker file in the output folder naming the build it holds.
@@ -215,7 +217,7 @@ impl Fingerprinter {
     /// The fingerprint of an entry: all its rows (where in the registry
     /// they are does not change a page), its target file's content and its
     /// note.
-    pub fn entry(&self, entry: &Entry, note: Option<&str>) -> Hash {
+    pub fn entry(&self, entry: &Entry, note: Option<&str>, remote: &RemoteDocs) -> Hash {
         let mut h = blake3::Hasher::new();
         for record in &entry.versions {
             let mut r = record.clone();
@@ -223,13 +225,20 @@ impl Fingerprinter {
             h.update(format!("{r:?}").as_bytes());
             match &record.target {
                 Some(Target::Local { path, .. }) => h.update(self.file(path).as_bytes()),
-                // A remote document may change at any time: never reused.
-                Some(Target::Remote(_)) => h.update(new_build_id().as_bytes()),
+                // A remote document counts by its content (after fetching
+                // or revalidating it), or by why it could not be had.
+                Some(Target::Remote(url)) => h.update(remote_fingerprint(remote, url).as_bytes()),
                 None => &mut h,
             };
         }
         h.update(note.unwrap_or("\0no note").as_bytes());
         h.finalize().to_hex().to_string()
+    }
+
+    /// The SHA-256 of a local target file, `None` when it cannot be read
+    /// (cheap for a file already fingerprinted).
+    pub fn content_hash(&self, path: &Path) -> Option<Hash> {
+        Some(self.file(path)).filter(|h| h != "missing")
     }
 
     /// The content hash of a file ("missing" when it cannot be read: the
@@ -255,7 +264,8 @@ impl Fingerprinter {
         let stamp = FileStamp {
             len: meta.len(),
             modified_ns,
-            hash: blake3::hash(&bytes).to_hex().to_string(),
+            // SHA-256 rather than BLAKE3: the lock file records this hash.
+            hash: crate::remote::sha256_hex(&bytes),
         };
         let hash = stamp.hash.clone();
         self.remember(path, stamp);
@@ -272,6 +282,20 @@ impl Fingerprinter {
     /// The stamps of every file fingerprinted, for the next build.
     pub fn into_stamps(self) -> HashMap<PathBuf, FileStamp> {
         self.seen.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What a remote target's pages are made of: its content hash, and whether
+/// it is a stale copy (the page then carries a warning).
+fn remote_fingerprint(remote: &RemoteDocs, url: &str) -> String {
+    match remote.get(url) {
+        Some(Ok(f)) => match &f.obtained {
+            Obtained::Stale(e) => format!("stale {} {e}", f.meta.sha256),
+            _ => f.meta.sha256.clone(),
+        },
+        Some(Err(e)) => format!("unavailable: {e}"),
+        // Not fetched: never reused.
+        None => new_build_id(),
     }
 }
 

@@ -1,8 +1,9 @@
 //! pidsite: a static-site generator for persistent-identifier landing pages
 //! of IIIF resources. This module is the one place that knows the order of
-//! the stages: load (config, registry, Markdown, templates) -> for each PID,
-//! in parallel: read its IIIF resource, render, write -> site-wide pages ->
-//! swap the finished site into place.
+//! the stages: load (config, registry, Markdown, templates) -> fetch the
+//! remote targets (through the cache) -> for each PID, in parallel: read its
+//! IIIF resource, render, write -> site-wide pages -> swap the finished site
+//! into place -> rewrite `pidsite.lock`.
 
 #![warn(missing_docs)]
 
@@ -15,8 +16,10 @@ pub mod enrich;
 pub mod error;
 pub mod incremental;
 pub mod load;
+pub mod lock;
 pub mod mint;
 pub mod model;
+pub mod remote;
 pub mod render;
 pub mod write;
 
@@ -38,7 +41,7 @@ use render::{Loaded, Output, Renderer, Summary};
 use write::Staging;
 
 /// What `pidsite build` was asked to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// The site folder (holding site.toml).
     pub site_dir: PathBuf,
@@ -49,6 +52,8 @@ pub struct BuildOptions {
     /// Render every PID even when the last build's state says it is
     /// unchanged.
     pub full: bool,
+    /// Read remote targets from the cache alone, without the network.
+    pub offline: bool,
 }
 
 /// What a build did.
@@ -70,6 +75,10 @@ pub struct BuildReport {
     pub out_dir: PathBuf,
     /// Soft problems.
     pub warnings: Vec<Warning>,
+    /// Targets whose content differs from `pidsite.lock` (the last build's).
+    pub changed: Vec<lock::Changed>,
+    /// What fetching the remote targets came to.
+    pub remote: remote::RemoteCounts,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -93,8 +102,13 @@ impl BuildReport {
     }
 }
 
-/// Receives progress as PIDs are rendered (a progress bar in the CLI).
+/// Receives progress as remote targets are fetched and PIDs are rendered
+/// (a progress bar in the CLI).
 pub trait Progress: Sync {
+    /// The number of remote targets to fetch, before any PID is rendered.
+    fn start_fetching(&self, _total: u64) {}
+    /// One remote target fetched (or given up on).
+    fn fetched(&self) {}
     /// The number of PIDs to render.
     fn start(&self, _total: u64) {}
     /// One PID done.
@@ -135,6 +149,34 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         notes.insert(note.pid.key().to_string(), note);
     }
 
+    // Remote targets are fetched first, a few at a time: their content
+    // decides their fingerprints, and pass 1 then only reads memory.
+    let fetcher = remote::Fetcher::new(
+        &config.remote,
+        remote::Cache::for_output(&out),
+        options.offline,
+    );
+    let urls = remote_urls(&registry.entries);
+    if !urls.is_empty() {
+        progress.start_fetching(urls.len() as u64);
+    }
+    let remote_docs = fetcher.fetch_all(urls, &|| progress.fetched());
+    // A lock that cannot be read (a merge conflict) must not stop the
+    // build: it is replaced by this build's.
+    let previous_lock = lock::Lock::load(site).unwrap_or_else(|e| {
+        let (at, message) = match e {
+            Error::Input { at, message } => (at, message),
+            other => (Location::file(lock::LOCK_FILE), other.to_string()),
+        };
+        warnings.push(Warning {
+            at,
+            message: format!(
+                "{message}; this build reports no changed manifests and writes a new lock"
+            ),
+        });
+        None
+    });
+
     let global = global_fingerprint(site, &pages);
     let mut previous = (!options.full)
         .then(|| State::load(&out, &global))
@@ -149,6 +191,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         renderer: &renderer,
         staging: &staging,
         registry_file: &registry_file,
+        remote: &remote_docs,
     };
 
     // Pass 1: every PID whose pages do not link to other PIDs' pages is
@@ -161,7 +204,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .par_iter()
         .map(|entry| {
             let note = notes.get(entry.pid().key());
-            let fingerprint = fingerprints.entry(entry, note.map(|n| format!("{n:?}")).as_deref());
+            let fingerprint = fingerprints.entry(
+                entry,
+                note.map(|n| format!("{n:?}")).as_deref(),
+                &remote_docs,
+            );
             let outcome = job.first_pass(entry, note, fingerprint, last);
             if matches!(outcome, Ok(Outcome::Done(_) | Outcome::Kept)) {
                 progress.advance();
@@ -192,6 +239,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             }
         }
     }
+
+    // Every target has been read or fingerprinted: compare with the lock.
+    let (new_lock, changed) = lock::compare(
+        &registry.entries,
+        |path| fingerprints.content_hash(path),
+        &remote_docs,
+        previous_lock.as_ref(),
+    );
 
     // Pass 2: the PIDs that link to others, with the complete index.
     let index: Vec<(String, String)> = registry
@@ -352,6 +407,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             ),
         });
     }
+    if let Err(e) = new_lock.save(site) {
+        warnings.push(Warning {
+            at: Location::file(lock::LOCK_FILE),
+            message: format!(
+                "cannot write the lock file ({e}); the next build compares with the old one"
+            ),
+        });
+    }
     Ok(BuildReport {
         pages: pages_built,
         stubs,
@@ -361,8 +424,25 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         bytes,
         out_dir: out,
         warnings,
+        changed,
+        remote: remote_docs.counts(),
         elapsed: started.elapsed(),
     })
+}
+
+/// The URLs of every remote target a build reads (each once, in registry
+/// order).
+pub fn remote_urls(entries: &[Entry]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    entries
+        .iter()
+        .flat_map(|e| &e.versions)
+        .filter(|r| !matches!(r.status, Status::Moved | Status::Reserved))
+        .filter_map(|r| match &r.target {
+            Some(Target::Remote(url)) if seen.insert(url.as_str()) => Some(url.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What every page depends on besides its own PID: site.toml, the site's
@@ -426,6 +506,7 @@ struct EntryJob<'a> {
     renderer: &'a Renderer<'a>,
     staging: &'a Staging,
     registry_file: &'a Path,
+    remote: &'a remote::RemoteDocs,
 }
 
 impl EntryJob<'_> {
@@ -450,7 +531,7 @@ impl EntryJob<'_> {
                 unchanged: None,
             }));
         }
-        let (loaded, warnings) = load_entry(entry, self.site, self.config);
+        let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote);
         let iiif_id = loaded.last().and_then(|l| indexed_id(entry.current(), l));
         if uses_index(&loaded) {
             return Ok(Outcome::Linked(Pending {
@@ -474,7 +555,7 @@ impl EntryJob<'_> {
         if let Some(state) = pending.unchanged.filter(|_| index_unchanged) {
             return Ok(state);
         }
-        let (loaded, warnings) = load_entry(entry, self.site, self.config);
+        let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote);
         self.render(
             entry,
             note,
@@ -537,14 +618,19 @@ fn uses_index(loaded: &[Loaded]) -> bool {
 
 /// Read every version's IIIF resource (one, for most PIDs), in the order
 /// of `entry.versions`.
-fn load_entry(entry: &Entry, site: &Path, config: &SiteConfig) -> (Vec<Loaded>, Vec<Warning>) {
+fn load_entry(
+    entry: &Entry,
+    site: &Path,
+    config: &SiteConfig,
+    remote: &remote::RemoteDocs,
+) -> (Vec<Loaded>, Vec<Warning>) {
     let mut warnings = Vec::new();
     let loaded = entry
         .versions
         .iter()
         .map(|record| {
-            let (loaded, warning) = load_target(record, site, config);
-            warnings.extend(warning);
+            let (loaded, found) = load_target(record, site, config, remote);
+            warnings.extend(found);
             loaded
         })
         .collect();
@@ -662,74 +748,103 @@ fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Read and normalise a record's IIIF resource. A resource that cannot be
-/// read is a warning: the page is still built from the registry.
+/// Read and normalise a record's IIIF resource: a local file, or a remote
+/// document fetched before pass 1. A resource that cannot be read is a
+/// warning: the page is still built from the registry.
 pub(crate) fn load_target(
     record: &Record,
     site: &Path,
     config: &SiteConfig,
-) -> (Loaded, Option<Warning>) {
+    remote: &remote::RemoteDocs,
+) -> (Loaded, Vec<Warning>) {
     let none = |problem: Option<String>| Loaded {
         resource: None,
         document: None,
         problem,
     };
     if matches!(record.status, Status::Moved | Status::Reserved) {
-        return (none(None), None);
+        return (none(None), Vec::new());
     }
     let Some(target) = &record.target else {
-        return (none(None), None);
+        return (none(None), Vec::new());
     };
-    let (path, bytes) = match target {
+    let mut warnings = Vec::new();
+    // Where a problem is reported: the file for a local target, the
+    // registry row (whose message names the URL) for a remote one.
+    let (shown, at, bytes): (String, Location, std::result::Result<Vec<u8>, String>) = match target
+    {
         Target::Remote(url) => {
-            let message = format!(
-                "remote target {url} is not fetched by this version of pidsite; the page of {} is built from the registry alone",
-                record.pid
-            );
-            return (
-                none(Some(message.clone())),
-                Some(Warning {
-                    at: record.at.clone(),
-                    message,
-                }),
-            );
+            let bytes = match remote.get(url) {
+                Some(Ok(fetched)) => {
+                    if let remote::Obtained::Stale(e) = &fetched.obtained {
+                        warnings.push(Warning {
+                            at: record.at.clone(),
+                            message: format!(
+                                "remote target {url} could not be fetched ({e}); the page of {} uses the copy cached on {}",
+                                record.pid, fetched.meta.fetched
+                            ),
+                        });
+                    }
+                    remote
+                        .body(fetched)
+                        .map_err(|e| format!("remote target {url}: {e}"))
+                }
+                Some(Err(e)) => Err(format!("remote target {url}: {e}")),
+                None => Err(format!("remote target {url} was not fetched")),
+            };
+            (url.clone(), record.at.clone(), bytes)
         }
-        Target::Local { path, .. } => (path, std::fs::read(path)),
+        Target::Local { path, .. } => {
+            let shown = path
+                .strip_prefix(site)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"));
+            (shown.clone(), Location::file(shown), bytes)
+        }
     };
-    let shown = path.strip_prefix(site).unwrap_or(path).to_path_buf();
-    let fail = |reason: String| {
-        let message = format!(
-            "{reason}; the page of {} is built from the registry alone",
-            record.pid
-        );
-        (
-            none(Some(format!(
-                "The IIIF resource could not be read: {reason}."
-            ))),
-            Some(Warning {
-                at: Location::file(&shown),
-                message,
-            }),
-        )
+    let is_remote = matches!(target, Target::Remote(_));
+    let mut fail = |reason: String| {
+        warnings.push(Warning {
+            at: at.clone(),
+            message: format!(
+                "{reason}; the page of {} is built from the registry alone",
+                record.pid
+            ),
+        });
+        none(Some(format!(
+            "The IIIF resource could not be read: {reason}."
+        )))
     };
     let bytes = match bytes {
         Ok(b) => b,
-        Err(e) => return fail(format!("cannot read the file: {e}")),
+        Err(reason) => {
+            let loaded = fail(reason);
+            return (loaded, warnings);
+        }
     };
     let resource = match load::iiif::parse(&bytes, &config.languages) {
         Ok(r) => r,
-        Err(reason) => return fail(reason),
+        Err(reason) if is_remote => {
+            let loaded = fail(format!(
+                "remote target {shown} is not a IIIF resource pidsite can read: {reason}"
+            ));
+            return (loaded, warnings);
+        }
+        Err(reason) => {
+            let loaded = fail(reason);
+            return (loaded, warnings);
+        }
     };
-    let mut warning = None;
     if let Some(declared) = &record.declared_type {
         let declared = model::resource::ResourceKind::from_type(declared);
         if declared.is_some() && declared != Some(resource.kind) {
-            warning = Some(Warning {
+            warnings.push(Warning {
                 at: record.at.clone(),
                 message: format!(
-                    "column \"type\" says {:?} but {} is a {}",
+                    "column \"type\" says {:?} but {shown} is a {}",
                     record.declared_type.as_deref().unwrap_or(""),
-                    shown.display(),
                     resource.kind.label()
                 ),
             });
@@ -738,10 +853,11 @@ pub(crate) fn load_target(
     (
         Loaded {
             resource: Some(resource),
-            document: Some(bytes),
+            // A remote document is linked where it is hosted, not copied.
+            document: (!is_remote).then_some(bytes),
             problem: None,
         },
-        warning,
+        warnings,
     )
 }
 
@@ -760,6 +876,8 @@ mod tests {
             bytes,
             out_dir: PathBuf::new(),
             warnings: Vec::new(),
+            changed: Vec::new(),
+            remote: Default::default(),
             elapsed: Duration::ZERO,
         };
         assert_eq!(report(GITHUB_PAGES_LIMIT).size_note(), None);

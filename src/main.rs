@@ -42,9 +42,10 @@ enum Command {
     /// registry row uses yet, and append them to content/registry.csv as
     /// `reserved` rows.
     Mint(MintArgs),
-    /// Check the registry (syntax, duplicates, loops, unreadable targets)
-    /// and the last build's output (broken internal links); exits 1 when
-    /// anything is wrong.
+    /// Check the registry (syntax, duplicates, loops, unreadable targets),
+    /// targets changed since the last build (pidsite.lock) and the last
+    /// build's output (broken internal links); exits 1 when anything is
+    /// found.
     Check(CheckArgs),
     /// Print one PID's citation: in a CSL style (apa, mla,
     /// chicago-author-date, chicago-notes, harvard, vancouver) or as
@@ -77,6 +78,9 @@ struct CheckArgs {
     /// `text` (one problem a line) or `json` (an array, for machines).
     #[arg(long, value_parser = ["text", "json"], default_value = "text")]
     format: String,
+    /// Compare remote targets from the cache alone, without the network.
+    #[arg(long)]
+    offline: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -135,6 +139,10 @@ struct BuildArgs {
     /// the same output folder.
     #[arg(long)]
     full: bool,
+    /// Read remote targets from the cache (.pidsite-cache/remote beside
+    /// the output) alone, without the network.
+    #[arg(long)]
+    offline: bool,
     /// Print only warnings and errors.
     #[arg(long, short)]
     quiet: bool,
@@ -144,8 +152,21 @@ struct BuildArgs {
 struct Bar(Option<indicatif::ProgressBar>);
 
 impl Progress for Bar {
+    fn start_fetching(&self, total: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_message("remote targets fetched");
+            bar.set_length(total);
+        }
+    }
+    fn fetched(&self) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+        }
+    }
     fn start(&self, total: u64) {
         if let Some(bar) = &self.0 {
+            bar.set_message("PIDs");
+            bar.set_position(0);
             bar.set_length(total);
         }
     }
@@ -199,11 +220,12 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         out_dir: args.out,
         strict: args.strict,
         full: args.full,
+        offline: args.offline,
     };
     let bar = Bar((std::io::stderr().is_terminal() && !args.quiet).then(|| {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} PIDs {elapsed}")
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} {elapsed}")
                 .expect("the template is valid"),
         );
         bar
@@ -215,7 +237,23 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     if let Some(note) = report.size_note() {
         eprintln!("note: {note}");
     }
+    if !report.changed.is_empty() {
+        let n = report.changed.len();
+        let manifests = if n == 1 { "manifest" } else { "manifests" };
+        let list: Vec<String> = report.changed.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "{n} {manifests} changed since the last build: {}",
+            list.join(", ")
+        );
+    }
     if !args.quiet {
+        let counts = report.remote;
+        if counts.total() > 0 {
+            eprintln!(
+                "Remote targets: {} downloaded, {} unchanged (304), {} from the cache, {} failed",
+                counts.downloaded, counts.unchanged, counts.cached, counts.failed
+            );
+        }
         let rendered = if report.incremental {
             format!(" ({} re-rendered, the rest unchanged)", report.rendered)
         } else {
@@ -234,7 +272,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<()> {
-    let problems = pidsite::check::check(&args.site, args.out.as_deref())?;
+    let problems = pidsite::check::check(&args.site, args.out.as_deref(), args.offline)?;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&problems)?);
     } else {

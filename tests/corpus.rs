@@ -49,6 +49,7 @@ fn every_corpus_file_builds_strict() {
             out_dir: Some(out.clone()),
             strict: true,
             full: false,
+            offline: false,
         },
         &NoProgress,
     )

@@ -22,6 +22,7 @@ fn build_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
             out_dir: Some(public.clone()),
             strict: true,
             full: false,
+            offline: false,
         },
         &NoProgress,
     )

@@ -39,6 +39,7 @@ fn build_hostile() -> (tempfile::TempDir, PathBuf) {
             out_dir: Some(out.clone()),
             strict: true,
             full: false,
+            offline: false,
         },
         &NoProgress,
     )

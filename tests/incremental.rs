@@ -36,6 +36,7 @@ fn run(site: &Path, out: &Path, full: bool) -> BuildReport {
             out_dir: Some(out.to_path_buf()),
             strict: true,
             full,
+            offline: false,
         },
         &NoProgress,
     )

@@ -31,6 +31,7 @@ fn run(site: &Path, out: &Path, full: bool) {
             out_dir: Some(out.to_path_buf()),
             strict: true,
             full,
+            offline: false,
         },
         &NoProgress,
     )

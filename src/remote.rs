@@ -1,0 +1,557 @@
+//! Remote targets: registry rows whose target is an http(s) URL. This module
+//! fetches those documents (a bounded number at once, with timeouts, retries
+//! and a size limit) and keeps them in a disk cache beside the incremental
+//! build state, revalidated with `If-None-Match`/`If-Modified-Since` so an
+//! unchanged document is not downloaded again; `--offline` reads the cache
+//! alone. It hands back bytes and cache metadata: it never parses IIIF,
+//! renders or prints, and a failed fetch is a value ([`FetchError`]) that
+//! the caller turns into a warning naming the registry row.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::RemoteConfig;
+
+/// The SHA-256 of some bytes, hex-encoded (what the lock file and the cache
+/// record).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// What the cache knows of one URL (its `<key>.json` file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheMeta {
+    /// The URL fetched.
+    pub url: String,
+    /// The server's `ETag`, sent back as `If-None-Match`.
+    pub etag: Option<String>,
+    /// The server's `Last-Modified`, sent back as `If-Modified-Since`.
+    pub last_modified: Option<String>,
+    /// When the body was downloaded (RFC 3339, UTC).
+    pub fetched: String,
+    /// When the server last confirmed it (a download or a 304).
+    pub checked: String,
+    /// SHA-256 of the body, hex.
+    pub sha256: String,
+}
+
+/// How a document was obtained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Obtained {
+    /// Downloaded now (new or changed).
+    Downloaded,
+    /// The server answered 304 Not Modified: the cached body is current.
+    Revalidated,
+    /// Read from the cache alone (`--offline`).
+    Cached,
+    /// The server could not be reached: the cached body (of an earlier
+    /// fetch) is used; the error says why.
+    Stale(FetchError),
+}
+
+/// A remote document and what the cache records of it. The body stays in
+/// the cache on disk until a page needs it ([`RemoteDocs::body`]): a site of
+/// many remote manifests does not hold them all in memory.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// ETag, Last-Modified, dates and hash.
+    pub meta: CacheMeta,
+    /// Downloaded, revalidated or read from the cache.
+    pub obtained: Obtained,
+    /// The body, only when it could not be written to the cache.
+    unsaved: Option<Vec<u8>>,
+}
+
+/// Why a remote document could not be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The server answered with an error status.
+    #[error("HTTP {status}{}{}", if .reason.is_empty() { "" } else { " " }, .reason)]
+    Status {
+        /// The status code.
+        status: u16,
+        /// Its reason phrase.
+        reason: String,
+    },
+    /// No answer: connection refused, DNS, TLS, timeout, broken body.
+    #[error("{0}")]
+    Transport(String),
+    /// The body is larger than `[remote] max_size_mb`.
+    #[error("the document is larger than the limit of {0} MB ([remote] max_size_mb)")]
+    TooLarge(u64),
+    /// `--offline` and the URL is not in the cache.
+    #[error("not in the cache ({0}) and --offline was given")]
+    NotCached(String),
+}
+
+impl FetchError {
+    /// Whether the server may answer later (no answer, 5xx, 429): an
+    /// earlier cached copy then stands in.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Transport(_) => true,
+            FetchError::Status { status, .. } => *status >= 500 || *status == 429,
+            FetchError::TooLarge(_) | FetchError::NotCached(_) => false,
+        }
+    }
+}
+
+/// The cache of remote documents: per URL, `<sha256 of the URL>.body` and
+/// `<sha256 of the URL>.json` ([`CacheMeta`]).
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    /// The cache of builds into `out`: `remote/` in the `.pidsite-cache`
+    /// folder that holds their incremental state.
+    pub fn for_output(out: &Path) -> Self {
+        let state = crate::incremental::state_path(out);
+        let parent = state.parent().unwrap_or(Path::new(".pidsite-cache"));
+        Cache {
+            dir: parent.join("remote"),
+        }
+    }
+
+    /// The cache folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn files(&self, url: &str) -> (PathBuf, PathBuf) {
+        let key = sha256_hex(url.as_bytes());
+        (
+            self.dir.join(format!("{key}.body")),
+            self.dir.join(format!("{key}.json")),
+        )
+    }
+
+    /// The cached body of `url` and its metadata; `None` when it is not
+    /// there, unreadable, or does not match its recorded hash.
+    pub fn get(&self, url: &str) -> Option<(CacheMeta, Vec<u8>)> {
+        let (body, meta) = self.files(url);
+        let meta: CacheMeta = serde_json::from_slice(&std::fs::read(meta).ok()?).ok()?;
+        let bytes = std::fs::read(body).ok()?;
+        (meta.url == url && meta.sha256 == sha256_hex(&bytes)).then_some((meta, bytes))
+    }
+
+    /// What the cache records of `url`, when its body is there intact.
+    pub fn meta(&self, url: &str) -> Option<CacheMeta> {
+        self.get(url).map(|(meta, _)| meta)
+    }
+
+    /// Store a body and its metadata (the body first, each through a
+    /// temporary file, so a reader never sees half a file).
+    pub fn put(&self, meta: &CacheMeta, bytes: Option<&[u8]>) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let (body, meta_path) = self.files(&meta.url);
+        if let Some(bytes) = bytes {
+            write_atomic(&self.dir, &body, bytes)?;
+        }
+        let json = serde_json::to_vec_pretty(meta).expect("CacheMeta always serialises");
+        write_atomic(&self.dir, &meta_path, &json)
+    }
+}
+
+fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Fetches remote documents through the cache.
+pub struct Fetcher {
+    agent: ureq::Agent,
+    cache: Cache,
+    offline: bool,
+    settings: RemoteConfig,
+}
+
+/// What pidsite asks for: IIIF Presentation JSON-LD first.
+const ACCEPT: &str = "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\", application/ld+json, application/json;q=0.9, */*;q=0.1";
+
+impl Fetcher {
+    /// A fetcher with the site's `[remote]` settings and cache; `offline`
+    /// reads the cache alone.
+    pub fn new(settings: &RemoteConfig, cache: Cache, offline: bool) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(settings.timeout))
+            .timeout_recv_response(Some(settings.timeout))
+            .timeout_per_read(Some(settings.timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("pidsite/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Fetcher {
+            agent,
+            cache,
+            offline,
+            settings: settings.clone(),
+        }
+    }
+
+    /// Fetch every URL, at most `[remote] concurrency` at once (in a pool of
+    /// their own: the requests wait on the network, not the CPU), calling
+    /// `done` after each.
+    pub fn fetch_all(&self, urls: Vec<String>, done: &(dyn Fn() + Sync)) -> RemoteDocs {
+        if urls.is_empty() {
+            return RemoteDocs::default();
+        }
+        let fetch = || {
+            urls.into_par_iter()
+                .map(|url| {
+                    let result = self.fetch(&url);
+                    done();
+                    (url, result)
+                })
+                .collect()
+        };
+        let docs = match rayon::ThreadPoolBuilder::new()
+            .num_threads(self.settings.concurrency)
+            .build()
+        {
+            Ok(pool) => pool.install(fetch),
+            // No pool of our own: the global one still bounds the fetches.
+            Err(_) => fetch(),
+        };
+        RemoteDocs {
+            docs,
+            cache: Some(self.cache.clone()),
+        }
+    }
+
+    /// Fetch one URL: from the cache alone when offline, else revalidated
+    /// or downloaded, retrying connection errors, timeouts, 5xx and 429
+    /// with exponential backoff.
+    pub fn fetch(&self, url: &str) -> Result<Fetched, FetchError> {
+        let cached = self.cache.meta(url);
+        if self.offline {
+            return cached
+                .map(|meta| Fetched {
+                    meta,
+                    obtained: Obtained::Cached,
+                    unsaved: None,
+                })
+                .ok_or_else(|| FetchError::NotCached(self.cache.dir.display().to_string()));
+        }
+        let mut attempt = 0;
+        let error = loop {
+            let (error, retry_after) = match self.try_once(url, cached.as_ref()) {
+                Ok(fetched) => return Ok(fetched),
+                Err(Attempt::Final(e)) => break e,
+                Err(Attempt::Retry(e, after)) => (e, after),
+            };
+            if attempt >= self.settings.retries {
+                break error;
+            }
+            attempt += 1;
+            let backoff = Duration::from_millis(250 << (attempt - 1).min(6));
+            std::thread::sleep(retry_after.unwrap_or(backoff));
+        };
+        // The server failed us, but an earlier copy is better than none.
+        match cached {
+            Some(meta) if error.is_transient() => Ok(Fetched {
+                meta,
+                obtained: Obtained::Stale(error),
+                unsaved: None,
+            }),
+            _ => Err(error),
+        }
+    }
+
+    fn try_once(&self, url: &str, cached: Option<&CacheMeta>) -> Result<Fetched, Attempt> {
+        let mut request = self.agent.get(url).header("Accept", ACCEPT);
+        if let Some(meta) = cached {
+            if let Some(etag) = &meta.etag {
+                request = request.header("If-None-Match", etag);
+            }
+            if let Some(date) = &meta.last_modified {
+                request = request.header("If-Modified-Since", date);
+            }
+        }
+        let mut response = match request.call() {
+            Ok(r) => r,
+            Err(e) => {
+                let retry = matches!(
+                    e,
+                    ureq::Error::Io(_)
+                        | ureq::Error::Timeout(_)
+                        | ureq::Error::ConnectionFailed
+                        | ureq::Error::BodyStalled
+                );
+                let e = FetchError::Transport(describe(&e, self.settings.timeout));
+                return Err(if retry {
+                    Attempt::Retry(e, None)
+                } else {
+                    Attempt::Final(e)
+                });
+            }
+        };
+        let status = response.status();
+        let now = rfc3339(SystemTime::now());
+        if status.as_u16() == 304 {
+            if let Some(meta) = cached {
+                let meta = CacheMeta {
+                    checked: now,
+                    ..meta.clone()
+                };
+                // Only the date changes; a failed write costs nothing.
+                let _ = self.cache.put(&meta, None);
+                return Ok(Fetched {
+                    meta,
+                    obtained: Obtained::Revalidated,
+                    unsaved: None,
+                });
+            }
+        }
+        if !status.is_success() {
+            let e = FetchError::Status {
+                status: status.as_u16(),
+                reason: status.canonical_reason().unwrap_or("").to_string(),
+            };
+            if status.is_server_error() || status.as_u16() == 429 {
+                let after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(|s| Duration::from_secs(s.min(self.settings.timeout.as_secs())));
+                return Err(Attempt::Retry(e, after));
+            }
+            return Err(Attempt::Final(e));
+        }
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let (etag, last_modified) = (header("etag"), header("last-modified"));
+        let bytes = match response
+            .body_mut()
+            .with_config()
+            .limit(self.settings.max_bytes)
+            .read_to_vec()
+        {
+            Ok(b) => b,
+            Err(ureq::Error::BodyExceedsLimit(_)) => {
+                return Err(Attempt::Final(FetchError::TooLarge(
+                    self.settings.max_bytes / (1024 * 1024),
+                )))
+            }
+            Err(e) => {
+                return Err(Attempt::Retry(
+                    FetchError::Transport(describe(&e, self.settings.timeout)),
+                    None,
+                ))
+            }
+        };
+        let meta = CacheMeta {
+            url: url.to_string(),
+            etag,
+            last_modified,
+            fetched: now.clone(),
+            checked: now,
+            sha256: sha256_hex(&bytes),
+        };
+        // A cache that cannot be written only costs a download next time
+        // (the body is then kept in memory for this build).
+        let unsaved = self.cache.put(&meta, Some(&bytes)).err().map(|_| bytes);
+        Ok(Fetched {
+            meta,
+            obtained: Obtained::Downloaded,
+            unsaved,
+        })
+    }
+}
+
+/// The outcome of one failed try.
+enum Attempt {
+    /// Worth trying again (after the server's Retry-After, if it gave one).
+    Retry(FetchError, Option<Duration>),
+    /// Not worth it (404, a bad URL, too large).
+    Final(FetchError),
+}
+
+/// ureq's error in words a web team can act on.
+fn describe(e: &ureq::Error, timeout: Duration) -> String {
+    match e {
+        ureq::Error::Timeout(t) => {
+            let phase = match t {
+                ureq::Timeout::Resolve => "resolving the host name".to_string(),
+                ureq::Timeout::Connect => "connecting".into(),
+                ureq::Timeout::RecvResponse => "waiting for the response".into(),
+                ureq::Timeout::RecvBody | ureq::Timeout::PerRead => "reading the body".into(),
+                other => other.to_string(),
+            };
+            format!(
+                "no answer within {} s ({phase}; [remote] timeout_secs)",
+                timeout.as_secs()
+            )
+        }
+        ureq::Error::ConnectionFailed => "the connection failed".into(),
+        ureq::Error::HostNotFound => "the host name was not found".into(),
+        ureq::Error::Io(io) => format!("network error: {io}"),
+        other => other.to_string(),
+    }
+}
+
+/// Every remote document of a build, by URL.
+#[derive(Debug, Default)]
+pub struct RemoteDocs {
+    docs: HashMap<String, Result<Fetched, FetchError>>,
+    cache: Option<Cache>,
+}
+
+impl RemoteDocs {
+    /// The document at `url`, or why there is none; `None` when it was not
+    /// asked for.
+    pub fn get(&self, url: &str) -> Option<&Result<Fetched, FetchError>> {
+        self.docs.get(url)
+    }
+
+    /// The body of a fetched document, read from the cache (and checked
+    /// against its hash: the cache may have changed since it was fetched).
+    pub fn body(&self, fetched: &Fetched) -> Result<Vec<u8>, String> {
+        if let Some(bytes) = &fetched.unsaved {
+            return Ok(bytes.clone());
+        }
+        let cache = self.cache.as_ref().ok_or("no cache")?;
+        match cache.get(&fetched.meta.url) {
+            Some((meta, bytes)) if meta.sha256 == fetched.meta.sha256 => Ok(bytes),
+            _ => Err(format!(
+                "the cached copy in {} changed or vanished during the build",
+                cache.dir.display()
+            )),
+        }
+    }
+
+    /// How many were downloaded, revalidated (304) and read from the cache
+    /// (offline or stale), and how many failed.
+    pub fn counts(&self) -> RemoteCounts {
+        let mut c = RemoteCounts::default();
+        for r in self.docs.values() {
+            match r {
+                Ok(f) => match f.obtained {
+                    Obtained::Downloaded => c.downloaded += 1,
+                    Obtained::Revalidated => c.unchanged += 1,
+                    Obtained::Cached | Obtained::Stale(_) => c.cached += 1,
+                },
+                Err(_) => c.failed += 1,
+            }
+        }
+        c
+    }
+}
+
+/// What fetching the remote targets came to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RemoteCounts {
+    /// Downloaded (new or changed).
+    pub downloaded: usize,
+    /// Confirmed unchanged by the server (304).
+    pub unchanged: usize,
+    /// Read from the cache without asking the server.
+    pub cached: usize,
+    /// Not available at all.
+    pub failed: usize,
+}
+
+impl RemoteCounts {
+    /// The number of remote documents.
+    pub fn total(&self) -> usize {
+        self.downloaded + self.unchanged + self.cached + self.failed
+    }
+}
+
+/// A time as RFC 3339 in UTC, to the second (`2026-11-25T12:00:00Z`).
+pub fn rfc3339(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc3339_utc() {
+        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let t = UNIX_EPOCH + Duration::from_secs(1_772_000_000);
+        assert_eq!(rfc3339(t), "2026-02-25T06:13:20Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_825_600); // 2000-02-29 12:00
+        assert_eq!(rfc3339(leap), "2000-02-29T12:00:00Z");
+    }
+
+    #[test]
+    fn sha256_is_hex() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn cache_round_trips_and_rejects_a_tampered_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: dir.path().join("remote"),
+        };
+        let url = "https://example.org/m.json";
+        assert!(cache.get(url).is_none());
+        let meta = CacheMeta {
+            url: url.into(),
+            etag: Some("\"x\"".into()),
+            last_modified: None,
+            fetched: "2026-01-01T00:00:00Z".into(),
+            checked: "2026-01-01T00:00:00Z".into(),
+            sha256: sha256_hex(b"{}"),
+        };
+        cache.put(&meta, Some(b"{}")).unwrap();
+        assert_eq!(cache.get(url), Some((meta, b"{}".to_vec())));
+        std::fs::write(cache.files(url).0, b"{ }").unwrap();
+        assert!(cache.get(url).is_none());
+    }
+
+    #[test]
+    fn offline_without_cache_names_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: dir.path().join("remote"),
+        };
+        let fetcher = Fetcher::new(&RemoteConfig::default(), cache, true);
+        let err = fetcher.fetch("https://example.org/m.json").unwrap_err();
+        assert!(matches!(err, FetchError::NotCached(_)), "{err}");
+        assert!(err.to_string().contains("--offline"), "{err}");
+    }
+}
