@@ -16,6 +16,7 @@ pub mod load;
 pub mod mint;
 pub mod model;
 pub mod render;
+pub mod scaffold;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};

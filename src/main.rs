@@ -46,6 +46,23 @@ enum Command {
     /// and the last build's output (broken internal links); exits 1 when
     /// anything is wrong.
     Check(CheckArgs),
+    New(NewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct NewArgs {
+    /// The folder to create; it must not exist or be empty.
+    dir: PathBuf,
+    /// The URL the site will be served at [default:
+    /// https://your-org.github.io/<DIR's name>/, a GitHub project page].
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The site's title.
+    #[arg(long)]
+    title: Option<String>,
+    /// Also write the built-in templates into templates/, to edit them.
+    #[arg(long)]
+    templates: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -153,6 +170,7 @@ fn main() -> ExitCode {
         Command::Enrich(args) => enrich(args),
         Command::Mint(args) => mint(args),
         Command::Check(args) => check(args),
+        Command::New(args) => new(args),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK),
@@ -250,6 +268,28 @@ fn mint(args: MintArgs) -> anyhow::Result<()> {
             minted.len()
         );
     }
+    Ok(())
+}
+
+fn new(args: NewArgs) -> anyhow::Result<()> {
+    let written = pidsite::scaffold::new_site(&pidsite::scaffold::NewOptions {
+        dir: args.dir.clone(),
+        base_url: args.base_url,
+        title: args.title,
+        templates: args.templates,
+    })?;
+    for file in &written {
+        eprintln!("  {}", args.dir.join(file).display());
+    }
+    let dir = args.dir.display();
+    eprintln!(
+        "Created a new site in {dir}. Next:\n  \
+         pidsite serve --site {dir}     preview it with live reload\n  \
+         pidsite build --site {dir}     write it into {dir}/public\n\
+         Set base_url in {dir}/site.toml to where it will be served, put your manifests in \
+         content/manifests/ and your PIDs in content/registry.csv; push to GitHub and set \
+         Settings -> Pages -> Source to \"GitHub Actions\" to publish."
+    );
     Ok(())
 }
 
