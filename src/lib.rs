@@ -17,6 +17,7 @@ pub mod mint;
 pub mod model;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};
