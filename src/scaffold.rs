@@ -188,6 +188,31 @@ mod tests {
     }
 
     #[test]
+    fn the_written_out_templates_build_without_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = NewOptions {
+            dir: dir.path().join("site"),
+            base_url: Some("https://pid.example.org/".into()),
+            title: None,
+            templates: true,
+        };
+        let written = new_site(&options).unwrap();
+        assert!(written.contains(&PathBuf::from("templates/landing.html")));
+        let report = crate::build(
+            &crate::BuildOptions {
+                site_dir: options.dir.clone(),
+                out_dir: None,
+                strict: true,
+                full: false,
+            },
+            &crate::NoProgress,
+        )
+        .unwrap();
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+        assert_eq!(report.pids, 1);
+    }
+
+    #[test]
     fn a_folder_with_files_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("keep.txt"), "mine").unwrap();

@@ -18,7 +18,7 @@ use std::time::Duration;
 use notify::Watcher;
 
 use crate::config::SiteConfig;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::{BuildOptions, BuildReport, NoProgress};
 
 /// The server-sent-events endpoint that open pages listen on.
@@ -83,9 +83,9 @@ pub fn serve(options: &ServeOptions, on_event: &mut dyn FnMut(ServeEvent<'_>)) -
     // Fail early, with the file and line, when site.toml is missing or bad.
     let config = SiteConfig::load(&site)?;
     let server = tiny_http::Server::http(options.addr).map_err(|e| {
-        Error::io(
-            Path::new(&options.addr.to_string()),
-            std::io::Error::other(e.to_string()),
+        Error::input(
+            Location::file(options.addr.to_string()),
+            format!("cannot listen there: {e}; choose another --port (0 picks a free one)"),
         )
     })?;
     let server = Arc::new(server);
