@@ -818,3 +818,38 @@ fn serve_previews_under_the_base_path_and_reloads_on_change() {
     assert_eq!(status, 200);
     assert!(body.contains("Photograph of Göttingen"));
 }
+
+/// Bad input to `serve` and `new` is one line naming the file, before any
+/// port is opened or file written.
+#[test]
+fn serve_and_new_name_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .args(["serve", "--port", "0", "--site"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("site.toml: No such file"))
+        .stderr(no_panic());
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .arg("new")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a-file: "))
+        .stderr(no_panic());
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .args(["new", "--base-url", "ftp://example.org/"])
+        .arg(dir.path().join("site"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("site.toml:"))
+        .stderr(predicate::str::contains("base_url"))
+        .stderr(no_panic());
+    assert!(!dir.path().join("site").exists());
+}
