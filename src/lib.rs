@@ -21,6 +21,8 @@ pub mod mint;
 pub mod model;
 pub mod remote;
 pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};

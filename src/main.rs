@@ -24,7 +24,30 @@ mod exit_codes {
 
 /// Static sites of persistent-identifier landing pages for IIIF resources.
 #[derive(Debug, Parser)]
-#[command(name = "pidsite", version, about, long_about = None)]
+#[command(
+    name = "pidsite",
+    version,
+    about,
+    long_about = "pidsite turns a registry of persistent identifiers (ARK, DOI, Handle, \
+URN, PURL/w3id or local IDs) and the IIIF manifests, collections and annotations they \
+name into a static site: one citable landing page per PID with an IIIF viewer, \
+metadata, rights and citations, tombstones for withdrawn PIDs and redirect stubs for \
+every former identifier. Any static host serves the result; GitHub Pages first.\n\n\
+A site is a folder with site.toml, content/registry.csv and content/manifests/ \
+(templates/ and static/ are optional: the built-ins are inside the binary). With no \
+command, pidsite builds the site in the current folder.",
+    after_help = "Examples:
+  pidsite new my-pids --base-url https://my-org.github.io/my-pids/
+  pidsite serve --site my-pids           preview with live reload
+  pidsite build --site my-pids --strict  write my-pids/public/
+  pidsite check --site my-pids           find what would break a PID
+  pidsite mint --naan 99999 --shoulder fk4 --count 5
+
+Exit codes: 0 success, 1 failed (bad input, warnings under --strict, problems found \
+by check), 2 bad arguments.
+
+Each command has its own --help."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -33,24 +56,116 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build the site into its output folder (the default command).
+    #[command(
+        long_about = "Build the site into its output folder (site.toml's output_dir, \
+public/ by default): a landing page per PID, citation files, redirect stubs, \
+tombstones, the home page, Markdown pages, 404.html, sitemap.xml, robots.txt and \
+pids.csv. The site is written beside the output and swapped in only when the build \
+succeeds, so a failed build leaves the previous output as it was. Builds are \
+incremental: only PIDs whose registry rows, IIIF file or note changed are rendered \
+again (state in .pidsite-cache/ beside the output).",
+        after_help = "Examples:
+  pidsite build                          the site in the current folder, into public/
+  pidsite build --site my-pids --strict  fail on any warning (for CI)
+  pidsite build --out /srv/www/pids      another output folder
+  pidsite build --full                   render every PID again"
+    )]
     Build(BuildArgs),
     /// Write each manifest/collection of the registry with its PID written
     /// in (v3 homepage + metadata, v2 related + metadata), for publishing
     /// where the originals are hosted.
+    #[command(after_help = "Example:
+  pidsite enrich --out enriched/         then publish enriched/ where the manifests live")]
     Enrich(EnrichArgs),
     /// Mint new NOID-style ARKs (with the NCDA check character) that no
     /// registry row uses yet, and append them to content/registry.csv as
     /// `reserved` rows.
+    #[command(after_help = "Examples:
+  pidsite mint --naan 99999 --shoulder fk4 --dry-run   print one test ARK
+  pidsite mint --naan 12345 --shoulder x6 --count 10   reserve ten in the registry
+
+Give a reserved row a target and clear its status to publish it.")]
     Mint(MintArgs),
     /// Check the registry (syntax, duplicates, loops, unreadable targets),
     /// targets changed since the last build (pidsite.lock) and the last
     /// build's output (broken internal links); exits 1 when anything is
     /// found.
+    #[command(after_help = "Examples:
+  pidsite check
+  pidsite check --site my-pids --format json")]
     Check(CheckArgs),
+    /// Create a new site to start from, in a new or empty folder.
+    #[command(
+        long_about = "Create a new site in DIR (which must not exist, or be empty; \
+nothing is ever overwritten): a commented site.toml, content/registry.csv with one test \
+ARK (NAAN 99999), a sample IIIF v3 manifest with its source in \
+content/manifests/SOURCES.md, content/pages/about.md, a .gitignore, and \
+.github/workflows/pages.yml, which builds the site with pidsite and deploys it to \
+GitHub Pages on every push to main (set the repository's Settings -> Pages -> Source \
+to \"GitHub Actions\").",
+        after_help = "Examples:
+  pidsite new my-pids
+  pidsite new my-pids --base-url https://my-org.github.io/my-pids/ --title \"My PIDs\"
+  pidsite new pid-site --base-url https://pid.example.org/ --templates"
+    )]
+    New(NewArgs),
+    /// Preview the site locally: build, serve, rebuild and reload on change.
+    #[command(
+        long_about = "Build the site into a folder of its own (not public/), serve it \
+over HTTP under the path of base_url (as GitHub Pages serves a project page; / \
+redirects there), answer missing files with the site's 404.html and status 404, \
+rebuild when site.toml, content/, templates/ or static/ change, and reload the open \
+pages. The reload script is added to pages as they are served, never to the built \
+files. A failed rebuild is printed and the last good site keeps being served. The URL \
+is printed on stderr.",
+        after_help = "Examples:
+  pidsite serve                          http://127.0.0.1:1111/<base_url's path>
+  pidsite serve --site my-pids --port 8080
+  pidsite serve --port 0                 any free port (the URL is printed)"
+    )]
+    Serve(ServeArgs),
     /// Print one PID's citation: in a CSL style (apa, mla,
-    /// chicago-author-date, chicago-notes, harvard, vancouver) or as
-    /// bibtex, ris, csl-json or datacite (DataCite XML, for DOIs).
+    /// chicago-author-date, chicago-notes, harvard, vancouver, or the site's
+    /// own) or as bibtex, ris, csl-json or datacite (DataCite XML, for DOIs).
+    #[command(after_help = "Examples:
+  pidsite cite ark:/12345/x6np1
+  pidsite cite https://doi.org/10.5555/abc --style bibtex > abc.bib
+  pidsite cite doi:10.5555/abc --style datacite")]
     Cite(CiteArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// The site folder, holding site.toml, content/, templates/ and static/.
+    #[arg(long, default_value = ".")]
+    site: PathBuf,
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// The address to listen on; keep it on loopback unless others must see
+    /// the preview.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// The folder to build into [default: a folder of this site's own under
+    /// the system's temporary folder; never the site's public/].
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct NewArgs {
+    /// The folder to create; it must not exist or be empty.
+    dir: PathBuf,
+    /// The URL the site will be served at [default:
+    /// https://your-org.github.io/<DIR's name>/, a GitHub project page].
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The site's title.
+    #[arg(long)]
+    title: Option<String>,
+    /// Also write the built-in templates into templates/, to edit them.
+    #[arg(long)]
+    templates: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -195,11 +310,13 @@ fn main() -> ExitCode {
         Command::Cite(args) => pidsite::cite::cite(&args.site, &args.pid, args.style.as_deref())
             .map(|text| print!("{text}"))
             .map_err(Into::into),
+        Command::New(args) => new(args),
+        Command::Serve(args) => serve(args),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK),
         Err(e) => {
-            print_error(&e);
+            print_error(&*e);
             ExitCode::from(exit_codes::FAILED)
         }
     }
@@ -312,6 +429,69 @@ fn mint(args: MintArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let out = args
+        .out
+        .unwrap_or_else(|| pidsite::serve::default_out_dir(&args.site));
+    let options = pidsite::serve::ServeOptions {
+        site_dir: args.site,
+        out_dir: out,
+        addr: std::net::SocketAddr::new(args.bind, args.port),
+    };
+    pidsite::serve::serve(&options, &mut |event| {
+        use pidsite::serve::ServeEvent;
+        match event {
+            ServeEvent::Listening { url } => {
+                eprintln!("Serving {url} (rebuilds and reloads on change; Ctrl-C to stop)")
+            }
+            ServeEvent::Changed { paths } => {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                eprintln!("Changed: {}", names.join(", "));
+            }
+            ServeEvent::Built(report) => {
+                for warning in &report.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                eprintln!(
+                    "Built {} pages for {} PIDs ({} rendered) in {:.2} s",
+                    report.pages,
+                    report.pids,
+                    report.rendered,
+                    report.elapsed.as_secs_f64()
+                );
+            }
+            ServeEvent::Failed(e) => {
+                print_error(e);
+                eprintln!("  (still serving the last good build)");
+            }
+            ServeEvent::WatchError(message) => eprintln!("warning: watching files: {message}"),
+        }
+    })?;
+    Ok(())
+}
+
+fn new(args: NewArgs) -> anyhow::Result<()> {
+    let written = pidsite::scaffold::new_site(&pidsite::scaffold::NewOptions {
+        dir: args.dir.clone(),
+        base_url: args.base_url,
+        title: args.title,
+        templates: args.templates,
+    })?;
+    for file in &written {
+        eprintln!("  {}", args.dir.join(file).display());
+    }
+    let dir = args.dir.display();
+    eprintln!(
+        "Created a new site in {dir}. Next:\n  \
+         pidsite serve --site {dir}     preview it with live reload\n  \
+         pidsite build --site {dir}     write it into {dir}/public\n\
+         Set base_url in {dir}/site.toml to where it will be served, put your manifests in \
+         content/manifests/ and your PIDs in content/registry.csv; push to GitHub and set \
+         Settings -> Pages -> Source to \"GitHub Actions\" to publish."
+    );
+    Ok(())
+}
+
 fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
     let report = pidsite::enrich_registry(&pidsite::EnrichOptions {
         site_dir: args.site,
@@ -331,9 +511,10 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
 }
 
 /// Print an error and its causes, one per line, with no backtrace.
-fn print_error(e: &anyhow::Error) {
+fn print_error(e: &(dyn std::error::Error + 'static)) {
     let mut first = true;
-    for cause in e.chain() {
+    let chain = std::iter::successors(Some(e), |e| e.source());
+    for cause in chain {
         for line in cause.to_string().lines() {
             if first {
                 eprintln!("error: {line}");
