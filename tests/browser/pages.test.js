@@ -32,6 +32,16 @@ async function viewerCanvas(page) {
   return osd;
 }
 
+/** A screenshot for the README: the page's top 1,500 pixels at 1,200 wide. */
+async function shot(page, name) {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.screenshot({
+    path: path.join(L.SHOTS, `${name}.png`),
+    fullPage: true,
+    clip: { x: 0, y: 0, width: 1200, height: Math.min(height, 1500) },
+  });
+}
+
 const isRed = ([r, g, b]) => r > 110 && r < 170 && g < 80 && b < 50;
 
 before(async () => {
@@ -63,7 +73,7 @@ describe("viewer", () => {
     assert.ok(centre, "the centre of the viewer shows the first image's red square");
     assert.ok(site.served.includes(`${L.BASE_PATH}ark/99999/fk4land/manifest.json`));
     assert.ok(site.served.includes(`${L.BASE_PATH}images/page1.png`), "the image came from the loopback server");
-    await page.screenshot({ path: path.join(L.SHOTS, "landing.png") });
+    await shot(page, "landing");
   });
 
   test("an annotation's page opens its canvas zoomed to the region", async () => {
@@ -76,9 +86,7 @@ describe("viewer", () => {
     const points = [[0.5, 0.5], [0.4, 0.5], [0.6, 0.5], [0.5, 0.35], [0.5, 0.65]];
     const ok = await L.until(async () => (await L.pixels(page, osd, points)).every(isRed));
     assert.ok(ok, `the viewer shows only the region: ${JSON.stringify(await L.pixels(page, osd, points))}`);
-    await page.locator(".annotations").scrollIntoViewIfNeeded();
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: path.join(L.SHOTS, "annotation.png") });
+    await shot(page, "annotation");
   });
 
   test("a collection page lists its members, linked to their PID pages", async () => {
@@ -88,7 +96,7 @@ describe("viewer", () => {
     assert.strictEqual(await member.getAttribute("href"), `${L.BASE_PATH}${LANDING}`);
     await page.locator("#viewer .mirador-viewer, #viewer [class*='Mirador']").first().waitFor({ timeout: 30000 });
     await page.waitForTimeout(500);
-    await page.screenshot({ path: path.join(L.SHOTS, "collection.png") });
+    await shot(page, "collection");
   });
 
   test("a tombstone has no viewer and says why", async () => {
@@ -97,7 +105,7 @@ describe("viewer", () => {
     assert.strictEqual(await page.locator("#viewer").count(), 0);
     await page.getByText("The rights holder asked for its removal.").waitFor();
     assert.strictEqual(await page.locator('meta[name="robots"]').getAttribute("content"), "noindex");
-    await page.screenshot({ path: path.join(L.SHOTS, "tombstone.png") });
+    await shot(page, "tombstone");
   });
 });
 
