@@ -1,6 +1,7 @@
 // Accessibility of every page type in headless Chromium: axe-core's WCAG 2.1
 // A and AA rules in the light and the dark colour scheme (colour contrast
-// included), and the keyboard path to the viewer, the citation style
+// included), on the fixture site and on the repository's example site, and
+// the keyboard path to the viewer, the citation style
 // switcher and the copy button.
 "use strict";
 
@@ -8,6 +9,7 @@ const { describe, test, before, after } = require("node:test");
 const assert = require("node:assert");
 const L = require("./lib.js");
 
+// The fixture site's page types.
 const PAGES = [
   ["landing page", "ark/99999/fk4land/"],
   ["collection", "doi/10.5555/browser.coll/"],
@@ -18,41 +20,95 @@ const PAGES = [
   ["404 page", "no/such/page/"],
 ];
 
+// The repository's example site, served under its base path /pidsite/: real
+// manifests' metadata, a version history, a long manifest's image list. Its
+// images are on other hosts, so the viewer shows none (those requests are
+// aborted like any other).
+const EXAMPLE_PAGES = [
+  ["home page", ""],
+  ["Markdown page", "how-to-cite/"],
+  ["manuscript", "ark/12345/bd7p3m178/"],
+  ["image list", "ark/12345/bd7p3m178/images/"],
+  ["versioned PID", "hdl/20.500.12345/vudl-30471/"],
+  ["one version", "hdl/20.500.12345/vudl-30471/v1/"],
+  ["collection", "ark/12345/c4nalmaps/"],
+  ["annotation", "id/anno-mirador21/"],
+  ["tombstone", "ark/12345/h0lland25k/"],
+  ["404 page", "no/such/page/"],
+];
+
 let site;
+let example;
 let browser;
 const contexts = [];
 
 before(async () => {
-  site = await L.startSite();
+  [site, example] = await Promise.all([L.startSite(), L.startSite({ site: L.ROOT, basePath: "/pidsite/" })]);
   browser = await L.launch();
 });
 
 after(async () => {
   if (browser) { await browser.close(); }
   if (site) { await site.close(); }
+  if (example) { await example.close(); }
 });
 
-for (const scheme of ["light", "dark"]) {
-  describe(`axe, ${scheme} scheme`, () => {
-    for (const [name, url] of PAGES) {
-      test(`${name} has no WCAG 2.1 A/AA violations`, async () => {
-        const context = await L.newContext(browser, { colorScheme: scheme, reducedMotion: "reduce" });
-        contexts.push(context);
-        const page = await context.newPage();
-        await page.goto(site.base + url);
-        // Check the page as a visitor sees it once its scripts have run:
-        // the tabs are in place and, where there is one, the viewer too.
-        await page.waitForLoadState("load");
-        if (await page.locator("#viewer").count()) {
-          await page.locator("#viewer .openseadragon-canvas, #viewer [class*='Mirador']").first().waitFor({ timeout: 30000 });
-          await page.waitForTimeout(500);
-        }
-        const violations = await L.axe(page);
-        assert.strictEqual(violations.length, 0, `${site.base}${url} (${scheme}):\n${L.describeViolations(violations)}`);
-      });
-    }
-  });
+/** Loads a page as a visitor sees it once its scripts have run (the style
+ * tabs in place, the viewer drawn) and runs axe in the light and the dark
+ * scheme; returns the violations of both. */
+async function check(base, url, { blockedOk = false } = {}) {
+  const context = await L.newContext(browser, { reducedMotion: "reduce" });
+  if (!blockedOk) { contexts.push(context); }
+  const page = await context.newPage();
+  await page.goto(base + url);
+  await page.waitForLoadState("load");
+  if (await page.locator("#viewer").count()) {
+    await page.locator("#viewer .openseadragon-canvas, #viewer [class*='Mirador']").first().waitFor({ timeout: 30000 });
+    await page.waitForTimeout(500);
+  }
+  const found = [];
+  const backgrounds = new Set();
+  for (const colorScheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme });
+    backgrounds.add(await page.evaluate(() => getComputedStyle(document.body).backgroundColor));
+    for (const v of await L.axe(page)) { found.push({ ...v, id: `${v.id} [${colorScheme}]` }); }
+  }
+  assert.strictEqual(backgrounds.size, 2, "the dark scheme changes the colours");
+  await context.close();
+  return found;
 }
+
+describe("axe: WCAG 2.1 A/AA, light and dark, fixture site", () => {
+  test("axe finds a problem that is there (the harness works)", async () => {
+    const context = await L.newContext(browser);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(site.base + "about/");
+    await page.evaluate(() => {
+      const p = document.createElement("p");
+      p.innerHTML = '<img src="images/thumb1.png"> <span style="color:#999;background:#aaa">grey on grey</span>';
+      document.querySelector("main").appendChild(p);
+    });
+    const ids = (await L.axe(page)).map((v) => v.id).sort();
+    assert.deepStrictEqual(ids, ["color-contrast", "image-alt"]);
+    await context.close();
+  });
+  for (const [name, url] of PAGES) {
+    test(`${name}: no violations`, async () => {
+      const violations = await check(site.base, url);
+      assert.strictEqual(violations.length, 0, `${site.base}${url}:\n${L.describeViolations(violations)}`);
+    });
+  }
+});
+
+describe("axe: WCAG 2.1 A/AA, light and dark, example site", () => {
+  for (const [name, url] of EXAMPLE_PAGES) {
+    test(`${name}: no violations`, async () => {
+      const violations = await check(example.base, url, { blockedOk: true });
+      assert.strictEqual(violations.length, 0, `${example.base}${url}:\n${L.describeViolations(violations)}`);
+    });
+  }
+});
 
 describe("keyboard", () => {
   test("Tab reaches the viewer, the style switcher and the copy button", async () => {
@@ -107,6 +163,8 @@ describe("keyboard", () => {
   });
 });
 
+// The example site's pages name images on other hosts: those requests were
+// aborted (newContext does so for every context) and are not counted here.
 test("no request left the machine", () => {
   assert.deepStrictEqual(contexts.flatMap((c) => c.blocked), []);
 });

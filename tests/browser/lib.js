@@ -69,7 +69,7 @@ function copyTree(from, to, rewrite) {
 
 /** A static server of `dir` on 127.0.0.1 (any free port); `served` lists
  * every request it answered. */
-function serve(dir) {
+function serve(dir, basePath) {
   const served = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
@@ -87,7 +87,7 @@ function serve(dir) {
     if (!fs.existsSync(file)) {
       // GitHub Pages answers a miss with the site's own 404.html.
       status = 404;
-      file = path.join(dir, BASE_PATH, "404.html");
+      file = path.join(dir, basePath, "404.html");
     }
     const type = TYPES[path.extname(file)] || "application/octet-stream";
     res.writeHead(status, { "Content-Type": type, "Access-Control-Allow-Origin": "*" });
@@ -99,24 +99,29 @@ function serve(dir) {
 }
 
 /**
- * Builds the fixture site for a server on a free port and starts the server.
+ * Builds a site and serves it on a free port. By default the fixture site,
+ * copied with the server's real port written in; `{ site: ROOT, basePath:
+ * "/pidsite/" }` builds the repository's example site as it is (its links are
+ * root-relative, so it works under its base path on any host).
  * Returns { origin, base, served, close, outDir, buildMs }.
  */
-async function startSite() {
+async function startSite({ site = null, basePath = BASE_PATH } = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pidsite-browser-"));
   const www = path.join(work, "www");
   fs.mkdirSync(www);
-  const { server, served, port } = await serve(www);
+  const { server, served, port } = await serve(www, basePath);
   const host = `127.0.0.1:${port}`;
-  const site = path.join(work, "site");
-  copyTree(FIXTURE, site, (text) => text.split(FIXTURE_HOST).join(host));
-  const outDir = path.join(www, BASE_PATH);
+  if (!site) {
+    site = path.join(work, "site");
+    copyTree(FIXTURE, site, (text) => text.split(FIXTURE_HOST).join(host));
+  }
+  const outDir = path.join(www, basePath);
   const t0 = Date.now();
   execFileSync(pidsiteBinary(), ["build", "--quiet", "--site", site, "--out", outDir], { stdio: ["ignore", "ignore", "inherit"] });
   const buildMs = Date.now() - t0;
   return {
     origin: `http://${host}`,
-    base: `http://${host}${BASE_PATH}`,
+    base: `http://${host}${basePath}`,
     served,
     outDir,
     buildMs,
