@@ -76,6 +76,20 @@ describe("viewer", () => {
     await shot(page, "landing");
   });
 
+  test("a PID with a canvas in the registry opens the manifest at that canvas", async () => {
+    const page = await (await context()).newPage();
+    await page.goto(site.base + "id/book-page-2/");
+    const osd = await viewerCanvas(page);
+    await page.getByText(/2 of 2\s*•\s*Page 2/).waitFor({ timeout: 15000 });
+    // The second image: a dark bar on the left, no red square.
+    const dark = ([r, g, b]) => r < 60 && g < 60 && b < 60;
+    const ok = await L.until(async () => {
+      const [centre, bar] = await L.pixels(page, osd, [[0.5, 0.5], [0.5 - 0.2 * 0.75, 0.5]]);
+      return !isRed(centre) && dark(bar);
+    });
+    assert.ok(ok, `the viewer shows the second image: ${JSON.stringify(await L.pixels(page, osd, [[0.5, 0.5], [0.35, 0.5]]))}`);
+  });
+
   test("an annotation's page opens its canvas zoomed to the region", async () => {
     const page = await (await context()).newPage();
     await page.goto(site.base + ANNOTATION);
