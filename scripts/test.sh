@@ -18,6 +18,10 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 node --test tests/js/near_miss.test.js
 
+# Headless Chromium: the viewer, citations, redirects, 404 lookup, no-JS, print,
+# layout shift, keyboard and axe (WCAG 2.1 A/AA) on every page type.
+bash tests/browser/run.sh
+
 # Enriched manifests still load in the IIIF Presentation 3 models of the
 # PyPI package iiif-prezi3 wherever the original does (a venv in target/).
 bash tests/py/run.sh

@@ -1,0 +1,170 @@
+// Accessibility of every page type in headless Chromium: axe-core's WCAG 2.1
+// A and AA rules in the light and the dark colour scheme (colour contrast
+// included), on the fixture site and on the repository's example site, and
+// the keyboard path to the viewer, the citation style
+// switcher and the copy button.
+"use strict";
+
+const { describe, test, before, after } = require("node:test");
+const assert = require("node:assert");
+const L = require("./lib.js");
+
+// The fixture site's page types.
+const PAGES = [
+  ["landing page", "ark/99999/fk4land/"],
+  ["collection", "doi/10.5555/browser.coll/"],
+  ["annotation", "hdl/20.500.99999/note-1/"],
+  ["tombstone", "ark/99999/fk4gone/"],
+  ["home page", ""],
+  ["Markdown page", "about/"],
+  ["404 page", "no/such/page/"],
+];
+
+// The repository's example site, served under its base path /pidsite/: real
+// manifests' metadata, a version history, a long manifest's image list. Its
+// images are on other hosts, so the viewer shows none (those requests are
+// aborted like any other).
+const EXAMPLE_PAGES = [
+  ["home page", ""],
+  ["Markdown page", "how-to-cite/"],
+  ["manuscript", "ark/12345/bd7p3m178/"],
+  ["image list", "ark/12345/bd7p3m178/images/"],
+  ["versioned PID", "hdl/20.500.12345/vudl-30471/"],
+  ["one version", "hdl/20.500.12345/vudl-30471/v1/"],
+  ["collection", "ark/12345/c4nalmaps/"],
+  ["annotation", "id/anno-mirador21/"],
+  ["tombstone", "ark/12345/h0lland25k/"],
+  ["404 page", "no/such/page/"],
+];
+
+let site;
+let example;
+let browser;
+const contexts = [];
+
+before(async () => {
+  [site, example] = await Promise.all([L.startSite(), L.startSite({ site: L.ROOT, basePath: "/pidsite/" })]);
+  browser = await L.launch();
+});
+
+after(async () => {
+  if (browser) { await browser.close(); }
+  if (site) { await site.close(); }
+  if (example) { await example.close(); }
+});
+
+/** Loads a page as a visitor sees it once its scripts have run (the style
+ * tabs in place, the viewer drawn) and runs axe in the light and the dark
+ * scheme; returns the violations of both. */
+async function check(base, url, { blockedOk = false } = {}) {
+  const context = await L.newContext(browser, { reducedMotion: "reduce" });
+  if (!blockedOk) { contexts.push(context); }
+  const page = await context.newPage();
+  await page.goto(base + url);
+  await page.waitForLoadState("load");
+  if (await page.locator("#viewer").count()) {
+    await page.locator("#viewer .openseadragon-canvas, #viewer [class*='Mirador']").first().waitFor({ timeout: 30000 });
+    await page.waitForTimeout(500);
+  }
+  const found = [];
+  const backgrounds = new Set();
+  for (const colorScheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme });
+    backgrounds.add(await page.evaluate(() => getComputedStyle(document.body).backgroundColor));
+    for (const v of await L.axe(page)) { found.push({ ...v, id: `${v.id} [${colorScheme}]` }); }
+  }
+  assert.strictEqual(backgrounds.size, 2, "the dark scheme changes the colours");
+  await context.close();
+  return found;
+}
+
+describe("axe: WCAG 2.1 A/AA, light and dark, fixture site", () => {
+  test("axe finds a problem that is there (the harness works)", async () => {
+    const context = await L.newContext(browser);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(site.base + "about/");
+    await page.evaluate(() => {
+      const p = document.createElement("p");
+      p.innerHTML = '<img src="images/thumb1.png"> <span style="color:#999;background:#aaa">grey on grey</span>';
+      document.querySelector("main").appendChild(p);
+    });
+    const ids = (await L.axe(page)).map((v) => v.id).sort();
+    assert.deepStrictEqual(ids, ["color-contrast", "image-alt"]);
+    await context.close();
+  });
+  for (const [name, url] of PAGES) {
+    test(`${name}: no violations`, async () => {
+      const violations = await check(site.base, url);
+      assert.strictEqual(violations.length, 0, `${site.base}${url}:\n${L.describeViolations(violations)}`);
+    });
+  }
+});
+
+describe("axe: WCAG 2.1 A/AA, light and dark, example site", () => {
+  for (const [name, url] of EXAMPLE_PAGES) {
+    test(`${name}: no violations`, async () => {
+      const violations = await check(example.base, url, { blockedOk: true });
+      assert.strictEqual(violations.length, 0, `${example.base}${url}:\n${L.describeViolations(violations)}`);
+    });
+  }
+});
+
+describe("keyboard", () => {
+  test("Tab reaches the viewer, the style switcher and the copy button", async () => {
+    const context = await L.newContext(browser, { permissions: ["clipboard-read", "clipboard-write"] });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(site.base + "ark/99999/fk4land/");
+    await page.locator("#viewer .openseadragon-canvas").waitFor({ timeout: 30000 });
+    await page.getByRole("tablist").waitFor();
+    const reached = { viewer: false, tab: false, copy: false };
+    const seen = [];
+    for (let i = 0; i < 80 && !(reached.viewer && reached.tab && reached.copy); i++) {
+      await page.keyboard.press("Tab");
+      const where = await page.evaluate(() => {
+        const el = document.activeElement;
+        return {
+          inViewer: !!el.closest("#viewer"),
+          role: el.getAttribute("role"),
+          text: (el.getAttribute("aria-label") || el.textContent || "").trim().slice(0, 40),
+          copy: el.matches("button.copy") && !!el.closest(".citations"),
+          focusVisible: el.matches(":focus-visible"),
+        };
+      });
+      seen.push(where.text);
+      if (where.inViewer) { reached.viewer = true; }
+      if (where.role === "tab") {
+        reached.tab = true;
+        assert.strictEqual(where.text, "APA 7", "Tab lands on the selected style");
+        assert.ok(where.focusVisible);
+      }
+      if (where.copy) {
+        reached.copy = true;
+        // Enter on the focused copy button copies and says so.
+        await page.keyboard.press("Enter");
+        const status = page.locator(".citations [role=status]");
+        assert.ok(await L.until(async () => (await status.textContent()) === "Copied to the clipboard.", 5000));
+      }
+    }
+    assert.deepStrictEqual(reached, { viewer: true, tab: true, copy: true }, `focus went: ${seen.join(" | ")}`);
+  });
+
+  test("the skip link is the first stop and leads to the content", async () => {
+    const context = await L.newContext(browser);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(site.base + "ark/99999/fk4gone/");
+    await page.keyboard.press("Tab");
+    assert.strictEqual(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
+    assert.ok(await page.locator("a.skip").isVisible(), "the skip link shows when focused");
+    await page.keyboard.press("Enter");
+    assert.ok(page.url().endsWith("#main"));
+  });
+});
+
+// The example site's pages name images on other hosts: those requests were
+// aborted (newContext does so for every context) and are not counted here.
+test("no request left the machine", () => {
+  assert.deepStrictEqual(contexts.flatMap((c) => c.blocked), []);
+});
