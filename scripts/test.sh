@@ -28,3 +28,8 @@ bash tests/py/run.sh
 
 # The redirect exports, served by real Apache and nginx on loopback.
 bash tests/servers/run.sh
+
+# pidsite's CSL processor against citeproc-js (npm), the reference processor,
+# with the same official styles, on every PID's CSL-JSON; known differences
+# of hayagriva are recorded in tests/citeproc/known-differences.json.
+bash tests/citeproc/run.sh
