@@ -48,7 +48,7 @@ fn no_panic() -> impl Predicate<str> {
 fn build_writes_the_site_and_a_summary() {
     let site = site();
     pidsite(site.path()).arg("build").assert().success().stderr(
-        predicate::str::is_match(r"Built \d+ pages and 2 redirect stubs for 7 PIDs in [0-9.]+ s")
+        predicate::str::is_match(r"Built \d+ pages and 2 redirect stubs for 9 PIDs in [0-9.]+ s")
             .unwrap(),
     );
     let out = site.path().join("public");

@@ -58,6 +58,16 @@ fn basic_site() {
         main_part(&s("id/comment-1/index.html"))
     );
     insta::assert_snapshot!("tombstone", s("ark/99999/fk4gone/index.html"));
+    // Standalone Range and Canvas documents: pages that open the manifest
+    // they belong to at their canvas.
+    insta::assert_snapshot!(
+        "landing_range",
+        main_part(&s("ark/99999/fk4range/index.html"))
+    );
+    insta::assert_snapshot!(
+        "landing_canvas",
+        main_part(&s("ark/99999/fk4canvas/index.html"))
+    );
     // A PID with two versions: its page shows the current one with the
     // history; each version keeps a page of its own.
     insta::assert_snapshot!(
