@@ -14,14 +14,15 @@ cargo build --release --locked --quiet
 cargo build --release --locked --quiet --example csl_format
 SOURCE_DATE_EPOCH=1764072000 target/release/pidsite build --site . --out "$work/example" --quiet
 SOURCE_DATE_EPOCH=1764072000 target/release/pidsite build --site tests/fixtures/basic --out "$work/basic" --quiet
-# Every cite.json holds one item; ids are made unique per file.
+# Every cite.json holds one item; its id becomes the page's path, unique
+# and stable as PIDs are added.
 python3 - "$work" <<'PY'
 import json, pathlib, sys
 work = pathlib.Path(sys.argv[1])
 items = []
 for f in sorted(work.glob("*/**/cite.json")):
     for item in json.loads(f.read_text()):
-        item["id"] = f"{len(items)}-{item['id']}"
+        item["id"] = str(f.parent.relative_to(work))
         items.append(item)
 (work / "items.json").write_text(json.dumps(items, ensure_ascii=False, indent=1))
 print(f"{len(items)} CSL-JSON items")
