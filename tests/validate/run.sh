@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Validators (issue 4): every HTML page pidsite writes passes the Nu Html
+# Checker (vnu, npm `vnu-jar`) with zero errors, and extruct reads the
+# landing pages' JSON-LD, Open Graph and citation_* tags with the expected
+# name, identifier and URL. From anywhere:
+#   bash tests/validate/run.sh
+# Sites built, each into target/validate-*:
+#   the repository's example site (minified output) -> target/validate-site
+#   tests/fixtures/basic (unminified)                -> target/validate-basic
+#   tests/fixtures/hostile (hostile manifests)       -> target/validate-hostile
+#   a generated site of 65 PIDs, so the home page
+#   has a page/2/ (minified)                         -> target/validate-paged
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+venv=target/validate-venv
+vnu_dir=tests/validate
+
+apt_install() {
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Java runs vnu.jar; npm brings the jar (its install script, which would
+# download a Java runtime, is not run: Debian's is used).
+command -v java >/dev/null 2>&1 || apt_install default-jre-headless
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+(cd "$vnu_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+vnu_jar="$vnu_dir/node_modules/vnu-jar/build/dist/vnu.jar"
+
+# Python venv with the pinned extruct (Debian's python3 needs python3-venv
+# for ensurepip).
+if [ ! -x "$venv/bin/python" ]; then
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    rm -rf "$venv"
+    apt_install python3-venv
+    python3 -m venv "$venv"
+  fi
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/validate/requirements.txt
+
+cargo build --release --locked
+bin=target/release/pidsite
+
+# A site whose home page needs a second page (the home page lists 60 PIDs a
+# page): 65 local IDs naming copies of one fixture manifest.
+paged_src=target/validate-paged-src
+rm -rf "$paged_src"
+mkdir -p "$paged_src/content/manifests"
+cp tests/fixtures/basic/content/manifests/photo-v3.json "$paged_src/content/manifests/"
+cat >"$paged_src/site.toml" <<'EOF'
+base_url = "https://org.github.io/paged/"
+title = "Paged fixture"
+publisher = "Fixture Library"
+EOF
+{
+  echo "pid,target"
+  for i in $(seq -w 1 65); do echo "item-$i,manifests/photo-v3.json"; done
+} >"$paged_src/content/registry.csv"
+
+sites=(
+  ".:target/validate-site"
+  "tests/fixtures/basic:target/validate-basic"
+  "tests/fixtures/hostile:target/validate-hostile"
+  "$paged_src:target/validate-paged"
+)
+outs=()
+for s in "${sites[@]}"; do
+  site=${s%%:*}
+  out=${s#*:}
+  rm -rf "$out"
+  "$bin" build --site "$site" --out "$out" --full --quiet
+  outs+=("$out")
+done
+[ -f target/validate-paged/page/2/index.html ] || {
+  echo "validate: the paged site has no page/2/" >&2
+  exit 1
+}
+
+# vnu over every HTML file of every output, in one JVM.
+pages=$(find "${outs[@]}" -name '*.html' | wc -l)
+report=target/validate-vnu.json
+status=0
+java -jar "$vnu_jar" --errors-only --format json --skip-non-html "${outs[@]}" 2>"$report" || status=$?
+errors=$(
+  "$venv/bin/python" - "$report" <<'EOF'
+import json, sys
+msgs = json.load(open(sys.argv[1], encoding="utf-8"))["messages"]
+bad = [m for m in msgs if m.get("type") in ("error", "non-document-error")]
+for m in bad:
+    where = m.get("url", "").replace("file:", "")
+    print(f"{where}:{m.get('lastLine', '?')}: {m.get('message')}", file=sys.stderr)
+    if m.get("extract"):
+        print(f"    {m['extract']!r}", file=sys.stderr)
+print(len(bad))
+EOF
+)
+echo "vnu: $pages pages checked, $errors errors"
+if [ "$errors" != 0 ] || [ "$status" != 0 ]; then
+  echo "vnu: failed (exit $status); the report is $report" >&2
+  exit 1
+fi
+
+# extruct over the landing, version and tombstone pages of the fixture site
+# and of the example site.
+"$venv/bin/python" tests/validate/extract_check.py --site tests/fixtures/basic --out target/validate-basic
+"$venv/bin/python" tests/validate/extract_check.py --site . --out target/validate-site
