@@ -180,7 +180,7 @@ fn links(obj: &Map<String, Value>, r: &Reader) -> Vec<Link> {
                 kind,
                 url,
                 label: v.get("label").and_then(|l| r.text(l)),
-                format: field("format"),
+                format: field("format").and_then(|f| media_type(&f)),
                 profile: field("profile").or_else(|| field("dcterms:conformsTo")),
             };
             if !out
@@ -192,6 +192,32 @@ fn links(obj: &Map<String, Value>, r: &Reader) -> Vec<Link> {
         }
     }
     out
+}
+
+/// `format` when it is a media type (`type/subtype`, optionally `;name=value`
+/// parameters), which pages write into `type` attributes; anything else is
+/// dropped, since HTML allows nothing else there.
+fn media_type(format: &str) -> Option<String> {
+    fn token(s: &str) -> bool {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    }
+    let format = format.trim();
+    let mut parts = format.split(';');
+    let essence = parts.next()?.trim();
+    let (kind, sub) = essence.split_once('/')?;
+    let params_ok = parts.all(|p| {
+        p.trim().split_once('=').is_some_and(|(name, value)| {
+            token(name)
+                && (token(value)
+                    || (value.len() >= 2
+                        && value.starts_with('"')
+                        && value.ends_with('"')
+                        && !value[1..value.len() - 1].contains(['"', '\\'])))
+        })
+    });
+    (token(kind) && token(sub) && params_ok).then(|| format.to_string())
 }
 
 /// The Presentation version of a parsed document (3 when it is no object).
@@ -634,6 +660,28 @@ mod tests {
 
     fn en() -> Vec<String> {
         vec!["en".to_string()]
+    }
+
+    #[test]
+    fn formats_must_be_media_types() {
+        let cases = [
+            ("text/html", Some("text/html")),
+            (" application/ld+json ", Some("application/ld+json")),
+            (
+                "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"",
+                Some("application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\""),
+            ),
+            ("text/html; charset=utf-8", Some("text/html; charset=utf-8")),
+            ("text/html\" onclick=\"alert(22)", None),
+            ("text/html;x=\"a\"b\"", None),
+            ("html", None),
+            ("text/", None),
+            ("text/html;", None),
+            ("", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(media_type(input).as_deref(), expected, "{input}");
+        }
     }
 
     #[test]
