@@ -17,3 +17,4 @@ if ! command -v node >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
 fi
 node --test tests/js/near_miss.test.js
+bash tests/validate/run.sh
