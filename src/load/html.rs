@@ -7,6 +7,7 @@
 //! link whose URL was removed keeps no `rel`, an image without a `src` is
 //! dropped and a paragraph inside a `<span>`, `<b>`… is unwrapped.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -47,6 +48,23 @@ static NO_TAGS: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
+/// `value` without the code points HTML forbids in a document: controls
+/// other than whitespace (C0 and C1: real manifests carry a stray U+0086
+/// where an `æ` was mis-decoded) and noncharacters.
+fn without_forbidden(value: &str) -> Cow<'_, str> {
+    fn forbidden(c: char) -> bool {
+        let n = u32::from(c);
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
+            || (0xFDD0..=0xFDEF).contains(&n)
+            || n & 0xFFFE == 0xFFFE
+    }
+    if value.chars().any(forbidden) {
+        Cow::Owned(value.chars().filter(|&c| !forbidden(c)).collect())
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 /// Whether a value looks like markup (IIIF says HTML values start with `<`;
 /// real v2 manifests also mix tags into text, so any tag-like `<` counts).
 fn looks_like_html(value: &str) -> bool {
@@ -59,6 +77,7 @@ fn looks_like_html(value: &str) -> bool {
 
 /// Sanitise a manifest value into the IIIF HTML subset.
 pub fn sanitize(value: &str, lang: Option<String>) -> Html {
+    let value = without_forbidden(value);
     let value = value.trim();
     let html = if looks_like_html(value) {
         let cleaned = IIIF_SUBSET.clean(value).to_string();
@@ -166,6 +185,7 @@ fn unwrap_inline_paragraphs(html: &str) -> String {
 
 /// Plain text of a manifest value: tags dropped, entities decoded.
 pub fn strip(value: &str) -> String {
+    let value = &*without_forbidden(value);
     if looks_like_html(value) {
         let cleaned = NO_TAGS.clean(value).to_string();
         collapse_space(&unescape(&cleaned))
@@ -329,6 +349,17 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(sanitize(input, None).html, expected, "{input}");
         }
+    }
+
+    #[test]
+    fn forbidden_code_points_are_dropped() {
+        assert_eq!(sanitize("ph\u{86}nomena\u{0}", None).html, "phnomena");
+        assert_eq!(
+            sanitize("<b>a\u{7f}\u{fdd0}\u{fffe}b</b>", None).html,
+            "<b>ab</b>"
+        );
+        assert_eq!(strip("x\u{1}y\u{9f}z"), "xyz");
+        assert_eq!(sanitize("a\tb", None).html, "a\tb");
     }
 
     #[test]

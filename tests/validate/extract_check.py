@@ -20,7 +20,7 @@ page of an older or current version). Every such page is checked:
     citation_abstract_html_url are the canonical URL.
 
 Tombstones (withdrawn PIDs) must still say in JSON-LD which PID they are.
-Every failure is printed as `PAGE: what`; the exit status is 1 on any.
+Every failure is printed as `extruct: PAGE: what`; the exit status is 1 on any.
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def main() -> int:
             failures.append(f"{path.relative_to(args.out)}: {p}")
 
     for f in failures:
-        print(f"extruct: {f}", file=sys.stderr)
+        print(f"extruct: {f}")
     tombstones = sum(1 for p in pages if p[2])
     print(
         f"extruct: {checked} pages checked in {args.out} "

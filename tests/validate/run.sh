@@ -10,6 +10,9 @@
 #   tests/fixtures/hostile (hostile manifests)       -> target/validate-hostile
 #   a generated site of 65 PIDs, so the home page
 #   has a page/2/ (minified)                         -> target/validate-paged
+#   when the shared IIIF corpus is there ($PIDSITE_CORPUS, /work/shared/corpus
+#   or ../shared/corpus), a site with a PID for each of its files, as
+#   tests/corpus.rs builds it: real-world manifests  -> target/validate-corpus
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -65,6 +68,30 @@ sites=(
   "tests/fixtures/hostile:target/validate-hostile"
   "$paged_src:target/validate-paged"
 )
+
+corpus=
+for c in "${PIDSITE_CORPUS:-}" /work/shared/corpus ../shared/corpus; do
+  if [ -n "$c" ] && [ -d "$c" ]; then corpus=$c; break; fi
+done
+if [ -n "$corpus" ]; then
+  corpus_src=target/validate-corpus-src
+  rm -rf "$corpus_src"
+  mkdir -p "$corpus_src/content/manifests"
+  printf 'base_url = "https://example.org/corpus/"\ntitle = "Corpus"\n' >"$corpus_src/site.toml"
+  {
+    echo "pid,target"
+    i=0
+    while IFS= read -r -d '' f; do
+      n=$(printf '%03d' "$i")
+      cp "$f" "$corpus_src/content/manifests/$n.json"
+      echo "corpus-$n,manifests/$n.json"
+      i=$((i + 1))
+    done < <(find "$corpus" -name '*.json' -print0 | sort -z)
+  } >"$corpus_src/content/registry.csv"
+  sites+=("$corpus_src:target/validate-corpus")
+else
+  echo "validate: no IIIF corpus found (set PIDSITE_CORPUS); its pages are not checked" >&2
+fi
 outs=()
 for s in "${sites[@]}"; do
   site=${s%%:*}
@@ -102,7 +129,10 @@ if [ "$errors" != 0 ] || [ "$status" != 0 ]; then
   exit 1
 fi
 
-# extruct over the landing, version and tombstone pages of the fixture site
-# and of the example site.
+# extruct over the landing, version and tombstone pages of the fixture site,
+# the example site and the corpus site.
 "$venv/bin/python" tests/validate/extract_check.py --site tests/fixtures/basic --out target/validate-basic
 "$venv/bin/python" tests/validate/extract_check.py --site . --out target/validate-site
+if [ -n "$corpus" ]; then
+  "$venv/bin/python" tests/validate/extract_check.py --site "$corpus_src" --out target/validate-corpus
+fi
