@@ -100,20 +100,49 @@ for s in "${sites[@]}"; do
   "$bin" build --site "$site" --out "$out" --full --quiet
   outs+=("$out")
 done
-[ -f target/validate-paged/page/2/index.html ] || {
-  echo "validate: the paged site has no page/2/" >&2
-  exit 1
-}
+# One file of each page type, so that a change to the sites cannot quietly
+# take a type out of vnu's sight.
+page_types=(
+  "home:target/validate-site/index.html"
+  "home page 2:target/validate-paged/page/2/index.html"
+  "landing, IIIF v3:target/validate-basic/ark/99999/fk4photo/index.html"
+  "landing, IIIF v2:target/validate-basic/doi/10.5555/coin.1/index.html"
+  "collection:target/validate-basic/hdl/20.500.99999/maps/index.html"
+  "annotation:target/validate-basic/id/comment-1/index.html"
+  "tombstone:target/validate-basic/ark/99999/fk4gone/index.html"
+  "versioned PID:target/validate-site/hdl/20.500.12345/vudl-30471/index.html"
+  "version page:target/validate-site/hdl/20.500.12345/vudl-30471/v1/index.html"
+  "redirect stub (moved):target/validate-basic/ark/99999/fk4moved/index.html"
+  "redirect stub (alias path):target/validate-site/items/marsh-178.html"
+  "Markdown page:target/validate-site/about/index.html"
+  "404:target/validate-site/404.html"
+  "images/ page:target/validate-site/doi/10.5555/nga.highlights/images/index.html"
+)
+for t in "${page_types[@]}"; do
+  [ -f "${t#*:}" ] || {
+    echo "validate: no ${t%%:*} page at ${t#*:}" >&2
+    exit 1
+  }
+done
 
 # vnu over every HTML file of every output, in one JVM.
 pages=$(find "${outs[@]}" -name '*.html' | wc -l)
+for out in "${outs[@]}"; do
+  echo "vnu: $(find "$out" -name '*.html' | wc -l) pages in $out"
+done
 report=target/validate-vnu.json
 status=0
 java -jar "$vnu_jar" --errors-only --format json --skip-non-html "${outs[@]}" 2>"$report" || status=$?
 errors=$(
   "$venv/bin/python" - "$report" <<'EOF'
 import json, sys
-msgs = json.load(open(sys.argv[1], encoding="utf-8"))["messages"]
+try:
+    msgs = json.load(open(sys.argv[1], encoding="utf-8"))["messages"]
+except (OSError, ValueError, KeyError) as e:
+    print(f"vnu gave no JSON report ({e}):", file=sys.stderr)
+    print(open(sys.argv[1], encoding="utf-8", errors="replace").read()[:2000], file=sys.stderr)
+    print(1)
+    sys.exit(0)
 bad = [m for m in msgs if m.get("type") in ("error", "non-document-error")]
 for m in bad:
     where = m.get("url", "").replace("file:", "")
