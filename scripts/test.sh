@@ -33,3 +33,7 @@ bash tests/servers/run.sh
 # with the same official styles, on every PID's CSL-JSON; known differences
 # of hayagriva are recorded in tests/citeproc/known-differences.json.
 bash tests/citeproc/run.sh
+
+# Every page type through the Nu Html Checker (vnu-jar, Java) and extruct
+# (JSON-LD, Open Graph, citation_* data).
+bash tests/validate/run.sh

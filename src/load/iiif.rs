@@ -180,7 +180,7 @@ fn links(obj: &Map<String, Value>, r: &Reader) -> Vec<Link> {
                 kind,
                 url,
                 label: v.get("label").and_then(|l| r.text(l)),
-                format: field("format"),
+                format: field("format").and_then(|f| media_type(&f)),
                 profile: field("profile").or_else(|| field("dcterms:conformsTo")),
             };
             if !out
@@ -192,6 +192,32 @@ fn links(obj: &Map<String, Value>, r: &Reader) -> Vec<Link> {
         }
     }
     out
+}
+
+/// `format` when it is a media type (`type/subtype`, optionally `;name=value`
+/// parameters), which pages write into `type` attributes; anything else is
+/// dropped, since HTML allows nothing else there.
+fn media_type(format: &str) -> Option<String> {
+    fn token(s: &str) -> bool {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    }
+    let format = format.trim();
+    let mut parts = format.split(';');
+    let essence = parts.next()?.trim();
+    let (kind, sub) = essence.split_once('/')?;
+    let params_ok = parts.all(|p| {
+        p.trim().split_once('=').is_some_and(|(name, value)| {
+            token(name)
+                && (token(value)
+                    || (value.len() >= 2
+                        && value.starts_with('"')
+                        && value.ends_with('"')
+                        && !value[1..value.len() - 1].contains(['"', '\\'])))
+        })
+    });
+    (token(kind) && token(sub) && params_ok).then(|| format.to_string())
 }
 
 /// The Presentation version of a parsed document (3 when it is no object).
@@ -404,7 +430,7 @@ fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
                     _ => None,
                 }?;
                 if *l != "none" {
-                    lang = Some(l.to_string());
+                    lang = html_lang(l);
                 }
                 Some(text)
             })
@@ -497,14 +523,58 @@ pub fn valid_region(r: &str) -> bool {
         })
 }
 
+/// ISO 639-1 two-letter language codes, all of which the IANA language
+/// subtag registry holds.
+const ISO_639_1: &str = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca \
+ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu \
+gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko \
+kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl \
+nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn \
+so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo \
+xh yi yo za zh zu";
+
+/// A manifest's language as an HTML `lang` value (issue 4: the Nu Html
+/// Checker rejects what is no BCP 47 tag). Real manifests write `English`,
+/// `jp` or `en_US`: `_` becomes `-`, and a tag whose primary subtag is not
+/// an ISO 639-1 code or three letters (ISO 639-2/3), or whose other subtags
+/// are not 1 to 8 letters and digits, is dropped, so the text takes the
+/// page's language instead of a wrong one.
+fn html_lang(tag: &str) -> Option<String> {
+    let tag = tag.trim().replace('_', "-");
+    let mut subtags = tag.split('-');
+    let primary = subtags.next()?.to_ascii_lowercase();
+    let primary_ok = primary.bytes().all(|b| b.is_ascii_lowercase())
+        && match primary.len() {
+            2 => ISO_639_1.split_ascii_whitespace().any(|c| c == primary),
+            3 => true,
+            _ => false,
+        };
+    let rest_ok = subtags
+        .clone()
+        .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()));
+    (primary_ok && rest_ok).then(|| {
+        std::iter::once(primary.as_str())
+            .chain(subtags)
+            .collect::<Vec<_>>()
+            .join("-")
+    })
+}
+
 /// Picks text out of IIIF language values by the site's languages.
 struct Reader<'a> {
     languages: &'a [String],
 }
 
 impl Reader<'_> {
-    /// The best-language values of a label-like value, with their language.
+    /// The best-language values of a label-like value, with their language
+    /// when it can stand in a `lang` attribute.
     fn values(&self, v: &Value) -> Option<(Vec<String>, Option<String>)> {
+        self.tagged_values(v)
+            .map(|(values, lang)| (values, lang.as_deref().and_then(html_lang)))
+    }
+
+    /// [`Reader::values`] with the language as the document wrote it.
+    fn tagged_values(&self, v: &Value) -> Option<(Vec<String>, Option<String>)> {
         match v {
             Value::String(s) => Some((vec![s.clone()], None)),
             Value::Number(n) => Some((vec![n.to_string()], None)),
@@ -549,7 +619,7 @@ impl Reader<'_> {
                 let mut values = Vec::new();
                 for (l, x) in &tagged {
                     if l.as_deref().unwrap_or("none") == best {
-                        if let Some((vs, _)) = self.values(x) {
+                        if let Some((vs, _)) = self.tagged_values(x) {
                             values.extend(vs);
                         }
                     }
@@ -634,6 +704,56 @@ mod tests {
 
     fn en() -> Vec<String> {
         vec!["en".to_string()]
+    }
+
+    #[test]
+    fn languages_must_be_language_tags() {
+        let cases = [
+            ("en", Some("en")),
+            ("de-DE", Some("de-DE")),
+            ("en_US", Some("en-US")),
+            ("FR", Some("fr")),
+            ("cym", Some("cym")),
+            ("zh-Hant-TW", Some("zh-Hant-TW")),
+            ("English", None),
+            ("jp", None),
+            ("e", None),
+            ("en-", None),
+            ("en-toolongsubtag", None),
+            ("", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(html_lang(input).as_deref(), expected, "{input}");
+        }
+        let r = Reader { languages: &[] };
+        let t = r.text(&json!({"English": ["Front"]})).unwrap();
+        assert_eq!((t.value.as_str(), t.lang), ("Front", None));
+        let t = r
+            .text(&json!([{"@value": "巻", "@language": "jp"}]))
+            .unwrap();
+        assert_eq!((t.value.as_str(), t.lang), ("巻", None));
+    }
+
+    #[test]
+    fn formats_must_be_media_types() {
+        let cases = [
+            ("text/html", Some("text/html")),
+            (" application/ld+json ", Some("application/ld+json")),
+            (
+                "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"",
+                Some("application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\""),
+            ),
+            ("text/html; charset=utf-8", Some("text/html; charset=utf-8")),
+            ("text/html\" onclick=\"alert(22)", None),
+            ("text/html;x=\"a\"b\"", None),
+            ("html", None),
+            ("text/", None),
+            ("text/html;", None),
+            ("", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(media_type(input).as_deref(), expected, "{input}");
+        }
     }
 
     #[test]

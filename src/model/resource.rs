@@ -248,5 +248,87 @@ pub fn http_url(url: &str) -> Option<String> {
     let clean = !url
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`'));
-    (scheme_ok && clean && url.len() > 8).then_some(url)
+    (scheme_ok && clean && url.len() > 8).then(|| url_code_points(&url))
+}
+
+/// `url` with every character that HTML's URL attributes do not allow
+/// percent-encoded, so that the Nu Html Checker accepts it (issue 4): in
+/// the path, query and fragment, ASCII other than the URL code points
+/// (letters, digits, `!$&'()*+,-./:;=?@_~`, `%` before two hex digits and
+/// the first `#`) becomes `%XX`. Real manifests link to search pages such
+/// as `…/Results?filter[]=format:x`, which browsers fetch the same way
+/// either spelled. The scheme and authority (an IPv6 host's `[…]`) are kept
+/// as they are; non-ASCII characters are allowed and kept too.
+pub fn url_code_points(url: &str) -> String {
+    use std::fmt::Write as _;
+    let start = url.find("://").map_or(0, |i| {
+        let after = i + 3;
+        url[after..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |j| after + j)
+    });
+    let (head, rest) = url.split_at(start);
+    let mut out = String::with_capacity(url.len() + 8);
+    out.push_str(head);
+    let bytes = rest.as_bytes();
+    let mut in_fragment = false;
+    for (i, c) in rest.char_indices() {
+        let keep = match c {
+            '%' => {
+                bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+            }
+            '#' if !in_fragment => {
+                in_fragment = true;
+                true
+            }
+            c if !c.is_ascii() => true,
+            c => c.is_ascii_alphanumeric() || "!$&'()*+,-./:;=?@_~".contains(c),
+        };
+        if keep {
+            out.push(c);
+        } else {
+            // Only ASCII reaches here: two hex digits.
+            let _ = write!(out, "%{:02X}", u32::from(c));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_keep_to_the_url_code_points() {
+        let cases = [
+            ("https://x.org/a/b?c=d#e", "https://x.org/a/b?c=d#e"),
+            (
+                "https://x.org/Results?filter[]=format:Transcribed",
+                "https://x.org/Results?filter%5B%5D=format:Transcribed",
+            ),
+            (
+                "https://dfg-viewer.de/show/?set[mets]=https://x.org/m.xml",
+                "https://dfg-viewer.de/show/?set%5Bmets%5D=https://x.org/m.xml",
+            ),
+            (
+                "https://x.org/a{b}|c\\d^e",
+                "https://x.org/a%7Bb%7D%7Cc%5Cd%5Ee",
+            ),
+            ("https://x.org/100%/%41", "https://x.org/100%25/%41"),
+            ("https://x.org/a#b#c", "https://x.org/a#b%23c"),
+            ("https://[::1]:8080/a[1]", "https://[::1]:8080/a%5B1%5D"),
+            ("https://x.org/Göttingen", "https://x.org/Göttingen"),
+            ("https://x.org", "https://x.org"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(url_code_points(input), expected, "{input}");
+            // Idempotent: an encoded URL is left as it is.
+            assert_eq!(url_code_points(expected), expected, "{expected}");
+        }
+        assert_eq!(
+            http_url(" https://x.org/a b[1] ").as_deref(),
+            Some("https://x.org/a%20b%5B1%5D")
+        );
+    }
 }
