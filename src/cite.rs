@@ -81,21 +81,13 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
                 .map(|_| config.url(record.pid.landing_path().file("manifest.json").as_str()));
             datacite_xml(
                 &citation,
-                &DataCiteExtra {
-                    landing_url: &landing_url,
-                    manifest_url: manifest.as_deref(),
-                    description: resource
-                        .and_then(|r| r.summary.as_ref())
-                        .map(|s| s.text.as_str()),
-                    publication_year: record
-                        .version_date
-                        .as_deref()
-                        .and_then(|d| d.get(..4))
-                        .map_or_else(
-                            || crate::clock::BuildTime::now().date[..4].to_string(),
-                            str::to_string,
-                        ),
-                },
+                &DataCiteExtra::for_record(
+                    &landing_url,
+                    manifest.as_deref(),
+                    resource,
+                    record,
+                    &crate::clock::BuildTime::now().date,
+                ),
             )
             .ok_or_else(|| {
                 Error::input(

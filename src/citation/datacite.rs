@@ -7,6 +7,8 @@ use std::fmt::Write;
 
 use super::Citation;
 use crate::load::html::escape;
+use crate::model::record::Record;
+use crate::model::resource::Resource;
 
 /// What the record needs besides the citation.
 pub struct DataCiteExtra<'a> {
@@ -19,6 +21,33 @@ pub struct DataCiteExtra<'a> {
     /// Year the digital object was published (DataCite's publicationYear):
     /// the version's date, else the build's year.
     pub publication_year: String,
+}
+
+impl<'a> DataCiteExtra<'a> {
+    /// What a record's DataCite record needs: the summary of its resource,
+    /// and the year of its version date, else of the build (`build_date`).
+    pub fn for_record(
+        landing_url: &'a str,
+        manifest_url: Option<&'a str>,
+        resource: Option<&'a Resource>,
+        record: &Record,
+        build_date: &str,
+    ) -> Self {
+        let year = record
+            .version_date
+            .as_deref()
+            .and_then(|d| d.get(..4))
+            .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap_or_else(|| build_date.get(..4).unwrap_or(build_date));
+        DataCiteExtra {
+            landing_url,
+            manifest_url,
+            description: resource
+                .and_then(|r| r.summary.as_ref())
+                .map(|s| s.text.as_str()),
+            publication_year: year.to_string(),
+        }
+    }
 }
 
 /// resourceTypeGeneral for a CSL type.

@@ -611,19 +611,13 @@ impl<'a> Renderer<'a> {
         });
         let datacite = datacite_xml(
             &citation,
-            &DataCiteExtra {
-                landing_url: &landing_url,
-                manifest_url: manifest_url.as_deref(),
-                description: resource
-                    .and_then(|r| r.summary.as_ref())
-                    .map(|s| s.text.as_str()),
-                publication_year: record
-                    .version_date
-                    .as_deref()
-                    .and_then(|d| d.get(..4))
-                    .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
-                    .map_or_else(|| self.time.date[..4].to_string(), str::to_string),
-            },
+            &DataCiteExtra::for_record(
+                &landing_url,
+                manifest_url.as_deref(),
+                resource,
+                record,
+                &self.time.date,
+            ),
         );
         if datacite.is_some() {
             downloads.push(Download {
