@@ -105,6 +105,9 @@ pub struct Citation {
     pub key: String,
     /// The PID, as cited (`ark:…`, `doi:…`).
     pub pid: String,
+    /// Its scheme's name (`ark`, `doi`, `handle`, `urn`, `purl`, `w3id`,
+    /// `local`), as schema.org's `propertyID`.
+    pub scheme: &'static str,
     /// Title.
     pub title: String,
     /// Creators as written (`Family, Given` or an institution).
@@ -199,6 +202,7 @@ impl Citation {
         Citation {
             key: key_of(pid),
             pid: pid.label(),
+            scheme: pid.scheme().name(),
             title,
             creators,
             date,

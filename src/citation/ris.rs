@@ -76,6 +76,7 @@ mod tests {
     fn citation() -> Citation {
         Citation {
             key: "k".into(),
+            scheme: "ark",
             pid: "ark:/99999/fk4x".into(),
             title: "A map\nof Holland".into(),
             creators: vec!["Doe, Jane".into(), "Example Library".into()],

@@ -214,6 +214,7 @@ mod tests {
     fn coins_are_percent_encoded() {
         let c = Citation {
             key: "k".into(),
+            scheme: "ark",
             pid: "ark:/99999/x".into(),
             title: "A & B".into(),
             creators: vec!["Doe, Jane".into()],

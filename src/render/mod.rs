@@ -1203,7 +1203,7 @@ fn json_ld(
         "name": c.title,
         "identifier": {
             "@type": "PropertyValue",
-            "propertyID": c.pid.split(':').next().unwrap_or("local"),
+            "propertyID": c.scheme,
             "value": c.pid,
             "url": c.url,
         },
