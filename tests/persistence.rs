@@ -86,6 +86,10 @@ fn every_published_url_still_answers_after_the_registry_changes() {
     run(site.path(), &out, false);
     let first = published(&out);
     assert!(first.len() >= 8, "{first:?}");
+    eprintln!(
+        "persistence: {} URLs of the first build's pids.csv and sitemap",
+        first.len()
+    );
     for url in &first {
         assert!(
             answer(&out, url).is_some(),
