@@ -376,11 +376,13 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         } else {
             String::new()
         };
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         eprintln!(
-            "Built {} pages and {} redirect stubs for {} PIDs{rendered} in {:.2} s into {}",
-            report.pages,
-            report.stubs,
-            report.pids,
+            "Built {} and {} for {}{rendered} in {:.2} s into {}",
+            count(report.pages, "page", "pages"),
+            count(report.stubs, "redirect stub", "redirect stubs"),
+            count(report.pids, "PID", "PIDs"),
             report.elapsed.as_secs_f64(),
             report.out_dir.display()
         );
