@@ -17,7 +17,12 @@ page of an older or current version). Every such page is checked:
   Highwire and Dublin Core (<meta name="citation_*">, <meta name="DC.*">,
   read with lxml, which extruct parses with)
     citation_title is the <h1> text; citation_public_url, when present, and
-    citation_abstract_html_url are the canonical URL.
+    citation_abstract_html_url are the canonical URL; DC.title is the <h1>
+    text, DC.identifier names the PID, <link rel="schema.DC"> is there;
+  COinS: one span.Z3988 with rft.title;
+  FAIR Signposting: one <link rel="cite-as">, a <link rel="linkset"> and a
+    linkset.json beside the page whose anchor is the canonical URL and whose
+    cite-as is the page's.
 
 Tombstones (withdrawn PIDs) must still say in JSON-LD which PID they are.
 Every failure is printed as `extruct: PAGE: what`; the exit status is 1 on any.
@@ -26,6 +31,7 @@ Every failure is printed as `extruct: PAGE: what`; the exit status is 1 on any.
 from __future__ import annotations
 
 import argparse
+import json
 import csv
 import sys
 import tomllib
@@ -170,6 +176,33 @@ def check_page(path: Path, url: str, pid: str, tombstone: bool) -> list[str]:
             problems.append(f"{name} {meta[name]} != [{url!r}]")
     if "citation_public_url" not in meta and "citation_abstract_html_url" not in meta:
         problems.append("neither citation_public_url nor citation_abstract_html_url")
+
+    # Dublin Core (read by Zotero with the schema.DC link) and COinS.
+    if meta.get("DC.title") != [h1]:
+        problems.append(f"DC.title {meta.get('DC.title')} != [<h1> {h1!r}]")
+    if pid not in meta.get("DC.identifier", []):
+        problems.append(f"DC.identifier {meta.get('DC.identifier')} lacks {pid!r}")
+    if not doc.xpath("//link[@rel='schema.DC']"):
+        problems.append("no <link rel=schema.DC>")
+    coins = doc.xpath("//span[contains(concat(' ', @class, ' '), ' Z3988 ')]/@title")
+    if len(coins) != 1 or "rft.title=" not in coins[0]:
+        problems.append(f"COinS spans {coins}")
+
+    # FAIR Signposting: one cite-as, and the page's linkset file agrees.
+    cite_as = doc.xpath("//link[@rel='cite-as']/@href")
+    if len(cite_as) != 1:
+        problems.append(f"cite-as links {cite_as}, expected one")
+    linkset_href = doc.xpath("//link[@rel='linkset']/@href")
+    linkset_file = path.parent / "linkset.json"
+    if not linkset_href or not linkset_file.is_file():
+        problems.append("no linkset link or no linkset.json beside the page")
+    else:
+        contexts = json.loads(linkset_file.read_text(encoding="utf-8")).get("linkset", [])
+        ctx = contexts[0] if contexts else {}
+        if ctx.get("anchor") != url:
+            problems.append(f"linkset anchor {ctx.get('anchor')!r} != {url!r}")
+        if [t.get("href") for t in ctx.get("cite-as", [])] != cite_as:
+            problems.append(f"linkset cite-as {ctx.get('cite-as')} != page {cite_as}")
     return problems
 
 
