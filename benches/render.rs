@@ -42,9 +42,15 @@ fn main() {
             problem: None,
         };
         let rate = per_second(50, &mut || {
-            std::hint::black_box(renderer.entry(entry, vec![load()], None).expect("renders"));
+            std::hint::black_box(
+                renderer
+                    .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
+                    .expect("renders"),
+            );
         });
-        let (outputs, _) = renderer.entry(entry, vec![load()], None).expect("renders");
+        let (outputs, _) = renderer
+            .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
+            .expect("renders");
         html.push(outputs[0].bytes.clone());
         println!("  {:<40} {rate:>8.0} pages/s", entry.pid().to_string());
     }

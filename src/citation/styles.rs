@@ -80,7 +80,25 @@ impl Style {
 pub struct Styles {
     styles: Vec<LoadedStyle>,
     locales: Vec<Locale>,
+    /// A style whose citation renders nothing but the title, used to put an
+    /// item into a bibliography: hayagriva renders every citation it is
+    /// given, and a style's own citation (disambiguation, name lists) costs
+    /// as much as its bibliography entry, which is all a page shows.
+    register: IndependentStyle,
 }
+
+/// See [`Styles::register`].
+const REGISTER_STYLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info>
+    <title>pidsite: register an item for a bibliography</title>
+    <id>pidsite-register</id>
+    <updated>2026-11-25T00:00:00+00:00</updated>
+  </info>
+  <citation>
+    <layout><text variable="title"/></layout>
+  </citation>
+</style>"#;
 
 /// A style ready to format with.
 struct LoadedStyle {
@@ -150,6 +168,8 @@ impl Styles {
         Styles {
             styles,
             locales: locales(),
+            register: IndependentStyle::from_xml(REGISTER_STYLE)
+                .expect("the built-in registration style is valid CSL"),
         }
     }
 
@@ -171,7 +191,7 @@ impl Styles {
             .iter()
             .filter(|s| wanted(&s.name))
             .filter_map(|s| {
-                let (html, text) = format_one(&item, &s.csl, &self.locales)?;
+                let (html, text) = format_one(&item, &s.csl, &self.register, &self.locales)?;
                 Some(Formatted {
                     name: s.name.clone(),
                     label: s.label.clone(),
@@ -201,15 +221,24 @@ fn without_date_ranges(csl_json: &Value) -> Value {
 fn format_one(
     item: &Item,
     style: &IndependentStyle,
+    register: &IndependentStyle,
     locales: &[Locale],
 ) -> Option<(String, String)> {
+    // A style with a bibliography shows its bibliography entry, and the
+    // item is cited with the cheap registration style; a note style without
+    // one shows its note.
+    let citing = if style.bibliography.is_some() {
+        register
+    } else {
+        style
+    };
     // A panic inside the CSL processor on untrusted metadata must not take
     // the build down: that style is left out of this page instead.
     let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut driver: BibliographyDriver<'_, Item> = BibliographyDriver::new();
         driver.citation(CitationRequest::from_items(
             vec![CitationItem::with_entry(item)],
-            style,
+            citing,
             locales,
         ));
         driver.finish(BibliographyRequest::new(style, None, locales))
@@ -268,6 +297,46 @@ fn wrap(f: &hayagriva::Formatting, text: &str, out: &mut String) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Citing with the registration style must not change a single
+    /// bibliography entry: every built-in style, varied items.
+    #[test]
+    fn the_registration_style_changes_no_entry() {
+        let names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
+        let styles = Styles::load(&names, Path::new("."));
+        let items = [
+            json!({"id": "a", "type": "graphic", "title": "Picture of Göttingen",
+                   "author": [{"family": "Doe", "given": "Jane"}, {"literal": "Example Library"}],
+                   "issued": {"date-parts": [[2019, 4, 12]]}, "publisher": "Fixture Library",
+                   "URL": "https://n2t.net/ark:99999/fk4x", "version": "2"}),
+            json!({"id": "b", "type": "manuscript", "title": "[Report 1960] / Medical Officer, U.D.C.",
+                   "author": [{"literal": "Llanwrtyd Wells Urban District Council"}],
+                   "issued": {"date-parts": [[1960]], "circa": true},
+                   "URL": "https://doi.org/10.5555/x", "DOI": "10.5555/x"}),
+            json!({"id": "c", "type": "map", "title": "Chesapeake and Ohio Canal",
+                   "URL": "https://w3id.org/example/map/1987", "call-number": "G3 1987"}),
+            json!({"id": "d", "type": "collection", "title": "Maps",
+                   "author": [{"family": "Thackara", "given": "A. M."},
+                              {"family": "Seurat", "given": "Georges"}],
+                   "issued": {"date-parts": [[1884]]}, "publisher": "Art Institute of Chicago",
+                   "URL": "https://e.org/id/x/"}),
+        ];
+        for value in &items {
+            let item: Item = serde_json::from_value(value.clone()).unwrap();
+            for s in &styles.styles {
+                if s.csl.bibliography.is_none() {
+                    continue;
+                }
+                assert_eq!(
+                    format_one(&item, &s.csl, &styles.register, &styles.locales),
+                    format_one(&item, &s.csl, &s.csl, &styles.locales),
+                    "{} differs for item {}",
+                    s.name,
+                    value["id"]
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_style_name_loads() {
