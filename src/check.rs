@@ -17,7 +17,7 @@ use crate::config::SiteConfig;
 use crate::error::{Error, Location};
 use crate::lock::Lock;
 use crate::model::record::{Status, Target};
-use crate::remote::{sha256_hex, Cache, Fetcher, Obtained, RemoteDocs};
+use crate::remote::{sha256_hex, Cache, Fetcher, RemoteDocs};
 
 /// One problem found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -128,29 +128,22 @@ fn target_problem(
         return None;
     }
     let (shown, bytes) = match record.target.as_ref()? {
-        Target::Local { path, .. } => {
-            let shown = path
-                .strip_prefix(site)
-                .unwrap_or(path)
-                .display()
-                .to_string();
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"));
-            (shown, bytes)
-        }
-        Target::Remote(url) => {
-            let bytes = match remote.get(url) {
-                Some(Ok(f)) => match &f.obtained {
-                    Obtained::Stale(e) => Err(format!(
-                        "could not be fetched ({e}); the build would use the copy cached on {}",
-                        f.meta.fetched
-                    )),
-                    _ => remote.body(f),
-                },
-                Some(Err(e)) => Err(format!("cannot be fetched: {e}")),
-                None => Err("was not fetched".into()),
-            };
-            (url.clone(), bytes)
-        }
+        Target::Local { path, .. } => (
+            crate::site_relative(path, site),
+            std::fs::read(path).map_err(|e| format!("cannot be read: {e}")),
+        ),
+        // A stale copy is a problem here: the next build would use it.
+        Target::Remote(url) => (
+            url.clone(),
+            match remote.read(url) {
+                Ok((_, Some(stale))) => Err(format!(
+                    "could not be fetched ({}); the build would use the copy cached on {}",
+                    stale.error, stale.cached_on
+                )),
+                Ok((bytes, None)) => Ok(bytes),
+                Err(e) => Err(e.to_string()),
+            },
+        ),
     };
     let reason = match bytes {
         Err(e) => format!("target {shown} {e}"),

@@ -734,6 +734,14 @@ pub fn enrich_registry(options: &EnrichOptions) -> Result<EnrichReport> {
     Ok(report)
 }
 
+/// A path as messages show it: relative to the site folder.
+pub(crate) fn site_relative(path: &Path, site: &Path) -> String {
+    path.strip_prefix(site)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
 /// Refuse an output folder that a swap would destroy the site with.
 fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
@@ -776,32 +784,28 @@ pub(crate) fn load_target(
     let (shown, at, bytes): (String, Location, std::result::Result<Vec<u8>, String>) = match target
     {
         Target::Remote(url) => {
-            let bytes = match remote.get(url) {
-                Some(Ok(fetched)) => {
-                    if let remote::Obtained::Stale(e) = &fetched.obtained {
-                        warnings.push(Warning {
-                            at: record.at.clone(),
-                            message: format!(
-                                "remote target {url} could not be fetched ({e}); the page of {} uses the copy cached on {}",
-                                record.pid, fetched.meta.fetched
-                            ),
-                        });
-                    }
-                    remote
-                        .body(fetched)
-                        .map_err(|e| format!("remote target {url}: {e}"))
+            let bytes = remote.read(url).map(|(bytes, stale)| {
+                if let Some(stale) = stale {
+                    warnings.push(Warning {
+                        at: record.at.clone(),
+                        message: format!(
+                            "remote target {url} could not be fetched ({}); the page of {} uses the copy cached on {}",
+                            stale.error, record.pid, stale.cached_on
+                        ),
+                    });
                 }
-                Some(Err(e)) => Err(format!("remote target {url}: {e}")),
-                None => Err(format!("remote target {url} was not fetched")),
-            };
+                bytes
+            });
+            let bytes = bytes.map_err(|e| match e {
+                remote::ReadError::Fetch(e) | remote::ReadError::Cache(e) => {
+                    format!("remote target {url}: {e}")
+                }
+                remote::ReadError::NotFetched => format!("remote target {url} was not fetched"),
+            });
             (url.clone(), record.at.clone(), bytes)
         }
         Target::Local { path, .. } => {
-            let shown = path
-                .strip_prefix(site)
-                .unwrap_or(path)
-                .display()
-                .to_string();
+            let shown = site_relative(path, site);
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"));
             (shown.clone(), Location::file(shown), bytes)
         }

@@ -410,6 +410,36 @@ fn describe(e: &ureq::Error, timeout: Duration) -> String {
     }
 }
 
+/// A remote document served from the cache because fetching it failed.
+#[derive(Debug, Clone)]
+pub struct Stale {
+    /// Why it could not be fetched.
+    pub error: String,
+    /// When the cached copy was fetched (RFC 3339).
+    pub cached_on: String,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotFetched => f.write_str("was not fetched"),
+            ReadError::Fetch(e) => write!(f, "cannot be fetched: {e}"),
+            ReadError::Cache(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Why a remote document has no bytes.
+#[derive(Debug, Clone)]
+pub enum ReadError {
+    /// It was not among the URLs fetched.
+    NotFetched,
+    /// Fetching failed and no copy is cached.
+    Fetch(String),
+    /// The cached copy went missing.
+    Cache(String),
+}
+
 /// Every remote document of a build, by URL.
 #[derive(Debug, Default)]
 pub struct RemoteDocs {
@@ -422,6 +452,27 @@ impl RemoteDocs {
     /// asked for.
     pub fn get(&self, url: &str) -> Option<&Result<Fetched, FetchError>> {
         self.docs.get(url)
+    }
+
+    /// The bytes of the document at `url` and, when they are an old copy
+    /// because the server could not be reached, why and from when; or why
+    /// there are none.
+    pub fn read(&self, url: &str) -> Result<(Vec<u8>, Option<Stale>), ReadError> {
+        match self.docs.get(url) {
+            None => Err(ReadError::NotFetched),
+            Some(Err(e)) => Err(ReadError::Fetch(e.to_string())),
+            Some(Ok(fetched)) => {
+                let stale = match &fetched.obtained {
+                    Obtained::Stale(e) => Some(Stale {
+                        error: e.to_string(),
+                        cached_on: fetched.meta.fetched.clone(),
+                    }),
+                    _ => None,
+                };
+                let bytes = self.body(fetched).map_err(ReadError::Cache)?;
+                Ok((bytes, stale))
+            }
+        }
     }
 
     /// The body of a fetched document, read from the cache (and checked
