@@ -45,22 +45,14 @@ pub struct ActivityObject {
 /// for anything else.
 pub fn instant_of_date(date: &str) -> Option<String> {
     let d = date.trim();
-    let ok = d.len() >= 10
-        && d.as_bytes()[4] == b'-'
-        && d.as_bytes()[7] == b'-'
-        && d[..4].bytes().all(|b| b.is_ascii_digit())
-        && d[5..7].bytes().all(|b| b.is_ascii_digit())
-        && d[8..10].bytes().all(|b| b.is_ascii_digit());
-    if !ok {
-        return None;
+    if let Ok(t) = d.parse::<jiff::Timestamp>() {
+        return Some(crate::clock::BuildTime::at(t).instant);
     }
-    if d.len() == 10 {
-        Some(format!("{d}T00:00:00Z"))
-    } else {
-        d.parse::<jiff::Timestamp>()
-            .ok()
-            .map(|t| crate::clock::BuildTime::at(t).instant)
-    }
+    // A date alone (jiff would also take the date of a datetime: the
+    // timestamp above has had its chance).
+    d.parse::<jiff::civil::Date>()
+        .ok()
+        .map(|day| format!("{day}T00:00:00Z"))
 }
 
 /// One URL of the sitemap.
