@@ -927,3 +927,24 @@ fn serve_and_new_name_what_is_wrong() {
         .stderr(no_panic());
     assert!(!dir.path().join("site").exists());
 }
+
+#[test]
+fn version_labels_that_cannot_be_folders_are_errors_naming_the_row() {
+    let site = site();
+    // "v2" and "2" would share the folder v2/; "…" has no letter or digit.
+    edit(site.path(), "content/registry/versions.csv", |t| {
+        t + "ark:/99999/fk4coin,manifests/coin-v2.json,graphic,v2,2026-01-01,Again.\n"
+            + "ark:/99999/fk4coin,manifests/coin-v2.json,graphic,…,2026-01-02,Dots.\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry/versions.csv:4: column \"version\": version \"v2\" of ark:99999/fk4coin would share the folder v2/ with the version at content/registry/versions.csv:3",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry/versions.csv:5: column \"version\": \"…\" is not a usable version label",
+        ))
+        .stderr(no_panic());
+}
