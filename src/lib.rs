@@ -319,13 +319,19 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .chain(pages.iter().map(|p| config.url(&format!("{}/", p.slug))))
         .collect();
 
-    let mut site_outputs = renderer.index(&items)?;
+    let mut site_files = Vec::new();
+    let mut emit = |output: Output| -> Result<()> {
+        bytes += staging.write(&output)?;
+        site_files.push(output.path.file_name());
+        Ok(())
+    };
+    let mut html_pages = renderer.index(&items, &mut emit)?;
     for page in &pages {
-        site_outputs.push(renderer.page(page)?);
+        emit(renderer.page(page)?)?;
     }
-    site_outputs.push(renderer.not_found()?);
-    let html_pages = site_outputs.len();
-    site_outputs.extend(renderer.site_files(&fixed, &summaries)?);
+    emit(renderer.not_found()?)?;
+    html_pages += pages.len() + 1;
+    renderer.site_files(&fixed, &summaries, &mut emit)?;
     // The site-wide linkset: every landing page's context, streamed into
     // one document without a tree of all of them in memory.
     let mut linkset = b"{\"linkset\":[".to_vec();
@@ -340,22 +346,17 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         linkset.extend_from_slice(context.as_bytes());
     }
     linkset.extend_from_slice(b"]}\n");
-    site_outputs.push(Output {
+    emit(Output {
         path: SitePath::root().file("linkset.json"),
         bytes: linkset,
-    });
+    })?;
     let build_id = previous
         .as_ref()
         .map_or_else(incremental::new_build_id, |p| p.build_id.clone());
-    site_outputs.push(Output {
+    emit(Output {
         path: SitePath::root().file(incremental::MARKER),
         bytes: build_id.clone().into_bytes(),
-    });
-    let mut site_files = Vec::with_capacity(site_outputs.len());
-    for output in &site_outputs {
-        bytes += staging.write(output)?;
-        site_files.push(output.path.file_name());
-    }
+    })?;
     let (static_files, static_bytes) = staging.copy_static(&site.join("static"))?;
     site_files.extend(static_files);
     bytes += static_bytes;

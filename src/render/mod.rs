@@ -111,6 +111,11 @@ pub struct Summary {
     pub activities: Vec<feeds::Activity>,
 }
 
+/// Where the site-wide outputs go as they are made: each is written and
+/// dropped before the next is rendered, so a large site never holds all of
+/// them (its sitemap, linkset, redirect exports) at once.
+pub type Sink<'a> = dyn FnMut(Output) -> Result<()> + 'a;
+
 /// A redirect (or a 410 Gone) for hosts that answer with real status codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Redirect {
@@ -895,7 +900,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The home page and its continuation pages (`page/2/`…).
-    pub fn index(&self, items: &[&ListItem]) -> Result<Vec<Output>> {
+    pub fn index(&self, items: &[&ListItem], emit: &mut Sink<'_>) -> Result<usize> {
         let page_count = items.len().div_ceil(PER_PAGE).max(1);
         let page_path = |n: usize| {
             if n == 1 {
@@ -904,7 +909,6 @@ impl<'a> Renderer<'a> {
                 SitePath::folder(["page", &n.to_string()])
             }
         };
-        let mut outputs = Vec::new();
         for n in 1..=page_count {
             let chunk =
                 &items[((n - 1) * PER_PAGE).min(items.len())..(n * PER_PAGE).min(items.len())];
@@ -924,9 +928,9 @@ impl<'a> Renderer<'a> {
                 prev: (n > 1).then(|| self.config.path(page_path(n - 1).as_str())),
                 next: (n < page_count).then(|| self.config.path(page_path(n + 1).as_str())),
             };
-            outputs.push(Output::new(path, self.render("index.html", &ctx)?));
+            emit(Output::new(path, self.render("index.html", &ctx)?))?;
         }
-        Ok(outputs)
+        Ok(page_count)
     }
 
     /// A Markdown page at `/<slug>/`.
@@ -1003,10 +1007,14 @@ impl<'a> Renderer<'a> {
     /// `.htaccess`, `pidsite-redirects.map`), the Atom feed `feed.xml`, the
     /// site-wide `linkset.json` and the Change Discovery stream under
     /// `activity/`. `fixed` are the site's own pages (home, Markdown pages).
-    pub fn site_files(&self, fixed: &[String], summaries: &[&Summary]) -> Result<Vec<Output>> {
+    pub fn site_files(
+        &self,
+        fixed: &[String],
+        summaries: &[&Summary],
+        emit: &mut Sink<'_>,
+    ) -> Result<()> {
         let rows: Vec<&[String; 3]> = summaries.iter().flat_map(|s| &s.rows).collect();
         let redirects: Vec<&Redirect> = summaries.iter().flat_map(|s| &s.redirects).collect();
-        let mut outputs = Vec::new();
         let root = SitePath::root();
 
         let now = self.time.instant.as_str();
@@ -1026,7 +1034,7 @@ impl<'a> Renderer<'a> {
             }))
             .collect();
         for (name, xml) in feeds::sitemaps(&urls, |f| self.config.url(f)) {
-            outputs.push(Output::new(root.file(&name), xml));
+            emit(Output::new(root.file(&name), xml))?;
         }
 
         let mut entries: Vec<feeds::FeedEntry<'_>> = summaries
@@ -1054,7 +1062,7 @@ impl<'a> Renderer<'a> {
             },
             &mut entries,
         );
-        outputs.push(Output::new(root.file("feed.xml"), feed));
+        emit(Output::new(root.file("feed.xml"), feed))?;
 
         let mut activities: Vec<&feeds::Activity> =
             summaries.iter().flat_map(|s| &s.activities).collect();
@@ -1062,7 +1070,7 @@ impl<'a> Renderer<'a> {
             let (dir, name) = file
                 .split_once('/')
                 .expect("activity files are in activity/");
-            outputs.push(Output::new(SitePath::folder([dir]).file(name), json));
+            emit(Output::new(SitePath::folder([dir]).file(name), json))?;
         }
 
         let robots = format!(
@@ -1079,18 +1087,21 @@ impl<'a> Renderer<'a> {
         let csv = csv.into_inner().map_err(|e| {
             crate::error::Error::io(std::path::Path::new("pids.csv"), e.into_error())
         })?;
-        outputs.extend([
-            Output::new(root.file("robots.txt"), robots),
-            Output::new(root.file("pids.csv"), csv),
-            Output::new(root.file(".nojekyll"), Vec::new()),
-            Output::new(root.file("_redirects"), exports::netlify(&redirects)),
-            Output::new(root.file(".htaccess"), exports::apache(&redirects)),
-            Output::new(
-                root.file("pidsite-redirects.map"),
-                exports::nginx(&redirects),
-            ),
-        ]);
-        Ok(outputs)
+        emit(Output::new(root.file("robots.txt"), robots))?;
+        emit(Output::new(root.file("pids.csv"), csv))?;
+        emit(Output::new(root.file(".nojekyll"), Vec::new()))?;
+        emit(Output::new(
+            root.file("_redirects"),
+            exports::netlify(&redirects),
+        ))?;
+        emit(Output::new(
+            root.file(".htaccess"),
+            exports::apache(&redirects),
+        ))?;
+        emit(Output::new(
+            root.file("pidsite-redirects.map"),
+            exports::nginx(&redirects),
+        ))
     }
 }
 
