@@ -43,27 +43,38 @@ for n in "${SIZES[@]}"; do
     rm -rf "$dir"; mkdir -p "$dir"
     python3 bench/gen_sites.py "$n" "$CORPUS" "$dir" >&2
   fi
-  cleanp() { rm -rf "$dir/pidsite-out" "$dir/.pidsite-cache"; sync; }
-  cleanh() { rm -rf "$dir/hugo-out"; sync; }
+  # Every full build writes into a folder never used before, and old
+  # outputs are deleted only after the last measurement of this size: on a
+  # journal-less ext4 (like the development VM) creating files right after
+  # tens of thousands were deleted makes the kernel skip each recently freed
+  # inode (ext4 `recently_deleted`), which would time the previous run's
+  # `rm -rf` rather than the tool. Set BENCH_KEEP_RM=1 to measure that case.
+  runs=$dir/runs; rm -rf "$runs"; mkdir -p "$runs"; sync
+  k=0
+  fresh() { k=$((k + 1)); out=$runs/$1-$k; sync; }
+  if [ "${BENCH_KEEP_RM:-}" = 1 ]; then fresh() { out=$runs/$1; rm -rf "$out" "$runs/.pidsite-cache"; sync; }; fi
   # Full builds from nothing, alternating the two tools.
-  cleanp; p1=$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$dir/pidsite-out")
-  cleanh; h1=$(measure hugo --quiet --source "$dir/hugo" --destination "$dir/hugo-out")
-  cleanp; p2=$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$dir/pidsite-out")
-  cleanh; h2=$(measure hugo --quiet --source "$dir/hugo" --destination "$dir/hugo-out")
+  fresh p; p1=$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$out")
+  fresh h; h1=$(measure hugo --quiet --source "$dir/hugo" --destination "$out")
+  fresh p; p2=$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$out")
+  pout=$out
+  fresh h; h2=$(measure hugo --quiet --source "$dir/hugo" --destination "$out")
   read -r ps prss <<<"$(best $p1 $p2)"
   read -r hs hrss <<<"$(best $h1 $h2)"
   # Incremental: nothing changed; one manifest changed; one registry row added.
-  read -r noop _ <<<"$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$dir/pidsite-out")"
+  read -r noop _ <<<"$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$pout")"
   m="$dir/pidsite/content/manifests/m000000.json"
   cp "$m" "$m.orig"
   python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["label"]={"en":["Changed label"]}; json.dump(d,open(p,"w"))' "$m"
-  read -r man _ <<<"$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$dir/pidsite-out")"
+  read -r man _ <<<"$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$pout")"
   mv "$m.orig" "$m"
   reg="$dir/pidsite/content/registry.csv"
   cp "$reg" "$reg.orig"
   echo "ark:99999/bnew0001,manifests/m000001.json" >>"$reg"
-  read -r row _ <<<"$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$dir/pidsite-out")"
+  read -r row _ <<<"$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$pout")"
   mv "$reg.orig" "$reg"
   awk -v n="$n" -v ps="$ps" -v hs="$hs" -v pr="$prss" -v hr="$hrss" -v noop="$noop" -v man="$man" -v row="$row" 'BEGIN {
     printf "%-8d %10.2f %10.2f %7.2f %11.0f %8.0f %10.0f %9.2f %11.2f %9.2f\n", n, ps, hs, ps/hs, pr/1024, hr/1024, n/ps, noop, man, row }'
 done
+# Outputs go only now, after every measurement (see above).
+for n in "${SIZES[@]}"; do rm -rf "$WORK/$n/runs"; done
