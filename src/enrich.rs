@@ -6,6 +6,7 @@
 //! `manifest.json` and `pidsite enrich` writes it for manifests hosted
 //! elsewhere.
 
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::load::iiif::version_of;
@@ -31,15 +32,24 @@ pub const IDENTIFIER_LABEL: &str = "Identifier";
 /// which are published unchanged. Idempotent: a document that already
 /// carries the landing page and identifier is returned as it was.
 pub fn enrich(bytes: &[u8], stamp: &PidStamp) -> Result<Option<Vec<u8>>, String> {
-    let mut value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
-            "not valid JSON at line {}, column {}: {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
-    let version = version_of(&value);
-    let Some(obj) = value.as_object_mut() else {
+    let value = crate::load::iiif::parse_json(bytes)?;
+    enrich_parsed(&value, is_compact(bytes), stamp)
+}
+
+/// Whether a document is written on one line (its copy stays so).
+pub fn is_compact(bytes: &[u8]) -> bool {
+    !bytes.iter().take(4096).any(|&b| b == b'\n')
+}
+
+/// [`enrich`] for a document the build has already parsed for its page:
+/// the additions are written while serialising, so the parsed tree is
+/// neither cloned nor parsed again.
+pub fn enrich_parsed(
+    value: &Value,
+    compact: bool,
+    stamp: &PidStamp,
+) -> Result<Option<Vec<u8>>, String> {
+    let Some(obj) = value.as_object() else {
         return Ok(None);
     };
     let kind = obj
@@ -53,16 +63,18 @@ pub fn enrich(bytes: &[u8], stamp: &PidStamp) -> Result<Option<Vec<u8>>, String>
     ) {
         return Ok(None);
     }
-    match version {
-        PresentationVersion::V3 => stamp_v3(obj, stamp),
-        PresentationVersion::V2 => stamp_v2(obj, stamp),
-    }
-    // Keep the document's layout: compact stays compact.
-    let compact = !bytes.iter().take(4096).any(|&b| b == b'\n');
+    let additions = match version_of(value) {
+        PresentationVersion::V3 => additions_v3(stamp),
+        PresentationVersion::V2 => additions_v2(stamp),
+    };
+    let stamped = Stamped {
+        obj,
+        additions: &additions,
+    };
     let out = if compact {
-        serde_json::to_vec(&value)
+        serde_json::to_vec(&stamped)
     } else {
-        serde_json::to_vec_pretty(&value)
+        serde_json::to_vec_pretty(&stamped)
     }
     .map_err(|e| e.to_string())?;
     Ok(Some(out))
@@ -76,24 +88,65 @@ fn identifier_html(stamp: &PidStamp) -> String {
     )
 }
 
-/// Append `entry` to the array under `key` (creating it at the end of the
-/// object, or turning a single value into an array) unless `present` says
-/// an element already is the entry.
-fn append(obj: &mut Map<String, Value>, key: &str, entry: Value, present: impl Fn(&Value) -> bool) {
-    match obj.get_mut(key) {
-        Some(Value::Array(list)) => {
-            if !list.iter().any(present) {
-                list.push(entry);
+/// An entry appended to the array under `key` (created at the end of the
+/// object, or turning a single value into an array) unless an element
+/// already is the entry.
+struct Addition {
+    key: &'static str,
+    entry: Value,
+    is_present: Box<dyn Fn(&Value) -> bool>,
+}
+
+/// The document with its additions, in the original key order.
+struct Stamped<'a> {
+    obj: &'a Map<String, Value>,
+    additions: &'a [Addition],
+}
+
+impl Serialize for Stamped<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let missing: Vec<&Addition> = self
+            .additions
+            .iter()
+            .filter(|a| !self.obj.contains_key(a.key))
+            .collect();
+        let mut map = s.serialize_map(Some(self.obj.len() + missing.len()))?;
+        for (key, value) in self.obj {
+            match self.additions.iter().find(|a| a.key == key) {
+                Some(addition) => map.serialize_entry(key, &Extended { value, addition })?,
+                None => map.serialize_entry(key, value)?,
             }
         }
-        Some(Value::Null) | None => {
-            obj.insert(key.to_string(), Value::Array(vec![entry]));
+        for addition in missing {
+            map.serialize_entry(addition.key, &[&addition.entry])?;
         }
-        Some(other) => {
-            if !present(other) {
-                let old = other.take();
-                *other = Value::Array(vec![old, entry]);
+        map.end()
+    }
+}
+
+/// One value of the document with an addition appended.
+struct Extended<'a> {
+    value: &'a Value,
+    addition: &'a Addition,
+}
+
+impl Serialize for Extended<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let entry = &self.addition.entry;
+        let present = &self.addition.is_present;
+        match self.value {
+            Value::Array(list) if !list.iter().any(|v| present(v)) => {
+                let mut seq = s.serialize_seq(Some(list.len() + 1))?;
+                for v in list {
+                    seq.serialize_element(v)?;
+                }
+                seq.serialize_element(entry)?;
+                seq.end()
             }
+            Value::Array(_) => self.value.serialize(s),
+            Value::Null => [entry].serialize(s),
+            other if present(other) => other.serialize(s),
+            other => [other, entry].serialize(s),
         }
     }
 }
@@ -117,50 +170,54 @@ fn mentions(v: &Value, text: &str) -> bool {
     }
 }
 
-fn stamp_v3(obj: &mut Map<String, Value>, stamp: &PidStamp) {
-    let landing = stamp.landing_url.clone();
-    append(
-        obj,
-        "homepage",
-        json!({
-            "id": landing,
-            "type": "Text",
-            "label": {stamp.language.clone(): [format!("Landing page of {}", stamp.pid)]},
-            "format": "text/html",
-        }),
-        |v| id_is(v, &landing),
-    );
-    let cite = stamp.cite_url.clone();
-    append(
-        obj,
-        "metadata",
-        json!({
-            "label": {stamp.language.clone(): [IDENTIFIER_LABEL]},
-            "value": {"none": [identifier_html(stamp)]},
-        }),
-        |v| v.get("value").is_some_and(|x| mentions(x, &cite)),
-    );
+/// The identifier's metadata entry is there when an entry's value names the
+/// URL to cite.
+fn names_cite_url(cite: String) -> Box<dyn Fn(&Value) -> bool> {
+    Box::new(move |v| v.get("value").is_some_and(|x| mentions(x, &cite)))
 }
 
-fn stamp_v2(obj: &mut Map<String, Value>, stamp: &PidStamp) {
+fn additions_v3(stamp: &PidStamp) -> [Addition; 2] {
     let landing = stamp.landing_url.clone();
-    append(
-        obj,
-        "related",
-        json!({
-            "@id": landing,
-            "format": "text/html",
-            "label": format!("Landing page of {}", stamp.pid),
-        }),
-        |v| id_is(v, &landing),
-    );
-    let cite = stamp.cite_url.clone();
-    append(
-        obj,
-        "metadata",
-        json!({"label": IDENTIFIER_LABEL, "value": identifier_html(stamp)}),
-        |v| v.get("value").is_some_and(|x| mentions(x, &cite)),
-    );
+    [
+        Addition {
+            key: "homepage",
+            entry: json!({
+                "id": landing,
+                "type": "Text",
+                "label": {stamp.language.clone(): [format!("Landing page of {}", stamp.pid)]},
+                "format": "text/html",
+            }),
+            is_present: Box::new(move |v| id_is(v, &landing)),
+        },
+        Addition {
+            key: "metadata",
+            entry: json!({
+                "label": {stamp.language.clone(): [IDENTIFIER_LABEL]},
+                "value": {"none": [identifier_html(stamp)]},
+            }),
+            is_present: names_cite_url(stamp.cite_url.clone()),
+        },
+    ]
+}
+
+fn additions_v2(stamp: &PidStamp) -> [Addition; 2] {
+    let landing = stamp.landing_url.clone();
+    [
+        Addition {
+            key: "related",
+            entry: json!({
+                "@id": landing,
+                "format": "text/html",
+                "label": format!("Landing page of {}", stamp.pid),
+            }),
+            is_present: Box::new(move |v| id_is(v, &landing)),
+        },
+        Addition {
+            key: "metadata",
+            entry: json!({"label": IDENTIFIER_LABEL, "value": identifier_html(stamp)}),
+            is_present: names_cite_url(stamp.cite_url.clone()),
+        },
+    ]
 }
 
 #[cfg(test)]

@@ -771,6 +771,7 @@ pub(crate) fn load_target(
     let none = |problem: Option<String>| Loaded {
         resource: None,
         document: None,
+        json: None,
         problem,
     };
     if matches!(record.status, Status::Moved | Status::Reserved) {
@@ -831,7 +832,10 @@ pub(crate) fn load_target(
             return (loaded, warnings);
         }
     };
-    let resource = match load::iiif::parse(&bytes, &config.languages) {
+    // Parsed once: the page's model and the enriched copy both use it.
+    let parsed = load::iiif::parse_json(&bytes)
+        .and_then(|json| Ok((load::iiif::from_value(&json, &config.languages)?, json)));
+    let (resource, json) = match parsed {
         Ok(r) => r,
         Err(reason) if is_remote => {
             let loaded = fail(format!(
@@ -862,6 +866,7 @@ pub(crate) fn load_target(
             resource: Some(resource),
             // A remote document is linked where it is hosted, not copied.
             document: (!is_remote).then_some(bytes),
+            json: (!is_remote).then_some(json),
             problem: None,
         },
         warnings,

@@ -17,14 +17,18 @@ const MAX_ANNOTATIONS: usize = 500;
 /// Parse a IIIF document. `languages` orders the preferred languages of
 /// language maps. The error says what was expected.
 pub fn parse(bytes: &[u8], languages: &[String]) -> Result<Resource, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+    from_value(&parse_json(bytes)?, languages)
+}
+
+/// A document's JSON, or an error naming the line and column.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(bytes).map_err(|e| {
         format!(
             "not valid JSON at line {}, column {}: {e}",
             e.line(),
             e.column()
         )
-    })?;
-    from_value(&value, languages)
+    })
 }
 
 /// Only the `id`/`@id` of a IIIF document: the cheap pre-pass that lets

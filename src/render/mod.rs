@@ -20,7 +20,7 @@ use crate::citation::styles::Styles;
 use crate::citation::Citation;
 use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
-use crate::enrich::{enrich, PidStamp};
+use crate::enrich::{enrich, enrich_parsed, is_compact, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
@@ -76,6 +76,9 @@ pub struct Loaded {
     pub resource: Option<Resource>,
     /// The document's bytes, when the site hosts a copy of it.
     pub document: Option<Vec<u8>>,
+    /// The document as parsed for the page, kept for its enriched copy so
+    /// it is not parsed twice (none for remote documents).
+    pub json: Option<Value>,
     /// The warning, when it could not be read.
     pub problem: Option<String>,
 }
@@ -776,7 +779,11 @@ impl<'a> Renderer<'a> {
                 landing_url: landing_url.clone(),
                 language: self.config.language.clone(),
             };
-            let bytes = match enrich(doc, &stamp) {
+            let enriched = match &loaded.json {
+                Some(json) => enrich_parsed(json, is_compact(doc), &stamp),
+                None => enrich(doc, &stamp),
+            };
+            let bytes = match enriched {
                 Ok(Some(enriched)) => enriched,
                 _ => doc.clone(),
             };
