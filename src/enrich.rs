@@ -135,7 +135,7 @@ impl Serialize for Extended<'_> {
         let entry = &self.addition.entry;
         let present = &self.addition.is_present;
         match self.value {
-            Value::Array(list) if !list.iter().any(|v| present(v)) => {
+            Value::Array(list) if !list.iter().any(present) => {
                 let mut seq = s.serialize_seq(Some(list.len() + 1))?;
                 for v in list {
                     seq.serialize_element(v)?;
