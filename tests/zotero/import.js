@@ -175,7 +175,6 @@ async function main() {
           outcome = { failures: [`translation failed: ${e && e.stack ? e.stack : e}`] };
         }
         const role = translator === detected[0] ? 'first' : 'explicit';
-        record.imports.push({ translator: translator.label, role, ...outcome });
         const recorded = ((known[name] || {})[translator.label] || {}).failures;
         let ok = outcome.failures.length === 0;
         if (recorded) {
@@ -188,6 +187,7 @@ async function main() {
             outcome.failures.push(`recorded in known-differences.json as ${JSON.stringify(recorded)}`);
           }
         }
+        record.imports.push({ translator: translator.label, role, ...outcome });
         if (ok) passed++;
         else failed++;
         const g = outcome.got || {};
