@@ -34,6 +34,11 @@ bash tests/servers/run.sh
 # of hayagriva are recorded in tests/citeproc/known-differences.json.
 bash tests/citeproc/run.sh
 
+# Zotero's connector on every landing page: Zotero's translation framework
+# and translators (npm zotero-translators, a 2019 build) import each page;
+# item type, title, creators, date and URL must match its cite.json.
+bash tests/zotero/run.sh
+
 # Every page type through the Nu Html Checker (vnu-jar, Java) and extruct
 # (JSON-LD, Open Graph, citation_* data).
 bash tests/validate/run.sh

@@ -221,6 +221,9 @@ pub struct LandingContext<'a> {
     pub head_links: Vec<super::discovery::HeadLink>,
     /// COinS span title.
     pub coins: String,
+    /// The Zotero item type (`z:itemType`, read by Zotero's Embedded
+    /// Metadata translator before `og:type` and `DC.type`).
+    pub zotero_type: &'static str,
     /// JSON-LD, already safe inside `<script>`.
     pub json_ld: String,
     /// Manifest URL (the site's copy, or the remote URL).

@@ -116,6 +116,26 @@ fn dcmi_type(csl_type: &str) -> &'static str {
     }
 }
 
+/// The Zotero item type of a CSL type: Zotero's own CSL mapping read
+/// backwards. `collection` and `musical_score` have no Zotero type and get
+/// `document`, Zotero's type for what fits no other; `dataset` and
+/// `preprint` are Zotero 7 types.
+pub fn zotero_type(csl_type: &str) -> &'static str {
+    match csl_type {
+        "graphic" => "artwork",
+        "manuscript" => "manuscript",
+        "map" => "map",
+        "book" => "book",
+        "dataset" => "dataset",
+        "song" => "audioRecording",
+        "motion_picture" => "film",
+        "interview" => "interview",
+        "article" => "preprint",
+        "webpage" => "webpage",
+        _ => "document",
+    }
+}
+
 /// Dublin Core `DC.*` tags (with `<link rel="schema.DC">` in the head).
 pub fn dc_tags(c: &Citation, language: &str) -> Vec<Meta> {
     let mut meta = Vec::new();
@@ -171,7 +191,10 @@ pub fn coins(c: &Citation) -> String {
         pairs.push(("rft.publisher", p.clone()));
     }
     pairs.push(("rft.identifier", c.url.clone()));
-    pairs.push(("rft.type", dcmi_type(&c.resource_type).to_lowercase()));
+    // In the Dublin Core format Zotero takes the item type from `rft.type`
+    // when it names one of its types (and writes its own COinS that way);
+    // anything else makes every page a web page.
+    pairs.push(("rft.type", zotero_type(&c.resource_type).to_string()));
     if let Some(l) = &c.license {
         pairs.push(("rft.rights", l.clone()));
     }
@@ -230,6 +253,6 @@ mod tests {
         let t = coins(&c);
         assert!(t.contains("rft.title=A%20%26%20B"), "{t}");
         assert!(t.contains("rft.creator=Doe%2C%20Jane"));
-        assert!(t.contains("rft.type=image"));
+        assert!(t.contains("rft.type=artwork"));
     }
 }

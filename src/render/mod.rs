@@ -31,7 +31,9 @@ use crate::model::resource::{http_url, Resource, ResourceKind};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
 use context::*;
-use discovery::{coins, dc_tags, linkset_context, linkset_document, signposting, Signposts};
+use discovery::{
+    coins, dc_tags, linkset_context, linkset_document, signposting, zotero_type, Signposts,
+};
 
 /// One file of the site, rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -718,6 +720,7 @@ impl<'a> Renderer<'a> {
             meta,
             head_links,
             coins: coins(&citation),
+            zotero_type: zotero_type(&citation.resource_type),
             json_ld: json_ld(&citation, resource, &landing_url, manifest_url.as_deref()),
             manifest_profile: resource.map(|r| r.version.context().to_string()),
             document_label: format!("IIIF {}", kind_label.to_lowercase()),
@@ -1170,10 +1173,25 @@ fn meta_tags(c: &Citation, landing_url: &str) -> Vec<Meta> {
             content: creator.clone(),
         });
     }
-    if let Some(year) = c.year() {
+    // The whole date as far as it is known, in the form Google Scholar asks
+    // for (`1882/04/12`, `1882`): Zotero reads it as the item's date, so a
+    // year alone would lose the month and day.
+    if let Some(parts) = c.date_parts() {
+        let date = parts
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                if i == 0 {
+                    n.to_string()
+                } else {
+                    format!("{n:02}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
         meta.push(Meta {
             name: "citation_publication_date".into(),
-            content: year,
+            content: date,
         });
     }
     if let Some(p) = &c.publisher {
@@ -1191,6 +1209,13 @@ fn meta_tags(c: &Citation, landing_url: &str) -> Vec<Meta> {
     meta.push(Meta {
         name: "citation_abstract_html_url".into(),
         content: landing_url.to_string(),
+    });
+    // The URL to cite (the PID's resolver URL, or the landing page for a
+    // local identifier): Zotero's Embedded Metadata translator takes the
+    // item's URL from here before the landing page.
+    meta.push(Meta {
+        name: "citation_public_url".into(),
+        content: c.url.clone(),
     });
     meta
 }

@@ -16,8 +16,9 @@ page of an older or current version). Every such page is checked:
     og:title is the <h1> text, og:url the canonical URL;
   Highwire and Dublin Core (<meta name="citation_*">, <meta name="DC.*">,
   read with lxml, which extruct parses with)
-    citation_title is the <h1> text; citation_public_url, when present, and
-    citation_abstract_html_url are the canonical URL; DC.title is the <h1>
+    citation_title is the <h1> text; citation_abstract_html_url is the
+    canonical URL and citation_public_url, when present, the page's cite-as
+    URL (Zotero's item URL: the PID's resolver URL); DC.title is the <h1>
     text, DC.identifier names the PID, <link rel="schema.DC"> is there;
   COinS: one span.Z3988 with rft.title;
   FAIR Signposting: one <link rel="cite-as">, a <link rel="linkset"> and a
@@ -171,9 +172,11 @@ def check_page(path: Path, url: str, pid: str, tombstone: bool) -> list[str]:
     meta = meta_names(doc)
     if meta.get("citation_title") != [h1]:
         problems.append(f"citation_title {meta.get('citation_title')} != [<h1> {h1!r}]")
-    for name in ("citation_public_url", "citation_abstract_html_url"):
-        if name in meta and meta[name] != [url]:
-            problems.append(f"{name} {meta[name]} != [{url!r}]")
+    if "citation_abstract_html_url" in meta and meta["citation_abstract_html_url"] != [url]:
+        problems.append(f"citation_abstract_html_url {meta['citation_abstract_html_url']} != [{url!r}]")
+    cite_as_href = doc.xpath("//link[@rel='cite-as']/@href")
+    if "citation_public_url" in meta and meta["citation_public_url"] != cite_as_href:
+        problems.append(f"citation_public_url {meta['citation_public_url']} != cite-as {cite_as_href}")
     if "citation_public_url" not in meta and "citation_abstract_html_url" not in meta:
         problems.append("neither citation_public_url nor citation_abstract_html_url")
 
