@@ -6,6 +6,43 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's defaults keep freed memory and commit arenas eagerly, which
+/// made a 10,000-PID build's peak RSS 160 MB for 60 MB of live data;
+/// purging freed pages at once and committing arenas on demand gives 100 MB
+/// at the same CPU time. The indices are `mi_option_e` in mimalloc 3's
+/// `mimalloc.h` (libmimalloc-sys 0.1.49 has no constants for them); a test
+/// checks them against the defaults they must hold.
+mod allocator_options {
+    pub const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    pub const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+    pub fn set() {
+        // SAFETY: plain setters of mimalloc's global options, called first
+        // thing in main before any other thread exists.
+        unsafe {
+            libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+            libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_option_indices_are_the_ones_documented() {
+            // SAFETY: plain getters.
+            let (eager, delay) = unsafe {
+                (
+                    libmimalloc_sys::mi_option_get(ARENA_EAGER_COMMIT),
+                    libmimalloc_sys::mi_option_get(PURGE_DELAY),
+                )
+            };
+            assert_eq!((eager, delay), (2, 1000), "mimalloc's defaults (options.c)");
+        }
+    }
+}
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -298,6 +335,7 @@ impl Progress for Bar {
 }
 
 fn main() -> ExitCode {
+    allocator_options::set();
     let cli = Cli::parse();
     let result = match cli
         .command
