@@ -8,7 +8,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc's defaults keep freed memory and commit arenas eagerly, which
 /// made a 10,000-PID build's peak RSS 160 MB for 60 MB of live data;
-/// purging freed pages at once and committing arenas on demand gives 100 MB
+/// purging freed pages at once and committing arenas on demand gives ~120 MB
 /// at the same CPU time. The indices are `mi_option_e` in mimalloc 3's
 /// `mimalloc.h` (libmimalloc-sys 0.1.49 has no constants for them); a test
 /// checks them against the defaults they must hold.
