@@ -33,6 +33,10 @@ pub struct TitleCase {
     pub trim_start: bool,
     /// Discard whitespace at the end of the title.
     pub trim_end: bool,
+    /// Only capitalize: never lowercase a letter, so mixed-case words
+    /// (`BnF`, `U.D.C.`) and capitalized stop words (`From`) stay as
+    /// written, as in citeproc-js (pidsite patch 3).
+    pub only_capitalize: bool,
 }
 
 impl Default for TitleCase {
@@ -46,6 +50,7 @@ impl Default for TitleCase {
             use_exception_dictionary: true,
             trim_start: true,
             trim_end: true,
+            only_capitalize: false,
         }
     }
 }
@@ -414,9 +419,11 @@ impl CaseFolder {
         match self.case {
             Case::Title(config)
                 if config.trim_start && self.pristine && c.is_whitespace() => {}
-            Case::Title(_) => {
+            Case::Title(config) => {
                 if prev_class.is_new_word() {
                     self.buf.extend(c.to_uppercase());
+                } else if config.only_capitalize {
+                    self.buf.push(c);
                 } else {
                     self.buf.extend(c.to_lowercase());
                 }
@@ -526,6 +533,9 @@ impl CaseFolder {
                     }
 
                     let term = self.find_word().unwrap_or_default();
+
+                    // A stop word written capitalized stays so.
+                    lookup &= !(config.only_capitalize && data.start_was_upper);
 
                     if lookup {
                         verdict = if en::NEVER_CAPITALIZE.binary_search(&term).is_ok() {

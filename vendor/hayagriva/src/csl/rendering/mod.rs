@@ -792,9 +792,23 @@ impl RenderCsl for citationberg::Date {
         if !self.will_render(ctx, variable.into()) {
             (false, UsageInfo::default())
         } else {
-            let has_non_empty_vars = ctx.resolve_date_variable(variable).is_some();
+            let date = ctx.resolve_date_variable(variable);
+            let has_non_empty_vars = date.is_some();
+            // pidsite patch 4: a `cs:date` whose date-parts are all missing
+            // from the date (month and day of a year-only date) renders
+            // nothing, so a group delimiter must not precede it (CSL 1.0.2,
+            // "Group": delimiters go between non-empty pieces; citeproc-js).
+            let renders_a_part = self.form.is_some()
+                || ctx.instance.sorting.is_some()
+                || date.is_some_and(|d| {
+                    self.date_part.iter().any(|p| match p.name {
+                        DatePartName::Year => true,
+                        DatePartName::Month => d.month.is_some() || d.season.is_some(),
+                        DatePartName::Day => d.day.is_some(),
+                    })
+                });
             (
-                has_non_empty_vars,
+                has_non_empty_vars && renders_a_part,
                 UsageInfo {
                     has_vars: true,
                     has_non_empty_vars,
@@ -1455,7 +1469,9 @@ impl From<TextCase> for Case {
         match case {
             TextCase::Uppercase => Case::Uppercase,
             TextCase::Lowercase => Case::Lowercase,
-            TextCase::TitleCase => Case::Title(TitleCase::default()),
+            TextCase::TitleCase => {
+                Case::Title(TitleCase { only_capitalize: true, ..TitleCase::default() })
+            }
             TextCase::SentenceCase => Case::Sentence(SentenceCase::default()),
             TextCase::CapitalizeFirst => Case::FirstUpper,
             TextCase::CapitalizeAll => Case::AllUpper,
