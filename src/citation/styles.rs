@@ -448,6 +448,27 @@ mod tests {
                        "issued": {"date-parts": [[1960, 3]]}}),
                 "Pic. (1960, March). Wellcome.",
             ),
+            (
+                // PATCHES.md 5: the title, substituted for the missing
+                // author, still counts in `if variable="title"` (n.d.).
+                "chicago-notes-bibliography",
+                json!({"id": "x", "type": "manuscript", "title": "Pic", "archive": "Wellcome"}),
+                "“Pic.” n.d. Wellcome.",
+            ),
+            (
+                "chicago-author-date",
+                json!({"id": "x", "type": "manuscript", "title": "Pic", "archive": "Wellcome",
+                       "archive_location": "MS 1"}),
+                "“Pic.” n.d. MS 1. Wellcome.",
+            ),
+            (
+                // PATCHES.md 6: the version label inside the substitute
+                // does not suppress the version itself.
+                "apa",
+                json!({"id": "x", "type": "graphic", "title": "Pic", "publisher": "Wellcome",
+                       "version": "2"}),
+                "Pic (Version 2). (n.d.). [Graphic]. Wellcome.",
+            ),
         ];
         for (style, item, expected) in cases {
             assert_eq!(cite(style, item), expected, "{style}");

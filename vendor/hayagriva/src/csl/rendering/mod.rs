@@ -493,6 +493,23 @@ fn label_pluralization(
     }
 }
 
+/// pidsite patch 6: a `cs:label` reads its variable without suppressing it:
+/// inside `cs:substitute`, only what is rendered is suppressed, so the
+/// `cs:text` after the label still prints the variable (citeproc-js adds a
+/// label's variable to none of its `done_vars`).
+fn without_suppressing<'b, T: EntryLike, R>(
+    ctx: &mut Context<'b, T>,
+    f: impl FnOnce(&mut Context<'b, T>) -> R,
+) -> R {
+    let suppressing = ctx.writing.suppress_queried_variables;
+    ctx.writing.stop_suppressing_queried_variables();
+    let r = f(ctx);
+    if suppressing {
+        ctx.writing.start_suppressing_queried_variables();
+    }
+    r
+}
+
 impl RenderCsl for citationberg::Label {
     fn render<T: EntryLike>(&self, ctx: &mut Context<T>) {
         if !self.will_have_info(ctx).0 {
@@ -501,7 +518,9 @@ impl RenderCsl for citationberg::Label {
 
         match self.variable {
             NumberOrPageVariable::Number(n) => {
-                let Some(variable) = ctx.resolve_number_variable(n) else {
+                let Some(variable) =
+                    without_suppressing(ctx, |ctx| ctx.resolve_number_variable(n))
+                else {
                     return;
                 };
 
@@ -516,7 +535,8 @@ impl RenderCsl for citationberg::Label {
                 ctx.commit_elem(depth, None, Some(ElemMeta::Label));
             }
             NumberOrPageVariable::Page(pv) => {
-                let Some(p) = ctx.resolve_page_variable(pv) else {
+                let Some(p) = without_suppressing(ctx, |ctx| ctx.resolve_page_variable(pv))
+                else {
                     return;
                 };
 
@@ -570,7 +590,9 @@ impl RenderCsl for citationberg::Label {
 
         match self.variable {
             NumberOrPageVariable::Number(n) => {
-                if let Some(num) = ctx.resolve_number_variable(n) {
+                if let Some(num) =
+                    without_suppressing(ctx, |ctx| ctx.resolve_number_variable(n))
+                {
                     let plural = label_pluralization(self, num);
                     (
                         ctx.term(Term::from(self.variable), self.label.form, plural)
@@ -582,7 +604,8 @@ impl RenderCsl for citationberg::Label {
                 }
             }
             NumberOrPageVariable::Page(pv) => {
-                if let Some(p) = ctx.resolve_page_variable(pv) {
+                if let Some(p) = without_suppressing(ctx, |ctx| ctx.resolve_page_variable(pv))
+                {
                     let plural = p.as_typed().is_some_and(|p| p.is_plural());
                     (
                         ctx.term(Term::from(pv), self.label.form, plural).is_some(),
@@ -1274,7 +1297,14 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                     let var = vars[self.idx];
                     self.idx += 1;
 
-                    Some(match var {
+                    // pidsite patch 5: a condition tests the item itself,
+                    // even a variable already used as a substitute (and
+                    // suppressed for rendering), and suppresses nothing; as
+                    // in citeproc-js, whose conditions read the item.
+                    let suppressed = self.ctx.writing.suppressed_variables.take();
+                    let suppressing = self.ctx.writing.suppress_queried_variables;
+                    self.ctx.writing.stop_suppressing_queried_variables();
+                    let present = match var {
                         Variable::Standard(s) => {
                             let val = self
                                 .ctx
@@ -1294,7 +1324,12 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                         Variable::Page(pv) => {
                             self.ctx.resolve_page_variable(pv).is_some()
                         }
-                    })
+                    };
+                    self.ctx.writing.suppressed_variables.replace(suppressed);
+                    if suppressing {
+                        self.ctx.writing.start_suppressing_queried_variables();
+                    }
+                    Some(present)
                 } else {
                     None
                 }
