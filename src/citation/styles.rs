@@ -469,6 +469,22 @@ mod tests {
                        "version": "2"}),
                 "Pic (Version 2). (n.d.). [Graphic]. Wellcome.",
             ),
+            (
+                // PATCHES.md 3: citeproc-js's stop words ("de", "von", "ca"),
+                // one-letter words, and only the first word and words after
+                // `!`, `?` or `:` escape (not after `,`, `;` or `.`).
+                "chicago-author-date",
+                json!({"id": "x", "type": "graphic",
+                       "title": "Plato, with an English translation; and more. the end? the start"}),
+                "Plato, with an English Translation; and More. the End? The Start. n.d.",
+            ),
+            (
+                "chicago-author-date",
+                json!({"id": "x", "type": "graphic",
+                       "title": "the history of the world: a study in front of e de von the sea",
+                       "author": [{"family": "Doe", "given": "J."}]}),
+                "Doe, J. n.d. The History of the World: A Study in Front of e de von the Sea.",
+            ),
         ];
         for (style, item, expected) in cases {
             assert_eq!(cite(style, item), expected, "{style}");

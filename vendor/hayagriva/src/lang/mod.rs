@@ -537,6 +537,27 @@ impl CaseFolder {
                     // A stop word written capitalized stays so.
                     lookup &= !(config.only_capitalize && data.start_was_upper);
 
+                    if config.only_capitalize {
+                        // As citeproc-js: only the first word and words
+                        // after `!`, `?` or `:` escape; stop words are its
+                        // list; one-letter words are not capitalized.
+                        let before = &self.buf[self.last_reconfig.min(data.start)..data.start];
+                        let before = before.trim_end_matches(|c: char| {
+                            c.is_whitespace() || matches!(c, '"' | '“' | '‘' | '(' | '[')
+                        });
+                        let first = before.chars().all(|c| !c.is_alphanumeric());
+                        let escapes = first || before.ends_with(['!', '?', ':']);
+                        let lower = term.to_lowercase();
+                        lookup = !data.start_was_upper && !escapes;
+                        if lookup
+                            && (en::CITEPROC_SKIP_WORDS.binary_search(&lower.as_str()).is_ok()
+                                || term.chars().count() == 1)
+                        {
+                            verdict = WordVerdict::Lowercase;
+                        }
+                        lookup = false;
+                    }
+
                     if lookup {
                         verdict = if en::NEVER_CAPITALIZE.binary_search(&term).is_ok() {
                             WordVerdict::Lowercase
