@@ -2889,7 +2889,14 @@ impl<'a, T: EntryLike> Context<'a, T> {
 
                     let punctuation = s.chars().next().unwrap();
                     s = &s[punctuation.len_utf8()..];
-                    buf.push(punctuation);
+                    // pidsite patch 2: a period or comma pulled in after the
+                    // quoted text's own final `.`, `?` or `!` is dropped, as
+                    // citeproc-js does (`“U.D.C.”`, not `“U.D.C..”`).
+                    if !(matches!(punctuation, '.' | ',')
+                        && buf.ends_with(['.', '?', '!']))
+                    {
+                        buf.push(punctuation);
+                    }
                     buf.push_str(quote);
 
                     if used_buf {

@@ -33,6 +33,10 @@ pub struct TitleCase {
     pub trim_start: bool,
     /// Discard whitespace at the end of the title.
     pub trim_end: bool,
+    /// Only capitalize: never lowercase a letter, so mixed-case words
+    /// (`BnF`, `U.D.C.`) and capitalized stop words (`From`) stay as
+    /// written, as in citeproc-js (pidsite patch 3).
+    pub only_capitalize: bool,
 }
 
 impl Default for TitleCase {
@@ -46,6 +50,7 @@ impl Default for TitleCase {
             use_exception_dictionary: true,
             trim_start: true,
             trim_end: true,
+            only_capitalize: false,
         }
     }
 }
@@ -414,9 +419,11 @@ impl CaseFolder {
         match self.case {
             Case::Title(config)
                 if config.trim_start && self.pristine && c.is_whitespace() => {}
-            Case::Title(_) => {
+            Case::Title(config) => {
                 if prev_class.is_new_word() {
                     self.buf.extend(c.to_uppercase());
+                } else if config.only_capitalize {
+                    self.buf.push(c);
                 } else {
                     self.buf.extend(c.to_lowercase());
                 }
@@ -526,6 +533,30 @@ impl CaseFolder {
                     }
 
                     let term = self.find_word().unwrap_or_default();
+
+                    // A stop word written capitalized stays so.
+                    lookup &= !(config.only_capitalize && data.start_was_upper);
+
+                    if config.only_capitalize {
+                        // As citeproc-js: only the first word and words
+                        // after `!`, `?` or `:` escape; stop words are its
+                        // list; one-letter words are not capitalized.
+                        let before = &self.buf[self.last_reconfig.min(data.start)..data.start];
+                        let before = before.trim_end_matches(|c: char| {
+                            c.is_whitespace() || matches!(c, '"' | '“' | '‘' | '(' | '[')
+                        });
+                        let first = before.chars().all(|c| !c.is_alphanumeric());
+                        let escapes = first || before.ends_with(['!', '?', ':']);
+                        let lower = term.to_lowercase();
+                        lookup = !data.start_was_upper && !escapes;
+                        if lookup
+                            && (en::CITEPROC_SKIP_WORDS.binary_search(&lower.as_str()).is_ok()
+                                || term.chars().count() == 1)
+                        {
+                            verdict = WordVerdict::Lowercase;
+                        }
+                        lookup = false;
+                    }
 
                     if lookup {
                         verdict = if en::NEVER_CAPITALIZE.binary_search(&term).is_ok() {

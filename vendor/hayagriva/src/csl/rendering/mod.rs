@@ -493,6 +493,23 @@ fn label_pluralization(
     }
 }
 
+/// pidsite patch 6: a `cs:label` reads its variable without suppressing it:
+/// inside `cs:substitute`, only what is rendered is suppressed, so the
+/// `cs:text` after the label still prints the variable (citeproc-js adds a
+/// label's variable to none of its `done_vars`).
+fn without_suppressing<'b, T: EntryLike, R>(
+    ctx: &mut Context<'b, T>,
+    f: impl FnOnce(&mut Context<'b, T>) -> R,
+) -> R {
+    let suppressing = ctx.writing.suppress_queried_variables;
+    ctx.writing.stop_suppressing_queried_variables();
+    let r = f(ctx);
+    if suppressing {
+        ctx.writing.start_suppressing_queried_variables();
+    }
+    r
+}
+
 impl RenderCsl for citationberg::Label {
     fn render<T: EntryLike>(&self, ctx: &mut Context<T>) {
         if !self.will_have_info(ctx).0 {
@@ -501,7 +518,9 @@ impl RenderCsl for citationberg::Label {
 
         match self.variable {
             NumberOrPageVariable::Number(n) => {
-                let Some(variable) = ctx.resolve_number_variable(n) else {
+                let Some(variable) =
+                    without_suppressing(ctx, |ctx| ctx.resolve_number_variable(n))
+                else {
                     return;
                 };
 
@@ -516,7 +535,8 @@ impl RenderCsl for citationberg::Label {
                 ctx.commit_elem(depth, None, Some(ElemMeta::Label));
             }
             NumberOrPageVariable::Page(pv) => {
-                let Some(p) = ctx.resolve_page_variable(pv) else {
+                let Some(p) = without_suppressing(ctx, |ctx| ctx.resolve_page_variable(pv))
+                else {
                     return;
                 };
 
@@ -570,7 +590,9 @@ impl RenderCsl for citationberg::Label {
 
         match self.variable {
             NumberOrPageVariable::Number(n) => {
-                if let Some(num) = ctx.resolve_number_variable(n) {
+                if let Some(num) =
+                    without_suppressing(ctx, |ctx| ctx.resolve_number_variable(n))
+                {
                     let plural = label_pluralization(self, num);
                     (
                         ctx.term(Term::from(self.variable), self.label.form, plural)
@@ -582,7 +604,8 @@ impl RenderCsl for citationberg::Label {
                 }
             }
             NumberOrPageVariable::Page(pv) => {
-                if let Some(p) = ctx.resolve_page_variable(pv) {
+                if let Some(p) = without_suppressing(ctx, |ctx| ctx.resolve_page_variable(pv))
+                {
                     let plural = p.as_typed().is_some_and(|p| p.is_plural());
                     (
                         ctx.term(Term::from(pv), self.label.form, plural).is_some(),
@@ -792,9 +815,23 @@ impl RenderCsl for citationberg::Date {
         if !self.will_render(ctx, variable.into()) {
             (false, UsageInfo::default())
         } else {
-            let has_non_empty_vars = ctx.resolve_date_variable(variable).is_some();
+            let date = ctx.resolve_date_variable(variable);
+            let has_non_empty_vars = date.is_some();
+            // pidsite patch 4: a `cs:date` whose date-parts are all missing
+            // from the date (month and day of a year-only date) renders
+            // nothing, so a group delimiter must not precede it (CSL 1.0.2,
+            // "Group": delimiters go between non-empty pieces; citeproc-js).
+            let renders_a_part = self.form.is_some()
+                || ctx.instance.sorting.is_some()
+                || date.is_some_and(|d| {
+                    self.date_part.iter().any(|p| match p.name {
+                        DatePartName::Year => true,
+                        DatePartName::Month => d.month.is_some() || d.season.is_some(),
+                        DatePartName::Day => d.day.is_some(),
+                    })
+                });
             (
-                has_non_empty_vars,
+                has_non_empty_vars && renders_a_part,
                 UsageInfo {
                     has_vars: true,
                     has_non_empty_vars,
@@ -1260,7 +1297,14 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                     let var = vars[self.idx];
                     self.idx += 1;
 
-                    Some(match var {
+                    // pidsite patch 5: a condition tests the item itself,
+                    // even a variable already used as a substitute (and
+                    // suppressed for rendering), and suppresses nothing; as
+                    // in citeproc-js, whose conditions read the item.
+                    let suppressed = self.ctx.writing.suppressed_variables.take();
+                    let suppressing = self.ctx.writing.suppress_queried_variables;
+                    self.ctx.writing.stop_suppressing_queried_variables();
+                    let present = match var {
                         Variable::Standard(s) => {
                             let val = self
                                 .ctx
@@ -1280,7 +1324,12 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                         Variable::Page(pv) => {
                             self.ctx.resolve_page_variable(pv).is_some()
                         }
-                    })
+                    };
+                    self.ctx.writing.suppressed_variables.replace(suppressed);
+                    if suppressing {
+                        self.ctx.writing.start_suppressing_queried_variables();
+                    }
+                    Some(present)
                 } else {
                     None
                 }
@@ -1455,7 +1504,9 @@ impl From<TextCase> for Case {
         match case {
             TextCase::Uppercase => Case::Uppercase,
             TextCase::Lowercase => Case::Lowercase,
-            TextCase::TitleCase => Case::Title(TitleCase::default()),
+            TextCase::TitleCase => {
+                Case::Title(TitleCase { only_capitalize: true, ..TitleCase::default() })
+            }
             TextCase::SentenceCase => Case::Sentence(SentenceCase::default()),
             TextCase::CapitalizeFirst => Case::FirstUpper,
             TextCase::CapitalizeAll => Case::AllUpper,

@@ -430,7 +430,9 @@ impl RenderCsl for Names {
         // If `et-al-use-first` is set to zero and the et al. is rendered (meaning, the number of names exceeds `et-al-min`),
         // it is considered empty.
         // If all children are empty, we do not render.
-        let children_will_render = self.children.is_empty()
+        // pidsite patch 1: without a `cs:name` child, names render with
+        // the default name options (CSL 1.0.2, "Name"), as in citeproc-js.
+        let children_will_render = self.name().is_none()
             || self.children.iter().any(|n| match n {
                 citationberg::NamesChild::Name(name) => {
                     let opts = name.options(&names_opts);
