@@ -1662,6 +1662,11 @@ impl std::hash::Hasher for WordHasher {
     fn write_u64(&mut self, i: u64) {
         self.0 = i;
     }
+
+    fn write_usize(&mut self, i: usize) {
+        let h = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
 }
 
 impl Debug for StyleIndex<'_> {
@@ -1840,12 +1845,14 @@ impl<'a> StyleContext<'a> {
                 if ctx.instance.cite_props.speculative.ibid != IbidState::Different {
                     let prev_ibid = ctx.instance.cite_props.speculative.ibid;
                     ctx.instance.cite_props.speculative.ibid = IbidState::Different;
+                    ctx.writing.state_changed();
                     if self.csl.citation.layout.will_render(ctx, author_var) {
                         ctx.set_special_form(Some(SpecialForm::VarOnly(author_var)));
                         do_regular(ctx);
                         needs_bibliography = false;
                     }
                     ctx.instance.cite_props.speculative.ibid = prev_ibid;
+                    ctx.writing.state_changed();
                 }
 
                 if needs_bibliography {
@@ -2249,6 +2256,15 @@ pub(crate) struct WritingContext {
     suppress_queried_variables: bool,
     /// Suppressed variables that must not be rendered.
     suppressed_variables: RefCell<Vec<Variable>>,
+    /// pidsite patch: bumped whenever state that `will_have_info` reads
+    /// changes (special form, cite properties, suppressed variables, first
+    /// date); `info_memo` answers are valid for one generation only.
+    info_generation: Cell<u64>,
+    /// pidsite patch: `will_have_info` of layout elements by address, with
+    /// the generation they were computed in. Groups, macros and `cs:choose`
+    /// ask it of their children before rendering them, and again in every
+    /// nested level, which made it quadratic in the depth of the style.
+    info_memo: RefCell<HashMap<usize, (u64, bool, UsageInfo), std::hash::BuildHasherDefault<WordHasher>>>,
     /// Whether this render has checked for `disambiguate` in `cs:choose`.
     checked_disambiguate: bool,
     /// Check whether this is the first date.
@@ -2288,6 +2304,8 @@ impl Default for WritingContext {
             strip_periods: false,
             suppress_queried_variables: false,
             suppressed_variables: RefCell::new(Vec::new()),
+            info_generation: Cell::new(0),
+            info_memo: RefCell::default(),
             checked_disambiguate: false,
             first_date: true,
             first_name: None,
@@ -2547,7 +2565,29 @@ impl WritingContext {
     fn maybe_suppress(&self, variable: Variable) {
         if self.suppress_queried_variables {
             self.suppressed_variables.borrow_mut().push(variable);
+            self.state_changed();
         }
+    }
+
+    /// Invalidate the memoised `will_have_info` answers.
+    fn state_changed(&self) {
+        self.info_generation.set(self.info_generation.get() + 1);
+    }
+
+    /// A memoised `will_have_info` answer of the current generation.
+    fn memoised_info(&self, key: usize) -> Option<(bool, UsageInfo)> {
+        let generation = self.info_generation.get();
+        self.info_memo
+            .borrow()
+            .get(&key)
+            .filter(|e| e.0 == generation)
+            .map(|e| (e.1, e.2))
+    }
+
+    /// Remember a `will_have_info` answer for the current generation.
+    fn memoise_info(&self, key: usize, info: (bool, UsageInfo)) {
+        let generation = self.info_generation.get();
+        self.info_memo.borrow_mut().insert(key, (generation, info.0, info.1));
     }
 
     fn prepare_variable_query<V>(&self, variable: V) -> Option<Variable>
@@ -3373,6 +3413,7 @@ impl<'a, T: EntryLike> Context<'a, T> {
     fn is_first_date(&mut self) -> bool {
         let res = self.writing.first_date;
         self.writing.first_date = false;
+        self.writing.state_changed();
         res
     }
 
@@ -3398,6 +3439,7 @@ impl<'a, T: EntryLike> Context<'a, T> {
     /// Set the [`SpecialForm`]
     fn set_special_form(&mut self, form: Option<SpecialForm>) {
         self.instance.kind = form;
+        self.writing.state_changed();
     }
 }
 

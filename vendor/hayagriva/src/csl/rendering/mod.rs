@@ -1378,7 +1378,16 @@ impl RenderCsl for citationberg::LayoutRenderingElement {
     }
 
     fn will_have_info<T: EntryLike>(&self, ctx: &mut Context<T>) -> (bool, UsageInfo) {
-        match self {
+        // pidsite patch: memoised while the state it reads is unchanged (see
+        // `WritingContext::info_memo`), but not while queried variables are
+        // suppressed: then asking suppresses them.
+        let key = self as *const Self as usize;
+        let memoise = !ctx.writing.suppress_queried_variables;
+        if memoise && let Some(info) = ctx.writing.memoised_info(key) {
+            return info;
+        }
+        let generation = ctx.writing.info_generation.get();
+        let info = match self {
             citationberg::LayoutRenderingElement::Text(text) => text.will_have_info(ctx),
             citationberg::LayoutRenderingElement::Number(num) => num.will_have_info(ctx),
             citationberg::LayoutRenderingElement::Label(label) => {
@@ -1394,7 +1403,14 @@ impl RenderCsl for citationberg::LayoutRenderingElement {
             citationberg::LayoutRenderingElement::Group(group) => {
                 group.will_have_info(ctx)
             }
+        };
+        if memoise
+            && !ctx.writing.suppress_queried_variables
+            && ctx.writing.info_generation.get() == generation
+        {
+            ctx.writing.memoise_info(key, info);
         }
+        info
     }
 }
 
