@@ -2265,6 +2265,9 @@ pub(crate) struct WritingContext {
     /// ask it of their children before rendering them, and again in every
     /// nested level, which made it quadratic in the depth of the style.
     info_memo: RefCell<HashMap<usize, (u64, bool, UsageInfo), std::hash::BuildHasherDefault<WordHasher>>>,
+    /// pidsite patch: the branch a `cs:choose` (by address) took, by
+    /// generation as `info_memo`: `will_have_info` and `render` both choose.
+    branch_memo: RefCell<HashMap<usize, (u64, Option<usize>), std::hash::BuildHasherDefault<WordHasher>>>,
     /// Whether this render has checked for `disambiguate` in `cs:choose`.
     checked_disambiguate: bool,
     /// Check whether this is the first date.
@@ -2306,6 +2309,7 @@ impl Default for WritingContext {
             suppressed_variables: RefCell::new(Vec::new()),
             info_generation: Cell::new(0),
             info_memo: RefCell::default(),
+            branch_memo: RefCell::default(),
             checked_disambiguate: false,
             first_date: true,
             first_name: None,
@@ -2582,6 +2586,18 @@ impl WritingContext {
             .get(&key)
             .filter(|e| e.0 == generation)
             .map(|e| (e.1, e.2))
+    }
+
+    /// The memoised branch of a `cs:choose` of the current generation.
+    fn memoised_branch(&self, key: usize) -> Option<Option<usize>> {
+        let generation = self.info_generation.get();
+        self.branch_memo.borrow().get(&key).filter(|e| e.0 == generation).map(|e| e.1)
+    }
+
+    /// Remember the branch a `cs:choose` took in the current generation.
+    fn memoise_branch(&self, key: usize, branch: Option<usize>) {
+        let generation = self.info_generation.get();
+        self.branch_memo.borrow_mut().insert(key, (generation, branch));
     }
 
     /// Remember a `will_have_info` answer for the current generation.

@@ -958,12 +958,26 @@ fn choose_children<F, R, T: EntryLike>(
 where
     F: FnMut(&[LayoutRenderingElement], &mut Context<T>) -> R,
 {
-    let suppressed = ctx.writing.suppress_queried_variables;
-    ctx.writing.stop_suppressing_queried_variables();
-    let branch = choose
-        .branches()
-        .find(|branch| branch.match_.test(BranchConditionIter::from_branch(branch, ctx)));
-    ctx.writing.suppress_queried_variables = suppressed;
+    // pidsite patch: the branch is memoised like `will_have_info` (see
+    // `WritingContext::branch_memo`); testing the conditions suppresses
+    // nothing, so this holds whether or not variables are being suppressed.
+    let key = choose as *const citationberg::Choose as usize;
+    let index = if let Some(index) = ctx.writing.memoised_branch(key) {
+        index
+    } else {
+        let generation = ctx.writing.info_generation.get();
+        let suppressed = ctx.writing.suppress_queried_variables;
+        ctx.writing.stop_suppressing_queried_variables();
+        let index = choose.branches().position(|branch| {
+            branch.match_.test(BranchConditionIter::from_branch(branch, ctx))
+        });
+        ctx.writing.suppress_queried_variables = suppressed;
+        if ctx.writing.info_generation.get() == generation {
+            ctx.writing.memoise_branch(key, index);
+        }
+        index
+    };
+    let branch = index.and_then(|i| choose.branches().nth(i));
 
     branch
         .map(|b| b.children.as_slice())
