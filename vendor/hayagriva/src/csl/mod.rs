@@ -2308,8 +2308,16 @@ impl Default for WritingContext {
             suppress_queried_variables: false,
             suppressed_variables: RefCell::new(Vec::new()),
             info_generation: Cell::new(0),
-            info_memo: RefCell::default(),
-            branch_memo: RefCell::default(),
+            // Sized for a large style's bibliography layout: growing from
+            // empty rehashed seven times per render.
+            info_memo: RefCell::new(HashMap::with_capacity_and_hasher(
+                256,
+                Default::default(),
+            )),
+            branch_memo: RefCell::new(HashMap::with_capacity_and_hasher(
+                64,
+                Default::default(),
+            )),
             checked_disambiguate: false,
             first_date: true,
             first_name: None,
