@@ -3437,7 +3437,9 @@ impl<'a, T: EntryLike> Context<'a, T> {
     fn is_first_date(&mut self) -> bool {
         let res = self.writing.first_date;
         self.writing.first_date = false;
-        self.writing.state_changed();
+        if res {
+            self.writing.state_changed();
+        }
         res
     }
 
