@@ -1,6 +1,6 @@
 use std::any::Any;
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::hash_map::Entry as HmEntry;
 use std::collections::{HashMap, HashSet};
 use std::fmt::{Debug, Write};
@@ -1610,7 +1610,80 @@ pub(crate) struct StyleContext<'a> {
     locale_files: &'a [Locale],
     /// Which locale we're using.
     locale_override: Option<LocaleCode>,
+    /// Lookup tables computed once from the fields above.
+    index: StyleIndex<'a>,
 }
+
+/// pidsite patch: the locales [`StyleContext::lookup_locale`] tries, in
+/// order, and the style's macros by name, found once per style context
+/// instead of on every term and macro lookup.
+#[derive(Clone)]
+struct StyleIndex<'a> {
+    locales: Vec<&'a Locale>,
+    macros: HashMap<MacroName<'a>, &'a CslMacro, std::hash::BuildHasherDefault<WordHasher>>,
+}
+
+/// A macro name as a map key: hashed by its length and its first and last
+/// eight bytes, compared in full.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct MacroName<'a>(&'a str);
+
+impl Hash for MacroName<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let bytes = self.0.as_bytes();
+        let word = |b: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..b.len()].copy_from_slice(b);
+            u64::from_le_bytes(w)
+        };
+        let head = word(&bytes[..bytes.len().min(8)]);
+        let tail = word(&bytes[bytes.len().saturating_sub(8)..]);
+        let mixed = (head ^ tail.rotate_left(29) ^ bytes.len() as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        state.write_u64(mixed);
+    }
+}
+
+/// Passes on the one word [`MacroName`] hashes to.
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        let h = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+impl Debug for StyleIndex<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StyleIndex").finish_non_exhaustive()
+    }
+}
+
+/// Computed from the other fields of [`StyleContext`], so it never makes
+/// two contexts differ.
+impl PartialEq for StyleIndex<'_> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for StyleIndex<'_> {}
 
 impl<'a> StyleContext<'a> {
     fn new(
@@ -1618,7 +1691,23 @@ impl<'a> StyleContext<'a> {
         locale: Option<LocaleCode>,
         locale_files: &'a [Locale],
     ) -> Self {
-        Self { csl: style, locale_files, locale_override: locale }
+        let mut ctx = Self {
+            csl: style,
+            locale_files,
+            locale_override: locale,
+            index: StyleIndex {
+                locales: Vec::new(),
+                macros: HashMap::with_capacity_and_hasher(
+                    style.macros.len(),
+                    Default::default(),
+                ),
+            },
+        };
+        ctx.index.locales = ctx.locale_chain();
+        for m in &style.macros {
+            ctx.index.macros.entry(MacroName(m.name.as_str())).or_insert(m);
+        }
+        ctx
     }
 
     fn ctx<'b, T: EntryLike>(
@@ -1641,6 +1730,7 @@ impl<'a> StyleContext<'a> {
             style: self,
             writing: WritingContext::new(self.csl.settings.options.clone()),
             bibliography,
+            entry_types: Default::default(),
         }
     }
 
@@ -1664,6 +1754,7 @@ impl<'a> StyleContext<'a> {
             style: self,
             writing: WritingContext::new(self.csl.settings.options.clone()),
             bibliography,
+            entry_types: Default::default(),
         }
     }
 
@@ -1754,12 +1845,14 @@ impl<'a> StyleContext<'a> {
                 if ctx.instance.cite_props.speculative.ibid != IbidState::Different {
                     let prev_ibid = ctx.instance.cite_props.speculative.ibid;
                     ctx.instance.cite_props.speculative.ibid = IbidState::Different;
+                    ctx.writing.state_changed();
                     if self.csl.citation.layout.will_render(ctx, author_var) {
                         ctx.set_special_form(Some(SpecialForm::VarOnly(author_var)));
                         do_regular(ctx);
                         needs_bibliography = false;
                     }
                     ctx.instance.cite_props.speculative.ibid = prev_ibid;
+                    ctx.writing.state_changed();
                 }
 
                 if needs_bibliography {
@@ -2084,17 +2177,25 @@ impl<'a, T: EntryLike> CitationItem<'a, T> {
 impl<'a> StyleContext<'a> {
     /// Retrieve a macro.
     fn get_macro(&self, name: &str) -> Option<&'a CslMacro> {
-        self.csl.macros.iter().find(|m| m.name == name)
+        self.index.macros.get(&MacroName(name)).copied()
     }
 
     /// Get the locale for the given language in the style.
-    fn lookup_locale<F, R>(&self, mut f: F) -> Option<R>
+    fn lookup_locale<F, R>(&self, f: F) -> Option<R>
     where
         F: FnMut(&'a Locale) -> Option<R>,
     {
+        self.index.locales.iter().copied().find_map(f)
+    }
+
+    /// The locales [`Self::lookup_locale`] tries, in order: upstream's
+    /// lookup, which returned the first locale for which `f` gave a value.
+    fn locale_chain(&self) -> Vec<&'a Locale> {
+        let mut chain = Vec::new();
         let mut lookup = |file: &'a [Locale], lang: Option<&LocaleCode>| {
-            #[allow(clippy::redundant_closure)]
-            file.iter().find(|l| l.lang.as_ref() == lang).and_then(|l| f(l))
+            if let Some(l) = file.iter().find(|l| l.lang.as_ref() == lang) {
+                chain.push(l);
+            }
         };
 
         let locale = self.locale();
@@ -2116,26 +2217,20 @@ impl<'a> StyleContext<'a> {
                 locale.fallback()
             };
 
-            if let Some(output) = lookup(resource, Some(&locale)) {
-                return Some(output);
-            }
+            lookup(resource, Some(&locale));
 
-            if fallback.is_some()
-                && let Some(output) = lookup(resource, fallback.as_ref())
-            {
-                return Some(output);
+            if fallback.is_some() {
+                lookup(resource, fallback.as_ref());
             }
 
             if i == 0 {
-                if let Some(output) = lookup(resource, None) {
-                    return Some(output);
-                }
-            } else if let Some(output) = lookup(resource, Some(&en_us)) {
-                return Some(output);
+                lookup(resource, None);
+            } else {
+                lookup(resource, Some(&en_us));
             }
         }
 
-        None
+        chain
     }
 
     /// Check whether to do punctuation in quotes.
@@ -2161,6 +2256,18 @@ pub(crate) struct WritingContext {
     suppress_queried_variables: bool,
     /// Suppressed variables that must not be rendered.
     suppressed_variables: RefCell<Vec<Variable>>,
+    /// pidsite patch: bumped whenever state that `will_have_info` reads
+    /// changes (special form, cite properties, suppressed variables, first
+    /// date); `info_memo` answers are valid for one generation only.
+    info_generation: Cell<u64>,
+    /// pidsite patch: `will_have_info` of layout elements by address, with
+    /// the generation they were computed in. Groups, macros and `cs:choose`
+    /// ask it of their children before rendering them, and again in every
+    /// nested level, which made it quadratic in the depth of the style.
+    info_memo: RefCell<HashMap<usize, (u64, bool, UsageInfo), std::hash::BuildHasherDefault<WordHasher>>>,
+    /// pidsite patch: the branch a `cs:choose` (by address) took, by
+    /// generation as `info_memo`: `will_have_info` and `render` both choose.
+    branch_memo: RefCell<HashMap<usize, (u64, Option<usize>), std::hash::BuildHasherDefault<WordHasher>>>,
     /// Whether this render has checked for `disambiguate` in `cs:choose`.
     checked_disambiguate: bool,
     /// Check whether this is the first date.
@@ -2200,6 +2307,17 @@ impl Default for WritingContext {
             strip_periods: false,
             suppress_queried_variables: false,
             suppressed_variables: RefCell::new(Vec::new()),
+            info_generation: Cell::new(0),
+            // Sized for a large style's bibliography layout: growing from
+            // empty rehashed seven times per render.
+            info_memo: RefCell::new(HashMap::with_capacity_and_hasher(
+                256,
+                Default::default(),
+            )),
+            branch_memo: RefCell::new(HashMap::with_capacity_and_hasher(
+                64,
+                Default::default(),
+            )),
             checked_disambiguate: false,
             first_date: true,
             first_name: None,
@@ -2459,7 +2577,41 @@ impl WritingContext {
     fn maybe_suppress(&self, variable: Variable) {
         if self.suppress_queried_variables {
             self.suppressed_variables.borrow_mut().push(variable);
+            self.state_changed();
         }
+    }
+
+    /// Invalidate the memoised `will_have_info` answers.
+    fn state_changed(&self) {
+        self.info_generation.set(self.info_generation.get() + 1);
+    }
+
+    /// A memoised `will_have_info` answer of the current generation.
+    fn memoised_info(&self, key: usize) -> Option<(bool, UsageInfo)> {
+        let generation = self.info_generation.get();
+        self.info_memo
+            .borrow()
+            .get(&key)
+            .filter(|e| e.0 == generation)
+            .map(|e| (e.1, e.2))
+    }
+
+    /// The memoised branch of a `cs:choose` of the current generation.
+    fn memoised_branch(&self, key: usize) -> Option<Option<usize>> {
+        let generation = self.info_generation.get();
+        self.branch_memo.borrow().get(&key).filter(|e| e.0 == generation).map(|e| e.1)
+    }
+
+    /// Remember the branch a `cs:choose` took in the current generation.
+    fn memoise_branch(&self, key: usize, branch: Option<usize>) {
+        let generation = self.info_generation.get();
+        self.branch_memo.borrow_mut().insert(key, (generation, branch));
+    }
+
+    /// Remember a `will_have_info` answer for the current generation.
+    fn memoise_info(&self, key: usize, info: (bool, UsageInfo)) {
+        let generation = self.info_generation.get();
+        self.info_memo.borrow_mut().insert(key, (generation, info.0, info.1));
     }
 
     fn prepare_variable_query<V>(&self, variable: V) -> Option<Variable>
@@ -2507,6 +2659,25 @@ pub(crate) struct Context<'a, T: EntryLike> {
     style: &'a StyleContext<'a>,
     writing: WritingContext,
     bibliography: bool,
+    /// pidsite patch: which entry types the entry was tested against so far,
+    /// and the answers (bit `kind as u32`).
+    entry_types: (Cell<u64>, Cell<u64>),
+}
+
+impl<'a, T: EntryLike> Context<'a, T> {
+    /// [`EntryLike::matches_entry_type`] of the entry, each type tested once
+    /// per context: `cs:choose` tests the same types again and again.
+    fn matches_entry_type(&self, kind: csl_taxonomy::Kind) -> bool {
+        let bit = 1u64 << (kind as u32);
+        let (known, matches) = &self.entry_types;
+        if known.get() & bit == 0 {
+            known.set(known.get() | bit);
+            if self.instance.entry.matches_entry_type(kind) {
+                matches.set(matches.get() | bit);
+            }
+        }
+        matches.get() & bit != 0
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -3273,6 +3444,9 @@ impl<'a, T: EntryLike> Context<'a, T> {
     fn is_first_date(&mut self) -> bool {
         let res = self.writing.first_date;
         self.writing.first_date = false;
+        if res {
+            self.writing.state_changed();
+        }
         res
     }
 
@@ -3298,6 +3472,7 @@ impl<'a, T: EntryLike> Context<'a, T> {
     /// Set the [`SpecialForm`]
     fn set_special_form(&mut self, form: Option<SpecialForm>) {
         self.instance.kind = form;
+        self.writing.state_changed();
     }
 }
 

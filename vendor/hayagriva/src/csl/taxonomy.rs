@@ -704,12 +704,32 @@ impl EntryLike for Entry {
     }
 }
 
+/// pidsite patch: a variable's CSL-JSON key, its `Display` text, written
+/// once per variable and process instead of into a new `String` on every
+/// lookup. `idx` is the variable's discriminant; each variable type has its
+/// own table.
+#[cfg(feature = "csl-json")]
+fn csl_json_key(
+    table: &'static [std::sync::OnceLock<String>; 64],
+    idx: usize,
+    variable: impl std::fmt::Display,
+) -> Cow<'static, str> {
+    match table.get(idx) {
+        Some(slot) => Cow::Borrowed(slot.get_or_init(|| variable.to_string())),
+        None => Cow::Owned(variable.to_string()),
+    }
+}
+
+#[cfg(feature = "csl-json")]
+static CSL_JSON_KEYS: [[std::sync::OnceLock<String>; 64]; 4] =
+    [const { [const { std::sync::OnceLock::new() }; 64] }; 4];
+
 #[cfg(feature = "csl-json")]
 fn resolve_csl_json_standard_variable(
     item: &citationberg::json::Item,
     variable: StandardVariable,
 ) -> Option<Cow<'_, ChunkedString>> {
-    match item.0.get(&variable.to_string())? {
+    match item.0.get(&*csl_json_key(&CSL_JSON_KEYS[0], variable as usize, variable))? {
         csl_json::Value::String(s) => {
             Some(Cow::Owned(StringChunk::normal(s.clone()).into()))
         }
@@ -750,7 +770,7 @@ impl EntryLike for citationberg::json::Item {
     }
 
     fn resolve_date_variable(&self, variable: DateVariable) -> Option<Cow<'_, Date>> {
-        match self.0.get(&variable.to_string())? {
+        match self.0.get(&*csl_json_key(&CSL_JSON_KEYS[1], variable as usize, variable))? {
             csl_json::Value::Date(d) => {
                 let Ok(d) = csl_json::FixedDateRange::try_from(d.clone()) else {
                     return None;
@@ -772,7 +792,7 @@ impl EntryLike for citationberg::json::Item {
     }
 
     fn resolve_name_variable(&self, variable: NameVariable) -> Vec<Cow<'_, Person>> {
-        match self.0.get(&variable.to_string()) {
+        match self.0.get(&*csl_json_key(&CSL_JSON_KEYS[2], variable as usize, variable)) {
             Some(csl_json::Value::Names(names)) => names
                 .iter()
                 .filter_map(|name| {
@@ -871,7 +891,7 @@ impl EntryLike for citationberg::json::Item {
         {
             return n.first().map(|r| MaybeTyped::Typed(Cow::Owned(r.clone())));
         }
-        match self.0.get(&variable.to_string())? {
+        match self.0.get(&*csl_json_key(&CSL_JSON_KEYS[3], variable as usize, variable))? {
             csl_json::Value::Number(n) => {
                 Some(MaybeTyped::Typed(Cow::Owned(Numeric::from(*n as u32))))
             }

@@ -995,12 +995,26 @@ fn choose_children<F, R, T: EntryLike>(
 where
     F: FnMut(&[LayoutRenderingElement], &mut Context<T>) -> R,
 {
-    let suppressed = ctx.writing.suppress_queried_variables;
-    ctx.writing.stop_suppressing_queried_variables();
-    let branch = choose
-        .branches()
-        .find(|branch| branch.match_.test(BranchConditionIter::from_branch(branch, ctx)));
-    ctx.writing.suppress_queried_variables = suppressed;
+    // pidsite patch: the branch is memoised like `will_have_info` (see
+    // `WritingContext::branch_memo`); testing the conditions suppresses
+    // nothing, so this holds whether or not variables are being suppressed.
+    let key = choose as *const citationberg::Choose as usize;
+    let index = if let Some(index) = ctx.writing.memoised_branch(key) {
+        index
+    } else {
+        let generation = ctx.writing.info_generation.get();
+        let suppressed = ctx.writing.suppress_queried_variables;
+        ctx.writing.stop_suppressing_queried_variables();
+        let index = choose.branches().position(|branch| {
+            branch.match_.test(BranchConditionIter::from_branch(branch, ctx))
+        });
+        ctx.writing.suppress_queried_variables = suppressed;
+        if ctx.writing.info_generation.get() == generation {
+            ctx.writing.memoise_branch(key, index);
+        }
+        index
+    };
+    let branch = index.and_then(|i| choose.branches().nth(i));
 
     branch
         .map(|b| b.children.as_slice())
@@ -1282,7 +1296,7 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                     let kind = kind[self.idx];
                     self.idx += 1;
 
-                    Some(self.ctx.instance.entry.matches_entry_type(kind))
+                    Some(self.ctx.matches_entry_type(kind))
                 } else {
                     self.next_case();
                     self.next()
@@ -1427,7 +1441,16 @@ impl RenderCsl for citationberg::LayoutRenderingElement {
     }
 
     fn will_have_info<T: EntryLike>(&self, ctx: &mut Context<T>) -> (bool, UsageInfo) {
-        match self {
+        // pidsite patch: memoised while the state it reads is unchanged (see
+        // `WritingContext::info_memo`), but not while queried variables are
+        // suppressed: then asking suppresses them.
+        let key = self as *const Self as usize;
+        let memoise = !ctx.writing.suppress_queried_variables;
+        if memoise && let Some(info) = ctx.writing.memoised_info(key) {
+            return info;
+        }
+        let generation = ctx.writing.info_generation.get();
+        let info = match self {
             citationberg::LayoutRenderingElement::Text(text) => text.will_have_info(ctx),
             citationberg::LayoutRenderingElement::Number(num) => num.will_have_info(ctx),
             citationberg::LayoutRenderingElement::Label(label) => {
@@ -1443,7 +1466,14 @@ impl RenderCsl for citationberg::LayoutRenderingElement {
             citationberg::LayoutRenderingElement::Group(group) => {
                 group.will_have_info(ctx)
             }
+        };
+        if memoise
+            && !ctx.writing.suppress_queried_variables
+            && ctx.writing.info_generation.get() == generation
+        {
+            ctx.writing.memoise_info(key, info);
         }
+        info
     }
 }
 
