@@ -184,7 +184,7 @@ impl Styles {
     }
 
     fn format_in(&self, csl_json: &Value, wanted: impl Fn(&str) -> bool) -> Vec<Formatted> {
-        let Ok(item) = serde_json::from_value::<Item>(without_date_ranges(csl_json)) else {
+        let Ok(item) = serde_json::from_value::<Item>(csl_json.clone()) else {
             return Vec::new();
         };
         self.styles
@@ -201,21 +201,6 @@ impl Styles {
             })
             .collect()
     }
-}
-
-/// hayagriva 0.10 panics on CSL-JSON date ranges ("ranges are not
-/// supported"); cite the start of the range instead. The range stays in the
-/// CSL-JSON file pidsite publishes.
-fn without_date_ranges(csl_json: &Value) -> Value {
-    let mut item = csl_json.clone();
-    if let Some(obj) = item.as_object_mut() {
-        for date in obj.values_mut() {
-            if let Some(parts) = date.get_mut("date-parts").and_then(Value::as_array_mut) {
-                parts.truncate(1);
-            }
-        }
-    }
-    item
 }
 
 fn format_one(
@@ -348,13 +333,23 @@ mod tests {
     }
 
     #[test]
-    fn date_ranges_do_not_panic() {
+    fn year_ranges_render_as_citeproc_js_writes_them() {
+        // Ranges of whole years in full (vendored hayagriva patch 7); a range
+        // with months renders its start rather than panicking as 0.10.1 did.
         let styles = Styles::load(&["apa".to_string()], Path::new("."));
-        let out = styles.format(&json!({
-            "id": "x", "type": "map", "title": "Map",
-            "issued": {"date-parts": [[1450], [1460]]}
-        }));
-        assert!(out[0].text.contains("1450"), "{}", out[0].text);
+        let cite = |issued: Value| {
+            styles.format(&json!({
+                "id": "x", "type": "map", "title": "Map", "issued": issued
+            }))[0]
+                .text
+                .clone()
+        };
+        assert_eq!(
+            cite(json!({"date-parts": [[1450], [1460]]})),
+            "Map. (1450\u{2013}1460). [Map]."
+        );
+        let months = cite(json!({"date-parts": [[1450, 3], [1460, 5]]}));
+        assert!(months.contains("(1450)"), "{months}");
     }
 
     #[test]

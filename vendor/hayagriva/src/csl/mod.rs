@@ -3391,6 +3391,18 @@ impl<'a, T: EntryLike> Context<'a, T> {
         self.instance.entry.resolve_date_variable(variable)
     }
 
+    /// pidsite patch 7: the end year of a range of whole years (the only
+    /// ranges rendered; other ranges render their start).
+    fn resolve_year_range_end(
+        &self,
+        variable: csl_taxonomy::DateVariable,
+        start: &Date,
+    ) -> Option<i32> {
+        let end = self.instance.entry.resolve_date_range_end(variable)?;
+        let whole_years = |d: &Date| d.month.is_none() && d.day.is_none() && d.season.is_none();
+        (whole_years(start) && whole_years(&end) && end.year != start.year).then_some(end.year)
+    }
+
     /// Resolve a name variable.
     ///
     /// Honors suppressions.

@@ -35,6 +35,12 @@ pub trait EntryLike {
     ) -> Option<Cow<'_, ChunkedString>>;
     fn resolve_name_variable(&self, variable: NameVariable) -> Vec<Cow<'_, Person>>;
     fn resolve_date_variable(&self, variable: DateVariable) -> Option<Cow<'_, Date>>;
+
+    /// pidsite patch 7: the end of a date range, for entries that have
+    /// ranges (CSL-JSON); the start is what `resolve_date_variable` gives.
+    fn resolve_date_range_end(&self, _variable: DateVariable) -> Option<Date> {
+        None
+    }
     fn matches_entry_type(&self, kind: taxonomy::Kind) -> bool;
     fn is_english(&self) -> Option<bool>;
     fn key(&self) -> Cow<'_, str>;
@@ -775,9 +781,8 @@ impl EntryLike for citationberg::json::Item {
                 let Ok(d) = csl_json::FixedDateRange::try_from(d.clone()) else {
                     return None;
                 };
-                if d.end.is_some() {
-                    panic!("ranges are not supported")
-                }
+                // pidsite patch 7: a range gives its start here (it used to
+                // panic) and its end through `resolve_date_range_end`.
                 let d = d.start;
                 Some(Cow::Owned(Date {
                     year: d.year as i32,
@@ -786,6 +791,22 @@ impl EntryLike for citationberg::json::Item {
                     approximate: d.circa,
                     season: d.season,
                 }))
+            }
+            _ => None,
+        }
+    }
+
+    fn resolve_date_range_end(&self, variable: DateVariable) -> Option<Date> {
+        match self.0.get(&*csl_json_key(&CSL_JSON_KEYS[1], variable as usize, variable))? {
+            csl_json::Value::Date(d) => {
+                let d = csl_json::FixedDateRange::try_from(d.clone()).ok()?.end?;
+                Some(Date {
+                    year: d.year as i32,
+                    month: d.month,
+                    day: d.day,
+                    approximate: d.circa,
+                    season: d.season,
+                })
             }
             _ => None,
         }

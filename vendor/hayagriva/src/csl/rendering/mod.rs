@@ -740,7 +740,10 @@ impl RenderCsl for citationberg::Date {
 
         let parts = self.parts.or(base.and_then(|b| b.parts)).unwrap_or_default();
 
-        // TODO: Date ranges
+        // pidsite patch 7: ranges of whole years render as start–end in
+        // the year date-part (CSL 1.0.2 "Date Ranges"); other ranges render
+        // their start.
+        let year_range_end = ctx.resolve_year_range_end(variable, &date);
         let mut last_was_empty = true;
 
         // Localized (base) delimiter takes precedence over the cs:date
@@ -777,7 +780,7 @@ impl RenderCsl for citationberg::Date {
                 .then(|| self.date_part.iter().find(|p| p.name == part.name))
                 .flatten();
 
-            render_date_part(part, &date, ctx, over_ride, first);
+            render_date_part(part, &date, ctx, over_ride, first, year_range_end);
             last_was_empty = cursor == ctx.writing.len();
         }
 
@@ -848,6 +851,7 @@ fn render_date_part<T: EntryLike>(
     ctx: &mut Context<T>,
     over_ride: Option<&citationberg::DatePart>,
     first: bool,
+    year_range_end: Option<i32>,
 ) {
     let Some(val) = (match date_part.name {
         DatePartName::Day => date.day.map(|i| i as i32 + 1),
@@ -956,6 +960,14 @@ fn render_date_part<T: EntryLike>(
                     .term(Term::Other(OtherTerm::Bc), TermForm::default(), false)
                     .unwrap_or(" BC");
                 write_year(val, brevity == LongShortForm::Short, ctx, ad, bc).unwrap();
+                if let Some(end) = year_range_end {
+                    let delimiter = over_ride
+                        .and_then(|o| o.range_delimiter.as_deref())
+                        .or(date_part.range_delimiter.as_deref())
+                        .unwrap_or("\u{2013}");
+                    ctx.push_str(delimiter);
+                    write_year(end, brevity == LongShortForm::Short, ctx, ad, bc).unwrap();
+                }
             }
         }
     }
