@@ -184,7 +184,7 @@ impl Styles {
     }
 
     fn format_in(&self, csl_json: &Value, wanted: impl Fn(&str) -> bool) -> Vec<Formatted> {
-        let Ok(item) = serde_json::from_value::<Item>(csl_json.clone()) else {
+        let Ok(item) = serde_json::from_value::<Item>(typographic_apostrophes(csl_json)) else {
             return Vec::new();
         };
         self.styles
@@ -201,6 +201,48 @@ impl Styles {
             })
             .collect()
     }
+}
+
+/// CSL processors print an apostrophe inside a word as the typographic one
+/// (citeproc-js: "Donizetti's" -> "Donizetti’s"); hayagriva leaves it
+/// straight, so the item it formats gets them, in every text variable and
+/// name but the identifiers and URLs, which must stay as they are. The
+/// published cite.json keeps the metadata's own characters.
+fn typographic_apostrophes(csl_json: &Value) -> Value {
+    const VERBATIM: [&str; 7] = ["id", "type", "URL", "DOI", "ISBN", "ISSN", "language"];
+    fn fix(value: &mut Value) {
+        match value {
+            Value::String(s) if s.contains('\'') => {
+                let chars: Vec<char> = s.chars().collect();
+                *s = chars
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| {
+                        let inside = i > 0
+                            && chars[i - 1].is_alphanumeric()
+                            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+                        if c == '\'' && inside {
+                            '\u{2019}'
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+            }
+            Value::Array(list) => list.iter_mut().for_each(fix),
+            Value::Object(obj) => obj.values_mut().for_each(fix),
+            _ => {}
+        }
+    }
+    let mut item = csl_json.clone();
+    if let Some(obj) = item.as_object_mut() {
+        for (key, value) in obj.iter_mut() {
+            if !VERBATIM.contains(&key.as_str()) {
+                fix(value);
+            }
+        }
+    }
+    item
 }
 
 fn format_one(
@@ -350,6 +392,25 @@ mod tests {
         );
         let months = cite(json!({"date-parts": [[1450, 3], [1460, 5]]}));
         assert!(months.contains("(1450)"), "{months}");
+    }
+
+    #[test]
+    fn apostrophes_inside_words_are_typographic_but_not_in_urls() {
+        let styles = Styles::load(&["apa".to_string()], Path::new("."));
+        let out = &styles.format(&json!({
+            "id": "x", "type": "graphic", "title": "Whistler's Mother, 'Survey'",
+            "URL": "https://example.org/o'brien"
+        }))[0];
+        assert!(
+            out.text.contains("Whistler\u{2019}s Mother, 'Survey'"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text.contains("https://example.org/o'brien"),
+            "{}",
+            out.text
+        );
     }
 
     #[test]
