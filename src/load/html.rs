@@ -210,19 +210,26 @@ fn collapse_space(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Escape text for HTML element content and attribute values.
+/// Escape text for HTML element content and attribute values. Runs of
+/// plain text are copied whole: the five characters are ASCII, so a byte
+/// scan never splits a UTF-8 sequence.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut plain = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
     }
+    out.push_str(&text[plain..]);
     out
 }
 
@@ -270,6 +277,16 @@ fn unescape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_keeps_text_around_the_five_characters() {
+        assert_eq!(
+            escape("Göttingen <a href='x'>&\"ü"),
+            "Göttingen &lt;a href=&#39;x&#39;&gt;&amp;&quot;ü"
+        );
+        assert_eq!(escape(""), "");
+        assert_eq!(escape("<<"), "&lt;&lt;");
+    }
 
     #[test]
     fn keeps_the_iiif_subset() {
