@@ -6,8 +6,7 @@
 //! `manifest.json` and `pidsite enrich` writes it for manifests hosted
 //! elsewhere.
 
-use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::load::iiif::version_of;
 use crate::model::resource::{PresentationVersion, ResourceKind};
@@ -33,20 +32,17 @@ pub const IDENTIFIER_LABEL: &str = "Identifier";
 /// carries the landing page and identifier is returned as it was.
 pub fn enrich(bytes: &[u8], stamp: &PidStamp) -> Result<Option<Vec<u8>>, String> {
     let value = crate::load::iiif::parse_json(bytes)?;
-    enrich_parsed(&value, is_compact(bytes), stamp)
+    enrich_parsed(bytes, &value, stamp)
 }
 
-/// Whether a document is written on one line (its copy stays so).
-pub fn is_compact(bytes: &[u8]) -> bool {
-    !bytes.iter().take(4096).any(|&b| b == b'\n')
-}
-
-/// [`enrich`] for a document the build has already parsed for its page:
-/// the additions are written while serialising, so the parsed tree is
-/// neither cloned nor parsed again.
+/// [`enrich`] for a document the build has already parsed (`value` is
+/// `bytes` parsed). The additions are spliced into the original bytes, so
+/// everything else stays byte for byte as the institution wrote it (number
+/// forms, escapes, spacing) and nothing is serialised again; they follow
+/// the document's layout (one line, or its indentation).
 pub fn enrich_parsed(
+    bytes: &[u8],
     value: &Value,
-    compact: bool,
     stamp: &PidStamp,
 ) -> Result<Option<Vec<u8>>, String> {
     let Some(obj) = value.as_object() else {
@@ -67,17 +63,254 @@ pub fn enrich_parsed(
         PresentationVersion::V3 => additions_v3(stamp),
         PresentationVersion::V2 => additions_v2(stamp),
     };
-    let stamped = Stamped {
-        obj,
-        additions: &additions,
-    };
-    let out = if compact {
-        serde_json::to_vec(&stamped)
-    } else {
-        serde_json::to_vec_pretty(&stamped)
+    let members = splice::members(bytes)
+        .ok_or("the document's top-level object could not be located in its bytes")?;
+    let layout = splice::Layout::of(bytes);
+    let mut edits = Vec::new();
+    for addition in &additions {
+        let current = obj.get(addition.key);
+        let present = &addition.is_present;
+        let already = match current {
+            Some(Value::Array(list)) => list.iter().any(present),
+            Some(Value::Null) | None => false,
+            Some(other) => present(other),
+        };
+        if already {
+            continue;
+        }
+        let entry = layout.value(&addition.entry, 2);
+        // serde_json keeps the last of repeated keys: so does the splice.
+        let span = members
+            .iter()
+            .rev()
+            .find(|m| m.key == addition.key.as_bytes());
+        edits.push(match (current, span) {
+            (Some(Value::Array(list)), Some(m)) if !list.is_empty() => {
+                // After the last element, before the closing bracket's line.
+                let at = splice::last_non_space(bytes, m.value.end - 1);
+                (at..at, format!(",{}{entry}", layout.newline(2)))
+            }
+            (Some(Value::Array(_) | Value::Null), Some(m)) => (
+                m.value.clone(),
+                format!("[{}{entry}{}]", layout.newline(2), layout.newline(1)),
+            ),
+            (Some(_), Some(m)) => {
+                let old = String::from_utf8_lossy(&bytes[m.value.clone()]);
+                let (open, close) = (layout.newline(2), layout.newline(1));
+                (
+                    m.value.clone(),
+                    format!("[{open}{old},{open}{entry}{close}]"),
+                )
+            }
+            _ => {
+                let at = splice::last_non_space(bytes, members.close);
+                let comma = if members.is_empty() { "" } else { "," };
+                let (key, open, close) = (addition.key, layout.newline(2), layout.newline(1));
+                let text = format!(
+                    "{comma}{close}\"{key}\":{}[{open}{entry}{close}]",
+                    layout.space()
+                );
+                (at..at, text)
+            }
+        });
     }
-    .map_err(|e| e.to_string())?;
+    edits.sort_by_key(|(at, _)| at.start);
+    let mut out = Vec::with_capacity(bytes.len() + 1024);
+    let mut copied = 0;
+    for (at, text) in edits {
+        out.extend_from_slice(&bytes[copied..at.start]);
+        out.extend_from_slice(text.as_bytes());
+        copied = at.end;
+    }
+    out.extend_from_slice(&bytes[copied..]);
     Ok(Some(out))
+}
+
+/// Locating a JSON object's members in its bytes (which serde_json has
+/// already accepted as JSON), and writing additions in the document's own
+/// layout.
+mod splice {
+    use std::ops::Range;
+
+    use serde::Serialize;
+    use serde_json::Value;
+
+    /// A top-level member: its key's raw bytes and its value's byte range.
+    pub struct Member<'a> {
+        pub key: &'a [u8],
+        pub value: Range<usize>,
+    }
+
+    /// The members of the top-level object, and where its `}` is.
+    pub struct Members<'a> {
+        list: Vec<Member<'a>>,
+        pub close: usize,
+    }
+
+    impl<'a> std::ops::Deref for Members<'a> {
+        type Target = [Member<'a>];
+        fn deref(&self) -> &[Member<'a>] {
+            &self.list
+        }
+    }
+
+    pub fn members(bytes: &[u8]) -> Option<Members<'_>> {
+        let mut i = skip_space(bytes, 0);
+        if bytes.get(i) != Some(&b'{') {
+            return None;
+        }
+        i += 1;
+        let mut list = Vec::new();
+        loop {
+            i = skip_space(bytes, i);
+            match bytes.get(i)? {
+                b'}' => return Some(Members { list, close: i }),
+                b',' => i += 1,
+                b'"' => {
+                    let key_end = string_end(bytes, i)?;
+                    let colon = skip_space(bytes, key_end);
+                    if bytes.get(colon) != Some(&b':') {
+                        return None;
+                    }
+                    let start = skip_space(bytes, colon + 1);
+                    let end = value_end(bytes, start)?;
+                    list.push(Member {
+                        key: &bytes[i + 1..key_end - 1],
+                        value: start..end,
+                    });
+                    i = end;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Just past the string that starts at `i`.
+    fn string_end(bytes: &[u8], i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        loop {
+            match bytes.get(j)? {
+                b'\\' => j += 2,
+                b'"' => return Some(j + 1),
+                _ => j += 1,
+            }
+        }
+    }
+
+    /// Just past the value that starts at `i`.
+    fn value_end(bytes: &[u8], i: usize) -> Option<usize> {
+        match bytes.get(i)? {
+            b'"' => string_end(bytes, i),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                let mut j = i;
+                loop {
+                    match bytes.get(j)? {
+                        b'"' => {
+                            j = string_end(bytes, j)?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Some(j + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    j += 1;
+                }
+            }
+            _ => Some(
+                (i..bytes.len())
+                    .find(|&j| {
+                        matches!(bytes[j], b',' | b'}' | b']') || bytes[j].is_ascii_whitespace()
+                    })
+                    .unwrap_or(bytes.len()),
+            ),
+        }
+    }
+
+    fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+        // A byte-order mark may open the document.
+        if i == 0 && bytes.starts_with(b"\xEF\xBB\xBF") {
+            i = 3;
+        }
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Just past the last non-space byte before `end`.
+    pub fn last_non_space(bytes: &[u8], end: usize) -> usize {
+        (0..end)
+            .rev()
+            .find(|&j| !bytes[j].is_ascii_whitespace())
+            .map_or(0, |j| j + 1)
+    }
+
+    /// One line, or lines indented by a unit (found on the second line).
+    pub struct Layout {
+        newline: Option<(&'static str, String)>,
+    }
+
+    impl Layout {
+        pub fn of(bytes: &[u8]) -> Layout {
+            let head = &bytes[..bytes.len().min(4096)];
+            let Some(nl) = head.iter().position(|&b| b == b'\n') else {
+                return Layout { newline: None };
+            };
+            let eol = if nl > 0 && head[nl - 1] == b'\r' {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let unit: String = head[nl + 1..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .map(|&b| b as char)
+                .collect();
+            Layout {
+                newline: Some((eol, unit)),
+            }
+        }
+
+        /// A line break and the indentation of `depth` (nothing on one line).
+        pub fn newline(&self, depth: usize) -> String {
+            self.newline
+                .as_ref()
+                .map_or_else(String::new, |(eol, unit)| {
+                    format!("{eol}{}", unit.repeat(depth))
+                })
+        }
+
+        /// After a member's colon.
+        pub fn space(&self) -> &'static str {
+            if self.newline.is_some() {
+                " "
+            } else {
+                ""
+            }
+        }
+
+        /// `value` written at `depth`.
+        pub fn value(&self, value: &Value, depth: usize) -> String {
+            let Some((_, unit)) = &self.newline else {
+                return value.to_string();
+            };
+            let mut out = Vec::new();
+            let formatter = serde_json::ser::PrettyFormatter::with_indent(unit.as_bytes());
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+            value
+                .serialize(&mut ser)
+                .expect("a serde_json::Value always serialises");
+            String::from_utf8(out)
+                .expect("serde_json writes UTF-8")
+                .replace('\n', &self.newline(depth))
+        }
+    }
 }
 
 fn identifier_html(stamp: &PidStamp) -> String {
@@ -95,60 +328,6 @@ struct Addition {
     key: &'static str,
     entry: Value,
     is_present: Box<dyn Fn(&Value) -> bool>,
-}
-
-/// The document with its additions, in the original key order.
-struct Stamped<'a> {
-    obj: &'a Map<String, Value>,
-    additions: &'a [Addition],
-}
-
-impl Serialize for Stamped<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let missing: Vec<&Addition> = self
-            .additions
-            .iter()
-            .filter(|a| !self.obj.contains_key(a.key))
-            .collect();
-        let mut map = s.serialize_map(Some(self.obj.len() + missing.len()))?;
-        for (key, value) in self.obj {
-            match self.additions.iter().find(|a| a.key == key) {
-                Some(addition) => map.serialize_entry(key, &Extended { value, addition })?,
-                None => map.serialize_entry(key, value)?,
-            }
-        }
-        for addition in missing {
-            map.serialize_entry(addition.key, &[&addition.entry])?;
-        }
-        map.end()
-    }
-}
-
-/// One value of the document with an addition appended.
-struct Extended<'a> {
-    value: &'a Value,
-    addition: &'a Addition,
-}
-
-impl Serialize for Extended<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let entry = &self.addition.entry;
-        let present = &self.addition.is_present;
-        match self.value {
-            Value::Array(list) if !list.iter().any(present) => {
-                let mut seq = s.serialize_seq(Some(list.len() + 1))?;
-                for v in list {
-                    seq.serialize_element(v)?;
-                }
-                seq.serialize_element(entry)?;
-                seq.end()
-            }
-            Value::Array(_) => self.value.serialize(s),
-            Value::Null => [entry].serialize(s),
-            other if present(other) => other.serialize(s),
-            other => [other, entry].serialize(s),
-        }
-    }
 }
 
 fn id_is(v: &Value, url: &str) -> bool {
@@ -294,6 +473,29 @@ mod tests {
         let once = enrich(doc.as_bytes(), &stamp()).unwrap().unwrap();
         let twice = enrich(&once, &stamp()).unwrap().unwrap();
         assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn the_rest_of_the_document_stays_byte_for_byte() {
+        // Number forms, escapes and spacing are the institution's; only the
+        // additions are new, written in the document's layout.
+        let doc = r#"{"id": "m", "type": "Manifest", "height": 1.50, "label": {"en": ["caf\u00e9"]}, "metadata": []}"#;
+        let out = String::from_utf8(enrich(doc.as_bytes(), &stamp()).unwrap().unwrap()).unwrap();
+        assert!(out.starts_with(r#"{"id": "m", "type": "Manifest", "height": 1.50, "label": {"en": ["caf\u00e9"]}, "metadata": [{"#), "{out}");
+        assert!(out.ends_with(r#"}}],"homepage":[{"id":"https://example.org/ark/99999/fk4x/","type":"Text","label":{"en":["Landing page of ark:99999/fk4x"]},"format":"text/html"}]}"#), "{out}");
+
+        let pretty = "{\r\n    \"id\": \"m\",\r\n    \"type\": \"Manifest\",\r\n    \"metadata\": null\r\n}\r\n";
+        let out = String::from_utf8(enrich(pretty.as_bytes(), &stamp()).unwrap().unwrap()).unwrap();
+        assert!(
+            out.contains("\"metadata\": [\r\n        {\r\n            \"label\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("\"type\": \"Manifest\",\r\n    \"metadata\""),
+            "{out}"
+        );
+        assert!(out.ends_with("    ]\r\n}\r\n"), "{out}");
+        serde_json::from_str::<Value>(&out).unwrap();
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::citation::styles::Styles;
 use crate::citation::Citation;
 use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
-use crate::enrich::{enrich, enrich_parsed, is_compact, PidStamp};
+use crate::enrich::{enrich, enrich_parsed, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
@@ -783,7 +783,7 @@ impl<'a> Renderer<'a> {
                 language: self.config.language.clone(),
             };
             let enriched = match &loaded.json {
-                Some(json) => enrich_parsed(json, is_compact(doc), &stamp),
+                Some(json) => enrich_parsed(doc, json, &stamp),
                 None => enrich(doc, &stamp),
             };
             let bytes = match enriched {
