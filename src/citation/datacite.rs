@@ -124,19 +124,7 @@ pub fn datacite_xml(c: &Citation, extra: &DataCiteExtra<'_>) -> Option<String> {
         general_type(&c.resource_type),
         escape(&c.resource_type)
     );
-    if let Some(parts) = c.date_parts() {
-        let date = parts
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                if i == 0 {
-                    format!("{n:04}")
-                } else {
-                    format!("{n:02}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("-");
+    if let Some(date) = c.date_joined("-") {
         let _ = writeln!(
             x,
             "  <dates>\n    <date dateType=\"Created\">{date}</date>\n  </dates>"

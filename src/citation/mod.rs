@@ -224,6 +224,26 @@ impl Citation {
         parse_date(self.date.as_deref()?).map(|d| d.start)
     }
 
+    /// The (start) date as far as it is known, its parts joined by `sep`:
+    /// `1882/04/12` for Highwire, `1882-04` for DataCite.
+    pub fn date_joined(&self, sep: &str) -> Option<String> {
+        let parts = self.date_parts()?;
+        Some(
+            parts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    if i == 0 {
+                        format!("{n:04}")
+                    } else {
+                        format!("{n:02}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(sep),
+        )
+    }
+
     /// The year, if the date has one (for `citation_date` and BibTeX).
     pub fn year(&self) -> Option<String> {
         parse_date(self.date.as_deref()?).map(|d| d.start[0].to_string())

@@ -1176,19 +1176,7 @@ fn meta_tags(c: &Citation, landing_url: &str) -> Vec<Meta> {
     // The whole date as far as it is known, in the form Google Scholar asks
     // for (`1882/04/12`, `1882`): Zotero reads it as the item's date, so a
     // year alone would lose the month and day.
-    if let Some(parts) = c.date_parts() {
-        let date = parts
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                if i == 0 {
-                    n.to_string()
-                } else {
-                    format!("{n:02}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
+    if let Some(date) = c.date_joined("/") {
         meta.push(Meta {
             name: "citation_publication_date".into(),
             content: date,
