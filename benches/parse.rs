@@ -1,6 +1,6 @@
 //! Parse throughput on the largest corpus manifest (3.8 MB, thousands of
 //! canvases): `cargo bench --bench parse`. A plain timing loop (no extra
-//! crate); prints MB/s for the full normalisation, the id-only pre-pass and
+//! crate); prints MB/s for the full normalisation and
 //! enrichment. `PIDSITE_BENCH_FILE` picks another file.
 
 use std::path::PathBuf;
@@ -43,9 +43,6 @@ fn main() {
     time("parse + normalise", &|| {
         let r = pidsite::load::iiif::parse(&bytes, &languages).expect("the manifest parses");
         std::hint::black_box(r);
-    });
-    time("id pre-pass", &|| {
-        std::hint::black_box(pidsite::load::iiif::document_id(&bytes));
     });
     time("enrich (parse + write)", &|| {
         std::hint::black_box(pidsite::enrich::enrich(&bytes, &stamp).expect("enriches"));

@@ -655,7 +655,7 @@ fn indexed_id(record: &Record, loaded: &Loaded) -> Option<String> {
     }
     match record.target.as_ref()? {
         Target::Remote(url) => Some(url.clone()),
-        Target::Local { .. } => load::iiif::document_id(loaded.document.as_deref()?),
+        Target::Local { .. } => load::iiif::document_id(loaded.json.as_ref()?),
     }
 }
 

@@ -31,23 +31,12 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     })
 }
 
-/// Only the `id`/`@id` of a IIIF document: the cheap pre-pass that lets
-/// collection pages link members to their PID pages. Every other field is
-/// skipped without being kept (serde ignores unknown fields with
-/// `IgnoredAny`), so memory stays small.
-pub fn document_id(bytes: &[u8]) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        #[serde(default)]
-        id: Option<Value>,
-        #[serde(default, rename = "@id")]
-        at_id: Option<Value>,
-    }
-    let head: Head = serde_json::from_slice(bytes).ok()?;
-    [head.id, head.at_id]
+/// The `id` (v3) or `@id` (v2) of a parsed IIIF document: what collection
+/// pages link to their members' PID pages by.
+pub fn document_id(value: &Value) -> Option<String> {
+    ["id", "@id"]
         .into_iter()
-        .flatten()
-        .find_map(|v| v.as_str().map(|s| s.trim().to_string()))
+        .find_map(|key| value.get(key)?.as_str().map(|s| s.trim().to_string()))
         .filter(|s| !s.is_empty())
 }
 
