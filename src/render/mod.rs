@@ -20,7 +20,7 @@ use crate::citation::styles::Styles;
 use crate::citation::Citation;
 use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
-use crate::enrich::{enrich, enrich_parsed, PidStamp};
+use crate::enrich::{enrich_parsed, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
@@ -782,10 +782,11 @@ impl<'a> Renderer<'a> {
                 landing_url: landing_url.clone(),
                 language: self.config.language.clone(),
             };
-            let enriched = match &loaded.json {
-                Some(json) => enrich_parsed(doc, json, &stamp),
-                None => enrich(doc, &stamp),
-            };
+            // Loading keeps the parsed tree of every document it keeps.
+            let enriched = loaded
+                .json
+                .as_ref()
+                .map_or(Ok(None), |json| enrich_parsed(doc, json, &stamp));
             let bytes = match enriched {
                 Ok(Some(enriched)) => enriched,
                 _ => doc.clone(),
