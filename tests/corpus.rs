@@ -90,5 +90,51 @@ fn every_corpus_file_builds_strict() {
             file.display()
         );
     }
-    eprintln!("corpus: {} files, {} pages", files.len(), report.pages);
+    // Each published copy is the institution's document with only the PID
+    // written in: taking pidsite's additions out gives the original back.
+    let mut copies = 0;
+    for (i, file) in files.iter().enumerate() {
+        let Ok(copy) = std::fs::read(out.join(format!("id/corpus-{i:03}/manifest.json"))) else {
+            continue;
+        };
+        let original: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        let mut copy: serde_json::Value = serde_json::from_slice(&copy)
+            .unwrap_or_else(|e| panic!("{}: copy is not JSON: {e}", file.display()));
+        let landing = format!("https://example.org/corpus/id/corpus-{i:03}/");
+        let obj = copy.as_object_mut().unwrap();
+        for key in ["homepage", "related", "metadata"] {
+            let Some(list) = obj.get_mut(key).and_then(|v| v.as_array_mut()) else {
+                continue;
+            };
+            list.retain(|v| {
+                let text = v.to_string();
+                !(text.contains(&landing)
+                    && (text.contains("Landing page") || text.contains("Identifier")))
+            });
+            let restored = match (original.get(key), list.len()) {
+                (None, 0) => None,
+                (Some(serde_json::Value::Null), 0) => Some(serde_json::Value::Null),
+                (Some(o), 1) if !o.is_array() => Some(list[0].clone()),
+                _ => Some(serde_json::Value::Array(list.clone())),
+            };
+            match restored {
+                Some(v) => obj.insert(key.to_string(), v),
+                None => obj.remove(key),
+            };
+        }
+        assert_eq!(
+            copy,
+            original,
+            "{}: the copy changed more than the PID",
+            file.display()
+        );
+        copies += 1;
+    }
+    assert!(copies > 100, "only {copies} copies checked");
+    eprintln!(
+        "corpus: {} files, {} pages, {copies} enriched copies equal to their originals",
+        files.len(),
+        report.pages
+    );
 }
