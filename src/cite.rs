@@ -56,7 +56,7 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
         _ => Vec::new(),
     };
     let remote = fetcher.fetch_all(urls, &|| {});
-    let (loaded, _) = crate::load_target(record, site, &config, &remote);
+    let (loaded, _) = crate::load_target(record, site, &config, &remote, &mut Default::default());
     let landing_url = config.url(record.pid.landing_path().as_str());
     let cite_url = record
         .pid

@@ -196,6 +196,19 @@ impl Default for GlobalHasher {
     }
 }
 
+/// Target files read to fingerprint a PID, handed on to loading: a full
+/// build reads each manifest once.
+#[derive(Default)]
+pub struct ReadFiles(Vec<(PathBuf, Vec<u8>)>);
+
+impl ReadFiles {
+    /// The bytes of `path`, if they were read (each path is handed out once).
+    pub fn take(&mut self, path: &Path) -> Option<Vec<u8>> {
+        let i = self.0.iter().position(|(p, _)| p == path)?;
+        Some(self.0.swap_remove(i).1)
+    }
+}
+
 /// Fingerprints of PIDs' own inputs, reusing the hash of an IIIF file whose
 /// size and modification time have not changed since the last build.
 pub struct Fingerprinter {
@@ -216,15 +229,24 @@ impl Fingerprinter {
 
     /// The fingerprint of an entry: all its rows (where in the registry
     /// they are does not change a page), its target file's content and its
-    /// note.
-    pub fn entry(&self, entry: &Entry, note: Option<&str>, remote: &RemoteDocs) -> Hash {
+    /// note. With it come the target files it had to read, so loading them
+    /// does not read them again.
+    pub fn entry(
+        &self,
+        entry: &Entry,
+        note: Option<&str>,
+        remote: &RemoteDocs,
+    ) -> (Hash, ReadFiles) {
+        let mut read = ReadFiles::default();
         let mut h = blake3::Hasher::new();
         for record in &entry.versions {
             let mut r = record.clone();
             r.at = Location::file("");
             h.update(format!("{r:?}").as_bytes());
             match &record.target {
-                Some(Target::Local { path, .. }) => h.update(self.file(path).as_bytes()),
+                Some(Target::Local { path, .. }) => {
+                    h.update(self.file(path, Some(&mut read)).as_bytes())
+                }
                 // A remote document counts by its content (after fetching
                 // or revalidating it), or by why it could not be had.
                 Some(Target::Remote(url)) => h.update(remote_fingerprint(remote, url).as_bytes()),
@@ -232,18 +254,27 @@ impl Fingerprinter {
             };
         }
         h.update(note.unwrap_or("\0no note").as_bytes());
-        h.finalize().to_hex().to_string()
+        (h.finalize().to_hex().to_string(), read)
     }
 
     /// The SHA-256 of a local target file, `None` when it cannot be read
     /// (cheap for a file already fingerprinted).
     pub fn content_hash(&self, path: &Path) -> Option<Hash> {
-        Some(self.file(path)).filter(|h| h != "missing")
+        Some(self.file(path, None)).filter(|h| h != "missing")
     }
 
     /// The content hash of a file ("missing" when it cannot be read: the
-    /// page says so, and changes when the file appears).
-    fn file(&self, path: &Path) -> Hash {
+    /// page says so, and changes when the file appears). The bytes it had
+    /// to read go into `keep`, when given.
+    fn file(&self, path: &Path, keep: Option<&mut ReadFiles>) -> Hash {
+        // Already fingerprinted in this build (the lock asks again, and a
+        // file may be the target of several rows).
+        if keep.is_none() {
+            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(stamp) = seen.get(path) {
+                return stamp.hash.clone();
+            }
+        }
         let Ok(meta) = std::fs::metadata(path) else {
             return "missing".into();
         };
@@ -269,6 +300,9 @@ impl Fingerprinter {
         };
         let hash = stamp.hash.clone();
         self.remember(path, stamp);
+        if let Some(keep) = keep {
+            keep.0.push((path.to_path_buf(), bytes));
+        }
         hash
     }
 
@@ -347,11 +381,18 @@ mod tests {
         let f = dir.path().join("m.json");
         std::fs::write(&f, b"{}").unwrap();
         let fp = Fingerprinter::new(None);
-        let first = fp.file(&f);
+        let mut read = ReadFiles::default();
+        let first = fp.file(&f, Some(&mut read));
+        // The bytes read go on to loading, once.
+        assert_eq!(read.take(&f).as_deref(), Some(&b"{}"[..]));
+        assert_eq!(read.take(&f), None);
         std::fs::write(&f, b"{ }").unwrap();
-        assert_ne!(Fingerprinter::new(None).file(&f), first);
+        // Within one build a file keeps the hash it was first given...
+        assert_eq!(fp.content_hash(&f), Some(first.clone()));
+        // ...and a new build sees the new content.
+        assert_ne!(Fingerprinter::new(None).file(&f, None), first);
         assert_eq!(
-            Fingerprinter::new(None).file(&dir.path().join("no")),
+            Fingerprinter::new(None).file(&dir.path().join("no"), None),
             "missing"
         );
     }

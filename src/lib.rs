@@ -206,12 +206,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .par_iter()
         .map(|entry| {
             let note = notes.get(entry.pid().key());
-            let fingerprint = fingerprints.entry(
+            let (fingerprint, read) = fingerprints.entry(
                 entry,
                 note.map(|n| format!("{n:?}")).as_deref(),
                 &remote_docs,
             );
-            let outcome = job.first_pass(entry, note, fingerprint, last);
+            let outcome = job.first_pass(entry, note, fingerprint, read, last);
             if matches!(outcome, Ok(Outcome::Done(_) | Outcome::Kept)) {
                 progress.advance();
             }
@@ -518,6 +518,7 @@ impl EntryJob<'_> {
         entry: &Entry,
         note: Option<&Note>,
         fingerprint: incremental::Hash,
+        mut read: incremental::ReadFiles,
         last: Option<&State>,
     ) -> Result<Outcome> {
         let unchanged = last
@@ -534,7 +535,7 @@ impl EntryJob<'_> {
                 unchanged: None,
             }));
         }
-        let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote);
+        let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote, &mut read);
         let iiif_id = loaded.last().and_then(|l| indexed_id(entry.current(), l));
         if uses_index(&loaded) {
             return Ok(Outcome::Linked(Pending {
@@ -558,7 +559,8 @@ impl EntryJob<'_> {
         if let Some(state) = pending.unchanged.filter(|_| index_unchanged) {
             return Ok(state);
         }
-        let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote);
+        let mut none = incremental::ReadFiles::default();
+        let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote, &mut none);
         self.render(
             entry,
             note,
@@ -620,19 +622,21 @@ fn uses_index(loaded: &[Loaded]) -> bool {
 }
 
 /// Read every version's IIIF resource (one, for most PIDs), in the order
-/// of `entry.versions`.
+/// of `entry.versions`, taking the files fingerprinting has read from
+/// `read`.
 fn load_entry(
     entry: &Entry,
     site: &Path,
     config: &SiteConfig,
     remote: &remote::RemoteDocs,
+    read: &mut incremental::ReadFiles,
 ) -> (Vec<Loaded>, Vec<Warning>) {
     let mut warnings = Vec::new();
     let loaded = entry
         .versions
         .iter()
         .map(|record| {
-            let (loaded, found) = load_target(record, site, config, remote);
+            let (loaded, found) = load_target(record, site, config, remote, read);
             warnings.extend(found);
             loaded
         })
@@ -767,6 +771,7 @@ pub(crate) fn load_target(
     site: &Path,
     config: &SiteConfig,
     remote: &remote::RemoteDocs,
+    read: &mut incremental::ReadFiles,
 ) -> (Loaded, Vec<Warning>) {
     let none = |problem: Option<String>| Loaded {
         resource: None,
@@ -808,7 +813,10 @@ pub(crate) fn load_target(
         }
         Target::Local { path, .. } => {
             let shown = site_relative(path, site);
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"));
+            let bytes = match read.take(path) {
+                Some(bytes) => Ok(bytes),
+                None => std::fs::read(path).map_err(|e| format!("cannot read the file: {e}")),
+            };
             (shown.clone(), Location::file(shown), bytes)
         }
     };
