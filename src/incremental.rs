@@ -23,10 +23,10 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
+use crate::entry_store::{EntryRef, EntryState, EntryStore};
 use crate::error::{Location, Warning};
 use crate::model::record::{Entry, Target};
 use crate::remote::{Obtained, RemoteDocs};
-use crate::render::Summary;
 
 /// The marker file in the output folder naming the build it holds.
 pub const MARKER: &str = ".pidsite-build";
@@ -35,7 +35,7 @@ pub const MARKER: &str = ".pidsite-build";
 pub type Hash = String;
 
 /// What one build of one output folder was made of.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
 pub struct State {
     /// The id written to the output's marker file.
     pub build_id: String,
@@ -43,35 +43,18 @@ pub struct State {
     pub global: Hash,
     /// Hash of the IIIF id -> PID page index.
     pub index: Hash,
-    /// Per PID key.
-    pub entries: HashMap<String, EntryState>,
+    /// Per PID key; each one's [`EntryState`] is in the store.
+    pub entries: HashMap<String, EntryRef>,
     /// Files that are not any one PID's: site-wide pages and static files.
     pub site_files: Vec<String>,
     /// Size and modification time of each IIIF file read, with its hash, so
     /// an untouched file is not read again to be fingerprinted.
     pub files: HashMap<PathBuf, FileStamp>,
-}
-
-/// What one PID's pages were made of and what they wrote.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct EntryState {
-    /// Fingerprint of the PID's own inputs.
-    pub fingerprint: Hash,
-    /// Whether its pages link to other PIDs' pages (so depend on the index).
-    pub uses_index: bool,
-    /// The IIIF id of its target, for the index.
-    pub iiif_id: Option<String>,
-    /// Output files, relative to the output folder.
-    pub files: Vec<String>,
-    /// Bytes written.
-    pub bytes: u64,
-    /// What the site-wide pages need.
-    pub summary: Summary,
-    /// Warnings its build gave, reported again when it is reused.
-    pub warnings: Vec<Warning>,
-    /// Whether this build rendered it (not kept).
+    /// The file of the entries' states, in the cache folder.
+    store: String,
+    /// That file, once the state is loaded.
     #[serde(skip)]
-    pub rendered: bool,
+    opened: Option<EntryStore>,
 }
 
 /// A file's size and modification time with its content hash.
@@ -86,16 +69,21 @@ pub struct FileStamp {
 /// folder beside it (for the default `public/`, in the site folder), so it
 /// is never published and goes with the output it describes.
 pub fn state_path(out: &Path) -> PathBuf {
+    cache_dir(out).join(format!("build-state-{}.json", output_name(out)))
+}
+
+/// The cache folder beside `out`.
+pub fn cache_dir(out: &Path) -> PathBuf {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = out
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    parent
-        .join(".pidsite-cache")
-        .join(format!("build-state-{name}.json"))
+    parent.join(".pidsite-cache")
+}
+
+fn output_name(out: &Path) -> String {
+    out.file_name()
+        .map_or("out".into(), |n| n.to_string_lossy().into_owned())
 }
 
 impl State {
@@ -104,24 +92,65 @@ impl State {
     /// full build). An unreadable state is not an error: it only costs time.
     pub fn load(out: &Path, global: &str) -> Option<State> {
         let marker = std::fs::read_to_string(out.join(MARKER)).ok()?;
-        // Streamed: the state of a large site is tens of megabytes.
         let file = std::fs::File::open(state_path(out)).ok()?;
-        let state: State = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
-        (state.build_id == marker.trim() && state.global == global).then_some(state)
+        let mut state: State = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
+        if state.build_id != marker.trim() || state.global != global {
+            return None;
+        }
+        // A store shorter than its entries say is not this state's.
+        let store = EntryStore::open(&cache_dir(out).join(&state.store)).ok()?;
+        let end = state.entries.values().map(|e| e.at + e.len).max();
+        if end.is_some_and(|end| end > store.len()) {
+            return None;
+        }
+        state.opened = Some(store);
+        Some(state)
     }
 
-    /// Write the state (after the output it describes is in place).
-    pub fn save(&self, out: &Path) -> std::io::Result<()> {
-        let path = state_path(out);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+    /// A new state, for the entries in `store` (see [`State::save`]).
+    pub fn new(build_id: String, global: Hash, index: Hash) -> State {
+        State {
+            build_id,
+            global,
+            index,
+            ..State::default()
         }
+    }
+
+    /// The state of one of its entries.
+    pub fn entry(&self, entry: &EntryRef) -> crate::Result<EntryState> {
+        let store = self
+            .opened
+            .as_ref()
+            .expect("a loaded state has its store open");
+        store.get(entry.at, entry.len)
+    }
+
+    /// Write the state (after the output it describes is in place), with
+    /// `store` holding its entries' states. The stores of earlier builds
+    /// into the same folder are deleted.
+    pub fn save(&mut self, out: &Path, store: EntryStore) -> std::io::Result<()> {
+        let path = state_path(out);
+        let dir = cache_dir(out);
+        let prefix = format!("entries-{}-", output_name(out));
+        // A new name each build: the state written last names its store, so
+        // a build stopped between the two never pairs a state with another
+        // build's store.
+        self.store = format!("{prefix}{}.jsonl", new_build_id());
+        store.keep(&dir.join(&self.store))?;
         let tmp = path.with_extension("json.tmp");
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         serde_json::to_writer(&mut w, self)?;
         w.flush()?;
         drop(w);
-        std::fs::rename(tmp, path)
+        std::fs::rename(tmp, path)?;
+        for old in std::fs::read_dir(&dir)?.flatten() {
+            let name = old.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix) && name != self.store {
+                let _ = std::fs::remove_file(old.path());
+            }
+        }
+        Ok(())
     }
 
     /// Forget the state of `out` (before an output is changed in place).

@@ -13,6 +13,7 @@ pub mod cite;
 pub mod clock;
 pub mod config;
 pub mod enrich;
+pub mod entry_store;
 pub mod error;
 pub mod incremental;
 pub mod load;
@@ -34,12 +35,14 @@ use rayon::prelude::*;
 pub use error::{Error, Result, Warning};
 
 use config::SiteConfig;
+use entry_store::{EntryRef, EntryState, EntryStore};
 use error::Location;
-use incremental::{EntryState, Fingerprinter, GlobalHasher, State};
+use incremental::{Fingerprinter, GlobalHasher, State};
 use load::pages::Note;
 use model::record::{Entry, Record, Status, Target};
 use model::site_path::SitePath;
-use render::{Loaded, Output, Renderer, Summary};
+use render::site_wide::SiteWide;
+use render::{Loaded, Output, Renderer};
 use write::Staging;
 
 /// What `pidsite build` was asked to do.
@@ -186,12 +189,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let fingerprints = Fingerprinter::new(previous.as_mut());
     let renderer = Renderer::new(&config, tera, &pages);
     let staging = Staging::new(&out, config.minify, previous.is_some())?;
+    let store = EntryStore::create(&incremental::cache_dir(&out))?;
     let registry_file = registry_path(&registry);
     let job = EntryJob {
         site,
         config: &config,
         renderer: &renderer,
         staging: &staging,
+        store: &store,
         registry_file: &registry_file,
         remote: &remote_docs,
     };
@@ -226,18 +231,25 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
     }
-    // Unchanged PIDs take their state out of the last build's, uncopied;
-    // what stays there afterwards is what this build replaces or drops.
+    // Unchanged PIDs take their state out of the last build's; what stays
+    // there afterwards is what this build replaces or drops.
     if let Some(last) = previous.as_mut() {
         for (entry, outcome) in registry.entries.iter().zip(outcomes.iter_mut()) {
-            let mut take = || {
-                let state = last.entries.remove(entry.pid().key());
-                state.map(|s| job.kept(entry, s))
+            let kept = match outcome {
+                Some(Outcome::Kept) => true,
+                Some(Outcome::Linked(pending)) => pending.kept,
+                _ => false,
+            };
+            let Some(old) = kept
+                .then(|| last.entries.remove(entry.pid().key()))
+                .flatten()
+            else {
+                continue;
             };
             match outcome {
-                Some(Outcome::Kept) => *outcome = take().map(Outcome::Done),
-                Some(Outcome::Linked(pending)) if pending.kept => pending.unchanged = take(),
-                _ => {}
+                // Kept only if the index has not changed either (pass 2).
+                Some(Outcome::Linked(pending)) => pending.unchanged = Some(old),
+                _ => *outcome = Some(Outcome::Done(job.kept(entry, last, old)?)),
             }
         }
     }
@@ -266,7 +278,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let index_hash = incremental::index_hash(&index);
     renderer.set_pid_index(index);
     let reuse_linked = previous.as_ref().is_some_and(|p| p.index == index_hash);
-    let linked: Vec<(usize, Result<EntryState>)> = outcomes
+    let last = previous.as_ref();
+    let linked: Vec<(usize, Result<EntryRef>)> = outcomes
         .iter_mut()
         .enumerate()
         .filter_map(|(i, o)| match o.take() {
@@ -280,7 +293,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .into_par_iter()
         .map(|(i, pending)| {
             let entry = &registry.entries[i];
-            let state = job.second_pass(entry, notes.get(entry.pid().key()), pending, reuse_linked);
+            let note = notes.get(entry.pid().key());
+            let state =
+                job.second_pass(entry, note, pending, reuse_linked.then_some(last).flatten());
             progress.advance();
             (i, state)
         })
@@ -296,7 +311,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
     }
-    let states: Vec<EntryState> = outcomes
+    let refs: Vec<EntryRef> = outcomes
         .into_iter()
         .map(|o| match o {
             Some(Outcome::Done(state)) => state,
@@ -304,52 +319,55 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         })
         .collect();
 
-    // Site-wide pages, from the PIDs' summaries.
-    let mut bytes = 0;
-    let mut rendered = 0;
-    for state in &states {
-        bytes += state.bytes;
-        warnings.extend(state.warnings.iter().cloned());
-    }
-    let summaries: Vec<&Summary> = states.iter().map(|s| &s.summary).collect();
-    // Borrowed from the summaries: a large site's lists are not copied.
-    let items: Vec<&render::context::ListItem> =
-        summaries.iter().filter_map(|s| s.item.as_ref()).collect();
+    // Site-wide pages, from the PIDs' summaries, read back one at a time.
     let fixed: Vec<String> = std::iter::once(config.url(""))
         .chain(pages.iter().map(|p| config.url(&format!("{}/", p.slug))))
         .collect();
-
+    let mut bytes = 0;
     let mut site_files = Vec::new();
     let mut emit = |output: Output| -> Result<()> {
         bytes += staging.write(&output)?;
         site_files.push(output.path.file_name());
         Ok(())
     };
-    let mut html_pages = renderer.index(&items, &mut emit)?;
+    let listed = refs.iter().filter(|r| r.listed).count();
+    let mut site_wide = SiteWide::new(&renderer, &fixed, listed)?;
+    let mut pid_bytes = 0;
+    let mut pages_built = 0;
+    let mut stubs = 0;
+    // An incremental build removes the files it no longer makes.
+    let mut live: HashSet<String> = HashSet::new();
+    // The site-wide linkset: every landing page's context, streamed into
+    // one document.
+    let mut linkset = staging.stream(SitePath::root().file("linkset.json"))?;
+    linkset.write(b"{\"linkset\":[")?;
+    let mut first = true;
+    for r in &refs {
+        let state = store.get(r.at, r.len)?;
+        if let Some(context) = &state.summary.linkset {
+            if !first {
+                linkset.write(b",")?;
+            }
+            first = false;
+            linkset.write(context.as_bytes())?;
+        }
+        pid_bytes += state.bytes;
+        pages_built += state.summary.pages;
+        stubs += state.summary.stubs;
+        warnings.extend(state.warnings);
+        if previous.is_some() {
+            live.extend(state.files);
+        }
+        site_wide.add(state.summary, &mut emit)?;
+    }
+    linkset.write(b"]}\n")?;
+    let (linkset_path, linkset_bytes) = linkset.finish()?;
+    let mut html_pages = site_wide.finish(&mut emit)?;
     for page in &pages {
         emit(renderer.page(page)?)?;
     }
     emit(renderer.not_found()?)?;
     html_pages += pages.len() + 1;
-    renderer.site_files(&fixed, &summaries, &mut emit)?;
-    // The site-wide linkset: every landing page's context, streamed into
-    // one document without a tree of all of them in memory.
-    let mut linkset = b"{\"linkset\":[".to_vec();
-    for (i, context) in summaries
-        .iter()
-        .filter_map(|s| s.linkset.as_deref())
-        .enumerate()
-    {
-        if i > 0 {
-            linkset.push(b',');
-        }
-        linkset.extend_from_slice(context.as_bytes());
-    }
-    linkset.extend_from_slice(b"]}\n");
-    emit(Output {
-        path: SitePath::root().file("linkset.json"),
-        bytes: linkset,
-    })?;
     let build_id = previous
         .as_ref()
         .map_or_else(incremental::new_build_id, |p| p.build_id.clone());
@@ -357,36 +375,31 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         path: SitePath::root().file(incremental::MARKER),
         bytes: build_id.clone().into_bytes(),
     })?;
+    site_files.push(linkset_path.file_name());
     let (static_files, static_bytes) = staging.copy_static(&site.join("static"))?;
     site_files.extend(static_files);
-    bytes += static_bytes;
+    bytes += static_bytes + pid_bytes + linkset_bytes;
 
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
-    let pages_built = states.iter().map(|s| s.summary.pages).sum::<usize>() + html_pages;
-    let stubs = states.iter().map(|s| s.summary.stubs).sum();
-    drop(summaries);
-    let mut entries = HashMap::with_capacity(states.len());
-    for (entry, state) in registry.entries.iter().zip(states) {
-        rendered += usize::from(state.rendered);
-        entries.insert(entry.pid().key().to_string(), state);
-    }
+    let pages_built = pages_built + html_pages;
+    let rendered = refs.iter().filter(|r| r.rendered).count();
     let incremental = previous.is_some();
     if let Some(previous) = &previous {
-        let live: HashSet<&String> = entries
-            .values()
-            .flat_map(|e| &e.files)
-            .chain(&site_files)
-            .collect();
-        let stale: Vec<String> = previous
-            .entries
-            .values()
-            .flat_map(|e| &e.files)
-            .chain(&previous.site_files)
-            .filter(|f| !live.contains(f))
+        // What the last build wrote for the PIDs this one replaced or
+        // dropped, and no longer makes.
+        live.extend(site_files.iter().cloned());
+        let mut stale: Vec<String> = previous
+            .site_files
+            .iter()
+            .filter(|f| !live.contains(*f))
             .cloned()
             .collect();
+        for old in previous.entries.values() {
+            let files = previous.entry(old)?.files;
+            stale.extend(files.into_iter().filter(|f| !live.contains(f)));
+        }
         // The output is about to change in place: until the new state is
         // saved, the next build must not trust the old one.
         State::invalidate(&out);
@@ -394,15 +407,17 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     } else {
         staging.commit()?;
     }
-    let state = State {
-        build_id,
-        global,
-        index: index_hash,
-        entries,
-        site_files,
-        files: fingerprints.into_stamps(),
-    };
-    if let Err(e) = state.save(&out) {
+    let mut state = State::new(build_id, global, index_hash);
+    state.entries = registry
+        .entries
+        .iter()
+        .map(|e| e.pid().key().to_string())
+        .zip(refs)
+        .collect();
+    state.site_files = site_files;
+    state.files = fingerprints.into_stamps();
+    drop(previous);
+    if let Err(e) = state.save(&out, store) {
         warnings.push(Warning {
             at: Location::file(incremental::state_path(&out)),
             message: format!(
@@ -475,7 +490,7 @@ fn registry_path(registry: &load::registry::Registry) -> PathBuf {
 /// A PID after pass 1.
 enum Outcome {
     /// Rendered and written, or kept from the last build.
-    Done(EntryState),
+    Done(EntryRef),
     /// Unchanged since the last build: its state is taken from that build's.
     Kept,
     /// Links to other PIDs' pages: waits for pass 2.
@@ -489,7 +504,7 @@ struct Pending {
     /// Its own inputs have not changed since the last build...
     kept: bool,
     /// ...whose state for it is then taken here after pass 1.
-    unchanged: Option<EntryState>,
+    unchanged: Option<EntryRef>,
 }
 
 impl Outcome {
@@ -508,6 +523,7 @@ struct EntryJob<'a> {
     config: &'a SiteConfig,
     renderer: &'a Renderer<'a>,
     staging: &'a Staging,
+    store: &'a EntryStore,
     registry_file: &'a Path,
     remote: &'a remote::RemoteDocs,
 }
@@ -549,15 +565,16 @@ impl EntryJob<'_> {
             .map(Outcome::Done)
     }
 
+    /// `last` is the last build's state when the index is unchanged since.
     fn second_pass(
         &self,
         entry: &Entry,
         note: Option<&Note>,
         pending: Pending,
-        index_unchanged: bool,
-    ) -> Result<EntryState> {
-        if let Some(state) = pending.unchanged.filter(|_| index_unchanged) {
-            return Ok(state);
+        last: Option<&State>,
+    ) -> Result<EntryRef> {
+        if let (Some(old), Some(last)) = (pending.unchanged, last) {
+            return self.kept(entry, last, old);
         }
         let mut none = incremental::ReadFiles::default();
         let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote, &mut none);
@@ -571,17 +588,19 @@ impl EntryJob<'_> {
         )
     }
 
-    /// A PID's state from the last build, reused as it is.
-    fn kept(&self, entry: &Entry, state: EntryState) -> EntryState {
-        EntryState {
-            warnings: incremental::relocate(
-                &state.warnings,
-                self.registry_file,
-                &entry.current().at,
-            ),
+    /// A PID's state from the last build, reused as it is (its warnings
+    /// pointed at its registry row, wherever that row is now).
+    fn kept(&self, entry: &Entry, last: &State, old: EntryRef) -> Result<EntryRef> {
+        let mut state = last.entry(&old)?;
+        state.warnings =
+            incremental::relocate(&state.warnings, self.registry_file, &entry.current().at);
+        let (at, len) = self.store.put(&state)?;
+        Ok(EntryRef {
+            at,
+            len,
             rendered: false,
-            ..state
-        }
+            ..old
+        })
     }
 
     fn render(
@@ -592,7 +611,7 @@ impl EntryJob<'_> {
         warnings: Vec<Warning>,
         fingerprint: incremental::Hash,
         iiif_id: Option<String>,
-    ) -> Result<EntryState> {
+    ) -> Result<EntryRef> {
         let uses_index = uses_index(&loaded);
         let (outputs, summary) = self.renderer.entry(entry, loaded, note)?;
         let mut bytes = 0;
@@ -601,14 +620,20 @@ impl EntryJob<'_> {
             bytes += self.staging.write(output)?;
             files.push(output.path.file_name());
         }
-        Ok(EntryState {
-            fingerprint,
-            uses_index,
-            iiif_id,
+        let listed = summary.item.is_some();
+        let (at, len) = self.store.put(&EntryState {
             files,
             bytes,
             summary,
             warnings,
+        })?;
+        Ok(EntryRef {
+            fingerprint,
+            uses_index,
+            iiif_id,
+            listed,
+            at,
+            len,
             rendered: true,
         })
     }

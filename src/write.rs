@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+use crate::model::site_path::SitePath;
 use crate::render::Output;
 
 /// Static files embedded in the binary, so a site with no `static/` folder
@@ -96,11 +97,30 @@ impl Staging {
         }
     }
 
+    /// Start writing an output too large to hold in memory (the
+    /// site-wide linkset), piece by piece.
+    pub fn stream(&self, path: SitePath) -> Result<Streamed<'_>> {
+        let staged = path.to_file_path(self.dir.path());
+        self.make_parent(&staged)?;
+        let file = std::fs::File::create(&staged).map_err(|e| Error::io(&staged, e))?;
+        Ok(Streamed {
+            staging: self,
+            path,
+            staged,
+            w: std::io::BufWriter::with_capacity(1 << 16, file),
+        })
+    }
+
     /// Stage `bytes` at `staged`, unless incremental and `live` holds them.
     fn put(&self, staged: &Path, live: &Path, bytes: &[u8]) -> Result<()> {
         if self.incremental && std::fs::read(live).is_ok_and(|old| old == bytes) {
             return Ok(());
         }
+        self.make_parent(staged)?;
+        write_file(staged, bytes)
+    }
+
+    fn make_parent(&self, staged: &Path) -> Result<()> {
         if let Some(parent) = staged.parent() {
             let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
             if !made.contains(parent) {
@@ -108,7 +128,7 @@ impl Staging {
                 made.insert(parent.to_path_buf());
             }
         }
-        write_file(staged, bytes)
+        Ok(())
     }
 
     /// Copy the site's `static/` folder, then every built-in static file the
@@ -235,6 +255,45 @@ fn slashed(rel: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// An output being written piece by piece (see [`Staging::stream`]).
+pub struct Streamed<'s> {
+    staging: &'s Staging,
+    path: SitePath,
+    staged: PathBuf,
+    w: std::io::BufWriter<std::fs::File>,
+}
+
+impl Streamed<'_> {
+    /// Append bytes.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.w
+            .write_all(bytes)
+            .map_err(|e| Error::io(&self.staged, e))
+    }
+
+    /// Finish the file; returns where it goes and its size.
+    pub fn finish(mut self) -> Result<(SitePath, u64)> {
+        let io = |e| Error::io(&self.staged, e);
+        self.w.flush().map_err(io)?;
+        let size = self.w.get_ref().metadata().map_err(io)?.len();
+        drop(self.w);
+        // Incremental: an unchanged file is not staged (as in `put`).
+        let live = self.path.to_file_path(&self.staging.out);
+        if self.staging.incremental && same_content(&self.staged, &live) {
+            std::fs::remove_file(&self.staged).map_err(|e| Error::io(&self.staged, e))?;
+        }
+        Ok((self.path, size))
+    }
+}
+
+/// Whether two files hold the same bytes (false when either is missing).
+fn same_content(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    ma.len() == mb.len() && std::fs::read(a).ok() == std::fs::read(b).ok()
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -65,74 +65,115 @@ pub struct SitemapUrl<'a> {
     pub image: Option<&'a str>,
 }
 
-fn urlset(urls: &[SitemapUrl<'_>]) -> String {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:image=\"http://www.google.com/schemas/sitemap-image/1.1\">\n",
-    );
-    for u in urls {
-        let _ = write!(xml, "  <url><loc>{}</loc>", escape(u.loc));
-        if let Some(m) = u.lastmod {
-            let _ = write!(
-                xml,
-                "<lastmod>{}</lastmod>",
-                escape(m.get(..10).unwrap_or(m))
-            );
-        }
-        if let Some(i) = u.image {
-            let _ = write!(
-                xml,
-                "<image:image><image:loc>{}</image:loc></image:image>",
-                escape(i)
-            );
-        }
-        xml.push_str("</url>\n");
-    }
-    xml.push_str("</urlset>\n");
-    xml
+/// A `<urlset>` around URL entries.
+fn urlset(entries: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:image=\"http://www.google.com/schemas/sitemap-image/1.1\">\n{entries}</urlset>\n"
+    )
 }
 
-/// The sitemap files: `sitemap.xml` alone, or past [`SITEMAP_LIMIT`] URLs
-/// `sitemap.xml` as an index of `sitemap-1.xml`, `sitemap-2.xml`…
-/// `url_of` makes a site file's absolute URL.
-pub fn sitemaps(urls: &[SitemapUrl<'_>], url_of: impl Fn(&str) -> String) -> Vec<(String, String)> {
-    if urls.len() <= SITEMAP_LIMIT {
-        return vec![("sitemap.xml".into(), urlset(urls))];
+fn url_entry(xml: &mut String, u: &SitemapUrl<'_>) {
+    let _ = write!(xml, "  <url><loc>{}</loc>", escape(u.loc));
+    if let Some(m) = u.lastmod {
+        let _ = write!(
+            xml,
+            "<lastmod>{}</lastmod>",
+            escape(m.get(..10).unwrap_or(m))
+        );
     }
-    let mut files = Vec::new();
-    let mut index = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (n, chunk) in urls.chunks(SITEMAP_LIMIT).enumerate() {
-        let name = format!("sitemap-{}.xml", n + 1);
-        let lastmod = chunk.iter().filter_map(|u| u.lastmod).max();
-        let _ = write!(index, "  <sitemap><loc>{}</loc>", escape(&url_of(&name)));
-        if let Some(m) = lastmod {
-            let _ = write!(
-                index,
-                "<lastmod>{}</lastmod>",
-                escape(m.get(..10).unwrap_or(m))
-            );
+    if let Some(i) = u.image {
+        let _ = write!(
+            xml,
+            "<image:image><image:loc>{}</image:loc></image:image>",
+            escape(i)
+        );
+    }
+    xml.push_str("</url>\n");
+}
+
+/// The sitemap files, made as the URLs come: `sitemap.xml` alone, or past
+/// [`SITEMAP_LIMIT`] URLs `sitemap.xml` as an index of `sitemap-1.xml`,
+/// `sitemap-2.xml`…, each written as soon as it is full.
+#[derive(Default)]
+pub struct Sitemaps {
+    /// The URLs of the file being filled.
+    urls: String,
+    count: usize,
+    /// Its latest `lastmod`.
+    lastmod: Option<String>,
+    /// The files written: name and latest `lastmod`.
+    written: Vec<(String, Option<String>)>,
+}
+
+impl Sitemaps {
+    /// Add a URL; returns a file (name, XML) when one is full.
+    pub fn add(&mut self, url: &SitemapUrl<'_>) -> Option<(String, String)> {
+        // A full file is written only once another URL comes: until then
+        // it may be the site's only sitemap.
+        let full = (self.count == SITEMAP_LIMIT).then(|| self.next_file());
+        url_entry(&mut self.urls, url);
+        self.count += 1;
+        if let Some(m) = url.lastmod {
+            if self.lastmod.as_deref().is_none_or(|l| l < m) {
+                self.lastmod = Some(m.to_string());
+            }
         }
-        index.push_str("</sitemap>\n");
-        files.push((name, urlset(chunk)));
+        full
     }
-    index.push_str("</sitemapindex>\n");
-    files.insert(0, ("sitemap.xml".into(), index));
-    files
+
+    /// The files not yet written, with `sitemap.xml` last. `url_of` makes
+    /// a site file's absolute URL.
+    pub fn finish(mut self, url_of: impl Fn(&str) -> String) -> Vec<(String, String)> {
+        if self.written.is_empty() {
+            return vec![("sitemap.xml".into(), urlset(&self.urls))];
+        }
+        let last = self.next_file();
+        let mut index = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        for (name, lastmod) in &self.written {
+            let _ = write!(index, "  <sitemap><loc>{}</loc>", escape(&url_of(name)));
+            if let Some(m) = lastmod {
+                let _ = write!(
+                    index,
+                    "<lastmod>{}</lastmod>",
+                    escape(m.get(..10).unwrap_or(m))
+                );
+            }
+            index.push_str("</sitemap>\n");
+        }
+        index.push_str("</sitemapindex>\n");
+        vec![last, ("sitemap.xml".into(), index)]
+    }
+
+    /// The file being filled, as `sitemap-N.xml`; starts the next.
+    fn next_file(&mut self) -> (String, String) {
+        let name = format!("sitemap-{}.xml", self.written.len() + 1);
+        let xml = urlset(&std::mem::take(&mut self.urls));
+        self.written.push((name.clone(), self.lastmod.take()));
+        self.count = 0;
+        (name, xml)
+    }
 }
 
 /// One entry of the Atom feed.
-pub struct FeedEntry<'a> {
+pub struct FeedEntry {
     /// Title.
-    pub title: &'a str,
+    pub title: String,
     /// The PID, as written.
-    pub pid: &'a str,
+    pub pid: String,
     /// Absolute landing URL.
-    pub url: &'a str,
+    pub url: String,
     /// When it last changed (RFC 3339).
-    pub updated: &'a str,
+    pub updated: String,
     /// Its type and status, as a summary line.
     pub summary: String,
+}
+
+/// Keep only the [`FEED_ENTRIES`] newest entries, newest first.
+pub fn newest(entries: &mut Vec<FeedEntry>) {
+    entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.url.cmp(&b.url)));
+    entries.truncate(FEED_ENTRIES);
 }
 
 /// The site as a feed.
@@ -150,10 +191,9 @@ pub struct FeedSite<'a> {
 }
 
 /// An Atom feed of the [`FEED_ENTRIES`] most recently changed PIDs.
-pub fn atom(site: &FeedSite<'_>, entries: &mut [FeedEntry<'_>]) -> String {
-    entries.sort_by(|a, b| b.updated.cmp(a.updated).then(a.url.cmp(b.url)));
-    let entries = &entries[..entries.len().min(FEED_ENTRIES)];
-    let updated = entries.first().map_or(site.now, |e| e.updated);
+pub fn atom(site: &FeedSite<'_>, entries: &mut Vec<FeedEntry>) -> String {
+    newest(entries);
+    let updated = entries.first().map_or(site.now, |e| &e.updated);
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     let _ = writeln!(x, "  <title>{}</title>", escape(site.title));
     let _ = writeln!(x, "  <id>{}</id>", escape(site.url));
@@ -174,14 +214,14 @@ pub fn atom(site: &FeedSite<'_>, entries: &mut [FeedEntry<'_>]) -> String {
         x,
         "  <generator uri=\"https://github.com/pidsite/pidsite\">pidsite</generator>"
     );
-    for e in entries {
+    for e in entries.iter() {
         let _ = writeln!(
             x,
             "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>",
-            escape(e.title),
-            escape(e.url),
-            escape(e.url),
-            escape(e.updated),
+            escape(&e.title),
+            escape(&e.url),
+            escape(&e.url),
+            escape(&e.updated),
             escape(&format!("{} — {}", e.pid, e.summary))
         );
     }
@@ -278,24 +318,58 @@ mod tests {
 
     #[test]
     fn a_large_sitemap_becomes_an_index() {
-        let locs: Vec<String> = (0..SITEMAP_LIMIT + 1)
-            .map(|i| format!("https://e.org/{i}/"))
-            .collect();
-        let urls: Vec<SitemapUrl<'_>> = locs
-            .iter()
-            .map(|l| SitemapUrl {
-                loc: l,
-                lastmod: Some("2026-01-02T00:00:00Z"),
+        let url_of = |f: &str| format!("https://e.org/{f}");
+        let url = |i: usize| format!("https://e.org/{i}/");
+        let mut sitemaps = Sitemaps::default();
+        let mut files = Vec::new();
+        for i in 0..SITEMAP_LIMIT {
+            let loc = url(i);
+            let lastmod = if i == 7 {
+                "2026-01-03T00:00:00Z"
+            } else {
+                "2026-01-02T00:00:00Z"
+            };
+            files.extend(sitemaps.add(&SitemapUrl {
+                loc: &loc,
+                lastmod: Some(lastmod),
                 image: None,
-            })
-            .collect();
-        let files = sitemaps(&urls, |f| format!("https://e.org/{f}"));
+            }));
+        }
+        // Exactly full: nothing is written yet, it may be the only file.
+        assert!(files.is_empty());
+        let mut alone = Sitemaps::default();
+        alone.add(&SitemapUrl {
+            loc: "https://e.org/",
+            lastmod: None,
+            image: None,
+        });
+        let single = alone.finish(url_of);
+        assert_eq!(single.len(), 1);
+        assert_eq!(single[0].0, "sitemap.xml");
+        assert!(single[0].1.contains("<urlset"));
+
+        let loc = url(SITEMAP_LIMIT);
+        files.extend(sitemaps.add(&SitemapUrl {
+            loc: &loc,
+            lastmod: Some("2026-01-02T00:00:00Z"),
+            image: None,
+        }));
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "sitemap-1.xml");
+        assert_eq!(files[0].1.matches("<url>").count(), SITEMAP_LIMIT);
+        files.extend(sitemaps.finish(url_of));
         assert_eq!(files.len(), 3);
-        assert!(files[0].1.contains("<sitemapindex"));
-        assert!(files[0]
+        assert_eq!(files[1].0, "sitemap-2.xml");
+        assert_eq!(files[1].1.matches("<url>").count(), 1);
+        let index = &files[2];
+        assert_eq!(index.0, "sitemap.xml");
+        assert!(index.1.contains("<sitemapindex"));
+        assert!(index
+            .1
+            .contains("<loc>https://e.org/sitemap-1.xml</loc><lastmod>2026-01-03</lastmod>"));
+        assert!(index
             .1
             .contains("<loc>https://e.org/sitemap-2.xml</loc><lastmod>2026-01-02</lastmod>"));
-        assert_eq!(files[2].1.matches("<url>").count(), 1);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod context;
 pub mod discovery;
 pub mod exports;
 pub mod feeds;
+pub mod site_wide;
 pub mod templates;
 
 use serde::Serialize;
@@ -910,40 +911,6 @@ impl<'a> Renderer<'a> {
         Ok(Output::new(path, self.render("redirect.html", &ctx)?))
     }
 
-    /// The home page and its continuation pages (`page/2/`…).
-    pub fn index(&self, items: &[&ListItem], emit: &mut Sink<'_>) -> Result<usize> {
-        let page_count = items.len().div_ceil(PER_PAGE).max(1);
-        let page_path = |n: usize| {
-            if n == 1 {
-                SitePath::root()
-            } else {
-                SitePath::folder(["page", &n.to_string()])
-            }
-        };
-        for n in 1..=page_count {
-            let chunk =
-                &items[((n - 1) * PER_PAGE).min(items.len())..(n * PER_PAGE).min(items.len())];
-            let path = page_path(n);
-            let title = if n == 1 {
-                self.config.title.clone()
-            } else {
-                format!("{} — page {n}", self.config.title)
-            };
-            let ctx = IndexContext {
-                site: &self.site,
-                head: self.head(title, self.config.description.clone(), &path),
-                items: chunk,
-                total: items.len(),
-                page_number: n,
-                page_count,
-                prev: (n > 1).then(|| self.config.path(page_path(n - 1).as_str())),
-                next: (n < page_count).then(|| self.config.path(page_path(n + 1).as_str())),
-            };
-            emit(Output::new(path, self.render("index.html", &ctx)?))?;
-        }
-        Ok(page_count)
-    }
-
     /// A Markdown page at `/<slug>/`.
     pub fn page(&self, page: &Page) -> Result<Output> {
         let path = SitePath::folder([page.slug.as_str()]);
@@ -1011,108 +978,6 @@ impl<'a> Renderer<'a> {
             head,
         };
         Ok(Output::new(path, self.render("404.html", &ctx)?))
-    }
-
-    /// `sitemap.xml` (or a sitemap index and its parts), `robots.txt`,
-    /// `pids.csv`, `.nojekyll`, the redirect exports (`_redirects`,
-    /// `.htaccess`, `pidsite-redirects.map`), the Atom feed `feed.xml`, the
-    /// site-wide `linkset.json` and the Change Discovery stream under
-    /// `activity/`. `fixed` are the site's own pages (home, Markdown pages).
-    pub fn site_files(
-        &self,
-        fixed: &[String],
-        summaries: &[&Summary],
-        emit: &mut Sink<'_>,
-    ) -> Result<()> {
-        let rows: Vec<&[String; 3]> = summaries.iter().flat_map(|s| &s.rows).collect();
-        let redirects: Vec<&Redirect> = summaries.iter().flat_map(|s| &s.redirects).collect();
-        let root = SitePath::root();
-
-        let now = self.time.instant.as_str();
-        let urls: Vec<feeds::SitemapUrl<'_>> = fixed
-            .iter()
-            .map(|loc| feeds::SitemapUrl {
-                loc,
-                lastmod: Some(now),
-                image: None,
-            })
-            .chain(summaries.iter().filter_map(|s| {
-                Some(feeds::SitemapUrl {
-                    loc: s.sitemap.as_deref()?,
-                    lastmod: s.modified.as_deref(),
-                    image: s.item.as_ref().and_then(|i| i.thumbnail.as_deref()),
-                })
-            }))
-            .collect();
-        for (name, xml) in feeds::sitemaps(&urls, |f| self.config.url(f)) {
-            emit(Output::new(root.file(&name), xml))?;
-        }
-
-        let mut entries: Vec<feeds::FeedEntry<'_>> = summaries
-            .iter()
-            .filter_map(|s| {
-                let item = s.item.as_ref()?;
-                Some(feeds::FeedEntry {
-                    title: &item.title,
-                    pid: &item.pid,
-                    url: &s.rows.first()?[1],
-                    updated: s.modified.as_deref().unwrap_or(now),
-                    summary: format!("{} ({})", item.kind, item.status),
-                })
-            })
-            .collect();
-        let home = self.config.url("");
-        let feed_url = self.config.url("feed.xml");
-        let feed = feeds::atom(
-            &feeds::FeedSite {
-                title: &self.config.title,
-                url: &home,
-                self_url: &feed_url,
-                author: &self.config.publisher,
-                now,
-            },
-            &mut entries,
-        );
-        emit(Output::new(root.file("feed.xml"), feed))?;
-
-        let mut activities: Vec<&feeds::Activity> =
-            summaries.iter().flat_map(|s| &s.activities).collect();
-        for (file, json) in feeds::change_discovery(&mut activities, |f| self.config.url(f)) {
-            let (dir, name) = file
-                .split_once('/')
-                .expect("activity files are in activity/");
-            emit(Output::new(SitePath::folder([dir]).file(name), json))?;
-        }
-
-        let robots = format!(
-            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-            self.config.url("sitemap.xml")
-        );
-        let mut csv = csv::Writer::from_writer(Vec::new());
-        let io =
-            |e: csv::Error| crate::error::Error::io(std::path::Path::new("pids.csv"), e.into());
-        csv.write_record(["pid", "url", "status"]).map_err(io)?;
-        for row in rows {
-            csv.write_record(row.iter()).map_err(io)?;
-        }
-        let csv = csv.into_inner().map_err(|e| {
-            crate::error::Error::io(std::path::Path::new("pids.csv"), e.into_error())
-        })?;
-        emit(Output::new(root.file("robots.txt"), robots))?;
-        emit(Output::new(root.file("pids.csv"), csv))?;
-        emit(Output::new(root.file(".nojekyll"), Vec::new()))?;
-        emit(Output::new(
-            root.file("_redirects"),
-            exports::netlify(&redirects),
-        ))?;
-        emit(Output::new(
-            root.file(".htaccess"),
-            exports::apache(&redirects),
-        ))?;
-        emit(Output::new(
-            root.file("pidsite-redirects.map"),
-            exports::nginx(&redirects),
-        ))
     }
 }
 

@@ -1,0 +1,184 @@
+//! The PIDs' build states on disk. A build writes each PID's
+//! [`EntryState`] here as soon as its pages are written and keeps only a
+//! small [`EntryRef`] in memory; the site-wide pages read the states back in
+//! registry order, and the file stays in the cache folder as the next
+//! build's record of what each PID wrote. So a build's memory grows with
+//! the reference, not with every PID's summary, file list and warnings.
+//!
+//! One JSON document per line: readable when debugging an incremental
+//! build, and each state is read back on its own by its offset.
+
+use std::fs::File;
+use std::io::{BufWriter, Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, Warning};
+use crate::incremental::Hash;
+use crate::render::Summary;
+
+/// What one PID's pages wrote and what the site-wide pages need of it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntryState {
+    /// Output files, relative to the output folder.
+    pub files: Vec<String>,
+    /// Bytes written.
+    pub bytes: u64,
+    /// What the site-wide pages need.
+    pub summary: Summary,
+    /// Warnings its build gave, reported again when it is reused.
+    pub warnings: Vec<Warning>,
+}
+
+/// What a build keeps in memory of one PID: what decides whether it is
+/// rendered again, and where its [`EntryState`] is in the store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntryRef {
+    /// Fingerprint of the PID's own inputs.
+    pub fingerprint: Hash,
+    /// Whether its pages link to other PIDs' pages (so depend on the index).
+    pub uses_index: bool,
+    /// The IIIF id of its target, for the index.
+    pub iiif_id: Option<String>,
+    /// Whether it has an item on the home page list.
+    pub listed: bool,
+    /// Offset of its state in the store.
+    pub at: u64,
+    /// Length of its state in the store.
+    pub len: u64,
+    /// Whether this build rendered it (not kept).
+    #[serde(skip)]
+    pub rendered: bool,
+}
+
+/// The file of entry states: written by workers in any order, read back by
+/// offset.
+pub struct EntryStore {
+    path: PathBuf,
+    /// The file and its length; one lock, since a read must first flush.
+    file: Mutex<(BufWriter<File>, u64)>,
+    /// A new store is deleted unless [`EntryStore::keep`] is called.
+    temp: Option<tempfile::TempPath>,
+}
+
+impl EntryStore {
+    /// A new, empty store in `dir` (deleted when dropped unless kept).
+    pub fn create(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let temp = tempfile::Builder::new()
+            .prefix(".entries-")
+            .suffix(".jsonl")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io(dir, e))?;
+        let (file, temp) = temp.into_parts();
+        Ok(EntryStore {
+            path: temp.to_path_buf(),
+            file: Mutex::new((BufWriter::with_capacity(1 << 16, file), 0)),
+            temp: Some(temp),
+        })
+    }
+
+    /// An existing store, to read the states of a previous build.
+    pub fn open(path: &Path) -> std::io::Result<Self> {
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
+        Ok(EntryStore {
+            path: path.to_path_buf(),
+            file: Mutex::new((BufWriter::new(file), len)),
+            temp: None,
+        })
+    }
+
+    /// Its length in bytes.
+    pub fn len(&self) -> u64 {
+        self.lock().1
+    }
+
+    /// Whether it holds no state.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Add a state; returns its offset and length.
+    pub fn put(&self, state: &EntryState) -> Result<(u64, u64)> {
+        let mut line = serde_json::to_vec(state).map_err(|e| Error::io(&self.path, e.into()))?;
+        line.push(b'\n');
+        let mut file = self.lock();
+        let at = file.1;
+        file.0
+            .write_all(&line)
+            .map_err(|e| Error::io(&self.path, e))?;
+        file.1 += line.len() as u64;
+        Ok((at, line.len() as u64))
+    }
+
+    /// The state at `at` (as [`EntryStore::put`] returned it).
+    pub fn get(&self, at: u64, len: u64) -> Result<EntryState> {
+        let io = |e: std::io::Error| Error::io(&self.path, e);
+        let mut line = vec![0; usize::try_from(len).map_err(|e| io(std::io::Error::other(e)))?];
+        {
+            let mut file = self.lock();
+            file.0.flush().map_err(io)?;
+            let f = file.0.get_mut();
+            f.seek(SeekFrom::Start(at)).map_err(io)?;
+            f.read_exact(&mut line).map_err(io)?;
+            f.seek(SeekFrom::End(0)).map_err(io)?;
+        }
+        serde_json::from_slice(&line).map_err(|e| io(e.into()))
+    }
+
+    /// Keep a new store as `path` (in the folder it was created in).
+    pub fn keep(mut self, path: &Path) -> std::io::Result<()> {
+        self.lock().0.flush()?;
+        match self.temp.take() {
+            Some(temp) => temp.persist(path).map_err(|e| e.error),
+            None => Ok(()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (BufWriter<File>, u64)> {
+        self.file.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(file: &str) -> EntryState {
+        EntryState {
+            files: vec![file.into()],
+            bytes: 3,
+            summary: Summary::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn states_come_back_by_offset_between_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EntryStore::create(dir.path()).unwrap();
+        let (a, la) = store.put(&state("a/index.html")).unwrap();
+        let (b, lb) = store.put(&state("b/index.html")).unwrap();
+        assert_eq!(store.get(b, lb).unwrap().files, ["b/index.html"]);
+        let (c, lc) = store.put(&state("c/index.html")).unwrap();
+        assert_eq!(store.get(a, la).unwrap().files, ["a/index.html"]);
+        assert_eq!(store.get(c, lc).unwrap().files, ["c/index.html"]);
+        let kept = dir.path().join("entries.jsonl");
+        store.keep(&kept).unwrap();
+        let again = EntryStore::open(&kept).unwrap();
+        assert_eq!(again.get(b, lb).unwrap().files, ["b/index.html"]);
+        assert_eq!(again.len(), la + lb + lc);
+    }
+
+    #[test]
+    fn a_store_not_kept_is_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = EntryStore::create(dir.path()).unwrap();
+        store.put(&state("a")).unwrap();
+        drop(store);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

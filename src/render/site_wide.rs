@@ -1,0 +1,203 @@
+//! The site-wide outputs, made in one pass over the PIDs' summaries in
+//! registry order, each summary dropped after it has been added: the home
+//! page and its continuation pages are written as each fills, the sitemap
+//! as each 50,000 URLs fill, `pids.csv` row by row. What needs the whole
+//! site keeps only its own part of each summary: the feed its newest
+//! entries, Change Discovery the activities (to order them by time), the
+//! redirect exports the redirects.
+
+use super::context::{IndexContext, ListItem};
+use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
+use super::{exports, Output, Redirect, Renderer, Sink, Summary, PER_PAGE};
+use crate::error::{Error, Result};
+use crate::model::site_path::SitePath;
+
+/// The site-wide outputs in the making.
+pub struct SiteWide<'r> {
+    renderer: &'r Renderer<'r>,
+    /// PIDs on the home page lists, in all.
+    listed: usize,
+    /// The list page being filled, and how many were written.
+    page: Vec<ListItem>,
+    pages_written: usize,
+    sitemaps: Sitemaps,
+    feed: Vec<FeedEntry>,
+    activities: Vec<Activity>,
+    csv: csv::Writer<Vec<u8>>,
+    redirects: Vec<Redirect>,
+}
+
+impl<'r> SiteWide<'r> {
+    /// Start, with the site's own pages (`fixed`: home, Markdown pages)
+    /// first in the sitemap, and the number of PIDs that have a list item
+    /// (the home page says how many pages follow it).
+    pub fn new(renderer: &'r Renderer<'r>, fixed: &[String], listed: usize) -> Result<Self> {
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        csv.write_record(["pid", "url", "status"])
+            .map_err(csv_error)?;
+        let mut sitemaps = Sitemaps::default();
+        let now = renderer.time.instant.as_str();
+        for loc in fixed {
+            // The site's own pages come first: never past the first file.
+            let full = sitemaps.add(&SitemapUrl {
+                loc,
+                lastmod: Some(now),
+                image: None,
+            });
+            debug_assert!(full.is_none());
+        }
+        Ok(SiteWide {
+            renderer,
+            listed,
+            page: Vec::with_capacity(PER_PAGE),
+            pages_written: 0,
+            sitemaps,
+            feed: Vec::new(),
+            activities: Vec::new(),
+            csv,
+            redirects: Vec::new(),
+        })
+    }
+
+    /// Add one PID's summary.
+    pub fn add(&mut self, summary: Summary, emit: &mut Sink<'_>) -> Result<()> {
+        let r = self.renderer;
+        let now = r.time.instant.as_str();
+        for row in &summary.rows {
+            self.csv.write_record(row.iter()).map_err(csv_error)?;
+        }
+        if let Some(loc) = &summary.sitemap {
+            let url = SitemapUrl {
+                loc,
+                lastmod: summary.modified.as_deref(),
+                image: summary.item.as_ref().and_then(|i| i.thumbnail.as_deref()),
+            };
+            if let Some((name, xml)) = self.sitemaps.add(&url) {
+                emit(Output::new(SitePath::root().file(&name), xml))?;
+            }
+        }
+        if let (Some(item), Some(row)) = (&summary.item, summary.rows.first()) {
+            self.feed.push(FeedEntry {
+                title: item.title.clone(),
+                pid: item.pid.clone(),
+                url: row[1].clone(),
+                updated: summary.modified.clone().unwrap_or_else(|| now.to_string()),
+                summary: format!("{} ({})", item.kind, item.status),
+            });
+            if self.feed.len() >= 4 * feeds::FEED_ENTRIES {
+                feeds::newest(&mut self.feed);
+            }
+        }
+        self.activities.extend(summary.activities);
+        self.redirects.extend(summary.redirects);
+        if let Some(item) = summary.item {
+            self.page.push(item);
+            if self.page.len() == PER_PAGE {
+                self.write_page(emit)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write what is left: the last list page, the sitemap, `feed.xml`,
+    /// Change Discovery under `activity/`, `robots.txt`, `pids.csv`,
+    /// `.nojekyll` and the redirect exports (`_redirects`, `.htaccess`,
+    /// `pidsite-redirects.map`). Returns the number of list pages.
+    pub fn finish(mut self, emit: &mut Sink<'_>) -> Result<usize> {
+        let r = self.renderer;
+        if !self.page.is_empty() || self.pages_written == 0 {
+            self.write_page(emit)?;
+        }
+        let root = SitePath::root();
+        for (name, xml) in self.sitemaps.finish(|f| r.config.url(f)) {
+            emit(Output::new(root.file(&name), xml))?;
+        }
+
+        let home = r.config.url("");
+        let feed_url = r.config.url("feed.xml");
+        let feed = feeds::atom(
+            &feeds::FeedSite {
+                title: &r.config.title,
+                url: &home,
+                self_url: &feed_url,
+                author: &r.config.publisher,
+                now: &r.time.instant,
+            },
+            &mut self.feed,
+        );
+        emit(Output::new(root.file("feed.xml"), feed))?;
+
+        let mut activities: Vec<&Activity> = self.activities.iter().collect();
+        for (file, json) in feeds::change_discovery(&mut activities, |f| r.config.url(f)) {
+            let (dir, name) = file
+                .split_once('/')
+                .expect("activity files are in activity/");
+            emit(Output::new(SitePath::folder([dir]).file(name), json))?;
+        }
+
+        let robots = format!(
+            "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+            r.config.url("sitemap.xml")
+        );
+        emit(Output::new(root.file("robots.txt"), robots))?;
+        let csv = self
+            .csv
+            .into_inner()
+            .map_err(|e| csv_error(e.into_error().into()))?;
+        emit(Output::new(root.file("pids.csv"), csv))?;
+        emit(Output::new(root.file(".nojekyll"), Vec::new()))?;
+        let redirects: Vec<&Redirect> = self.redirects.iter().collect();
+        emit(Output::new(
+            root.file("_redirects"),
+            exports::netlify(&redirects),
+        ))?;
+        emit(Output::new(
+            root.file(".htaccess"),
+            exports::apache(&redirects),
+        ))?;
+        emit(Output::new(
+            root.file("pidsite-redirects.map"),
+            exports::nginx(&redirects),
+        ))?;
+        Ok(self.pages_written)
+    }
+
+    /// The home page (n = 1) or a continuation page (`page/n/`).
+    fn write_page(&mut self, emit: &mut Sink<'_>) -> Result<()> {
+        let r = self.renderer;
+        let page_count = self.listed.div_ceil(PER_PAGE).max(1);
+        let n = self.pages_written + 1;
+        let page_path = |n: usize| {
+            if n == 1 {
+                SitePath::root()
+            } else {
+                SitePath::folder(["page", &n.to_string()])
+            }
+        };
+        let path = page_path(n);
+        let title = if n == 1 {
+            r.config.title.clone()
+        } else {
+            format!("{} — page {n}", r.config.title)
+        };
+        let items: Vec<&ListItem> = self.page.iter().collect();
+        let ctx = IndexContext {
+            site: &r.site,
+            head: r.head(title, r.config.description.clone(), &path),
+            items: &items,
+            total: self.listed,
+            page_number: n,
+            page_count,
+            prev: (n > 1).then(|| r.config.path(page_path(n - 1).as_str())),
+            next: (n < page_count).then(|| r.config.path(page_path(n + 1).as_str())),
+        };
+        emit(Output::new(path, r.render("index.html", &ctx)?))?;
+        self.page.clear();
+        self.pages_written = n;
+        Ok(())
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::io(std::path::Path::new("pids.csv"), e.into())
+}
