@@ -176,9 +176,15 @@ impl GlobalHasher {
     pub fn new() -> Self {
         static EXE: OnceLock<Hash> = OnceLock::new();
         let exe = EXE.get_or_init(|| {
+            // Streamed: the executable is tens of megabytes, which read
+            // whole were the largest allocation of a small build.
             std::env::current_exe()
-                .and_then(std::fs::read)
-                .map(|b| blake3::hash(&b).to_hex().to_string())
+                .and_then(std::fs::File::open)
+                .and_then(|f| {
+                    let mut h = blake3::Hasher::new();
+                    h.update_reader(f)?;
+                    Ok(h.finalize().to_hex().to_string())
+                })
                 // Without it, a build is never considered unchanged.
                 .unwrap_or_else(|_| new_build_id())
         });

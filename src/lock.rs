@@ -28,6 +28,11 @@ const HEADER: &str = "\
 # `pidsite check` reports targets that no longer match it.
 ";
 
+/// A line that is empty or a comment.
+fn is_blank(line: &str) -> bool {
+    line.is_empty() || line.starts_with('#')
+}
+
 /// The lock: every target's hash.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lock {
@@ -88,27 +93,76 @@ impl Lock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(crate::Error::io(&path, e)),
         };
-        toml::from_str(&text).map(Some).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        Lock::from_text(&text).map(Some).map_err(|(line, message)| {
             crate::Error::input(
                 Location {
                     path: LOCK_FILE.into(),
                     line,
                 },
-                format!(
-                    "{}: not a pidsite lock file (a merge conflict?)",
-                    e.message().trim()
-                ),
+                format!("{message}: not a pidsite lock file (a merge conflict?)"),
             )
         })
     }
 
+    /// Read a lock's text, one `[[target]]` table at a time: parsed whole,
+    /// the toml crate holds every table with its spans at once (~300 MB
+    /// for 100,000 targets). A text of any other shape is parsed whole, for
+    /// TOML's own error. Errors give the line (1-based) and the message.
+    fn from_text(text: &str) -> Result<Lock, (Option<usize>, String)> {
+        let whole = || {
+            toml::from_str(text).map_err(|e: toml::de::Error| {
+                let line = e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+                (line, e.message().trim().to_string())
+            })
+        };
+        let mut targets = Vec::new();
+        // The table being read: its first line's number and byte offset.
+        let mut table: Option<(usize, usize)> = None;
+        let mut offset = 0;
+        let mut read = |table: (usize, usize), end: usize| {
+            let (first, start) = table;
+            let body = &text[start..end];
+            toml::from_str::<LockedTarget>(body)
+                .map(|t| targets.push(t))
+                .map_err(|e| {
+                    let line = e
+                        .span()
+                        .map(|s| first + body[..s.start.min(body.len())].matches('\n').count());
+                    (line, e.message().trim().to_string())
+                })
+        };
+        for (n, line) in text.split_inclusive('\n').enumerate() {
+            let trimmed = line.trim();
+            if trimmed == "[[target]]" {
+                if let Some(t) = table {
+                    read(t, offset)?;
+                }
+                table = Some((n + 2, offset + line.len()));
+            } else if trimmed.starts_with('[') || (table.is_none() && !is_blank(trimmed)) {
+                return whole();
+            }
+            offset += line.len();
+        }
+        if let Some(t) = table {
+            read(t, text.len())?;
+        }
+        Ok(Lock { targets })
+    }
+
     /// The file's text: the header comment, then the targets in order.
     pub fn to_text(&self) -> String {
-        let body = toml::to_string(self).expect("a Lock always serialises");
-        format!("{HEADER}\n{body}")
+        // Table by table, as it is read (see `from_text`).
+        let mut text = format!("{HEADER}\n");
+        for (i, target) in self.targets.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str("[[target]]\n");
+            text.push_str(&toml::to_string(target).expect("a target always serialises"));
+        }
+        text
     }
 
     /// Write the lock into `site` when its text differs from the file's;
@@ -257,6 +311,10 @@ mod tests {
         );
         assert!(!text.contains("last_modified"), "{text}");
         assert_eq!(toml::from_str::<Lock>(&text).unwrap(), lock);
+        // Written and read a table at a time, the same as TOML whole.
+        let whole = toml::to_string(&lock).unwrap();
+        assert_eq!(text, format!("{HEADER}\n{whole}"));
+        assert_eq!(Lock::from_text(&text).unwrap(), lock);
         assert_eq!(
             lock.find("doi:10.1/b", "https://x.org/b.json")
                 .unwrap()
@@ -282,5 +340,22 @@ mod tests {
         std::fs::write(dir.path().join(LOCK_FILE), "[[target]]\npid = 1\n").unwrap();
         let err = Lock::load(dir.path()).unwrap_err().to_string();
         assert!(err.starts_with("pidsite.lock:2: "), "{err}");
+    }
+
+    #[test]
+    fn a_merge_conflict_names_its_line() {
+        let two = Lock {
+            targets: vec![target("a", "a.json", "aa"), target("b", "b.json", "bb")],
+        };
+        let text = two.to_text().replace(
+            "sha256 = \"bb\"\n",
+            "<<<<<<< HEAD\nsha256 = \"bb\"\n=======\nsha256 = \"cc\"\n>>>>>>> other\n",
+        );
+        let line = text.lines().position(|l| l.starts_with("<<<")).unwrap() + 1;
+        let (at, _) = Lock::from_text(&text).unwrap_err();
+        assert_eq!(at, Some(line), "{text}");
+        // Another shape of TOML is read whole, with TOML's own error.
+        let (at, message) = Lock::from_text("x = 1\n[other]\ny = [\n").unwrap_err();
+        assert_eq!(at, Some(3), "{message}");
     }
 }
