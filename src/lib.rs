@@ -166,22 +166,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         progress.start_fetching(urls.len() as u64);
     }
     let remote_docs = fetcher.fetch_all(urls, &|| progress.fetched());
-    // A lock that cannot be read (a merge conflict) must not stop the
-    // build: it is replaced by this build's.
-    let previous_lock = lock::Lock::load(site).unwrap_or_else(|e| {
-        let (at, message) = match e {
-            Error::Input { at, message } => (at, message),
-            other => (Location::file(lock::LOCK_FILE), other.to_string()),
-        };
-        warnings.push(Warning {
-            at,
-            message: format!(
-                "{message}; this build reports no changed manifests and writes a new lock"
-            ),
-        });
-        None
-    });
-
     let global = global_fingerprint(site, &pages);
     let mut previous = (!options.full)
         .then(|| State::load(&out, &global))
@@ -253,14 +237,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             }
         }
     }
-
-    // Every target has been read or fingerprinted: compare with the lock.
-    let (new_lock, changed) = lock::compare(
-        &registry.entries,
-        |path| fingerprints.content_hash(path),
-        &remote_docs,
-        previous_lock.as_ref(),
-    );
 
     // Pass 2: the PIDs that link to others, with the complete index.
     let index: Vec<(String, String)> = registry
@@ -379,6 +355,32 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let (static_files, static_bytes) = staging.copy_static(&site.join("static"))?;
     site_files.extend(static_files);
     bytes += static_bytes + pid_bytes + linkset_bytes;
+
+    // A lock that cannot be read (a merge conflict) must not stop the
+    // build: it is replaced by this build's.
+    let previous_lock = lock::Lock::load(site).unwrap_or_else(|e| {
+        let (at, message) = match e {
+            Error::Input { at, message } => (at, message),
+            other => (Location::file(lock::LOCK_FILE), other.to_string()),
+        };
+        warnings.push(Warning {
+            at,
+            message: format!(
+                "{message}; this build reports no changed manifests and writes a new lock"
+            ),
+        });
+        None
+    });
+
+    // Every target has been read or fingerprinted: compare with the lock,
+    // only now, so that the two locks are not held during the passes.
+    let (new_lock, changed) = lock::compare(
+        &registry.entries,
+        |path| fingerprints.content_hash(path),
+        &remote_docs,
+        previous_lock.as_ref(),
+    );
+    drop(previous_lock);
 
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
