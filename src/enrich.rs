@@ -1,7 +1,7 @@
 //! Writing a PID into a IIIF manifest or collection: v3 gets a `homepage`
 //! entry for the landing page and a metadata entry for the identifier; v2
 //! gets a `related` entry and the same metadata entry. Everything else stays
-//! as it was, in the same key order (serde_json's `preserve_order`). Pure:
+//! as it was, byte for byte: the additions are spliced into the bytes. Pure:
 //! bytes in, bytes out; `build` publishes the result as the PID's
 //! `manifest.json` and `pidsite enrich` writes it for manifests hosted
 //! elsewhere.
@@ -106,7 +106,7 @@ pub fn enrich_parsed(bytes: &[u8], doc: &Enrichable, stamp: &PidStamp) -> Result
             continue;
         }
         let entry = layout.value(&addition.entry, 2);
-        // serde_json keeps the last of repeated keys: so does the splice.
+        // The tree keeps the last of repeated keys: so does the splice.
         let span = members
             .iter()
             .rev()
