@@ -1,7 +1,8 @@
 //! Parse throughput on the largest corpus manifest (3.8 MB, thousands of
 //! canvases): `cargo bench --bench parse`. A plain timing loop (no extra
-//! crate); prints MB/s for the full normalisation and
-//! enrichment. `PIDSITE_BENCH_FILE` picks another file.
+//! crate); prints MB/s for the JSON tree alone (and the serde_json::Value
+//! it replaced), the full normalisation, loading and enrichment.
+//! `PIDSITE_BENCH_FILE` picks another file.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -40,9 +41,25 @@ fn main() {
             mb / secs
         );
     };
+    time("JSON tree", &|| {
+        std::hint::black_box(pidsite::load::iiif::parse_json(&bytes).expect("the manifest parses"));
+    });
+    // What the tree replaced (issue 6), for comparison.
+    time("serde_json::Value tree", &|| {
+        let value: serde_json::Value = serde_json::from_slice(&bytes).expect("the manifest parses");
+        std::hint::black_box(value);
+    });
     time("parse + normalise", &|| {
         let r = pidsite::load::iiif::parse(&bytes, &languages).expect("the manifest parses");
         std::hint::black_box(r);
+    });
+    // What loading reads from the one tree for a hosted manifest.
+    time("load (model, id, enrichable)", &|| {
+        let json = pidsite::load::iiif::parse_json(&bytes).expect("the manifest parses");
+        let r = pidsite::load::iiif::from_value(&json, &languages).expect("it is IIIF");
+        let id = pidsite::load::iiif::document_id(&json);
+        let e = pidsite::enrich::Enrichable::of(&json);
+        std::hint::black_box((r, id, e));
     });
     time("enrich (parse + write)", &|| {
         std::hint::black_box(pidsite::enrich::enrich(&bytes, &stamp).expect("enriches"));

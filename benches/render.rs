@@ -39,12 +39,15 @@ fn main() {
         let resource = json
             .as_ref()
             .and_then(|j| pidsite::load::iiif::from_value(j, &config.languages).ok());
+        let document_id = json.as_ref().and_then(pidsite::load::iiif::document_id);
+        let enrichable = json.as_ref().and_then(pidsite::enrich::Enrichable::of);
         // As the build hands it over (parsed once, by loading); the clone is
         // timed with the render.
         let load = || Loaded {
             resource: resource.clone(),
             document: Some(bytes.clone()),
-            json: json.clone(),
+            document_id: document_id.clone(),
+            enrichable: enrichable.clone(),
             problem: None,
         };
         let rate = per_second(50, &mut || {

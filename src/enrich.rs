@@ -1,12 +1,14 @@
 //! Writing a PID into a IIIF manifest or collection: v3 gets a `homepage`
 //! entry for the landing page and a metadata entry for the identifier; v2
 //! gets a `related` entry and the same metadata entry. Everything else stays
-//! as it was, in the same key order (serde_json's `preserve_order`). Pure:
+//! as it was, byte for byte: the additions are spliced into the bytes. Pure:
 //! bytes in, bytes out; `build` publishes the result as the PID's
 //! `manifest.json` and `pidsite enrich` writes it for manifests hosted
 //! elsewhere.
 
 use serde_json::{json, Value};
+
+use crate::load::json::Json;
 
 use crate::load::iiif::version_of;
 use crate::model::resource::{PresentationVersion, ResourceKind};
@@ -32,34 +34,59 @@ pub const IDENTIFIER_LABEL: &str = "Identifier";
 /// carries the landing page and identifier is returned as it was.
 pub fn enrich(bytes: &[u8], stamp: &PidStamp) -> Result<Option<Vec<u8>>, String> {
     let value = crate::load::iiif::parse_json(bytes)?;
-    enrich_parsed(bytes, &value, stamp)
+    Enrichable::of(&value)
+        .map(|doc| enrich_parsed(bytes, &doc, stamp))
+        .transpose()
 }
 
-/// [`enrich`] for a document the build has already parsed (`value` is
-/// `bytes` parsed). The additions are spliced into the original bytes, so
+/// What enriching needs of a parsed manifest or collection: its version and
+/// the members additions go into. Loading keeps it, so a document is parsed
+/// once; it owns its few values because the tree borrows the bytes and is
+/// dropped once the page's model is read.
+#[derive(Debug, Clone)]
+pub struct Enrichable {
+    version: PresentationVersion,
+    /// `homepage`, `related` and `metadata`, those the document has.
+    members: Vec<(&'static str, Json<'static>)>,
+}
+
+impl Enrichable {
+    /// None for a document that is no manifest or collection.
+    pub fn of(value: &Json) -> Option<Enrichable> {
+        let obj = value.as_object()?;
+        let kind = obj
+            .get("type")
+            .or_else(|| obj.get("@type"))
+            .and_then(Json::as_str)
+            .and_then(ResourceKind::from_type);
+        if !matches!(
+            kind,
+            Some(ResourceKind::Manifest | ResourceKind::Collection)
+        ) {
+            return None;
+        }
+        let members = ["homepage", "related", "metadata"]
+            .into_iter()
+            .filter_map(|key| Some((key, obj.get(key)?.owned())))
+            .collect();
+        Some(Enrichable {
+            version: version_of(value),
+            members,
+        })
+    }
+
+    fn get(&self, key: &str) -> Option<&Json<'static>> {
+        self.members.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+/// [`enrich`] for a document the build has already parsed (`doc` is read
+/// from `bytes`). The additions are spliced into the original bytes, so
 /// everything else stays byte for byte as the institution wrote it (number
 /// forms, escapes, spacing) and nothing is serialised again; they follow
 /// the document's layout (one line, or its indentation).
-pub fn enrich_parsed(
-    bytes: &[u8],
-    value: &Value,
-    stamp: &PidStamp,
-) -> Result<Option<Vec<u8>>, String> {
-    let Some(obj) = value.as_object() else {
-        return Ok(None);
-    };
-    let kind = obj
-        .get("type")
-        .or_else(|| obj.get("@type"))
-        .and_then(Value::as_str)
-        .and_then(ResourceKind::from_type);
-    if !matches!(
-        kind,
-        Some(ResourceKind::Manifest | ResourceKind::Collection)
-    ) {
-        return Ok(None);
-    }
-    let additions = match version_of(value) {
+pub fn enrich_parsed(bytes: &[u8], doc: &Enrichable, stamp: &PidStamp) -> Result<Vec<u8>, String> {
+    let additions = match doc.version {
         PresentationVersion::V3 => additions_v3(stamp),
         PresentationVersion::V2 => additions_v2(stamp),
     };
@@ -68,29 +95,29 @@ pub fn enrich_parsed(
     let layout = splice::Layout::of(bytes);
     let mut edits = Vec::new();
     for addition in &additions {
-        let current = obj.get(addition.key);
+        let current = doc.get(addition.key);
         let present = &addition.is_present;
         let already = match current {
-            Some(Value::Array(list)) => list.iter().any(present),
-            Some(Value::Null) | None => false,
+            Some(Json::Array(list)) => list.iter().any(present),
+            Some(Json::Null) | None => false,
             Some(other) => present(other),
         };
         if already {
             continue;
         }
         let entry = layout.value(&addition.entry, 2);
-        // serde_json keeps the last of repeated keys: so does the splice.
+        // The tree keeps the last of repeated keys: so does the splice.
         let span = members
             .iter()
             .rev()
             .find(|m| m.key == addition.key.as_bytes());
         edits.push(match (current, span) {
-            (Some(Value::Array(list)), Some(m)) if !list.is_empty() => {
+            (Some(Json::Array(list)), Some(m)) if !list.is_empty() => {
                 // After the last element, before the closing bracket's line.
                 let at = splice::last_non_space(bytes, m.value.end - 1);
                 (at..at, format!(",{}{entry}", layout.newline(2)))
             }
-            (Some(Value::Array(_) | Value::Null), Some(m)) => (
+            (Some(Json::Array(_) | Json::Null), Some(m)) => (
                 m.value.clone(),
                 format!("[{}{entry}{}]", layout.newline(2), layout.newline(1)),
             ),
@@ -123,7 +150,7 @@ pub fn enrich_parsed(
         copied = at.end;
     }
     out.extend_from_slice(&bytes[copied..]);
-    Ok(Some(out))
+    Ok(out)
 }
 
 /// Locating a JSON object's members in its bytes (which serde_json has
@@ -327,31 +354,29 @@ fn identifier_html(stamp: &PidStamp) -> String {
 struct Addition {
     key: &'static str,
     entry: Value,
-    is_present: Box<dyn Fn(&Value) -> bool>,
+    is_present: Box<dyn Fn(&Json) -> bool>,
 }
 
-fn id_is(v: &Value, url: &str) -> bool {
+fn id_is(v: &Json, url: &str) -> bool {
     match v {
-        Value::String(s) => s == url,
-        Value::Object(o) => {
-            o.get("id").or_else(|| o.get("@id")).and_then(Value::as_str) == Some(url)
-        }
+        Json::String(s) => s == url,
+        Json::Object(o) => o.get("id").or_else(|| o.get("@id")).and_then(Json::as_str) == Some(url),
         _ => false,
     }
 }
 
-fn mentions(v: &Value, text: &str) -> bool {
+fn mentions(v: &Json, text: &str) -> bool {
     match v {
-        Value::String(s) => s.contains(text),
-        Value::Array(a) => a.iter().any(|x| mentions(x, text)),
-        Value::Object(o) => o.values().any(|x| mentions(x, text)),
+        Json::String(s) => s.contains(text),
+        Json::Array(a) => a.iter().any(|x| mentions(x, text)),
+        Json::Object(o) => o.values().any(|x| mentions(x, text)),
         _ => false,
     }
 }
 
 /// The identifier's metadata entry is there when an entry's value names the
 /// URL to cite.
-fn names_cite_url(cite: String) -> Box<dyn Fn(&Value) -> bool> {
+fn names_cite_url(cite: String) -> Box<dyn Fn(&Json) -> bool> {
     Box::new(move |v| v.get("value").is_some_and(|x| mentions(x, &cite)))
 }
 

@@ -686,7 +686,7 @@ fn indexed_id(record: &Record, loaded: &Loaded) -> Option<String> {
     }
     match record.target.as_ref()? {
         Target::Remote(url) => Some(url.clone()),
-        Target::Local { .. } => load::iiif::document_id(loaded.json.as_ref()?),
+        Target::Local { .. } => loaded.document_id.clone(),
     }
 }
 
@@ -803,7 +803,8 @@ pub(crate) fn load_target(
     let none = |problem: Option<String>| Loaded {
         resource: None,
         document: None,
-        json: None,
+        document_id: None,
+        enrichable: None,
         problem,
     };
     if matches!(record.status, Status::Moved | Status::Reserved) {
@@ -867,10 +868,20 @@ pub(crate) fn load_target(
             return (loaded, warnings);
         }
     };
-    // Parsed once: the page's model and the enriched copy both use it.
-    let parsed = load::iiif::parse_json(&bytes)
-        .and_then(|json| Ok((load::iiif::from_value(&json, &config.languages)?, json)));
-    let (resource, json) = match parsed {
+    // Parsed once: the page's model, the id other pages link by and what
+    // the enriched copy needs are all read from the one tree, which borrows
+    // `bytes` and goes before they are kept.
+    let parsed = load::iiif::parse_json(&bytes).and_then(|json| {
+        let resource = load::iiif::from_value(&json, &config.languages)?;
+        let kept = (!is_remote).then(|| {
+            (
+                load::iiif::document_id(&json),
+                enrich::Enrichable::of(&json),
+            )
+        });
+        Ok((resource, kept.unwrap_or_default()))
+    });
+    let (resource, (document_id, enrichable)) = match parsed {
         Ok(r) => r,
         Err(reason) if is_remote => {
             let loaded = fail(format!(
@@ -901,7 +912,8 @@ pub(crate) fn load_target(
             resource: Some(resource),
             // A remote document is linked where it is hosted, not copied.
             document: (!is_remote).then_some(bytes),
-            json: (!is_remote).then_some(json),
+            document_id,
+            enrichable,
             problem: None,
         },
         warnings,

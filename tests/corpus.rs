@@ -138,3 +138,25 @@ fn every_corpus_file_builds_strict() {
         report.pages
     );
 }
+
+/// The tree manifests are read into (issue 6) holds what serde_json's
+/// `Value` held: written out, every corpus document is the same JSON, key
+/// order and numbers included.
+#[test]
+fn every_corpus_file_reads_as_serde_json_reads_it() {
+    let files = walkdir::WalkDir::new(corpus_dir())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"));
+    let mut count = 0;
+    for file in files {
+        let bytes = std::fs::read(file.path()).unwrap();
+        let ours = pidsite::load::iiif::parse_json(&bytes).unwrap().to_string();
+        let theirs = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .unwrap()
+            .to_string();
+        assert!(ours == theirs, "{}", file.path().display());
+        count += 1;
+    }
+    assert!(count > 100, "only {count} corpus files");
+}

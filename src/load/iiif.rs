@@ -3,7 +3,7 @@
 //! the file name. Tolerant of what real publishers write: strings, arrays,
 //! language maps and `@value` objects wherever a label may stand.
 
-use serde_json::{Map, Value};
+use crate::load::json::{self, Json, Object};
 
 use crate::load::html::{sanitize, strip};
 use crate::model::resource::{
@@ -21,8 +21,8 @@ pub fn parse(bytes: &[u8], languages: &[String]) -> Result<Resource, String> {
 }
 
 /// A document's JSON, or an error naming the line and column.
-pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
-    serde_json::from_slice(bytes).map_err(|e| {
+pub fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
+    json::from_slice(bytes).map_err(|e| {
         format!(
             "not valid JSON at line {}, column {}: {e}",
             e.line(),
@@ -33,7 +33,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
 
 /// The `id` (v3) or `@id` (v2) of a parsed IIIF document: what collection
 /// pages link to their members' PID pages by.
-pub fn document_id(value: &Value) -> Option<String> {
+pub fn document_id(value: &Json) -> Option<String> {
     ["id", "@id"]
         .into_iter()
         .find_map(|key| value.get(key)?.as_str().map(|s| s.trim().to_string()))
@@ -41,7 +41,7 @@ pub fn document_id(value: &Value) -> Option<String> {
 }
 
 /// Normalise an already parsed IIIF document.
-pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, String> {
+pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String> {
     let obj = value
         .as_object()
         .ok_or("expected a JSON object (a IIIF manifest, collection, canvas or annotation)")?;
@@ -105,7 +105,7 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
             .or_else(|| obj.get("resources"))
             .map(|v| {
                 items(v)
-                    .filter_map(Value::as_object)
+                    .filter_map(Json::as_object)
                     .take(MAX_ANNOTATIONS)
                     .map(|a| annotation(a, &r))
                     .collect()
@@ -126,7 +126,7 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
         provider: providers(obj, &r),
         nav_date: obj
             .get("navDate")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_string),
         canvas_count: canvases.len(),
         first_canvas,
@@ -152,7 +152,7 @@ pub fn from_value(value: &Value, languages: &[String]) -> Result<Resource, Strin
 
 /// `homepage`, v2 `related`, `seeAlso` and `rendering`, each a string, an
 /// object or an array of either.
-fn links(obj: &Map<String, Value>, r: &Reader) -> Vec<Link> {
+fn links(obj: &Object, r: &Reader) -> Vec<Link> {
     let mut out = Vec::new();
     for (key, kind) in [
         ("homepage", LinkKind::Homepage),
@@ -166,7 +166,7 @@ fn links(obj: &Map<String, Value>, r: &Reader) -> Vec<Link> {
             };
             let field = |name: &str| {
                 v.get(name)
-                    .and_then(|f| items(f).find_map(Value::as_str))
+                    .and_then(|f| items(f).find_map(Json::as_str))
                     .map(str::to_string)
             };
             let link = Link {
@@ -214,16 +214,16 @@ fn media_type(format: &str) -> Option<String> {
 }
 
 /// The Presentation version of a parsed document (3 when it is no object).
-pub fn version_of(value: &Value) -> PresentationVersion {
+pub fn version_of(value: &Json) -> PresentationVersion {
     value
         .as_object()
         .map_or(PresentationVersion::V3, detect_version)
 }
 
-fn detect_version(obj: &Map<String, Value>) -> PresentationVersion {
+fn detect_version(obj: &Object) -> PresentationVersion {
     let contexts: Vec<&str> = obj
         .get("@context")
-        .map(|c| items(c).filter_map(Value::as_str).collect())
+        .map(|c| items(c).filter_map(Json::as_str).collect())
         .unwrap_or_default();
     if contexts.iter().any(|c| c.contains("presentation/3")) {
         PresentationVersion::V3
@@ -238,41 +238,41 @@ fn detect_version(obj: &Map<String, Value>) -> PresentationVersion {
     }
 }
 
-fn detect_kind(obj: &Map<String, Value>) -> Option<ResourceKind> {
+fn detect_kind(obj: &Object) -> Option<ResourceKind> {
     let t = obj.get("type").or_else(|| obj.get("@type"))?;
     items(t)
-        .filter_map(Value::as_str)
+        .filter_map(Json::as_str)
         .find_map(ResourceKind::from_type)
 }
 
-/// A value or each element of an array.
-fn items(v: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
+/// A value or each element of an array (a slice, so nothing is allocated).
+fn items<'v, 'a>(v: &'v Json<'a>) -> std::slice::Iter<'v, Json<'a>> {
     match v {
-        Value::Array(a) => Box::new(a.iter()),
-        Value::Null => Box::new(std::iter::empty()),
-        other => Box::new(std::iter::once(other)),
+        Json::Array(a) => a.iter(),
+        Json::Null => [].iter(),
+        other => std::slice::from_ref(other).iter(),
     }
 }
 
-fn id_of(obj: &Map<String, Value>) -> Option<String> {
+fn id_of(obj: &Object) -> Option<String> {
     obj.get("id")
         .or_else(|| obj.get("@id"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(str::to_string)
 }
 
 /// A URI given as a string or as an object with `id`/`@id`.
-fn uri_of(v: &Value) -> Option<String> {
+fn uri_of(v: &Json) -> Option<String> {
     match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Object(o) => id_of(o),
+        Json::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Json::Object(o) => id_of(o),
         _ => None,
     }
 }
 
-fn thumbnail_of(v: &Value) -> Option<String> {
+fn thumbnail_of(v: &Json) -> Option<String> {
     items(v).find_map(|t| match t {
-        Value::Object(o) => id_of(o)
+        Json::Object(o) => id_of(o)
             .and_then(|u| http_url(&u))
             .or_else(|| o.get("service").and_then(service_image)),
         other => uri_of(other).and_then(|u| http_url(&u)),
@@ -280,7 +280,7 @@ fn thumbnail_of(v: &Value) -> Option<String> {
 }
 
 /// A thumbnail-sized image URL from an Image API service.
-fn service_image(service: &Value) -> Option<String> {
+fn service_image(service: &Json) -> Option<String> {
     let base = items(service).find_map(|s| s.as_object().and_then(id_of))?;
     http_url(&format!(
         "{}/full/!400,400/0/default.jpg",
@@ -288,7 +288,7 @@ fn service_image(service: &Value) -> Option<String> {
     ))
 }
 
-fn canvases(obj: &Map<String, Value>, version: PresentationVersion) -> Vec<&Map<String, Value>> {
+fn canvases<'v, 'a>(obj: &'v Object<'a>, version: PresentationVersion) -> Vec<&'v Object<'a>> {
     let list = match version {
         PresentationVersion::V3 => obj.get("items"),
         PresentationVersion::V2 => obj
@@ -299,7 +299,7 @@ fn canvases(obj: &Map<String, Value>, version: PresentationVersion) -> Vec<&Map<
     };
     list.map(|l| {
         items(l)
-            .filter_map(Value::as_object)
+            .filter_map(Json::as_object)
             .filter(|c| detect_kind(c) == Some(ResourceKind::Canvas))
             .collect()
     })
@@ -307,7 +307,7 @@ fn canvases(obj: &Map<String, Value>, version: PresentationVersion) -> Vec<&Map<
 }
 
 /// A canvas's own thumbnail, else an image from its first painting annotation.
-fn canvas_thumbnail(canvas: &Map<String, Value>) -> Option<String> {
+fn canvas_thumbnail(canvas: &Object) -> Option<String> {
     if let Some(t) = canvas.get("thumbnail").and_then(thumbnail_of) {
         return Some(t);
     }
@@ -335,7 +335,7 @@ fn canvas_thumbnail(canvas: &Map<String, Value>) -> Option<String> {
     let is_image = resource
         .get("type")
         .or_else(|| resource.get("@type"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .is_some_and(|t| t.ends_with("Image"));
     is_image
         .then(|| resource.as_object().and_then(id_of))
@@ -343,7 +343,7 @@ fn canvas_thumbnail(canvas: &Map<String, Value>) -> Option<String> {
         .and_then(|u| http_url(&u))
 }
 
-fn members(obj: &Map<String, Value>, r: &Reader) -> Vec<Member> {
+fn members(obj: &Object, r: &Reader) -> Vec<Member> {
     let mut out = Vec::new();
     for key in ["items", "members", "collections", "manifests"] {
         for m in obj.get(key).map(items).into_iter().flatten() {
@@ -365,10 +365,10 @@ fn members(obj: &Map<String, Value>, r: &Reader) -> Vec<Member> {
     out
 }
 
-fn providers(obj: &Map<String, Value>, r: &Reader) -> Vec<Provider> {
+fn providers(obj: &Object, r: &Reader) -> Vec<Provider> {
     if let Some(p) = obj.get("provider") {
         return items(p)
-            .filter_map(Value::as_object)
+            .filter_map(Json::as_object)
             .map(|p| Provider {
                 label: p.get("label").and_then(|v| r.text(v)),
                 homepage: p
@@ -391,17 +391,17 @@ fn providers(obj: &Map<String, Value>, r: &Reader) -> Vec<Provider> {
         .unwrap_or_default()
 }
 
-fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
+fn annotation(a: &Object, r: &Reader) -> AnnotationView {
     let body = a.get("body").or_else(|| a.get("resource"));
     let text = body.and_then(|b| {
         // Bodies in several languages (cookbook 0346): the site's language.
-        let bodies: Vec<&Value> = items(b).collect();
+        let bodies: Vec<&Json> = items(b).collect();
         let langs: Vec<&str> = bodies
             .iter()
             .map(|b| {
                 b.get("language")
                     .or_else(|| b.get("@language"))
-                    .and_then(|l| items(l).find_map(Value::as_str))
+                    .and_then(|l| items(l).find_map(Json::as_str))
                     .unwrap_or("none")
             })
             .collect();
@@ -413,12 +413,12 @@ fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
             .filter(|(_, l)| best.as_deref().is_none_or(|b| b == **l))
             .filter_map(|(b, l)| {
                 let text = match b {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Object(o) => o
+                    Json::String(s) => Some(s.to_string()),
+                    Json::Object(o) => o
                         .get("value")
                         .or_else(|| o.get("chars"))
                         .or_else(|| o.get("@value"))
-                        .and_then(Value::as_str)
+                        .and_then(Json::as_str)
                         .map(str::to_string),
                     _ => None,
                 }?;
@@ -432,18 +432,18 @@ fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
     });
     let motivation = a
         .get("motivation")
-        .and_then(|m| items(m).find_map(Value::as_str))
+        .and_then(|m| items(m).find_map(Json::as_str))
         .map(|m| m.rsplit(':').next().unwrap_or(m).to_string());
     let target = a.get("target").or_else(|| a.get("on")).and_then(|t| {
         items(t).find_map(|t| match t {
-            Value::String(s) => Some(s.clone()),
-            Value::Object(o) => id_of(o).or_else(|| {
+            Json::String(s) => Some(s.to_string()),
+            Json::Object(o) => id_of(o).or_else(|| {
                 let source = o.get("source").or_else(|| o.get("full")).and_then(uri_of)?;
                 let fragment = o
                     .get("selector")
                     .and_then(|s| items(s).next())
                     .and_then(|s| s.get("value"))
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .filter(|v| v.starts_with("xywh="));
                 Some(match fragment {
                     Some(f) => format!("{source}#{f}"),
@@ -468,17 +468,17 @@ fn annotation(a: &Map<String, Value>, r: &Reader) -> AnnotationView {
 /// An annotation target as canvas, region and (when the document says)
 /// manifest: a URI with `#xywh=`, or a SpecificResource with `source`,
 /// a FragmentSelector and `partOf`/`within`.
-fn target_ref(t: &Value) -> Option<TargetRef> {
+fn target_ref(t: &Json) -> Option<TargetRef> {
     let (uri, selector, part_of) = match t {
-        Value::String(s) => (s.clone(), None, None),
-        Value::Object(o) => {
+        Json::String(s) => (s.to_string(), None, None),
+        Json::Object(o) => {
             let source = o.get("source").or_else(|| o.get("full"));
             let uri = source.and_then(uri_of).or_else(|| id_of(o))?;
             let selector = o
                 .get("selector")
                 .and_then(|s| items(s).next())
                 .and_then(|s| s.get("value"))
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .map(str::to_string);
             let part_of = [Some(t), source]
                 .into_iter()
@@ -561,45 +561,46 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// The best-language values of a label-like value, with their language
     /// when it can stand in a `lang` attribute.
-    fn values(&self, v: &Value) -> Option<(Vec<String>, Option<String>)> {
+    fn values(&self, v: &Json) -> Option<(Vec<String>, Option<String>)> {
         self.tagged_values(v)
             .map(|(values, lang)| (values, lang.as_deref().and_then(html_lang)))
     }
 
     /// [`Reader::values`] with the language as the document wrote it.
-    fn tagged_values(&self, v: &Value) -> Option<(Vec<String>, Option<String>)> {
+    fn tagged_values(&self, v: &Json) -> Option<(Vec<String>, Option<String>)> {
         match v {
-            Value::String(s) => Some((vec![s.clone()], None)),
-            Value::Number(n) => Some((vec![n.to_string()], None)),
-            Value::Object(o) if o.contains_key("@value") => {
-                let value = o.get("@value").and_then(Value::as_str)?.to_string();
+            Json::String(s) => Some((vec![s.to_string()], None)),
+            Json::Number(n) => Some((vec![n.to_string()], None)),
+            Json::Object(o) if o.contains_key("@value") => {
+                let value = o.get("@value").and_then(Json::as_str)?.to_string();
                 let lang = o
                     .get("@language")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .map(str::to_string);
                 Some((vec![value], lang))
             }
-            Value::Object(map) => {
+            Json::Object(map) => {
                 // v3 language map
-                let key = self.pick(map.keys().map(String::as_str))?;
-                let values: Vec<String> = items(&map[&key])
-                    .filter_map(|x| match x {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Number(n) => Some(n.to_string()),
-                        _ => None,
-                    })
-                    .collect();
+                let key = self.pick(map.keys())?;
+                let values: Vec<String> =
+                    items(map.get(&key).expect("the key was picked from the map"))
+                        .filter_map(|x| match x {
+                            Json::String(s) => Some(s.to_string()),
+                            Json::Number(n) => Some(n.to_string()),
+                            _ => None,
+                        })
+                        .collect();
                 let lang = (key != "none" && key != "@none").then_some(key);
                 (!values.is_empty()).then_some((values, lang))
             }
-            Value::Array(arr) => {
+            Json::Array(arr) => {
                 // v2: strings and/or {"@value", "@language"} objects
-                let tagged: Vec<(Option<String>, &Value)> = arr
+                let tagged: Vec<(Option<String>, &Json)> = arr
                     .iter()
                     .map(|x| {
                         let lang = x
                             .get("@language")
-                            .and_then(Value::as_str)
+                            .and_then(Json::as_str)
                             .map(str::to_string);
                         (lang, x)
                     })
@@ -646,7 +647,7 @@ impl Reader<'_> {
         keys.clone().next().map(str::to_string)
     }
 
-    fn text(&self, v: &Value) -> Option<Text> {
+    fn text(&self, v: &Json) -> Option<Text> {
         let (values, lang) = self.values(v)?;
         let value = values
             .iter()
@@ -657,7 +658,7 @@ impl Reader<'_> {
         (!value.is_empty()).then_some(Text { value, lang })
     }
 
-    fn html(&self, v: &Value) -> Option<Html> {
+    fn html(&self, v: &Json) -> Option<Html> {
         let (values, lang) = self.values(v)?;
         let parts: Vec<Html> = values
             .iter()
@@ -682,7 +683,7 @@ impl Reader<'_> {
         })
     }
 
-    fn pair(&self, v: &Value) -> Option<MetadataEntry> {
+    fn pair(&self, v: &Json) -> Option<MetadataEntry> {
         let o = v.as_object()?;
         let label = o.get("label").and_then(|l| self.text(l))?;
         let value = o.get("value").and_then(|x| self.html(x))?;
@@ -719,11 +720,10 @@ mod tests {
             assert_eq!(html_lang(input).as_deref(), expected, "{input}");
         }
         let r = Reader { languages: &[] };
-        let t = r.text(&json!({"English": ["Front"]})).unwrap();
+        let text = |v: serde_json::Value| r.text(&parse_json(v.to_string().as_bytes()).unwrap());
+        let t = text(json!({"English": ["Front"]})).unwrap();
         assert_eq!((t.value.as_str(), t.lang), ("Front", None));
-        let t = r
-            .text(&json!([{"@value": "巻", "@language": "jp"}]))
-            .unwrap();
+        let t = text(json!([{"@value": "巻", "@language": "jp"}])).unwrap();
         assert_eq!((t.value.as_str(), t.lang), ("巻", None));
     }
 
@@ -761,7 +761,7 @@ mod tests {
             "requiredStatement": {"label": {"en": ["Attribution"]}, "value": {"en": ["Library"]}},
             "items": [{"id": "https://x.org/c1", "type": "Canvas", "items": [{"type": "AnnotationPage", "items": [{"type": "Annotation", "body": {"id": "https://x.org/i.jpg", "type": "Image", "service": [{"id": "https://x.org/iiif/1", "type": "ImageService3"}]}}]}]}]
         });
-        let r = from_value(&m, &en()).unwrap();
+        let r = parse(m.to_string().as_bytes(), &en()).unwrap();
         assert_eq!(r.kind, ResourceKind::Manifest);
         assert_eq!(r.version, PresentationVersion::V3);
         assert_eq!(r.label.unwrap().value, "Book");
@@ -783,7 +783,7 @@ mod tests {
             "license": ["https://rightsstatements.org/vocab/InC/1.0/"],
             "sequences": [{"canvases": [{"@id": "c1", "@type": "sc:Canvas"}, {"@id": "c2", "@type": "sc:Canvas"}]}]
         });
-        let r = from_value(&m, &en()).unwrap();
+        let r = parse(m.to_string().as_bytes(), &en()).unwrap();
         assert_eq!(r.version, PresentationVersion::V2);
         let label = r.label.unwrap();
         assert_eq!(label.value, "Title");
@@ -796,8 +796,8 @@ mod tests {
 
     #[test]
     fn unknown_type_is_an_error() {
-        let err = from_value(&json!({"@type": "foo"}), &en()).unwrap_err();
-        assert!(err.contains("unknown IIIF type"), "{err}");
+        let err = parse(br#"{"@type": "foo"}"#, &en()).unwrap_err();
+        assert!(err.starts_with(r#"unknown IIIF type "foo";"#), "{err}");
         assert!(parse(b"{oops", &en()).unwrap_err().contains("line 1"));
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod html;
 pub mod iiif;
+pub mod json;
 pub mod pages;
 pub mod registry;

@@ -21,7 +21,7 @@ use crate::citation::styles::Styles;
 use crate::citation::Citation;
 use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
-use crate::enrich::{enrich_parsed, PidStamp};
+use crate::enrich::{enrich_parsed, Enrichable, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
@@ -79,9 +79,13 @@ pub struct Loaded {
     pub resource: Option<Resource>,
     /// The document's bytes, when the site hosts a copy of it.
     pub document: Option<Vec<u8>>,
-    /// The document as parsed for the page, kept for its enriched copy so
-    /// it is not parsed twice (none for remote documents).
-    pub json: Option<Value>,
+    /// The document's `id`/`@id`, read when it was parsed for the page
+    /// (none for remote documents).
+    pub document_id: Option<String>,
+    /// What the enriched copy of a manifest or collection needs, read when
+    /// it was parsed for the page so it is not parsed twice (none for
+    /// remote documents and other resource types).
+    pub enrichable: Option<Enrichable>,
     /// The warning, when it could not be read.
     pub problem: Option<String>,
 }
@@ -783,13 +787,12 @@ impl<'a> Renderer<'a> {
                 landing_url: landing_url.clone(),
                 language: self.config.language.clone(),
             };
-            // Loading keeps the parsed tree of every document it keeps.
             let enriched = loaded
-                .json
+                .enrichable
                 .as_ref()
-                .map_or(Ok(None), |json| enrich_parsed(doc, json, &stamp));
+                .map(|e| enrich_parsed(doc, e, &stamp));
             let bytes = match enriched {
-                Ok(Some(enriched)) => enriched,
+                Some(Ok(enriched)) => enriched,
                 _ => doc.clone(),
             };
             outputs.push(Output::new(path.file("manifest.json"), bytes));
