@@ -368,34 +368,80 @@ mod tests {
         let cases = [
             // Whitespace beside block tags goes; between inline ones it
             // collapses to one character.
-            ("<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n", "<ul><li>a</li><li>b</li></ul>"),
-            ("<p>See\n    <a href=\"x\">x</a>   and <b>y</b>\n</p>", "<p>See\n<a href=x>x</a> and <b>y</b></p>"),
+            (
+                "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n",
+                "<ul><li>a</li><li>b</li></ul>",
+            ),
+            (
+                "<p>See\n    <a href=\"x\">x</a>   and <b>y</b>\n</p>",
+                "<p>See\n<a href=x>x</a> and <b>y</b></p>",
+            ),
             // Between two hidden elements it goes; beside one, it stays.
-            ("<meta charset=\"utf-8\">\n<link rel=\"a\" href=\"b\">\n", "<meta charset=utf-8><link rel=a href=b>\n"),
-            ("a\n<script src=\"x.js\"></script>\nb", "a\n<script src=x.js></script>\nb"),
+            (
+                "<meta charset=\"utf-8\">\n<link rel=\"a\" href=\"b\">\n",
+                "<meta charset=utf-8><link rel=a href=b>\n",
+            ),
+            (
+                "a\n<script src=\"x.js\"></script>\nb",
+                "a\n<script src=x.js></script>\nb",
+            ),
             // Tera statements are not tags: whitespace beside them collapses.
-            ("<div>\n  {% if a %}\n  <span>x</span>\n  {% endif %}\n</div>", "<div>{% if a %}\n<span>x</span>\n{% endif %}</div>"),
+            (
+                "<div>\n  {% if a %}\n  <span>x</span>\n  {% endif %}\n</div>",
+                "<div>{% if a %}\n<span>x</span>\n{% endif %}</div>",
+            ),
             // Tera tags, comments and verbatim content are kept.
-            ("<p>{{  a  |  default(value=\"x  >\")  }}</p>", "<p>{{  a  |  default(value=\"x  >\")  }}</p>"),
-            ("<!--  keep  -->  {#  note  #}", "<!--  keep  --> {#  note  #}"),
-            ("<pre>\n  a\n    b\n</pre>\n<p>x</p>", "<pre>\n  a\n    b\n</pre><p>x</p>"),
-            ("<script>\n  let a =  1;\n</script>", "<script>\n  let a =  1;\n</script>"),
-            ("{% raw %}<p>\n  {{ x }}\n</p>{% endraw %}", "{% raw %}<p>\n  {{ x }}\n</p>{% endraw %}"),
+            (
+                "<p>{{  a  |  default(value=\"x  >\")  }}</p>",
+                "<p>{{  a  |  default(value=\"x  >\")  }}</p>",
+            ),
+            (
+                "<!--  keep  -->  {#  note  #}",
+                "<!--  keep  --> {#  note  #}",
+            ),
+            (
+                "<pre>\n  a\n    b\n</pre>\n<p>x</p>",
+                "<pre>\n  a\n    b\n</pre><p>x</p>",
+            ),
+            (
+                "<script>\n  let a =  1;\n</script>",
+                "<script>\n  let a =  1;\n</script>",
+            ),
+            (
+                "{% raw %}<p>\n  {{ x }}\n</p>{% endraw %}",
+                "{% raw %}<p>\n  {{ x }}\n</p>{% endraw %}",
+            ),
             // Attribute values: plain ones lose their quotes; values with
             // spaces, Tera or a final slash keep them, as does a value
             // that something other than whitespace or `>` follows.
-            ("<a  class=\"x y\"\n   href=\"/\" >", "<a class=\"x y\" href=\"/\">"),
-            ("<a href=\"{{ u }}\" id=\"top\">", "<a href=\"{{ u }}\" id=top>"),
-            ("<li class=\"a\"{% if b %} hidden{% endif %}>", "<li class=\"a\"{% if b %} hidden{% endif %}>"),
+            (
+                "<a  class=\"x y\"\n   href=\"/\" >",
+                "<a class=\"x y\" href=\"/\">",
+            ),
+            (
+                "<a href=\"{{ u }}\" id=\"top\">",
+                "<a href=\"{{ u }}\" id=top>",
+            ),
+            (
+                "<li class=\"a\"{% if b %} hidden{% endif %}>",
+                "<li class=\"a\"{% if b %} hidden{% endif %}>",
+            ),
             ("<img src=\"a.png\" />", "<img src=a.png />"),
-            ("<p title=\"{{ t | replace(from='\"', to='') }}\">x</p>", "<p title=\"{{ t | replace(from='\"', to='') }}\">x</p>"),
+            (
+                "<p title=\"{{ t | replace(from='\"', to='') }}\">x</p>",
+                "<p title=\"{{ t | replace(from='\"', to='') }}\">x</p>",
+            ),
             // A tag named by Tera is kept whole; `<` before a space is text.
             ("<{{ t }} title=\"a  b\">  x", "<{{ t }} title=\"a  b\"> x"),
             ("a < b  and  c", "a < b and c"),
             ("<p>café  au  lait</p>", "<p>café au lait</p>"),
         ];
         for (template, want) in cases {
-            assert_eq!(minify_template(template).as_deref(), Some(want), "{template:?}");
+            assert_eq!(
+                minify_template(template).as_deref(),
+                Some(want),
+                "{template:?}"
+            );
         }
     }
 
