@@ -77,7 +77,8 @@ const HIDDEN: &[&str] = &[
 ];
 
 /// Tera statements that bring in text from another template, which would
-/// have been minified without knowing that it lands in a `<pre>`.
+/// have been minified without knowing that it lands in a `<pre>` or an
+/// attribute value.
 const PULLS_IN: &[&str] = &[
     "block", "endblock", "include", "import", "extends", "macro", "endmacro",
 ];
@@ -95,9 +96,9 @@ enum Piece<'a> {
 }
 
 /// The HTML template `text` minified, or `None` when it cannot safely be:
-/// when a `<pre>` (or another verbatim element) takes in text from another
-/// template, by a block, an include or a macro call, that text would be
-/// minified without knowing where it goes.
+/// when a `<pre>` (or another verbatim element) or a tag's attributes take
+/// in text from another template, by a block, an include or a macro call,
+/// that text would be minified without knowing that its whitespace counts.
 pub fn minify_template(text: &str) -> Option<String> {
     let pieces = pieces(text)?;
     let mut out = String::with_capacity(text.len());
@@ -128,8 +129,8 @@ pub fn minify_template(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Split a template into pieces; `None` when a verbatim element takes in
-/// another template's text.
+/// Split a template into pieces; `None` when a verbatim element or a tag
+/// takes in another template's text.
 fn pieces(text: &str) -> Option<Vec<Piece<'_>>> {
     let mut pieces = Vec::new();
     let mut i = 0;
@@ -150,6 +151,9 @@ fn pieces(text: &str) -> Option<Vec<Piece<'_>>> {
             len
         } else if let Some(name) = tag_name(rest) {
             let len = tag_len(rest);
+            if pulls_in(&rest[..len]) {
+                return None;
+            }
             let start = !rest.starts_with("</");
             pieces.push(Piece::Tag {
                 text: minify_tag(&rest[..len]),
@@ -446,12 +450,14 @@ mod tests {
     }
 
     #[test]
-    fn a_verbatim_element_that_takes_in_other_templates_is_not_minified() {
+    fn a_verbatim_element_or_tag_that_takes_in_other_templates_is_not_minified() {
         for template in [
             "<pre>{% block code %}{% endblock %}</pre>",
             "<pre>{{ m::listing() }}</pre>",
             "<textarea>{% include \"partials/x.html\" %}</textarea>",
             "<pre>{{ super() }}</pre>",
+            "<a title=\"{{ m::tip() }}\">",
+            "<body class=\"{% block body_class %}{% endblock %}\">",
             "{% block a %}<pre>{% endblock %}",
         ] {
             assert_eq!(minify_template(template), None, "{template:?}");
