@@ -107,16 +107,12 @@ pub fn minify_template(text: &str) -> Option<String> {
             Piece::Tag { text, .. } => out.push_str(text),
             Piece::Other(t) => out.push_str(t),
             Piece::Space(s) => {
-                let name = |p: Option<&Piece>| match p {
-                    Some(Piece::Tag { name, .. }) => name.clone(),
-                    _ => String::new(),
-                };
-                let before = name(i.checked_sub(1).map(|i| &pieces[i]));
-                let after = name(pieces.get(i + 1));
+                let before = element(i.checked_sub(1).map(|i| &pieces[i]));
+                let after = element(pieces.get(i + 1));
                 let is = |set: &[&str], n: &str| set.contains(&n);
-                if is(BLOCK, &before)
-                    || is(BLOCK, &after)
-                    || (is(HIDDEN, &before) && is(HIDDEN, &after))
+                if is(BLOCK, before)
+                    || is(BLOCK, after)
+                    || (is(HIDDEN, before) && is(HIDDEN, after))
                 {
                     continue;
                 }
@@ -127,6 +123,14 @@ pub fn minify_template(text: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// The element name of a piece that is a tag, else "".
+fn element<'p>(piece: Option<&'p Piece<'_>>) -> &'p str {
+    match piece {
+        Some(Piece::Tag { name, .. }) => name,
+        _ => "",
+    }
 }
 
 /// Split a template into pieces; `None` when a verbatim element or a tag
@@ -154,16 +158,17 @@ fn pieces(text: &str) -> Option<Vec<Piece<'_>>> {
             if pulls_in(&rest[..len]) {
                 return None;
             }
-            let start = !rest.starts_with("</");
+            let verbatim = !rest.starts_with("</") && VERBATIM.contains(&name.as_str());
+            let end_tag = format!("</{name}");
             pieces.push(Piece::Tag {
                 text: minify_tag(&rest[..len]),
-                name: name.clone(),
+                name,
             });
             let mut len = len;
-            if start && VERBATIM.contains(&name.as_str()) {
+            if verbatim {
                 // The content, up to the end tag, as it is.
                 let content = &rest[len..];
-                let end = find_ascii_ci(content, &format!("</{name}")).unwrap_or(content.len());
+                let end = find_ascii_ci(content, &end_tag).unwrap_or(content.len());
                 if pulls_in(&content[..end]) {
                     return None;
                 }
@@ -205,7 +210,8 @@ fn tera_tag_len(s: &str) -> usize {
     let b = s.as_bytes();
     let mut i = 2;
     while i < b.len() {
-        if s[i..].starts_with(close) {
+        // Bytes, not `&s[i..]`: `i` steps through multi-byte characters.
+        if b[i..].starts_with(close.as_bytes()) {
             return i + 2;
         }
         if close != "#}" && matches!(b[i], b'"' | b'\'' | b'`') {
@@ -290,7 +296,8 @@ fn quoted_len(s: &str) -> usize {
         if s.as_bytes()[i] == quote {
             return i + 1;
         }
-        if is_tera_tag(&s[i..]) {
+        // `{` is one byte, so `i` is then at a character boundary.
+        if s.as_bytes()[i] == b'{' && is_tera_tag(&s[i..]) {
             i += tera_tag_len(&s[i..]);
         } else {
             i += 1;
@@ -439,6 +446,15 @@ mod tests {
             ("<{{ t }} title=\"a  b\">  x", "<{{ t }} title=\"a  b\"> x"),
             ("a < b  and  c", "a < b and c"),
             ("<p>café  au  lait</p>", "<p>café au lait</p>"),
+            // Characters of several bytes in values, Tera tags and comments.
+            (
+                "<p title=\"Café {{ x }} é\">é {# é #}</p>",
+                "<p title=\"Café {{ x }} é\">é {# é #}</p>",
+            ),
+            (
+                "<a title=\"é\" href=\"{{ \"é\" }}\">",
+                "<a title=\"é\" href=\"{{ \"é\" }}\">",
+            ),
         ];
         for (template, want) in cases {
             assert_eq!(
@@ -446,6 +462,17 @@ mod tests {
                 Some(want),
                 "{template:?}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        // Site templates are input: no text, however broken, panics. Made
+        // of the pieces the minifier looks for, several bytes long or not.
+        #[test]
+        fn no_template_panics(
+            text in "(<|</|>|\\{|\\}|%|#|\"|'|=|-| |\n|a|p|é|·|pre|raw|endraw|!--|::)*"
+        ) {
+            let _ = minify_template(&text);
         }
     }
 
