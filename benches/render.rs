@@ -24,8 +24,8 @@ fn main() {
     let config = pidsite::config::SiteConfig::load(&site).expect("site.toml loads");
     let registry = pidsite::load::registry::load(&site, &config).expect("registry loads");
     let pages = pidsite::load::pages::load_pages(&site).expect("pages load");
-    let (tera, _) = pidsite::render::templates::load(&site).expect("templates load");
-    let renderer = Renderer::new(&config, tera, &pages);
+    let templates = pidsite::render::templates::load(&site, false).expect("templates load");
+    let renderer = Renderer::new(&config, templates.tera, &pages);
     renderer.set_pid_index(Vec::new());
 
     println!("landing pages (render only, citations included):");

@@ -138,7 +138,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     check_out_dir(site, &out)?;
     let registry = load::registry::load(site, &config)?;
     let pages = load::pages::load_pages(site)?;
-    let (tera, mut warnings) = render::templates::load(site)?;
+    let templates = render::templates::load(site, config.minify)?;
+    let mut warnings = templates.warnings;
     let mut notes: HashMap<String, Note> = HashMap::new();
     for note in load::pages::load_notes(site)? {
         let known = registry
@@ -171,8 +172,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .then(|| State::load(&out, &global))
         .flatten();
     let fingerprints = Fingerprinter::new(previous.as_mut());
-    let renderer = Renderer::new(&config, tera, &pages);
-    let staging = Staging::new(&out, config.minify, previous.is_some())?;
+    let renderer = Renderer::new(&config, templates.tera, &pages);
+    // Pages from minified templates are written as they are.
+    let staging = Staging::new(
+        &out,
+        config.minify && !templates.minified,
+        previous.is_some(),
+    )?;
     let store = EntryStore::create(&incremental::cache_dir(&out))?;
     let registry_file = registry_path(&registry);
     let job = EntryJob {

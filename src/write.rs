@@ -1,5 +1,6 @@
 //! Writing: rendered [`Output`]s go into a staging folder beside the output
-//! folder (HTML minified on the way), static files are copied in, and only a
+//! folder (HTML minified on the way when its templates were not minified as
+//! they loaded), static files are copied in, and only a
 //! build that succeeded is moved into place. A failed build leaves the
 //! previous output untouched. Knows nothing of IIIF or PIDs.
 //!
@@ -51,9 +52,12 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Create the staging folder beside `out`. When `incremental`, only
-    /// files that differ from those in `out` are staged, and [`apply`]
-    /// moves them in; otherwise [`commit`] swaps the whole folder.
+    /// Create the staging folder beside `out`. When `minify`, each HTML
+    /// page goes through minify-html (the build asks for it only when the
+    /// templates could not be minified as they loaded). When
+    /// `incremental`, only files that differ from those in `out` are
+    /// staged, and [`apply`] moves them in; otherwise [`commit`] swaps the
+    /// whole folder.
     ///
     /// [`apply`]: Staging::apply
     /// [`commit`]: Staging::commit
@@ -83,7 +87,7 @@ impl Staging {
         self.dir.path()
     }
 
-    /// Write one output, minifying HTML. Safe to call from many threads.
+    /// Write one output, minifying HTML if asked. Safe to call from many threads.
     pub fn write(&self, output: &Output) -> Result<u64> {
         let file = output.path.to_file_path(self.dir.path());
         let is_html = file.extension().is_some_and(|e| e == "html");

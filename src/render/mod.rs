@@ -7,6 +7,7 @@ pub mod context;
 pub mod discovery;
 pub mod exports;
 pub mod feeds;
+mod minify;
 pub mod site_wide;
 pub mod templates;
 

@@ -8,6 +8,7 @@ use tera::Tera;
 
 use crate::error::Location;
 use crate::error::{Error, Result, Warning};
+use crate::render::minify;
 
 /// The built-in templates, by name.
 pub const BUILTINS: &[(&str, &str)] = &[
@@ -27,28 +28,33 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
-/// Load the site's templates over the built-ins. Warns about site templates
-/// that match no built-in name and are not used by another template.
-pub fn load(site_dir: &Path) -> Result<(Tera, Vec<Warning>)> {
-    let mut builtins = Tera::default();
-    builtins.autoescape_on(vec![".html", ".xml"]);
-    let mut all: Vec<(String, &str)> = Vec::new();
-    for (name, text) in BUILTINS {
-        all.push((name.to_string(), text));
-        all.push((format!("builtin/{name}"), text));
-    }
-    builtins
-        .add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), *t)))
-        .map_err(|e| template_error("built-in templates", &e))?;
+/// The site's templates, loaded.
+pub struct Templates {
+    /// The templates, ready to render.
+    pub tera: Tera,
+    /// Whether the HTML templates were minified as they loaded: the pages
+    /// rendered from them then need no minifying.
+    pub minified: bool,
+    /// Site templates that match no built-in name.
+    pub warnings: Vec<Warning>,
+}
 
-    // Site templates are added over the built-ins: a site file replaces the
-    // built-in of the same name, and may extend any built-in (`base.html`,
-    // or `builtin/<name>` to change one block of the original).
-    let mut tera = builtins;
+/// Load the site's templates over the built-ins, minified when `minify`
+/// and every HTML template can safely be (else the pages are minified one
+/// by one as they are written). Warns about site templates that match no
+/// built-in name and are not used by another template.
+pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for (name, text) in BUILTINS {
+        sources.push((name.to_string(), text.to_string()));
+        sources.push((format!("builtin/{name}"), text.to_string()));
+    }
+    // Site templates replace the built-in of the same name, and may extend
+    // any built-in (`base.html`, or `builtin/<name>` to change one block of
+    // the original).
     let mut warnings = Vec::new();
     let dir = site_dir.join("templates");
     if dir.is_dir() {
-        let mut files = Vec::new();
         for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
             let entry = entry.map_err(|e| Error::Io {
                 path: dir.clone(),
@@ -76,15 +82,55 @@ pub fn load(site_dir: &Path) -> Result<(Tera, Vec<Warning>)> {
                     ),
                 });
             }
-            files.push((entry.path().to_path_buf(), Some(rel)));
+            let text =
+                std::fs::read_to_string(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            sources.retain(|(n, _)| *n != rel);
+            sources.push((rel, text));
         }
-        tera.add_template_files(files.iter().map(|(p, n)| (p.as_path(), n.as_deref())))
-            .map_err(|e| template_error("templates/", &e))?;
     }
+    // The templates as written parse first, so that an error points at the
+    // line the author wrote.
+    let tera = compile(&sources)?;
+    if minify {
+        let minified: Option<Vec<(String, String)>> = sources
+            .iter()
+            .map(|(name, text)| {
+                let text = if name.ends_with(".html") {
+                    minify::minify_template(text)?
+                } else {
+                    text.clone()
+                };
+                Some((name.clone(), text))
+            })
+            .collect();
+        // Minifying keeps Tera's tags as they are, so the minified
+        // templates parse too; were one not to, the pages are minified
+        // one by one instead.
+        if let Some(tera) = minified.and_then(|m| compile(&m).ok()) {
+            return Ok(Templates {
+                tera,
+                minified: true,
+                warnings,
+            });
+        }
+    }
+    Ok(Templates {
+        tera,
+        minified: false,
+        warnings,
+    })
+}
+
+/// Parse the templates, named, into a Tera ready to render pages.
+fn compile(sources: &[(String, String)]) -> Result<Tera> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| template_error("templates/", &e))?;
     // Tera's default also escapes `/` (as `&#x2F;`), which is needless in
     // HTML and makes every URL unreadable in the page source.
     tera.set_escape_fn(escape_html);
-    Ok((tera, warnings))
+    Ok(tera)
 }
 
 /// Escape text for element content and quoted attribute values.
@@ -112,12 +158,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_builtin_parses() {
+    fn every_builtin_parses_and_minifies() {
         let dir = tempfile::tempdir().unwrap();
-        let (tera, warnings) = load(dir.path()).unwrap();
-        assert!(warnings.is_empty());
-        for (name, _) in BUILTINS {
-            assert!(tera.get_template_names().any(|n| n == *name), "{name}");
+        for minify in [false, true] {
+            let t = load(dir.path(), minify).unwrap();
+            assert!(t.warnings.is_empty());
+            assert_eq!(t.minified, minify);
+            for (name, _) in BUILTINS {
+                assert!(t.tera.get_template_names().any(|n| n == *name), "{name}");
+            }
         }
     }
 
@@ -127,10 +176,24 @@ mod tests {
         std::fs::create_dir(dir.path().join("templates")).unwrap();
         std::fs::write(dir.path().join("templates/page.html"), "MINE").unwrap();
         std::fs::write(dir.path().join("templates/pgae.html"), "typo").unwrap();
-        let (tera, warnings) = load(dir.path()).unwrap();
-        let out = tera.render("page.html", &tera::Context::new()).unwrap();
+        let t = load(dir.path(), true).unwrap();
+        let out = t.tera.render("page.html", &tera::Context::new()).unwrap();
         assert_eq!(out, "MINE");
-        assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].to_string().contains("pgae.html"));
+        assert_eq!(t.warnings.len(), 1);
+        assert!(t.warnings[0].to_string().contains("pgae.html"));
+    }
+
+    #[test]
+    fn a_site_template_that_cannot_be_minified_leaves_all_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/page.html"),
+            "{% extends \"base.html\" %}{% block main %}<pre>{% block code %}  a\n    b{% endblock code %}</pre>{% endblock main %}",
+        )
+        .unwrap();
+        // The page's block lands in the built-in's <pre>: nothing is
+        // minified, and the pages are minified one by one instead.
+        assert!(!load(dir.path(), true).unwrap().minified);
     }
 }
