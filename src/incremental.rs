@@ -35,7 +35,7 @@ pub const MARKER: &str = ".pidsite-build";
 pub type Hash = String;
 
 /// What one build of one output folder was made of.
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Default, Deserialize)]
 pub struct State {
     /// The id written to the output's marker file.
     pub build_id: String,
@@ -43,7 +43,9 @@ pub struct State {
     pub global: Hash,
     /// Hash of the IIIF id -> PID page index.
     pub index: Hash,
-    /// Per PID key; each one's [`EntryState`] is in the store.
+    /// Per PID key (of the last build; a build saves its own from the
+    /// registry, see [`State::save`]); each one's [`EntryState`] is in the
+    /// store.
     pub entries: HashMap<String, EntryRef>,
     /// Files that are not any one PID's: site-wide pages and static files.
     pub site_files: Vec<String>,
@@ -129,7 +131,14 @@ impl State {
     /// Write the state (after the output it describes is in place), with
     /// `store` holding its entries' states. The stores of earlier builds
     /// into the same folder are deleted.
-    pub fn save(&mut self, out: &Path, store: EntryStore) -> std::io::Result<()> {
+    /// `entries` are the build's PIDs (key and reference), written as they
+    /// come rather than gathered into a map.
+    pub fn save<'a>(
+        &mut self,
+        out: &Path,
+        store: EntryStore,
+        entries: impl Iterator<Item = (&'a str, &'a EntryRef)>,
+    ) -> std::io::Result<()> {
         let path = state_path(out);
         let dir = cache_dir(out);
         let prefix = format!("entries-{}-", output_name(out));
@@ -140,7 +149,16 @@ impl State {
         store.keep(&dir.join(&self.store))?;
         let tmp = path.with_extension("json.tmp");
         let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        serde_json::to_writer(&mut w, self)?;
+        let saved = Saved {
+            build_id: &self.build_id,
+            global: &self.global,
+            index: &self.index,
+            entries: MapOnce(std::cell::RefCell::new(Some(entries))),
+            site_files: &self.site_files,
+            files: &self.files,
+            store: &self.store,
+        };
+        serde_json::to_writer(&mut w, &saved)?;
         w.flush()?;
         drop(w);
         std::fs::rename(tmp, path)?;
@@ -156,6 +174,29 @@ impl State {
     /// Forget the state of `out` (before an output is changed in place).
     pub fn invalidate(out: &Path) {
         let _ = std::fs::remove_file(state_path(out));
+    }
+}
+
+/// [`State`] as written.
+#[derive(Serialize)]
+#[serde(bound(serialize = "MapOnce<I>: Serialize"))]
+struct Saved<'a, I> {
+    build_id: &'a str,
+    global: &'a str,
+    index: &'a str,
+    entries: MapOnce<I>,
+    site_files: &'a [String],
+    files: &'a HashMap<PathBuf, FileStamp>,
+    store: &'a str,
+}
+
+/// A map written from an iterator, once.
+struct MapOnce<I>(std::cell::RefCell<Option<I>>);
+
+impl<K: Serialize, V: Serialize, I: Iterator<Item = (K, V)>> Serialize for MapOnce<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let entries = self.0.borrow_mut().take();
+        s.collect_map(entries.into_iter().flatten())
     }
 }
 

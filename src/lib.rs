@@ -283,6 +283,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         })
         .collect();
     progress.finish();
+    let mut renderer = renderer;
+    renderer.drop_pid_index();
     let mut errors = Vec::new();
     for (i, state) in linked {
         match state {
@@ -378,16 +380,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         None
     });
 
-    // Every target has been read or fingerprinted: compare with the lock,
-    // only now, so that the two locks are not held during the passes.
-    let (new_lock, changed) = lock::compare(
-        &registry.entries,
-        |path| fingerprints.content_hash(path),
-        &remote_docs,
-        previous_lock.as_ref(),
-    );
-    drop(previous_lock);
-
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
@@ -415,29 +407,35 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     } else {
         staging.commit()?;
     }
-    let mut state = State::new(build_id, global, index_hash);
-    state.entries = registry
-        .entries
-        .iter()
-        .map(|e| e.pid().key().to_string())
-        .zip(refs)
-        .collect();
-    state.site_files = site_files;
-    state.files = fingerprints.into_stamps();
-    drop(previous);
-    if let Err(e) = state.save(&out, store) {
-        warnings.push(Warning {
-            at: Location::file(incremental::state_path(&out)),
-            message: format!(
-                "cannot save the incremental build state ({e}); the next build will be a full one"
-            ),
-        });
-    }
+    // Every target has been read or fingerprinted: compare with the lock,
+    // only now, and write it before the build state is made, so that
+    // neither is held while PIDs are rendered or with the other.
+    let (new_lock, changed) = lock::compare(
+        &registry.entries,
+        |path| fingerprints.content_hash(path),
+        &remote_docs,
+        previous_lock.as_ref(),
+    );
+    drop(previous_lock);
     if let Err(e) = new_lock.save(site) {
         warnings.push(Warning {
             at: Location::file(lock::LOCK_FILE),
             message: format!(
                 "cannot write the lock file ({e}); the next build compares with the old one"
+            ),
+        });
+    }
+    drop(new_lock);
+    let mut state = State::new(build_id, global, index_hash);
+    state.site_files = site_files;
+    state.files = fingerprints.into_stamps();
+    drop(previous);
+    let keys = registry.entries.iter().map(|e| e.pid().key());
+    if let Err(e) = state.save(&out, store, keys.zip(&refs)) {
+        warnings.push(Warning {
+            at: Location::file(incremental::state_path(&out)),
+            message: format!(
+                "cannot save the incremental build state ({e}); the next build will be a full one"
             ),
         });
     }

@@ -10,7 +10,6 @@
 //! control. This module reads, compares and writes the lock; it fetches and
 //! hashes nothing itself (the caller hands it the hashes).
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +26,28 @@ const HEADER: &str = "\
 # Commit it: a diff then shows which manifests changed between builds.
 # `pidsite check` reports targets that no longer match it.
 ";
+
+/// Whether the file at `path` holds `bytes`, read a piece at a time (a
+/// large site's lock is megabytes).
+fn same_as_file(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    if file.metadata().map(|m| m.len()).ok() != Some(bytes.len() as u64) {
+        return false;
+    }
+    let mut buf = vec![0; 1 << 16];
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let n = buf.len().min(rest.len());
+        if file.read_exact(&mut buf[..n]).is_err() || buf[..n] != rest[..n] {
+            return false;
+        }
+        rest = &rest[n..];
+    }
+    true
+}
 
 /// A line that is empty or a comment.
 fn is_blank(line: &str) -> bool {
@@ -170,7 +191,7 @@ impl Lock {
     pub fn save(&self, site: &Path) -> std::io::Result<bool> {
         let path = site.join(LOCK_FILE);
         let text = self.to_text();
-        if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
+        if same_as_file(&path, text.as_bytes()) {
             return Ok(false);
         }
         let mut tmp = tempfile::NamedTempFile::new_in(site)?;
@@ -198,8 +219,13 @@ pub fn compare(
     remote: &RemoteDocs,
     previous: Option<&Lock>,
 ) -> (Lock, Vec<Changed>) {
-    let mut rows: HashMap<(String, String), (LockedTarget, Location)> = HashMap::new();
-    for record in entries.iter().flat_map(|e| &e.versions) {
+    // Each target with the registry row that named it first, sorted and
+    // deduplicated rather than keyed in a map: a large registry's lock is
+    // made at the end of the build, when every PID's reference is held.
+    let records: Vec<&crate::model::record::Record> =
+        entries.iter().flat_map(|e| &e.versions).collect();
+    let mut rows: Vec<(LockedTarget, usize)> = Vec::with_capacity(records.len());
+    for (i, record) in records.iter().enumerate() {
         if matches!(record.status, Status::Moved | Status::Reserved) {
             continue;
         }
@@ -247,26 +273,26 @@ pub fn compare(
         };
         let locked = locked.or_else(|| previous.and_then(|p| p.find(&pid, &written)).cloned());
         if let Some(locked) = locked {
-            rows.entry((pid, written))
-                .or_insert((locked, record.at.clone()));
+            rows.push((locked, i));
         }
     }
-    let mut changed: Vec<Changed> = rows
-        .values()
-        .filter_map(|(now, at)| {
+    // Stable: of two rows naming the same target, the first stays.
+    rows.sort_by(|(a, _), (b, _)| (&a.pid, &a.target).cmp(&(&b.pid, &b.target)));
+    rows.dedup_by(|(b, _), (a, _)| a.pid == b.pid && a.target == b.target);
+    let changed: Vec<Changed> = rows
+        .iter()
+        .filter_map(|(now, i)| {
             let before = previous?.find(&now.pid, &now.target)?;
             (before.sha256 != now.sha256).then(|| Changed {
                 pid: now.pid.clone(),
                 target: now.target.clone(),
-                at: at.clone(),
+                at: records[*i].at.clone(),
                 was: before.sha256.clone(),
                 now: now.sha256.clone(),
             })
         })
         .collect();
-    changed.sort_by(|a, b| (&a.pid, &a.target).cmp(&(&b.pid, &b.target)));
-    let mut targets: Vec<LockedTarget> = rows.into_values().map(|(t, _)| t).collect();
-    targets.sort_by(|a, b| (&a.pid, &a.target).cmp(&(&b.pid, &b.target)));
+    let targets = rows.into_iter().map(|(t, _)| t).collect();
     (Lock { targets }, changed)
 }
 

@@ -221,6 +221,12 @@ impl<'a> Renderer<'a> {
         let _ = self.pid_index.set(index.into_iter().collect());
     }
 
+    /// Drop the index once no PID page is left to render (a large site's
+    /// index is tens of megabytes).
+    pub fn drop_pid_index(&mut self) {
+        self.pid_index.take();
+    }
+
     fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
         let context =
             tera::Context::from_serialize(ctx).map_err(|e| templates::template_error(name, &e))?;
