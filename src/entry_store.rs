@@ -105,28 +105,37 @@ impl EntryStore {
     pub fn put(&self, state: &EntryState) -> Result<(u64, u64)> {
         let mut line = serde_json::to_vec(state).map_err(|e| Error::io(&self.path, e.into()))?;
         line.push(b'\n');
-        let mut file = self.lock();
-        let at = file.1;
-        file.0
-            .write_all(&line)
-            .map_err(|e| Error::io(&self.path, e))?;
-        file.1 += line.len() as u64;
-        Ok((at, line.len() as u64))
+        self.put_raw(&line)
     }
 
     /// The state at `at` (as [`EntryStore::put`] returned it).
     pub fn get(&self, at: u64, len: u64) -> Result<EntryState> {
+        let line = self.get_raw(at, len)?;
+        serde_json::from_slice(&line).map_err(|e| Error::io(&self.path, e.into()))
+    }
+
+    /// The state at `at` as its JSON line, to be copied as it is.
+    pub fn get_raw(&self, at: u64, len: u64) -> Result<Vec<u8>> {
         let io = |e: std::io::Error| Error::io(&self.path, e);
         let mut line = vec![0; usize::try_from(len).map_err(|e| io(std::io::Error::other(e)))?];
-        {
-            let mut file = self.lock();
-            file.0.flush().map_err(io)?;
-            let f = file.0.get_mut();
-            f.seek(SeekFrom::Start(at)).map_err(io)?;
-            f.read_exact(&mut line).map_err(io)?;
-            f.seek(SeekFrom::End(0)).map_err(io)?;
-        }
-        serde_json::from_slice(&line).map_err(|e| io(e.into()))
+        let mut file = self.lock();
+        file.0.flush().map_err(io)?;
+        let f = file.0.get_mut();
+        f.seek(SeekFrom::Start(at)).map_err(io)?;
+        f.read_exact(&mut line).map_err(io)?;
+        f.seek(SeekFrom::End(0)).map_err(io)?;
+        Ok(line)
+    }
+
+    /// Add a state's JSON line as [`EntryStore::get_raw`] gave it.
+    pub fn put_raw(&self, line: &[u8]) -> Result<(u64, u64)> {
+        let mut file = self.lock();
+        let at = file.1;
+        file.0
+            .write_all(line)
+            .map_err(|e| Error::io(&self.path, e))?;
+        file.1 += line.len() as u64;
+        Ok((at, line.len() as u64))
     }
 
     /// Keep a new store as `path` (in the folder it was created in).

@@ -121,11 +121,18 @@ impl State {
 
     /// The state of one of its entries.
     pub fn entry(&self, entry: &EntryRef) -> crate::Result<EntryState> {
-        let store = self
-            .opened
+        self.store().get(entry.at, entry.len)
+    }
+
+    /// The state of one of its entries as its JSON line in the store.
+    pub fn entry_raw(&self, entry: &EntryRef) -> crate::Result<Vec<u8>> {
+        self.store().get_raw(entry.at, entry.len)
+    }
+
+    fn store(&self) -> &EntryStore {
+        self.opened
             .as_ref()
-            .expect("a loaded state has its store open");
-        store.get(entry.at, entry.len)
+            .expect("a loaded state has its store open")
     }
 
     /// Write the state (after the output it describes is in place), with

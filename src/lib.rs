@@ -597,10 +597,19 @@ impl EntryJob<'_> {
     /// A PID's state from the last build, reused as it is (its warnings
     /// pointed at its registry row, wherever that row is now).
     fn kept(&self, entry: &Entry, last: &State, old: EntryRef) -> Result<EntryRef> {
-        let mut state = last.entry(&old)?;
-        state.warnings =
-            incremental::relocate(&state.warnings, self.registry_file, &entry.current().at);
-        let (at, len) = self.store.put(&state)?;
+        let line = last.entry_raw(&old)?;
+        // Copied as it is unless a warning may point into the registry (its
+        // path is not in the line otherwise): most states have no warning.
+        let registry = serde_json::to_vec(self.registry_file).unwrap_or_default();
+        let mentions = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
+        let (at, len) = if registry.is_empty() || mentions(&registry) {
+            let mut state = last.entry(&old)?;
+            state.warnings =
+                incremental::relocate(&state.warnings, self.registry_file, &entry.current().at);
+            self.store.put(&state)?
+        } else {
+            self.store.put_raw(&line)?
+        };
         Ok(EntryRef {
             at,
             len,

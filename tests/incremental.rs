@@ -197,3 +197,58 @@ fn an_output_changed_by_hand_is_rebuilt_in_full() {
     assert!(!report.incremental);
     assert!(out.join("index.html").is_file());
 }
+
+#[test]
+fn a_kept_pids_warnings_follow_its_row() {
+    let site = site();
+    let out = site.path().join("public");
+    let registry = site.path().join("content/registry.csv");
+    let text = std::fs::read_to_string(&registry).unwrap();
+    // A `type` column that contradicts the photo's manifest: a warning
+    // on the photo's row.
+    let typed: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("{l},type\n"),
+            _ if l.starts_with("ark:/99999/fk4photo,") => format!("{l},Collection\n"),
+            _ => format!("{l},\n"),
+        })
+        .collect();
+    std::fs::write(&registry, &typed).unwrap();
+    let lenient = |full: bool, to: &Path| {
+        build(
+            &BuildOptions {
+                site_dir: site.path().to_path_buf(),
+                out_dir: Some(to.to_path_buf()),
+                strict: false,
+                full,
+                offline: false,
+            },
+            &NoProgress,
+        )
+        .unwrap()
+        .warnings
+    };
+    let first = lenient(false, &out);
+    let on_row = |w: &[pidsite::Warning]| -> Vec<Option<usize>> {
+        w.iter()
+            .filter(|w| w.message.contains("column \"type\""))
+            .map(|w| w.at.line)
+            .collect()
+    };
+    assert_eq!(on_row(&first), [Some(2)]);
+
+    // A new row above it: the photo is kept, its warning moves with it.
+    let (header, rows) = typed.split_once('\n').unwrap();
+    std::fs::write(
+        &registry,
+        format!("{header}\nnew-1,manifests/comment.json,,,,New,,,,,,\n{rows}"),
+    )
+    .unwrap();
+    let kept = lenient(false, &out);
+    assert_eq!(on_row(&kept), [Some(3)]);
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean = lenient(true, &clean_dir.path().join("public"));
+    assert_eq!(on_row(&kept), on_row(&clean));
+}
