@@ -139,7 +139,7 @@ impl Citation {
         config: &SiteConfig,
         url: String,
     ) -> Self {
-        let o = &record.overrides;
+        let o = record.overrides();
         // The site's own labels first, then the built-in ones.
         let meta_in = |labels: &[&str]| -> Option<String> {
             resource?.metadata.iter().find_map(|m| {

@@ -513,7 +513,7 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
         canvas: get("canvas"),
         region,
         declared_type,
-        overrides: Overrides {
+        overrides: Some(Box::new(Overrides {
             title: get("title"),
             creators: get("creator")
                 .map(|c| {
@@ -528,7 +528,8 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
             publisher: get("publisher"),
             license,
             resource_type,
-        },
+        }))
+        .filter(|o| **o != Overrides::default()),
     })
 }
 

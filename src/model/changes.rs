@@ -15,7 +15,7 @@ pub fn changes(
     after: (&Record, Option<&Resource>),
 ) -> Vec<String> {
     let mut out = Vec::new();
-    if before.0.overrides != after.0.overrides {
+    if before.0.overrides() != after.0.overrides() {
         out.push("citation details in the registry changed".to_string());
     }
     let (Some(b), Some(a)) = (before.1, after.1) else {

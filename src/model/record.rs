@@ -119,8 +119,26 @@ pub struct Record {
     pub region: Option<String>,
     /// The `type` column, if given (checked against the resource).
     pub declared_type: Option<String>,
-    /// Citation overrides.
-    pub overrides: Overrides,
+    /// Citation overrides; none for most rows, and boxed: a large
+    /// registry's rows are all in memory for the whole build.
+    pub overrides: Option<Box<Overrides>>,
+}
+
+/// A row without citation overrides.
+static NO_OVERRIDES: Overrides = Overrides {
+    title: None,
+    creators: Vec::new(),
+    date: None,
+    publisher: None,
+    license: None,
+    resource_type: None,
+};
+
+impl Record {
+    /// The citation fields the row sets (all empty for most rows).
+    pub fn overrides(&self) -> &Overrides {
+        self.overrides.as_deref().unwrap_or(&NO_OVERRIDES)
+    }
 }
 
 /// A PID with every registry row naming it. Rows differ by version; the
