@@ -2,6 +2,8 @@
 //! bad input, each checking the exit code and the stderr line that names
 //! the file, the row or line, and what was expected.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -9,18 +11,7 @@ use predicates::prelude::*;
 
 /// A fresh copy of the basic fixture site to break.
 fn site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
+    common::copy_fixture("basic")
 }
 
 fn pidsite(site: &Path) -> Command {

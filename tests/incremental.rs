@@ -1,26 +1,17 @@
 //! Incremental builds: a rebuild renders only what changed, rewrites exactly
 //! the affected files, and leaves an output identical to a clean build.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use pidsite::{build, BuildOptions, BuildReport, NoProgress};
 
 /// A copy of the basic fixture site, to change between builds.
 fn site() -> tempfile::TempDir {
-    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
+    common::copy_fixture("basic")
 }
 
 /// Site-wide files that list every PID (titles, dates, activities).

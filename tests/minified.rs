@@ -6,25 +6,15 @@
 //! renders: minify-html keeps some (`</summary> <ol>`), the template
 //! minifier drops them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use pidsite::{build, BuildOptions, NoProgress};
 
 /// Copy `tests/fixtures/<name>` into a temp dir, with `minify` set.
 fn fixture(name: &str, minify: bool) -> tempfile::TempDir {
-    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    let dir = common::copy_fixture(name);
     let toml = dir.path().join("site.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
     assert!(text.contains("minify = false"));

@@ -3,25 +3,16 @@
 //! renamed manifest file, new aliases), with a page, a redirect stub or a
 //! tombstone.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use pidsite::{build, BuildOptions, NoProgress};
 
 const BASE: &str = "https://org.github.io/repo/";
 
 fn copy_fixture() -> tempfile::TempDir {
-    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic");
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
+    common::copy_fixture("basic")
 }
 
 fn run(site: &Path, out: &Path, full: bool) {
