@@ -188,6 +188,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         staging: &staging,
         store: &store,
         registry_file: &registry_file,
+        registry_json: serde_json::to_vec(&registry_file).unwrap_or_default(),
         remote: &remote_docs,
     };
 
@@ -531,6 +532,8 @@ struct EntryJob<'a> {
     staging: &'a Staging,
     store: &'a EntryStore,
     registry_file: &'a Path,
+    /// The registry file's path as a JSON string, as warnings store it.
+    registry_json: Vec<u8>,
     remote: &'a remote::RemoteDocs,
 }
 
@@ -600,9 +603,9 @@ impl EntryJob<'_> {
         let line = last.entry_raw(&old)?;
         // Copied as it is unless a warning may point into the registry (its
         // path is not in the line otherwise): most states have no warning.
-        let registry = serde_json::to_vec(self.registry_file).unwrap_or_default();
-        let mentions = |needle: &[u8]| line.windows(needle.len()).any(|w| w == needle);
-        let (at, len) = if registry.is_empty() || mentions(&registry) {
+        let needle = &self.registry_json;
+        let mentions = needle.is_empty() || line.windows(needle.len()).any(|w| w == needle);
+        let (at, len) = if mentions {
             let mut state = last.entry(&old)?;
             state.warnings =
                 incremental::relocate(&state.warnings, self.registry_file, &entry.current().at);
