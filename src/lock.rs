@@ -27,28 +27,6 @@ const HEADER: &str = "\
 # `pidsite check` reports targets that no longer match it.
 ";
 
-/// Whether the file at `path` holds `bytes`, read a piece at a time (a
-/// large site's lock is megabytes).
-fn same_as_file(path: &Path, bytes: &[u8]) -> bool {
-    use std::io::Read as _;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return false;
-    };
-    if file.metadata().map(|m| m.len()).ok() != Some(bytes.len() as u64) {
-        return false;
-    }
-    let mut buf = vec![0; 1 << 16];
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let n = buf.len().min(rest.len());
-        if file.read_exact(&mut buf[..n]).is_err() || buf[..n] != rest[..n] {
-            return false;
-        }
-        rest = &rest[n..];
-    }
-    true
-}
-
 /// A line that is empty or a comment.
 fn is_blank(line: &str) -> bool {
     line.is_empty() || line.starts_with('#')
@@ -191,7 +169,7 @@ impl Lock {
     pub fn save(&self, site: &Path) -> std::io::Result<bool> {
         let path = site.join(LOCK_FILE);
         let text = self.to_text();
-        if same_as_file(&path, text.as_bytes()) {
+        if crate::write::file_holds(&path, text.len() as u64, text.as_bytes()) {
             return Ok(false);
         }
         let mut tmp = tempfile::NamedTempFile::new_in(site)?;

@@ -117,7 +117,7 @@ impl Staging {
 
     /// Stage `bytes` at `staged`, unless incremental and `live` holds them.
     fn put(&self, staged: &Path, live: &Path, bytes: &[u8]) -> Result<()> {
-        if self.incremental && std::fs::read(live).is_ok_and(|old| old == bytes) {
+        if self.incremental && file_holds(live, bytes.len() as u64, bytes) {
             return Ok(());
         }
         self.make_parent(staged)?;
@@ -285,19 +285,40 @@ impl Streamed<'_> {
         drop(self.w);
         // Incremental: an unchanged file is not staged (as in `put`).
         let live = self.path.to_file_path(&self.staging.out);
-        if self.staging.incremental && same_content(&self.staged, &live) {
-            std::fs::remove_file(&self.staged).map_err(|e| Error::io(&self.staged, e))?;
+        if self.staging.incremental {
+            let staged = std::fs::File::open(&self.staged).map_err(io)?;
+            if file_holds(&live, size, staged) {
+                std::fs::remove_file(&self.staged).map_err(io)?;
+            }
         }
         Ok((self.path, size))
     }
 }
 
-/// Whether two files hold the same bytes (false when either is missing).
-fn same_content(a: &Path, b: &Path) -> bool {
-    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+/// Whether the file at `path` holds exactly the `len` bytes `other`
+/// reads, compared a piece at a time (a large site's linkset or lock is
+/// megabytes): false when it cannot be read.
+pub(crate) fn file_holds(path: &Path, len: u64, mut other: impl std::io::Read) -> bool {
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };
-    ma.len() == mb.len() && std::fs::read(a).ok() == std::fs::read(b).ok()
+    if file.metadata().map(|m| m.len()).ok() != Some(len) {
+        return false;
+    }
+    let (mut a, mut b) = (vec![0; 1 << 16], vec![0; 1 << 16]);
+    let mut rest = len;
+    while rest > 0 {
+        let n = usize::try_from(rest).map_or(a.len(), |r| r.min(a.len()));
+        let read = file
+            .read_exact(&mut a[..n])
+            .and(other.read_exact(&mut b[..n]));
+        if read.is_err() || a[..n] != b[..n] {
+            return false;
+        }
+        rest -= n as u64;
+    }
+    true
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -305,4 +326,24 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut w = std::io::BufWriter::new(file);
     w.write_all(bytes).map_err(|e| Error::io(path, e))?;
     w.flush().map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_holds_exactly_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a");
+        // Longer than one piece, so the comparison crosses pieces.
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&f, &bytes).unwrap();
+        assert!(file_holds(&f, bytes.len() as u64, &bytes[..]));
+        let mut other = bytes.clone();
+        *other.last_mut().unwrap() ^= 1;
+        assert!(!file_holds(&f, other.len() as u64, &other[..]));
+        assert!(!file_holds(&f, 10, &bytes[..10]));
+        assert!(!file_holds(&dir.path().join("none"), 0, &b""[..]));
+    }
 }
