@@ -6,9 +6,9 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use hayagriva::archive::{locales, ArchivedStyle};
+use hayagriva::archive::{locale, ArchivedStyle};
 use hayagriva::citationberg::json::Item;
-use hayagriva::citationberg::{IndependentStyle, Locale, Style as CslStyle};
+use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style as CslStyle};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild, ElemChildren,
 };
@@ -143,7 +143,7 @@ impl Styles {
     /// Load the styles site.toml names (validated with the config): the
     /// built-in ones by name, the site's own `.csl` files from `site_dir`.
     pub fn load(names: &[String], site_dir: &Path) -> Styles {
-        let styles = names
+        let styles: Vec<LoadedStyle> = names
             .iter()
             .filter_map(|n| {
                 if let Some(name) = custom_style_name(n) {
@@ -165,12 +165,20 @@ impl Styles {
                 }
             })
             .collect();
+        let locales = needed_locales(&styles).filter_map(|c| locale(&c)).collect();
         Styles {
             styles,
-            locales: locales(),
+            locales,
             register: IndependentStyle::from_xml(REGISTER_STYLE)
                 .expect("the built-in registration style is valid CSL"),
         }
+    }
+
+    /// The locales given to the processor, by code.
+    #[cfg(test)]
+    fn locale_codes(&self) -> Vec<String> {
+        let codes = self.locales.iter().filter_map(|l| l.lang.as_ref());
+        codes.map(|c| c.0.clone()).collect()
     }
 
     /// Format a CSL-JSON item in every style.
@@ -201,6 +209,32 @@ impl Styles {
             })
             .collect()
     }
+}
+
+/// The archive locales the processor can read for these styles (it is
+/// never asked for another locale than a style's default): for each style,
+/// its default locale or `en-US`, that locale's fallback (`de` -> `de-DE`)
+/// and `en-US`, in the processor's lookup order; each once. Parsing all
+/// sixty archive locales was most of a no-op rebuild's time.
+fn needed_locales(styles: &[LoadedStyle]) -> impl Iterator<Item = String> {
+    let mut codes: Vec<String> = Vec::new();
+    for s in styles {
+        let code = s
+            .csl
+            .default_locale
+            .clone()
+            .unwrap_or_else(LocaleCode::en_us);
+        let fallback = code.fallback();
+        for c in [Some(code), fallback, Some(LocaleCode::en_us())]
+            .into_iter()
+            .flatten()
+        {
+            if !codes.contains(&c.0) {
+                codes.push(c.0);
+            }
+        }
+    }
+    codes.into_iter()
 }
 
 /// CSL processors print an apostrophe inside a word as the typographic one
@@ -362,6 +396,50 @@ mod tests {
                     value["id"]
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_archive_locale_is_filed_under_its_code() {
+        for (code, _) in hayagriva::archive::LOCALE_FILES {
+            let lang = locale(code).and_then(|l| l.lang).map(|l| l.0);
+            assert_eq!(lang.as_deref(), Some(*code));
+        }
+    }
+
+    /// Only the locales a style can reach are parsed; citations are those
+    /// of a processor given every archive locale, for the built-in styles
+    /// (all `en-US`) and a style whose default locale is German.
+    #[test]
+    fn the_locales_loaded_cite_as_all_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let apa = std::fs::read_to_string("tests/citeproc/styles/apa.csl").unwrap();
+        let german = apa.replacen("<style ", "<style default-locale=\"de\" ", 1);
+        std::fs::write(dir.path().join("apa-de.csl"), german).unwrap();
+        let mut names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
+        names.push("apa-de.csl".into());
+        let styles = Styles::load(&names, dir.path());
+        assert_eq!(styles.styles.len(), names.len());
+        // `de` is not an archive locale; its fallback is.
+        assert_eq!(styles.locale_codes(), ["en-US", "de-DE"]);
+        let all = hayagriva::archive::locales();
+        let item: Item = serde_json::from_value(json!({
+            "id": "a", "type": "graphic", "title": "Picture",
+            "author": [{"family": "Doe", "given": "Jane"}, {"family": "Roe", "given": "R."},
+                       {"family": "Poe", "given": "E."}],
+            "issued": {"date-parts": [[2019, 4, 12]]}, "accessed": {"date-parts": [[2026, 1, 2]]},
+            "publisher": "Library", "URL": "https://n2t.net/ark:99999/fk4x", "edition": 2
+        }))
+        .unwrap();
+        for s in &styles.styles {
+            let some = format_one(&item, &s.csl, &styles.register, &styles.locales);
+            assert!(some.is_some(), "{}", s.name);
+            assert_eq!(
+                some,
+                format_one(&item, &s.csl, &styles.register, &all),
+                "{}",
+                s.name
+            );
         }
     }
 

@@ -1,6 +1,6 @@
 //! Rendering: model -> [`Output`]s (`{path, bytes}`) in memory. Never touches
 //! the disk; `write` knows where outputs go. One [`Renderer`] is built per
-//! build (templates parsed and citation styles loaded once) and shared by
+//! build (templates parsed and citation styles loaded once, when first needed) and shared by
 //! every worker.
 
 pub mod context;
@@ -159,12 +159,14 @@ pub struct Renderer<'a> {
     tera: Tera,
     config: &'a SiteConfig,
     site: SiteContext,
-    styles: Styles,
+    /// Loaded when the first PID is rendered: a rebuild that renders none
+    /// does not need them.
+    styles: std::sync::OnceLock<Styles>,
     time: BuildTime,
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepare the renderer: templates parsed, styles loaded, site context set.
+    /// Prepare the renderer: templates parsed and site context set (citation styles load on first use).
     pub fn new(config: &'a SiteConfig, tera: Tera, pages: &[Page]) -> Self {
         let mut nav = vec![NavLink {
             title: "Browse".into(),
@@ -209,7 +211,7 @@ impl<'a> Renderer<'a> {
             tera,
             config,
             site,
-            styles: Styles::load(&config.citation_styles, &config.site_dir),
+            styles: std::sync::OnceLock::new(),
             time: BuildTime::now(),
         }
     }
@@ -225,6 +227,11 @@ impl<'a> Renderer<'a> {
     /// index is tens of megabytes).
     pub fn drop_pid_index(&mut self) {
         self.pid_index.take();
+    }
+
+    fn styles(&self) -> &Styles {
+        self.styles
+            .get_or_init(|| Styles::load(&self.config.citation_styles, &self.config.site_dir))
     }
 
     fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
@@ -500,7 +507,7 @@ impl<'a> Renderer<'a> {
                 self.config,
                 cite_url,
             );
-            self.styles
+            self.styles()
                 .format_one(&citation.csl_json(), &self.config.default_style)
         };
         let mut outputs = Vec::new();
@@ -726,7 +733,7 @@ impl<'a> Renderer<'a> {
             resource,
             kind_label: kind_label.clone(),
             title: citation.title.clone(),
-            citations: self.styles.format(&csl),
+            citations: self.styles().format(&csl),
             default_style: self.config.default_style.clone(),
             bibtex: bib.clone(),
             meta,
