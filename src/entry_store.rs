@@ -9,8 +9,9 @@
 //! build, and each state is read back on its own by its offset.
 
 use std::fs::File;
-use std::io::{BufWriter, Read as _, Seek as _, SeekFrom, Write as _};
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -54,11 +55,16 @@ pub struct EntryRef {
 }
 
 /// The file of entry states: written by workers in any order, read back by
-/// offset.
+/// offset from any thread (positional reads, which take no lock once what
+/// they read has been flushed).
 pub struct EntryStore {
     path: PathBuf,
-    /// The file and its length; one lock, since a read must first flush.
+    /// The file and its length, for appending.
     file: Mutex<(BufWriter<File>, u64)>,
+    /// The same file, for reading.
+    reader: File,
+    /// How much of it is on disk (the rest is in the writer's buffer).
+    flushed: AtomicU64,
     /// A new store is deleted unless [`EntryStore::keep`] is called.
     temp: Option<tempfile::TempPath>,
 }
@@ -73,9 +79,12 @@ impl EntryStore {
             .tempfile_in(dir)
             .map_err(|e| Error::io(dir, e))?;
         let (file, temp) = temp.into_parts();
+        let reader = file.try_clone().map_err(|e| Error::io(&temp, e))?;
         Ok(EntryStore {
             path: temp.to_path_buf(),
             file: Mutex::new((BufWriter::with_capacity(1 << 16, file), 0)),
+            reader,
+            flushed: AtomicU64::new(0),
             temp: Some(temp),
         })
     }
@@ -86,7 +95,9 @@ impl EntryStore {
         let len = file.metadata()?.len();
         Ok(EntryStore {
             path: path.to_path_buf(),
+            reader: file.try_clone()?,
             file: Mutex::new((BufWriter::new(file), len)),
+            flushed: AtomicU64::new(len),
             temp: None,
         })
     }
@@ -118,12 +129,12 @@ impl EntryStore {
     pub fn get_raw(&self, at: u64, len: u64) -> Result<Vec<u8>> {
         let io = |e: std::io::Error| Error::io(&self.path, e);
         let mut line = vec![0; usize::try_from(len).map_err(|e| io(std::io::Error::other(e)))?];
-        let mut file = self.lock();
-        file.0.flush().map_err(io)?;
-        let f = file.0.get_mut();
-        f.seek(SeekFrom::Start(at)).map_err(io)?;
-        f.read_exact(&mut line).map_err(io)?;
-        f.seek(SeekFrom::End(0)).map_err(io)?;
+        if at + len > self.flushed.load(Ordering::Acquire) {
+            let mut file = self.lock();
+            file.0.flush().map_err(io)?;
+            self.flushed.store(file.1, Ordering::Release);
+        }
+        read_at(&self.reader, &mut line, at).map_err(io)?;
         Ok(line)
     }
 
@@ -150,6 +161,24 @@ impl EntryStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, (BufWriter<File>, u64)> {
         self.file.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Fill `buf` from `file` at offset `at`, without moving a shared cursor.
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    let mut done = 0;
+    while done < buf.len() {
+        match std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], at + done as u64)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => done += n,
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -188,7 +188,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         staging: &staging,
         store: &store,
         registry_file: &registry_file,
-        registry_json: serde_json::to_vec(&registry_file).unwrap_or_default(),
+        registry_json: serde_json::to_vec(&registry_file)
+            .ok()
+            .map(|json| memchr::memmem::Finder::new(&json).into_owned()),
         remote: &remote_docs,
     };
 
@@ -208,7 +210,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 &remote_docs,
             );
             let outcome = job.first_pass(entry, note, fingerprint, read, last);
-            if matches!(outcome, Ok(Outcome::Done(_) | Outcome::Kept)) {
+            if matches!(outcome, Ok(Outcome::Done(_))) {
                 progress.advance();
             }
             outcome
@@ -226,21 +228,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // there afterwards is what this build replaces or drops.
     if let Some(last) = previous.as_mut() {
         for (entry, outcome) in registry.entries.iter().zip(outcomes.iter_mut()) {
-            let kept = match outcome {
-                Some(Outcome::Kept) => true,
-                Some(Outcome::Linked(pending)) => pending.kept,
-                _ => false,
-            };
-            let Some(old) = kept
-                .then(|| last.entries.remove(entry.pid().key()))
-                .flatten()
-            else {
-                continue;
-            };
             match outcome {
+                Some(Outcome::Done(r)) if !r.rendered => {
+                    last.entries.remove(entry.pid().key());
+                }
                 // Kept only if the index has not changed either (pass 2).
-                Some(Outcome::Linked(pending)) => pending.unchanged = Some(old),
-                _ => *outcome = Some(Outcome::Done(job.kept(entry, last, old)?)),
+                Some(Outcome::Linked(pending)) if pending.kept => {
+                    pending.unchanged = last.entries.remove(entry.pid().key());
+                }
+                _ => {}
             }
         }
     }
@@ -327,8 +323,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let mut linkset = staging.stream(SitePath::root().file("linkset.json"))?;
     linkset.write(b"{\"linkset\":[")?;
     let mut first = true;
-    for r in &refs {
-        let state = store.get(r.at, r.len)?;
+    // Read and parsed a slice at a time on every core, used in order.
+    let states = refs.chunks(256).flat_map(|chunk| {
+        let parsed: Vec<Result<EntryState>> =
+            chunk.par_iter().map(|r| store.get(r.at, r.len)).collect();
+        parsed
+    });
+    for state in states {
+        let state = state?;
         if let Some(context) = &state.summary.linkset {
             if !first {
                 linkset.write(b",")?;
@@ -496,10 +498,9 @@ fn registry_path(registry: &load::registry::Registry) -> PathBuf {
 
 /// A PID after pass 1.
 enum Outcome {
-    /// Rendered and written, or kept from the last build.
+    /// Rendered and written, or unchanged since the last build and its
+    /// state copied from that build's (`rendered` false).
     Done(EntryRef),
-    /// Unchanged since the last build: its state is taken from that build's.
-    Kept,
     /// Links to other PIDs' pages: waits for pass 2.
     Linked(Pending),
 }
@@ -519,7 +520,6 @@ impl Outcome {
         match self {
             Outcome::Done(s) => s.iiif_id.as_deref(),
             Outcome::Linked(p) => p.iiif_id.as_deref(),
-            Outcome::Kept => unreachable!("kept PIDs are done before the index is made"),
         }
     }
 }
@@ -532,8 +532,9 @@ struct EntryJob<'a> {
     staging: &'a Staging,
     store: &'a EntryStore,
     registry_file: &'a Path,
-    /// The registry file's path as a JSON string, as warnings store it.
-    registry_json: Vec<u8>,
+    /// Finds the registry file's path as a JSON string, as warnings store
+    /// it (none when the path cannot be written as JSON).
+    registry_json: Option<memchr::memmem::Finder<'static>>,
     remote: &'a remote::RemoteDocs,
 }
 
@@ -551,7 +552,8 @@ impl EntryJob<'_> {
             .filter(|s| s.fingerprint == fingerprint);
         if let Some(state) = unchanged {
             if !state.uses_index {
-                return Ok(Outcome::Kept);
+                let last = last.expect("an unchanged PID has a last build");
+                return self.kept(entry, last, state.clone()).map(Outcome::Done);
             }
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
@@ -603,8 +605,10 @@ impl EntryJob<'_> {
         let line = last.entry_raw(&old)?;
         // Copied as it is unless a warning may point into the registry (its
         // path is not in the line otherwise): most states have no warning.
-        let needle = &self.registry_json;
-        let mentions = needle.is_empty() || line.windows(needle.len()).any(|w| w == needle);
+        let mentions = self
+            .registry_json
+            .as_ref()
+            .is_none_or(|f| f.find(&line).is_some());
         let (at, len) = if mentions {
             let mut state = last.entry(&old)?;
             state.warnings =
