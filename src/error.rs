@@ -61,6 +61,10 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// The last build's state (in `.pidsite-cache`) cannot be read: an
+    /// incremental build then starts again as a full one.
+    #[error("{0}")]
+    Cache(Box<Error>),
     /// A template failed to parse or render.
     #[error("template {name}: {message}")]
     Template {
@@ -119,6 +123,11 @@ impl Error {
             .into_iter()
             .filter(|e| seen.insert(e.to_string()))
             .collect();
+        // A damaged cache comes first: the full build it leads to reports
+        // any other error again.
+        if let Some(i) = errors.iter().position(|e| matches!(e, Error::Cache(_))) {
+            return Some(errors.swap_remove(i));
+        }
         match errors.len() {
             0 => None,
             1 => errors.pop(),

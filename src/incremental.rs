@@ -121,12 +121,14 @@ impl State {
 
     /// The state of one of its entries.
     pub fn entry(&self, entry: &EntryRef) -> crate::Result<EntryState> {
-        self.store().get(entry.at, entry.len)
+        let state = self.store().get(entry.at, entry.len);
+        state.map_err(|e| crate::Error::Cache(Box::new(e)))
     }
 
     /// The state of one of its entries as its JSON line in the store.
     pub fn entry_raw(&self, entry: &EntryRef) -> crate::Result<Vec<u8>> {
-        self.store().get_raw(entry.at, entry.len)
+        let line = self.store().get_raw(entry.at, entry.len);
+        line.map_err(|e| crate::Error::Cache(Box::new(e)))
     }
 
     fn store(&self) -> &EntryStore {

@@ -128,6 +128,31 @@ impl Progress for NoProgress {}
 
 /// Build the site.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    match build_once(options, progress) {
+        // Nothing has been changed in the output yet when the last build's
+        // state turns out to be damaged: build again from nothing.
+        Err(Error::Cache(cause)) if !options.full => {
+            let full = BuildOptions {
+                full: true,
+                ..options.clone()
+            };
+            let mut report = build_once(&full, progress)?;
+            report.warnings.insert(
+                0,
+                Warning {
+                    at: Location::file(incremental::cache_dir(&report.out_dir)),
+                    message: format!(
+                        "the last build's state cannot be read ({cause}); this build was a full one"
+                    ),
+                },
+            );
+            Ok(report)
+        }
+        other => other,
+    }
+}
+
+fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let started = Instant::now();
     let site = &options.site_dir;
     let config = SiteConfig::load(site)?;
@@ -325,8 +350,18 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let mut first = true;
     // Read and parsed a slice at a time on every core, used in order.
     let states = refs.chunks(256).flat_map(|chunk| {
-        let parsed: Vec<Result<EntryState>> =
-            chunk.par_iter().map(|r| store.get(r.at, r.len)).collect();
+        let parsed: Vec<Result<EntryState>> = chunk
+            .par_iter()
+            .map(|r| {
+                let state = store.get(r.at, r.len);
+                // A kept state was copied from the last build's store as it
+                // was, so it is that store that is damaged.
+                state.map_err(|e| match r.rendered {
+                    true => e,
+                    false => Error::Cache(Box::new(e)),
+                })
+            })
+            .collect();
         parsed
     });
     for state in states {

@@ -243,3 +243,51 @@ fn a_kept_pids_warnings_follow_its_row() {
     let clean = lenient(true, &clean_dir.path().join("public"));
     assert_eq!(on_row(&kept), on_row(&clean));
 }
+
+#[test]
+fn a_damaged_build_state_leads_to_a_full_build() {
+    let site = site();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    // Every state in the store made unreadable, each line keeping its
+    // length (so offsets still point at lines).
+    let cache = site.path().join(".pidsite-cache");
+    let stores: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".jsonl"))
+        .collect();
+    assert_eq!(stores.len(), 1, "{stores:?}");
+    let damaged: Vec<u8> = std::fs::read(&stores[0])
+        .unwrap()
+        .into_iter()
+        .map(|b| if b == b'\n' { b } else { b'x' })
+        .collect();
+    std::fs::write(&stores[0], damaged).unwrap();
+    let report = build(
+        &BuildOptions {
+            site_dir: site.path().to_path_buf(),
+            out_dir: Some(out.clone()),
+            strict: false,
+            full: false,
+            offline: false,
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    assert!(!report.incremental);
+    let first = &report.warnings[0];
+    assert!(
+        first.message.contains("this build was a full one"),
+        "{}",
+        first.message
+    );
+    assert!(
+        first.at.to_string().contains(".pidsite-cache"),
+        "{}",
+        first.at
+    );
+    assert_same_as_clean(site.path(), &out);
+    // The full build's state is sound again.
+    assert!(run(site.path(), &out, false).incremental);
+}
