@@ -334,13 +334,62 @@ fn a_long_manifest_lists_all_its_images_on_a_page_of_their_own() {
     let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
     let all = std::fs::read_to_string(out.join("images/index.html")).unwrap();
     let folios = |html: &str| html.matches(">Folio ").count();
-    assert_eq!(folios(&landing), 12, "the landing page lists the first 12");
+    assert_eq!(
+        folios(&landing),
+        pidsite::render::LANDING_CANVAS_LINKS,
+        "the landing page lists the first few"
+    );
     assert!(
         landing.contains("/ark/99999/fk4book/images/\">all 30 images</a>"),
         "and links to all"
     );
     assert_eq!(folios(&all), 30);
     assert!(all.contains("iiif-content="), "each image opens the viewer");
+}
+
+#[test]
+fn a_long_collection_lists_all_its_members_on_a_page_of_their_own() {
+    let site = site();
+    let members: Vec<serde_json::Value> = (1..=30)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("https://example.org/iiif/m{i}/manifest"),
+                "type": "Manifest",
+                "label": {"en": [format!("Member {i} & co")]}
+            })
+        })
+        .collect();
+    let collection = serde_json::json!({
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": "https://example.org/iiif/big/collection",
+        "type": "Collection",
+        "label": {"en": ["A long collection"]},
+        "items": members
+    });
+    std::fs::write(
+        site.path().join("content/manifests/big.json"),
+        collection.to_string(),
+    )
+    .unwrap();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:99999/fk4big,manifests/big.json,,,,,,,,,\n"
+    });
+    pidsite(site.path()).arg("build").assert().success();
+    let out = site.path().join("public/ark/99999/fk4big");
+    let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let all = std::fs::read_to_string(out.join("members/index.html")).unwrap();
+    let listed = |html: &str| html.matches(">Member ").count();
+    assert_eq!(listed(&landing), pidsite::render::LANDING_MEMBERS);
+    assert!(
+        landing.contains("/ark/99999/fk4big/members/\">all 30 members</a>"),
+        "and links to all"
+    );
+    assert_eq!(listed(&all), 30);
+    assert!(all.contains("href=\"https://example.org/iiif/m30/manifest\""));
+    assert!(
+        all.contains(">Member 30 &amp; co</a>"),
+        "labels are escaped"
+    );
 }
 
 #[test]
@@ -528,14 +577,28 @@ fn cite_prints_what_the_page_offers() {
     assert_eq!(run("ris"), file("cite.ris"));
     assert_eq!(run("csl-json"), file("cite.json"));
     assert_eq!(run("datacite"), file("datacite.xml"));
-    // The APA text is the one the page's copy button copies.
+    // The APA text is the one the page shows (and its copy button copies).
     let apa = run("apa");
     let page = file("index.html");
-    let escaped = apa.trim().replace('&', "&amp;").replace('"', "&quot;");
-    assert!(
-        page.contains(&escaped) || page.contains(apa.trim()),
-        "{apa} not on the page"
-    );
+    let figure = &page[page.find("id=\"cite-apa\"").expect("an APA figure")..];
+    let quote = &figure[figure.find("<blockquote").unwrap()..figure.find("</blockquote>").unwrap()];
+    let mut shown = String::new();
+    let mut in_tag = false;
+    for c in quote.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => shown.push(c),
+            _ => {}
+        }
+    }
+    let shown = shown
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    assert_eq!(shown.trim(), apa.trim());
     pidsite(site.path())
         .args(["cite", "ark:/99999/fk4nothere"])
         .assert()

@@ -59,6 +59,19 @@ fn every_corpus_file_builds_strict() {
         let page = out.join(format!("id/corpus-{i:03}/index.html"));
         let html = std::fs::read_to_string(&page)
             .unwrap_or_else(|_| panic!("no page for {}", file.display()));
+        // Issue 6: a landing page is under 20 KB before the shared CSS and
+        // script (long lists of images and members go to pages of their own).
+        assert!(
+            html.len() < 20_000,
+            "{}: landing page of {} bytes",
+            file.display(),
+            html.len()
+        );
+        assert!(
+            !html.contains("<style") && !html.contains("<script>"),
+            "{}",
+            file.display()
+        );
         let json: serde_json::Value =
             serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
         let declared = json

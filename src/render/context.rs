@@ -236,8 +236,14 @@ pub struct LandingContext<'a> {
     pub iiif_drag_url: Option<String>,
     /// Viewer target.
     pub viewer: Option<ViewerTarget>,
-    /// Collection members.
+    /// Collection members (the first [`LANDING_MEMBERS`] of a long list).
+    ///
+    /// [`LANDING_MEMBERS`]: crate::render::LANDING_MEMBERS
     pub members: Vec<MemberContext>,
+    /// The page listing all members, when `members` holds only the first.
+    pub member_page: Option<String>,
+    /// Number of members in all (may exceed `members`).
+    pub member_total: usize,
     /// Homepage, seeAlso and rendering links.
     pub links: Vec<LinkContext>,
     /// One citation link per canvas (manifests).

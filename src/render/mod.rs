@@ -24,6 +24,7 @@ use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
 use crate::enrich::{enrich_parsed, Enrichable, PidStamp};
 use crate::error::Result;
+use crate::load::html::escape;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
 use crate::model::changes::changes;
@@ -71,8 +72,14 @@ const DATACITE_TYPE: &str = "application/vnd.datacite.datacite+xml";
 pub const PER_PAGE: usize = 60;
 
 /// Images listed for citing one by one on a landing page; a manifest with
-/// more gets an `images/` page listing them all.
-pub const LANDING_CANVAS_LINKS: usize = 12;
+/// more gets an `images/` page listing them all. Each link carries a
+/// content state (~450 bytes), and a landing page stays under 20 KB.
+pub const LANDING_CANVAS_LINKS: usize = 6;
+
+/// Members listed on a collection's landing page; a collection with more
+/// gets a `members/` page listing them all (250 members made a real
+/// collection's page 100 KB).
+pub const LANDING_MEMBERS: usize = 24;
 
 /// A PID's IIIF resource as loaded, or why it could not be.
 pub struct Loaded {
@@ -720,6 +727,16 @@ impl<'a> Renderer<'a> {
             canvas_page = Some(self.config.path(page_path.as_str()));
             canvas_links.truncate(LANDING_CANVAS_LINKS);
         }
+        // Long collections likewise.
+        let mut members = resource.map(|r| self.members(r)).unwrap_or_default();
+        let member_total = members.len();
+        let mut member_page = None;
+        if members.len() > LANDING_MEMBERS {
+            let page_path = path.join_folder("members");
+            extra.push(self.member_page(&citation.title, path, &page_path, &members)?);
+            member_page = Some(self.config.path(page_path.as_str()));
+            members.truncate(LANDING_MEMBERS);
+        }
         let ctx = LandingContext {
             site: &self.site,
             pid: PidContext {
@@ -753,7 +770,9 @@ impl<'a> Renderer<'a> {
                     format!("{landing_url}?manifest={encoded}")
                 }),
             },
-            members: resource.map(|r| self.members(r)).unwrap_or_default(),
+            members,
+            member_page,
+            member_total,
             links: resource.map(links).unwrap_or_default(),
             canvas_links,
             canvas_page,
@@ -948,34 +967,74 @@ impl<'a> Renderer<'a> {
         path: &SitePath,
         links: &[CanvasLink],
     ) -> Result<Output> {
-        use crate::load::html::escape;
         use std::fmt::Write as _;
-        let mut html = format!(
-            "<h1>Images of {}</h1><p>Each link opens the viewer of <a href=\"{}\">the landing page</a> at that image, and can be cited.</p><ol class=\"canvases\">",
-            escape(title),
-            escape(&self.config.path(landing.as_str()))
-        );
+        let mut list = String::from("<ol class=\"canvases\">");
         for c in links {
-            let lang = c
-                .lang
-                .as_deref()
-                .filter(|l| *l != self.config.language)
-                .map(|l| format!(" lang=\"{}\"", escape(l)))
-                .unwrap_or_default();
             let _ = write!(
-                html,
-                "<li><a href=\"{}\"{lang}>{}</a></li>",
+                list,
+                "<li><a href=\"{}\"{}>{}</a></li>",
                 escape(&c.url),
+                self.lang_attr(c.lang.as_deref()),
                 escape(&c.label)
             );
         }
-        html.push_str("</ol>");
+        list.push_str("</ol>");
+        let intro = format!(
+            "Each link opens the viewer of <a href=\"{}\">the landing page</a> at that image, and can be cited.",
+            escape(&self.config.path(landing.as_str()))
+        );
+        self.list_page(&format!("Images of {title}"), &intro, path, &list)
+    }
+
+    /// The page listing every member of a long collection, linked to its
+    /// PID page where it has one.
+    fn member_page(
+        &self,
+        title: &str,
+        landing: &SitePath,
+        path: &SitePath,
+        members: &[MemberContext],
+    ) -> Result<Output> {
+        use std::fmt::Write as _;
+        let mut list = String::from("<ul class=\"members\">");
+        for m in members {
+            let lang = self.lang_attr(m.lang.as_deref());
+            let label = escape(&m.label);
+            let _ = match &m.url {
+                Some(url) => write!(list, "<li><a href=\"{}\"{lang}>{label}</a>", escape(url)),
+                None => write!(list, "<li><span{lang}>{label}</span>"),
+            };
+            let pid = if m.has_pid { " · PID" } else { "" };
+            let _ = write!(
+                list,
+                " <span class=\"small\">{}{pid}</span></li>",
+                escape(&m.kind)
+            );
+        }
+        list.push_str("</ul>");
+        let intro = format!(
+            "Every member of <a href=\"{}\">the collection</a>, linked to its persistent identifier's page where it has one.",
+            escape(&self.config.path(landing.as_str()))
+        );
+        self.list_page(&format!("Members of {title}"), &intro, path, &list)
+    }
+
+    /// ` lang="…"` for text in another language than the site's.
+    fn lang_attr(&self, lang: Option<&str>) -> String {
+        lang.filter(|l| *l != self.config.language)
+            .map(|l| format!(" lang=\"{}\"", escape(l)))
+            .unwrap_or_default()
+    }
+
+    /// A page of the PID's own (all its images, all its members): a
+    /// heading, an introduction (HTML) and the list (HTML), in `page.html`.
+    fn list_page(&self, heading: &str, intro: &str, path: &SitePath, list: &str) -> Result<Output> {
         let page = Page {
             slug: String::new(),
-            title: format!("Images of {title}"),
+            title: heading.to_string(),
             order: 0,
             description: String::new(),
-            html,
+            html: format!("<h1>{}</h1><p>{intro}</p>{list}", escape(heading)),
         };
         let ctx = PageContext {
             site: &self.site,

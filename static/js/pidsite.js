@@ -27,12 +27,25 @@
     document.body.removeChild(area);
   }
 
+  // What a copy button copies: its own data-copy text (the PID link), or
+  // the citation shown beside it, which the page does not repeat (that
+  // doubled each citation's bytes).
+  function copyText(button) {
+    var own = button.getAttribute("data-copy");
+    if (own !== null) { return own; }
+    var figure = button.closest("figure");
+    var shown = figure && figure.querySelector(".cite-text");
+    if (!shown) { return ""; }
+    if (shown.tagName === "PRE") { return shown.textContent; }
+    return shown.textContent.replace(/\s+/g, " ").trim();
+  }
+
   // Copy buttons (hidden until script runs).
   document.querySelectorAll("button.copy").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () {
       var box = button.closest(".citations") || document.querySelector(".citations");
-      copy(button.getAttribute("data-copy"), box);
+      copy(copyText(button), box);
       if (!button.closest(".citations")) {
         var label = button.textContent;
         button.textContent = "Copied";
