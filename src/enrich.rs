@@ -212,14 +212,15 @@ mod splice {
         }
     }
 
-    /// Just past the string that starts at `i`.
+    /// Just past the string that starts at `i`. Strings are most of a
+    /// manifest's bytes, so this jumps to the next quote or backslash.
     fn string_end(bytes: &[u8], i: usize) -> Option<usize> {
         let mut j = i + 1;
         loop {
-            match bytes.get(j)? {
-                b'\\' => j += 2,
-                b'"' => return Some(j + 1),
-                _ => j += 1,
+            let k = j + memchr::memchr2(b'\\', b'"', bytes.get(j..)?)?;
+            match bytes[k] {
+                b'"' => return Some(k + 1),
+                _ => j = k + 2,
             }
         }
     }
