@@ -44,11 +44,10 @@ pub struct Templates {
 /// by one as they are written). Warns about site templates that match no
 /// built-in name and are not used by another template.
 pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
-    let mut sources: Vec<(String, String)> = Vec::new();
-    for (name, text) in BUILTINS {
-        sources.push((name.to_string(), text.to_string()));
-        sources.push((format!("builtin/{name}"), text.to_string()));
-    }
+    let mut sources: Vec<(String, String)> = BUILTINS
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
     // Site templates replace the built-in of the same name, and may extend
     // any built-in (`base.html`, or `builtin/<name>` to change one block of
     // the original).
@@ -88,9 +87,25 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
             sources.push((rel, text));
         }
     }
-    // The templates as written parse first, so that an error points at the
-    // line the author wrote.
-    let tera = compile(&sources)?;
+    // The built-ins again as `builtin/<name>`, when a site template names
+    // one (Tera parses every template it is given, at every build).
+    if sources
+        .iter()
+        .any(|(n, t)| !is_builtin(n, t) && t.contains("builtin/"))
+    {
+        for (name, text) in BUILTINS {
+            sources.push((format!("builtin/{name}"), text.to_string()));
+        }
+    }
+    // The built-ins are known to parse, minified or not: only the site's
+    // own templates are first parsed as written, so that an error points at
+    // the line the author wrote.
+    let own = sources.iter().any(|(n, t)| !is_builtin(n, t));
+    let checked = if own || !minify {
+        Some(compile(&sources)?)
+    } else {
+        None
+    };
     if minify {
         let minified: Option<Vec<(String, String)>> = sources
             .iter()
@@ -114,11 +129,21 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
             });
         }
     }
+    let tera = match checked {
+        Some(tera) => tera,
+        None => compile(&sources)?,
+    };
     Ok(Templates {
         tera,
         minified: false,
         warnings,
     })
+}
+
+/// Whether `(name, text)` is a built-in template as shipped.
+fn is_builtin(name: &str, text: &str) -> bool {
+    let name = name.strip_prefix("builtin/").unwrap_or(name);
+    BUILTINS.iter().any(|(n, t)| *n == name && *t == text)
 }
 
 /// Parse the templates, named, into a Tera ready to render pages.
