@@ -217,6 +217,39 @@ pub fn new_build_id() -> String {
     format!("{now:x}-{:x}", std::process::id())
 }
 
+/// What tells one pidsite executable from another. On Unix, its file's
+/// identity: device, inode, size, and modification and change times. A
+/// rebuilt or reinstalled pidsite is a new file, or the same file written
+/// again, which sets its change time (which no tool can set back); hashing
+/// the tens of megabytes of the executable instead was ~5 ms of every build.
+#[cfg(unix)]
+fn exe_identity(path: &Path) -> std::io::Result<Hash> {
+    use std::os::unix::fs::MetadataExt as _;
+    let m = std::fs::metadata(path)?;
+    let stamp = [
+        m.dev() as i64,
+        m.ino() as i64,
+        m.size() as i64,
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+    ];
+    let mut h = blake3::Hasher::new();
+    for n in stamp {
+        h.update(&n.to_le_bytes());
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// Elsewhere, the executable's content, streamed.
+#[cfg(not(unix))]
+fn exe_identity(path: &Path) -> std::io::Result<Hash> {
+    let mut h = blake3::Hasher::new();
+    h.update_reader(std::fs::File::open(path)?)?;
+    Ok(h.finalize().to_hex().to_string())
+}
+
 /// Hashes the global inputs: the running pidsite itself (a new version may
 /// render differently), then whatever the caller adds.
 pub struct GlobalHasher(blake3::Hasher);
@@ -226,15 +259,8 @@ impl GlobalHasher {
     pub fn new() -> Self {
         static EXE: OnceLock<Hash> = OnceLock::new();
         let exe = EXE.get_or_init(|| {
-            // Streamed: the executable is tens of megabytes, which read
-            // whole were the largest allocation of a small build.
             std::env::current_exe()
-                .and_then(std::fs::File::open)
-                .and_then(|f| {
-                    let mut h = blake3::Hasher::new();
-                    h.update_reader(f)?;
-                    Ok(h.finalize().to_hex().to_string())
-                })
+                .and_then(|path| exe_identity(&path))
                 // Without it, a build is never considered unchanged.
                 .unwrap_or_else(|_| new_build_id())
         });
