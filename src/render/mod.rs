@@ -1,7 +1,7 @@
 //! Rendering: model -> [`Output`]s (`{path, bytes}`) in memory. Never touches
 //! the disk; `write` knows where outputs go. One [`Renderer`] is built per
-//! build (templates parsed and citation styles loaded once, when first needed) and shared by
-//! every worker.
+//! build (templates parsed once, citation styles loaded once when first
+//! needed) and shared by every worker.
 
 pub mod context;
 pub mod discovery;
@@ -173,7 +173,8 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepare the renderer: templates parsed and site context set (citation styles load on first use).
+    /// Prepare the renderer: templates parsed and site context set
+    /// (citation styles load on first use).
     pub fn new(config: &'a SiteConfig, tera: Tera, pages: &[Page]) -> Self {
         let mut nav = vec![NavLink {
             title: "Browse".into(),
