@@ -22,11 +22,6 @@ const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 /// base64url without padding (RFC 4648 §5).
 pub fn base64url(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    push_base64url(bytes, &mut out);
-    out
-}
-
-fn push_base64url(bytes: &[u8], out: &mut String) {
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -40,6 +35,7 @@ fn push_base64url(bytes: &[u8], out: &mut String) {
             out.push(char::from(BASE64URL[index as usize]));
         }
     }
+    out
 }
 
 /// Encode a content state's JSON as the specification says.
