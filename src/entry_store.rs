@@ -121,8 +121,12 @@ impl EntryStore {
 
     /// The state at `at` (as [`EntryStore::put`] returned it).
     pub fn get(&self, at: u64, len: u64) -> Result<EntryState> {
-        let line = self.get_raw(at, len)?;
-        serde_json::from_slice(&line).map_err(|e| Error::io(&self.path, e.into()))
+        self.parse(&self.get_raw(at, len)?)
+    }
+
+    /// A state from its line, as [`EntryStore::get_raw`] gave it.
+    pub fn parse(&self, line: &[u8]) -> Result<EntryState> {
+        serde_json::from_slice(line).map_err(|e| Error::io(&self.path, e.into()))
     }
 
     /// The state at `at` as its JSON line, to be copied as it is.

@@ -131,6 +131,12 @@ impl State {
         line.map_err(|e| crate::Error::Cache(Box::new(e)))
     }
 
+    /// The state in a line [`State::entry_raw`] gave.
+    pub fn parse_entry(&self, line: &[u8]) -> crate::Result<EntryState> {
+        let state = self.store().parse(line);
+        state.map_err(|e| crate::Error::Cache(Box::new(e)))
+    }
+
     fn store(&self) -> &EntryStore {
         self.opened
             .as_ref()

@@ -645,7 +645,7 @@ impl EntryJob<'_> {
             .as_ref()
             .is_none_or(|f| f.find(&line).is_some());
         let (at, len) = if mentions {
-            let mut state = last.entry(&old)?;
+            let mut state = last.parse_entry(&line)?;
             state.warnings =
                 incremental::relocate(&state.warnings, self.registry_file, &entry.current().at);
             self.store.put(&state)?
