@@ -101,7 +101,7 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
     // own templates are first parsed as written, so that an error points at
     // the line the author wrote.
     let own = sources.iter().any(|(n, t)| !is_builtin(n, t));
-    let checked = if own || !minify {
+    let as_written = if own || !minify {
         Some(compile(&sources)?)
     } else {
         None
@@ -129,7 +129,7 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
             });
         }
     }
-    let tera = match checked {
+    let tera = match as_written {
         Some(tera) => tera,
         None => compile(&sources)?,
     };
