@@ -301,6 +301,30 @@ fn broken_template_names_the_template_once() {
     );
 }
 
+/// Add a IIIF 3 document of `kind` with `items` as `ark:99999/fk4<name>`,
+/// build, and return the PID's output folder.
+fn build_with_document(
+    site: &Path,
+    name: &str,
+    kind: &str,
+    items: Vec<serde_json::Value>,
+) -> std::path::PathBuf {
+    let document = serde_json::json!({
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": format!("https://example.org/iiif/{name}/{}", kind.to_lowercase()),
+        "type": kind,
+        "label": {"en": [format!("A long {name}")]},
+        "items": items
+    });
+    let file = format!("content/manifests/{name}.json");
+    std::fs::write(site.join(&file), document.to_string()).unwrap();
+    edit(site, "content/registry.csv", |t| {
+        t + &format!("ark:99999/fk4{name},manifests/{name}.json,,,,,,,,,\n")
+    });
+    pidsite(site).arg("build").assert().success();
+    site.join(format!("public/ark/99999/fk4{name}"))
+}
+
 #[test]
 fn a_long_manifest_lists_all_its_images_on_a_page_of_their_own() {
     let site = site();
@@ -314,23 +338,7 @@ fn a_long_manifest_lists_all_its_images_on_a_page_of_their_own() {
             })
         })
         .collect();
-    let manifest = serde_json::json!({
-        "@context": "http://iiif.io/api/presentation/3/context.json",
-        "id": "https://example.org/iiif/book/manifest",
-        "type": "Manifest",
-        "label": {"en": ["A long book"]},
-        "items": canvases
-    });
-    std::fs::write(
-        site.path().join("content/manifests/book.json"),
-        manifest.to_string(),
-    )
-    .unwrap();
-    edit(site.path(), "content/registry.csv", |t| {
-        t + "ark:99999/fk4book,manifests/book.json,,,,,,,,,\n"
-    });
-    pidsite(site.path()).arg("build").assert().success();
-    let out = site.path().join("public/ark/99999/fk4book");
+    let out = build_with_document(site.path(), "book", "Manifest", canvases);
     let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
     let all = std::fs::read_to_string(out.join("images/index.html")).unwrap();
     let folios = |html: &str| html.matches(">Folio ").count();
@@ -359,23 +367,7 @@ fn a_long_collection_lists_all_its_members_on_a_page_of_their_own() {
             })
         })
         .collect();
-    let collection = serde_json::json!({
-        "@context": "http://iiif.io/api/presentation/3/context.json",
-        "id": "https://example.org/iiif/big/collection",
-        "type": "Collection",
-        "label": {"en": ["A long collection"]},
-        "items": members
-    });
-    std::fs::write(
-        site.path().join("content/manifests/big.json"),
-        collection.to_string(),
-    )
-    .unwrap();
-    edit(site.path(), "content/registry.csv", |t| {
-        t + "ark:99999/fk4big,manifests/big.json,,,,,,,,,\n"
-    });
-    pidsite(site.path()).arg("build").assert().success();
-    let out = site.path().join("public/ark/99999/fk4big");
+    let out = build_with_document(site.path(), "big", "Collection", members);
     let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
     let all = std::fs::read_to_string(out.join("members/index.html")).unwrap();
     let listed = |html: &str| html.matches(">Member ").count();
