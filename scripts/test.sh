@@ -6,6 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+# The shared real-world IIIF corpus: $PIDSITE_CORPUS, else ../shared/corpus
+# beside the clone. Found once here and exported, so that the cargo tests and
+# every script below read the same folder.
+PIDSITE_CORPUS="${PIDSITE_CORPUS:-../shared/corpus}"
+if [ ! -d "$PIDSITE_CORPUS" ]; then
+  echo "test.sh: the shared IIIF corpus is missing at $PIDSITE_CORPUS (clone beside ../shared, or set PIDSITE_CORPUS)" >&2
+  exit 2
+fi
+PIDSITE_CORPUS=$(cd "$PIDSITE_CORPUS" && pwd)
+export PIDSITE_CORPUS
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet

@@ -2,8 +2,8 @@
 # Checks that `pidsite enrich` output still loads in iiif-prezi3's pydantic
 # models wherever the original manifest does. From anywhere:
 #   bash tests/py/run.sh
-# Corpus: $PIDSITE_CORPUS, /work/shared/corpus and ../shared/corpus (from the
-# repo root), whichever exist; the same folder reached twice counts once.
+# Corpus: $PIDSITE_CORPUS, else ../shared/corpus (from the repo root), as in
+# scripts/test.sh and tests/corpus.rs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -27,18 +27,15 @@ fi
 cargo build --release --locked
 bin=target/release/pidsite
 
-corpora=()
-for c in "${PIDSITE_CORPUS:-}" /work/shared/corpus ../shared/corpus; do
-  [ -n "$c" ] && [ -d "$c" ] && corpora+=("$c")
-done
-if [ ${#corpora[@]} -eq 0 ]; then
-  echo "prezi3: no corpus found (set PIDSITE_CORPUS)" >&2
+corpus="${PIDSITE_CORPUS:-../shared/corpus}"
+if [ ! -d "$corpus" ]; then
+  echo "prezi3: no corpus at $corpus (set PIDSITE_CORPUS)" >&2
   exit 2
 fi
 
 # `pidsite enrich` works on a site's registry, not on loose files: lay out a
 # site whose registry points at a copy of each v3 manifest/collection.
-"$venv/bin/python" tests/py/prezi3_check.py prepare --site "$site" "${corpora[@]}"
+"$venv/bin/python" tests/py/prezi3_check.py prepare --site "$site" "$corpus"
 rm -rf "$out"
 "$bin" enrich --site "$site" --out "$out"
 "$venv/bin/python" tests/py/prezi3_check.py check --site "$site" --enriched "$out"

@@ -10,8 +10,8 @@
 #   tests/fixtures/hostile (hostile manifests)       -> target/validate-hostile
 #   a generated site of 65 PIDs, so the home page
 #   has a page/2/ (minified)                         -> target/validate-paged
-#   when the shared IIIF corpus is there ($PIDSITE_CORPUS, /work/shared/corpus
-#   or ../shared/corpus), a site with a PID for each of its files, as
+#   when the shared IIIF corpus is there ($PIDSITE_CORPUS, else
+#   ../shared/corpus), a site with a PID for each of its files, as
 #   tests/corpus.rs builds it: real-world manifests  -> target/validate-corpus
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,11 +69,8 @@ sites=(
   "$paged_src:target/validate-paged"
 )
 
-corpus=
-for c in "${PIDSITE_CORPUS:-}" /work/shared/corpus ../shared/corpus; do
-  if [ -n "$c" ] && [ -d "$c" ]; then corpus=$c; break; fi
-done
-if [ -n "$corpus" ]; then
+corpus="${PIDSITE_CORPUS:-../shared/corpus}"
+if [ -d "$corpus" ]; then
   corpus_src=target/validate-corpus-src
   rm -rf "$corpus_src"
   mkdir -p "$corpus_src/content/manifests"
