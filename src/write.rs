@@ -321,11 +321,9 @@ pub(crate) fn file_holds(path: &Path, len: u64, mut other: impl std::io::Read) -
     true
 }
 
+/// One `write` of the whole page (a buffered writer would copy it first).
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = std::io::BufWriter::new(file);
-    w.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    w.flush().map_err(|e| Error::io(path, e))
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use crate::load::html::escape;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
 use crate::model::changes::changes;
-use crate::model::content_state::canvas_state;
+use crate::model::content_state::{canvas_state, CanvasStates};
 use crate::model::record::{Entry, Record, Status};
 use crate::model::resource::{http_url, Resource, ResourceKind};
 use crate::model::rights::rights_name;
@@ -698,23 +698,22 @@ impl<'a> Renderer<'a> {
         let bib = bibtex(&citation);
         let cite_url_for_stamp = cite_url.clone();
         let canvas_links: Vec<CanvasLink> = match (resource, &manifest_url) {
-            (Some(r), Some(m)) if r.kind == ResourceKind::Manifest && !withdrawn => r
-                .canvases
-                .iter()
-                .enumerate()
-                .map(|(i, c)| CanvasLink {
-                    label: c
-                        .label
-                        .as_ref()
-                        .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
-                    lang: c.label.as_ref().and_then(|l| l.lang.clone()),
-                    url: format!(
-                        "{}?iiif-content={}",
-                        self.config.path(path.as_str()),
-                        canvas_state(m, &c.id, None)
-                    ),
-                })
-                .collect(),
+            (Some(r), Some(m)) if r.kind == ResourceKind::Manifest && !withdrawn => {
+                let states = CanvasStates::new(m);
+                let page = self.config.path(path.as_str());
+                r.canvases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| CanvasLink {
+                        label: c
+                            .label
+                            .as_ref()
+                            .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
+                        lang: c.label.as_ref().and_then(|l| l.lang.clone()),
+                        url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
+                    })
+                    .collect()
+            }
             _ => Vec::new(),
         };
         // Long manifests list their first images on the landing page (which
