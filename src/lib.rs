@@ -161,9 +161,17 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         None => site.join(&config.output_dir),
     };
     check_out_dir(site, &out)?;
-    let registry = load::registry::load(site, &config)?;
-    let pages = load::pages::load_pages(site)?;
-    let templates = render::templates::load(site, config.minify)?;
+    // The templates are parsed while the registry and pages are read: both
+    // are a fixed cost of every build, rebuilds of one PID included.
+    let (registry, templates) = rayon::join(
+        || {
+            let registry = load::registry::load(site, &config)?;
+            Ok::<_, Error>((registry, load::pages::load_pages(site)?))
+        },
+        || render::templates::load(site, config.minify),
+    );
+    let (registry, pages) = registry?;
+    let templates = templates?;
     let mut warnings = templates.warnings;
     let mut notes: HashMap<String, Note> = HashMap::new();
     for note in load::pages::load_notes(site)? {

@@ -142,29 +142,22 @@ pub fn read_csl(path: &Path) -> std::result::Result<(String, IndependentStyle), 
 impl Styles {
     /// Load the styles site.toml names (validated with the config): the
     /// built-in ones by name, the site's own `.csl` files from `site_dir`.
+    /// Each style is decoded on a thread of its own (decoding the archive's
+    /// APA is a good part of a one-PID rebuild); plain threads, not rayon's,
+    /// because this runs inside the first render's one-time initialisation,
+    /// where a rayon worker waiting for its tasks could pick up another
+    /// render that waits for the same initialisation.
     pub fn load(names: &[String], site_dir: &Path) -> Styles {
-        let styles: Vec<LoadedStyle> = names
-            .iter()
-            .filter_map(|n| {
-                if let Some(name) = custom_style_name(n) {
-                    let (label, csl) = read_csl(&site_dir.join(n)).ok()?;
-                    return Some(LoadedStyle {
-                        name: name.to_string(),
-                        label,
-                        csl,
-                    });
-                }
-                let s = Style::by_name(n)?;
-                match s.archived.get() {
-                    CslStyle::Independent(csl) => Some(LoadedStyle {
-                        name: s.name.into(),
-                        label: s.label.into(),
-                        csl,
-                    }),
-                    CslStyle::Dependent(_) => None,
-                }
-            })
-            .collect();
+        let styles: Vec<LoadedStyle> = std::thread::scope(|scope| {
+            let loading: Vec<_> = names
+                .iter()
+                .map(|n| scope.spawn(move || load_style(n, site_dir)))
+                .collect();
+            loading
+                .into_iter()
+                .filter_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
         let locales = needed_locales(&styles).filter_map(|c| locale(&c)).collect();
         Styles {
             styles,
@@ -208,6 +201,27 @@ impl Styles {
                 })
             })
             .collect()
+    }
+}
+
+/// A style site.toml names: built in, or the site's own `.csl` file.
+fn load_style(name: &str, site_dir: &Path) -> Option<LoadedStyle> {
+    if let Some(own) = custom_style_name(name) {
+        let (label, csl) = read_csl(&site_dir.join(name)).ok()?;
+        return Some(LoadedStyle {
+            name: own.to_string(),
+            label,
+            csl,
+        });
+    }
+    let s = Style::by_name(name)?;
+    match s.archived.get() {
+        CslStyle::Independent(csl) => Some(LoadedStyle {
+            name: s.name.into(),
+            label: s.label.into(),
+            csl,
+        }),
+        CslStyle::Dependent(_) => None,
     }
 }
 
