@@ -212,22 +212,39 @@ fn collapse_space(text: &str) -> String {
 
 /// Escape text for HTML element content and attribute values. Runs of
 /// plain text are copied whole: the five characters are ASCII, so a byte
-/// scan never splits a UTF-8 sequence.
+/// scan never splits a UTF-8 sequence. The runs are found with memchr's
+/// vectorised search (every page's text and URLs pass through here, and a
+/// byte-at-a-time loop was ~3% of a full build).
 pub fn escape(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut plain = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
+    // The next of `& < >` and the next of `" '` at or after `plain`.
+    let mut next_tag = memchr::memchr3(b'&', b'<', b'>', bytes);
+    let mut next_quote = memchr::memchr2(b'"', b'\'', bytes);
+    loop {
+        let i = match (next_tag, next_quote) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (None, None) => break,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(match bytes[i] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[plain..i]);
-        out.push_str(entity);
+            _ => "&#39;",
+        });
         plain = i + 1;
+        let rest = &bytes[plain..];
+        if next_tag == Some(i) {
+            next_tag = memchr::memchr3(b'&', b'<', b'>', rest).map(|j| plain + j);
+        }
+        if next_quote == Some(i) {
+            next_quote = memchr::memchr2(b'"', b'\'', rest).map(|j| plain + j);
+        }
     }
     out.push_str(&text[plain..]);
     out
@@ -286,6 +303,36 @@ mod tests {
         );
         assert_eq!(escape(""), "");
         assert_eq!(escape("<<"), "&lt;&lt;");
+    }
+
+    #[test]
+    fn escape_agrees_with_a_character_at_a_time_escape() {
+        let reference = |text: &str| -> String {
+            text.chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#39;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        // Every string of up to four of these pieces, and long runs between
+        // the characters (memchr's vector loop).
+        let pieces = ["&", "<", ">", "\"", "'", "a", "é", "𝄞", &"x".repeat(70)];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            assert_eq!(escape(text), reference(text), "{text:?}");
+        }
     }
 
     #[test]
