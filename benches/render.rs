@@ -1,6 +1,7 @@
 //! Page rendering, citation formatting and minification throughput on the
 //! example site (the repository root): `cargo bench --bench render`. A plain
-//! timing loop (no extra crate): prints pages/s per landing page type,
+//! timing loop (no extra crate): prints pages/s per landing page type and for
+//! a 500-image manifest and a 500-member collection (with their list pages),
 //! citations/s per style and MB/s for minification.
 
 use std::path::PathBuf;
@@ -64,6 +65,33 @@ fn main() {
         println!("  {:<40} {rate:>8.0} pages/s", entry.pid().to_string());
     }
 
+    // A long manifest and a long collection (issue 6: an images/ page can
+    // list 500 canvases), rendered as the first entry's resource: the
+    // landing page plus its images/ or members/ page.
+    println!("long lists (landing page and list page, 500 items):");
+    let entry = &registry.entries[0];
+    for (kind, items) in [("Manifest", 500), ("Collection", 500)] {
+        let json = long_document(kind, items);
+        let bytes = json.to_string().into_bytes();
+        let parsed = pidsite::load::iiif::parse_json(&bytes).expect("parses");
+        let resource = pidsite::load::iiif::from_value(&parsed, &config.languages).expect("reads");
+        let load = || Loaded {
+            resource: Some(resource.clone()),
+            document: Some(bytes.clone()),
+            document_id: pidsite::load::iiif::document_id(&parsed),
+            enrichable: None,
+            problem: None,
+        };
+        let rate = per_second(50, &mut || {
+            std::hint::black_box(
+                renderer
+                    .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
+                    .expect("renders"),
+            );
+        });
+        println!("  {:<40} {rate:>8.0} pages/s", format!("{kind} of {items}"));
+    }
+
     println!("citation styles (one item):");
     let item = serde_json::json!({
         "id": "bench", "type": "graphic",
@@ -94,4 +122,35 @@ fn main() {
         total as f64 / html.len() as f64 / 1000.0,
         rate * total as f64 / 1e6
     );
+}
+
+/// A IIIF 3 manifest of `items` canvases or collection of `items` manifests,
+/// each labelled, half of them in another language than the site's.
+fn long_document(kind: &str, items: usize) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = (0..items)
+        .map(|i| {
+            let lang = if i % 2 == 0 { "en" } else { "fr" };
+            match kind {
+                "Manifest" => serde_json::json!({
+                    "id": format!("https://example.org/iiif/long/canvas/{i}"),
+                    "type": "Canvas",
+                    "label": {lang: [format!("Folio {i} & <recto>")]},
+                    "width": 1000, "height": 1500
+                }),
+                _ => serde_json::json!({
+                    "id": format!("https://example.org/iiif/m{i}/manifest"),
+                    "type": "Manifest",
+                    "label": {lang: [format!("Member {i} & <co>")]},
+                    "thumbnail": [{"id": format!("https://example.org/iiif/m{i}/thumb.jpg"), "type": "Image"}]
+                }),
+            }
+        })
+        .collect();
+    serde_json::json!({
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": format!("https://example.org/iiif/long/{}", kind.to_lowercase()),
+        "type": kind,
+        "label": {"en": ["A long one"]},
+        "items": items
+    })
 }

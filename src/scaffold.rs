@@ -197,7 +197,12 @@ mod tests {
             templates: true,
         };
         let written = new_site(&options).unwrap();
-        assert!(written.contains(&PathBuf::from("templates/landing.html")));
+        for name in ["landing.html", "macros.html", "members.html", "images.html"] {
+            assert!(
+                written.contains(&PathBuf::from("templates").join(name)),
+                "{name}"
+            );
+        }
         let report = crate::build(
             &crate::BuildOptions {
                 site_dir: options.dir.clone(),

@@ -325,15 +325,30 @@ fn build_with_document(
     site.join(format!("public/ark/99999/fk4{name}"))
 }
 
+/// `count` members labelled `Member <i> & co`, every other one in French.
+fn members(count: usize) -> Vec<serde_json::Value> {
+    (1..=count)
+        .map(|i| {
+            let lang = if i % 2 == 0 { "fr" } else { "en" };
+            serde_json::json!({
+                "id": format!("https://example.org/iiif/m{i}/manifest"),
+                "type": "Manifest",
+                "label": {lang: [format!("Member {i} & co")]}
+            })
+        })
+        .collect()
+}
+
 #[test]
 fn a_long_manifest_lists_all_its_images_on_a_page_of_their_own() {
     let site = site();
     let canvases: Vec<serde_json::Value> = (1..=30)
         .map(|i| {
+            let lang = if i % 2 == 0 { "fr" } else { "en" };
             serde_json::json!({
                 "id": format!("https://example.org/iiif/book/canvas/{i}"),
                 "type": "Canvas",
-                "label": {"en": [format!("Folio {i}")]},
+                "label": {lang: [format!("Folio {i} \"recto\" & verso")]},
                 "width": 100, "height": 100
             })
         })
@@ -353,21 +368,27 @@ fn a_long_manifest_lists_all_its_images_on_a_page_of_their_own() {
     );
     assert_eq!(folios(&all), 30);
     assert!(all.contains("iiif-content="), "each image opens the viewer");
+    assert!(
+        all.contains(">Folio 30 &quot;recto&quot; &amp; verso</a>"),
+        "labels are escaped"
+    );
+    // The same markup on both pages (one macro): `lang` only where the
+    // label's language is not the site's (`<html lang="en">`).
+    for (page, listed) in [
+        (&landing, pidsite::render::LANDING_CANVAS_LINKS),
+        (&all, 30),
+    ] {
+        assert_eq!(page.matches(" lang=\"fr\">Folio ").count(), listed / 2);
+        assert_eq!(page.matches("lang=\"en\"").count(), 1, "only <html>");
+    }
+    assert!(all.contains("<title>Images of A long book"), "{all}");
+    assert!(all.contains("<a href=\"/repo/ark/99999/fk4book/\">the landing page</a>"));
 }
 
 #[test]
 fn a_long_collection_lists_all_its_members_on_a_page_of_their_own() {
     let site = site();
-    let members: Vec<serde_json::Value> = (1..=30)
-        .map(|i| {
-            serde_json::json!({
-                "id": format!("https://example.org/iiif/m{i}/manifest"),
-                "type": "Manifest",
-                "label": {"en": [format!("Member {i} & co")]}
-            })
-        })
-        .collect();
-    let out = build_with_document(site.path(), "big", "Collection", members);
+    let out = build_with_document(site.path(), "big", "Collection", members(30));
     let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
     let all = std::fs::read_to_string(out.join("members/index.html")).unwrap();
     let listed = |html: &str| html.matches(">Member ").count();
@@ -379,8 +400,68 @@ fn a_long_collection_lists_all_its_members_on_a_page_of_their_own() {
     assert_eq!(listed(&all), 30);
     assert!(all.contains("href=\"https://example.org/iiif/m30/manifest\""));
     assert!(
-        all.contains(">Member 30 &amp; co</a>"),
+        all.contains(">Member 29 &amp; co</a>"),
         "labels are escaped"
+    );
+    for (page, listed) in [(&landing, pidsite::render::LANDING_MEMBERS), (&all, 30)] {
+        assert_eq!(page.matches(" lang=\"fr\">Member ").count(), listed / 2);
+        assert_eq!(page.matches("lang=\"en\"").count(), 1, "only <html>");
+    }
+    assert!(all.contains("<h1>Members of A long big</h1>"));
+}
+
+/// A site restyles members once, in its `macros.html`, and both the
+/// landing page and the members page show it; its own `members.html`
+/// replaces the members page alone.
+#[test]
+fn a_site_template_restyles_the_members_page() {
+    let site = site();
+    let templates = site.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    let builtin = pidsite::render::templates::BUILTINS
+        .iter()
+        .find(|(name, _)| *name == "macros.html")
+        .unwrap()
+        .1;
+    let start = builtin.find("{% macro member(").unwrap();
+    let end = builtin.find("{%- endmacro member %}").unwrap();
+    let macros = format!(
+        "{}{}{}",
+        &builtin[..start],
+        "{% macro member(member) %}<li class=\"mine\"{% if member.lang %} lang=\"{{ member.lang }}\"{% endif %}>{{ member.label }}</li>",
+        &builtin[end..]
+    );
+    std::fs::write(templates.join("macros.html"), macros).unwrap();
+    let out = build_with_document(site.path(), "big", "Collection", members(30));
+    let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let all = std::fs::read_to_string(out.join("members/index.html")).unwrap();
+    let mine = |html: &str| html.matches("<li class=\"mine\"").count();
+    assert_eq!(mine(&landing), pidsite::render::LANDING_MEMBERS);
+    assert_eq!(mine(&all), 30);
+    assert!(all.contains("<li class=\"mine\" lang=\"fr\">Member 30 &amp; co</li>"));
+    assert!(all.contains("<li class=\"mine\">Member 29 &amp; co</li>"));
+
+    std::fs::remove_file(templates.join("macros.html")).unwrap();
+    std::fs::write(
+        templates.join("members.html"),
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ member_total }} in {{ title }}</h1>\
+         {% for member in members %}<p>{{ member.label }}</p>{% endfor %}{% endblock main %}",
+    )
+    .unwrap();
+    let out = build_with_document(site.path(), "huge", "Collection", members(30));
+    let landing = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let all = std::fs::read_to_string(out.join("members/index.html")).unwrap();
+    assert!(all.contains("<h1>30 in A long huge</h1>"), "{all}");
+    assert_eq!(all.matches("<p>Member ").count(), 30);
+    assert!(
+        all.contains("<p>Member 30 &amp; co</p>"),
+        "escaped here too"
+    );
+    assert!(!all.contains("<ul class=\"members\">"));
+    assert_eq!(
+        landing.matches(">Member ").count(),
+        pidsite::render::LANDING_MEMBERS,
+        "the landing page keeps the built-in list"
     );
 }
 

@@ -119,7 +119,7 @@ pub struct ViewerTarget {
 pub struct MemberContext {
     /// Label (or id).
     pub label: String,
-    /// Language of the label, when given.
+    /// Language of the label, when given and not the site's.
     pub lang: Option<String>,
     /// `Manifest` or `Collection`.
     pub kind: String,
@@ -151,7 +151,7 @@ pub struct LinkContext {
 pub struct CanvasLink {
     /// Canvas label.
     pub label: String,
-    /// Its language.
+    /// Its language, when given and not the site's.
     pub lang: Option<String>,
     /// Landing page URL with `?iiif-content=`.
     pub url: String,
@@ -397,6 +397,43 @@ pub struct PageContext<'a> {
     pub head: PageHead,
     /// The page.
     pub page: &'a Page,
+}
+
+/// The page listing every member of a long collection (`members.html`),
+/// at `members/` under its landing page.
+#[derive(Debug, Serialize)]
+pub struct MembersContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+    /// The collection's title, as its landing page shows it.
+    pub title: &'a str,
+    /// Root-relative URL of the collection's landing page.
+    pub landing_url: String,
+    /// Every member, in order.
+    pub members: &'a [MemberContext],
+    /// Number of members (all of them are listed).
+    pub member_total: usize,
+}
+
+/// The page listing every image of a long manifest (`images.html`), at
+/// `images/` under its landing page.
+#[derive(Debug, Serialize)]
+pub struct ImagesContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+    /// The manifest's title, as its landing page shows it.
+    pub title: &'a str,
+    /// Root-relative URL of the manifest's landing page.
+    pub landing_url: String,
+    /// One link per canvas, in order, each opening the landing page's
+    /// viewer at it.
+    pub canvas_links: &'a [CanvasLink],
+    /// Number of canvases (all of them are listed).
+    pub canvas_total: usize,
 }
 
 /// The 404 page.

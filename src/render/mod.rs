@@ -24,13 +24,12 @@ use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
 use crate::enrich::{enrich_parsed, Enrichable, PidStamp};
 use crate::error::Result;
-use crate::load::html::escape;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
 use crate::model::changes::changes;
 use crate::model::content_state::{canvas_state, CanvasStates};
 use crate::model::record::{Entry, Record, Status};
-use crate::model::resource::{http_url, Resource, ResourceKind};
+use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
 use context::*;
@@ -709,7 +708,7 @@ impl<'a> Renderer<'a> {
                             .label
                             .as_ref()
                             .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
-                        lang: c.label.as_ref().and_then(|l| l.lang.clone()),
+                        lang: self.other_language(c.label.as_ref()),
                         url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
                     })
                     .collect()
@@ -883,7 +882,7 @@ impl<'a> Renderer<'a> {
                         .label
                         .as_ref()
                         .map_or_else(|| m.id.clone(), |l| l.value.clone()),
-                    lang: m.label.as_ref().and_then(|l| l.lang.clone()),
+                    lang: self.other_language(m.label.as_ref()),
                     kind: m.kind.label().to_string(),
                     thumbnail: m.thumbnail.clone(),
                     has_pid: pid_page.is_some(),
@@ -891,6 +890,17 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect()
+    }
+
+    /// The language of a label, for its `lang` attribute: only when it is
+    /// not the site's (the page's `<html lang>`). Members and images are
+    /// listed by the hundred, so this is settled here rather than by one more
+    /// comparison per item in the template.
+    fn other_language(&self, label: Option<&Text>) -> Option<String> {
+        label
+            .and_then(|l| l.lang.as_ref())
+            .filter(|l| **l != self.config.language)
+            .cloned()
     }
 
     /// Annotations with their text, target, and a link that opens the
@@ -959,7 +969,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The page listing every image of a long manifest, each with the link
-    /// that opens the landing page's viewer at it.
+    /// that opens the landing page's viewer at it (`images.html`).
     fn canvas_page(
         &self,
         title: &str,
@@ -967,27 +977,19 @@ impl<'a> Renderer<'a> {
         path: &SitePath,
         links: &[CanvasLink],
     ) -> Result<Output> {
-        use std::fmt::Write as _;
-        let mut list = String::from("<ol class=\"canvases\">");
-        for c in links {
-            let _ = write!(
-                list,
-                "<li><a href=\"{}\"{}>{}</a></li>",
-                escape(&c.url),
-                self.lang_attr(c.lang.as_deref()),
-                escape(&c.label)
-            );
-        }
-        list.push_str("</ol>");
-        let intro = format!(
-            "Each link opens the viewer of <a href=\"{}\">the landing page</a> at that image, and can be cited.",
-            escape(&self.config.path(landing.as_str()))
-        );
-        self.list_page(&format!("Images of {title}"), &intro, path, &list)
+        let ctx = ImagesContext {
+            site: &self.site,
+            head: self.head(format!("Images of {title}"), String::new(), path),
+            title,
+            landing_url: self.config.path(landing.as_str()),
+            canvas_links: links,
+            canvas_total: links.len(),
+        };
+        Ok(Output::new(path.clone(), self.render("images.html", &ctx)?))
     }
 
     /// The page listing every member of a long collection, linked to its
-    /// PID page where it has one.
+    /// PID page where it has one (`members.html`).
     fn member_page(
         &self,
         title: &str,
@@ -995,53 +997,18 @@ impl<'a> Renderer<'a> {
         path: &SitePath,
         members: &[MemberContext],
     ) -> Result<Output> {
-        use std::fmt::Write as _;
-        let mut list = String::from("<ul class=\"members\">");
-        for m in members {
-            let lang = self.lang_attr(m.lang.as_deref());
-            let label = escape(&m.label);
-            let _ = match &m.url {
-                Some(url) => write!(list, "<li><a href=\"{}\"{lang}>{label}</a>", escape(url)),
-                None => write!(list, "<li><span{lang}>{label}</span>"),
-            };
-            let pid = if m.has_pid { " · PID" } else { "" };
-            let _ = write!(
-                list,
-                " <span class=\"small\">{}{pid}</span></li>",
-                escape(&m.kind)
-            );
-        }
-        list.push_str("</ul>");
-        let intro = format!(
-            "Every member of <a href=\"{}\">the collection</a>, linked to its persistent identifier's page where it has one.",
-            escape(&self.config.path(landing.as_str()))
-        );
-        self.list_page(&format!("Members of {title}"), &intro, path, &list)
-    }
-
-    /// ` lang="…"` for text in another language than the site's.
-    fn lang_attr(&self, lang: Option<&str>) -> String {
-        lang.filter(|l| *l != self.config.language)
-            .map(|l| format!(" lang=\"{}\"", escape(l)))
-            .unwrap_or_default()
-    }
-
-    /// A page of the PID's own (all its images, all its members): a
-    /// heading, an introduction (HTML) and the list (HTML), in `page.html`.
-    fn list_page(&self, heading: &str, intro: &str, path: &SitePath, list: &str) -> Result<Output> {
-        let page = Page {
-            slug: String::new(),
-            title: heading.to_string(),
-            order: 0,
-            description: String::new(),
-            html: format!("<h1>{}</h1><p>{intro}</p>{list}", escape(heading)),
-        };
-        let ctx = PageContext {
+        let ctx = MembersContext {
             site: &self.site,
-            head: self.head(page.title.clone(), String::new(), path),
-            page: &page,
+            head: self.head(format!("Members of {title}"), String::new(), path),
+            title,
+            landing_url: self.config.path(landing.as_str()),
+            members,
+            member_total: members.len(),
         };
-        Ok(Output::new(path.clone(), self.render("page.html", &ctx)?))
+        Ok(Output::new(
+            path.clone(),
+            self.render("members.html", &ctx)?,
+        ))
     }
 
     /// `404.html`.

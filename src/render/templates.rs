@@ -25,6 +25,8 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ),
     ("index.html", include_str!("../../templates/index.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    ("members.html", include_str!("../../templates/members.html")),
+    ("images.html", include_str!("../../templates/images.html")),
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
@@ -206,6 +208,19 @@ mod tests {
         assert_eq!(out, "MINE");
         assert_eq!(t.warnings.len(), 1);
         assert!(t.warnings[0].to_string().contains("pgae.html"));
+    }
+
+    #[test]
+    fn the_list_pages_are_overridden_like_any_other() {
+        for name in ["members.html", "images.html"] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir(dir.path().join("templates")).unwrap();
+            std::fs::write(dir.path().join("templates").join(name), "MINE").unwrap();
+            let t = load(dir.path(), true).unwrap();
+            assert!(t.warnings.is_empty(), "{name}: a known name");
+            let out = t.tera.render(name, &tera::Context::new()).unwrap();
+            assert_eq!(out, "MINE");
+        }
     }
 
     #[test]

@@ -114,6 +114,7 @@ page_types=(
   "Markdown page:target/validate-site/about/index.html"
   "404:target/validate-site/404.html"
   "images/ page:target/validate-site/doi/10.5555/nga.highlights/images/index.html"
+  "members/ page:target/validate-site/ark/12345/nlw-ardd/members/index.html"
 )
 for t in "${page_types[@]}"; do
   [ -f "${t#*:}" ] || {
