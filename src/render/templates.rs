@@ -185,6 +185,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dotted_lookups_reach_into_objects_and_arrays() {
+        // Vendored tera patch 1 borrows the path's tokens; a token with `~1`
+        // is still unescaped as a JSON pointer's (to `/`), as upstream does.
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template(
+            "t",
+            "{{ a.b.1.c }} {{ a[\"x~1y\"] }} {{ a.list | length }}{% for i in a.list %} {{ i.n }}{% endfor %}",
+        )
+        .unwrap();
+        let ctx = tera::Context::from_value(serde_json::json!({
+            "a": {"b": [{}, {"c": "deep"}], "x/y": "slash", "x~1y": "tilde", "list": [{"n": 1}, {"n": 2}]}
+        }))
+        .unwrap();
+        assert_eq!(tera.render("t", &ctx).unwrap(), "deep slash 2 1 2");
+    }
+
+    #[test]
     fn every_builtin_parses_and_minifies() {
         let dir = tempfile::tempdir().unwrap();
         for minify in [false, true] {
