@@ -370,7 +370,7 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
 }
 
 /// A JSON-pointer token with `~1` and `~0` unescaped (pidsite patch 1).
-fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn unescape_token(token: &str) -> std::borrow::Cow<'_, str> {
     if token.contains('~') {
         std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
     } else {
