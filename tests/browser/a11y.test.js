@@ -110,6 +110,22 @@ describe("axe: WCAG 2.1 A/AA, light and dark, example site", () => {
   }
 });
 
+describe("print, example site", () => {
+  test("a long manifest's image list prints its links (the landing page's short list does not)", async () => {
+    const context = await L.newContext(browser);
+    const page = await context.newPage();
+    await page.goto(example.base + "ark/12345/bd7p3m178/images/");
+    await page.emulateMedia({ media: "print" });
+    const links = page.locator("main ol.canvases a");
+    assert.ok((await links.count()) > 6, "the whole list is on the page");
+    assert.ok(await links.first().isVisible(), "the image list is printed");
+    await page.goto(example.base + "ark/12345/bd7p3m178/");
+    await page.emulateMedia({ media: "print" });
+    assert.ok(!(await page.locator("details.canvases").isVisible()), "the landing page's list is not");
+    await context.close();
+  });
+});
+
 describe("keyboard", () => {
   test("Tab reaches the viewer, the style switcher and the copy button", async () => {
     const context = await L.newContext(browser, { permissions: ["clipboard-read", "clipboard-write"] });
