@@ -49,6 +49,10 @@ pub struct State {
     pub entries: HashMap<String, EntryRef>,
     /// Files that are not any one PID's: site-wide pages and static files.
     pub site_files: Vec<String>,
+    /// Each list page's file and the hash of the context it was rendered
+    /// from (see `render::site_wide`).
+    #[serde(default)]
+    pub list_pages: HashMap<String, Hash>,
     /// Size and modification time of each IIIF file read, with its hash, so
     /// an untouched file is not read again to be fingerprinted.
     pub files: HashMap<PathBuf, FileStamp>,
@@ -170,6 +174,7 @@ impl State {
             index: &self.index,
             entries: MapOnce(std::cell::RefCell::new(Some(entries))),
             site_files: &self.site_files,
+            list_pages: &self.list_pages,
             files: &self.files,
             store: &self.store,
         };
@@ -201,6 +206,7 @@ struct Saved<'a, I> {
     index: &'a str,
     entries: MapOnce<I>,
     site_files: &'a [String],
+    list_pages: &'a HashMap<String, Hash>,
     files: &'a HashMap<PathBuf, FileStamp>,
     store: &'a str,
 }

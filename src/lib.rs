@@ -345,7 +345,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         Ok(())
     };
     let listed = refs.iter().filter(|r| r.listed).count();
-    let mut site_wide = SiteWide::new(&renderer, &fixed, listed)?;
+    let last_lists = previous.as_ref().map(|p| (out.as_path(), &p.list_pages));
+    let mut site_wide = SiteWide::new(&renderer, &fixed, listed, last_lists)?;
     let mut pid_bytes = 0;
     let mut pages_built = 0;
     let mut stubs = 0;
@@ -392,7 +393,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     }
     linkset.write(b"]}\n")?;
     let (linkset_path, linkset_bytes) = linkset.finish()?;
-    let mut html_pages = site_wide.finish(&mut emit)?;
+    let lists = site_wide.finish(&mut emit)?;
+    let mut html_pages = lists.count;
     for page in &pages {
         emit(renderer.page(page)?)?;
     }
@@ -406,6 +408,11 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         bytes: build_id.clone().into_bytes(),
     })?;
     site_files.push(linkset_path.file_name());
+    // List pages kept as the last build wrote them.
+    for (file, size) in lists.kept {
+        bytes += size;
+        site_files.push(file);
+    }
     let (static_files, static_bytes) = staging.copy_static(&site.join("static"))?;
     site_files.extend(static_files);
     bytes += static_bytes + pid_bytes + linkset_bytes;
@@ -474,6 +481,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     drop(new_lock);
     let mut state = State::new(build_id, global, index_hash);
     state.site_files = site_files;
+    state.list_pages = lists.hashes;
     state.files = fingerprints.into_stamps();
     drop(previous);
     let keys = registry.entries.iter().map(|e| e.pid().key());

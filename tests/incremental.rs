@@ -291,3 +291,60 @@ fn a_damaged_build_state_leads_to_a_full_build() {
     // The full build's state is sound again.
     assert!(run(site.path(), &out, false).incremental);
 }
+
+#[test]
+fn list_pages_are_kept_while_their_items_are_the_same() {
+    // Enough PIDs for three list pages (60 a page), each titled in the
+    // registry, so that retitling one changes the page that lists it.
+    let site = site();
+    let registry = site.path().join("content/registry.csv");
+    let mut rows = std::fs::read_to_string(&registry).unwrap();
+    for i in 0..150 {
+        rows.push_str(&format!(
+            "item-{i:03},manifests/photo-v3.json,,,,Item {i:03},,,graphic,,\n"
+        ));
+    }
+    std::fs::write(&registry, &rows).unwrap();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    assert!(out.join("page/3/index.html").is_file());
+
+    // Nothing changed: every list page is kept.
+    let before = tree(&out);
+    run(site.path(), &out, false);
+    assert_eq!(touched(&before, &tree(&out)), Vec::<String>::new());
+
+    // One title on the second page changes: that page is made again, and
+    // the output is a clean build's.
+    std::fs::write(&registry, rows.replace("Item 100,", "Item one hundred,")).unwrap();
+    let before = tree(&out);
+    let report = run(site.path(), &out, false);
+    assert!(report.incremental);
+    let rewritten = touched(&before, &tree(&out));
+    assert!(
+        rewritten.contains(&"page/2/index.html".to_string()),
+        "{rewritten:?}"
+    );
+    for page in ["index.html", "page/3/index.html"] {
+        assert!(
+            !rewritten.contains(&page.to_string()),
+            "{page} was rewritten"
+        );
+    }
+    assert!(std::fs::read_to_string(out.join("page/2/index.html"))
+        .unwrap()
+        .contains("Item one hundred"));
+    assert_same_as_clean(site.path(), &out);
+
+    // A row added: every page says how many there are, and is made again.
+    let mut more = std::fs::read_to_string(&registry).unwrap();
+    more.push_str("item-new,manifests/photo-v3.json,,,,Item new,,,graphic,,\n");
+    std::fs::write(&registry, more).unwrap();
+    let before = tree(&out);
+    run(site.path(), &out, false);
+    let rewritten = touched(&before, &tree(&out));
+    for page in ["index.html", "page/2/index.html", "page/3/index.html"] {
+        assert!(rewritten.contains(&page.to_string()), "{page} was kept");
+    }
+    assert_same_as_clean(site.path(), &out);
+}

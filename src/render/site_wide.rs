@@ -5,11 +5,19 @@
 //! site keeps only its own part of each summary: the feed its newest
 //! entries, Change Discovery the activities (to order them by time), the
 //! redirect exports the redirects.
+//!
+//! A rebuild keeps a list page whose context hashes as the last build's did
+//! (the templates and the binary are the same, or the build would be a
+//! full one): rendering the lists again was most of a no-op rebuild.
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use super::context::{IndexContext, ListItem};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
 use super::{exports, Output, Redirect, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
+use crate::incremental::Hash;
 use crate::model::site_path::SitePath;
 
 /// The site-wide outputs in the making.
@@ -25,13 +33,33 @@ pub struct SiteWide<'r> {
     activities: Vec<Activity>,
     csv: csv::Writer<Vec<u8>>,
     redirects: Vec<Redirect>,
+    /// The live output and the last build's list-page hashes (rebuilds).
+    last: Option<(&'r Path, &'r HashMap<String, Hash>)>,
+    lists: ListPages,
+}
+
+/// What became of the list pages (home page and continuations).
+#[derive(Debug, Default)]
+pub struct ListPages {
+    /// How many there are.
+    pub count: usize,
+    /// Each one's file and the hash of the context it is rendered from.
+    pub hashes: HashMap<String, Hash>,
+    /// Those kept as the last build wrote them: file and size.
+    pub kept: Vec<(String, u64)>,
 }
 
 impl<'r> SiteWide<'r> {
     /// Start, with the site's own pages (`fixed`: home, Markdown pages)
     /// first in the sitemap, and the number of PIDs that have a list item
-    /// (the home page says how many pages follow it).
-    pub fn new(renderer: &'r Renderer<'r>, fixed: &[String], listed: usize) -> Result<Self> {
+    /// (the home page says how many pages follow it). `last` is the live
+    /// output and its list pages' hashes, for a rebuild.
+    pub fn new(
+        renderer: &'r Renderer<'r>,
+        fixed: &[String],
+        listed: usize,
+        last: Option<(&'r Path, &'r HashMap<String, Hash>)>,
+    ) -> Result<Self> {
         let mut csv = csv::Writer::from_writer(Vec::new());
         csv.write_record(["pid", "url", "status"])
             .map_err(csv_error)?;
@@ -56,6 +84,8 @@ impl<'r> SiteWide<'r> {
             activities: Vec::new(),
             csv,
             redirects: Vec::new(),
+            last,
+            lists: ListPages::default(),
         })
     }
 
@@ -102,8 +132,8 @@ impl<'r> SiteWide<'r> {
     /// Write what is left: the last list page, the sitemap, `feed.xml`,
     /// Change Discovery under `activity/`, `robots.txt`, `pids.csv`,
     /// `.nojekyll` and the redirect exports (`_redirects`, `.htaccess`,
-    /// `pidsite-redirects.map`). Returns the number of list pages.
-    pub fn finish(mut self, emit: &mut Sink<'_>) -> Result<usize> {
+    /// `pidsite-redirects.map`). Returns what became of the list pages.
+    pub fn finish(mut self, emit: &mut Sink<'_>) -> Result<ListPages> {
         let r = self.renderer;
         if !self.page.is_empty() || self.pages_written == 0 {
             self.write_page(emit)?;
@@ -159,7 +189,8 @@ impl<'r> SiteWide<'r> {
             root.file("pidsite-redirects.map"),
             exports::nginx(&redirects),
         ))?;
-        Ok(self.pages_written)
+        self.lists.count = self.pages_written;
+        Ok(self.lists)
     }
 
     /// The home page (n = 1) or a continuation page (`page/n/`).
@@ -191,7 +222,22 @@ impl<'r> SiteWide<'r> {
             prev: (n > 1).then(|| r.config.path(page_path(n - 1).as_str())),
             next: (n < page_count).then(|| r.config.path(page_path(n + 1).as_str())),
         };
-        emit(Output::new(path, r.render("index.html", &ctx)?))?;
+        // The context is what the page is rendered from: the same context,
+        // templates and binary make the same page.
+        let file = path.file_name();
+        let hash = blake3::hash(&serde_json::to_vec(&ctx).unwrap_or_default())
+            .to_hex()
+            .to_string();
+        let kept = self
+            .last
+            .filter(|(_, hashes)| hashes.get(&file) == Some(&hash))
+            .and_then(|(out, _)| std::fs::metadata(out.join(&file)).ok())
+            .filter(|m| m.is_file());
+        match kept {
+            Some(live) => self.lists.kept.push((file.clone(), live.len())),
+            None => emit(Output::new(path, r.render("index.html", &ctx)?))?,
+        }
+        self.lists.hashes.insert(file, hash);
         self.page.clear();
         self.pages_written = n;
         Ok(())
