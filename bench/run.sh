@@ -22,12 +22,16 @@ fi
 cargo build --release --locked --quiet
 PIDSITE=$ROOT/target/release/pidsite
 
-# measure OUT_PREFIX CMD...: prints "seconds rss_kb"
+# measure CMD...: prints "seconds rss_kb". The wall time is taken to the
+# millisecond around the command (GNU time prints hundredths, too coarse for
+# the rebuilds of small sites); the peak RSS comes from GNU time.
 measure() {
   local log; log=$(mktemp)
+  local t0 t1; t0=$(date +%s%N)
   /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }
+  t1=$(date +%s%N)
   local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
   rm -f "$log"
   echo "$wall $rss"
@@ -49,9 +53,19 @@ for n in "${SIZES[@]}"; do
   # tens of thousands were deleted makes the kernel skip each recently freed
   # inode (ext4 `recently_deleted`), which would time the previous run's
   # `rm -rf` rather than the tool. Set BENCH_KEEP_RM=1 to measure that case.
-  runs=$dir/runs; rm -rf "$runs"; mkdir -p "$runs"; sync
-  k=0
+  # BENCH_OUT=/dev/shm/pidsite-bench puts the outputs of both tools on a
+  # tmpfs, which takes the disk's writeback out of the figures; each run's
+  # output is then deleted before the next (tmpfs frees at once), but for the
+  # pidsite output the incremental runs rebuild.
+  runs=${BENCH_OUT:+$BENCH_OUT/$n}; runs=${runs:-$dir/runs}; rm -rf "$runs"; mkdir -p "$runs"; sync
+  k=0; pout=
   fresh() { k=$((k + 1)); out=$runs/$1-$k; sync; }
+  if [ -n "${BENCH_OUT:-}" ]; then
+    fresh() {
+      k=$((k + 1)); out=$runs/$1-$k
+      for old in "$runs"/*; do [ "$old" = "$pout" ] || rm -rf "$old"; done
+    }
+  fi
   if [ "${BENCH_KEEP_RM:-}" = 1 ]; then fresh() { out=$runs/$1; rm -rf "$out" "$runs/.pidsite-cache"; sync; }; fi
   # Full builds from nothing, alternating the two tools.
   fresh p; p1=$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$out")
@@ -74,7 +88,7 @@ for n in "${SIZES[@]}"; do
   read -r row _ <<<"$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$pout")"
   mv "$reg.orig" "$reg"
   awk -v n="$n" -v ps="$ps" -v hs="$hs" -v pr="$prss" -v hr="$hrss" -v noop="$noop" -v man="$man" -v row="$row" 'BEGIN {
-    printf "%-8d %10.2f %10.2f %7.2f %11.0f %8.0f %10.0f %9.2f %11.2f %9.2f\n", n, ps, hs, ps/hs, pr/1024, hr/1024, n/ps, noop, man, row }'
+    printf "%-8d %10.2f %10.2f %7.2f %11.0f %8.0f %10.0f %9.3f %11.3f %9.3f\n", n, ps, hs, ps/hs, pr/1024, hr/1024, n/ps, noop, man, row }'
 done
 # Outputs go only now, after every measurement (see above).
-for n in "${SIZES[@]}"; do rm -rf "$WORK/$n/runs"; done
+for n in "${SIZES[@]}"; do rm -rf "$WORK/$n/runs" ${BENCH_OUT:+"$BENCH_OUT/$n"}; done
