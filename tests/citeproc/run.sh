@@ -10,10 +10,10 @@ fi
 (cd tests/citeproc && npm ci --no-audit --no-fund --silent)
 work=target/citeproc
 mkdir -p "$work"
-cargo build --release --locked --quiet
-cargo build --release --locked --quiet --example csl_format
-SOURCE_DATE_EPOCH=1764072000 target/release/pidsite build --site . --out "$work/example" --quiet
-SOURCE_DATE_EPOCH=1764072000 target/release/pidsite build --site tests/fixtures/basic --out "$work/basic" --quiet
+cargo build --locked --quiet
+cargo build --locked --quiet --example csl_format
+SOURCE_DATE_EPOCH=1764072000 target/debug/pidsite build --site . --out "$work/example" --quiet
+SOURCE_DATE_EPOCH=1764072000 target/debug/pidsite build --site tests/fixtures/basic --out "$work/basic" --quiet
 # The shared real-world IIIF corpus as one site (as tests/corpus.rs builds
 # it), each file's PID named after its path so that adding a file changes
 # no other item's id.
@@ -32,7 +32,7 @@ for f in sorted(corpus.rglob("*.json")):
     rows.append(f"{name},manifests/{name}.json")
 (site / "content/registry.csv").write_text("\n".join(rows) + "\n")
 PY
-  SOURCE_DATE_EPOCH=1764072000 target/release/pidsite build --site "$work/corpus-site" --out "$work/corpus" --quiet
+  SOURCE_DATE_EPOCH=1764072000 target/debug/pidsite build --site "$work/corpus-site" --out "$work/corpus" --quiet
 else
   echo "no IIIF corpus at $corpus (set PIDSITE_CORPUS): example site and fixture only" >&2
 fi
@@ -50,5 +50,5 @@ for f in sorted(work.glob("*/**/cite.json")):
 print(f"{len(items)} CSL-JSON items")
 PY
 styles=(tests/citeproc/styles/*.csl)
-target/release/examples/csl_format "$work/items.json" "${styles[@]}" > "$work/pidsite.json"
+target/debug/examples/csl_format "$work/items.json" "${styles[@]}" > "$work/pidsite.json"
 node tests/citeproc/compare.js "$work/items.json" "$work/pidsite.json" "${styles[@]}"

@@ -24,8 +24,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/py/requirements.txt
 
-cargo build --release --locked
-bin=target/release/pidsite
+cargo build --locked
+bin=target/debug/pidsite
 
 corpus="${PIDSITE_CORPUS:-../shared/corpus}"
 if [ ! -d "$corpus" ]; then

@@ -14,10 +14,10 @@ PATH="/usr/sbin:$PATH"
 
 work="$(mktemp -d)"
 trap 'apache2 -f "$work/httpd.conf" -k stop 2>/dev/null || true; nginx -c "$work/nginx.conf" -s stop 2>/dev/null || true; sleep 0.5; rm -rf "$work"' EXIT
-cargo build --release --locked --quiet
+cargo build --locked --quiet
 # The example site's base_url has the path /pidsite/.
 mkdir -p "$work/docroot"
-target/release/pidsite build --site . --out "$work/docroot/pidsite" --quiet
+target/debug/pidsite build --site . --out "$work/docroot/pidsite" --quiet
 
 port_a=$((20000 + RANDOM % 20000))
 port_n=$((port_a + 1))

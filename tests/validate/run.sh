@@ -43,8 +43,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/validate/requirements.txt
 
-cargo build --release --locked
-bin=target/release/pidsite
+cargo build --locked
+bin=target/debug/pidsite
 
 # A site whose home page needs a second page (the home page lists 60 PIDs a
 # page): 65 local IDs naming copies of one fixture manifest.

@@ -17,7 +17,7 @@ fi
 work=target/zotero
 rm -rf "$work"
 mkdir -p "$work"
-cargo build --release --locked --quiet
-SOURCE_DATE_EPOCH=1764072000 target/release/pidsite build --site . --out "$work/example" --quiet
-SOURCE_DATE_EPOCH=1764072000 target/release/pidsite build --site tests/fixtures/basic --out "$work/basic" --quiet
+cargo build --locked --quiet
+SOURCE_DATE_EPOCH=1764072000 target/debug/pidsite build --site . --out "$work/example" --quiet
+SOURCE_DATE_EPOCH=1764072000 target/debug/pidsite build --site tests/fixtures/basic --out "$work/basic" --quiet
 node tests/zotero/import.js "$work/results.json" "$work/example" "$work/basic"
