@@ -20,15 +20,8 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b')');
 
 /// base64url without padding (RFC 4648 §5).
-pub fn base64url(bytes: &[u8]) -> String {
+fn base64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Encode a content state's JSON as the specification says.
-pub fn encode(json: &str) -> String {
-    let mut escaped = String::with_capacity(json.len() * 2);
-    escaped.extend(utf8_percent_encode(json, URI_COMPONENT));
-    base64url(escaped.as_bytes())
 }
 
 /// The content state of a canvas, optionally a `x,y,w,h` region of it, in
@@ -90,6 +83,13 @@ fn push_json_string(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A whole content state's JSON encoded as the specification says, in
+    /// one piece: what `CanvasStates` must agree with.
+    fn encode(json: &str) -> String {
+        let escaped: String = utf8_percent_encode(json, URI_COMPONENT).collect();
+        base64url(escaped.as_bytes())
+    }
 
     #[test]
     fn base64url_matches_rfc4648_vectors() {
