@@ -20,6 +20,22 @@ fn per_second(runs: u32, f: &mut dyn FnMut()) -> f64 {
     f64::from(runs) / start.elapsed().as_secs_f64()
 }
 
+/// Renders of one PID per second, each version given what `load` makes
+/// (as the build hands it over; making it is timed with the render).
+fn pages_per_second(
+    renderer: &Renderer,
+    entry: &pidsite::model::record::Entry,
+    load: &dyn Fn() -> Loaded,
+) -> f64 {
+    per_second(50, &mut || {
+        std::hint::black_box(
+            renderer
+                .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
+                .expect("renders"),
+        );
+    })
+}
+
 fn main() {
     let site = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let config = pidsite::config::SiteConfig::load(&site).expect("site.toml loads");
@@ -51,13 +67,7 @@ fn main() {
             enrichable: enrichable.clone(),
             problem: None,
         };
-        let rate = per_second(50, &mut || {
-            std::hint::black_box(
-                renderer
-                    .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
-                    .expect("renders"),
-            );
-        });
+        let rate = pages_per_second(&renderer, entry, &load);
         let (outputs, _) = renderer
             .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
             .expect("renders");
@@ -82,13 +92,7 @@ fn main() {
             enrichable: None,
             problem: None,
         };
-        let rate = per_second(50, &mut || {
-            std::hint::black_box(
-                renderer
-                    .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
-                    .expect("renders"),
-            );
-        });
+        let rate = pages_per_second(&renderer, entry, &load);
         println!("  {:<40} {rate:>8.0} pages/s", format!("{kind} of {items}"));
     }
 
