@@ -12,8 +12,9 @@ fn corpus_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
 }
 
-#[test]
-fn every_corpus_file_builds_strict() {
+/// A site with a PID (`corpus-NNN`) for each file of the corpus, in path
+/// order, and the files.
+fn corpus_site() -> (tempfile::TempDir, Vec<PathBuf>) {
     let corpus = corpus_dir();
     assert!(
         corpus.is_dir(),
@@ -42,6 +43,12 @@ fn every_corpus_file_builds_strict() {
         registry.push_str(&format!("corpus-{i:03},manifests/{name}\n"));
     }
     std::fs::write(site.path().join("content/registry.csv"), registry).unwrap();
+    (site, files)
+}
+
+#[test]
+fn every_corpus_file_builds_strict() {
+    let (site, files) = corpus_site();
     let out = site.path().join("public");
     let report = build(
         &BuildOptions {
@@ -172,4 +179,77 @@ fn every_corpus_file_reads_as_serde_json_reads_it() {
         count += 1;
     }
     assert!(count > 100, "only {count} corpus files");
+}
+
+/// Every file under `root` but the build marker: path -> bytes.
+fn tree(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && e.file_name() != ".pidsite-build")
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Rebuilds of the real corpus (its list pages kept or made again, its
+/// PIDs kept or rendered) write what a clean build writes.
+#[test]
+fn corpus_rebuilds_equal_clean_builds() {
+    // Undated PIDs are dated by the build clock.
+    std::env::set_var("SOURCE_DATE_EPOCH", "1764072000");
+    let (site, _) = corpus_site();
+    let run = |out: &std::path::Path, full: bool| {
+        build(
+            &BuildOptions {
+                site_dir: site.path().to_path_buf(),
+                out_dir: Some(out.to_path_buf()),
+                strict: true,
+                full,
+                offline: false,
+            },
+            &NoProgress,
+        )
+        .unwrap_or_else(|e| panic!("corpus build failed:\n{e}"))
+    };
+    let out = site.path().join("public");
+    run(&out, false);
+    let first = tree(&out);
+    assert!(
+        out.join("page/2/index.html").is_file(),
+        "several list pages"
+    );
+    let again = run(&out, false);
+    assert!(again.incremental);
+    assert_eq!(again.rendered, 0);
+    assert!(
+        tree(&out) == first,
+        "a rebuild with nothing changed changed the output"
+    );
+
+    // A row in the middle goes: the list pages from there on change.
+    let registry = site.path().join("content/registry.csv");
+    let rows = std::fs::read_to_string(&registry).unwrap();
+    let middle = rows
+        .lines()
+        .nth(rows.lines().count() / 2)
+        .unwrap()
+        .to_string();
+    std::fs::write(&registry, rows.replace(&format!("{middle}\n"), "")).unwrap();
+    assert!(run(&out, false).incremental);
+    let clean = site.path().join("clean");
+    run(&clean, true);
+    let (rebuilt, clean) = (tree(&out), tree(&clean));
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>()
+    );
+    for (file, bytes) in &rebuilt {
+        assert!(bytes == &clean[file], "{file} differs from a clean build");
+    }
 }
