@@ -289,7 +289,8 @@ impl GlobalHasher {
         self.0.update(bytes);
     }
 
-    /// Add every file under `dir` (path and content), in a stable order.
+    /// Add every file under `dir` (path within `dir` and content), in a
+    /// stable order.
     pub fn add_dir(&mut self, dir: &Path) {
         if !dir.is_dir() {
             return;
@@ -303,7 +304,8 @@ impl GlobalHasher {
         files.sort();
         for f in files {
             let bytes = std::fs::read(&f).unwrap_or_default();
-            self.add(&f.to_string_lossy(), &bytes);
+            let name = f.strip_prefix(dir).unwrap_or(&f);
+            self.add(&name.to_string_lossy(), &bytes);
         }
     }
 
@@ -363,8 +365,14 @@ impl Fingerprinter {
         let mut read = ReadFiles::default();
         let mut h = blake3::Hasher::new();
         for record in &entry.versions {
+            // Neither where the row is nor how the site folder was spelled
+            // (`--site .`, an absolute path, another checkout) changes a
+            // page: the target counts as written, and by its content below.
             let mut r = record.clone();
             r.at = Location::file("");
+            if let Some(Target::Local { path, .. }) = &mut r.target {
+                *path = PathBuf::new();
+            }
             h.update(format!("{r:?}").as_bytes());
             match &record.target {
                 Some(Target::Local { path, .. }) => {

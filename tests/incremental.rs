@@ -100,6 +100,25 @@ fn nothing_changed_rewrites_nothing() {
     assert_eq!(touched(&before, &tree(&out)), Vec::<String>::new());
 }
 
+/// CI restores the cache into another checkout, and people type `--site .`
+/// or a full path: how the site folder is spelled is not a change.
+#[test]
+fn another_spelling_of_the_site_folder_changes_nothing() {
+    let site = site();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    let before = tree(&out);
+    let link_dir = tempfile::tempdir().unwrap();
+    let link = link_dir.path().join("checkout");
+    std::os::unix::fs::symlink(site.path(), &link).unwrap();
+    for spelling in [site.path().join("."), link] {
+        let again = run(&spelling, &out, false);
+        assert!(again.incremental, "{}", spelling.display());
+        assert_eq!(again.rendered, 0, "{}", spelling.display());
+    }
+    assert_eq!(touched(&before, &tree(&out)), Vec::<String>::new());
+}
+
 #[test]
 fn one_manifest_changed_rewrites_its_pages_and_the_lists() {
     let site = site();
