@@ -98,8 +98,11 @@ impl State {
     /// full build). An unreadable state is not an error: it only costs time.
     pub fn load(out: &Path, global: &str) -> Option<State> {
         let marker = std::fs::read_to_string(out.join(MARKER)).ok()?;
-        let file = std::fs::File::open(state_path(out)).ok()?;
-        let mut state: State = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
+        // Read whole, then parsed: serde_json reads a slice several times
+        // faster than a reader (a no-op rebuild of 1,000 PIDs spent 22 M
+        // instructions reading its state through a BufReader).
+        let bytes = std::fs::read(state_path(out)).ok()?;
+        let mut state: State = serde_json::from_slice(&bytes).ok()?;
         if state.build_id != marker.trim() || state.global != global {
             return None;
         }
