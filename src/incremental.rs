@@ -49,10 +49,11 @@ pub struct State {
     pub entries: HashMap<String, EntryRef>,
     /// Files that are not any one PID's: site-wide pages and static files.
     pub site_files: Vec<String>,
-    /// Each list page's file and the hash of the context it was rendered
-    /// from (see `render::site_wide`).
+    /// Each site-wide page's file (list pages, Markdown pages, 404.html)
+    /// and the hash of the context it was rendered from (see
+    /// `render::site_wide`).
     #[serde(default)]
-    pub list_pages: HashMap<String, Hash>,
+    pub site_pages: HashMap<String, Hash>,
     /// Size and modification time of each IIIF file read, with its hash, so
     /// an untouched file is not read again to be fingerprinted.
     pub files: HashMap<PathBuf, FileStamp>,
@@ -177,7 +178,7 @@ impl State {
             index: &self.index,
             entries: MapOnce(std::cell::RefCell::new(Some(entries))),
             site_files: &self.site_files,
-            list_pages: &self.list_pages,
+            site_pages: &self.site_pages,
             files: &self.files,
             store: &self.store,
         };
@@ -209,7 +210,7 @@ struct Saved<'a, I> {
     index: &'a str,
     entries: MapOnce<I>,
     site_files: &'a [String],
-    list_pages: &'a HashMap<String, Hash>,
+    site_pages: &'a HashMap<String, Hash>,
     files: &'a HashMap<PathBuf, FileStamp>,
     store: &'a str,
 }

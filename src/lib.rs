@@ -161,18 +161,11 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         None => site.join(&config.output_dir),
     };
     check_out_dir(site, &out)?;
-    // The templates are parsed while the registry and pages are read: both
-    // are a fixed cost of every build, rebuilds of one PID included.
-    let (registry, templates) = rayon::join(
-        || {
-            let registry = load::registry::load(site, &config)?;
-            Ok::<_, Error>((registry, load::pages::load_pages(site)?))
-        },
-        || render::templates::load(site, config.minify),
-    );
-    let (registry, pages) = registry?;
-    let templates = templates?;
-    let mut warnings = templates.warnings;
+    let registry = load::registry::load(site, &config)?;
+    let pages = load::pages::load_pages(site)?;
+    // Read now, parsed when the first page is rendered.
+    let mut templates = render::templates::load(site, config.minify)?;
+    let mut warnings = std::mem::take(&mut templates.warnings);
     let mut notes: HashMap<String, Note> = HashMap::new();
     for note in load::pages::load_notes(site)? {
         let known = registry
@@ -205,13 +198,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         .then(|| State::load(&out, &global))
         .flatten();
     let fingerprints = Fingerprinter::new(previous.as_mut());
-    let renderer = Renderer::new(&config, templates.tera, &pages);
-    // Pages from minified templates are written as they are.
-    let staging = Staging::new(
-        &out,
-        config.minify && !templates.minified,
-        previous.is_some(),
-    )?;
+    let renderer = Renderer::new(&config, templates, &pages);
+    let staging = Staging::new(&out, previous.is_some())?;
     let store = EntryStore::create(&incremental::cache_dir(&out))?;
     let registry_file = registry_path(&registry);
     let job = EntryJob {
@@ -345,8 +333,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         Ok(())
     };
     let listed = refs.iter().filter(|r| r.listed).count();
-    let last_lists = previous.as_ref().map(|p| (out.as_path(), &p.list_pages));
-    let mut site_wide = SiteWide::new(&renderer, &fixed, listed, last_lists)?;
+    let last_pages = previous.as_ref().map(|p| (out.as_path(), &p.site_pages));
+    let mut site_wide = SiteWide::new(&renderer, &fixed, listed, last_pages)?;
     let mut pid_bytes = 0;
     let mut pages_built = 0;
     let mut stubs = 0;
@@ -393,13 +381,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     }
     linkset.write(b"]}\n")?;
     let (linkset_path, linkset_bytes) = linkset.finish()?;
-    let lists = site_wide.finish(&mut emit)?;
-    let mut html_pages = lists.count;
-    for page in &pages {
-        emit(renderer.page(page)?)?;
-    }
-    emit(renderer.not_found()?)?;
-    html_pages += pages.len() + 1;
+    let site_pages = site_wide.finish(&pages, &mut emit)?;
+    let html_pages = site_pages.lists + pages.len() + 1;
     let build_id = previous
         .as_ref()
         .map_or_else(incremental::new_build_id, |p| p.build_id.clone());
@@ -408,8 +391,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         bytes: build_id.clone().into_bytes(),
     })?;
     site_files.push(linkset_path.file_name());
-    // List pages kept as the last build wrote them.
-    for (file, size) in lists.kept {
+    // Pages kept as the last build wrote them.
+    for (file, size) in site_pages.kept {
         bytes += size;
         site_files.push(file);
     }
@@ -481,7 +464,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     drop(new_lock);
     let mut state = State::new(build_id, global, index_hash);
     state.site_files = site_files;
-    state.list_pages = lists.hashes;
+    state.site_pages = site_pages.hashes;
     state.files = fingerprints.into_stamps();
     drop(previous);
     let keys = registry.entries.iter().map(|e| e.pid().key());

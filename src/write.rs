@@ -43,8 +43,6 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
 pub struct Staging {
     dir: tempfile::TempDir,
     out: PathBuf,
-    minify: bool,
-    cfg: minify_html::Cfg,
     /// Incremental: stage only what differs from the live output.
     incremental: bool,
     /// Folders already created in the staging folder.
@@ -52,16 +50,13 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Create the staging folder beside `out`. When `minify`, each HTML
-    /// page goes through minify-html (the build asks for it only when the
-    /// templates could not be minified as they loaded). When
-    /// `incremental`, only files that differ from those in `out` are
+    /// Create the staging folder beside `out`. When `incremental`, only files that differ from those in `out` are
     /// staged, and [`apply`] moves them in; otherwise [`commit`] swaps the
     /// whole folder.
     ///
     /// [`apply`]: Staging::apply
     /// [`commit`]: Staging::commit
-    pub fn new(out: &Path, minify: bool, incremental: bool) -> Result<Self> {
+    pub fn new(out: &Path, incremental: bool) -> Result<Self> {
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -71,12 +66,9 @@ impl Staging {
             .prefix(".pidsite-build-")
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
-        let cfg = minify_cfg();
         Ok(Staging {
             dir,
             out: out.to_path_buf(),
-            minify,
-            cfg,
             incremental,
             made: Mutex::new(HashSet::new()),
         })
@@ -87,18 +79,11 @@ impl Staging {
         self.dir.path()
     }
 
-    /// Write one output, minifying HTML if asked. Safe to call from many threads.
+    /// Write one output. Safe to call from many threads.
     pub fn write(&self, output: &Output) -> Result<u64> {
         let file = output.path.to_file_path(self.dir.path());
-        let is_html = file.extension().is_some_and(|e| e == "html");
-        if is_html && self.minify {
-            let bytes = minify_html::minify(&output.bytes, &self.cfg);
-            self.put(&file, &output.path.to_file_path(&self.out), &bytes)?;
-            Ok(bytes.len() as u64)
-        } else {
-            self.put(&file, &output.path.to_file_path(&self.out), &output.bytes)?;
-            Ok(output.bytes.len() as u64)
-        }
+        self.put(&file, &output.path.to_file_path(&self.out), &output.bytes)?;
+        Ok(output.bytes.len() as u64)
     }
 
     /// Start writing an output too large to hold in memory (the

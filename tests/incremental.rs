@@ -367,3 +367,33 @@ fn list_pages_are_kept_while_their_items_are_the_same() {
     }
     assert_same_as_clean(site.path(), &out);
 }
+
+#[test]
+fn markdown_pages_and_404_are_kept_unless_their_text_changes() {
+    let site = site();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    let about = site.path().join("content/pages/about.md");
+    let text = std::fs::read_to_string(&about).unwrap();
+    assert!(text.contains("\n\n"), "a body below the front matter");
+
+    // The body changes (not the title, which the navigation of every page
+    // shows): only that page is made again.
+    std::fs::write(&about, format!("{text}\nA new closing paragraph.\n")).unwrap();
+    let before = tree(&out);
+    let report = run(site.path(), &out, false);
+    assert!(report.incremental);
+    assert_eq!(report.rendered, 0);
+    let rewritten = touched(&before, &tree(&out));
+    assert_eq!(rewritten, ["about/index.html"]);
+    assert!(std::fs::read_to_string(out.join("about/index.html"))
+        .unwrap()
+        .contains("A new closing paragraph."));
+    assert_same_as_clean(site.path(), &out);
+
+    // A kept page deleted from the live output is made again.
+    std::fs::remove_file(out.join("404.html")).unwrap();
+    run(site.path(), &out, false);
+    assert!(out.join("404.html").is_file());
+    assert_same_as_clean(site.path(), &out);
+}

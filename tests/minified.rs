@@ -131,3 +131,36 @@ fn minified_templates_make_the_same_pages() {
         assert!(pages > 5, "{name}: {pages} pages");
     }
 }
+
+#[test]
+fn pages_of_templates_that_cannot_be_minified_are_minified_whole() {
+    std::env::set_var("SOURCE_DATE_EPOCH", "1764072000");
+    // A block that lands in the built-in's <pre> (whitespace that matters):
+    // the templates stay as written and each page is minified as a whole.
+    let template = "{% extends \"base.html\" %}{% block main %}<pre>{% block code %}  a\n    b{% endblock code %}</pre>\n\n   <p>{{ page.title }}</p>{% endblock main %}";
+    let (minified, written) = (fixture("basic", true), fixture("basic", false));
+    for site in [&minified, &written] {
+        std::fs::create_dir_all(site.path().join("templates")).unwrap();
+        std::fs::write(site.path().join("templates/page.html"), template).unwrap();
+    }
+    let (minified, written) = (run(minified.path()), run(written.path()));
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(&written) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&written).unwrap();
+        let page = std::fs::read(entry.path()).unwrap();
+        let expected = minify_html::minify(&page, &pidsite::write::minify_cfg());
+        let small = std::fs::read(minified.join(rel)).unwrap();
+        assert!(small == expected, "{}", rel.display());
+        pages += 1;
+    }
+    assert!(pages > 5, "{pages} pages");
+    let about = std::fs::read_to_string(minified.join("about/index.html")).unwrap();
+    assert!(
+        about.contains("<pre>  a\n    b</pre><p>About</p>"),
+        "{about}"
+    );
+}

@@ -13,7 +13,6 @@ pub mod templates;
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use tera::Tera;
 
 use crate::citation::bibtex::bibtex;
 use crate::citation::datacite::{datacite_xml, DataCiteExtra};
@@ -162,7 +161,7 @@ pub struct Renderer<'a> {
     /// IIIF id -> root-relative landing URL of the PID naming it.
     /// Set between the build's two passes (see `crate::build`).
     pid_index: std::sync::OnceLock<std::collections::HashMap<String, String>>,
-    tera: Tera,
+    templates: templates::Templates,
     config: &'a SiteConfig,
     site: SiteContext,
     /// Loaded when the first PID is rendered: a rebuild that renders none
@@ -172,9 +171,9 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepare the renderer: templates parsed and site context set
-    /// (citation styles load on first use).
-    pub fn new(config: &'a SiteConfig, tera: Tera, pages: &[Page]) -> Self {
+    /// Prepare the renderer: site context set (templates are parsed and
+    /// citation styles loaded on first use).
+    pub fn new(config: &'a SiteConfig, templates: templates::Templates, pages: &[Page]) -> Self {
         let mut nav = vec![NavLink {
             title: "Browse".into(),
             url: config.path(""),
@@ -215,7 +214,7 @@ impl<'a> Renderer<'a> {
         };
         Renderer {
             pid_index: Default::default(),
-            tera,
+            templates,
             config,
             site,
             styles: std::sync::OnceLock::new(),
@@ -242,11 +241,20 @@ impl<'a> Renderer<'a> {
     }
 
     fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
+        let parsed = self.templates.parsed()?;
         let context =
             tera::Context::from_serialize(ctx).map_err(|e| templates::template_error(name, &e))?;
-        self.tera
+        let html = parsed
+            .tera
             .render(name, &context)
-            .map_err(|e| templates::template_error(name, &e))
+            .map_err(|e| templates::template_error(name, &e))?;
+        if !self.config.minify || parsed.minified || !name.ends_with(".html") {
+            return Ok(html);
+        }
+        // Templates that could not be minified as they were parsed: the
+        // page is, as a whole.
+        let bytes = minify_html::minify(html.as_bytes(), &crate::write::minify_cfg());
+        Ok(String::from_utf8(bytes).unwrap_or(html))
     }
 
     fn head(&self, title: String, description: String, path: &SitePath) -> PageHead {
@@ -957,15 +965,16 @@ impl<'a> Renderer<'a> {
         Ok(Output::new(path, self.render("redirect.html", &ctx)?))
     }
 
-    /// A Markdown page at `/<slug>/`.
-    pub fn page(&self, page: &Page) -> Result<Output> {
+    /// A Markdown page at `/<slug>/`: where it goes and what `page.html`
+    /// renders it from.
+    fn page_context<'p>(&'p self, page: &'p Page) -> (SitePath, PageContext<'p>) {
         let path = SitePath::folder([page.slug.as_str()]);
         let ctx = PageContext {
             site: &self.site,
             head: self.head(page.title.clone(), page.description.clone(), &path),
             page,
         };
-        Ok(Output::new(path, self.render("page.html", &ctx)?))
+        (path, ctx)
     }
 
     /// The page listing every image of a long manifest, each with the link
@@ -1011,8 +1020,8 @@ impl<'a> Renderer<'a> {
         ))
     }
 
-    /// `404.html`.
-    pub fn not_found(&self) -> Result<Output> {
+    /// `404.html`: where it goes and what it is rendered from.
+    fn not_found_context(&self) -> (SitePath, NotFoundContext<'_>) {
         let path = SitePath::root().file("404.html");
         let mut head = self.head("Page not found".into(), String::new(), &path);
         head.robots = Some("noindex".into());
@@ -1020,7 +1029,7 @@ impl<'a> Renderer<'a> {
             site: &self.site,
             head,
         };
-        Ok(Output::new(path, self.render("404.html", &ctx)?))
+        (path, ctx)
     }
 }
 

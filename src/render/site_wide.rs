@@ -6,18 +6,23 @@
 //! entries, Change Discovery the activities (to order them by time), the
 //! redirect exports the redirects.
 //!
-//! A rebuild keeps a list page whose context hashes as the last build's did
-//! (the templates and the binary are the same, or the build would be a
-//! full one): rendering the lists again was most of a no-op rebuild.
+//! A rebuild keeps a page (list pages, Markdown pages, `404.html`) whose
+//! context hashes as the last build's did (the templates and the binary are
+//! the same, or the build would be a full one): rendering the lists again
+//! was most of a no-op rebuild, and one that keeps every page does not
+//! parse the templates at all.
 
 use std::collections::HashMap;
 use std::path::Path;
+
+use serde::Serialize;
 
 use super::context::{IndexContext, ListItem};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
 use super::{exports, Output, Redirect, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
 use crate::incremental::Hash;
+use crate::load::pages::Page;
 use crate::model::site_path::SitePath;
 
 /// The site-wide outputs in the making.
@@ -33,17 +38,24 @@ pub struct SiteWide<'r> {
     activities: Vec<Activity>,
     csv: csv::Writer<Vec<u8>>,
     redirects: Vec<Redirect>,
-    /// The live output and the last build's list-page hashes (rebuilds).
-    last: Option<(&'r Path, &'r HashMap<String, Hash>)>,
-    lists: ListPages,
+    keeper: Keeper<'r>,
 }
 
-/// What became of the list pages (home page and continuations).
+/// Renders pages from templates, or keeps them as the last build wrote
+/// them.
+struct Keeper<'r> {
+    /// The live output and the last build's page hashes (rebuilds).
+    last: Option<(&'r Path, &'r HashMap<String, Hash>)>,
+    pages: SitePages,
+}
+
+/// What became of the pages rendered from templates: list pages (home page
+/// and continuations), Markdown pages and `404.html`.
 #[derive(Debug, Default)]
-pub struct ListPages {
-    /// How many there are.
-    pub count: usize,
-    /// Each one's file and the hash of the context it is rendered from.
+pub struct SitePages {
+    /// How many list pages there are.
+    pub lists: usize,
+    /// Each page's file and the hash of the context it is rendered from.
     pub hashes: HashMap<String, Hash>,
     /// Those kept as the last build wrote them: file and size.
     pub kept: Vec<(String, u64)>,
@@ -53,7 +65,7 @@ impl<'r> SiteWide<'r> {
     /// Start, with the site's own pages (`fixed`: home, Markdown pages)
     /// first in the sitemap, and the number of PIDs that have a list item
     /// (the home page says how many pages follow it). `last` is the live
-    /// output and its list pages' hashes, for a rebuild.
+    /// output and the hashes of its pages, for a rebuild.
     pub fn new(
         renderer: &'r Renderer<'r>,
         fixed: &[String],
@@ -84,8 +96,10 @@ impl<'r> SiteWide<'r> {
             activities: Vec::new(),
             csv,
             redirects: Vec::new(),
-            last,
-            lists: ListPages::default(),
+            keeper: Keeper {
+                last,
+                pages: SitePages::default(),
+            },
         })
     }
 
@@ -131,13 +145,20 @@ impl<'r> SiteWide<'r> {
 
     /// Write what is left: the last list page, the sitemap, `feed.xml`,
     /// Change Discovery under `activity/`, `robots.txt`, `pids.csv`,
-    /// `.nojekyll` and the redirect exports (`_redirects`, `.htaccess`,
-    /// `pidsite-redirects.map`). Returns what became of the list pages.
-    pub fn finish(mut self, emit: &mut Sink<'_>) -> Result<ListPages> {
+    /// `.nojekyll`, the redirect exports (`_redirects`, `.htaccess`,
+    /// `pidsite-redirects.map`), the Markdown pages and `404.html`. Returns
+    /// what became of the pages rendered from templates.
+    pub fn finish(mut self, pages: &[Page], emit: &mut Sink<'_>) -> Result<SitePages> {
         let r = self.renderer;
         if !self.page.is_empty() || self.pages_written == 0 {
             self.write_page(emit)?;
         }
+        for page in pages {
+            let (path, ctx) = r.page_context(page);
+            self.keeper.render(r, path, "page.html", &ctx, emit)?;
+        }
+        let (path, ctx) = r.not_found_context();
+        self.keeper.render(r, path, "404.html", &ctx, emit)?;
         let root = SitePath::root();
         for (name, xml) in self.sitemaps.finish(|f| r.config.url(f)) {
             emit(Output::new(root.file(&name), xml))?;
@@ -189,8 +210,8 @@ impl<'r> SiteWide<'r> {
             root.file("pidsite-redirects.map"),
             exports::nginx(&redirects),
         ))?;
-        self.lists.count = self.pages_written;
-        Ok(self.lists)
+        self.keeper.pages.lists = self.pages_written;
+        Ok(self.keeper.pages)
     }
 
     /// The home page (n = 1) or a continuation page (`page/n/`).
@@ -222,24 +243,44 @@ impl<'r> SiteWide<'r> {
             prev: (n > 1).then(|| r.config.path(page_path(n - 1).as_str())),
             next: (n < page_count).then(|| r.config.path(page_path(n + 1).as_str())),
         };
-        // The context is what the page is rendered from: the same context,
-        // templates and binary make the same page.
+        self.keeper.render(r, path, "index.html", &ctx, emit)?;
+        self.page.clear();
+        self.pages_written = n;
+        Ok(())
+    }
+}
+
+impl Keeper<'_> {
+    /// Render `template` with `ctx` to `path`, unless the last build
+    /// rendered the same context there and the live output still holds it.
+    /// The context is what the page is made from: the same context,
+    /// templates and binary make the same page.
+    fn render(
+        &mut self,
+        renderer: &Renderer<'_>,
+        path: SitePath,
+        template: &str,
+        ctx: &impl Serialize,
+        emit: &mut Sink<'_>,
+    ) -> Result<()> {
         let file = path.file_name();
-        let hash = blake3::hash(&serde_json::to_vec(&ctx).unwrap_or_default())
-            .to_hex()
-            .to_string();
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(template.as_bytes());
+        hasher.update(b"\0");
+        // Writing to a hasher cannot fail; a context that cannot serialise
+        // fails to render below.
+        let _ = serde_json::to_writer(&mut hasher, ctx);
+        let hash = hasher.finalize().to_hex().to_string();
         let kept = self
             .last
             .filter(|(_, hashes)| hashes.get(&file) == Some(&hash))
             .and_then(|(out, _)| std::fs::metadata(out.join(&file)).ok())
             .filter(|m| m.is_file());
         match kept {
-            Some(live) => self.lists.kept.push((file.clone(), live.len())),
-            None => emit(Output::new(path, r.render("index.html", &ctx)?))?,
+            Some(live) => self.pages.kept.push((file.clone(), live.len())),
+            None => emit(Output::new(path, renderer.render(template, ctx)?))?,
         }
-        self.lists.hashes.insert(file, hash);
-        self.page.clear();
-        self.pages_written = n;
+        self.pages.hashes.insert(file, hash);
         Ok(())
     }
 }

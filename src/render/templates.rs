@@ -3,6 +3,7 @@
 //! built-in as `builtin/<name>` to change one block.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use tera::Tera;
 
@@ -30,21 +31,34 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
-/// The site's templates, loaded.
+/// The site's templates: read when a build starts, parsed when its first
+/// page is rendered. A rebuild that renders nothing (the templates are then
+/// those the last build parsed: a changed one makes a full build) does not
+/// parse them; that was a fifth of a no-op rebuild's instructions.
 pub struct Templates {
-    /// The templates, ready to render.
-    pub tera: Tera,
-    /// Whether the HTML templates were minified as they loaded: the pages
-    /// rendered from them then need no minifying.
-    pub minified: bool,
+    /// Every template's name and text, site templates over built-ins.
+    sources: Vec<(String, String)>,
+    /// Whether HTML should come out minified (`minify` in site.toml).
+    minify: bool,
     /// Site templates that match no built-in name.
     pub warnings: Vec<Warning>,
+    /// Parsed on first use; an error as its template name and message, to
+    /// be reported by every render that needs it (the build says it once).
+    parsed: OnceLock<std::result::Result<Parsed, (String, String)>>,
 }
 
-/// Load the site's templates over the built-ins, minified when `minify`
-/// and every HTML template can safely be (else the pages are minified one
-/// by one as they are written). Warns about site templates that match no
-/// built-in name and are not used by another template.
+/// The templates, ready to render pages.
+pub struct Parsed {
+    /// The templates.
+    pub tera: Tera,
+    /// Whether the HTML templates were minified as they were parsed: their
+    /// pages then need no minifying.
+    pub minified: bool,
+}
+
+/// Read the site's templates over the built-ins (parsed on first use, see
+/// [`Templates::parsed`]). Warns about site templates that match no
+/// built-in name and are not under `partials/`.
 pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
     let mut sources: Vec<(String, String)> = BUILTINS
         .iter()
@@ -99,12 +113,40 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
             sources.push((format!("builtin/{name}"), text.to_string()));
         }
     }
+    Ok(Templates {
+        sources,
+        minify,
+        warnings,
+        parsed: OnceLock::new(),
+    })
+}
+
+impl Templates {
+    /// The templates parsed, the first call parsing them: minified when
+    /// `minify` and every HTML template can safely be (else the pages are
+    /// minified one by one as they are rendered).
+    pub fn parsed(&self) -> Result<&Parsed> {
+        let parsed = self.parsed.get_or_init(|| {
+            parse(&self.sources, self.minify).map_err(|e| match e {
+                Error::Template { name, message } => (name, message),
+                other => ("templates/".into(), other.to_string()),
+            })
+        });
+        parsed.as_ref().map_err(|(name, message)| Error::Template {
+            name: name.clone(),
+            message: message.clone(),
+        })
+    }
+}
+
+/// Parse `sources`, minified when `minify` allows.
+fn parse(sources: &[(String, String)], minify: bool) -> Result<Parsed> {
     // The built-ins are known to parse, minified or not: only the site's
     // own templates are first parsed as written, so that an error points at
     // the line the author wrote.
     let own = sources.iter().any(|(n, t)| !is_builtin(n, t));
     let as_written = if own || !minify {
-        Some(compile(&sources)?)
+        Some(compile(sources)?)
     } else {
         None
     };
@@ -124,21 +166,19 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
         // templates parse too; were one not to, the pages are minified
         // one by one instead.
         if let Some(tera) = minified.and_then(|m| compile(&m).ok()) {
-            return Ok(Templates {
+            return Ok(Parsed {
                 tera,
                 minified: true,
-                warnings,
             });
         }
     }
     let tera = match as_written {
         Some(tera) => tera,
-        None => compile(&sources)?,
+        None => compile(sources)?,
     };
-    Ok(Templates {
+    Ok(Parsed {
         tera,
         minified: false,
-        warnings,
     })
 }
 
@@ -207,9 +247,13 @@ mod tests {
         for minify in [false, true] {
             let t = load(dir.path(), minify).unwrap();
             assert!(t.warnings.is_empty());
-            assert_eq!(t.minified, minify);
+            let parsed = t.parsed().unwrap();
+            assert_eq!(parsed.minified, minify);
             for (name, _) in BUILTINS {
-                assert!(t.tera.get_template_names().any(|n| n == *name), "{name}");
+                assert!(
+                    parsed.tera.get_template_names().any(|n| n == *name),
+                    "{name}"
+                );
             }
         }
     }
@@ -221,7 +265,12 @@ mod tests {
         std::fs::write(dir.path().join("templates/page.html"), "MINE").unwrap();
         std::fs::write(dir.path().join("templates/pgae.html"), "typo").unwrap();
         let t = load(dir.path(), true).unwrap();
-        let out = t.tera.render("page.html", &tera::Context::new()).unwrap();
+        let out = t
+            .parsed()
+            .unwrap()
+            .tera
+            .render("page.html", &tera::Context::new())
+            .unwrap();
         assert_eq!(out, "MINE");
         assert_eq!(t.warnings.len(), 1);
         assert!(t.warnings[0].to_string().contains("pgae.html"));
@@ -235,8 +284,29 @@ mod tests {
             std::fs::write(dir.path().join("templates").join(name), "MINE").unwrap();
             let t = load(dir.path(), true).unwrap();
             assert!(t.warnings.is_empty(), "{name}: a known name");
-            let out = t.tera.render(name, &tera::Context::new()).unwrap();
+            let out = t
+                .parsed()
+                .unwrap()
+                .tera
+                .render(name, &tera::Context::new())
+                .unwrap();
             assert_eq!(out, "MINE");
+        }
+    }
+
+    #[test]
+    fn a_broken_template_is_reported_by_every_render_that_needs_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/page.html"), "{% if %}").unwrap();
+        // Reading succeeds: the templates are parsed on first use.
+        let t = load(dir.path(), true).unwrap();
+        for _ in 0..2 {
+            let Err(Error::Template { name, message }) = t.parsed() else {
+                panic!("a parse error");
+            };
+            assert_eq!(name, "templates/");
+            assert!(message.contains("page.html"), "{message}");
         }
     }
 
@@ -251,6 +321,6 @@ mod tests {
         .unwrap();
         // The page's block lands in the built-in's <pre>: nothing is
         // minified, and the pages are minified one by one instead.
-        assert!(!load(dir.path(), true).unwrap().minified);
+        assert!(!load(dir.path(), true).unwrap().parsed().unwrap().minified);
     }
 }
