@@ -6,7 +6,6 @@
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::load::html::escape;
 
@@ -241,7 +240,6 @@ pub fn change_discovery(
             .cmp(&b.end_time)
             .then(a.object.id.cmp(&b.object.id))
     });
-    let context = "http://iiif.io/api/discovery/1/context.json";
     let pages: Vec<&[&Activity]> = if activities.is_empty() {
         vec![&[]]
     } else {
@@ -250,53 +248,136 @@ pub fn change_discovery(
     let page_url = |n: usize| url_of(&format!("activity/page-{n}.json"));
     let collection_url = url_of("activity/all-changes.json");
     let mut files = Vec::new();
-    let collection = json!({
-        "@context": context,
-        "id": collection_url,
-        "type": "OrderedCollection",
-        "totalItems": activities.len(),
-        "first": {"id": page_url(0), "type": "OrderedCollectionPage"},
-        "last": {"id": page_url(pages.len() - 1), "type": "OrderedCollectionPage"},
-    });
-    files.push((
-        "activity/all-changes.json".to_string(),
-        serde_json::to_string_pretty(&collection).expect("JSON values serialise") + "\n",
-    ));
+    let collection = Collection {
+        context: DISCOVERY_CONTEXT,
+        id: &collection_url,
+        kind: "OrderedCollection",
+        total_items: activities.len(),
+        first: Ref::page(page_url(0)),
+        last: Ref::page(page_url(pages.len() - 1)),
+    };
+    files.push(("activity/all-changes.json".to_string(), pretty(&collection)));
     for (n, chunk) in pages.iter().enumerate() {
-        let items: Vec<_> = chunk
-            .iter()
-            .map(|a| {
-                json!({
-                    "type": a.kind,
-                    "object": {
-                        "id": a.object.id,
-                        "type": a.object.kind,
-                        "seeAlso": [{"id": a.object.see_also, "type": "Text", "format": "text/html"}],
-                    },
-                    "endTime": a.end_time,
-                })
-            })
-            .collect();
-        let mut page = json!({
-            "@context": context,
-            "id": page_url(n),
-            "type": "OrderedCollectionPage",
-            "startIndex": n * ACTIVITIES_PER_PAGE,
-            "partOf": {"id": collection_url, "type": "OrderedCollection"},
-            "orderedItems": items,
-        });
-        if n > 0 {
-            page["prev"] = json!({"id": page_url(n - 1), "type": "OrderedCollectionPage"});
-        }
-        if n + 1 < pages.len() {
-            page["next"] = json!({"id": page_url(n + 1), "type": "OrderedCollectionPage"});
-        }
-        files.push((
-            format!("activity/page-{n}.json"),
-            serde_json::to_string_pretty(&page).expect("JSON values serialise") + "\n",
-        ));
+        let page = Page {
+            context: DISCOVERY_CONTEXT,
+            id: page_url(n),
+            kind: "OrderedCollectionPage",
+            start_index: n * ACTIVITIES_PER_PAGE,
+            part_of: Ref {
+                id: collection_url.clone(),
+                kind: "OrderedCollection",
+            },
+            ordered_items: chunk.iter().map(|a| Item::of(a)).collect(),
+            prev: (n > 0).then(|| Ref::page(page_url(n - 1))),
+            next: (n + 1 < pages.len()).then(|| Ref::page(page_url(n + 1))),
+        };
+        files.push((format!("activity/page-{n}.json"), pretty(&page)));
     }
     files
+}
+
+/// A document as pidsite writes JSON files: pretty, ending in a newline.
+fn pretty(doc: &impl Serialize) -> String {
+    serde_json::to_string_pretty(doc).expect("plain structs serialise") + "\n"
+}
+
+const DISCOVERY_CONTEXT: &str = "http://iiif.io/api/discovery/1/context.json";
+
+// The Change Discovery documents, serialised as they are declared (field
+// order is the documents' key order): building them as `json!` values
+// was most of the time a rebuild spent on them.
+
+/// `{"id", "type"}`.
+#[derive(Serialize)]
+struct Ref {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+impl Ref {
+    fn page(id: String) -> Self {
+        Ref {
+            id,
+            kind: "OrderedCollectionPage",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Collection<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "totalItems")]
+    total_items: usize,
+    first: Ref,
+    last: Ref,
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "startIndex")]
+    start_index: usize,
+    #[serde(rename = "partOf")]
+    part_of: Ref,
+    #[serde(rename = "orderedItems")]
+    ordered_items: Vec<Item<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prev: Option<Ref>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<Ref>,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    object: Object<'a>,
+    #[serde(rename = "endTime")]
+    end_time: &'a str,
+}
+
+impl<'a> Item<'a> {
+    fn of(a: &'a Activity) -> Self {
+        Item {
+            kind: &a.kind,
+            object: Object {
+                id: &a.object.id,
+                kind: &a.object.kind,
+                see_also: [SeeAlso {
+                    id: &a.object.see_also,
+                    kind: "Text",
+                    format: "text/html",
+                }],
+            },
+            end_time: &a.end_time,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Object<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(rename = "seeAlso")]
+    see_also: [SeeAlso<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct SeeAlso<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    format: &'static str,
 }
 
 #[cfg(test)]
@@ -395,5 +476,55 @@ mod tests {
         let coll: serde_json::Value = serde_json::from_str(&files[0].1).unwrap();
         assert_eq!(coll["totalItems"], 2);
         assert_eq!(coll["last"]["id"], "https://e.org/activity/page-0.json");
+    }
+
+    #[test]
+    fn change_discovery_pages_link_each_other_in_key_order() {
+        let times: Vec<String> = (0..2 * ACTIVITIES_PER_PAGE + 1)
+            .map(|i| format!("2026-01-01T00:00:{:02}Z", i % 60))
+            .collect();
+        let activities: Vec<Activity> = times
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Activity {
+                kind: "Create".into(),
+                object: ActivityObject {
+                    id: format!("m{i:05}"),
+                    kind: "Manifest".into(),
+                    see_also: format!("https://e.org/{i}/"),
+                },
+                end_time: t.clone(),
+            })
+            .collect();
+        let mut list: Vec<&Activity> = activities.iter().collect();
+        let files = change_discovery(&mut list, |f| format!("https://e.org/{f}"));
+        assert_eq!(files.len(), 4);
+        let keys = |json: &str| -> Vec<String> {
+            let v: serde_json::Value = serde_json::from_str(json).unwrap();
+            v.as_object().unwrap().keys().cloned().collect()
+        };
+        let head = [
+            "@context",
+            "id",
+            "type",
+            "startIndex",
+            "partOf",
+            "orderedItems",
+        ];
+        assert_eq!(keys(&files[1].1), [&head[..], &["next"]].concat());
+        assert_eq!(keys(&files[2].1), [&head[..], &["prev", "next"]].concat());
+        assert_eq!(keys(&files[3].1), [&head[..], &["prev"]].concat());
+        let middle: serde_json::Value = serde_json::from_str(&files[2].1).unwrap();
+        assert_eq!(middle["startIndex"], ACTIVITIES_PER_PAGE);
+        assert_eq!(middle["prev"]["id"], "https://e.org/activity/page-0.json");
+        assert_eq!(middle["next"]["type"], "OrderedCollectionPage");
+        assert_eq!(
+            middle["orderedItems"][0]["object"]["seeAlso"][0]["format"],
+            "text/html"
+        );
+        assert!(files[2].1.ends_with("}\n"));
+        let coll: serde_json::Value = serde_json::from_str(&files[0].1).unwrap();
+        assert_eq!(coll["totalItems"], 2 * ACTIVITIES_PER_PAGE + 1);
+        assert_eq!(coll["last"]["id"], "https://e.org/activity/page-2.json");
     }
 }
