@@ -368,7 +368,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
                 linkset.write(b",")?;
             }
             first = false;
-            linkset.write(context.as_bytes())?;
+            linkset.write(context.get().as_bytes())?;
         }
         pid_bytes += state.bytes;
         pages_built += state.summary.pages;
