@@ -237,6 +237,22 @@ impl<'a> Renderer<'a> {
         self.pid_index.take();
     }
 
+    /// Parse the templates and load the citation styles, each on its own
+    /// thread, the first time a PID is rendered: a rebuild of one PID
+    /// waits for both (~7 ms and ~4 ms), which one after the other were
+    /// a quarter of it. Plain threads, not rayon's: a rayon worker waiting
+    /// here could take up another PID's render, which would wait for the
+    /// same initialisation on the same thread.
+    fn ready(&self) -> Result<()> {
+        if self.styles.get().is_none() {
+            std::thread::scope(|scope| {
+                scope.spawn(|| self.styles());
+                self.templates.parsed()
+            })?;
+        }
+        Ok(())
+    }
+
     fn styles(&self) -> &Styles {
         self.styles
             .get_or_init(|| Styles::load(&self.config.citation_styles, &self.config.site_dir))
@@ -284,6 +300,7 @@ impl<'a> Renderer<'a> {
             // Not published yet: nothing resolves, nothing is listed.
             return Ok((Vec::new(), Summary::default()));
         }
+        self.ready()?;
         let path = pid.landing_path();
         let landing_url = self.config.url(path.as_str());
         let mut outputs = Vec::new();
