@@ -88,6 +88,16 @@ fn normal(bytes: &[u8]) -> String {
     out
 }
 
+/// The HTML pages of a built site, relative to it.
+fn html_pages(out: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.path().strip_prefix(out).unwrap().display().to_string())
+        .collect()
+}
+
 /// Where `a` and `b` first differ, with some context.
 fn first_difference(a: &str, b: &str) -> String {
     let at = a
@@ -109,26 +119,19 @@ fn minified_templates_make_the_same_pages() {
     for name in ["basic", "hostile"] {
         let (minified, written) = (fixture(name, true), fixture(name, false));
         let (minified, written) = (run(minified.path()), run(written.path()));
-        let mut pages = 0;
-        for entry in walkdir::WalkDir::new(&written) {
-            let entry = entry.unwrap();
-            if entry.path().extension().is_none_or(|e| e != "html") {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(&written).unwrap();
+        let pages = html_pages(&written);
+        for rel in &pages {
             let small = std::fs::read(minified.join(rel)).unwrap();
-            let page = std::fs::read(entry.path()).unwrap();
-            assert!(small.len() < page.len(), "{name}/{}", rel.display());
+            let page = std::fs::read(written.join(rel)).unwrap();
+            assert!(small.len() < page.len(), "{name}/{rel}");
             let (small, page) = (normal(&small), normal(&page));
             assert!(
                 small == page,
-                "{name}/{}:{}",
-                rel.display(),
+                "{name}/{rel}:{}",
                 first_difference(&small, &page)
             );
-            pages += 1;
         }
-        assert!(pages > 5, "{name}: {pages} pages");
+        assert!(pages.len() > 5, "{name}: {} pages", pages.len());
     }
 }
 
@@ -144,20 +147,16 @@ fn pages_of_templates_that_cannot_be_minified_are_minified_whole() {
         std::fs::write(site.path().join("templates/page.html"), template).unwrap();
     }
     let (minified, written) = (run(minified.path()), run(written.path()));
-    let mut pages = 0;
-    for entry in walkdir::WalkDir::new(&written) {
-        let entry = entry.unwrap();
-        if entry.path().extension().is_none_or(|e| e != "html") {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(&written).unwrap();
-        let page = std::fs::read(entry.path()).unwrap();
+    let pages = html_pages(&written);
+    for rel in &pages {
+        let page = std::fs::read(written.join(rel)).unwrap();
         let expected = minify_html::minify(&page, &pidsite::write::minify_cfg());
-        let small = std::fs::read(minified.join(rel)).unwrap();
-        assert!(small == expected, "{}", rel.display());
-        pages += 1;
+        assert!(
+            std::fs::read(minified.join(rel)).unwrap() == expected,
+            "{rel}"
+        );
     }
-    assert!(pages > 5, "{pages} pages");
+    assert!(pages.len() > 5, "{} pages", pages.len());
     let about = std::fs::read_to_string(minified.join("about/index.html")).unwrap();
     assert!(
         about.contains("<pre>  a\n    b</pre><p>About</p>"),
