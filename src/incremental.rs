@@ -49,11 +49,11 @@ pub struct State {
     pub entries: HashMap<String, EntryRef>,
     /// Files that are not any one PID's: site-wide pages and static files.
     pub site_files: Vec<String>,
-    /// Each site-wide page's file (list pages, Markdown pages, 404.html)
-    /// and the hash of the context it was rendered from (see
-    /// `render::site_wide`).
+    /// Each site-wide page's file (list pages, Markdown pages, 404.html),
+    /// with the hash of the context it was rendered from and when that
+    /// last changed (see `render::site_wide`).
     #[serde(default)]
-    pub site_pages: HashMap<String, Hash>,
+    pub site_pages: HashMap<String, SitePage>,
     /// Size and modification time of each IIIF file read, with its hash, so
     /// an untouched file is not read again to be fingerprinted.
     pub files: HashMap<PathBuf, FileStamp>,
@@ -62,6 +62,15 @@ pub struct State {
     /// That file, once the state is loaded.
     #[serde(skip)]
     opened: Option<EntryStore>,
+}
+
+/// A site-wide page as a build rendered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SitePage {
+    /// The hash of the context it is rendered from.
+    pub hash: Hash,
+    /// When that context last changed (RFC 3339): the page's `lastmod`.
+    pub changed: String,
 }
 
 /// A file's size and modification time with its content hash.
@@ -210,7 +219,7 @@ struct Saved<'a, I> {
     index: &'a str,
     entries: MapOnce<I>,
     site_files: &'a [String],
-    site_pages: &'a HashMap<String, Hash>,
+    site_pages: &'a HashMap<String, SitePage>,
     files: &'a HashMap<PathBuf, FileStamp>,
     store: &'a str,
 }

@@ -322,9 +322,6 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         .collect();
 
     // Site-wide pages, from the PIDs' summaries, read back one at a time.
-    let fixed: Vec<String> = std::iter::once(config.url(""))
-        .chain(pages.iter().map(|p| config.url(&format!("{}/", p.slug))))
-        .collect();
     let mut bytes = 0;
     let mut site_files = Vec::new();
     let mut emit = |output: Output| -> Result<()> {
@@ -334,7 +331,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     };
     let listed = refs.iter().filter(|r| r.listed).count();
     let last_pages = previous.as_ref().map(|p| (out.as_path(), &p.site_pages));
-    let mut site_wide = SiteWide::new(&renderer, &fixed, listed, last_pages)?;
+    let mut site_wide = SiteWide::new(&renderer, listed, last_pages)?;
     let mut pid_bytes = 0;
     let mut pages_built = 0;
     let mut stubs = 0;

@@ -1075,3 +1075,47 @@ fn version_labels_that_cannot_be_folders_are_errors_naming_the_row() {
         ))
         .stderr(no_panic());
 }
+
+/// The sitemap's `lastmod` of a page of the site's own (home, Markdown
+/// pages) is when that page last changed, not the day of the build: a site
+/// rebuilt every night must not tell search engines that its pages changed
+/// every night.
+#[test]
+fn own_pages_are_dated_by_their_last_change_in_the_sitemap() {
+    let site = site();
+    let lastmod = |loc: &str| -> String {
+        let xml = std::fs::read_to_string(site.path().join("public/sitemap.xml")).unwrap();
+        let entry = format!("<loc>https://org.github.io/repo/{loc}</loc><lastmod>");
+        let at = xml.find(&entry).unwrap_or_else(|| panic!("{loc} in {xml}")) + entry.len();
+        xml[at..at + 10].to_string()
+    };
+    let build_on = |epoch: &str| {
+        pidsite(site.path())
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .args(["build", "--quiet"])
+            .assert()
+            .success();
+    };
+    build_on("1764072000"); // 2025-11-25
+    assert_eq!(lastmod(""), "2025-11-25");
+    assert_eq!(lastmod("about/"), "2025-11-25");
+
+    // Ten days later, nothing changed.
+    build_on("1764936000"); // 2025-12-05
+    assert_eq!(lastmod(""), "2025-11-25");
+    assert_eq!(lastmod("about/"), "2025-11-25");
+
+    // The about page changes; the home page does not.
+    edit(site.path(), "content/pages/about.md", |t| t + "\nMore.\n");
+    build_on("1764936000");
+    assert_eq!(lastmod("about/"), "2025-12-05");
+    assert_eq!(lastmod(""), "2025-11-25");
+
+    // A PID the home page lists is retitled: the home page changes.
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replace(",A comment,", ",A remark,")
+    });
+    build_on("1764936000");
+    assert_eq!(lastmod(""), "2025-12-05");
+    assert_eq!(lastmod("about/"), "2025-12-05");
+}

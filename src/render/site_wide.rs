@@ -21,7 +21,7 @@ use super::context::{IndexContext, ListItem};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
 use super::{exports, Output, Redirect, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
-use crate::incremental::Hash;
+use crate::incremental::SitePage;
 use crate::load::pages::Page;
 use crate::model::site_path::SitePath;
 
@@ -33,6 +33,8 @@ pub struct SiteWide<'r> {
     /// The list page being filled, and how many were written.
     page: Vec<ListItem>,
     pages_written: usize,
+    /// When the home page's context last changed, once it is rendered.
+    home_changed: Option<String>,
     sitemaps: Sitemaps,
     feed: Vec<FeedEntry>,
     activities: Vec<Activity>,
@@ -44,8 +46,8 @@ pub struct SiteWide<'r> {
 /// Renders pages from templates, or keeps them as the last build wrote
 /// them.
 struct Keeper<'r> {
-    /// The live output and the last build's page hashes (rebuilds).
-    last: Option<(&'r Path, &'r HashMap<String, Hash>)>,
+    /// The live output and the last build's pages (rebuilds).
+    last: Option<(&'r Path, &'r HashMap<String, SitePage>)>,
     pages: SitePages,
 }
 
@@ -55,43 +57,32 @@ struct Keeper<'r> {
 pub struct SitePages {
     /// How many list pages there are.
     pub lists: usize,
-    /// Each page's file and the hash of the context it is rendered from.
-    pub hashes: HashMap<String, Hash>,
+    /// Each page's file, the hash of the context it is rendered from and
+    /// when that last changed.
+    pub hashes: HashMap<String, SitePage>,
     /// Those kept as the last build wrote them: file and size.
     pub kept: Vec<(String, u64)>,
 }
 
 impl<'r> SiteWide<'r> {
-    /// Start, with the site's own pages (`fixed`: home, Markdown pages)
-    /// first in the sitemap, and the number of PIDs that have a list item
-    /// (the home page says how many pages follow it). `last` is the live
-    /// output and the hashes of its pages, for a rebuild.
+    /// Start, with the number of PIDs that have a list item (the home page
+    /// says how many pages follow it). `last` is the live output and its
+    /// pages as the last build rendered them, for a rebuild.
     pub fn new(
         renderer: &'r Renderer<'r>,
-        fixed: &[String],
         listed: usize,
-        last: Option<(&'r Path, &'r HashMap<String, Hash>)>,
+        last: Option<(&'r Path, &'r HashMap<String, SitePage>)>,
     ) -> Result<Self> {
         let mut csv = csv::Writer::from_writer(Vec::new());
         csv.write_record(["pid", "url", "status"])
             .map_err(csv_error)?;
-        let mut sitemaps = Sitemaps::default();
-        let now = renderer.time.instant.as_str();
-        for loc in fixed {
-            // The site's own pages come first: never past the first file.
-            let full = sitemaps.add(&SitemapUrl {
-                loc,
-                lastmod: Some(now),
-                image: None,
-            });
-            debug_assert!(full.is_none());
-        }
         Ok(SiteWide {
             renderer,
             listed,
             page: Vec::with_capacity(PER_PAGE),
             pages_written: 0,
-            sitemaps,
+            home_changed: None,
+            sitemaps: Sitemaps::default(),
             feed: Vec::new(),
             activities: Vec::new(),
             csv,
@@ -153,9 +144,15 @@ impl<'r> SiteWide<'r> {
         if !self.page.is_empty() || self.pages_written == 0 {
             self.write_page(emit)?;
         }
+        // The site's own pages are last in the sitemap: each one's
+        // `lastmod` is when its context last changed, known once rendered.
+        let home = self.home_changed.take();
+        self.add_own_page(&r.config.url(""), home.as_deref(), emit)?;
         for page in pages {
             let (path, ctx) = r.page_context(page);
-            self.keeper.render(r, path, "page.html", &ctx, emit)?;
+            let loc = r.config.url(path.as_str());
+            let changed = self.keeper.render(r, path, "page.html", &ctx, emit)?;
+            self.add_own_page(&loc, Some(&changed), emit)?;
         }
         let (path, ctx) = r.not_found_context();
         self.keeper.render(r, path, "404.html", &ctx, emit)?;
@@ -214,6 +211,24 @@ impl<'r> SiteWide<'r> {
         Ok(self.keeper.pages)
     }
 
+    /// A page of the site's own (home, Markdown pages) in the sitemap.
+    fn add_own_page(
+        &mut self,
+        loc: &str,
+        changed: Option<&str>,
+        emit: &mut Sink<'_>,
+    ) -> Result<()> {
+        let url = SitemapUrl {
+            loc,
+            lastmod: changed,
+            image: None,
+        };
+        match self.sitemaps.add(&url) {
+            Some((name, xml)) => emit(Output::new(SitePath::root().file(&name), xml)),
+            None => Ok(()),
+        }
+    }
+
     /// The home page (n = 1) or a continuation page (`page/n/`).
     fn write_page(&mut self, emit: &mut Sink<'_>) -> Result<()> {
         let r = self.renderer;
@@ -243,7 +258,10 @@ impl<'r> SiteWide<'r> {
             prev: (n > 1).then(|| r.config.path(page_path(n - 1).as_str())),
             next: (n < page_count).then(|| r.config.path(page_path(n + 1).as_str())),
         };
-        self.keeper.render(r, path, "index.html", &ctx, emit)?;
+        let changed = self.keeper.render(r, path, "index.html", &ctx, emit)?;
+        if n == 1 {
+            self.home_changed = Some(changed);
+        }
         self.page.clear();
         self.pages_written = n;
         Ok(())
@@ -254,7 +272,8 @@ impl Keeper<'_> {
     /// Render `template` with `ctx` to `path`, unless the last build
     /// rendered the same context there and the live output still holds it.
     /// The context is what the page is made from: the same context,
-    /// templates and binary make the same page.
+    /// templates and binary make the same page. Returns when the context
+    /// last changed: now, unless the last build had the same.
     fn render(
         &mut self,
         renderer: &Renderer<'_>,
@@ -262,7 +281,7 @@ impl Keeper<'_> {
         template: &str,
         ctx: &impl Serialize,
         emit: &mut Sink<'_>,
-    ) -> Result<()> {
+    ) -> Result<String> {
         let file = path.file_name();
         let mut hasher = blake3::Hasher::new();
         hasher.update(template.as_bytes());
@@ -271,17 +290,27 @@ impl Keeper<'_> {
         // fails to render below.
         let _ = serde_json::to_writer(&mut hasher, ctx);
         let hash = hasher.finalize().to_hex().to_string();
-        let kept = self
+        let same = self
             .last
-            .filter(|(_, hashes)| hashes.get(&file) == Some(&hash))
+            .and_then(|(out, pages)| Some((out, pages.get(&file)?)))
+            .filter(|(_, page)| page.hash == hash);
+        let live = same
             .and_then(|(out, _)| std::fs::metadata(out.join(&file)).ok())
             .filter(|m| m.is_file());
-        match kept {
+        match live {
             Some(live) => self.pages.kept.push((file.clone(), live.len())),
             None => emit(Output::new(path, renderer.render(template, ctx)?))?,
         }
-        self.pages.hashes.insert(file, hash);
-        Ok(())
+        let changed =
+            same.map_or_else(|| renderer.time.instant.clone(), |(_, p)| p.changed.clone());
+        self.pages.hashes.insert(
+            file,
+            SitePage {
+                hash,
+                changed: changed.clone(),
+            },
+        );
+        Ok(changed)
     }
 }
 
