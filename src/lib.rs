@@ -858,6 +858,23 @@ fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
             "the output folder may not be the site folder, one of its parents, or inside content/, templates/ or static/ (it is replaced on every build)",
         ));
     }
+    // The swap replaces the whole folder: never one that holds anything but
+    // an earlier build's output (which carries the build marker).
+    if out.exists() {
+        let foreign = match std::fs::read_dir(out) {
+            Ok(mut entries) => entries.next().is_some() && !out.join(incremental::MARKER).is_file(),
+            Err(_) => true,
+        };
+        if foreign {
+            return Err(Error::input(
+                Location::file(out),
+                format!(
+                    "the output folder holds files that no pidsite build wrote (it has no {}), and every build replaces it; expected a new or empty folder or an earlier build's output: move those files away or choose another output folder",
+                    incremental::MARKER
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 

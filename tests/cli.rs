@@ -283,6 +283,50 @@ fn output_folder_may_not_be_the_site() {
 }
 
 #[test]
+fn an_existing_folder_pidsite_did_not_write_is_never_replaced() {
+    // `--out` at a folder of other files (a typo, a home folder, a git
+    // checkout of gh-pages) must not be wiped by the swap: refuse it, name
+    // it, and say what to do. An empty folder, and the output of an earlier
+    // build, are fine.
+    let site = site();
+    let out = tempfile::tempdir().unwrap();
+    let precious = out.path().join("thesis.docx");
+    std::fs::write(&precious, "years of work").unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            out.path().to_string_lossy().as_ref(),
+        ))
+        .stderr(predicate::str::contains(
+            "holds files that no pidsite build wrote",
+        ))
+        .stderr(no_panic());
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "years of work");
+
+    let empty = out.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for _ in 0..2 {
+        pidsite(site.path())
+            .arg("build")
+            .arg("--out")
+            .arg(&empty)
+            .assert()
+            .success();
+    }
+    assert!(empty.join("index.html").is_file());
+    // `--full` rebuilds the earlier output too.
+    pidsite(site.path())
+        .args(["build", "--full", "--out"])
+        .arg(&empty)
+        .assert()
+        .success();
+}
+
+#[test]
 fn broken_template_names_the_template_once() {
     let site = site();
     std::fs::create_dir_all(site.path().join("templates")).unwrap();
