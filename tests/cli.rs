@@ -110,6 +110,24 @@ fn malformed_registry_row() {
 }
 
 #[test]
+fn a_registry_saved_in_a_windows_code_page_names_the_line() {
+    // Excel's plain "CSV" on Windows writes cp1252: é is the byte 0xE9.
+    let site = site();
+    let path = site.path().join("content/registry.csv");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"id-caf\xe9,manifests/photo-v3.json,,,,Caf\xe9,,,,,\n");
+    std::fs::write(&path, bytes).unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: content/registry.csv:8: expected UTF-8 text, found the byte 0xE9 (save the registry as UTF-8, e.g. \"CSV UTF-8\" in Excel)",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
 fn bad_status_names_row_and_column() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {

@@ -80,7 +80,14 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
     let mut errors = Vec::new();
     for rel in &files {
         let path = site_dir.join(rel);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(rel, e))?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(rel, e))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                errors.push(not_utf8(e.as_bytes(), e.utf8_error().valid_up_to(), rel));
+                continue;
+            }
+        };
         let parsed = if rel.extension().is_some_and(|e| e == "json") {
             read_json(&text, rel)
         } else {
@@ -96,6 +103,19 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
     }
     let registry = validate(rows, site_dir, config)?;
     Ok(Registry { files, ..registry })
+}
+
+/// The error for a registry that is not UTF-8 (Excel's plain "CSV" on
+/// Windows writes a code page such as cp1252): the line of the first bad byte.
+fn not_utf8(bytes: &[u8], valid_up_to: usize, rel: &Path) -> Error {
+    let line = bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() + 1;
+    Error::input(
+        Location::line(rel, line),
+        format!(
+            "expected UTF-8 text, found the byte 0x{:02X} (save the registry as UTF-8, e.g. \"CSV UTF-8\" in Excel)",
+            bytes[valid_up_to]
+        ),
+    )
 }
 
 fn registry_files(site_dir: &Path) -> Result<Vec<PathBuf>> {
