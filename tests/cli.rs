@@ -143,6 +143,29 @@ fn bad_status_names_row_and_column() {
 }
 
 #[test]
+fn rows_after_blank_and_comment_lines_are_named_by_their_own_line() {
+    // A registry grouped into batches by blank lines and `#` comments: each
+    // error names the line the row is on in an editor.
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "\n# 2026 batch\n\nitem-a,manifests/photo-v3.json,gone,,,,,,,,\n"
+            + "# the next row's title runs over two lines\n"
+            + "item-b,manifests/photo-v3.json,,,,\"Two\nlines\",,,,,\n"
+            + "item-c,manifests/photo-v3.json,lost,,,,,,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry.csv:11: column \"status\": expected one of active, withdrawn, moved, reserved, found \"gone\"",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry.csv:15: column \"status\": expected one of active, withdrawn, moved, reserved, found \"lost\"",
+        ));
+}
+
+#[test]
 fn duplicate_pid() {
     let site = site();
     // The other ARK form of the same PID is a duplicate too.

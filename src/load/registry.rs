@@ -173,15 +173,17 @@ fn read_csv(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| csv_error(e, rel))?
+        .map_err(|e| csv_error(e, rel, text))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
     check_columns(&headers, &Location::line(rel, 1))?;
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(e, rel))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let record = record.map_err(|e| csv_error(e, rel, text))?;
+        // The reader's own line count skips blank and comment lines between
+        // rows; count the line breaks before the row's first byte instead.
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
         let values = headers
             .iter()
             .zip(record.iter())
@@ -199,8 +201,32 @@ fn read_csv(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
     Ok(rows)
 }
 
-fn csv_error(e: csv::Error, rel: &Path) -> Error {
-    let line = e.position().map(|p| p.line() as usize);
+/// The 1-based line of the row that starts at or after byte `offset` of
+/// `text`: the reader places a row where the previous one ended, before the
+/// blank and `#` comment lines it skipped.
+fn line_at(text: &str, offset: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = (offset as usize).min(bytes.len());
+    loop {
+        let rest = &bytes[at..];
+        let skip = if rest.starts_with(b"\n") {
+            1
+        } else if rest.starts_with(b"\r\n") {
+            2
+        } else if rest.starts_with(b"#") {
+            rest.iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |i| i + 1)
+        } else {
+            break;
+        };
+        at += skip;
+    }
+    bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn csv_error(e: csv::Error, rel: &Path, text: &str) -> Error {
+    let line = e.position().map(|p| line_at(text, p.byte()));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
