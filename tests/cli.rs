@@ -97,14 +97,18 @@ fn minimal_site_toml_builds() {
 fn malformed_registry_row() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {
-        t + "extra,row,with,too,many,fields,a,b,c,d,e,f,g\n"
+        t + "extra,row,with,too,many,fields,a,b,c,d,e,f,g\n" + "short,row\n"
     });
+    // Every malformed row at once, not one per build.
     pidsite(site.path())
         .arg("build")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
             "error: content/registry.csv:8: expected 11 fields like the header, found 13",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry.csv:9: expected 11 fields like the header, found 2",
         ))
         .stderr(no_panic());
 }

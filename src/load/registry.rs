@@ -179,8 +179,16 @@ fn read_csv(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
         .collect();
     check_columns(&headers, &Location::line(rel, 1))?;
     let mut rows = Vec::new();
+    let mut errors = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(e, rel, text))?;
+        let record = match record {
+            Ok(record) => record,
+            // Report every malformed row, not only the first.
+            Err(e) => {
+                errors.push(csv_error(e, rel, text));
+                continue;
+            }
+        };
         // The reader's own line count skips blank and comment lines between
         // rows; count the line breaks before the row's first byte instead.
         let line = record.position().map_or(0, |p| line_at(text, p.byte()));
@@ -198,7 +206,10 @@ fn read_csv(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
             values,
         });
     }
-    Ok(rows)
+    match Error::from_list(errors) {
+        Some(e) => Err(e),
+        None => Ok(rows),
+    }
 }
 
 /// The 1-based line of the row that starts at or after byte `offset` of
