@@ -594,13 +594,19 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
     if text.starts_with("http://") || text.starts_with("https://") {
         return Ok(Target::Remote(text.to_string()));
     }
-    let rel = text.strip_prefix("content/").unwrap_or(text);
+    // `./manifests/x.json` and `content/./manifests/x.json` name the same
+    // file as `manifests/x.json`.
+    let rel = text.trim_start_matches("./");
+    let rel = rel.strip_prefix("content/").unwrap_or(rel);
     let path = Path::new(rel);
     if path.is_absolute()
         || rel.contains('\\')
-        || path
-            .components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        || path.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
     {
         return Err(format!(
             "expected a relative path under content/ (no `..`, no absolute path) or an http(s) URL, found {text:?}"
@@ -608,7 +614,11 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
     }
     Ok(Target::Local {
         written: text.to_string(),
-        path: site_dir.join("content").join(rel),
+        path: site_dir.join("content").join(
+            path.components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .collect::<PathBuf>(),
+        ),
     })
 }
 
@@ -660,4 +670,38 @@ pub(crate) fn parse_str(text: &str, site_dir: &Path) -> Result<Registry> {
         site_dir,
         &config,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_may_start_with_dot_slash() {
+        // `./manifests/x.json` is how many people write a relative path; it
+        // was refused with "no `..`, no absolute path", neither of which it is.
+        let registry = parse_str(
+            "pid,target\nitem-1,./manifests/x.json\nitem-2,content/./manifests/y.json\n",
+            Path::new("/site"),
+        )
+        .unwrap();
+        let paths: Vec<PathBuf> = registry
+            .entries
+            .iter()
+            .map(|e| match &e.current().target {
+                Some(Target::Local { path, .. }) => path.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                Path::new("/site/content/manifests/x.json"),
+                Path::new("/site/content/manifests/y.json")
+            ]
+        );
+        // `..` is still refused.
+        let err = parse_str("pid,target\nitem-1,./../x.json\n", Path::new("/site")).unwrap_err();
+        assert!(err.to_string().contains("no `..`"), "{err}");
+    }
 }
