@@ -132,6 +132,40 @@ fn a_registry_saved_in_a_windows_code_page_names_the_line() {
 }
 
 #[test]
+fn an_alias_that_is_the_hyphen_free_form_is_redirected_once() {
+    // The hyphen-free form of an ARK gets a stub of its own; listing it as
+    // an alias too wrote every rule twice, and nginx refuses a `map` with a
+    // key twice ("conflicting parameter"): the whole server fails to load.
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:/99999/fk4-ab-cd,manifests/photo-v3.json,,,ark:99999/fk4abcd,,,,,,\n"
+    });
+    pidsite(site.path()).arg("build").assert().success();
+    let out = site.path().join("public");
+    for (file, prefix) in [
+        ("pidsite-redirects.map", "    \""),
+        ("_redirects", "/"),
+        (".htaccess", "RedirectMatch"),
+    ] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        let mut keys: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .map(|l| {
+                l.split_whitespace()
+                    .nth(if file == ".htaccess" { 2 } else { 0 })
+                    .unwrap()
+            })
+            .collect();
+        let count = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), count, "{file} names a path twice:\n{text}");
+        assert!(text.contains("fk4abcd"), "{file}");
+    }
+}
+
+#[test]
 fn bad_status_names_row_and_column() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {
