@@ -166,6 +166,30 @@ fn an_alias_that_is_the_hyphen_free_form_is_redirected_once() {
 }
 
 #[test]
+fn one_alias_claimed_by_two_pids_is_an_error_naming_both_rows() {
+    // Two stubs at one path: the page pointed at whichever was written
+    // last, the host rules disagreed, and nginx refused the repeated key.
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "item-a,manifests/photo-v3.json,,,ark:/99999/fk4shared,,,,,,\n"
+            + "item-b,manifests/photo-v3.json,,,ark:99999/fk4-shared,,,,,,\n"
+            + "ark:99999/fk4-other-id,manifests/photo-v3.json,,,,,,,,,\n"
+            + "item-c,manifests/photo-v3.json,,,ark:99999/fk4otherid,,,,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry.csv:9: column \"aliases\": alias \"ark:99999/fk4-shared\" is also an alias of item-a (at content/registry.csv:8)",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry.csv:11: column \"aliases\": alias \"ark:99999/fk4otherid\" is another form of PID ark:99999/fk4-other-id (at content/registry.csv:10)",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
 fn bad_status_names_row_and_column() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {

@@ -395,18 +395,51 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             }
         }
     }
-    // Aliases may not take another PID's place.
-    for entry in &entries {
+    // Aliases may not take another PID's place, be another form of another
+    // PID (ARK hyphens, DOI case), or belong to two PIDs.
+    let mut claimed: HashMap<String, (usize, Location)> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let at = &entry.current().at;
         for alias in entry.aliases() {
             let clash = by_path.get(&alias.path.as_str().to_lowercase());
             if let Some((other, _)) = clash {
                 errors.push(Error::input(
-                    entry.current().at.clone(),
+                    at.clone(),
                     format!(
                         "column \"aliases\": alias {:?} is the landing page of PID {other}",
                         alias.written
                     ),
                 ));
+                continue;
+            }
+            let key = alias_key(&alias.written, config);
+            if let Some(&j) = key.as_ref().and_then(|k| by_key.get(k)) {
+                if j != i {
+                    let other = entries[j].current();
+                    errors.push(Error::input(
+                        at.clone(),
+                        format!(
+                            "column \"aliases\": alias {:?} is another form of PID {} (at {})",
+                            alias.written, other.pid, other.at
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            let claim = key.unwrap_or_else(|| alias.path.as_str().to_lowercase());
+            match claimed.get(&claim) {
+                Some((j, first)) if *j != i => errors.push(Error::input(
+                    at.clone(),
+                    format!(
+                        "column \"aliases\": alias {:?} is also an alias of {} (at {first})",
+                        alias.written,
+                        entries[*j].pid()
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    claimed.insert(claim, (i, at.clone()));
+                }
             }
         }
     }
@@ -620,6 +653,17 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
                 .collect::<PathBuf>(),
         ),
     })
+}
+
+/// The PID key of an alias written as a PID (not as a path of this site).
+fn alias_key(text: &str, config: &SiteConfig) -> Option<String> {
+    let site_rel = text.starts_with(config.base_url.as_str())
+        || text.starts_with(config.base_path.as_str())
+        || text.starts_with('/');
+    (!site_rel)
+        .then(|| Pid::parse(text).ok())
+        .flatten()
+        .map(|p| p.key().to_string())
 }
 
 /// An alias is a former PID (any scheme) or an old URL/path of this site.
