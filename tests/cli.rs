@@ -228,6 +228,31 @@ fn rows_after_blank_and_comment_lines_are_named_by_their_own_line() {
 }
 
 #[test]
+fn a_version_or_withdrawal_date_that_is_not_a_date_names_row_and_column() {
+    // Excel rewrites 2024-09-30 as 30/09/2024 on save; such a date was
+    // ignored without a word and the build's date used in its place (the
+    // sitemap's lastmod, the feed, the Change Discovery stream).
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replace(",2025-01-31,", ",31/01/2025,")
+    });
+    edit(site.path(), "content/registry/versions.csv", |t| {
+        t.replace(",2025-02-14,", ",2025-02-30,")
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry.csv:6: column \"withdrawn_date\": expected a date as YYYY-MM-DD (or an RFC 3339 time), found \"31/01/2025\"",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry/versions.csv:3: column \"version_date\": expected a date as YYYY-MM-DD (or an RFC 3339 time), found \"2025-02-30\"",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
 fn duplicate_pid() {
     let site = site();
     // The other ARK form of the same PID is a duplicate too.

@@ -579,6 +579,18 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
             ));
         }
     }
+    // The dates that date pages (sitemap, feed, activities): a date the
+    // build cannot read would be replaced by the build's own without a word.
+    for col in ["version_date", "withdrawn_date"] {
+        if let Some(d) = get(col) {
+            if d.parse::<jiff::Timestamp>().is_err() && d.parse::<jiff::civil::Date>().is_err() {
+                return Err(col_err(
+                    col,
+                    format!("expected a date as YYYY-MM-DD (or an RFC 3339 time), found {d:?}"),
+                ));
+            }
+        }
+    }
     let license = get("license");
     if let Some(l) = &license {
         if !(l.starts_with("http://") || l.starts_with("https://")) {
