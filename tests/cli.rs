@@ -253,6 +253,25 @@ fn a_version_or_withdrawal_date_that_is_not_a_date_names_row_and_column() {
 }
 
 #[test]
+fn two_notes_for_one_pid_name_both_files() {
+    // Only one of them was shown, without a word about the other.
+    let site = site();
+    std::fs::write(
+        site.path().join("content/notes/photo-more.md"),
+        "+++\npid = \"ark:/99999/fk4photo\"\n+++\nMore about the photo.\n",
+    )
+    .unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/notes/photo.md:1: front matter `pid`: a second note for ark:99999/fk4photo (the other is content/notes/photo-more.md); expected one note per PID",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
 fn duplicate_pid() {
     let site = site();
     // The other ARK form of the same PID is a duplicate too.
