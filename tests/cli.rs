@@ -272,6 +272,29 @@ fn two_notes_for_one_pid_name_both_files() {
 }
 
 #[test]
+fn a_pid_in_the_folder_of_another_pids_version_or_file_is_an_error() {
+    // ARK qualifiers and hierarchical local IDs can name a folder that
+    // another PID's pages use: one page silently replaced the other, or the
+    // build failed on "Is a directory" in its staging folder.
+    let site = site();
+    edit(site.path(), "content/registry/versions.csv", |t| {
+        t + "ark:/99999/fk4coin/v1,manifests/coin-v2.json,graphic,,,\n"
+            + "ark:/99999/fk4coin/linkset.json,manifests/coin-v2.json,graphic,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry/versions.csv:4: column \"pid\": PID ark:99999/fk4coin/v1 would have its page in the folder ark/99999/fk4coin/v1/ of ark:99999/fk4coin (at content/registry/versions.csv:3)",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry/versions.csv:5: column \"pid\": PID ark:99999/fk4coin/linkset.json would have its page in the folder ark/99999/fk4coin/linkset.json/ of ark:99999/fk4coin (at content/registry/versions.csv:3)",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
 fn duplicate_pid() {
     let site = site();
     // The other ARK form of the same PID is a duplicate too.

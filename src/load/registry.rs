@@ -35,6 +35,20 @@ pub const COLUMNS: &[&str] = &[
     "resource_type",
 ];
 
+/// What a PID's pages may put beside its landing page, besides version
+/// folders: the long-list pages and the files of `render`.
+const RESERVED_BESIDE_LANDING: &[&str] = &[
+    "images",
+    "members",
+    "index.html",
+    "cite.bib",
+    "cite.ris",
+    "cite.json",
+    "datacite.xml",
+    "linkset.json",
+    "manifest.json",
+];
+
 /// CSL item types accepted in `resource_type`.
 pub const RESOURCE_TYPES: &[&str] = &[
     "graphic",
@@ -457,7 +471,40 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
     }
+    let by_path_index: HashMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.pid().landing_path().as_str().to_lowercase(), i))
+        .collect();
     let mut errors = Vec::new();
+    // A PID may not have its page in a folder that another PID's pages use:
+    // a version's `v1/`, the `images/` and `members/` lists, or one of the
+    // files beside a landing page (a folder there cannot be written).
+    for entry in &entries {
+        let landing = entry.pid().landing_path();
+        let mut folders: Vec<SitePath> = RESERVED_BESIDE_LANDING
+            .iter()
+            .map(|name| landing.join_folder(name))
+            .collect();
+        if entry.is_versioned() {
+            folders.extend((0..entry.versions.len()).map(|i| entry.version_path(i)));
+        }
+        for folder in folders {
+            if let Some(&i) = by_path_index.get(&folder.as_str().to_lowercase()) {
+                let other = entries[i].current();
+                errors.push(Error::input(
+                    other.at.clone(),
+                    format!(
+                        "column \"pid\": PID {} would have its page in the folder {} of {} (at {})",
+                        other.pid,
+                        folder.as_str(),
+                        entry.pid(),
+                        entry.current().at
+                    ),
+                ));
+            }
+        }
+    }
     // A moved PID whose replacement moved too redirects straight to the end
     // of the chain (one hop for visitors and crawlers); a loop is an error.
     let mut ends = Vec::new();
