@@ -935,6 +935,19 @@ fn a_site_can_add_its_own_csl_style() {
 /// `pidsite new` writes a site that builds with --strict, whose workflow
 /// deploys to GitHub Pages; a second `new` into it is refused.
 #[test]
+fn new_prints_commands_that_can_be_pasted_for_a_folder_with_a_space() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["new", "My PIDs/"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("pidsite serve --site 'My PIDs/'"))
+        .stderr(predicate::str::contains("write it into 'My PIDs/public'"));
+}
+
+#[test]
 fn new_scaffolds_a_site_that_builds_strictly() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("my-pids");
