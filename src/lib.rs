@@ -200,7 +200,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         progress.start_fetching(urls.len() as u64);
     }
     let remote_docs = fetcher.fetch_all(urls, &|| progress.fetched());
-    let global = global_fingerprint(site, &pages);
+    let global = global_fingerprint(site, &config, &pages);
     let mut previous = (!options.full)
         .then(|| State::load(&out, &global))
         .flatten();
@@ -526,12 +526,18 @@ pub fn remote_urls(entries: &[Entry]) -> Vec<String> {
 /// What every page depends on besides its own PID: site.toml, the site's
 /// templates and the navigation (the pidsite binary is added by
 /// [`GlobalHasher`]).
-fn global_fingerprint(site: &Path, pages: &[load::pages::Page]) -> String {
+fn global_fingerprint(site: &Path, config: &SiteConfig, pages: &[load::pages::Page]) -> String {
     let mut h = GlobalHasher::new();
     h.add(
         "site.toml",
         &std::fs::read(site.join("site.toml")).unwrap_or_default(),
     );
+    // The site's own CSL styles make every page's citations.
+    for style in &config.citation_styles {
+        if citation::styles::custom_style_name(style).is_some() {
+            h.add(style, &std::fs::read(site.join(style)).unwrap_or_default());
+        }
+    }
     h.add_dir(&site.join("templates"));
     let nav: Vec<_> = pages.iter().map(|p| (&p.slug, &p.title, p.order)).collect();
     h.add("nav", format!("{nav:?}").as_bytes());
