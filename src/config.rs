@@ -443,6 +443,12 @@ fn parse_base_url(url: &str) -> std::result::Result<(String, String), String> {
             "key `base_url`: expected no query, fragment or spaces, found {url:?}"
         ));
     }
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    if path.contains("//") || segments.iter().any(|s| *s == "." || *s == "..") {
+        return Err(format!(
+            "key `base_url`: expected a path without empty, `.` or `..` segments (no `//`), found {url:?}"
+        ));
+    }
     let mut path = path.to_string();
     if !path.ends_with('/') {
         path.push('/');
@@ -563,5 +569,23 @@ mod tests {
             err.to_string(),
             "site.toml:1: key `base_url`: expected an absolute http(s) URL, found \"org.github.io\""
         );
+    }
+
+    #[test]
+    fn base_url_with_an_empty_or_dot_path_segment_is_an_error() {
+        // `https://org.github.io//repo/` made every link `//repo/…`, which a
+        // browser reads as the host `repo`.
+        for url in [
+            "https://org.github.io//repo/",
+            "https://org.github.io/repo//",
+            "https://org.github.io/a/../repo/",
+            "https://org.github.io/./repo",
+        ] {
+            let err = parse(&format!("base_url = \"{url}\"\ntitle = \"T\"\n")).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("site.toml:1: key `base_url`: expected a path without empty, `.` or `..` segments (no `//`), found {url:?}")
+            );
+        }
     }
 }

@@ -193,7 +193,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         progress.start_fetching(urls.len() as u64);
     }
     let remote_docs = fetcher.fetch_all(urls, &|| progress.fetched());
-    let global = global_fingerprint(site, &pages);
+    let global = global_fingerprint(site, &config, &pages);
     let mut previous = (!options.full)
         .then(|| State::load(&out, &global))
         .flatten();
@@ -506,12 +506,18 @@ pub fn remote_urls(entries: &[Entry]) -> Vec<String> {
 /// What every page depends on besides its own PID: site.toml, the site's
 /// templates and the navigation (the pidsite binary is added by
 /// [`GlobalHasher`]).
-fn global_fingerprint(site: &Path, pages: &[load::pages::Page]) -> String {
+fn global_fingerprint(site: &Path, config: &SiteConfig, pages: &[load::pages::Page]) -> String {
     let mut h = GlobalHasher::new();
     h.add(
         "site.toml",
         &std::fs::read(site.join("site.toml")).unwrap_or_default(),
     );
+    // The site's own CSL styles make every page's citations.
+    for style in &config.citation_styles {
+        if citation::styles::custom_style_name(style).is_some() {
+            h.add(style, &std::fs::read(site.join(style)).unwrap_or_default());
+        }
+    }
     h.add_dir(&site.join("templates"));
     let nav: Vec<_> = pages.iter().map(|p| (&p.slug, &p.title, p.order)).collect();
     h.add("nav", format!("{nav:?}").as_bytes());
@@ -837,6 +843,23 @@ fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
             Location::file(out),
             "the output folder may not be the site folder, one of its parents, or inside content/, templates/ or static/ (it is replaced on every build)",
         ));
+    }
+    // The swap replaces the whole folder: never one that holds anything but
+    // an earlier build's output (which carries the build marker).
+    if out.exists() {
+        let foreign = match std::fs::read_dir(out) {
+            Ok(mut entries) => entries.next().is_some() && !out.join(incremental::MARKER).is_file(),
+            Err(_) => true,
+        };
+        if foreign {
+            return Err(Error::input(
+                Location::file(out),
+                format!(
+                    "the output folder holds files that no pidsite build wrote (it has no {}), and every build replaces it; expected a new or empty folder or an earlier build's output: move those files away or choose another output folder",
+                    incremental::MARKER
+                ),
+            ));
+        }
     }
     Ok(())
 }

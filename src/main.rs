@@ -513,16 +513,32 @@ fn new(args: NewArgs) -> anyhow::Result<()> {
     for file in &written {
         eprintln!("  {}", args.dir.join(file).display());
     }
-    let dir = args.dir.display();
+    // As a shell would need them, so that the commands can be pasted.
+    let dir = shell_word(&args.dir.display().to_string());
+    let public = shell_word(&args.dir.join("public").display().to_string());
+    let toml = shell_word(&args.dir.join("site.toml").display().to_string());
     eprintln!(
         "Created a new site in {dir}. Next:\n  \
          pidsite serve --site {dir}     preview it with live reload\n  \
-         pidsite build --site {dir}     write it into {dir}/public\n\
-         Set base_url in {dir}/site.toml to where it will be served, put your manifests in \
+         pidsite build --site {dir}     write it into {public}\n\
+         Set base_url in {toml} to where it will be served, put your manifests in \
          content/manifests/ and your PIDs in content/registry.csv; push to GitHub and set \
          Settings -> Pages -> Source to \"GitHub Actions\" to publish."
     );
     Ok(())
+}
+
+/// `text` as one shell word: as it is when that is safe, else single-quoted.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_./+:@%,=".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 fn enrich(args: EnrichArgs) -> anyhow::Result<()> {

@@ -97,14 +97,94 @@ fn minimal_site_toml_builds() {
 fn malformed_registry_row() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {
-        t + "extra,row,with,too,many,fields,a,b,c,d,e,f,g\n"
+        t + "extra,row,with,too,many,fields,a,b,c,d,e,f,g\n" + "short,row\n"
     });
+    // Every malformed row at once, not one per build.
     pidsite(site.path())
         .arg("build")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
             "error: content/registry.csv:8: expected 11 fields like the header, found 13",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry.csv:9: expected 11 fields like the header, found 2",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
+fn a_registry_saved_in_a_windows_code_page_names_the_line() {
+    // Excel's plain "CSV" on Windows writes cp1252: é is the byte 0xE9.
+    let site = site();
+    let path = site.path().join("content/registry.csv");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"id-caf\xe9,manifests/photo-v3.json,,,,Caf\xe9,,,,,\n");
+    std::fs::write(&path, bytes).unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: content/registry.csv:8: expected UTF-8 text, found the byte 0xE9 (save the registry as UTF-8, e.g. \"CSV UTF-8\" in Excel)",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
+fn an_alias_that_is_the_hyphen_free_form_is_redirected_once() {
+    // The hyphen-free form of an ARK gets a stub of its own; listing it as
+    // an alias too wrote every rule twice, and nginx refuses a `map` with a
+    // key twice ("conflicting parameter"): the whole server fails to load.
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:/99999/fk4-ab-cd,manifests/photo-v3.json,,,ark:99999/fk4abcd,,,,,,\n"
+    });
+    pidsite(site.path()).arg("build").assert().success();
+    let out = site.path().join("public");
+    for (file, prefix) in [
+        ("pidsite-redirects.map", "    \""),
+        ("_redirects", "/"),
+        (".htaccess", "RedirectMatch"),
+    ] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        let mut keys: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .map(|l| {
+                l.split_whitespace()
+                    .nth(if file == ".htaccess" { 2 } else { 0 })
+                    .unwrap()
+            })
+            .collect();
+        let count = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), count, "{file} names a path twice:\n{text}");
+        assert!(text.contains("fk4abcd"), "{file}");
+    }
+}
+
+#[test]
+fn one_alias_claimed_by_two_pids_is_an_error_naming_both_rows() {
+    // Two stubs at one path: the page pointed at whichever was written
+    // last, the host rules disagreed, and nginx refused the repeated key.
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "item-a,manifests/photo-v3.json,,,ark:/99999/fk4shared,,,,,,\n"
+            + "item-b,manifests/photo-v3.json,,,ark:99999/fk4-shared,,,,,,\n"
+            + "ark:99999/fk4-other-id,manifests/photo-v3.json,,,,,,,,,\n"
+            + "item-c,manifests/photo-v3.json,,,ark:99999/fk4otherid,,,,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry.csv:9: column \"aliases\": alias \"ark:99999/fk4-shared\" is also an alias of item-a (at content/registry.csv:8)",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry.csv:11: column \"aliases\": alias \"ark:99999/fk4otherid\" is another form of PID ark:99999/fk4-other-id (at content/registry.csv:10)",
         ))
         .stderr(no_panic());
 }
@@ -122,6 +202,96 @@ fn bad_status_names_row_and_column() {
         .stderr(predicate::str::contains(
             "error: content/registry.csv:6: column \"status\": expected one of active, withdrawn, moved, reserved, found \"gone\"",
         ));
+}
+
+#[test]
+fn rows_after_blank_and_comment_lines_are_named_by_their_own_line() {
+    // A registry grouped into batches by blank lines and `#` comments: each
+    // error names the line the row is on in an editor.
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "\n# 2026 batch\n\nitem-a,manifests/photo-v3.json,gone,,,,,,,,\n"
+            + "# the next row's title runs over two lines\n"
+            + "item-b,manifests/photo-v3.json,,,,\"Two\nlines\",,,,,\n"
+            + "item-c,manifests/photo-v3.json,lost,,,,,,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry.csv:11: column \"status\": expected one of active, withdrawn, moved, reserved, found \"gone\"",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry.csv:15: column \"status\": expected one of active, withdrawn, moved, reserved, found \"lost\"",
+        ));
+}
+
+#[test]
+fn a_version_or_withdrawal_date_that_is_not_a_date_names_row_and_column() {
+    // Excel rewrites 2024-09-30 as 30/09/2024 on save; such a date was
+    // ignored without a word and the build's date used in its place (the
+    // sitemap's lastmod, the feed, the Change Discovery stream).
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replace(",2025-01-31,", ",31/01/2025,")
+    });
+    edit(site.path(), "content/registry/versions.csv", |t| {
+        t.replace(",2025-02-14,", ",2025-02-30,")
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry.csv:6: column \"withdrawn_date\": expected a date as YYYY-MM-DD (or an RFC 3339 time), found \"31/01/2025\"",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry/versions.csv:3: column \"version_date\": expected a date as YYYY-MM-DD (or an RFC 3339 time), found \"2025-02-30\"",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
+fn two_notes_for_one_pid_name_both_files() {
+    // Only one of them was shown, without a word about the other.
+    let site = site();
+    std::fs::write(
+        site.path().join("content/notes/photo-more.md"),
+        "+++\npid = \"ark:/99999/fk4photo\"\n+++\nMore about the photo.\n",
+    )
+    .unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/notes/photo.md:1: front matter `pid`: a second note for ark:99999/fk4photo (the other is content/notes/photo-more.md); expected one note per PID",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
+fn a_pid_in_the_folder_of_another_pids_version_or_file_is_an_error() {
+    // ARK qualifiers and hierarchical local IDs can name a folder that
+    // another PID's pages use: one page silently replaced the other, or the
+    // build failed on "Is a directory" in its staging folder.
+    let site = site();
+    edit(site.path(), "content/registry/versions.csv", |t| {
+        t + "ark:/99999/fk4coin/v1,manifests/coin-v2.json,graphic,,,\n"
+            + "ark:/99999/fk4coin/linkset.json,manifests/coin-v2.json,graphic,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry/versions.csv:4: column \"pid\": PID ark:99999/fk4coin/v1 would have its page in the folder ark/99999/fk4coin/v1/ of ark:99999/fk4coin (at content/registry/versions.csv:3)",
+        ))
+        .stderr(predicate::str::contains(
+            "content/registry/versions.csv:5: column \"pid\": PID ark:99999/fk4coin/linkset.json would have its page in the folder ark/99999/fk4coin/linkset.json/ of ark:99999/fk4coin (at content/registry/versions.csv:3)",
+        ))
+        .stderr(no_panic());
 }
 
 #[test]
@@ -280,6 +450,50 @@ fn output_folder_may_not_be_the_site() {
             "the output folder may not be the site folder",
         ));
     assert!(site.path().join("site.toml").is_file());
+}
+
+#[test]
+fn an_existing_folder_pidsite_did_not_write_is_never_replaced() {
+    // `--out` at a folder of other files (a typo, a home folder, a git
+    // checkout of gh-pages) must not be wiped by the swap: refuse it, name
+    // it, and say what to do. An empty folder, and the output of an earlier
+    // build, are fine.
+    let site = site();
+    let out = tempfile::tempdir().unwrap();
+    let precious = out.path().join("thesis.docx");
+    std::fs::write(&precious, "years of work").unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            out.path().to_string_lossy().as_ref(),
+        ))
+        .stderr(predicate::str::contains(
+            "holds files that no pidsite build wrote",
+        ))
+        .stderr(no_panic());
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "years of work");
+
+    let empty = out.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for _ in 0..2 {
+        pidsite(site.path())
+            .arg("build")
+            .arg("--out")
+            .arg(&empty)
+            .assert()
+            .success();
+    }
+    assert!(empty.join("index.html").is_file());
+    // `--full` rebuilds the earlier output too.
+    pidsite(site.path())
+        .args(["build", "--full", "--out"])
+        .arg(&empty)
+        .assert()
+        .success();
 }
 
 #[test]
@@ -720,6 +934,19 @@ fn a_site_can_add_its_own_csl_style() {
 
 /// `pidsite new` writes a site that builds with --strict, whose workflow
 /// deploys to GitHub Pages; a second `new` into it is refused.
+#[test]
+fn new_prints_commands_that_can_be_pasted_for_a_folder_with_a_space() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["new", "My PIDs/"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("pidsite serve --site 'My PIDs/'"))
+        .stderr(predicate::str::contains("write it into 'My PIDs/public'"));
+}
+
 #[test]
 fn new_scaffolds_a_site_that_builds_strictly() {
     let dir = tempfile::tempdir().unwrap();

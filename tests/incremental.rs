@@ -198,6 +198,40 @@ fn template_change_is_a_full_build_and_full_flag_forces_one() {
 }
 
 #[test]
+fn editing_the_sites_own_csl_style_renders_every_citation_again() {
+    // Every page's citation comes from the style file site.toml names; an
+    // edit to it left every page with the old citation until `--full`.
+    let site = site();
+    let out = site.path().join("public");
+    std::fs::create_dir_all(site.path().join("styles")).unwrap();
+    let csl = site.path().join("styles/ieee.csl");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/csl/ieee.csl"),
+        &csl,
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    let toml = toml.replace("[citation]\n", "");
+    std::fs::write(
+        site.path().join("site.toml"),
+        format!("{toml}\n[citation]\nstyles = [\"apa\", \"styles/ieee.csl\"]\n"),
+    )
+    .unwrap();
+    run(site.path(), &out, false);
+    let text = std::fs::read_to_string(&csl).unwrap();
+    let term = "<term name=\"available at\">available</term>";
+    assert!(text.contains(term));
+    std::fs::write(
+        &csl,
+        text.replace(term, "<term name=\"available at\">obtainable</term>"),
+    )
+    .unwrap();
+    let report = run(site.path(), &out, false);
+    assert!(!report.incremental);
+    assert_same_as_clean(site.path(), &out);
+}
+
+#[test]
 fn an_output_changed_by_hand_is_rebuilt_in_full() {
     let site = site();
     let out = site.path().join("public");

@@ -341,7 +341,17 @@ fn write_html(children: &ElemChildren, out: &mut String) {
             ElemChild::Link { text, url } => {
                 let mut inner = String::new();
                 wrap(&text.formatting, &escape(&text.text), &mut inner);
-                let _ = write!(out, "<a href=\"{}\">{inner}</a>", escape(url));
+                // The styles link a DOI as `https://doi.org/` + the DOI as
+                // written: a `#` or `?` in it would end the path. (A `%` is
+                // left alone: the URL variable, also linked, is escaped.)
+                let href = match url.strip_prefix("https://doi.org/") {
+                    Some(doi) => format!(
+                        "https://doi.org/{}",
+                        doi.replace('#', "%23").replace('?', "%3F")
+                    ),
+                    None => url.to_string(),
+                };
+                let _ = write!(out, "<a href=\"{}\">{inner}</a>", escape(&href));
             }
             ElemChild::Elem(e) => write_html(&e.children, out),
             ElemChild::Transparent { .. } => {}
@@ -411,6 +421,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_doi_link_escapes_what_would_end_its_path() {
+        // The styles print the DOI as written but link it: a `#` (SICI
+        // DOIs end in one) or `?` in the href would resolve another DOI.
+        let names = vec!["apa".to_string(), "vancouver".to_string()];
+        let styles = Styles::load(&names, Path::new("."));
+        let item = json!({"id": "a", "type": "graphic", "title": "T",
+            "URL": "https://doi.org/10.1002/x%3Cy%3E2-%23", "DOI": "10.1002/x<y>2-#"});
+        let apa = styles.format_one(&item, "apa").unwrap();
+        assert!(
+            apa.html
+                .contains("href=\"https://doi.org/10.1002/x&lt;y&gt;2-%23\""),
+            "{}",
+            apa.html
+        );
+        assert!(
+            apa.text.contains("https://doi.org/10.1002/x<y>2-#"),
+            "{}",
+            apa.text
+        );
+        // Vancouver links the (escaped) URL too: it is not escaped twice.
+        let vancouver = styles.format_one(&item, "vancouver").unwrap();
+        assert!(
+            vancouver
+                .html
+                .contains("href=\"https://doi.org/10.1002/x%3Cy%3E2-%23\""),
+            "{}",
+            vancouver.html
+        );
     }
 
     #[test]

@@ -75,6 +75,7 @@ pub fn load_pages(site_dir: &Path) -> Result<Vec<Page>> {
 /// Read every note in `content/notes/`.
 pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
     let mut notes = Vec::new();
+    let mut seen = std::collections::HashMap::new();
     for rel in markdown_files(site_dir, "content/notes")? {
         let (front, body) = read(site_dir, &rel)?;
         let pid_text = front.pid.ok_or_else(|| {
@@ -86,6 +87,15 @@ pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
         let pid = Pid::parse(&pid_text).map_err(|m| {
             Error::input(Location::line(&rel, 1), format!("front matter `pid`: {m}"))
         })?;
+        if let Some(other) = seen.insert(pid.key().to_string(), rel.clone()) {
+            return Err(Error::input(
+                Location::line(&rel, 1),
+                format!(
+                    "front matter `pid`: a second note for {pid} (the other is {}); expected one note per PID",
+                    other.display()
+                ),
+            ));
+        }
         notes.push(Note {
             pid,
             title: front.title,

@@ -35,6 +35,20 @@ pub const COLUMNS: &[&str] = &[
     "resource_type",
 ];
 
+/// What a PID's pages may put beside its landing page, besides version
+/// folders: the long-list pages and the files of `render`.
+const RESERVED_BESIDE_LANDING: &[&str] = &[
+    "images",
+    "members",
+    "index.html",
+    "cite.bib",
+    "cite.ris",
+    "cite.json",
+    "datacite.xml",
+    "linkset.json",
+    "manifest.json",
+];
+
 /// CSL item types accepted in `resource_type`.
 pub const RESOURCE_TYPES: &[&str] = &[
     "graphic",
@@ -80,7 +94,14 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
     let mut errors = Vec::new();
     for rel in &files {
         let path = site_dir.join(rel);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(rel, e))?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(rel, e))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                errors.push(not_utf8(e.as_bytes(), e.utf8_error().valid_up_to(), rel));
+                continue;
+            }
+        };
         let parsed = if rel.extension().is_some_and(|e| e == "json") {
             read_json(&text, rel)
         } else {
@@ -96,6 +117,19 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
     }
     let registry = validate(rows, site_dir, config)?;
     Ok(Registry { files, ..registry })
+}
+
+/// The error for a registry that is not UTF-8 (Excel's plain "CSV" on
+/// Windows writes a code page such as cp1252): the line of the first bad byte.
+fn not_utf8(bytes: &[u8], valid_up_to: usize, rel: &Path) -> Error {
+    let line = bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() + 1;
+    Error::input(
+        Location::line(rel, line),
+        format!(
+            "expected UTF-8 text, found the byte 0x{:02X} (save the registry as UTF-8, e.g. \"CSV UTF-8\" in Excel)",
+            bytes[valid_up_to]
+        ),
+    )
 }
 
 fn registry_files(site_dir: &Path) -> Result<Vec<PathBuf>> {
@@ -153,15 +187,25 @@ fn read_csv(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| csv_error(e, rel))?
+        .map_err(|e| csv_error(e, rel, text))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect();
     check_columns(&headers, &Location::line(rel, 1))?;
     let mut rows = Vec::new();
+    let mut errors = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| csv_error(e, rel))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let record = match record {
+            Ok(record) => record,
+            // Report every malformed row, not only the first.
+            Err(e) => {
+                errors.push(csv_error(e, rel, text));
+                continue;
+            }
+        };
+        // The reader's own line count skips blank and comment lines between
+        // rows; count the line breaks before the row's first byte instead.
+        let line = record.position().map_or(0, |p| line_at(text, p.byte()));
         let values = headers
             .iter()
             .zip(record.iter())
@@ -176,11 +220,38 @@ fn read_csv(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
             values,
         });
     }
-    Ok(rows)
+    match Error::from_list(errors) {
+        Some(e) => Err(e),
+        None => Ok(rows),
+    }
 }
 
-fn csv_error(e: csv::Error, rel: &Path) -> Error {
-    let line = e.position().map(|p| p.line() as usize);
+/// The 1-based line of the row that starts at or after byte `offset` of
+/// `text`: the reader places a row where the previous one ended, before the
+/// blank and `#` comment lines it skipped.
+fn line_at(text: &str, offset: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = (offset as usize).min(bytes.len());
+    loop {
+        let rest = &bytes[at..];
+        let skip = if rest.starts_with(b"\n") {
+            1
+        } else if rest.starts_with(b"\r\n") {
+            2
+        } else if rest.starts_with(b"#") {
+            rest.iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |i| i + 1)
+        } else {
+            break;
+        };
+        at += skip;
+    }
+    bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn csv_error(e: csv::Error, rel: &Path, text: &str) -> Error {
+    let line = e.position().map(|p| line_at(text, p.byte()));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -338,18 +409,51 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             }
         }
     }
-    // Aliases may not take another PID's place.
-    for entry in &entries {
+    // Aliases may not take another PID's place, be another form of another
+    // PID (ARK hyphens, DOI case), or belong to two PIDs.
+    let mut claimed: HashMap<String, (usize, Location)> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let at = &entry.current().at;
         for alias in entry.aliases() {
             let clash = by_path.get(&alias.path.as_str().to_lowercase());
             if let Some((other, _)) = clash {
                 errors.push(Error::input(
-                    entry.current().at.clone(),
+                    at.clone(),
                     format!(
                         "column \"aliases\": alias {:?} is the landing page of PID {other}",
                         alias.written
                     ),
                 ));
+                continue;
+            }
+            let key = alias_key(&alias.written, config);
+            if let Some(&j) = key.as_ref().and_then(|k| by_key.get(k)) {
+                if j != i {
+                    let other = entries[j].current();
+                    errors.push(Error::input(
+                        at.clone(),
+                        format!(
+                            "column \"aliases\": alias {:?} is another form of PID {} (at {})",
+                            alias.written, other.pid, other.at
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            let claim = key.unwrap_or_else(|| alias.path.as_str().to_lowercase());
+            match claimed.get(&claim) {
+                Some((j, first)) if *j != i => errors.push(Error::input(
+                    at.clone(),
+                    format!(
+                        "column \"aliases\": alias {:?} is also an alias of {} (at {first})",
+                        alias.written,
+                        entries[*j].pid()
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    claimed.insert(claim, (i, at.clone()));
+                }
             }
         }
     }
@@ -367,7 +471,40 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
     }
+    let by_path_index: HashMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.pid().landing_path().as_str().to_lowercase(), i))
+        .collect();
     let mut errors = Vec::new();
+    // A PID may not have its page in a folder that another PID's pages use:
+    // a version's `v1/`, the `images/` and `members/` lists, or one of the
+    // files beside a landing page (a folder there cannot be written).
+    for entry in &entries {
+        let landing = entry.pid().landing_path();
+        let mut folders: Vec<SitePath> = RESERVED_BESIDE_LANDING
+            .iter()
+            .map(|name| landing.join_folder(name))
+            .collect();
+        if entry.is_versioned() {
+            folders.extend((0..entry.versions.len()).map(|i| entry.version_path(i)));
+        }
+        for folder in folders {
+            if let Some(&i) = by_path_index.get(&folder.as_str().to_lowercase()) {
+                let other = entries[i].current();
+                errors.push(Error::input(
+                    other.at.clone(),
+                    format!(
+                        "column \"pid\": PID {} would have its page in the folder {} of {} (at {})",
+                        other.pid,
+                        folder.as_str(),
+                        entry.pid(),
+                        entry.current().at
+                    ),
+                ));
+            }
+        }
+    }
     // A moved PID whose replacement moved too redirects straight to the end
     // of the chain (one hop for visitors and crawlers); a loop is an error.
     let mut ends = Vec::new();
@@ -489,6 +626,18 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
             ));
         }
     }
+    // The dates that date pages (sitemap, feed, activities): a date the
+    // build cannot read would be replaced by the build's own without a word.
+    for col in ["version_date", "withdrawn_date"] {
+        if let Some(d) = get(col) {
+            if d.parse::<jiff::Timestamp>().is_err() && d.parse::<jiff::civil::Date>().is_err() {
+                return Err(col_err(
+                    col,
+                    format!("expected a date as YYYY-MM-DD (or an RFC 3339 time), found {d:?}"),
+                ));
+            }
+        }
+    }
     let license = get("license");
     if let Some(l) = &license {
         if !(l.starts_with("http://") || l.starts_with("https://")) {
@@ -537,13 +686,19 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
     if text.starts_with("http://") || text.starts_with("https://") {
         return Ok(Target::Remote(text.to_string()));
     }
-    let rel = text.strip_prefix("content/").unwrap_or(text);
+    // `./manifests/x.json` and `content/./manifests/x.json` name the same
+    // file as `manifests/x.json`.
+    let rel = text.trim_start_matches("./");
+    let rel = rel.strip_prefix("content/").unwrap_or(rel);
     let path = Path::new(rel);
     if path.is_absolute()
         || rel.contains('\\')
-        || path
-            .components()
-            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        || path.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
     {
         return Err(format!(
             "expected a relative path under content/ (no `..`, no absolute path) or an http(s) URL, found {text:?}"
@@ -551,8 +706,23 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
     }
     Ok(Target::Local {
         written: text.to_string(),
-        path: site_dir.join("content").join(rel),
+        path: site_dir.join("content").join(
+            path.components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .collect::<PathBuf>(),
+        ),
     })
+}
+
+/// The PID key of an alias written as a PID (not as a path of this site).
+fn alias_key(text: &str, config: &SiteConfig) -> Option<String> {
+    let site_rel = text.starts_with(config.base_url.as_str())
+        || text.starts_with(config.base_path.as_str())
+        || text.starts_with('/');
+    (!site_rel)
+        .then(|| Pid::parse(text).ok())
+        .flatten()
+        .map(|p| p.key().to_string())
 }
 
 /// An alias is a former PID (any scheme) or an old URL/path of this site.
@@ -603,4 +773,38 @@ pub(crate) fn parse_str(text: &str, site_dir: &Path) -> Result<Registry> {
         site_dir,
         &config,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_may_start_with_dot_slash() {
+        // `./manifests/x.json` is how many people write a relative path; it
+        // was refused with "no `..`, no absolute path", neither of which it is.
+        let registry = parse_str(
+            "pid,target\nitem-1,./manifests/x.json\nitem-2,content/./manifests/y.json\n",
+            Path::new("/site"),
+        )
+        .unwrap();
+        let paths: Vec<PathBuf> = registry
+            .entries
+            .iter()
+            .map(|e| match &e.current().target {
+                Some(Target::Local { path, .. }) => path.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                Path::new("/site/content/manifests/x.json"),
+                Path::new("/site/content/manifests/y.json")
+            ]
+        );
+        // `..` is still refused.
+        let err = parse_str("pid,target\nitem-1,./../x.json\n", Path::new("/site")).unwrap_err();
+        assert!(err.to_string().contains("no `..`"), "{err}");
+    }
 }

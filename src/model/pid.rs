@@ -172,8 +172,8 @@ impl Pid {
     pub fn resolver_url(&self, resolvers: &Resolvers) -> Option<String> {
         match self.scheme {
             Scheme::Ark => Some(format!("{}{}", resolvers.ark, self.display)),
-            Scheme::Doi => Some(format!("{}{}", resolvers.doi, self.display)),
-            Scheme::Handle => Some(format!("{}{}", resolvers.handle, self.display)),
+            Scheme::Doi => Some(format!("{}{}", resolvers.doi, url_escape(&self.display))),
+            Scheme::Handle => Some(format!("{}{}", resolvers.handle, url_escape(&self.display))),
             Scheme::Urn => Some(format!("{}{}", resolvers.urn, self.display)),
             Scheme::Purl | Scheme::W3id => Some(self.display.clone()),
             Scheme::Local => None,
@@ -234,6 +234,22 @@ impl fmt::Display for Pid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.label())
     }
+}
+
+/// A DOI or Handle as a URL path: the characters that would end the path
+/// (`?`, `#`), start an escape (`%`) or are not allowed in URLs are
+/// percent-encoded, as the DOI Handbook asks; `/`, `;`, `(`, `)`, `:` stay.
+fn url_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' | '#' | '?' | '"' | '<' | '>' | '{' | '}' | '^' | '`' | '|' | '\\' | '[' | ']' => {
+                out.push_str(&format!("%{:02X}", c as u32));
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn is_http(lower: &str) -> bool {
@@ -394,6 +410,30 @@ mod tests {
             handle: "https://hdl.handle.net/".into(),
             urn: "https://nbn-resolving.org/".into(),
         }
+    }
+
+    #[test]
+    fn resolver_urls_escape_what_would_end_the_path() {
+        // SICI DOIs (Wiley's and others') hold `<`, `>`, `;` and may end in
+        // `#`; a raw `#` or `?` ends the path, so doi.org would resolve
+        // another DOI. The DOI Handbook asks for them percent-encoded.
+        let sici =
+            Pid::parse("doi:10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-#").unwrap();
+        assert_eq!(
+            sici.resolver_url(&resolvers()).unwrap(),
+            "https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-%23"
+        );
+        let odd = Pid::parse("hdl:20.500.12345/a?b%c\"d").unwrap();
+        assert_eq!(
+            odd.resolver_url(&resolvers()).unwrap(),
+            "https://hdl.handle.net/20.500.12345/a%3Fb%25c%22d"
+        );
+        // ARKs keep their own percent-escapes.
+        let ark = Pid::parse("ark:12345/x%2Fy").unwrap();
+        assert_eq!(
+            ark.resolver_url(&resolvers()).unwrap(),
+            "https://n2t.net/ark:12345/x%2Fy"
+        );
     }
 
     #[test]

@@ -390,7 +390,8 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| self.time.instant.clone()),
         );
         summary.activities = self.activities(entry, &loaded, summary.modified.as_deref());
-        for alias in entry.aliases() {
+        let aliases = entry.aliases();
+        for alias in &aliases {
             outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
             summary.rows.push([
                 alias.written.clone(),
@@ -398,7 +399,13 @@ impl<'a> Renderer<'a> {
                 "alias".into(),
             ]);
         }
-        for variant in pid.variant_paths() {
+        // A variant also listed as an alias has its stub already (a second
+        // one would repeat its rules, which nginx refuses).
+        for variant in pid
+            .variant_paths()
+            .into_iter()
+            .filter(|v| !aliases.iter().any(|a| a.path == *v))
+        {
             outputs.push(self.stub(&mut summary, &pid.label(), variant, &dest)?);
         }
         Ok((outputs, summary))

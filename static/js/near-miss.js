@@ -37,14 +37,24 @@ var pidsiteNearMiss = (function () {
       return { pid: cells[0], url: cells[1] };
     });
   }
+  // A path of this site relative to the base (a URL or a `/` path).
+  function relative(text, base) {
+    var path = text.replace(/^https?:\/\/[^/]+/, "");
+    if (path.indexOf(base) === 0) { return path.slice(base.length); }
+    return path.replace(/^\/+/, "");
+  }
   // The row whose page the requested path (relative to the base) means.
   function find(rows, requested, base) {
     var want = key(requested);
     if (!want) { return null; }
     var hits = rows.filter(function (row) {
-      var path = row.url.replace(/^https?:\/\/[^/]+/, "");
-      if (path.indexOf(base) === 0) { path = path.slice(base.length); }
-      return key(path) === want || key(row.pid) === want;
+      var path = relative(row.url, base);
+      // Pages sit at escaped paths (`~XX` for each byte of anything but
+      // letters, digits, `-`, `_`, `.`): also compare them unescaped, and
+      // an old URL or path of this site (an alias) as written.
+      var unescaped = path.replace(/~([0-9A-Fa-f]{2})/g, "%$1");
+      return key(path) === want || key(unescaped) === want || key(row.pid) === want ||
+        (/^(https?:\/\/|\/)/.test(row.pid) && key(relative(row.pid, base)) === want);
     });
     return hits.length ? hits[0] : null;
   }

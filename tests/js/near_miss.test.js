@@ -11,12 +11,15 @@ const csv = [
   "hdl:20.500.99999/maps,https://org.github.io/repo/hdl/20.500.99999/maps/,active",
   "urn:nbn:de:gbv:7-3216958,https://org.github.io/repo/urn/nbn/de/gbv/7-3216958/,active",
   "\"local,odd\",https://org.github.io/repo/id/local~2Codd/,active",
+  "café-über,https://org.github.io/repo/id/caf~C3~A9-~C3~BCber/,active",
+  "/islandora/object/uofm:1234,https://org.github.io/repo/islandora/object/uofm~3A1234/,alias",
+  "https://org.github.io/repo/items/Marsh%20178/,https://org.github.io/repo/items/Marsh~2520178/,alias",
 ].join("\n");
 const rows = parse(csv);
 const base = "/repo/";
 
 test("csv rows parse, quoted cells included", () => {
-  assert.strictEqual(rows.length, 5);
+  assert.strictEqual(rows.length, 8);
   assert.strictEqual(rows[4].pid, "local,odd");
 });
 
@@ -29,6 +32,12 @@ for (const [typed, pid] of [
   ["doi:10.5555/coin.1).", "doi:10.5555/coin.1"],
   ["hdl:20.500.99999/maps", "hdl:20.500.99999/maps"],
   ["urn:nbn:de:gbv:7-3216958", "urn:nbn:de:gbv:7-3216958"],
+  // Pages are at escaped paths (`~XX`): the path a person writes, with the
+  // identifier or old URL as it is, finds them.
+  ["id/local,odd/", "local,odd"],
+  ["id/caf%C3%A9-%C3%BCber/", "café-über"],
+  ["islandora/object/uofm:1234", "/islandora/object/uofm:1234"],
+  ["items/Marsh%20178/", "https://org.github.io/repo/items/Marsh%20178/"],
 ]) {
   test(`${typed} finds ${pid}`, () => {
     const row = find(rows, typed, base);
