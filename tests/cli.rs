@@ -356,6 +356,28 @@ fn site_toml_with_a_wrong_type() {
 }
 
 #[test]
+fn a_logo_that_is_not_in_static_names_the_line() {
+    // Every page linked a missing image; `logo = "static/logo.svg"` (the
+    // folder named twice) is the usual slip.
+    let site = site();
+    edit(site.path(), "site.toml", |t| {
+        format!("{t}logo = \"static/logo.svg\"\n")
+    });
+    let line = std::fs::read_to_string(site.path().join("site.toml"))
+        .unwrap()
+        .lines()
+        .count();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "site.toml:{line}: key `logo`: expected a file under static/, found no static/static/logo.svg"
+        )))
+        .stderr(no_panic());
+}
+
+#[test]
 fn missing_site_toml() {
     let dir = tempfile::tempdir().unwrap();
     pidsite(dir.path())
