@@ -190,6 +190,29 @@ fn one_alias_claimed_by_two_pids_is_an_error_naming_both_rows() {
 }
 
 #[test]
+fn a_json_registry_and_site_toml_with_a_byte_order_mark_build() {
+    // Windows editors write a UTF-8 byte order mark; the CSV reader skipped
+    // it, but a JSON registry failed with "expected value at line 1".
+    let site = site();
+    std::fs::remove_file(site.path().join("content/registry.csv")).unwrap();
+    std::fs::write(
+        site.path().join("content/registry.json"),
+        "\u{feff}[{\"pid\": \"ark:/99999/fk4photo\", \"target\": \"manifests/photo-v3.json\"}]\n",
+    )
+    .unwrap();
+    edit(site.path(), "site.toml", |t| format!("\u{feff}{t}"));
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(no_panic());
+    assert!(site
+        .path()
+        .join("public/ark/99999/fk4photo/index.html")
+        .is_file());
+}
+
+#[test]
 fn bad_status_names_row_and_column() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {

@@ -103,7 +103,8 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
             }
         };
         let parsed = if rel.extension().is_some_and(|e| e == "json") {
-            read_json(&text, rel)
+            // A byte order mark (Windows editors) is not JSON.
+            read_json(text.strip_prefix('\u{feff}').unwrap_or(&text), rel)
         } else {
             read_csv(&text, rel)
         };
