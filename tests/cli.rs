@@ -213,6 +213,36 @@ fn a_json_registry_and_site_toml_with_a_byte_order_mark_build() {
 }
 
 #[test]
+fn a_canvas_the_manifest_does_not_have_is_a_warning_naming_the_row() {
+    // A PID for one page of an object whose `canvas` was mistyped built a
+    // viewer told to open a canvas that is not there, without a word.
+    let site = site();
+    std::fs::write(
+        site.path().join("content/registry/parts.csv"),
+        "pid,target,canvas\n\
+         ark:/99999/fk4page,manifests/photo-v3.json,https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9\n\
+         ark:/99999/fk4good,manifests/photo-v3.json,https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p1\n",
+    )
+    .unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: content/registry/parts.csv:2: column \"canvas\": content/manifests/photo-v3.json has no canvas https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9",
+        ))
+        .stderr(predicate::str::contains("canvas/p1").not());
+    pidsite(site.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "content/registry/parts.csv:2: ark:99999/fk4page: column \"canvas\": target content/manifests/photo-v3.json has no canvas https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9",
+        ))
+        .stdout(predicate::str::contains("fk4good").not());
+}
+
+#[test]
 fn bad_status_names_row_and_column() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {
