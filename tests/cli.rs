@@ -243,6 +243,24 @@ fn a_canvas_the_manifest_does_not_have_is_a_warning_naming_the_row() {
 }
 
 #[test]
+fn a_move_to_a_reserved_pid_is_an_error() {
+    // A reserved PID has no page: the redirect led to a 404.
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:99999/fk4res,,reserved,,,,,,,,\n"
+            + "ark:99999/fk4away,,moved,ark:99999/fk4res,,,,,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry.csv:9: column \"replaced_by\": ark:99999/fk4res is reserved and has no page; expected the move to end at an active or withdrawn PID",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
 fn bad_status_names_row_and_column() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {

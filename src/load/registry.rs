@@ -537,7 +537,18 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             }
             seen.push(label);
         }
-        ends.push((i, entries[at].current().pid.clone()));
+        // A reserved PID has no page to redirect to.
+        let end = entries[at].current();
+        if end.status == Status::Reserved {
+            errors.push(Error::input(
+                current.at.clone(),
+                format!(
+                    "column \"replaced_by\": {} is reserved and has no page; expected the move to end at an active or withdrawn PID",
+                    end.pid
+                ),
+            ));
+        }
+        ends.push((i, end.pid.clone()));
     }
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
