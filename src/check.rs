@@ -148,7 +148,12 @@ fn target_problem(
     let reason = match bytes {
         Err(e) => format!("target {shown} {e}"),
         Ok(bytes) => match crate::load::iiif::parse(&bytes, &config.languages) {
-            Ok(_) => return None,
+            Ok(resource) => match &record.canvas {
+                Some(canvas) if resource.lacks_canvas(canvas) => {
+                    format!("column \"canvas\": target {shown} has no canvas {canvas}")
+                }
+                _ => return None,
+            },
             Err(e) => format!("target {shown} is not a IIIF resource pidsite can read: {e}"),
         },
     };

@@ -252,6 +252,22 @@ impl SiteConfig {
         // Messages name files relative to the site, as registry errors do.
         let mut config = Self::parse(&text, Path::new(CONFIG_FILE))?;
         config.site_dir = site_dir.to_path_buf();
+        if let Some(logo) = &config.logo {
+            let rel = logo.trim_start_matches('/');
+            if !site_dir.join("static").join(rel).is_file() {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("logo"))
+                    .map(|i| i + 1);
+                return Err(Error::input(
+                    Location {
+                        path: CONFIG_FILE.into(),
+                        line,
+                    },
+                    format!("key `logo`: expected a file under static/, found no static/{rel}"),
+                ));
+            }
+        }
         for style in &config.citation_styles {
             if crate::citation::styles::custom_style_name(style).is_some() {
                 crate::citation::styles::read_csl(&site_dir.join(style)).map_err(|m| {

@@ -981,6 +981,18 @@ pub(crate) fn load_target(
             });
         }
     }
+    // A PID for one canvas of a manifest: the canvas must be there.
+    if let Some(canvas) = &record.canvas {
+        if resource.lacks_canvas(canvas) {
+            warnings.push(Warning {
+                at: record.at.clone(),
+                message: format!(
+                    "column \"canvas\": {shown} has no canvas {canvas}; the viewer of {} cannot open it",
+                    record.pid
+                ),
+            });
+        }
+    }
     (
         Loaded {
             resource: Some(resource),

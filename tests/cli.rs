@@ -190,6 +190,77 @@ fn one_alias_claimed_by_two_pids_is_an_error_naming_both_rows() {
 }
 
 #[test]
+fn a_json_registry_and_site_toml_with_a_byte_order_mark_build() {
+    // Windows editors write a UTF-8 byte order mark; the CSV reader skipped
+    // it, but a JSON registry failed with "expected value at line 1".
+    let site = site();
+    std::fs::remove_file(site.path().join("content/registry.csv")).unwrap();
+    std::fs::write(
+        site.path().join("content/registry.json"),
+        "\u{feff}[{\"pid\": \"ark:/99999/fk4photo\", \"target\": \"manifests/photo-v3.json\"}]\n",
+    )
+    .unwrap();
+    edit(site.path(), "site.toml", |t| format!("\u{feff}{t}"));
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(no_panic());
+    assert!(site
+        .path()
+        .join("public/ark/99999/fk4photo/index.html")
+        .is_file());
+}
+
+#[test]
+fn a_canvas_the_manifest_does_not_have_is_a_warning_naming_the_row() {
+    // A PID for one page of an object whose `canvas` was mistyped built a
+    // viewer told to open a canvas that is not there, without a word.
+    let site = site();
+    std::fs::write(
+        site.path().join("content/registry/parts.csv"),
+        "pid,target,canvas\n\
+         ark:/99999/fk4page,manifests/photo-v3.json,https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9\n\
+         ark:/99999/fk4good,manifests/photo-v3.json,https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p1\n",
+    )
+    .unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: content/registry/parts.csv:2: column \"canvas\": content/manifests/photo-v3.json has no canvas https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9",
+        ))
+        .stderr(predicate::str::contains("canvas/p1").not());
+    pidsite(site.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "content/registry/parts.csv:2: ark:99999/fk4page: column \"canvas\": target content/manifests/photo-v3.json has no canvas https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9",
+        ))
+        .stdout(predicate::str::contains("fk4good").not());
+}
+
+#[test]
+fn a_move_to_a_reserved_pid_is_an_error() {
+    // A reserved PID has no page: the redirect led to a 404.
+    let site = site();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:99999/fk4res,,reserved,,,,,,,,\n"
+            + "ark:99999/fk4away,,moved,ark:99999/fk4res,,,,,,,\n"
+    });
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "content/registry.csv:9: column \"replaced_by\": ark:99999/fk4res is reserved and has no page; expected the move to end at an active or withdrawn PID",
+        ))
+        .stderr(no_panic());
+}
+
+#[test]
 fn bad_status_names_row_and_column() {
     let site = site();
     edit(site.path(), "content/registry.csv", |t| {
@@ -352,6 +423,28 @@ fn site_toml_with_a_wrong_type() {
         .stderr(predicate::str::contains(
             "error: site.toml:4: invalid type: string \"no\", expected a boolean",
         ))
+        .stderr(no_panic());
+}
+
+#[test]
+fn a_logo_that_is_not_in_static_names_the_line() {
+    // Every page linked a missing image; `logo = "static/logo.svg"` (the
+    // folder named twice) is the usual slip.
+    let site = site();
+    edit(site.path(), "site.toml", |t| {
+        format!("{t}logo = \"static/logo.svg\"\n")
+    });
+    let line = std::fs::read_to_string(site.path().join("site.toml"))
+        .unwrap()
+        .lines()
+        .count();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "site.toml:{line}: key `logo`: expected a file under static/, found no static/static/logo.svg"
+        )))
         .stderr(no_panic());
 }
 

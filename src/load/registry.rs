@@ -103,7 +103,8 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
             }
         };
         let parsed = if rel.extension().is_some_and(|e| e == "json") {
-            read_json(&text, rel)
+            // A byte order mark (Windows editors) is not JSON.
+            read_json(text.strip_prefix('\u{feff}').unwrap_or(&text), rel)
         } else {
             read_csv(&text, rel)
         };
@@ -569,7 +570,18 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             }
             seen.push(label);
         }
-        ends.push((i, entries[at].current().pid.clone()));
+        // A reserved PID has no page to redirect to.
+        let end = entries[at].current();
+        if end.status == Status::Reserved {
+            errors.push(Error::input(
+                current.at.clone(),
+                format!(
+                    "column \"replaced_by\": {} is reserved and has no page; expected the move to end at an active or withdrawn PID",
+                    end.pid
+                ),
+            ));
+        }
+        ends.push((i, end.pid.clone()));
     }
     if let Some(e) = Error::from_list(errors) {
         return Err(e);
@@ -633,11 +645,10 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
         .unwrap_or_default();
     let region = get("region");
     if let Some(r) = &region {
-        let parts: Vec<&str> = r.split(',').collect();
-        if parts.len() != 4 || parts.iter().any(|p| p.trim().parse::<f64>().is_err()) {
+        if !crate::load::iiif::valid_region(r) {
             return Err(col_err(
                 "region",
-                format!("expected x,y,w,h numbers, found {r:?}"),
+                format!("expected x,y,w,h numbers of at least 0, found {r:?}"),
             ));
         }
     }
@@ -839,5 +850,27 @@ mod tests {
         // `..` is still refused.
         let err = parse_str("pid,target\nitem-1,./../x.json\n", Path::new("/site")).unwrap_err();
         assert!(err.to_string().contains("no `..`"), "{err}");
+    }
+
+    #[test]
+    fn a_region_the_page_would_drop_is_an_error() {
+        // The landing page ignores a region with a negative or non-finite
+        // number; the registry accepted it, so it vanished without a word.
+        for region in ["10,20,-5,8", "1,2,NaN,4", "1,2,3,inf"] {
+            let err = parse_str(
+                &format!("pid,target,canvas,region\nitem-1,manifests/x.json,https://e.org/c1,\"{region}\"\n"),
+                Path::new("/site"),
+            )
+            .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("content/registry.csv:2: column \"region\": expected x,y,w,h numbers of at least 0, found {region:?}")
+            );
+        }
+        parse_str(
+            "pid,target,canvas,region\nitem-1,manifests/x.json,https://e.org/c1,\"0,0,10.5,20\"\n",
+            Path::new("/site"),
+        )
+        .unwrap();
     }
 }

@@ -244,6 +244,16 @@ pub struct Resource {
     pub part_of: Option<String>,
 }
 
+impl Resource {
+    /// Whether this manifest surely has no canvas `id` (a manifest longer
+    /// than [`MAX_CANVAS_REFS`] canvases is not listed whole: never said).
+    pub fn lacks_canvas(&self, id: &str) -> bool {
+        self.kind == ResourceKind::Manifest
+            && self.canvas_count <= MAX_CANVAS_REFS
+            && !self.canvases.iter().any(|c| c.id == id)
+    }
+}
+
 /// How many canvases a landing page lists for citing one by one.
 pub const MAX_CANVAS_REFS: usize = 500;
 
