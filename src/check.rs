@@ -71,7 +71,12 @@ pub fn check(site: &Path, out: Option<&Path>, offline: bool) -> Result<Vec<Probl
     let config = SiteConfig::load(site)?;
     let out = out.map_or_else(|| site.join(&config.output_dir), Path::to_path_buf);
     let mut problems = Vec::new();
-    match crate::load::registry::load(site, &config) {
+    let registry = crate::load::registry::load(site, &config).and_then(|registry| {
+        let pages = crate::load::pages::load_pages(site)?;
+        crate::load::registry::check_site_paths(&registry, site, &pages)?;
+        Ok(registry)
+    });
+    match registry {
         Ok(registry) => {
             let fetcher = Fetcher::new(&config.remote, Cache::for_output(&out), offline);
             let remote = fetcher.fetch_all(crate::remote_urls(&registry.entries), &|| {});

@@ -163,6 +163,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     check_out_dir(site, &out)?;
     let registry = load::registry::load(site, &config)?;
     let pages = load::pages::load_pages(site)?;
+    load::registry::check_site_paths(&registry, site, &pages)?;
     // Read now, parsed when the first page is rendered.
     let mut templates = render::templates::load(site, config.minify)?;
     let mut warnings = std::mem::take(&mut templates.warnings);

@@ -238,6 +238,19 @@ pub fn minify_cfg() -> minify_html::Cfg {
     cfg
 }
 
+/// The paths in the output of the static files: the site's `static/`
+/// folder (as [`Staging::copy_static`] copies it) and the built-ins.
+pub fn static_names(site_static: &Path) -> Vec<String> {
+    let mut names: Vec<String> = walkdir::WalkDir::new(site_static)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.path().strip_prefix(site_static).ok().map(slashed))
+        .collect();
+    names.extend(BUILTIN_STATIC.iter().map(|(rel, _)| rel.to_string()));
+    names
+}
+
 /// A relative path with `/` separators, as the output's file lists keep it.
 fn slashed(rel: &Path) -> String {
     rel.components()

@@ -190,6 +190,58 @@ fn one_alias_claimed_by_two_pids_is_an_error_naming_both_rows() {
 }
 
 #[test]
+fn an_alias_where_the_site_writes_its_own_files_is_an_error_naming_the_row() {
+    // An old URL /about/ lost to the Markdown page without a word (while
+    // the hosts' rules sent /about/ away), and /sitemap.xml failed with
+    // "File exists" in the staging folder.
+    let site = site();
+    let rows = [
+        "/about/",
+        "/sitemap.xml",
+        "/index.html",
+        "/css/pidsite.css",
+        "/page/2/",
+        "/about/old/",
+    ];
+    edit(site.path(), "content/registry.csv", |t| {
+        rows.iter().enumerate().fold(t, |t, (i, alias)| {
+            t + &format!("item-{i},manifests/photo-v3.json,,,{alias},,,,,,\n")
+        })
+    });
+    let first = std::fs::read_to_string(site.path().join("content/registry.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - rows.len()
+        + 1;
+    let expected = [
+        "\"/about/\" would be written at about/index.html, where the page content/pages/about.md is",
+        "\"/sitemap.xml\" would be written at sitemap.xml/index.html, where the site's own sitemap.xml is",
+        "\"/index.html\" would be written at index.html, where the site's own index.html is",
+        "\"/css/pidsite.css\" would be written at css/pidsite.css/index.html, where the static file css/pidsite.css is",
+        "\"/page/2/\" would be written at page/2/index.html, where the site's own page/2/index.html is",
+    ];
+    let mut assert = pidsite(site.path()).arg("build").assert().code(1);
+    for (i, message) in expected.iter().enumerate() {
+        let line = first + i;
+        assert = assert.stderr(predicate::str::contains(format!(
+            "content/registry.csv:{line}: column \"aliases\": alias {message}"
+        )));
+    }
+    // Below a page's folder is free.
+    assert
+        .stderr(predicate::str::contains("/about/old/").not())
+        .stderr(no_panic());
+    pidsite(site.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "where the page content/pages/about.md is",
+        ));
+}
+
+#[test]
 fn a_json_registry_and_site_toml_with_a_byte_order_mark_build() {
     // Windows editors write a UTF-8 byte order mark; the CSV reader skipped
     // it, but a JSON registry failed with "expected value at line 1".

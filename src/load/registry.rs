@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result};
+use crate::load::pages::Page;
 use crate::model::pid::Pid;
 use crate::model::record::{version_slug, Alias, Entry, Overrides, Record, Status, Target};
 use crate::model::site_path::SitePath;
@@ -803,6 +804,91 @@ fn alias(text: &str, config: &SiteConfig) -> std::result::Result<Alias, String> 
         written: text.to_string(),
         path,
     })
+}
+
+/// Files the site writes besides its PIDs' pages, other than those found
+/// by pattern (see [`site_file`]).
+const SITE_FILES: &[&str] = &[
+    "index.html",
+    "404.html",
+    "sitemap.xml",
+    "feed.xml",
+    "robots.txt",
+    "pids.csv",
+    "linkset.json",
+    ".nojekyll",
+    "_redirects",
+    ".htaccess",
+    "pidsite-redirects.map",
+    ".pidsite-build",
+];
+
+/// What of the site's own is at `file` (a path in the output), if any:
+/// its fixed files, list pages, sitemap parts, Change Discovery pages,
+/// Markdown pages (`slugs`) and static files (`statics`).
+fn site_file(file: &str, slugs: &[String], statics: &[String]) -> Option<String> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let numbered = |prefix: &str, suffix: &str| {
+        file.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(suffix))
+            .is_some_and(digits)
+    };
+    if SITE_FILES.contains(&file)
+        || numbered("sitemap-", ".xml")
+        || numbered("page/", "/index.html")
+        || numbered("activity/page-", ".json")
+        || file == "activity/all-changes.json"
+    {
+        return Some(format!("the site's own {file}"));
+    }
+    if let Some(slug) = slugs.iter().find(|s| file == format!("{s}/index.html")) {
+        return Some(format!("the page content/pages/{slug}.md"));
+    }
+    statics
+        .iter()
+        .find(|s| s.as_str() == file)
+        .map(|s| format!("the static file {s}"))
+}
+
+/// Aliases may not be written where the site writes its own files (an old
+/// URL `/about/` where a Markdown page is, `/sitemap.xml`): the stub would
+/// replace the page, or could not be written at all, and the hosts'
+/// redirect rules would send the site's own URL away.
+pub fn check_site_paths(registry: &Registry, site_dir: &Path, pages: &[Page]) -> Result<()> {
+    let slugs: Vec<String> = pages
+        .iter()
+        .map(|p| crate::model::site_path::escape_segment(&p.slug))
+        .collect();
+    let statics = crate::write::static_names(&site_dir.join("static"));
+    let (slugs, statics) = (slugs.as_slice(), statics.as_slice());
+    let mut errors = Vec::new();
+    for entry in &registry.entries {
+        for alias in entry.aliases() {
+            let path = alias.path.as_str();
+            let stub = if alias.path.is_folder() {
+                format!("{path}index.html")
+            } else {
+                path.to_string()
+            };
+            // The stub itself, or a folder it needs where a file is.
+            let clash = std::iter::once(stub.as_str())
+                .chain(stub.match_indices('/').map(|(i, _)| &stub[..i]))
+                .find_map(|f| site_file(f, slugs, statics));
+            if let Some(what) = clash {
+                errors.push(Error::input(
+                    entry.current().at.clone(),
+                    format!(
+                        "column \"aliases\": alias {:?} would be written at {stub}, where {what} is",
+                        alias.written
+                    ),
+                ));
+            }
+        }
+    }
+    match Error::from_list(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// A registry from CSV text, for unit tests elsewhere in the crate.
