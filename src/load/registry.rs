@@ -778,6 +778,7 @@ fn alias(text: &str, config: &SiteConfig) -> std::result::Result<Alias, String> 
         .strip_prefix(config.base_url.as_str())
         .or_else(|| text.strip_prefix(config.base_path.as_str()))
         .or_else(|| text.strip_prefix('/'));
+    let mut request = None;
     let path = match site_rel {
         Some(rel) => {
             let rel = rel.split(['?', '#']).next().unwrap_or("");
@@ -789,11 +790,18 @@ fn alias(text: &str, config: &SiteConfig) -> std::result::Result<Alias, String> 
             }
             let mut folder = SitePath::folder(segments[..segments.len() - 1].iter().copied());
             let last = segments[segments.len() - 1];
-            folder = if last.ends_with(".html") && !rel.ends_with('/') {
+            let is_file = last.ends_with(".html") && !rel.ends_with('/');
+            folder = if is_file {
                 folder.file(&crate::model::site_path::escape_segment(last))
             } else {
                 folder.join_folder(last)
             };
+            let decoded = segments
+                .iter()
+                .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            request = Some(if is_file { decoded } else { decoded + "/" });
             folder
         }
         None => Pid::parse(text)
@@ -803,6 +811,7 @@ fn alias(text: &str, config: &SiteConfig) -> std::result::Result<Alias, String> 
     Ok(Alias {
         written: text.to_string(),
         path,
+        request,
     })
 }
 

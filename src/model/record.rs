@@ -69,6 +69,12 @@ pub struct Alias {
     pub written: String,
     /// Where its redirect stub is written.
     pub path: SitePath,
+    /// For an old URL of this site: its path below the base path as
+    /// browsers request it, percent-decoded (`islandora/object/uofm:1234/`),
+    /// which the hosts' redirect rules match. The stub's own path escapes
+    /// what file systems do not take (`uofm~3A1234/`), so a rule for it
+    /// would never see the old URL. `None` for a former PID.
+    pub request: Option<String>,
 }
 
 /// Citation fields the registry sets, which win over the manifest.

@@ -42,6 +42,35 @@ fn regex_escape(path: &str) -> String {
     out
 }
 
+/// A path as Netlify's `_redirects` wants it: percent-encoded, but for
+/// `/` and what never needs it (Netlify's docs: "special characters in
+/// paths must be url-encoded"; a `:` would start a placeholder).
+fn netlify_path(path: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(path, KEEP).to_string()
+}
+
+/// A string in double quotes for nginx's configuration: a quote or
+/// backslash is escaped. nginx matches `$uri`, the decoded path, so that
+/// is what goes in.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 /// A path with no character that would end a config token: spaces and
 /// quotes are percent-encoded (site paths are already mostly encoded).
 fn token(path: &str) -> String {
@@ -64,11 +93,16 @@ pub fn netlify(redirects: &[&Redirect]) -> String {
         if r.status == 410 {
             let page = file_of(&r.from);
             for from in forms(&r.from).iter().filter(|f| **f != page) {
-                let _ = writeln!(out, "{}  {}  410!", token(from), token(&page));
+                let _ = writeln!(out, "{}  {}  410!", netlify_path(from), netlify_path(&page));
             }
         } else {
             for from in forms(&r.from) {
-                let _ = writeln!(out, "{}  {}  301!", token(&from), token(&r.to));
+                let _ = writeln!(
+                    out,
+                    "{}  {}  301!",
+                    netlify_path(&from),
+                    netlify_path(&r.to)
+                );
             }
         }
     }
@@ -99,7 +133,9 @@ pub fn apache(redirects: &[&Redirect]) -> String {
                 "<If \"%{{REQUEST_URI}} =~ m#{pattern}#\">\n  ErrorDocument 410 {page}\n</If>\nRedirectMatch 410 \"{pattern}\""
             );
         } else {
-            let pattern = format!("^{bare}{tail}$");
+            // Apache matches the decoded path too; in its quoted strings
+            // only a quote is escaped (a backslash is the regex's own).
+            let pattern = format!("^{bare}{tail}$").replace('"', "\\\"");
             let _ = writeln!(out, "RedirectMatch 301 \"{pattern}\" \"{}\"", token(&r.to));
         }
     }
@@ -122,7 +158,7 @@ pub fn nginx(redirects: &[&Redirect]) -> String {
     // for the longest path and the number of keys.
     let longest = redirects
         .iter()
-        .map(|r| token(&r.from).len() + "/index.html".len())
+        .map(|r| quoted(&r.from).len() + "/index.html".len())
         .max()
         .unwrap_or(0);
     let bucket = (longest + 32).div_ceil(64).max(1) * 64;
@@ -142,7 +178,7 @@ pub fn nginx(redirects: &[&Redirect]) -> String {
             let page = file_of(&r.from);
             let to = token(if gone { &page } else { &r.to });
             for from in forms(&r.from).iter().filter(|f| !gone || **f != page) {
-                let _ = writeln!(out, "    \"{}\" \"{to}\";", token(from));
+                let _ = writeln!(out, "    {} \"{to}\";", quoted(from));
             }
         }
         out.push_str("}\n");
@@ -195,5 +231,37 @@ mod tests {
         assert!(text.contains("\"/s/ark/99999/fk4old/index.html\" \"/s/ark/99999/fk4new/\";"));
         assert!(text.contains("\"/s/ark/99999/fk4gone/\" \"/s/ark/99999/fk4gone/index.html\";"));
         assert!(!text.contains("\"/s/ark/99999/fk4gone/index.html\" \""));
+    }
+
+    /// Old URLs of a migrated site (Islandora's `uofm:1234`, a space):
+    /// Apache and nginx match the decoded path, Netlify the encoded one.
+    #[test]
+    fn old_urls_are_matched_as_each_host_sees_them() {
+        let r = [
+            Redirect {
+                from: "/s/islandora/object/uofm:1234/".into(),
+                to: "/s/id/x/".into(),
+                status: 301,
+            },
+            Redirect {
+                from: "/s/items/Marsh 178 \"a\"/".into(),
+                to: "/s/id/x/".into(),
+                status: 301,
+            },
+        ];
+        let r: Vec<&Redirect> = r.iter().collect();
+        let text = netlify(&r);
+        assert!(text.contains("/s/islandora/object/uofm%3A1234/  /s/id/x/  301!\n"));
+        assert!(text.contains("/s/items/Marsh%20178%20%22a%22  /s/id/x/  301!\n"));
+        let text = apache(&r);
+        assert!(text.contains(
+            "RedirectMatch 301 \"^/s/islandora/object/uofm:1234(/|/index\\.html)?$\" \"/s/id/x/\""
+        ));
+        assert!(text.contains(
+            "RedirectMatch 301 \"^/s/items/Marsh 178 \\\"a\\\"(/|/index\\.html)?$\" \"/s/id/x/\""
+        ));
+        let text = nginx(&r);
+        assert!(text.contains("    \"/s/islandora/object/uofm:1234\" \"/s/id/x/\";"));
+        assert!(text.contains("    \"/s/items/Marsh 178 \\\"a\\\"/index.html\" \"/s/id/x/\";"));
     }
 }

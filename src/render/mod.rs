@@ -137,7 +137,8 @@ pub type Sink<'a> = dyn FnMut(Output) -> Result<()> + 'a;
 /// A redirect (or a 410 Gone) for hosts that answer with real status codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Redirect {
-    /// Root-relative path of the stub (or the tombstone).
+    /// Root-relative path of the stub (or the tombstone), or of the old URL
+    /// an alias stands for, percent-decoded.
     pub from: String,
     /// Root-relative path it goes to (the tombstone itself for 410).
     pub to: String,
@@ -393,6 +394,17 @@ impl<'a> Renderer<'a> {
         let aliases = entry.aliases();
         for alias in &aliases {
             outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
+            // The hosts' rules answer the old URL as requested too, where
+            // the stub had to be written at another (escaped) path.
+            let request = alias.request.as_deref().map(|r| self.config.path(r));
+            if let Some(from) = request.filter(|r| *r != self.config.path(alias.path.as_str())) {
+                let to = self.config.path(dest.as_str());
+                summary.redirects.push(Redirect {
+                    from,
+                    to,
+                    status: 301,
+                });
+            }
             summary.rows.push([
                 alias.written.clone(),
                 self.config.url(alias.path.as_str()),

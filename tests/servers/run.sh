@@ -63,6 +63,6 @@ apache2 -f "$work/httpd.conf" -k start
 nginx -c "$work/nginx.conf"
 sleep 1
 status=0
-python3 tests/servers/check.py "$work/docroot/pidsite" "http://127.0.0.1:$port_a/pidsite/" || status=1
-python3 tests/servers/check.py "$work/docroot/pidsite" "http://127.0.0.1:$port_n/pidsite/" || status=1
+python3 tests/servers/check.py "$work/docroot/pidsite" "http://127.0.0.1:$port_a/pidsite/" content/registry.csv || status=1
+python3 tests/servers/check.py "$work/docroot/pidsite" "http://127.0.0.1:$port_n/pidsite/" content/registry.csv || status=1
 exit $status
