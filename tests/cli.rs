@@ -28,6 +28,16 @@ fn edit(site: &Path, rel: &str, f: impl FnOnce(String) -> String) {
     std::fs::write(path, f(text)).unwrap();
 }
 
+/// `pidsite build` fails (exit 1), saying each of `messages`, without a
+/// panic.
+fn build_fails(site: &Path, messages: &[&str]) {
+    let mut assert = pidsite(site).arg("build").assert().code(1);
+    for message in messages {
+        assert = assert.stderr(predicate::str::contains(*message));
+    }
+    assert.stderr(no_panic());
+}
+
 /// No bad input may end in a panic or a backtrace.
 fn no_panic() -> impl Predicate<str> {
     predicate::str::contains("panicked")
@@ -100,17 +110,13 @@ fn malformed_registry_row() {
         t + "extra,row,with,too,many,fields,a,b,c,d,e,f,g\n" + "short,row\n"
     });
     // Every malformed row at once, not one per build.
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "error: content/registry.csv:8: expected 11 fields like the header, found 13",
-        ))
-        .stderr(predicate::str::contains(
             "content/registry.csv:9: expected 11 fields like the header, found 2",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 #[test]
@@ -121,14 +127,12 @@ fn a_registry_saved_in_a_windows_code_page_names_the_line() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes.extend_from_slice(b"id-caf\xe9,manifests/photo-v3.json,,,,Caf\xe9,,,,,\n");
     std::fs::write(&path, bytes).unwrap();
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "error: content/registry.csv:8: expected UTF-8 text, found the byte 0xE9 (save the registry as UTF-8, e.g. \"CSV UTF-8\" in Excel)",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 #[test]
@@ -176,17 +180,13 @@ fn one_alias_claimed_by_two_pids_is_an_error_naming_both_rows() {
             + "ark:99999/fk4-other-id,manifests/photo-v3.json,,,,,,,,,\n"
             + "item-c,manifests/photo-v3.json,,,ark:99999/fk4otherid,,,,,,\n"
     });
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "content/registry.csv:9: column \"aliases\": alias \"ark:99999/fk4-shared\" is also an alias of item-a (at content/registry.csv:8)",
-        ))
-        .stderr(predicate::str::contains(
             "content/registry.csv:11: column \"aliases\": alias \"ark:99999/fk4otherid\" is another form of PID ark:99999/fk4-other-id (at content/registry.csv:10)",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 #[test]
@@ -302,14 +302,12 @@ fn a_move_to_a_reserved_pid_is_an_error() {
         t + "ark:99999/fk4res,,reserved,,,,,,,,\n"
             + "ark:99999/fk4away,,moved,ark:99999/fk4res,,,,,,,\n"
     });
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "content/registry.csv:9: column \"replaced_by\": ark:99999/fk4res is reserved and has no page; expected the move to end at an active or withdrawn PID",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 #[test]
@@ -362,17 +360,13 @@ fn a_version_or_withdrawal_date_that_is_not_a_date_names_row_and_column() {
     edit(site.path(), "content/registry/versions.csv", |t| {
         t.replace(",2025-02-14,", ",2025-02-30,")
     });
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "content/registry.csv:6: column \"withdrawn_date\": expected a date as YYYY-MM-DD (or an RFC 3339 time), found \"31/01/2025\"",
-        ))
-        .stderr(predicate::str::contains(
             "content/registry/versions.csv:3: column \"version_date\": expected a date as YYYY-MM-DD (or an RFC 3339 time), found \"2025-02-30\"",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 #[test]
@@ -384,14 +378,12 @@ fn two_notes_for_one_pid_name_both_files() {
         "+++\npid = \"ark:/99999/fk4photo\"\n+++\nMore about the photo.\n",
     )
     .unwrap();
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "content/notes/photo.md:1: front matter `pid`: a second note for ark:99999/fk4photo (the other is content/notes/photo-more.md); expected one note per PID",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 #[test]
@@ -404,17 +396,13 @@ fn a_pid_in_the_folder_of_another_pids_version_or_file_is_an_error() {
         t + "ark:/99999/fk4coin/v1,manifests/coin-v2.json,graphic,,,\n"
             + "ark:/99999/fk4coin/linkset.json,manifests/coin-v2.json,graphic,,,\n"
     });
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "content/registry/versions.csv:4: column \"pid\": PID ark:99999/fk4coin/v1 would have its page in the folder ark/99999/fk4coin/v1/ of ark:99999/fk4coin (at content/registry/versions.csv:3)",
-        ))
-        .stderr(predicate::str::contains(
             "content/registry/versions.csv:5: column \"pid\": PID ark:99999/fk4coin/linkset.json would have its page in the folder ark/99999/fk4coin/linkset.json/ of ark:99999/fk4coin (at content/registry/versions.csv:3)",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 #[test]
@@ -424,14 +412,12 @@ fn duplicate_pid() {
     edit(site.path(), "content/registry.csv", |t| {
         t + "ark:/99999/fk4photo,manifests/coin-v2.json,,,,,,,,,\n"
     });
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "error: content/registry.csv:8: column \"pid\": duplicate PID ark:99999/fk4photo (first at content/registry.csv:2)",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 #[test]
@@ -468,14 +454,10 @@ fn site_toml_with_a_wrong_type() {
     edit(site.path(), "site.toml", |t| {
         t.replace("minify = false", "minify = \"no\"")
     });
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "error: site.toml:4: invalid type: string \"no\", expected a boolean",
-        ))
-        .stderr(no_panic());
+    build_fails(
+        site.path(),
+        &["error: site.toml:4: invalid type: string \"no\", expected a boolean"],
+    );
 }
 
 #[test]
@@ -919,13 +901,10 @@ fn moved_chains_redirect_to_their_end_and_loops_are_errors() {
             "doi:10.5555/coin.1,manifests/coin-v2.json,moved,ark:99999/fk4older,",
         )
     });
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("moved PIDs form a loop"))
-        .stderr(predicate::str::contains("content/registry.csv:"))
-        .stderr(no_panic());
+    build_fails(
+        site.path(),
+        &["moved PIDs form a loop", "content/registry.csv:"],
+    );
 }
 
 #[test]
@@ -1435,17 +1414,13 @@ fn version_labels_that_cannot_be_folders_are_errors_naming_the_row() {
         t + "ark:/99999/fk4coin,manifests/coin-v2.json,graphic,v2,2026-01-01,Again.\n"
             + "ark:/99999/fk4coin,manifests/coin-v2.json,graphic,…,2026-01-02,Dots.\n"
     });
-    pidsite(site.path())
-        .arg("build")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    build_fails(
+        site.path(),
+        &[
             "content/registry/versions.csv:4: column \"version\": version \"v2\" of ark:99999/fk4coin would share the folder v2/ with the version at content/registry/versions.csv:3",
-        ))
-        .stderr(predicate::str::contains(
             "content/registry/versions.csv:5: column \"version\": \"…\" is not a usable version label",
-        ))
-        .stderr(no_panic());
+        ],
+    );
 }
 
 /// The sitemap's `lastmod` of a page of the site's own (home, Markdown
