@@ -1143,7 +1143,11 @@ fn render_with_delimiter<T: EntryLike>(
     children: &[LayoutRenderingElement],
     ctx: &mut Context<T>,
 ) {
-    let delimiter = ctx.writing.delimiters.last().clone();
+    // pidsite patch 17: the delimiter stays in its place on the stack (the
+    // children's pushes and pops leave it there) and is taken out only to be
+    // written, instead of being copied for every call.
+    let delimiter_at = ctx.writing.delimiters.len().get() - 1;
+    let has_delimiter = ctx.writing.delimiters.last().is_some();
 
     let mut first = true;
     let mut loc = None;
@@ -1154,7 +1158,7 @@ fn render_with_delimiter<T: EntryLike>(
             continue;
         }
 
-        if !first && let Some(delim) = &delimiter {
+        if !first && has_delimiter {
             let prev_loc = std::mem::take(&mut loc);
 
             if let Some(prev_loc) = prev_loc {
@@ -1162,7 +1166,10 @@ fn render_with_delimiter<T: EntryLike>(
             }
 
             loc = Some(ctx.push_elem(citationberg::Formatting::default()));
-            ctx.push_str(delim);
+            let slot = ctx.writing.delimiters.get_mut(delimiter_at);
+            let delim = slot.and_then(Option::take).expect("the delimiter is in place");
+            ctx.push_str(&delim);
+            *ctx.writing.delimiters.get_mut(delimiter_at).expect("in place") = Some(delim);
         }
         first = false;
 
