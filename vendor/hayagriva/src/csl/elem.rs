@@ -582,7 +582,8 @@ impl<T> NonEmptyStack<T> {
         if idx + 1 == self.len().get() { Some(&self.last) } else { self.head.get(idx) }
     }
 
-    fn get_mut(&mut self, idx: usize) -> Option<&mut T> {
+    /// pidsite patch 17: also used by `render_with_delimiter`.
+    pub fn get_mut(&mut self, idx: usize) -> Option<&mut T> {
         if idx + 1 == self.len().get() {
             Some(&mut self.last)
         } else {

@@ -16,9 +16,9 @@ use citationberg::taxonomy::{
 use citationberg::{
     Affixes, BaseLanguage, Citation, CitationFormat, Collapse, CslMacro,
     DisambiguationRule, Display, GrammarGender, IndependentStyle, InheritableNameOptions,
-    Layout, LayoutRenderingElement, Locale, LocaleCode, Names, SecondFieldAlign,
-    StyleCategory, StyleClass, SubsequentAuthorSubstituteRule, TermForm, ToAffixes,
-    ToFormatting, taxonomy as csl_taxonomy,
+    Layout, LayoutRenderingElement, Locale, LocaleCode, LocalizedTerm, Names,
+    SecondFieldAlign, StyleCategory, StyleClass, SubsequentAuthorSubstituteRule,
+    TermForm, ToAffixes, ToFormatting, taxonomy as csl_taxonomy,
 };
 use citationberg::{DateForm, LongShortForm, OrdinalLookup, TextCase};
 use indexmap::IndexSet;
@@ -1631,13 +1631,17 @@ struct MacroName<'a>(&'a str);
 impl Hash for MacroName<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         let bytes = self.0.as_bytes();
-        let word = |b: &[u8]| {
-            let mut w = [0u8; 8];
-            w[..b.len()].copy_from_slice(b);
-            u64::from_le_bytes(w)
+        // pidsite patch 12: whole words read directly (a copy of a slice of
+        // variable length was a call to `memcpy`).
+        let (head, tail) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(head), Some(tail)) => {
+                (u64::from_le_bytes(*head), u64::from_le_bytes(*tail))
+            }
+            _ => {
+                let short = bytes.iter().rev().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+                (short, short)
+            }
         };
-        let head = word(&bytes[..bytes.len().min(8)]);
-        let tail = word(&bytes[bytes.len().saturating_sub(8)..]);
         let mixed = (head ^ tail.rotate_left(29) ^ bytes.len() as u64)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15);
         state.write_u64(mixed);
@@ -1731,6 +1735,7 @@ impl<'a> StyleContext<'a> {
             writing: WritingContext::new(self.csl.settings.options.clone()),
             bibliography,
             entry_types: Default::default(),
+            condition_variables: Default::default(),
         }
     }
 
@@ -1755,6 +1760,7 @@ impl<'a> StyleContext<'a> {
             writing: WritingContext::new(self.csl.settings.options.clone()),
             bibliography,
             entry_types: Default::default(),
+            condition_variables: Default::default(),
         }
     }
 
@@ -2264,10 +2270,10 @@ pub(crate) struct WritingContext {
     /// the generation they were computed in. Groups, macros and `cs:choose`
     /// ask it of their children before rendering them, and again in every
     /// nested level, which made it quadratic in the depth of the style.
-    info_memo: RefCell<HashMap<usize, (u64, bool, UsageInfo), std::hash::BuildHasherDefault<WordHasher>>>,
+    info_memo: RefCell<AddressMemo<(bool, UsageInfo)>>,
     /// pidsite patch: the branch a `cs:choose` (by address) took, by
     /// generation as `info_memo`: `will_have_info` and `render` both choose.
-    branch_memo: RefCell<HashMap<usize, (u64, Option<usize>), std::hash::BuildHasherDefault<WordHasher>>>,
+    branch_memo: RefCell<AddressMemo<Option<usize>>>,
     /// Whether this render has checked for `disambiguate` in `cs:choose`.
     checked_disambiguate: bool,
     /// Check whether this is the first date.
@@ -2299,6 +2305,91 @@ pub(crate) struct WritingContext {
     elem_stack: NonEmptyStack<ElemChildren>,
 }
 
+/// pidsite patch 13: the memos of [`WritingContext`]: answers by element
+/// address (never 0) with the generation they hold for, in an open-addressing
+/// table with linear probing (a `HashMap` cost several times as much per
+/// lookup and insertion, most of a render's memo work being insertions).
+/// Its slots are allocated at the first insertion.
+#[derive(Debug, Clone)]
+struct AddressMemo<V> {
+    /// `(address, generation, answer)`; address 0 marks a free slot.
+    slots: Vec<(usize, u64, V)>,
+    /// Slots in use.
+    len: usize,
+    /// Slots to allocate at the first insertion (a power of two).
+    initial: usize,
+}
+
+impl<V: Copy + Default> AddressMemo<V> {
+    /// A memo that takes `n` answers before it grows.
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            slots: Vec::new(),
+            len: 0,
+            initial: (2 * n).next_power_of_two().max(16),
+        }
+    }
+
+    /// Where probing for `key` starts.
+    fn start(&self, key: usize) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        ((key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+    }
+
+    /// The answer for `key` if it is of `generation`.
+    fn get(&self, key: usize, generation: u64) -> Option<V> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(key);
+        loop {
+            let slot = &self.slots[i];
+            if slot.0 == key {
+                return (slot.1 == generation).then_some(slot.2);
+            }
+            if slot.0 == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Remember `answer` for `key` in `generation`, replacing any answer.
+    fn insert(&mut self, key: usize, generation: u64, answer: V) {
+        debug_assert_ne!(key, 0);
+        if 2 * (self.len + 1) > self.slots.len() {
+            let size = if self.slots.is_empty() {
+                self.initial
+            } else {
+                2 * self.slots.len()
+            };
+            let old = std::mem::replace(&mut self.slots, vec![(0, 0, V::default()); size]);
+            self.len = 0;
+            for (k, g, v) in old {
+                if k != 0 {
+                    self.insert(k, g, v);
+                }
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.start(key);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.0 == key {
+                *slot = (key, generation, answer);
+                return;
+            }
+            if slot.0 == 0 {
+                *slot = (key, generation, answer);
+                self.len += 1;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 impl Default for WritingContext {
     fn default() -> Self {
         Self {
@@ -2309,15 +2400,11 @@ impl Default for WritingContext {
             suppressed_variables: RefCell::new(Vec::new()),
             info_generation: Cell::new(0),
             // Sized for a large style's bibliography layout: growing from
-            // empty rehashed seven times per render.
-            info_memo: RefCell::new(HashMap::with_capacity_and_hasher(
-                256,
-                Default::default(),
-            )),
-            branch_memo: RefCell::new(HashMap::with_capacity_and_hasher(
-                64,
-                Default::default(),
-            )),
+            // empty rehashed seven times per render (pidsite patch 13: 256
+            // and 128 measured best, fewer instructions than both halved
+            // and doubled sizes).
+            info_memo: RefCell::new(AddressMemo::with_capacity(256)),
+            branch_memo: RefCell::new(AddressMemo::with_capacity(128)),
             checked_disambiguate: false,
             first_date: true,
             first_name: None,
@@ -2589,29 +2676,25 @@ impl WritingContext {
     /// A memoised `will_have_info` answer of the current generation.
     fn memoised_info(&self, key: usize) -> Option<(bool, UsageInfo)> {
         let generation = self.info_generation.get();
-        self.info_memo
-            .borrow()
-            .get(&key)
-            .filter(|e| e.0 == generation)
-            .map(|e| (e.1, e.2))
+        self.info_memo.borrow().get(key, generation)
     }
 
     /// The memoised branch of a `cs:choose` of the current generation.
     fn memoised_branch(&self, key: usize) -> Option<Option<usize>> {
         let generation = self.info_generation.get();
-        self.branch_memo.borrow().get(&key).filter(|e| e.0 == generation).map(|e| e.1)
+        self.branch_memo.borrow().get(key, generation)
     }
 
     /// Remember the branch a `cs:choose` took in the current generation.
     fn memoise_branch(&self, key: usize, branch: Option<usize>) {
         let generation = self.info_generation.get();
-        self.branch_memo.borrow_mut().insert(key, (generation, branch));
+        self.branch_memo.borrow_mut().insert(key, generation, branch);
     }
 
     /// Remember a `will_have_info` answer for the current generation.
     fn memoise_info(&self, key: usize, info: (bool, UsageInfo)) {
         let generation = self.info_generation.get();
-        self.info_memo.borrow_mut().insert(key, (generation, info.0, info.1));
+        self.info_memo.borrow_mut().insert(key, generation, info);
     }
 
     fn prepare_variable_query<V>(&self, variable: V) -> Option<Variable>
@@ -2654,6 +2737,22 @@ impl WritingContext {
     }
 }
 
+/// pidsite patch 12: [`Locale::term`] with its test in the other order: the
+/// form (a byte) first, then `Term::is_lexically_same` (a call), for the
+/// same first match. Term lookups scan the whole locale (about 400 terms).
+/// `is_lexically_same` only pairs a locator term with a number variable,
+/// page or kind term; for other terms (`Other`, `NameVariable`), the
+/// terms it finds are the equal ones, compared inline.
+fn locale_term(locale: &Locale, term: Term, form: TermForm) -> Option<&LocalizedTerm> {
+    let only_equal = matches!(term, Term::Other(_) | Term::NameVariable(_));
+    locale.terms.as_ref().and_then(|terms| {
+        terms.terms.iter().find(|t| {
+            t.form == form
+                && if only_equal { t.name == term } else { t.name.is_lexically_same(term) }
+        })
+    })
+}
+
 pub(crate) struct Context<'a, T: EntryLike> {
     instance: InstanceContext<'a, T>,
     style: &'a StyleContext<'a>,
@@ -2662,14 +2761,144 @@ pub(crate) struct Context<'a, T: EntryLike> {
     /// pidsite patch: which entry types the entry was tested against so far,
     /// and the answers (bit `kind as u32`).
     entry_types: (Cell<u64>, Cell<u64>),
+    /// pidsite patch 9: which variables `cs:if variable=` tested so far, and
+    /// the answers, for standard, number, date and name variables (bit
+    /// `variable as u32` of the entry of that kind); patch 10: then those
+    /// of `cs:if is-numeric=` for standard and number variables; patch 14:
+    /// then whether standard variables have content, long and short form.
+    condition_variables: [(Cell<u64>, Cell<u64>); 8],
 }
 
 impl<'a, T: EntryLike> Context<'a, T> {
+    /// pidsite patch 9: the slot of `variable` in `condition_variables`, if
+    /// its `cs:if variable=` answer (or, with `numeric`, its `cs:if
+    /// is-numeric=` answer for a variable not suppressed) may be kept for the
+    /// whole render: the test reads the entry and cite properties that do not
+    /// change while rendering. `citation-label` and `citation-number` are not
+    /// kept (asking for them records the identifier usage), nor page
+    /// variables (rarely tested).
+    fn condition_variable_slot(variable: Variable, numeric: bool) -> Option<(usize, u64)> {
+        let (table, idx) = match (variable, numeric) {
+            (Variable::Standard(StandardVariable::CitationLabel), _)
+            | (Variable::Number(NumberVariable::CitationNumber), _)
+            | (Variable::Page(_), _) => return None,
+            (Variable::Standard(v), false) => (0, v as u32),
+            (Variable::Number(v), false) => (1, v as u32),
+            (Variable::Date(v), false) => (2, v as u32),
+            (Variable::Name(v), false) => (3, v as u32),
+            (Variable::Standard(v), true) => (4, v as u32),
+            (Variable::Number(v), true) => (5, v as u32),
+            (Variable::Date(_) | Variable::Name(_), true) => return None,
+        };
+        (idx < 64).then(|| (table, 1u64 << idx))
+    }
+
+    /// pidsite patch 9: the kept answer of `cs:if variable=` (or with
+    /// `numeric`, of `is-numeric=`) for `variable`.
+    fn condition_variable(&self, variable: Variable, numeric: bool) -> Option<bool> {
+        let (table, bit) = Self::condition_variable_slot(variable, numeric)?;
+        let (known, present) = &self.condition_variables[table];
+        (known.get() & bit != 0).then(|| present.get() & bit != 0)
+    }
+
+    /// pidsite patch 9: keep the answer of `cs:if variable=` (or with
+    /// `numeric`, of `is-numeric=`) for `variable`.
+    fn keep_condition_variable(&self, variable: Variable, numeric: bool, answer: bool) {
+        if let Some((table, bit)) = Self::condition_variable_slot(variable, numeric) {
+            let (known, present) = &self.condition_variables[table];
+            known.set(known.get() | bit);
+            if answer {
+                present.set(present.get() | bit);
+            }
+        }
+    }
+
+    /// pidsite patch 9: whether [`Self::resolve_name_variable`] gives no
+    /// names, asked while no queried variable is being suppressed (so that
+    /// asking suppresses nothing): the entry's names are looked up (and
+    /// parsed) once per render, as for `cs:if variable=`.
+    fn name_variable_is_empty(&self, variable: csl_taxonomy::NameVariable) -> bool {
+        debug_assert!(!self.writing.suppress_queried_variables);
+        let var = Variable::Name(variable);
+        if self.writing.suppressed_variables.borrow().contains(&var) {
+            return true;
+        }
+        if let Some(present) = self.condition_variable(var, false) {
+            return !present;
+        }
+        let present = !self.instance.entry.resolve_name_variable(variable).is_empty();
+        self.keep_condition_variable(var, false, present);
+        !present
+    }
+
+    /// pidsite patch 14: whether [`Self::resolve_standard_variable`] gives a
+    /// non-empty value, asked so that it suppresses nothing (as
+    /// `will_have_info` asks); the entry is asked once per render. Not for
+    /// `citation-label` (asking records the identifier usage).
+    fn standard_variable_has_content(
+        &self,
+        form: LongShortForm,
+        variable: StandardVariable,
+    ) -> bool {
+        debug_assert_ne!(variable, StandardVariable::CitationLabel);
+        if self.writing.suppressed_variables.borrow().contains(&variable.into()) {
+            return false;
+        }
+        let table = match form {
+            LongShortForm::Long => 6,
+            LongShortForm::Short => 7,
+        };
+        let idx = variable as u32;
+        let resolve = || {
+            self.instance
+                .resolve_standard_variable(form, variable)
+                .is_some_and(|s| !s.is_empty())
+        };
+        if idx >= 64 {
+            return resolve();
+        }
+        let bit = 1u64 << idx;
+        let (known, content) = &self.condition_variables[table];
+        if known.get() & bit == 0 {
+            known.set(known.get() | bit);
+            if resolve() {
+                content.set(content.get() | bit);
+            }
+        }
+        content.get() & bit != 0
+    }
+
+    /// pidsite patch 14: whether [`Self::resolve_number_variable`] gives a
+    /// value, asked so that it suppresses nothing (as `will_have_info` asks);
+    /// kept with the `cs:if variable=` answers. Not for `citation-number`
+    /// (asking records the identifier usage).
+    fn number_variable_present(&self, variable: NumberVariable) -> bool {
+        debug_assert_ne!(variable, NumberVariable::CitationNumber);
+        let var = Variable::Number(variable);
+        if self.writing.suppressed_variables.borrow().contains(&var) {
+            return false;
+        }
+        if let Some(present) = self.condition_variable(var, false) {
+            return present;
+        }
+        let present = self.instance.resolve_number_variable(variable).is_some();
+        self.keep_condition_variable(var, false, present);
+        present
+    }
+
     /// [`EntryLike::matches_entry_type`] of the entry, each type tested once
     /// per context: `cs:choose` tests the same types again and again.
     fn matches_entry_type(&self, kind: csl_taxonomy::Kind) -> bool {
         let bit = 1u64 << (kind as u32);
         let (known, matches) = &self.entry_types;
+        // pidsite patch 16: an entry that knows its kinds at once (CSL-JSON)
+        // is asked once per render.
+        if known.get() == 0
+            && let Some(all) = self.instance.entry.matching_entry_types()
+        {
+            known.set(u64::MAX);
+            matches.set(all);
+        }
         if known.get() & bit == 0 {
             known.set(known.get() | bit);
             if self.instance.entry.matches_entry_type(kind) {
@@ -3205,7 +3434,7 @@ impl<'a, T: EntryLike> Context<'a, T> {
         let mut form = Some(form);
         while let Some(current_form) = form {
             if let Some(localization) = self.style.lookup_locale(|l| {
-                let term = l.term(term, current_form)?;
+                let term = locale_term(l, term, current_form)?;
                 Some(if plural { term.multiple() } else { term.single() })
             }) {
                 return localization;
@@ -3220,7 +3449,7 @@ impl<'a, T: EntryLike> Context<'a, T> {
     /// Get the gender of a term.
     fn gender(&self, term: Term) -> Option<GrammarGender> {
         if let Some(localization) =
-            self.style.lookup_locale(|l| l.term(term, TermForm::default()))
+            self.style.lookup_locale(|l| locale_term(l, term, TermForm::default()))
         {
             localization.gender
         } else {

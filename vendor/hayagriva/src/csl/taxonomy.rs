@@ -42,6 +42,13 @@ pub trait EntryLike {
         None
     }
     fn matches_entry_type(&self, kind: taxonomy::Kind) -> bool;
+
+    /// pidsite patch 16: if the entry matches exactly the kinds of one set,
+    /// that set (bit `kind as u32`), found at once; `matches_entry_type`
+    /// then tests each kind. A CSL-JSON item has one type (or none).
+    fn matching_entry_types(&self) -> Option<u64> {
+        None
+    }
     fn is_english(&self) -> Option<bool>;
     fn key(&self) -> Cow<'_, str>;
 }
@@ -935,6 +942,20 @@ impl EntryLike for citationberg::json::Item {
             return false;
         };
         Kind::from_str(&string) == Ok(kind)
+    }
+
+    fn matching_entry_types(&self) -> Option<u64> {
+        // The one kind `matches_entry_type` is true of, if any.
+        let kind = self
+            .0
+            .get("type")
+            .and_then(|actual| actual.to_str())
+            .and_then(|string| Kind::from_str(&string).ok());
+        match kind {
+            None => Some(0),
+            Some(kind) if (kind as u32) < 64 => Some(1u64 << (kind as u32)),
+            Some(_) => None,
+        }
     }
 
     fn is_english(&self) -> Option<bool> {

@@ -7,8 +7,8 @@ use citationberg::taxonomy::{
     StandardVariable, Term, Variable,
 };
 use citationberg::{
-    ChooseBranch, CslMacro, DateDayForm, DateMonthForm, DatePartName, DateParts,
-    DateStrongAnyForm, GrammarGender, LabelPluralize, LayoutRenderingElement,
+    ChooseBranch, ChooseMatch, CslMacro, DateDayForm, DateMonthForm, DatePartName,
+    DateParts, DateStrongAnyForm, GrammarGender, LabelPluralize, LayoutRenderingElement,
     LongShortForm, NumberForm, PageRangeFormat, TestPosition, TextCase, ToAffixes,
     ToFormatting,
 };
@@ -21,7 +21,9 @@ use crate::lang::{Case, SentenceCase, TitleCase};
 use crate::types::{ChunkedString, Date, MaybeTyped, Numeric};
 
 use super::taxonomy::{EntryLike, NumberOrPageVariableResult};
-use super::{Context, ElemMeta, IbidState, SpecialForm, UsageInfo, write_year};
+use super::{
+    Context, DisambiguateState, ElemMeta, IbidState, SpecialForm, UsageInfo, write_year,
+};
 
 pub mod names;
 
@@ -195,6 +197,21 @@ impl RenderCsl for citationberg::Text {
     }
 
     fn will_have_info<T: EntryLike>(&self, ctx: &mut Context<T>) -> (bool, UsageInfo) {
+        // pidsite patch 14: a standard or number variable answers from the
+        // kept answers of the entry (see `Context::standard_variable_has_content`)
+        // instead of a copy of its value, with the same outcome as below:
+        // absent or empty, it prints nothing but counts as a variable.
+        if let Some(content) = variable_has_content(self, ctx) {
+            return (
+                content,
+                UsageInfo {
+                    has_vars: true,
+                    has_non_empty_vars: content,
+                    ..Default::default()
+                },
+            );
+        }
+
         // If suppress_queried_variables is set to true, we need to perform a
         // silent lookup, otherwise we need to perform a regular lookup.
         let suppressing = ctx.writing.suppress_queried_variables;
@@ -266,11 +283,37 @@ enum ResolvedTextTarget<'a, 'b> {
     Value(&'b str),
 }
 
+/// pidsite patch 14: for a `cs:text` of a standard or number variable (not
+/// `citation-label`, `citation-number` or `year-suffix`) that the special
+/// form lets through, whether [`ResolvedTextTarget::compute`] would give a
+/// non-empty value, without suppressing anything.
+fn variable_has_content<T: EntryLike>(
+    text: &citationberg::Text,
+    ctx: &Context<T>,
+) -> Option<bool> {
+    let TextTarget::Variable { var, form } = text.target else { return None };
+    match var {
+        Variable::Standard(
+            StandardVariable::CitationLabel | StandardVariable::YearSuffix,
+        )
+        | Variable::Number(NumberVariable::CitationNumber) => None,
+        Variable::Standard(v) if ResolvedTextTarget::special_form_allows(text, ctx) => {
+            Some(ctx.standard_variable_has_content(form, v))
+        }
+        Variable::Number(v) if ResolvedTextTarget::special_form_allows(text, ctx) => {
+            Some(ctx.number_variable_present(v))
+        }
+        _ => None,
+    }
+}
+
 impl<'a, 'b> ResolvedTextTarget<'a, 'b> {
-    fn compute<T: EntryLike>(
-        text: &'b citationberg::Text,
-        ctx: &mut Context<'a, T>,
-    ) -> Option<Self> {
+    /// Whether the special form lets `text` render (pidsite patch 14: the
+    /// first half of upstream's `compute`).
+    fn special_form_allows<T: EntryLike>(
+        text: &citationberg::Text,
+        ctx: &Context<'_, T>,
+    ) -> bool {
         match ctx.instance.kind {
             // If we are supposed to print a variable we need to return if this
             // is neither a macro nor that variable.
@@ -279,7 +322,7 @@ impl<'a, 'b> ResolvedTextTarget<'a, 'b> {
             {
                 match text.target {
                     TextTarget::Variable { var, .. } if var == v => {}
-                    _ => return None,
+                    _ => return false,
                 }
             }
             Some(SpecialForm::OnlyFirstDate | SpecialForm::OnlyYearSuffix)
@@ -293,9 +336,19 @@ impl<'a, 'b> ResolvedTextTarget<'a, 'b> {
                         },
                     ) =>
             {
-                return None;
+                return false;
             }
             _ => {}
+        }
+        true
+    }
+
+    fn compute<T: EntryLike>(
+        text: &'b citationberg::Text,
+        ctx: &mut Context<'a, T>,
+    ) -> Option<Self> {
+        if !Self::special_form_allows(text, ctx) {
+            return None;
         }
 
         match &text.target {
@@ -989,6 +1042,21 @@ fn render_date_part<T: EntryLike>(
 /// Render the year suffix if it is set and the style will not render it
 /// explicitly.
 fn render_year_suffix_implicitly<T: EntryLike>(ctx: &mut Context<T>) {
+    // pidsite patch 11: an entry without a year suffix renders none, so the
+    // walk over both layouts that `renders_year_suffix_implicitly` does is
+    // skipped where it has no effect either: in a bibliography entry (whose
+    // identifier usage and `checked_disambiguate` are not kept) while no
+    // queried variable is being suppressed. Only disambiguation gives a
+    // year suffix (`InstanceContext::resolve_standard_variable`).
+    if ctx.bibliography
+        && !ctx.writing.suppress_queried_variables
+        && !matches!(
+            ctx.instance.cite_props.speculative.disambiguation,
+            DisambiguateState::YearSuffix(_)
+        )
+    {
+        return;
+    }
     if ctx.renders_year_suffix_implicitly()
         && let Some(year_suffix) = ctx.resolve_standard_variable(
             LongShortForm::default(),
@@ -1075,7 +1143,11 @@ fn render_with_delimiter<T: EntryLike>(
     children: &[LayoutRenderingElement],
     ctx: &mut Context<T>,
 ) {
-    let delimiter = ctx.writing.delimiters.last().clone();
+    // pidsite patch 17: the delimiter stays in its place on the stack (the
+    // children's pushes and pops leave it there) and is taken out only to be
+    // written, instead of being copied for every call.
+    let delimiter_at = ctx.writing.delimiters.len().get() - 1;
+    let has_delimiter = ctx.writing.delimiters.last().is_some();
 
     let mut first = true;
     let mut loc = None;
@@ -1086,7 +1158,7 @@ fn render_with_delimiter<T: EntryLike>(
             continue;
         }
 
-        if !first && let Some(delim) = &delimiter {
+        if !first && has_delimiter {
             let prev_loc = std::mem::take(&mut loc);
 
             if let Some(prev_loc) = prev_loc {
@@ -1094,7 +1166,10 @@ fn render_with_delimiter<T: EntryLike>(
             }
 
             loc = Some(ctx.push_elem(citationberg::Formatting::default()));
-            ctx.push_str(delim);
+            let slot = ctx.writing.delimiters.get_mut(delimiter_at);
+            let delim = slot.and_then(Option::take).expect("the delimiter is in place");
+            ctx.push_str(&delim);
+            *ctx.writing.delimiters.get_mut(delimiter_at).expect("in place") = Some(delim);
         }
         first = false;
 
@@ -1158,6 +1233,8 @@ struct BranchConditionIter<'a, 'b, T: EntryLike> {
     ctx: &'a mut Context<'b, T>,
     pos: BranchConditionPos,
     idx: usize,
+    /// pidsite patch 10: how the branch combines its tests.
+    match_: ChooseMatch,
 }
 
 impl<'a, 'b, T: EntryLike> BranchConditionIter<'a, 'b, T> {
@@ -1167,7 +1244,62 @@ impl<'a, 'b, T: EntryLike> BranchConditionIter<'a, 'b, T> {
             ctx,
             pos: BranchConditionPos::Disambiguate,
             idx: 0,
+            match_: cond.match_,
         }
+    }
+
+    /// pidsite patch 10: the tests of one list (`type="a b c"`) as one test,
+    /// combined as `match` combines them: `any` and `none` need to know
+    /// whether any is true, `all` whether all are. Each test is run in the
+    /// same order and up to the same one as `ChooseMatch::test` would run
+    /// them one by one, so the answer and the side effects are the same.
+    fn list<I: Copy>(
+        &mut self,
+        list: &[I],
+        mut test: impl FnMut(&mut Self, I) -> bool,
+    ) -> bool {
+        let rest = &list[self.idx..];
+        self.idx = list.len();
+        match self.match_ {
+            ChooseMatch::All => rest.iter().all(|&i| test(self, i)),
+            ChooseMatch::Any | ChooseMatch::None => rest.iter().any(|&i| test(self, i)),
+        }
+    }
+
+    /// Whether the item has `var` (`cs:if variable=`).
+    fn variable_present(&mut self, var: Variable) -> bool {
+        // pidsite patch 9: each variable is tested once per
+        // render (see `Context::condition_variable_slot`).
+        if let Some(present) = self.ctx.condition_variable(var, false) {
+            return present;
+        }
+
+        // pidsite patch 5: a condition tests the item itself,
+        // even a variable already used as a substitute (and
+        // suppressed for rendering), and suppresses nothing; as
+        // in citeproc-js, whose conditions read the item.
+        let suppressed = self.ctx.writing.suppressed_variables.take();
+        let suppressing = self.ctx.writing.suppress_queried_variables;
+        self.ctx.writing.stop_suppressing_queried_variables();
+        let present = match var {
+            Variable::Standard(s) => {
+                let val = self.ctx.resolve_standard_variable(LongShortForm::default(), s);
+                val.is_some_and(|s| !s.to_string().chars().all(char::is_whitespace))
+            }
+            Variable::Number(n) => {
+                let val = self.ctx.resolve_number_variable(n);
+                val.is_some()
+            }
+            Variable::Date(d) => self.ctx.resolve_date_variable(d).is_some(),
+            Variable::Name(n) => !self.ctx.resolve_name_variable(n).is_empty(),
+            Variable::Page(pv) => self.ctx.resolve_page_variable(pv).is_some(),
+        };
+        self.ctx.writing.suppressed_variables.replace(suppressed);
+        if suppressing {
+            self.ctx.writing.start_suppressing_queried_variables();
+        }
+        self.ctx.keep_condition_variable(var, false, present);
+        present
     }
 
     fn next_case(&mut self) {
@@ -1199,7 +1331,14 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                     let var = vars[self.idx];
                     self.idx += 1;
 
-                    Some(match var {
+                    // pidsite patch 10: kept per render, see
+                    // `Context::condition_variable_slot`; a suppressed
+                    // variable is not numeric.
+                    if let Some(numeric) = self.ctx.condition_variable(var, true) {
+                        let suppressed = self.ctx.writing.suppressed_variables.borrow();
+                        return Some(numeric && !suppressed.contains(&var));
+                    }
+                    let numeric = match var {
                         Variable::Standard(var) => self
                             .ctx
                             .resolve_standard_variable(LongShortForm::default(), var)
@@ -1214,7 +1353,11 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                             Some(MaybeTyped::Typed(_))
                         ),
                         _ => false,
-                    })
+                    };
+                    if !self.ctx.writing.suppressed_variables.borrow().contains(&var) {
+                        self.ctx.keep_condition_variable(var, true, numeric);
+                    }
+                    Some(numeric)
                 } else {
                     self.next_case();
                     self.next()
@@ -1305,10 +1448,8 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                         return self.next();
                     }
 
-                    let kind = kind[self.idx];
-                    self.idx += 1;
-
-                    Some(self.ctx.matches_entry_type(kind))
+                    // pidsite patch 10: the whole list as one test.
+                    Some(self.list(kind, |it, kind| it.ctx.matches_entry_type(kind)))
                 } else {
                     self.next_case();
                     self.next()
@@ -1320,42 +1461,8 @@ impl<T: EntryLike> Iterator for BranchConditionIter<'_, '_, T> {
                         return None;
                     }
 
-                    let var = vars[self.idx];
-                    self.idx += 1;
-
-                    // pidsite patch 5: a condition tests the item itself,
-                    // even a variable already used as a substitute (and
-                    // suppressed for rendering), and suppresses nothing; as
-                    // in citeproc-js, whose conditions read the item.
-                    let suppressed = self.ctx.writing.suppressed_variables.take();
-                    let suppressing = self.ctx.writing.suppress_queried_variables;
-                    self.ctx.writing.stop_suppressing_queried_variables();
-                    let present = match var {
-                        Variable::Standard(s) => {
-                            let val = self
-                                .ctx
-                                .resolve_standard_variable(LongShortForm::default(), s);
-                            val.is_some_and(|s| {
-                                !s.to_string().chars().all(char::is_whitespace)
-                            })
-                        }
-                        Variable::Number(n) => {
-                            let val = self.ctx.resolve_number_variable(n);
-                            val.is_some()
-                        }
-                        Variable::Date(d) => self.ctx.resolve_date_variable(d).is_some(),
-                        Variable::Name(n) => {
-                            !self.ctx.resolve_name_variable(n).is_empty()
-                        }
-                        Variable::Page(pv) => {
-                            self.ctx.resolve_page_variable(pv).is_some()
-                        }
-                    };
-                    self.ctx.writing.suppressed_variables.replace(suppressed);
-                    if suppressing {
-                        self.ctx.writing.start_suppressing_queried_variables();
-                    }
-                    Some(present)
+                    // pidsite patch 10: the whole list as one test.
+                    Some(self.list(vars, Self::variable_present))
                 } else {
                     None
                 }

@@ -410,8 +410,9 @@ impl RenderCsl for Names {
         let suppressing = ctx.writing.suppress_queried_variables;
         ctx.writing.stop_suppressing_queried_variables();
 
-        let mut is_empty =
-            self.variable.iter().all(|v| ctx.resolve_name_variable(*v).is_empty());
+        // pidsite patch 9: `resolve_name_variable(v).is_empty()`, kept per
+        // render.
+        let mut is_empty = self.variable.iter().all(|v| ctx.name_variable_is_empty(*v));
         if !renders_given_special_form(self, ctx, is_empty) {
             return (false, UsageInfo::default());
         }
@@ -425,7 +426,13 @@ impl RenderCsl for Names {
                 (a || c, b.merge_child(d))
             });
 
-        let names_opts = self.options();
+        // pidsite patch 15: of the options of `cs:names`, only the two read
+        // below (the rest were copied, strings included, on every ask).
+        let names_opts = citationberg::InheritableNameOptions {
+            et_al_min: self.et_al_min,
+            et_al_use_first: self.et_al_use_first,
+            ..Default::default()
+        };
 
         // If `et-al-use-first` is set to zero and the et al. is rendered (meaning, the number of names exceeds `et-al-min`),
         // it is considered empty.
