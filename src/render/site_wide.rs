@@ -146,8 +146,8 @@ impl<'r> SiteWide<'r> {
         }
         // The site's own pages are last in the sitemap: each one's
         // `lastmod` is when its context last changed, known once rendered.
-        let home = self.home_changed.take();
-        self.add_own_page(&r.config.url(""), home.as_deref(), emit)?;
+        let home_changed = self.home_changed.take();
+        self.add_own_page(&r.config.url(""), home_changed.as_deref(), emit)?;
         for page in pages {
             let (path, ctx) = r.page_context(page);
             let loc = r.config.url(path.as_str());
