@@ -436,7 +436,8 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
         }
         Ok(())
     } else {
-        anyhow::bail!("{} problems found", problems.len())
+        let n = problems.len();
+        anyhow::bail!("{n} {} found", if n == 1 { "problem" } else { "problems" })
     }
 }
 
@@ -550,9 +551,10 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
         eprintln!("warning: {warning}");
     }
     if !args.quiet {
+        let n = report.written.len();
         eprintln!(
-            "Wrote {} enriched documents into {}",
-            report.written.len(),
+            "Wrote {n} enriched {} into {}",
+            if n == 1 { "document" } else { "documents" },
             args.out.display()
         );
     }

@@ -49,7 +49,7 @@ struct FrontMatter {
 /// Read every `.md` file in `content/pages/`, sorted for the navigation.
 pub fn load_pages(site_dir: &Path) -> Result<Vec<Page>> {
     let mut pages = Vec::new();
-    for rel in markdown_files(site_dir, "content/pages")? {
+    for rel in markdown_files(site_dir, "content/pages", false)? {
         let (front, body) = read(site_dir, &rel)?;
         let slug = rel
             .file_stem()
@@ -76,7 +76,7 @@ pub fn load_pages(site_dir: &Path) -> Result<Vec<Page>> {
 pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
     let mut notes = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    for rel in markdown_files(site_dir, "content/notes")? {
+    for rel in markdown_files(site_dir, "content/notes", true)? {
         let (front, body) = read(site_dir, &rel)?;
         let pid_text = front.pid.ok_or_else(|| {
             Error::input(
@@ -106,18 +106,29 @@ pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
     Ok(notes)
 }
 
-fn markdown_files(site_dir: &Path, folder: &str) -> Result<Vec<PathBuf>> {
+/// The Markdown files of `folder` (relative to the site), in subfolders too
+/// when `deep`: a note names its PID in its front matter, so where it sits
+/// is the site's own order (one folder per collection); a page's file name
+/// is its URL, so pages are read from the folder itself.
+fn markdown_files(site_dir: &Path, folder: &str, deep: bool) -> Result<Vec<PathBuf>> {
     let dir = site_dir.join(folder);
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| Error::io(&dir, e))?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .filter_map(|p| p.strip_prefix(site_dir).ok().map(Path::to_path_buf))
-        .collect();
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(&dir).max_depth(if deep { usize::MAX } else { 1 });
+    for entry in walk {
+        let entry = entry.map_err(|e| Error::Io {
+            path: dir.clone(),
+            source: e.into(),
+        })?;
+        let path = entry.path();
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "md") {
+            if let Ok(rel) = path.strip_prefix(site_dir) {
+                files.push(rel.to_path_buf());
+            }
+        }
+    }
     files.sort();
     Ok(files)
 }
@@ -231,6 +242,28 @@ pub fn markdown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_are_read_from_subfolders_and_pages_from_their_folder() {
+        let site = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = site.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("content/notes/a.md", "---\npid: ark:/99999/a\n---\nA.\n");
+        write(
+            "content/notes/maps/b.md",
+            "---\npid: ark:/99999/b\n---\nB.\n",
+        );
+        write("content/pages/about.md", "---\ntitle: About\n---\nHi.\n");
+        write("content/pages/drafts/x.md", "---\ntitle: X\n---\nX.\n");
+        let notes = load_notes(site.path()).unwrap();
+        let pids: Vec<String> = notes.iter().map(|n| n.pid.to_string()).collect();
+        assert_eq!(pids, ["ark:99999/a", "ark:99999/b"]);
+        let pages = load_pages(site.path()).unwrap();
+        assert_eq!(pages.len(), 1, "pages come from content/pages itself");
+    }
 
     #[test]
     fn toml_front_matter() {
