@@ -168,12 +168,22 @@ fn watch_inputs(
     watched: &mut Vec<PathBuf>,
     on_event: &mut dyn FnMut(ServeEvent<'_>),
 ) {
-    let wanted = [
+    let mut wanted = vec![
         (site.to_path_buf(), notify::RecursiveMode::NonRecursive),
         (site.join("content"), notify::RecursiveMode::Recursive),
         (site.join("templates"), notify::RecursiveMode::Recursive),
         (site.join("static"), notify::RecursiveMode::Recursive),
     ];
+    // The site's own CSL styles may be anywhere in it (`styles/ieee.csl`).
+    if let Ok(config) = crate::config::SiteConfig::load(site) {
+        for style in &config.citation_styles {
+            if crate::citation::styles::custom_style_name(style).is_some() {
+                if let Some(folder) = site.join(style).parent() {
+                    wanted.push((folder.to_path_buf(), notify::RecursiveMode::NonRecursive));
+                }
+            }
+        }
+    }
     for (path, mode) in wanted {
         if watched.contains(&path) || !path.is_dir() {
             continue;
@@ -253,6 +263,8 @@ fn is_input(site: &Path, path: &Path) -> bool {
         || ["content", "templates", "static"]
             .iter()
             .any(|d| rel.starts_with(d))
+        // A site's own citation style (site.toml names it).
+        || rel.extension().is_some_and(|e| e == "csl")
 }
 
 /// Build into the served folder; on success, pages reload.
@@ -597,6 +609,7 @@ mod tests {
         assert!(!is_input(site, Path::new("/s/content/.#registry.csv")));
         assert!(!is_input(site, Path::new("/s/content/registry.csv~")));
         assert!(!is_input(site, Path::new("/other/site.toml")));
+        assert!(is_input(site, Path::new("/s/styles/ieee.csl")));
     }
 
     #[test]
