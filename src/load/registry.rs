@@ -465,7 +465,15 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                     continue;
                 }
             }
-            let claim = key.unwrap_or_else(|| alias.path.as_str().to_lowercase());
+            // An old URL claims the path it is requested at: `/a%20b/` and
+            // `/a b/` are one URL to the hosts, though two stub folders.
+            let claim = key.unwrap_or_else(|| {
+                alias
+                    .request
+                    .as_deref()
+                    .unwrap_or(alias.path.as_str())
+                    .to_lowercase()
+            });
             match claimed.get(&claim) {
                 Some((j, first)) if *j != i => errors.push(Error::input(
                     at.clone(),
@@ -967,5 +975,19 @@ mod tests {
             Path::new("/site"),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn two_spellings_of_one_old_url_are_one_alias() {
+        let err = parse_str(
+            "pid,target,aliases\nitem-1,manifests/x.json,/items/a%20b/\nitem-2,manifests/y.json,/items/a b/\n",
+            Path::new("/site"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("alias \"/items/a b/\" is also an alias of item-1"),
+            "{err}"
+        );
     }
 }

@@ -167,6 +167,10 @@ pub fn nginx(redirects: &[&Redirect]) -> String {
         out,
         "map_hash_bucket_size {bucket};\nmap_hash_max_size {keys};"
     );
+    // nginx refuses a map with a key twice: one PID's two spellings of one
+    // old URL (`/a%20b/`, `/a b/`) give one key (the registry refuses two
+    // PIDs claiming one).
+    let mut keys_written = std::collections::HashSet::new();
     for (name, gone) in [("pidsite_redirect", false), ("pidsite_gone", true)] {
         // The gone map is volatile: the tombstone served as the 410 body is
         // looked up afresh, not with the cached value that sent it there.
@@ -178,7 +182,9 @@ pub fn nginx(redirects: &[&Redirect]) -> String {
             let page = file_of(&r.from);
             let to = token(if gone { &page } else { &r.to });
             for from in forms(&r.from).iter().filter(|f| !gone || **f != page) {
-                let _ = writeln!(out, "    {} \"{to}\";", quoted(from));
+                if keys_written.insert(from.clone()) {
+                    let _ = writeln!(out, "    {} \"{to}\";", quoted(from));
+                }
             }
         }
         out.push_str("}\n");
@@ -262,6 +268,8 @@ mod tests {
         ));
         let text = nginx(&r);
         assert!(text.contains("    \"/s/islandora/object/uofm:1234\" \"/s/id/x/\";"));
+        let twice = nginx(&[r[0], r[0]]);
+        assert_eq!(twice.matches("uofm:1234/index.html").count(), 1, "{twice}");
         assert!(text.contains("    \"/s/items/Marsh 178 \\\"a\\\"/index.html\" \"/s/id/x/\";"));
     }
 }
