@@ -245,6 +245,15 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
+    /// The site's own CSL style files (`styles/ieee.csl`), relative to the
+    /// site, among `citation_styles` (the others are built-in names).
+    pub fn own_style_files(&self) -> impl Iterator<Item = &str> {
+        self.citation_styles
+            .iter()
+            .map(String::as_str)
+            .filter(|s| crate::citation::styles::custom_style_name(s).is_some())
+    }
+
     /// Read and validate `site.toml` in `site_dir`.
     pub fn load(site_dir: &Path) -> Result<Self> {
         let path = site_dir.join(CONFIG_FILE);
@@ -268,15 +277,13 @@ impl SiteConfig {
                 ));
             }
         }
-        for style in &config.citation_styles {
-            if crate::citation::styles::custom_style_name(style).is_some() {
-                crate::citation::styles::read_csl(&site_dir.join(style)).map_err(|m| {
-                    Error::input(
-                        Location::file(style),
-                        format!("[citation] styles in site.toml names this file: {m}"),
-                    )
-                })?;
-            }
+        for style in config.own_style_files() {
+            crate::citation::styles::read_csl(&site_dir.join(style)).map_err(|m| {
+                Error::input(
+                    Location::file(style),
+                    format!("[citation] styles in site.toml names this file: {m}"),
+                )
+            })?;
         }
         Ok(config)
     }

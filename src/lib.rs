@@ -514,10 +514,8 @@ fn global_fingerprint(site: &Path, config: &SiteConfig, pages: &[load::pages::Pa
         &std::fs::read(site.join("site.toml")).unwrap_or_default(),
     );
     // The site's own CSL styles make every page's citations.
-    for style in &config.citation_styles {
-        if citation::styles::custom_style_name(style).is_some() {
-            h.add(style, &std::fs::read(site.join(style)).unwrap_or_default());
-        }
+    for style in config.own_style_files() {
+        h.add(style, &std::fs::read(site.join(style)).unwrap_or_default());
     }
     h.add_dir(&site.join("templates"));
     let nav: Vec<_> = pages.iter().map(|p| (&p.slug, &p.title, p.order)).collect();

@@ -176,11 +176,9 @@ fn watch_inputs(
     ];
     // The site's own CSL styles may be anywhere in it (`styles/ieee.csl`).
     if let Ok(config) = crate::config::SiteConfig::load(site) {
-        for style in &config.citation_styles {
-            if crate::citation::styles::custom_style_name(style).is_some() {
-                if let Some(folder) = site.join(style).parent() {
-                    wanted.push((folder.to_path_buf(), notify::RecursiveMode::NonRecursive));
-                }
+        for style in config.own_style_files() {
+            if let Some(folder) = site.join(style).parent() {
+                wanted.push((folder.to_path_buf(), notify::RecursiveMode::NonRecursive));
             }
         }
     }

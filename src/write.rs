@@ -50,9 +50,9 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Create the staging folder beside `out`. When `incremental`, only files that differ from those in `out` are
-    /// staged, and [`apply`] moves them in; otherwise [`commit`] swaps the
-    /// whole folder.
+    /// Create the staging folder beside `out`. When `incremental`, only
+    /// files that differ from those in `out` are staged, and [`apply`]
+    /// moves them in; otherwise [`commit`] swaps the whole folder.
     ///
     /// [`apply`]: Staging::apply
     /// [`commit`]: Staging::commit

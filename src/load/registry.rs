@@ -451,7 +451,11 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                 ));
                 continue;
             }
-            let key = alias_key(&alias.written, config);
+            // A former PID's key (an old URL of the site is no PID).
+            let key = match alias.request {
+                Some(_) => None,
+                None => Pid::parse(&alias.written).ok().map(|p| p.key().to_string()),
+            };
             if let Some(&j) = key.as_ref().and_then(|k| by_key.get(k)) {
                 if j != i {
                     let other = entries[j].current();
@@ -765,17 +769,6 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
                 .collect::<PathBuf>(),
         ),
     })
-}
-
-/// The PID key of an alias written as a PID (not as a path of this site).
-fn alias_key(text: &str, config: &SiteConfig) -> Option<String> {
-    let site_rel = text.starts_with(config.base_url.as_str())
-        || text.starts_with(config.base_path.as_str())
-        || text.starts_with('/');
-    (!site_rel)
-        .then(|| Pid::parse(text).ok())
-        .flatten()
-        .map(|p| p.key().to_string())
 }
 
 /// An alias is a former PID (any scheme) or an old URL/path of this site.

@@ -272,7 +272,9 @@ impl<'a> Renderer<'a> {
         }
         // Templates that could not be minified as they were parsed: the
         // page is, as a whole.
-        let bytes = minify_html::minify(html.as_bytes(), &crate::write::minify_cfg());
+        static CFG: std::sync::LazyLock<minify_html::Cfg> =
+            std::sync::LazyLock::new(crate::write::minify_cfg);
+        let bytes = minify_html::minify(html.as_bytes(), &CFG);
         Ok(String::from_utf8(bytes).unwrap_or(html))
     }
 
