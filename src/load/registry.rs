@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::pages::Page;
 use crate::model::pid::Pid;
 use crate::model::record::{version_slug, Alias, Entry, Overrides, Record, Status, Target};
@@ -74,6 +74,8 @@ pub struct Registry {
     pub entries: Vec<Entry>,
     /// The files read, site-relative.
     pub files: Vec<PathBuf>,
+    /// Soft problems of the rows (versions out of date order).
+    pub warnings: Vec<Warning>,
 }
 
 /// A row as written: column -> non-empty trimmed value, and where it is.
@@ -386,7 +388,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                 ));
                 continue;
             }
-            entry.versions.push(r);
+            entry.push(r);
             continue;
         }
         // Two different PIDs may not share a landing folder (e.g. local IDs
@@ -404,11 +406,13 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         }
         by_path.insert(path, (r.pid.to_string(), r.at.clone()));
         by_key.insert(key, entries.len());
-        entries.push(Entry { versions: vec![r] });
+        entries.push(Entry::new(r));
     }
     // Versions: a row without a label is numbered by its place among the
     // PID's rows; each label needs a folder of its own (`v1/`…).
+    let mut warnings = Vec::new();
     for entry in entries.iter_mut().filter(|e| e.is_versioned()) {
+        let out_of_order = entry.settle_current();
         let mut slugs: HashMap<String, Location> = HashMap::new();
         for (i, row) in entry.versions.iter_mut().enumerate() {
             let label = row.version.get_or_insert_with(|| (i + 1).to_string());
@@ -432,6 +436,9 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                     ),
                 )),
             }
+        }
+        if let Some((earlier, later)) = out_of_order {
+            warnings.push(version_order_warning(entry, earlier, later));
         }
     }
     // Aliases may not take another PID's place, be another form of another
@@ -600,14 +607,39 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         return Err(e);
     }
     for (i, end) in ends {
-        if let Some(last) = entries[i].versions.last_mut() {
-            last.replaced_by = Some(end);
-        }
+        entries[i].current_mut().replaced_by = Some(end);
     }
     Ok(Registry {
         entries,
         files: Vec::new(),
+        warnings,
     })
+}
+
+/// The warning for a PID whose row `later` is dated before its row
+/// `earlier`: it names both rows and the version made current.
+fn version_order_warning(entry: &Entry, earlier: usize, later: usize) -> Warning {
+    let row = |i: usize| {
+        let r = &entry.versions[i];
+        let line = r.at.line.map_or_else(String::new, |l| format!("row {l}, "));
+        format!(
+            "{line}version {:?} of {}",
+            r.version.as_deref().unwrap_or(""),
+            r.version_date.as_deref().unwrap_or("")
+        )
+    };
+    let current = entry.current_index();
+    Warning::new(
+        WarningKind::VersionOrder,
+        entry.versions[later].at.clone(),
+        format!(
+            "column \"version_date\": the versions of {} are not in date order ({} comes after {}); the newest, {}, is current, and the versions keep their rows' order in v1/, v2/…",
+            entry.pid(),
+            row(later),
+            row(earlier),
+            row(current)
+        ),
+    )
 }
 
 fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> {

@@ -345,7 +345,7 @@ impl<'a> Renderer<'a> {
                 let rows = entry
                     .is_versioned()
                     .then(|| self.version_rows(entry, &loaded));
-                let current = loaded.len() - 1;
+                let current = entry.current_index();
                 let spec = LandingSpec {
                     record,
                     loaded: &loaded[current],
@@ -466,7 +466,8 @@ impl<'a> Renderer<'a> {
         };
         let mut out = Vec::new();
         let last = entry.versions.len() - 1;
-        if let Some(object) = object(last, &path) {
+        let newest = entry.current_index();
+        if let Some(object) = object(newest, &path) {
             for i in 0..=last {
                 out.push(feeds::Activity {
                     kind: if i == 0 { "Create" } else { "Update" }.into(),
@@ -474,7 +475,7 @@ impl<'a> Renderer<'a> {
                     end_time: when(i),
                 });
             }
-            if let Some(m) = modified.filter(|m| *m > when(last).as_str()) {
+            if let Some(m) = modified.filter(|m| *m > when(newest).as_str()) {
                 out.push(feeds::Activity {
                     kind: "Update".into(),
                     object: object.clone(),
@@ -516,7 +517,7 @@ impl<'a> Renderer<'a> {
 
     /// The version history table of a PID with several versions.
     fn version_rows(&self, entry: &Entry, loaded: &[Loaded]) -> Vec<VersionRow> {
-        let last = entry.versions.len() - 1;
+        let current = entry.current_index();
         entry
             .versions
             .iter()
@@ -533,7 +534,7 @@ impl<'a> Renderer<'a> {
                         (row, loaded[i].resource.as_ref()),
                     ),
                 },
-                current: i == last,
+                current: i == current,
                 shown: false,
             })
             .collect()
@@ -558,7 +559,9 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| self.config.url(pid_path.as_str()));
             let citation = Citation::derive(
                 current,
-                loaded.last().and_then(|l| l.resource.as_ref()),
+                loaded
+                    .get(entry.current_index())
+                    .and_then(|l| l.resource.as_ref()),
                 self.config,
                 cite_url,
             );
