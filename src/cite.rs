@@ -233,9 +233,17 @@ fn find(
     let rel = input
         .strip_prefix(base.as_str())
         .or_else(|| input.strip_prefix(base.trim_end_matches('/')))
-        .or_else(|| input.strip_prefix(&config.path("")).filter(|_| input.starts_with('/')));
+        .or_else(|| {
+            input
+                .strip_prefix(&config.path(""))
+                .filter(|_| input.starts_with('/'))
+        });
     if let Some(rel) = rel {
-        let rel = rel.trim_start_matches('/').split(['?', '#']).next().unwrap_or("");
+        let rel = rel
+            .trim_start_matches('/')
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("");
         let rel = match rel {
             "" => String::new(),
             r if r.ends_with('/') => r.to_string(),
@@ -255,8 +263,7 @@ fn find(
         // A former identifier listed in `aliases`.
         for (i, entry) in entries.iter().enumerate() {
             let former = entry.aliases().into_iter().any(|a| {
-                a.request.is_none()
-                    && Pid::parse(&a.written).is_ok_and(|p| p.key() == wanted.key())
+                a.request.is_none() && Pid::parse(&a.written).is_ok_and(|p| p.key() == wanted.key())
             });
             if former {
                 notes.push(format!(
@@ -313,7 +320,8 @@ fn page_at(entries: &[Entry], rel: &str, notes: &mut Vec<String>) -> Option<Foun
             });
         }
         if entry.is_versioned() {
-            if let Some(v) = (0..entry.versions.len()).find(|&v| same(entry.version_path(v).as_str()))
+            if let Some(v) =
+                (0..entry.versions.len()).find(|&v| same(entry.version_path(v).as_str()))
             {
                 return Some(Found {
                     entry: i,
@@ -355,8 +363,7 @@ fn version_index(entry: &Entry, label: &str) -> Result<usize> {
         .position(|r| {
             let own = r.version.as_deref().unwrap_or("");
             own.eq_ignore_ascii_case(label.trim())
-                || wanted.is_some()
-                    && version_slug(own).map(|s| s.to_ascii_lowercase()) == wanted
+                || wanted.is_some() && version_slug(own).map(|s| s.to_ascii_lowercase()) == wanted
         })
         .ok_or_else(|| {
             let labels: Vec<&str> = entry

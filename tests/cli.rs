@@ -1620,7 +1620,10 @@ fn check_problems(site: &Path) -> (Vec<String>, Vec<String>) {
 #[test]
 fn check_reports_every_warning_that_build_strict_fails_on() {
     let clean = site();
-    pidsite(clean.path()).args(["build", "--strict"]).assert().success();
+    pidsite(clean.path())
+        .args(["build", "--strict"])
+        .assert()
+        .success();
     let mut tried = 0;
     for &kind in pidsite::WarningKind::ALL {
         let site = site();
@@ -1692,4 +1695,193 @@ fn check_reports_every_error_that_stops_a_build() {
             .stderr(no_panic())
             .stdout(predicate::str::contains(message));
     }
+}
+
+/// Issue 16: rows of one PID whose version dates are out of the rows'
+/// order. The PID's page showed the last row although an earlier row was
+/// newer; now a warning names the file and both rows, the newest is
+/// current, and v1/, v2/ keep the rows' order.
+#[test]
+fn versions_out_of_date_order_warn_and_the_newest_is_current() {
+    let site = site();
+    let coin = site.path().join("public/ark/99999/fk4coin");
+    // Which version a page's manifest copy is, by its canvases (the rescan
+    // added one; the copies differ in the landing page they link).
+    let canvases = |json: serde_json::Value| json["sequences"][0]["canvases"].to_string();
+    let read = |rel: &str| {
+        canvases(serde_json::from_slice(&std::fs::read(coin.join(rel)).unwrap()).unwrap())
+    };
+    let page = |rel: &str| std::fs::read_to_string(coin.join(rel)).unwrap();
+    // In order: the last row is current, and nothing is said.
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .success();
+    assert_eq!(read("manifest.json"), read("v2/manifest.json"));
+
+    // The first row is now dated after the second.
+    edit(site.path(), "content/registry/versions.csv", |t| {
+        t.replace("2020-05-01", "2026-01-01")
+    });
+    pidsite(site.path()).arg("build").assert().success().stderr(
+        predicate::str::contains(
+            "warning: content/registry/versions.csv:3: column \"version_date\": the versions of ark:99999/fk4coin are not in date order (row 3, version \"2\" of 2025-02-14 comes after row 2, version \"1\" of 2026-01-01); the newest, row 2, version \"1\" of 2026-01-01, is current",
+        ),
+    );
+    assert_eq!(read("manifest.json"), read("v1/manifest.json"));
+    assert_ne!(read("v1/manifest.json"), read("v2/manifest.json"));
+    let rescan = std::fs::read(site.path().join("content/manifests/coin-v2-rescan.json")).unwrap();
+    assert_eq!(
+        read("v2/manifest.json"),
+        canvases(serde_json::from_slice(&rescan).unwrap())
+    );
+    // The history table marks the first row current.
+    let page = page("index.html");
+    let marked = &page[..page.find("(current)").expect("a current version")];
+    let link = &marked[marked.rfind("href=").unwrap()..];
+    assert!(link.contains("fk4coin/v1/"), "{link}");
+}
+
+/// Issue 16: `é` written as one code point or as `e` and a combining
+/// accent is one PID: two rows are a duplicate naming both, and one row in
+/// either spelling has the page of the NFC spelling, found by `cite` in
+/// either.
+#[test]
+fn two_unicode_spellings_of_a_pid_are_one_pid() {
+    let nfc = "caf\u{e9}-1";
+    let nfd = "cafe\u{301}-1";
+    let site = site();
+    std::fs::write(
+        site.path().join("content/registry/nfc.csv"),
+        format!("pid,target\n{nfc},manifests/photo-v3.json\n{nfd},manifests/coin-v2.json\n"),
+    )
+    .unwrap();
+    build_fails(
+        site.path(),
+        &[&format!(
+            "content/registry/nfc.csv:3: column \"pid\": duplicate PID {nfc} (first at content/registry/nfc.csv:2)"
+        )],
+    );
+    std::fs::write(
+        site.path().join("content/registry/nfc.csv"),
+        format!("pid,target\n{nfd},manifests/photo-v3.json\n"),
+    )
+    .unwrap();
+    pidsite(site.path()).arg("build").assert().success();
+    let landing = pidsite::model::pid::Pid::parse(nfc).unwrap().landing_path();
+    assert!(
+        site.path()
+            .join("public")
+            .join(landing.as_str())
+            .join("index.html")
+            .is_file(),
+        "no page at {}",
+        landing.as_str()
+    );
+    let url = format!("https://org.github.io/repo/{}", landing.as_str());
+    for spelling in [nfc, nfd] {
+        pidsite(site.path())
+            .args(["cite", spelling])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(&url));
+    }
+}
+
+/// Issue 16: `cite` finds a PID as a person may have it (a former
+/// identifier, a moved PID, a version's page id or address), says what it
+/// cited instead and warns about withdrawn and unreadable PIDs on stderr,
+/// and takes style names in any case; its text is the page's.
+#[test]
+fn cite_follows_former_and_moved_pids_and_cites_versions() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success();
+    let public = site.path().join("public");
+    let file = |rel: &str| std::fs::read_to_string(public.join(rel)).unwrap();
+    let cite = |args: &[&str]| {
+        let o = pidsite(site.path())
+            .arg("cite")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    // A former identifier (in `aliases`) cites the PID.
+    let (former, said) = cite(&["ark:/99999/fk4old", "--style", "bibtex"]);
+    assert_eq!(former, file("ark/99999/fk4photo/cite.bib"));
+    assert!(
+        said.contains("note: ark:99999/fk4old is a former identifier of ark:99999/fk4photo"),
+        "{said}"
+    );
+    // A moved PID cites the PID it moved to.
+    let (moved, said) = cite(&["ark:/99999/fk4moved", "--style", "ris"]);
+    assert_eq!(moved, file("doi/10.5555/coin.1/cite.ris"));
+    assert!(said.contains("has moved to doi:10.5555/coin.1"), "{said}");
+    // A withdrawn PID is cited as it stood, with a warning.
+    let (_, said) = cite(&["ark:99999/fk4gone"]);
+    assert!(
+        said.contains(
+            "warning: ark:99999/fk4gone was withdrawn on 2025-01-31 (Rights were not cleared.)"
+        ),
+        "{said}"
+    );
+    // Style names in any case.
+    let (apa, _) = cite(&["ark:/99999/fk4photo", "--style", "apa"]);
+    assert_eq!(cite(&["ark:/99999/fk4photo", "--style", "APA"]).0, apa);
+    assert_eq!(cite(&["ark:/99999/fk4photo", "--style", "Apa"]).0, apa);
+    assert_eq!(
+        cite(&["ark:/99999/fk4photo", "--style", "BibTeX"]).0,
+        file("ark/99999/fk4photo/cite.bib")
+    );
+    // One version: by --version, by the version page's id, by its address;
+    // the citation is its page's.
+    let coin = "ark/99999/fk4coin";
+    assert_eq!(
+        cite(&["ark:/99999/fk4coin", "--version", "1", "--style", "bibtex"]).0,
+        file(&format!("{coin}/v1/cite.bib"))
+    );
+    assert_eq!(
+        cite(&["ark:/99999/fk4coin/v1", "--style", "ris"]).0,
+        file(&format!("{coin}/v1/cite.ris"))
+    );
+    assert_eq!(
+        cite(&[
+            "https://org.github.io/repo/ark/99999/fk4coin/v2/",
+            "--style",
+            "csl-json"
+        ])
+        .0,
+        file(&format!("{coin}/v2/cite.json"))
+    );
+    assert_ne!(
+        file(&format!("{coin}/v1/cite.ris")),
+        file(&format!("{coin}/v2/cite.ris"))
+    );
+    pidsite(site.path())
+        .args(["cite", "ark:/99999/fk4coin", "--version", "9"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "ark:99999/fk4coin has no version \"9\"; expected one of 1, 2",
+        ));
+    // A target that cannot be read: cited from the registry, with a warning.
+    std::fs::write(
+        site.path().join("content/manifests/coin-v2.json"),
+        "{\"a\": 1}",
+    )
+    .unwrap();
+    let (_, said) = cite(&["doi:10.5555/coin.1"]);
+    assert!(
+        said.contains("warning: content/manifests/coin-v2.json: ")
+            && said.contains("doi:10.5555/coin.1"),
+        "{said}"
+    );
 }
