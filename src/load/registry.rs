@@ -952,6 +952,53 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_newest_version_is_current_only_when_dates_are_out_of_order() {
+        // Rows `target,version_date` of one PID, numbered as its versions.
+        let current = |rows: &[&str]| {
+            let mut text = String::from("pid,version,target,version_date\n");
+            for (i, row) in rows.iter().enumerate() {
+                text.push_str(&format!("a,{},{row}\n", i + 1));
+            }
+            let registry = parse_str(&text, Path::new("/site")).unwrap();
+            (registry.entries[0].current_index(), registry.warnings.len())
+        };
+        // In order, or undated: the last row, without a word.
+        assert_eq!(current(&["x.json,2020-01-01", "y.json,2021-01-01"]), (1, 0));
+        assert_eq!(current(&["x.json,", "y.json,"]), (1, 0));
+        // A new row not dated yet stays current.
+        assert_eq!(current(&["x.json,2020-01-01", "y.json,"]), (1, 0));
+        // Equal dates are in order: the last of them is current.
+        assert_eq!(current(&["x.json,2020-01-01", "y.json,2020-01-01"]), (1, 0));
+        // Out of order: the newest (a time and a date compare as instants).
+        assert_eq!(
+            current(&[
+                "x.json,2022-01-01",
+                "y.json,2021-06-01T12:00:00Z",
+                "z.json,"
+            ]),
+            (0, 1)
+        );
+        assert_eq!(
+            current(&[
+                "x.json,2020-01-01",
+                "y.json,2023-01-01",
+                "z.json,2021-01-01"
+            ]),
+            (1, 1)
+        );
+    }
+
+    #[test]
+    fn two_unicode_spellings_of_a_pid_are_a_duplicate() {
+        let text = "pid,target\ncaf\u{e9},x.json\ncafe\u{301},y.json\n";
+        let error = parse_str(text, Path::new("/site")).unwrap_err().to_string();
+        assert!(
+            error.contains("content/registry.csv:3: column \"pid\": duplicate PID caf\u{e9} (first at content/registry.csv:2)"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_target_may_start_with_dot_slash() {
         // `./manifests/x.json` is how many people write a relative path; it
         // was refused with "no `..`, no absolute path", neither of which it is.
