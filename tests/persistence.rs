@@ -203,11 +203,7 @@ fn a_withdrawn_pid_with_versions_leaves_only_its_tombstone() {
         .filter(|l| !l.is_empty())
         .map(|l| format!("{l},,,\n"))
         .collect();
-    std::fs::write(
-        &versions,
-        format!("{with_status}\n{body}{}", rows(",,,")),
-    )
-    .unwrap();
+    std::fs::write(&versions, format!("{with_status}\n{body}{}", rows(",,,"))).unwrap();
     run(site.path(), &out, false);
     let folder = out.join("ark/99999/fk4poster");
     let before = files_under(&folder);
@@ -273,7 +269,10 @@ fn a_withdrawn_pid_with_versions_leaves_only_its_tombstone() {
         "creativeWorkStatus",
         "ملصق لمعرض نُصب تذكارية مقارنة",
     ] {
-        assert!(tombstone.contains(said), "the tombstone does not say {said}");
+        assert!(
+            tombstone.contains(said),
+            "the tombstone does not say {said}"
+        );
     }
     for v in ["v1/", "v2/"] {
         assert_eq!(
@@ -359,4 +358,64 @@ fn a_withdrawn_pid_with_versions_leaves_only_its_tombstone() {
             "{v}: {redirects}"
         );
     }
+}
+
+/// Issue 16, point 3: a withdrawn DOI's DataCite record is the tombstone
+/// record DataCite keeps for a DOI that cannot be deleted: the mandatory
+/// properties, the withdrawal date and reason, the tombstone's URL, and
+/// nothing that points at the withdrawn manifest (Stanford's coin, from
+/// the corpus).
+#[test]
+fn a_withdrawn_doi_keeps_only_the_minimal_datacite_record() {
+    let site = copy_fixture();
+    let out = site.path().join("public");
+    let registry = site.path().join("content/registry.csv");
+    edit(&registry, |t| {
+        t.replace(
+            "doi:10.5555/coin.1,manifests/coin-v2.json,,,,,,,graphic,,",
+            "doi:10.5555/coin.1,manifests/coin-v2.json,withdrawn,,,,,,graphic,2026-11-24,Duplicate record.",
+        )
+    });
+    run(site.path(), &out, true);
+    let folder = out.join("doi/10.5555/coin.1");
+    let xml = std::fs::read_to_string(folder.join("datacite.xml")).unwrap();
+    let elements: Vec<&str> = xml
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('<') && !l.starts_with("</") && !l.starts_with("<?"))
+        .map(|l| l[1..].split([' ', '>', '/']).next().unwrap())
+        .collect();
+    assert_eq!(
+        elements,
+        [
+            "resource",
+            "identifier",
+            "creators",
+            "creator",
+            "titles",
+            "title",
+            "publisher",
+            "publicationYear",
+            "resourceType",
+            "dates",
+            "date",
+            "alternateIdentifiers",
+            "alternateIdentifier",
+            "descriptions",
+            "description",
+        ],
+        "{xml}"
+    );
+    assert!(xml.contains("<date dateType=\"Withdrawn\">2026-11-24</date>"));
+    assert!(xml.contains(&format!(
+        "<alternateIdentifier alternateIdentifierType=\"URL\">{BASE}doi/10.5555/coin.1/</alternateIdentifier>"
+    )));
+    assert!(xml.contains(
+        "<description descriptionType=\"Other\">Withdrawn on 2026-11-24: Duplicate record.</description>"
+    ));
+    assert!(!xml.contains("manifest"), "{xml}");
+    // The tombstone offers it with the citation files, and no manifest.
+    let tombstone = std::fs::read_to_string(folder.join("index.html")).unwrap();
+    assert!(tombstone.contains("datacite.xml"));
+    assert!(!folder.join("manifest.json").exists());
 }

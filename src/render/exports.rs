@@ -245,6 +245,34 @@ mod tests {
         assert!(!text.contains("\"/s/ark/99999/fk4gone/index.html\" \""));
     }
 
+    /// A withdrawn PID's version page is gone in every form, with the PID's
+    /// tombstone as the body (issue 16).
+    #[test]
+    fn a_withdrawn_version_answers_gone_with_the_tombstone() {
+        let r = [Redirect {
+            from: "/s/ark/99999/fk4gone/v1/".into(),
+            to: "/s/ark/99999/fk4gone/".into(),
+            status: 410,
+        }];
+        let r: Vec<&Redirect> = r.iter().collect();
+        let tombstone = "/s/ark/99999/fk4gone/index.html";
+        let text = netlify(&r);
+        for from in ["v1/", "v1", "v1/index.html"] {
+            let line = format!("/s/ark/99999/fk4gone/{from}  {tombstone}  410!\n");
+            assert!(text.contains(&line), "{text}");
+        }
+        let text = apache(&r);
+        assert!(
+            text.contains(&format!("ErrorDocument 410 {tombstone}")),
+            "{text}"
+        );
+        assert!(text.contains("RedirectMatch 410 \"^/s/ark/99999/fk4gone/v1(/|/index\\.html)?$\""));
+        let text = nginx(&r);
+        assert!(text.contains(&format!(
+            "\"/s/ark/99999/fk4gone/v1/index.html\" \"{tombstone}\";"
+        )));
+    }
+
     /// Old URLs of a migrated site (Islandora's `uofm:1234`, a space):
     /// Apache and nginx match the decoded path, Netlify the encoded one.
     #[test]
