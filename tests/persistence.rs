@@ -419,3 +419,70 @@ fn a_withdrawn_doi_keeps_only_the_minimal_datacite_record() {
     assert!(tombstone.contains("datacite.xml"));
     assert!(!folder.join("manifest.json").exists());
 }
+
+/// One withdrawn version of an active PID (Stanford's coin, the corpus's
+/// first photographs) is withdrawn alone: its page becomes a tombstone with
+/// no copy, answered 410, listed as withdrawn, its copy deleted in Change
+/// Discovery; the PID and its other version stay published.
+#[test]
+fn one_withdrawn_version_is_withdrawn_alone() {
+    let site = copy_fixture();
+    let out = site.path().join("public");
+    let versions = site.path().join("content/registry/versions.csv");
+    edit(&versions, |t| {
+        t.replace(
+            "pid,target,resource_type,version,version_date,version_note",
+            "pid,target,resource_type,version,version_date,version_note,status,withdrawn_date",
+        )
+        .replace(
+            "First photographs.",
+            "First photographs.,withdrawn,2025-03-01",
+        )
+        .replace("weight added.", "weight added.,,")
+    });
+    run(site.path(), &out, true);
+    let coin = out.join("ark/99999/fk4coin");
+    assert!(!coin.join("v1/manifest.json").exists());
+    assert!(coin.join("v2/manifest.json").exists());
+    assert!(coin.join("manifest.json").exists());
+    assert_eq!(
+        answer(&out, &format!("{BASE}ark/99999/fk4coin/v1/")),
+        Some("tombstone")
+    );
+    assert_eq!(
+        answer(&out, &format!("{BASE}ark/99999/fk4coin/v2/")),
+        Some("page")
+    );
+    let pids = std::fs::read_to_string(out.join("pids.csv")).unwrap();
+    assert!(pids.contains(&format!(
+        "ark:99999/fk4coin,{BASE}ark/99999/fk4coin/v1/,withdrawn\n"
+    )));
+    assert!(pids.contains(&format!(
+        "ark:99999/fk4coin,{BASE}ark/99999/fk4coin/v2/,version\n"
+    )));
+    let redirects = std::fs::read_to_string(out.join("_redirects")).unwrap();
+    assert!(redirects
+        .contains("/repo/ark/99999/fk4coin/v1/  /repo/ark/99999/fk4coin/v1/index.html  410!"));
+    let activities = std::fs::read_to_string(out.join("activity/page-0.json")).unwrap();
+    let activities: serde_json::Value = serde_json::from_str(&activities).unwrap();
+    let deletes: Vec<(&str, &str)> = activities["orderedItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["type"] == "Delete")
+        .map(|a| {
+            (
+                a["object"]["id"].as_str().unwrap(),
+                a["endTime"].as_str().unwrap(),
+            )
+        })
+        .filter(|(id, _)| id.contains("fk4coin"))
+        .collect();
+    assert_eq!(
+        deletes,
+        [(
+            format!("{BASE}ark/99999/fk4coin/v1/manifest.json").as_str(),
+            "2025-03-01T00:00:00Z"
+        )]
+    );
+}

@@ -60,7 +60,7 @@ impl<'a> DataCiteExtra<'a> {
                 .and_then(|r| r.summary.as_ref())
                 .map(|s| s.text.as_str()),
             publication_year: year.to_string(),
-            withdrawn: (record.status == Status::Withdrawn).then(|| Withdrawal {
+            withdrawn: (record.status == Status::Withdrawn).then_some(Withdrawal {
                 date: record.withdrawn_date.as_deref(),
                 reason: record.withdrawn_reason.as_deref(),
             }),
