@@ -257,6 +257,7 @@ fn a_withdrawn_pid_with_versions_leaves_only_its_tombstone() {
             "\"item\"",
             "rel=\"item\"",
             "subjectOf",
+            "<img",
         ] {
             assert!(!text.contains(gone), "{name} still names {gone}");
         }
