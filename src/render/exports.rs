@@ -2,8 +2,8 @@
 //! stubs' mappings as `_redirects` (Netlify), `.htaccess` (Apache) and an
 //! nginx `map`. Moves, aliases and other written forms of a PID get a 301;
 //! withdrawn PIDs (and their version pages) get 410 Gone with their
-//! tombstone as the body. GitHub
-//! Pages ignores all three files; the HTML stubs and tombstones work there.
+//! tombstone as the body. GitHub Pages ignores all three files; the HTML
+//! stubs and tombstones work there.
 
 use std::fmt::Write as _;
 
