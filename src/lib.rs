@@ -576,7 +576,10 @@ impl Outcome {
 /// state), so a large site's index does not hold every title. They go into
 /// the index hash: an annotation page is rendered again when the title of a
 /// manifest it names changes.
-fn annotated_titles(outcomes: &[Option<Outcome>], store: &EntryStore) -> Result<Vec<(String, String)>> {
+fn annotated_titles(
+    outcomes: &[Option<Outcome>],
+    store: &EntryStore,
+) -> Result<Vec<(String, String)>> {
     let wanted: HashSet<&str> = outcomes
         .iter()
         .flatten()

@@ -132,7 +132,10 @@ fn docs() -> Vec<(&'static str, Vec<u8>)> {
             corpus_file("annotations/readux__readux-io-annotations-jay-list-1.json"),
         ),
         ("sas-list", corpus_file("annotations/sas__anno_list.json")),
-        ("sas-3targets", corpus_file("annotations/sas__3targets.json")),
+        (
+            "sas-3targets",
+            corpus_file("annotations/sas__3targets.json"),
+        ),
         (
             "sas-mirador",
             corpus_file("annotations/sas__mirador-2.1.4.json"),
@@ -179,7 +182,10 @@ fn ocr_reads_as_text_in_reading_order_titled_by_the_sites_manifest() {
     // alone puts "9th," (y 1127) before "January" (y 1128).
     assert!(text.contains("\nTuesday, January 9th, 1894,\n"), "{text}");
     assert!(text.contains("\nThe Lessons of the Hour.\n"), "{text}");
-    assert!(text.starts_with("ADDRESS\n-BY\nHon. Frederick Douglass,\n"), "{text}");
+    assert!(
+        text.starts_with("ADDRESS\n-BY\nHon. Frederick Douglass,\n"),
+        "{text}"
+    );
     let shown = visible(&html);
     assert!(!shown.contains("painting"), "{shown}");
     assert!(
@@ -221,7 +227,10 @@ fn ocr_reads_as_text_in_reading_order_titled_by_the_sites_manifest() {
     let html = page(&out, "fixture-65");
     assert_eq!(h1(&html), "Test 65 List 1");
     assert_eq!(transcription(&html), "Top of First Page to Display");
-    assert!(html.contains("<span class=tag-value>character</span>"), "{html}");
+    assert!(
+        html.contains("<span class=tag-value>character</span>"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -242,7 +251,10 @@ fn comments_and_tags_are_a_list_titled_by_what_they_annotate() {
     assert!(list.contains("<span class=tag>Comment</span>"), "{list}");
     assert!(list.contains("<p>fdbgfdf</p>"), "{list}");
     assert!(list.contains("on a region of the image"), "{list}");
-    assert!(list.contains("<a href=/a/id/readux-book/?iiif-content="), "{list}");
+    assert!(
+        list.contains("<a href=/a/id/readux-book/?iiif-content="),
+        "{list}"
+    );
     assert!(!visible(&html).contains("commenting"));
 
     // Cookbook 0306: the page's target names its manifest (`partOf`), a PID
@@ -253,14 +265,25 @@ fn comments_and_tags_are_a_list_titled_by_what_they_annotate() {
         "Comments on Picture of Göttingen taken during the 2019 IIIF Conference"
     );
     let list = item(&html);
-    assert!(list.contains("lang=de>Der Gänseliesel-Brunnen</div>"), "{list}");
-    assert!(list.contains("<a href=/a/id/manifest-0306/?iiif-content="), "{list}");
+    assert!(
+        list.contains("lang=de>Der Gänseliesel-Brunnen</div>"),
+        "{list}"
+    );
+    assert!(
+        list.contains("<a href=/a/id/manifest-0306/?iiif-content="),
+        "{list}"
+    );
 
     // Cookbook 0021: a tag, on a region.
     let html = page(&out, "tagging");
     assert_eq!(h1(&html), "Tags on an image");
     let list = item(&html);
-    assert!(list.contains("<span class=tag>Tag</span> <span class=tag-value>Gänseliesel-Brunnen</span>"), "{list}");
+    assert!(
+        list.contains(
+            "<span class=tag>Tag</span> <span class=tag-value>Gänseliesel-Brunnen</span>"
+        ),
+        "{list}"
+    );
     assert!(list.contains("on a region of the image"), "{list}");
 
     // Cookbook 0266 and 0269: a comment on the whole canvas.

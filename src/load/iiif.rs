@@ -501,7 +501,8 @@ fn text_body(bodies: &[&Json], r: &Reader) -> Option<Html> {
             Some(text)
         })
         .collect();
-    (!parts.is_empty()).then(|| sanitize(&parts.join(" "), lang))
+    // A body of nothing but markup the sanitiser removes is no body.
+    Some(sanitize(&parts.join(" "), lang)).filter(|h| !h.html.trim().is_empty())
 }
 
 /// An annotation target as canvas, region and (when the document says)

@@ -41,9 +41,7 @@ impl Role {
     pub fn of(a: &AnnotationView) -> Role {
         let motivation = a.motivation.as_deref().unwrap_or("");
         match (&a.body, a.tags.is_empty()) {
-            (Some(_), _)
-                if matches!(motivation, "painting" | "supplementing" | "transcribing") =>
-            {
+            (Some(_), _) if matches!(motivation, "painting" | "supplementing" | "transcribing") => {
                 Role::Transcription
             }
             (Some(_), _) => Role::Comment,
@@ -119,7 +117,6 @@ pub fn title(r: &Resource, manifest_title: impl Fn(&str) -> Option<String>) -> S
         })
     });
     let mut canvases: Vec<&str> = targets.iter().map(|t| t.source.as_str()).collect();
-    canvases.dedup();
     canvases.sort_unstable();
     canvases.dedup();
     let canvas = match canvases.as_slice() {
@@ -156,8 +153,6 @@ pub fn canvas_name(label: &str) -> String {
 /// The transcribed text of one canvas, in reading order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanvasText<'r> {
-    /// The canvas's id.
-    pub canvas: &'r str,
     /// Its label, when the document carries it.
     pub label: Option<&'r str>,
     /// The language of its text, when given.
@@ -196,7 +191,7 @@ pub fn transcription(r: &Resource) -> (Vec<CanvasText<'_>>, bool) {
     let mut budget = MAX_TEXT_BYTES;
     let mut cut = false;
     let mut out = Vec::new();
-    for (canvas, annotations) in canvases {
+    for (_, annotations) in canvases {
         if budget == 0 {
             cut = true;
             break;
@@ -208,7 +203,9 @@ pub fn transcription(r: &Resource) -> (Vec<CanvasText<'_>>, bool) {
                 while !line.is_char_boundary(end) {
                     end -= 1;
                 }
-                let kept = line[..end].rsplit_once(' ').map_or(&line[..end], |(a, _)| a);
+                let kept = line[..end]
+                    .rsplit_once(' ')
+                    .map_or(&line[..end], |(a, _)| a);
                 if !kept.is_empty() {
                     lines.push(format!("{kept} …"));
                 }
@@ -221,7 +218,6 @@ pub fn transcription(r: &Resource) -> (Vec<CanvasText<'_>>, bool) {
         }
         let first = annotations[0];
         out.push(CanvasText {
-            canvas,
             label: annotations
                 .iter()
                 .find_map(|a| a.target_ref.as_ref()?.label.as_ref())
@@ -317,10 +313,10 @@ fn reading_order(annotations: &[&AnnotationView]) -> Vec<String> {
 /// many as fit in [`MAX_ITEMS`] and the byte budget; `link_bytes` says how
 /// long an item's viewer link would be. Returns them and how many more
 /// there are.
-pub fn listed<'r>(
-    r: &'r Resource,
+pub fn listed(
+    r: &Resource,
     link_bytes: impl Fn(&AnnotationView) -> usize,
-) -> (Vec<&'r AnnotationView>, usize) {
+) -> (Vec<&AnnotationView>, usize) {
     let mut budget = MAX_ITEM_BYTES;
     let mut out = Vec::new();
     let mut left = 0;
@@ -330,7 +326,9 @@ pub fn listed<'r>(
         .filter(|a| Role::of(a) != Role::Transcription)
     {
         let size = 100
-            + a.body.as_ref().map_or(0, |b| b.html.len().min(MAX_BODY_BYTES))
+            + a.body
+                .as_ref()
+                .map_or(0, |b| b.html.len().min(MAX_BODY_BYTES))
             + a.tags.iter().map(String::len).sum::<usize>()
             + link_bytes(a);
         if out.len() == MAX_ITEMS || size > budget {

@@ -259,11 +259,13 @@ impl<'a> Renderer<'a> {
         if let Some(r) = resource.filter(|r| {
             untitled
                 && r.label.is_none()
-                && matches!(r.kind, ResourceKind::AnnotationPage | ResourceKind::Annotation)
+                && matches!(
+                    r.kind,
+                    ResourceKind::AnnotationPage | ResourceKind::Annotation
+                )
         }) {
             let titles = self.titles.get();
-            citation.title =
-                annotations::title(r, |id| titles.and_then(|t| t.get(id)).cloned());
+            citation.title = annotations::title(r, |id| titles.and_then(|t| t.get(id)).cloned());
         }
         citation
     }
@@ -855,7 +857,10 @@ impl<'a> Renderer<'a> {
             canvas_total: resource.map_or(0, |r| r.canvas_count),
             annotations: resource
                 .filter(|r| {
-                    matches!(r.kind, ResourceKind::AnnotationPage | ResourceKind::Annotation)
+                    matches!(
+                        r.kind,
+                        ResourceKind::AnnotationPage | ResourceKind::Annotation
+                    )
                 })
                 .map(|r| self.annotations(r)),
             manifest_url,
@@ -1027,10 +1032,10 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .map(|a| {
                 let on = a.target_ref.as_ref().map(|t| {
-                    let canvas = t
-                        .label
-                        .as_ref()
-                        .map_or_else(|| "the image".to_string(), |l| annotations::canvas_name(&l.value));
+                    let canvas = t.label.as_ref().map_or_else(
+                        || "the image".to_string(),
+                        |l| annotations::canvas_name(&l.value),
+                    );
                     match &t.region {
                         Some(_) => format!("a region of {canvas}"),
                         None => canvas,
