@@ -369,6 +369,62 @@ pub fn shown_body(body: &crate::model::resource::Html) -> crate::model::resource
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::resource::Html;
+
+    fn word(text: &str, region: &str) -> AnnotationView {
+        AnnotationView {
+            body: Some(Html {
+                html: text.into(),
+                text: text.into(),
+                lang: None,
+            }),
+            tags: Vec::new(),
+            motivation: Some("painting".into()),
+            target_ref: Some(TargetRef {
+                source: "c1".into(),
+                region: (!region.is_empty()).then(|| region.into()),
+                manifest: None,
+                label: None,
+                manifest_label: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn words_are_read_by_line_then_left_to_right() {
+        // Readux OCR list 3: "9th," stands a pixel higher than "January".
+        let words = [
+            word("9th,", "1204,1127,120,78"),
+            word("Tuesday,", "525,1125,300,78"),
+            word("January", "875,1128,280,76"),
+            word("1894,", "1365,1128,150,77"),
+            // The next line, and a word overlapping it in height but standing
+            // under "Tuesday,": a line of its own.
+            word("The", "369,1414,90,80"),
+            word("Hour.", "1423,1416,150,79"),
+            word("x", "525,1150,40,60"),
+        ];
+        let refs: Vec<&AnnotationView> = words.iter().collect();
+        assert_eq!(
+            reading_order(&refs),
+            ["Tuesday, January 9th, 1894,", "x", "The Hour."]
+        );
+        // Lines, or words without regions, keep the document's order.
+        let lines = [
+            word("ON the first appearance", "197,1800,1060,155"),
+            word("C y fore that august", "197,1854,1060,70"),
+            word("TO THE PUBLIC.", "417,1680,616,54"),
+        ];
+        let refs: Vec<&AnnotationView> = lines.iter().collect();
+        assert_eq!(
+            reading_order(&refs),
+            [
+                "ON the first appearance",
+                "C y fore that august",
+                "TO THE PUBLIC."
+            ]
+        );
+    }
 
     #[test]
     fn canvas_labels_that_are_numbers_are_pages() {
