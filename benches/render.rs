@@ -43,7 +43,7 @@ fn main() {
     let pages = pidsite::load::pages::load_pages(&site).expect("pages load");
     let templates = pidsite::render::templates::load(&site, false).expect("templates load");
     let renderer = Renderer::new(&config, templates, &pages);
-    renderer.set_pid_index(Vec::new());
+    renderer.set_pid_index(Vec::new(), Vec::new());
 
     println!("landing pages (render only, citations included):");
     let mut html = Vec::new();

@@ -43,6 +43,10 @@ pub struct EntryRef {
     pub uses_index: bool,
     /// The IIIF id of its target, for the index.
     pub iiif_id: Option<String>,
+    /// The manifests its annotation pages say they annotate, whose titles
+    /// its title is made from (see `Resource::annotated_manifests`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotates: Vec<String>,
     /// Whether it has an item on the home page list.
     pub listed: bool,
     /// Offset of its state in the store.

@@ -477,16 +477,20 @@ fn remote_fingerprint(remote: &RemoteDocs, url: &str) -> String {
     }
 }
 
-/// The hash of the IIIF id -> PID page index, independent of order.
-pub fn index_hash(index: &[(String, String)]) -> Hash {
-    let mut sorted: Vec<_> = index.iter().collect();
-    sorted.sort();
+/// The hash of the IIIF id -> PID page index and of the titles of the
+/// manifests annotation pages name, independent of order.
+pub fn index_hash(index: &[(String, String)], titles: &[(String, String)]) -> Hash {
     let mut h = blake3::Hasher::new();
-    for (id, page) in sorted {
-        h.update(id.as_bytes());
-        h.update(b"\0");
-        h.update(page.as_bytes());
-        h.update(b"\n");
+    for (part, pairs) in [(&b"pages\n"[..], index), (&b"titles\n"[..], titles)] {
+        let mut sorted: Vec<_> = pairs.iter().collect();
+        sorted.sort();
+        h.update(part);
+        for (id, value) in sorted {
+            h.update(id.as_bytes());
+            h.update(b"\0");
+            h.update(value.as_bytes());
+            h.update(b"\n");
+        }
     }
     h.finalize().to_hex().to_string()
 }
@@ -514,9 +518,14 @@ mod tests {
     fn index_hash_ignores_order() {
         let a = vec![("x".into(), "/a/".into()), ("y".into(), "/b/".into())];
         let b = vec![("y".into(), "/b/".into()), ("x".into(), "/a/".into())];
-        assert_eq!(index_hash(&a), index_hash(&b));
+        assert_eq!(index_hash(&a, &[]), index_hash(&b, &[]));
         let c = vec![("y".into(), "/c/".into()), ("x".into(), "/a/".into())];
-        assert_ne!(index_hash(&a), index_hash(&c));
+        assert_ne!(index_hash(&a, &[]), index_hash(&c, &[]));
+        // A manifest's title is part of it: annotation pages are titled by it.
+        let t = vec![("x".into(), "A book".into())];
+        let u = vec![("x".into(), "Another book".into())];
+        assert_ne!(index_hash(&a, &t), index_hash(&a, &u));
+        assert_ne!(index_hash(&a, &t), index_hash(&a, &[]));
     }
 
     #[test]

@@ -266,8 +266,9 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
             ))
         })
         .collect();
-    let index_hash = incremental::index_hash(&index);
-    renderer.set_pid_index(index);
+    let titles = annotated_titles(&outcomes, &store)?;
+    let index_hash = incremental::index_hash(&index, &titles);
+    renderer.set_pid_index(index, titles);
     let reuse_linked = previous.as_ref().is_some_and(|p| p.index == index_hash);
     let last = previous.as_ref();
     let linked: Vec<(usize, Result<EntryRef>)> = outcomes
@@ -524,6 +525,8 @@ enum Outcome {
 struct Pending {
     fingerprint: incremental::Hash,
     iiif_id: Option<String>,
+    /// The manifests its annotation pages name.
+    annotates: Vec<String>,
     /// Its own inputs have not changed since the last build...
     kept: bool,
     /// ...whose state for it is then taken here after pass 1.
@@ -537,6 +540,47 @@ impl Outcome {
             Outcome::Linked(p) => p.iiif_id.as_deref(),
         }
     }
+
+    fn annotates(&self) -> &[String] {
+        match self {
+            Outcome::Done(s) => &s.annotates,
+            Outcome::Linked(p) => &p.annotates,
+        }
+    }
+}
+
+/// The titles of the PID pages of the manifests that annotation pages
+/// name, by IIIF id: what those pages are titled by. Only these are read
+/// (back from the store, where pass 1 put each rendered or kept PID's
+/// state), so a large site's index does not hold every title. They go into
+/// the index hash: an annotation page is rendered again when the title of a
+/// manifest it names changes.
+fn annotated_titles(
+    outcomes: &[Option<Outcome>],
+    store: &EntryStore,
+) -> Result<Vec<(String, String)>> {
+    let wanted: HashSet<&str> = outcomes
+        .iter()
+        .flatten()
+        .flat_map(|o| o.annotates())
+        .map(String::as_str)
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut titles = Vec::new();
+    for outcome in outcomes.iter().flatten() {
+        let Outcome::Done(done) = outcome else {
+            continue;
+        };
+        let Some(id) = done.iiif_id.as_deref().filter(|id| wanted.contains(id)) else {
+            continue;
+        };
+        if let Some(item) = store.get(done.at, done.len)?.summary.item {
+            titles.push((id.to_string(), item.title));
+        }
+    }
+    Ok(titles)
 }
 
 /// What rendering one PID needs.
@@ -573,6 +617,7 @@ impl EntryJob<'_> {
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
                 iiif_id: state.iiif_id.clone(),
+                annotates: state.annotates.clone(),
                 kept: true,
                 unchanged: None,
             }));
@@ -585,6 +630,7 @@ impl EntryJob<'_> {
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
                 iiif_id,
+                annotates: annotates(&loaded),
                 kept: false,
                 unchanged: None,
             }));
@@ -652,6 +698,7 @@ impl EntryJob<'_> {
         iiif_id: Option<String>,
     ) -> Result<EntryRef> {
         let uses_index = uses_index(&loaded);
+        let annotates = annotates(&loaded);
         let (outputs, summary) = self.renderer.entry(entry, loaded, note)?;
         let mut bytes = 0;
         let mut files = Vec::with_capacity(outputs.len());
@@ -670,6 +717,7 @@ impl EntryJob<'_> {
             fingerprint,
             uses_index,
             iiif_id,
+            annotates,
             listed,
             at,
             len,
@@ -683,6 +731,22 @@ fn uses_index(loaded: &[Loaded]) -> bool {
     loaded
         .iter()
         .any(|l| l.resource.as_ref().is_some_and(links_to_pids))
+}
+
+/// The manifests a PID's annotation pages name (every version's), each
+/// once.
+fn annotates(loaded: &[Loaded]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in loaded
+        .iter()
+        .filter_map(|l| l.resource.as_ref())
+        .flat_map(|r| r.annotated_manifests())
+    {
+        if !out.iter().any(|o| o == id) {
+            out.push(id.to_string());
+        }
+    }
+    out
 }
 
 /// Read every version's IIIF resource (one, for most PIDs), in the order

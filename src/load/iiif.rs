@@ -8,11 +8,9 @@ use crate::load::json::{self, Json, Object};
 use crate::load::html::{sanitize, strip};
 use crate::model::resource::{
     http_url, AnnotationView, CanvasRef, Html, Link, LinkKind, Member, MetadataEntry,
-    PresentationVersion, Provider, Resource, ResourceKind, TargetRef, Text, MAX_CANVAS_REFS,
+    PresentationVersion, Provider, Resource, ResourceKind, TargetRef, Text, MAX_ANNOTATIONS,
+    MAX_CANVAS_REFS,
 };
-
-/// How many annotations an annotation page shows; the rest are counted.
-const MAX_ANNOTATIONS: usize = 500;
 
 /// Parse a IIIF document. `languages` orders the preferred languages of
 /// language maps. The error says what was expected.
@@ -98,20 +96,19 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
     } else {
         Vec::new()
     };
-    let annotations = match kind {
-        ResourceKind::Annotation => vec![annotation(obj, &r)],
+    let (annotations, annotation_total) = match kind {
+        ResourceKind::Annotation => (vec![annotation(obj, &r)], 1),
         ResourceKind::AnnotationPage => obj
             .get("items")
             .or_else(|| obj.get("resources"))
             .map(|v| {
-                items(v)
-                    .filter_map(Json::as_object)
-                    .take(MAX_ANNOTATIONS)
-                    .map(|a| annotation(a, &r))
-                    .collect()
+                let all = items(v).filter_map(Json::as_object);
+                let total = all.clone().count();
+                let read = all.take(MAX_ANNOTATIONS).map(|a| annotation(a, &r));
+                (read.collect(), total)
             })
             .unwrap_or_default(),
-        _ => Vec::new(),
+        _ => (Vec::new(), 0),
     };
     Ok(Resource {
         kind,
@@ -132,6 +129,7 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
         first_canvas,
         members,
         annotations,
+        annotation_total,
         links: links(obj, &r),
         canvases: canvases
             .iter()
@@ -146,8 +144,19 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
         part_of: obj
             .get("partOf")
             .or_else(|| obj.get("within"))
-            .and_then(|p| items(p).find_map(uri_of)),
+            .and_then(|p| items(p).filter(|p| is_manifest(p)).find_map(uri_of)),
     })
+}
+
+/// Whether a `partOf`/`within` value may name a manifest: a URI, or an
+/// object typed Manifest or untyped (a v2 search result list is `within` an
+/// `sc:Layer`, a v3 page `partOf` an AnnotationCollection).
+fn is_manifest(v: &Json) -> bool {
+    let Json::Object(o) = v else { return true };
+    o.get("type")
+        .or_else(|| o.get("@type"))
+        .and_then(|t| items(t).find_map(Json::as_str))
+        .is_none_or(|t| t.rsplit(':').next() == Some("Manifest"))
 }
 
 /// `homepage`, v2 `related`, `seeAlso` and `rendering`, each a string, an
@@ -391,101 +400,140 @@ fn providers(obj: &Object, r: &Reader) -> Vec<Provider> {
         .unwrap_or_default()
 }
 
+/// The last segment of a motivation or purpose (`oa:commenting` ->
+/// `commenting`).
+fn short_name(m: &str) -> &str {
+    m.rsplit([':', '#', '/']).next().unwrap_or(m)
+}
+
 fn annotation(a: &Object, r: &Reader) -> AnnotationView {
-    let body = a.get("body").or_else(|| a.get("resource"));
-    let text = body.and_then(|b| {
-        // Bodies in several languages (cookbook 0346): the site's language.
-        let bodies: Vec<&Json> = items(b).collect();
-        let langs: Vec<&str> = bodies
-            .iter()
-            .map(|b| {
-                b.get("language")
-                    .or_else(|| b.get("@language"))
-                    .and_then(|l| items(l).find_map(Json::as_str))
-                    .unwrap_or("none")
-            })
-            .collect();
-        let best = r.pick(langs.iter().copied());
-        let mut lang = None;
-        let parts: Vec<String> = bodies
-            .iter()
-            .zip(&langs)
-            .filter(|(_, l)| best.as_deref().is_none_or(|b| b == **l))
-            .filter_map(|(b, l)| {
-                let text = match b {
-                    Json::String(s) => Some(s.to_string()),
-                    Json::Object(o) => o
-                        .get("value")
-                        .or_else(|| o.get("chars"))
-                        .or_else(|| o.get("@value"))
-                        .and_then(Json::as_str)
-                        .map(str::to_string),
-                    _ => None,
-                }?;
-                if *l != "none" {
-                    lang = html_lang(l);
-                }
-                Some(text)
-            })
-            .collect();
-        (!parts.is_empty()).then(|| sanitize(&parts.join(" "), lang))
-    });
-    let motivation = a
+    let motivations: Vec<&str> = a
         .get("motivation")
-        .and_then(|m| items(m).find_map(Json::as_str))
-        .map(|m| m.rsplit(':').next().unwrap_or(m).to_string());
-    let target = a.get("target").or_else(|| a.get("on")).and_then(|t| {
-        items(t).find_map(|t| match t {
-            Json::String(s) => Some(s.to_string()),
-            Json::Object(o) => id_of(o).or_else(|| {
-                let source = o.get("source").or_else(|| o.get("full")).and_then(uri_of)?;
-                let fragment = o
-                    .get("selector")
-                    .and_then(|s| items(s).next())
-                    .and_then(|s| s.get("value"))
-                    .and_then(Json::as_str)
-                    .filter(|v| v.starts_with("xywh="));
-                Some(match fragment {
-                    Some(f) => format!("{source}#{f}"),
-                    None => source,
-                })
-            }),
-            _ => None,
-        })
-    });
+        .map(|m| items(m).filter_map(Json::as_str).map(short_name).collect())
+        .unwrap_or_default();
+    let only_tagging = !motivations.is_empty() && motivations.iter().all(|m| *m == "tagging");
+    // A tag is a body typed Tag, or with the purpose tagging, or any text
+    // body of an annotation whose only motivation is tagging (cookbook 0021).
+    let is_tag = |b: &Json| {
+        let typed = b
+            .get("type")
+            .or_else(|| b.get("@type"))
+            .and_then(|t| items(t).find_map(Json::as_str))
+            .is_some_and(|t| short_name(t) == "Tag");
+        let purpose = b
+            .get("purpose")
+            .and_then(|p| items(p).find_map(Json::as_str))
+            .is_some_and(|p| short_name(p) == "tagging");
+        typed || purpose || only_tagging
+    };
+    let bodies: Vec<&Json> = a
+        .get("body")
+        .or_else(|| a.get("resource"))
+        .map(|b| items(b).collect())
+        .unwrap_or_default();
+    let tags: Vec<String> = bodies
+        .iter()
+        .filter(|b| is_tag(b))
+        .filter_map(|b| body_text(b))
+        .map(|t| strip(&t))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let text: Vec<&Json> = bodies.iter().copied().filter(|b| !is_tag(b)).collect();
+    let body = (!text.is_empty()).then(|| text_body(&text, r)).flatten();
+    let motivation = match body {
+        Some(_) => motivations
+            .iter()
+            .find(|m| **m != "tagging")
+            .or(motivations.first()),
+        None => motivations.first(),
+    }
+    .map(|m| m.to_string());
     let target_ref = a
         .get("target")
         .or_else(|| a.get("on"))
-        .and_then(|t| items(t).find_map(target_ref));
+        .and_then(|t| items(t).find_map(|t| target_ref(t, r)));
     AnnotationView {
-        body: text,
+        body,
+        tags,
         motivation,
-        target,
         target_ref,
     }
 }
 
+/// A body's text: a string, or an object's `value` (v3 TextualBody),
+/// `chars` (v2 `cnt:ContentAsText`) or `@value`.
+fn body_text(b: &Json) -> Option<String> {
+    match b {
+        Json::String(s) => Some(s.to_string()),
+        Json::Object(o) => o
+            .get("value")
+            .or_else(|| o.get("chars"))
+            .or_else(|| o.get("@value"))
+            .and_then(Json::as_str)
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Text bodies as one sanitised text; bodies in several languages
+/// (cookbook 0346) give the site's language.
+fn text_body(bodies: &[&Json], r: &Reader) -> Option<Html> {
+    let langs: Vec<&str> = bodies
+        .iter()
+        .map(|b| {
+            b.get("language")
+                .or_else(|| b.get("@language"))
+                .and_then(|l| items(l).find_map(Json::as_str))
+                .unwrap_or("none")
+        })
+        .collect();
+    let best = r.pick(langs.iter().copied());
+    let mut lang = None;
+    let parts: Vec<String> = bodies
+        .iter()
+        .zip(&langs)
+        .filter(|(_, l)| best.as_deref().is_none_or(|b| b == **l))
+        .filter_map(|(b, l)| {
+            let text = body_text(b)?;
+            if *l != "none" {
+                lang = html_lang(l);
+            }
+            Some(text)
+        })
+        .collect();
+    // A body of nothing but markup the sanitiser removes is no body.
+    Some(sanitize(&parts.join(" "), lang)).filter(|h| !h.html.trim().is_empty())
+}
+
 /// An annotation target as canvas, region and (when the document says)
-/// manifest: a URI with `#xywh=`, or a SpecificResource with `source`,
-/// a FragmentSelector and `partOf`/`within`.
-fn target_ref(t: &Json) -> Option<TargetRef> {
-    let (uri, selector, part_of) = match t {
-        Json::String(s) => (s.to_string(), None, None),
+/// manifest, with their labels when given: a URI with `#xywh=`, or a
+/// SpecificResource with `source` (v2 `full`), a FragmentSelector (also as
+/// the default of a v2 `oa:Choice`) and `partOf`/`within`.
+fn target_ref(t: &Json, r: &Reader) -> Option<TargetRef> {
+    let label = |v: &Json| v.get("label").and_then(|l| r.text(l));
+    let (uri, selector, part_of, canvas_label) = match t {
+        Json::String(s) => (s.to_string(), None, None, None),
         Json::Object(o) => {
             let source = o.get("source").or_else(|| o.get("full"));
             let uri = source.and_then(uri_of).or_else(|| id_of(o))?;
             let selector = o
                 .get("selector")
                 .and_then(|s| items(s).next())
-                .and_then(|s| s.get("value"))
-                .and_then(Json::as_str)
+                .and_then(|s| {
+                    s.get("value")
+                        .and_then(Json::as_str)
+                        .filter(|v| v.starts_with("xywh="))
+                        .or_else(|| s.get("default")?.get("value")?.as_str())
+                })
                 .map(str::to_string);
             let part_of = [Some(t), source]
                 .into_iter()
                 .flatten()
                 .filter_map(|v| v.get("partOf").or_else(|| v.get("within")))
-                .find_map(|p| items(p).find_map(uri_of));
-            (uri, selector, part_of)
+                .flat_map(items)
+                .find(|p| is_manifest(p));
+            let canvas_label = source.and_then(label).or_else(|| label(t));
+            (uri, selector, part_of, canvas_label)
         }
         _ => return None,
     };
@@ -501,7 +549,9 @@ fn target_ref(t: &Json) -> Option<TargetRef> {
     Some(TargetRef {
         source,
         region,
-        manifest: part_of,
+        manifest: part_of.and_then(uri_of),
+        label: canvas_label,
+        manifest_label: part_of.and_then(label),
     })
 }
 

@@ -125,13 +125,15 @@ pub struct Member {
 /// One annotation's content, as shown on annotation pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnnotationView {
-    /// Body text (transcription, comment, tag), sanitised.
+    /// Text bodies (transcription, comment), sanitised; tags are apart.
     pub body: Option<Html>,
-    /// Motivation (`commenting`, `tagging`, `supplementing`…).
+    /// The text of its tag bodies (`oa:Tag`, purpose or sole motivation
+    /// `tagging`).
+    pub tags: Vec<String>,
+    /// Motivation (`commenting`, `tagging`, `supplementing`…), without its
+    /// `oa:`/`sc:` prefix; with text bodies, the first that is not tagging.
     pub motivation: Option<String>,
-    /// The target's URI (canvas with an optional `#xywh=` fragment).
-    pub target: Option<String>,
-    /// The target split into canvas, region and manifest.
+    /// The (first) target split into canvas, region and manifest.
     pub target_ref: Option<TargetRef>,
 }
 
@@ -183,8 +185,8 @@ pub struct CanvasRef {
     pub label: Option<Text>,
 }
 
-/// Where a canvas lives: the manifest that holds it, when the document says
-/// (`partOf`, v2 `within`).
+/// What an annotation targets: a canvas (or a region of it), and the
+/// manifest it belongs to when the document says (`partOf`, v2 `within`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TargetRef {
     /// The target's id without fragment (a canvas, usually).
@@ -193,6 +195,10 @@ pub struct TargetRef {
     pub region: Option<String>,
     /// The manifest the target belongs to, when known.
     pub manifest: Option<String>,
+    /// The canvas's label, when the document carries it.
+    pub label: Option<Text>,
+    /// The manifest's label, when the document carries it.
+    pub manifest_label: Option<Text>,
 }
 
 /// A IIIF resource normalised for landing pages. Templates see it as
@@ -234,13 +240,18 @@ pub struct Resource {
     /// Annotations (annotation pages and annotations).
     #[serde(skip)]
     pub annotations: Vec<AnnotationView>,
+    /// How many annotations the document holds (`annotations` keeps the
+    /// first [`MAX_ANNOTATIONS`]).
+    pub annotation_total: usize,
     /// Web pages, metadata records and renderings (http(s) only).
     #[serde(skip)]
     pub links: Vec<Link>,
     /// The canvases of a manifest, in order (at most [`MAX_CANVAS_REFS`]).
     #[serde(skip)]
     pub canvases: Vec<CanvasRef>,
-    /// For a Canvas or Range document: the manifest it belongs to, if given.
+    /// For a Canvas, Range or annotation document: the manifest it
+    /// belongs to, if given (`partOf`, v2 `within`; a layer or annotation
+    /// collection it is part of is not kept).
     pub part_of: Option<String>,
 }
 
@@ -252,7 +263,40 @@ impl Resource {
             && self.canvas_count <= MAX_CANVAS_REFS
             && !self.canvases.iter().any(|c| c.id == id)
     }
+
+    /// The manifests an annotation page or annotation says it annotates
+    /// (its own `partOf`/`within`, its targets'), each once, in the order
+    /// the document names them: what its page's title is made from.
+    pub fn annotated_manifests(&self) -> Vec<&str> {
+        if !matches!(
+            self.kind,
+            ResourceKind::AnnotationPage | ResourceKind::Annotation
+        ) {
+            return Vec::new();
+        }
+        let mut out: Vec<&str> = Vec::new();
+        let named = self.part_of.iter().chain(
+            self.annotations
+                .iter()
+                .filter_map(|a| a.target_ref.as_ref()?.manifest.as_ref()),
+        );
+        for id in named.map(|m| m.trim()) {
+            if out.len() == MAX_ANNOTATED_MANIFESTS {
+                break;
+            }
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
 }
+
+/// How many annotations of a page or list are read; the rest are counted.
+pub const MAX_ANNOTATIONS: usize = 2000;
+
+/// How many manifests [`Resource::annotated_manifests`] names at most.
+const MAX_ANNOTATED_MANIFESTS: usize = 8;
 
 /// How many canvases a landing page lists for citing one by one.
 pub const MAX_CANVAS_REFS: usize = 500;

@@ -157,18 +157,47 @@ pub struct CanvasLink {
     pub url: String,
 }
 
-/// One annotation on an annotation page.
+/// The annotations of an annotation page or annotation, as its landing
+/// page shows them (see `render::annotations`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AnnotationsContext {
+    /// Transcribed text, per canvas.
+    pub text: Vec<TextContext>,
+    /// Whether the text was cut to fit the page.
+    pub text_cut: bool,
+    /// Comments, tags and other annotations, listed.
+    pub items: Vec<AnnotationItem>,
+    /// How many more the list leaves out.
+    pub items_left: usize,
+    /// Annotations in the document.
+    pub total: usize,
+}
+
+/// The transcribed text of one canvas.
 #[derive(Debug, Clone, Serialize)]
-pub struct AnnotationContext {
-    /// Motivation.
-    pub motivation: Option<String>,
-    /// Sanitised body.
+pub struct TextContext {
+    /// What the canvas is ("page 2"), when the text spans several.
+    pub heading: Option<String>,
+    /// Language of the text, when not the site's.
+    pub lang: Option<String>,
+    /// Lines, in reading order.
+    pub lines: Vec<String>,
+    /// A link that opens the canvas in a viewer, when there is one.
+    pub open_url: Option<String>,
+}
+
+/// A comment, tag or other annotation in the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnotationItem {
+    /// What it is ("Comment", "Tag", "Highlight").
+    pub what: &'static str,
+    /// Its text, sanitised.
     pub body: Option<crate::model::resource::Html>,
-    /// Target URI as written.
-    pub target: Option<String>,
-    /// `x,y,w,h` region of the target.
-    pub region: Option<String>,
-    /// A link that opens the target manifest's PID page at the target.
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// What it is on ("a region of page 2", "the image").
+    pub on: Option<String>,
+    /// A link that opens its target in a viewer, when there is one.
     pub open_url: Option<String>,
 }
 
@@ -253,7 +282,7 @@ pub struct LandingContext<'a> {
     /// Number of canvases in all (may exceed `canvas_links`).
     pub canvas_total: usize,
     /// Annotations (annotation pages and annotations).
-    pub annotations: Vec<AnnotationContext>,
+    pub annotations: Option<AnnotationsContext>,
     /// Rights.
     pub rights: Option<RightsContext>,
     /// Downloads.

@@ -3,6 +3,7 @@
 //! build (templates parsed once, citation styles loaded once when first
 //! needed) and shared by every worker.
 
+pub mod annotations;
 pub mod context;
 pub mod discovery;
 pub mod exports;
@@ -164,6 +165,9 @@ pub struct Renderer<'a> {
     /// IIIF id -> root-relative landing URL of the PID naming it.
     /// Set between the build's two passes (see `crate::build`).
     pid_index: std::sync::OnceLock<std::collections::HashMap<String, String>>,
+    /// IIIF id -> title of the PID page naming it, for the manifests that
+    /// annotation pages say they annotate (set with `pid_index`).
+    titles: std::sync::OnceLock<std::collections::HashMap<String, String>>,
     templates: templates::Templates,
     config: &'a SiteConfig,
     site: SiteContext,
@@ -217,6 +221,7 @@ impl<'a> Renderer<'a> {
         };
         Renderer {
             pid_index: Default::default(),
+            titles: Default::default(),
             templates,
             config,
             site,
@@ -226,16 +231,43 @@ impl<'a> Renderer<'a> {
     }
 
     /// Set the index of IIIF ids to root-relative PID page URLs, with which
-    /// collection and annotation pages link to other PIDs' pages.
-    /// Only the first call counts.
-    pub fn set_pid_index(&self, index: impl IntoIterator<Item = (String, String)>) {
+    /// collection and annotation pages link to other PIDs' pages, and the
+    /// titles of the PID pages of the manifests annotation pages name, with
+    /// which they are titled. Only the first call counts.
+    pub fn set_pid_index(
+        &self,
+        index: impl IntoIterator<Item = (String, String)>,
+        titles: impl IntoIterator<Item = (String, String)>,
+    ) {
         let _ = self.pid_index.set(index.into_iter().collect());
+        let _ = self.titles.set(titles.into_iter().collect());
     }
 
     /// Drop the index once no PID page is left to render (a large site's
     /// index is tens of megabytes).
     pub fn drop_pid_index(&mut self) {
         self.pid_index.take();
+        self.titles.take();
+    }
+
+    /// A PID's citation, its title said by what an unlabelled annotation
+    /// page or annotation annotates (see [`annotations::title`]) when the
+    /// registry gives none.
+    fn citation(&self, record: &Record, resource: Option<&Resource>, url: String) -> Citation {
+        let mut citation = Citation::derive(record, resource, self.config, url);
+        let untitled = record.overrides().title.is_none();
+        if let Some(r) = resource.filter(|r| {
+            untitled
+                && r.label.is_none()
+                && matches!(
+                    r.kind,
+                    ResourceKind::AnnotationPage | ResourceKind::Annotation
+                )
+        }) {
+            let titles = self.titles.get();
+            citation.title = annotations::title(r, |id| titles.and_then(|t| t.get(id)).cloned());
+        }
+        citation
     }
 
     /// Parse the templates and load the citation styles, each on its own
@@ -613,12 +645,11 @@ impl<'a> Renderer<'a> {
                 .pid
                 .resolver_url(&self.config.resolvers)
                 .unwrap_or_else(|| self.config.url(pid_path.as_str()));
-            let citation = Citation::derive(
+            let citation = self.citation(
                 current,
                 loaded
                     .get(entry.current_index())
                     .and_then(|l| l.resource.as_ref()),
-                self.config,
                 cite_url,
             );
             self.styles()
@@ -675,7 +706,7 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| landing_url.clone())
         });
         let resource = loaded.resource.as_ref();
-        let citation = Citation::derive(record, resource, self.config, cite_url.clone());
+        let citation = self.citation(record, resource, cite_url.clone());
         let csl = citation.csl_json();
         let withdrawn = record.status == Status::Withdrawn;
         // A withdrawn resource is not published, linked or announced: its
@@ -899,9 +930,14 @@ impl<'a> Renderer<'a> {
             canvas_page,
             canvas_total: resource.map_or(0, |r| r.canvas_count),
             annotations: resource
-                .filter(|_| !withdrawn)
-                .map(|r| self.annotations(r))
-                .unwrap_or_default(),
+                .filter(|r| {
+                    !withdrawn
+                        && matches!(
+                            r.kind,
+                            ResourceKind::AnnotationPage | ResourceKind::Annotation
+                        )
+                })
+                .map(|r| self.annotations(r)),
             manifest_url,
             viewer,
             rights,
@@ -1030,27 +1066,74 @@ impl<'a> Renderer<'a> {
             .cloned()
     }
 
-    /// Annotations with their text, target, and a link that opens the
-    /// target (this page's viewer, or the target manifest's PID page).
-    fn annotations(&self, r: &Resource) -> Vec<AnnotationContext> {
-        r.annotations
-            .iter()
+    /// The annotations of an annotation page or annotation: transcriptions
+    /// as text in reading order, the others as a list, each with a link that
+    /// opens its target on the target manifest's PID page when the site has
+    /// one (see [`annotations`]).
+    fn annotations(&self, r: &Resource) -> AnnotationsContext {
+        // A link opening a target (at its region) on the target manifest's
+        // PID page.
+        let open = |t: &crate::model::resource::TargetRef, region: Option<&str>| {
+            let manifest = t.manifest.as_deref()?;
+            let page = self.pid_index.get()?.get(manifest.trim())?;
+            let state = canvas_state(manifest, &t.source, region);
+            Some(format!("{page}?iiif-content={state}"))
+        };
+        let open_at = |a: &crate::model::resource::AnnotationView| {
+            let t = a.target_ref.as_ref()?;
+            open(t, t.region.as_deref())
+        };
+        let (texts, text_cut) = annotations::transcription(r);
+        let several = texts.len() > 1;
+        let text = texts
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| TextContext {
+                heading: several.then(|| {
+                    t.label
+                        .map_or_else(|| format!("Image {}", i + 1), annotations::canvas_name)
+                }),
+                lang: t
+                    .lang
+                    .filter(|l| *l != self.config.language)
+                    .map(str::to_string),
+                lines: t.lines,
+                // The whole canvas, as a heading opens it.
+                open_url: several
+                    .then(|| t.first.target_ref.as_ref().and_then(|tr| open(tr, None)))
+                    .flatten(),
+            })
+            .collect();
+        let (listed, items_left) = annotations::listed(r, |a| open_at(a).map_or(0, |u| u.len()));
+        let items = listed
+            .into_iter()
             .map(|a| {
-                let open = a.target_ref.as_ref().and_then(|t| {
-                    let manifest = t.manifest.as_deref()?;
-                    let state = canvas_state(manifest, &t.source, t.region.as_deref());
-                    let page = self.pid_index.get()?.get(manifest.trim())?;
-                    Some(format!("{page}?iiif-content={state}"))
+                let on = a.target_ref.as_ref().map(|t| {
+                    let canvas = t.label.as_ref().map_or_else(
+                        || "the image".to_string(),
+                        |l| annotations::canvas_name(&l.value),
+                    );
+                    match &t.region {
+                        Some(_) => format!("a region of {canvas}"),
+                        None => canvas,
+                    }
                 });
-                AnnotationContext {
-                    motivation: a.motivation.clone(),
-                    body: a.body.clone(),
-                    target: a.target.clone(),
-                    region: a.target_ref.as_ref().and_then(|t| t.region.clone()),
-                    open_url: open,
+                AnnotationItem {
+                    what: annotations::item_word(a),
+                    body: a.body.as_ref().map(annotations::shown_body),
+                    tags: a.tags.clone(),
+                    on,
+                    open_url: open_at(a),
                 }
             })
-            .collect()
+            .collect();
+        AnnotationsContext {
+            text,
+            text_cut,
+            items,
+            items_left,
+            total: r.annotation_total,
+        }
     }
 
     /// A redirect stub, counted and listed in the summary.

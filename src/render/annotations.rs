@@ -1,0 +1,436 @@
+//! Annotation pages and lists as people read them: what they annotate as
+//! the title ("Transcription of page 1 of …", "Comments on …"),
+//! transcriptions and OCR as text in reading order per canvas, comments and
+//! tags as a list. Only what the annotation document carries and what the
+//! renderer's index gives (the titles of the manifests it names that are
+//! PIDs of the site) are used; nothing here reads another file.
+
+use crate::model::resource::{AnnotationView, Resource, ResourceKind, TargetRef};
+
+/// Characters of transcribed text a landing page holds; the rest is in the
+/// document, which the page links to. An OCR list of one newspaper page
+/// holds ten times as much, and a page must stay under 20 KB.
+pub const MAX_TEXT_BYTES: usize = 4_000;
+
+/// Comments and tags a landing page lists at most...
+pub const MAX_ITEMS: usize = 40;
+
+/// ...and the bytes their bodies and links take at most (a link opening a
+/// region in the viewer carries a content state of ~500 bytes).
+const MAX_ITEM_BYTES: usize = 5_000;
+
+/// A comment's HTML longer than this is shown as its text, cut.
+const MAX_BODY_BYTES: usize = 600;
+
+/// What one annotation is, as its page shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Text of the image itself: a transcription, OCR (`painting`,
+    /// `supplementing` or `transcribing` with a text body).
+    Transcription,
+    /// A comment, description or other text about the image.
+    Comment,
+    /// Tags only.
+    Tag,
+    /// No text: a highlight, a link, a content state.
+    Other,
+}
+
+impl Role {
+    /// The role of an annotation.
+    pub fn of(a: &AnnotationView) -> Role {
+        let motivation = a.motivation.as_deref().unwrap_or("");
+        match (&a.body, a.tags.is_empty()) {
+            (Some(_), _) if matches!(motivation, "painting" | "supplementing" | "transcribing") => {
+                Role::Transcription
+            }
+            (Some(_), _) => Role::Comment,
+            (None, false) => Role::Tag,
+            (None, true) => Role::Other,
+        }
+    }
+}
+
+/// The word a list item is labelled by: the motivation as people say it
+/// (never `painting`).
+pub fn item_word(a: &AnnotationView) -> &'static str {
+    match Role::of(a) {
+        Role::Transcription => "Transcription",
+        Role::Tag => "Tag",
+        Role::Comment => match a.motivation.as_deref() {
+            Some("describing") => "Description",
+            Some("identifying") => "Identification",
+            Some("classifying") => "Classification",
+            Some("questioning") => "Question",
+            Some("replying") => "Reply",
+            Some("editing") => "Correction",
+            Some("assessing") => "Assessment",
+            Some("moderating") => "Moderation",
+            Some("linking") => "Link",
+            _ => "Comment",
+        },
+        Role::Other => match a.motivation.as_deref() {
+            Some("highlighting") => "Highlight",
+            Some("bookmarking") => "Bookmark",
+            Some("linking") => "Link",
+            Some("contentState") => "View",
+            _ => "Annotation",
+        },
+    }
+}
+
+/// The title of an annotation page or annotation with no label of its own:
+/// what its annotations are, and what they annotate. `manifest_title` gives
+/// the title of a manifest by its IIIF id when it is a PID of the site.
+pub fn title(r: &Resource, manifest_title: impl Fn(&str) -> Option<String>) -> String {
+    let single = r.kind == ResourceKind::Annotation;
+    let roles: Vec<Role> = r.annotations.iter().map(Role::of).collect();
+    if roles.is_empty() {
+        return "Empty annotation list".to_string();
+    }
+    let all = |role: Role| roles.iter().all(|r| *r == role);
+    let (noun, preposition) = if all(Role::Transcription) {
+        ("Transcription", "of")
+    } else if all(Role::Comment) {
+        (if single { "Comment" } else { "Comments" }, "on")
+    } else if all(Role::Tag) {
+        (if single { "Tag" } else { "Tags" }, "on")
+    } else if roles.iter().all(|r| matches!(r, Role::Comment | Role::Tag)) {
+        ("Comments and tags", "on")
+    } else if single && all(Role::Other) {
+        let word = r.annotations.first().map_or("Annotation", item_word);
+        (word, if word == "View" { "of" } else { "on" })
+    } else {
+        (if single { "Annotation" } else { "Annotations" }, "on")
+    };
+    let targets: Vec<&TargetRef> = r
+        .annotations
+        .iter()
+        .filter_map(|a| a.target_ref.as_ref())
+        .collect();
+    let manifest = r.annotated_manifests().into_iter().find_map(|id| {
+        manifest_title(id).or_else(|| {
+            targets
+                .iter()
+                .filter(|t| t.manifest.as_deref().map(str::trim) == Some(id))
+                .find_map(|t| t.manifest_label.as_ref().map(|l| l.value.clone()))
+        })
+    });
+    let mut canvases: Vec<&str> = targets.iter().map(|t| t.source.as_str()).collect();
+    canvases.sort_unstable();
+    canvases.dedup();
+    let canvas = match canvases.as_slice() {
+        [one] => targets
+            .iter()
+            .filter(|t| t.source == *one)
+            .find_map(|t| t.label.as_ref())
+            .map(|l| canvas_name(&l.value)),
+        _ => None,
+    };
+    let subject = match (canvas, manifest) {
+        (Some(c), Some(m)) => format!("{c} of {m}"),
+        (None, Some(m)) => m,
+        (Some(c), None) => c,
+        (None, None) => match canvases.len() {
+            0 | 1 => "an image".to_string(),
+            n => format!("{n} images"),
+        },
+    };
+    format!("{noun} {preposition} {subject}")
+}
+
+/// A canvas label as a title says it: a bare number (`2`, `[1]`) is a
+/// page number ("page 2"); anything else (`f. 1r`, `Front cover`) as it is.
+pub fn canvas_name(label: &str) -> String {
+    let inner = label.trim().trim_start_matches('[').trim_end_matches(']');
+    if !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
+        format!("page {inner}")
+    } else {
+        label.trim().to_string()
+    }
+}
+
+/// The transcribed text of one canvas, in reading order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanvasText<'r> {
+    /// Its label, when the document carries it.
+    pub label: Option<&'r str>,
+    /// The language of its text, when given.
+    pub lang: Option<&'r str>,
+    /// One string per line.
+    pub lines: Vec<String>,
+    /// The annotation that opens it, for a link to the viewer.
+    pub first: &'r AnnotationView,
+}
+
+/// The transcriptions of a resource as text, per canvas in the order the
+/// document first names them, cut after [`MAX_TEXT_BYTES`] (the bool says
+/// whether anything was cut).
+///
+/// On a canvas whose transcriptions are mostly single words with regions
+/// (OCR: Readux writes one annotation per word), the words are put in
+/// reading order: sorted into lines by where they stand (a word joins a
+/// line it overlaps by half its height, beside the words already in it),
+/// lines top to bottom, words left to right, joined with spaces. Line
+/// annotations (SimpleAnnotationServer's newspaper OCR) stay in the order
+/// the document gives: OCR writes lines in reading order, and sorting the
+/// lines of a page in columns by height would interleave its columns.
+pub fn transcription(r: &Resource) -> (Vec<CanvasText<'_>>, bool) {
+    let mut canvases: Vec<(&str, Vec<&AnnotationView>)> = Vec::new();
+    for a in r
+        .annotations
+        .iter()
+        .filter(|a| Role::of(a) == Role::Transcription)
+    {
+        let canvas = a.target_ref.as_ref().map_or("", |t| t.source.as_str());
+        match canvases.iter_mut().find(|(c, _)| *c == canvas) {
+            Some((_, list)) => list.push(a),
+            None => canvases.push((canvas, vec![a])),
+        }
+    }
+    let mut budget = MAX_TEXT_BYTES;
+    let mut cut = false;
+    let mut out = Vec::new();
+    for (_, annotations) in canvases {
+        if budget == 0 {
+            cut = true;
+            break;
+        }
+        let mut lines = Vec::new();
+        for line in reading_order(&annotations) {
+            if line.len() > budget {
+                let mut end = budget;
+                while !line.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let kept = line[..end]
+                    .rsplit_once(' ')
+                    .map_or(&line[..end], |(a, _)| a);
+                if !kept.is_empty() {
+                    lines.push(format!("{kept} …"));
+                }
+                budget = 0;
+                cut = true;
+                break;
+            }
+            budget -= line.len();
+            lines.push(line);
+        }
+        let first = annotations[0];
+        out.push(CanvasText {
+            label: annotations
+                .iter()
+                .find_map(|a| a.target_ref.as_ref()?.label.as_ref())
+                .map(|l| l.value.as_str()),
+            lang: annotations
+                .iter()
+                .find_map(|a| a.body.as_ref()?.lang.as_deref()),
+            lines,
+            first,
+        });
+    }
+    (out, cut)
+}
+
+/// A word or line annotation with where it stands.
+struct Placed<'a> {
+    text: &'a str,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+fn region(a: &AnnotationView) -> Option<[f64; 4]> {
+    let r = a.target_ref.as_ref()?.region.as_deref()?;
+    let mut n = r.split(',').map(|p| p.trim().parse::<f64>().ok());
+    Some([n.next()??, n.next()??, n.next()??, n.next()??])
+}
+
+/// The lines of one canvas's transcriptions, in reading order (see
+/// [`transcription`]).
+fn reading_order(annotations: &[&AnnotationView]) -> Vec<String> {
+    let texts: Vec<&str> = annotations
+        .iter()
+        .map(|a| a.body.as_ref().map_or("", |b| b.text.trim()))
+        .collect();
+    let placed: Option<Vec<Placed>> = annotations
+        .iter()
+        .zip(&texts)
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(a, text)| {
+            let [x, y, w, h] = region(a)?;
+            Some(Placed { text, x, y, w, h })
+        })
+        .collect();
+    let words = texts
+        .iter()
+        .filter(|t| !t.is_empty() && !t.contains(char::is_whitespace))
+        .count();
+    let nonempty = texts.iter().filter(|t| !t.is_empty()).count();
+    let Some(mut placed) = placed.filter(|_| words * 2 > nonempty) else {
+        // Lines, or words without regions: in document order.
+        return texts
+            .iter()
+            .flat_map(|t| t.lines())
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+    };
+    placed.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    // Lines as (top, bottom, words).
+    let mut lines: Vec<(f64, f64, Vec<Placed>)> = Vec::new();
+    for word in placed {
+        let joins = lines.last().is_some_and(|(top, bottom, words)| {
+            let overlap = bottom.min(word.y + word.h) - top.max(word.y);
+            let height = (bottom - top).min(word.h).max(1.0);
+            overlap >= height / 2.0
+                && !words.iter().any(|o| {
+                    let shared = (o.x + o.w).min(word.x + word.w) - o.x.max(word.x);
+                    shared > o.w.min(word.w) / 2.0
+                })
+        });
+        match lines.last_mut() {
+            Some((top, bottom, words)) if joins => {
+                *top = top.min(word.y);
+                *bottom = bottom.max(word.y + word.h);
+                words.push(word);
+            }
+            _ => lines.push((word.y, word.y + word.h, vec![word])),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(_, _, mut words)| {
+            words.sort_by(|a, b| a.x.total_cmp(&b.x));
+            words.iter().map(|w| w.text).collect::<Vec<_>>().join(" ")
+        })
+        .collect()
+}
+
+/// The annotations a page lists one by one (all but transcriptions), as
+/// many as fit in [`MAX_ITEMS`] and the byte budget; `link_bytes` says how
+/// long an item's viewer link would be. Returns them and how many more
+/// there are.
+pub fn listed(
+    r: &Resource,
+    link_bytes: impl Fn(&AnnotationView) -> usize,
+) -> (Vec<&AnnotationView>, usize) {
+    let mut budget = MAX_ITEM_BYTES;
+    let mut out = Vec::new();
+    let mut left = 0;
+    for a in r
+        .annotations
+        .iter()
+        .filter(|a| Role::of(a) != Role::Transcription)
+    {
+        let size = 100
+            + a.body
+                .as_ref()
+                .map_or(0, |b| b.html.len().min(MAX_BODY_BYTES))
+            + a.tags.iter().map(String::len).sum::<usize>()
+            + link_bytes(a);
+        if out.len() == MAX_ITEMS || size > budget {
+            budget = 0;
+            left += 1;
+            continue;
+        }
+        budget -= size;
+        out.push(a);
+    }
+    (out, left)
+}
+
+/// A comment's body as the page shows it: its HTML, or, when that is long,
+/// its text cut on a word.
+pub fn shown_body(body: &crate::model::resource::Html) -> crate::model::resource::Html {
+    if body.html.len() <= MAX_BODY_BYTES {
+        return body.clone();
+    }
+    let mut end = MAX_BODY_BYTES.min(body.text.len());
+    while !body.text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cut = &body.text[..end];
+    let cut = cut.rsplit_once(' ').map_or(cut, |(a, _)| a);
+    let text = if end < body.text.len() {
+        format!("{cut} …")
+    } else {
+        cut.to_string()
+    };
+    crate::model::resource::Html {
+        html: crate::load::html::escape(&text),
+        text,
+        lang: body.lang.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::resource::Html;
+
+    fn word(text: &str, region: &str) -> AnnotationView {
+        AnnotationView {
+            body: Some(Html {
+                html: text.into(),
+                text: text.into(),
+                lang: None,
+            }),
+            tags: Vec::new(),
+            motivation: Some("painting".into()),
+            target_ref: Some(TargetRef {
+                source: "c1".into(),
+                region: (!region.is_empty()).then(|| region.into()),
+                manifest: None,
+                label: None,
+                manifest_label: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn words_are_read_by_line_then_left_to_right() {
+        // Readux OCR list 3: "9th," stands a pixel higher than "January".
+        let words = [
+            word("9th,", "1204,1127,120,78"),
+            word("Tuesday,", "525,1125,300,78"),
+            word("January", "875,1128,280,76"),
+            word("1894,", "1365,1128,150,77"),
+            // The next line, and a word overlapping it in height but standing
+            // under "Tuesday,": a line of its own.
+            word("The", "369,1414,90,80"),
+            word("Hour.", "1423,1416,150,79"),
+            word("x", "525,1150,40,60"),
+        ];
+        let refs: Vec<&AnnotationView> = words.iter().collect();
+        assert_eq!(
+            reading_order(&refs),
+            ["Tuesday, January 9th, 1894,", "x", "The Hour."]
+        );
+        // Lines, or words without regions, keep the document's order.
+        let lines = [
+            word("ON the first appearance", "197,1800,1060,155"),
+            word("C y fore that august", "197,1854,1060,70"),
+            word("TO THE PUBLIC.", "417,1680,616,54"),
+        ];
+        let refs: Vec<&AnnotationView> = lines.iter().collect();
+        assert_eq!(
+            reading_order(&refs),
+            [
+                "ON the first appearance",
+                "C y fore that august",
+                "TO THE PUBLIC."
+            ]
+        );
+    }
+
+    #[test]
+    fn canvas_labels_that_are_numbers_are_pages() {
+        assert_eq!(canvas_name("2"), "page 2");
+        assert_eq!(canvas_name("[1]"), "page 1");
+        assert_eq!(canvas_name("f. 1r"), "f. 1r");
+        assert_eq!(canvas_name("Test 65 Canvas: 1"), "Test 65 Canvas: 1");
+    }
+}
