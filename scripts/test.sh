@@ -41,6 +41,10 @@ bash tests/py/run.sh
 # target/) on every page and linkset of the example, fixture and corpus sites.
 bash tests/signposting/run.sh
 
+# Every cite.bib of the example, fixture and corpus sites through biber's
+# data-model check (Debian's biber): fields the entry type takes, distinct keys.
+bash tests/bibtex/run.sh
+
 # The redirect exports, served by real Apache and nginx on loopback.
 bash tests/servers/run.sh
 

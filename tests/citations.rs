@@ -172,3 +172,38 @@ fn parentheses_stay_balanced_in_every_style() {
     let mla = &cites.iter().find(|(s, _)| s == "mla").unwrap().1;
     assert!(mla.starts_with("Thackara, Alexander Montgomery."), "{mla}");
 }
+
+#[test]
+fn bibtex_uses_fields_misc_takes_and_a_key_per_version() {
+    // Two versions of Wellcome's manifest: a bibliography citing the PID
+    // and both versions needs three keys; biber flagged `publisher` on
+    // `@misc` and biblatex dropped the holding institution.
+    let file = "v3/iiif-commons-parser__wellcome-p3.json";
+    let (_site, out) = site(
+        &[
+            ("ark:/99999/fk4w", file, ",1"),
+            ("ark:/99999/fk4w", file, ",2"),
+        ],
+        ",version",
+    );
+    let bib = |p: &str| std::fs::read_to_string(out.join(p).join("cite.bib")).unwrap();
+    let key = |b: &str| b.lines().next().unwrap().to_string();
+    let (pid, v1, v2) = (
+        bib("ark/99999/fk4w"),
+        bib("ark/99999/fk4w/v1"),
+        bib("ark/99999/fk4w/v2"),
+    );
+    assert_eq!(key(&pid), "@misc{ark_99999_fk4w,");
+    assert_eq!(key(&v1), "@misc{ark_99999_fk4w_v1,");
+    assert_eq!(key(&v2), "@misc{ark_99999_fk4w_v2,");
+    for b in [&pid, &v1, &v2] {
+        assert!(
+            b.contains("  organization = {Wellcome Collection},\n"),
+            "{b}"
+        );
+        assert!(!b.contains("publisher"), "{b}");
+    }
+    // The CSL-JSON ids follow the same keys.
+    let csl = std::fs::read_to_string(out.join("ark/99999/fk4w/v1/cite.json")).unwrap();
+    assert!(csl.contains("\"id\": \"ark_99999_fk4w_v1\""), "{csl}");
+}

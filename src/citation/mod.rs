@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::SiteConfig;
 use crate::model::pid::{Pid, Scheme};
-use crate::model::record::Record;
+use crate::model::record::{version_slug, Record};
 use crate::model::resource::{Resource, ResourceKind};
 
 /// Metadata labels (lower case, several languages) read as creators.
@@ -217,6 +217,21 @@ impl Citation {
                 .clone()
                 .or_else(|| resource.and_then(|r| r.rights.clone())),
         }
+    }
+
+    /// The citation of a version's own page (`v2/`): its key gets the
+    /// version's folder name (`ark_99999_fk4coin_v2`), so that a
+    /// bibliography holding two versions, or a version and its PID, has a
+    /// key for each (BibTeX and CSL-JSON ids must be unique).
+    pub fn for_version_page(mut self) -> Self {
+        if let Some(slug) = self.version.as_deref().and_then(version_slug) {
+            let slug: String = slug
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            self.key = format!("{}_{slug}", self.key);
+        }
+        self
     }
 
     /// The (start) date as year, month, day, as far as the date gives them.

@@ -628,6 +628,12 @@ impl<'a> Renderer<'a> {
         });
         let resource = loaded.resource.as_ref();
         let citation = Citation::derive(record, resource, self.config, cite_url.clone());
+        let on_version_page = spec.history.as_ref().is_some_and(|h| !h.on_pid_page);
+        let citation = if on_version_page {
+            citation.for_version_page()
+        } else {
+            citation
+        };
         let csl = citation.csl_json();
         let withdrawn = record.status == Status::Withdrawn;
         let manifest_url = if loaded.document.is_some() {
