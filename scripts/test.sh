@@ -37,6 +37,14 @@ bash tests/browser/run.sh
 # PyPI package iiif-prezi3 wherever the original does (a venv in target/).
 bash tests/py/run.sh
 
+# FAIR Signposting read by the reference client (PyPI signposting, a venv in
+# target/) on every page and linkset of the example, fixture and corpus sites.
+bash tests/signposting/run.sh
+
+# Every cite.bib of the example, fixture and corpus sites through biber's
+# data-model check (Debian's biber): fields the entry type takes, distinct keys.
+bash tests/bibtex/run.sh
+
 # The redirect exports, served by real Apache and nginx on loopback.
 bash tests/servers/run.sh
 

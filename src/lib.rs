@@ -329,8 +329,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     let mut stubs = 0;
     // An incremental build removes the files it no longer makes.
     let mut live: HashSet<String> = HashSet::new();
-    // The site-wide linkset: every landing page's context, streamed into
-    // one document.
+    // The site-wide linkset: every landing and version page's context,
+    // streamed into one document.
     let mut linkset = staging.stream(SitePath::root().file("linkset.json"))?;
     linkset.write(b"{\"linkset\":[")?;
     let mut first = true;
@@ -352,7 +352,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     });
     for state in states {
         let state = state?;
-        if let Some(context) = &state.summary.linkset {
+        for context in &state.summary.linksets {
             if !first {
                 linkset.write(b",")?;
             }

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::SiteConfig;
 use crate::model::pid::{Pid, Scheme};
-use crate::model::record::Record;
+use crate::model::record::{version_slug, Record};
 use crate::model::resource::{Resource, ResourceKind};
 
 /// Metadata labels (lower case, several languages) read as creators.
@@ -219,6 +219,21 @@ impl Citation {
         }
     }
 
+    /// The citation of a version's own page (`v2/`): its key gets the
+    /// version's folder name (`ark_99999_fk4coin_v2`), so that a
+    /// bibliography holding two versions, or a version and its PID, has a
+    /// key for each (BibTeX and CSL-JSON ids must be unique).
+    pub fn for_version_page(mut self) -> Self {
+        if let Some(slug) = self.version.as_deref().and_then(version_slug) {
+            let slug: String = slug
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            self.key = format!("{}_{slug}", self.key);
+        }
+        self
+    }
+
     /// The (start) date as year, month, day, as far as the date gives them.
     pub fn date_parts(&self) -> Option<Vec<i32>> {
         parse_date(self.date.as_deref()?).map(|d| d.start)
@@ -249,12 +264,24 @@ impl Citation {
         parse_date(self.date.as_deref()?).map(|d| d.start[0].to_string())
     }
 
+    /// The title for CSL-JSON. A PID standing in for a missing title is
+    /// kept as written: styles that title-case (MLA, Chicago) printed
+    /// `Ark:99999/Fk4qa070`. `<span class="nocase">` is the CSL-JSON markup
+    /// for it that citeproc-js, Zotero and pidsite's processor read.
+    fn csl_title(&self) -> String {
+        if self.title == self.pid && !self.title.contains(['<', '>']) {
+            format!("<span class=\"nocase\">{}</span>", self.title)
+        } else {
+            self.title.clone()
+        }
+    }
+
     /// The CSL-JSON item (the input every CSL processor reads).
     pub fn csl_json(&self) -> Value {
         let mut item = Map::new();
         item.insert("id".into(), json!(self.key));
         item.insert("type".into(), json!(self.resource_type));
-        item.insert("title".into(), json!(self.title));
+        item.insert("title".into(), json!(self.csl_title()));
         if !self.creators.is_empty() {
             let names: Vec<Value> = self.creators.iter().map(|c| csl_name(c)).collect();
             item.insert("author".into(), Value::Array(names));
@@ -325,10 +352,31 @@ fn csl_name(name: &str) -> Value {
                 && !given.chars().any(|c| c.is_ascii_digit())
                 && !family.contains(' ') =>
         {
-            json!({"family": family, "given": given})
+            json!({"family": family, "given": fuller_form(given).unwrap_or(given)})
         }
         _ => json!({ "literal": name }),
     }
+}
+
+/// The fuller form of initials that library catalogues add in parentheses
+/// (MARC 100 $q): `A. M. (Alexander Montgomery).` gives `Alexander
+/// Montgomery`. Given as written, styles that shorten given names to
+/// initials cut it into `A. M. (A. M.`, an unclosed parenthesis (APA,
+/// Harvard, Vancouver; citeproc-js does the same).
+fn fuller_form(given: &str) -> Option<&str> {
+    let (initials, rest) = given.split_once(" (")?;
+    let fuller = rest.trim_end_matches('.').strip_suffix(')')?;
+    // The initials spell the fuller form's words' first letters.
+    let letters = |text: &str| -> Vec<char> {
+        text.split([' ', '.', '-'])
+            .filter_map(|w| w.chars().next())
+            .collect()
+    };
+    let initial = letters(initials);
+    let spelt = initials
+        .split_whitespace()
+        .all(|w| w.trim_end_matches('.').chars().all(char::is_uppercase));
+    (spelt && !initial.is_empty() && initial == letters(fuller)).then_some(fuller)
 }
 
 /// A parsed date: start (and end) as `[year, month?, day?]`.
@@ -471,6 +519,16 @@ mod tests {
         assert_eq!(
             csl_name("British Library"),
             json!({"literal": "British Library"})
+        );
+        // Villanova's catalogue form (corpus
+        // v2/iiif-commons-parser__villanova-manifest.json).
+        assert_eq!(
+            csl_name("Thackara, A. M. (Alexander Montgomery)."),
+            json!({"family": "Thackara", "given": "Alexander Montgomery"})
+        );
+        assert_eq!(
+            csl_name("Doe, J. (the younger)"),
+            json!({"family": "Doe", "given": "J. (the younger)"})
         );
         assert_eq!(
             csl_name("Dürer, Albrecht, 1471-1528"),

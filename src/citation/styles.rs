@@ -674,6 +674,37 @@ mod tests {
                        "author": [{"family": "Doe", "given": "J."}]}),
                 "Doe, J. n.d. The History of the World: A Study in Front of e de von the Sea.",
             ),
+            (
+                // PATCHES.md 8: `<span class="nocase">` keeps a PID used as
+                // the title as written (it was `Ark:99999/Fk4qa070`).
+                "modern-language-association",
+                json!({"id": "x", "type": "graphic",
+                       "title": "<span class=\"nocase\">ark:99999/fk4qa070</span>",
+                       "publisher": "Wellcome Collection", "URL": "https://n2t.net/ark:99999/fk4qa070"}),
+                "ark:99999/fk4qa070. Wellcome Collection, https://n2t.net/ark:99999/fk4qa070.",
+            ),
+            (
+                "chicago-notes-bibliography",
+                json!({"id": "x", "type": "graphic",
+                       "title": "<span class=\"nocase\">ark:99999/fk4qa070</span>",
+                       "URL": "https://n2t.net/ark:99999/fk4qa070"}),
+                "ark:99999/fk4qa070. n.d. https://n2t.net/ark:99999/fk4qa070.",
+            ),
+            (
+                "chicago-author-date",
+                json!({"id": "x", "type": "graphic",
+                       "title": "a study of <span class=\"nocase\">iPhone</span> use"}),
+                "A Study of iPhone Use. n.d.",
+            ),
+            (
+                // PATCHES.md 18: the closing parenthesis of APA's
+                // `(archive_location)` after a shelfmark ending in one.
+                "apa",
+                json!({"id": "x", "type": "graphic", "title": "Psalter",
+                       "archive": "Stiftsbibliothek Engelberg",
+                       "archive_location": "Cod. 2 (Frowinus dispersus)", "version": "2"}),
+                "Psalter (Version 2). (n.d.). [Graphic]. Stiftsbibliothek Engelberg (Cod. 2 (Frowinus dispersus)).",
+            ),
         ];
         for (style, item, expected) in cases {
             assert_eq!(cite(style, item), expected, "{style}");

@@ -379,7 +379,7 @@ fn providers(obj: &Object, r: &Reader) -> Vec<Provider> {
         return items(p)
             .filter_map(Json::as_object)
             .map(|p| Provider {
-                label: p.get("label").and_then(|v| r.text(v)),
+                label: p.get("label").and_then(|v| r.name(v)),
                 homepage: p
                     .get("homepage")
                     .and_then(|h| items(h).find_map(uri_of))
@@ -706,6 +706,17 @@ impl Reader<'_> {
             .collect::<Vec<_>>()
             .join("; ");
         (!value.is_empty()).then_some(Text { value, lang })
+    }
+
+    /// A name: the first line of the first value. A provider's label in
+    /// several values (Wellcome's) is its name followed by its address,
+    /// telephone and e-mail, which are no part of a citation's publisher.
+    fn name(&self, v: &Json) -> Option<Text> {
+        let (values, lang) = self.values(v)?;
+        let value = values
+            .iter()
+            .find_map(|s| s.lines().map(strip).find(|l| !l.is_empty()))?;
+        Some(Text { value, lang })
     }
 
     fn html(&self, v: &Json) -> Option<Html> {

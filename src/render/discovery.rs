@@ -17,9 +17,16 @@ pub struct HeadLink {
     pub rel: String,
     /// Absolute URL.
     pub href: String,
-    /// Media type, when the target has one.
+    /// Media type, when the target has one: a bare `type/subtype`. FAIR
+    /// Signposting clients parse it as one (the reference client, PyPI
+    /// `signposting`, dropped a link whose type carried `;profile=` and
+    /// rejected a linkset holding one).
     #[serde(rename = "type")]
     pub media_type: Option<String>,
+    /// The profile of the target's format (RFC 6906), beside its type:
+    /// `profile=` in HTML and in a linkset's target object, as FAIR
+    /// Signposting writes it.
+    pub profile: Option<String>,
 }
 
 impl HeadLink {
@@ -28,6 +35,7 @@ impl HeadLink {
             rel: rel.into(),
             href: href.into(),
             media_type: media_type.map(str::to_string),
+            profile: None,
         }
     }
 }
@@ -40,8 +48,9 @@ pub struct Signposts<'a> {
     pub schema_type: &'a str,
     /// Metadata records: (absolute URL, media type).
     pub described_by: Vec<(String, &'static str)>,
-    /// The IIIF document and its media type with profile.
-    pub item: Option<(String, String)>,
+    /// The IIIF document: its URL and the profile of its media type
+    /// (`application/ld+json`), the IIIF Presentation context when known.
+    pub item: Option<(String, Option<String>)>,
     /// Licence URI.
     pub license: Option<&'a str>,
     /// Authors given as URLs (ORCID, ISNI, Wikidata…).
@@ -56,8 +65,11 @@ pub fn signposting(s: &Signposts<'_>) -> Vec<HeadLink> {
     for (url, media_type) in &s.described_by {
         links.push(HeadLink::new("describedby", url.clone(), Some(media_type)));
     }
-    if let Some((url, media_type)) = &s.item {
-        links.push(HeadLink::new("item", url.clone(), Some(media_type)));
+    if let Some((url, profile)) = &s.item {
+        links.push(HeadLink {
+            profile: profile.clone(),
+            ..HeadLink::new("item", url.clone(), Some("application/ld+json"))
+        });
     }
     links.push(HeadLink::new(
         "type",
@@ -89,6 +101,9 @@ pub fn linkset_context(anchor: &str, links: &[HeadLink]) -> Value {
         target.insert("href".into(), json!(l.href));
         if let Some(t) = &l.media_type {
             target.insert("type".into(), json!(t));
+        }
+        if let Some(p) = &l.profile {
+            target.insert("profile".into(), json!(p));
         }
         ctx.entry(l.rel.clone())
             .or_insert_with(|| Value::Array(Vec::new()))
@@ -220,7 +235,7 @@ mod tests {
             )],
             item: Some((
                 "https://e.org/doi/10.5555/x/manifest.json".into(),
-                "application/ld+json".into(),
+                Some("http://iiif.io/api/presentation/3/context.json".into()),
             )),
             license: Some("https://creativecommons.org/licenses/by/4.0/"),
             authors: vec![],
@@ -229,7 +244,12 @@ mod tests {
         let ctx = linkset_context("https://e.org/doi/10.5555/x/", &links);
         assert_eq!(ctx["cite-as"][0]["href"], "https://doi.org/10.5555/x");
         assert_eq!(ctx["type"].as_array().unwrap().len(), 2);
+        // The type as signposting clients parse it, the profile beside it.
         assert_eq!(ctx["item"][0]["type"], "application/ld+json");
+        assert_eq!(
+            ctx["item"][0]["profile"],
+            "http://iiif.io/api/presentation/3/context.json"
+        );
         assert!(ctx.get("linkset").is_none());
     }
 

@@ -115,12 +115,12 @@ pub struct Summary {
     /// tombstones: 410), for the `_redirects`, `.htaccess` and nginx exports.
     #[serde(default)]
     pub redirects: Vec<Redirect>,
-    /// The landing page's linkset context (compact JSON), for the
-    /// site-wide linkset. Kept as JSON rather than as a string holding JSON,
-    /// whose escapes made reading the states back a fifth of a no-op
-    /// rebuild.
+    /// The linkset contexts (compact JSON) of the landing page and of its
+    /// version pages, for the site-wide linkset. Kept as JSON rather than
+    /// as strings holding JSON, whose escapes made reading the states back
+    /// a fifth of a no-op rebuild.
     #[serde(default)]
-    pub linkset: Option<Box<serde_json::value::RawValue>>,
+    pub linksets: Vec<Box<serde_json::value::RawValue>>,
     /// When the PID's pages last changed (RFC 3339), for `lastmod` and the
     /// feed.
     #[serde(default)]
@@ -350,7 +350,7 @@ impl<'a> Renderer<'a> {
             pages: 0,
             stubs: 0,
             redirects: Vec::new(),
-            linkset: None,
+            linksets: Vec::new(),
             modified: None,
             activities: Vec::new(),
         };
@@ -389,7 +389,9 @@ impl<'a> Renderer<'a> {
                     }),
                 };
                 let (page_outputs, item, linkset) = self.landing(&spec)?;
-                summary.linkset = serde_json::value::to_raw_value(&linkset).ok();
+                summary
+                    .linksets
+                    .extend(serde_json::value::to_raw_value(&linkset).ok());
                 summary.pages += 1;
                 if record.status == Status::Active {
                     summary.sitemap = Some(landing_url);
@@ -676,7 +678,13 @@ impl<'a> Renderer<'a> {
                 cite_url: Some(url.clone()),
                 history: Some(history),
             };
-            outputs.extend(self.landing(&spec)?.0);
+            let (page_outputs, _, linkset) = self.landing(&spec)?;
+            outputs.extend(page_outputs);
+            // Each version page is a landing page of its own: the site-wide
+            // linkset lists it too.
+            summary
+                .linksets
+                .extend(serde_json::value::to_raw_value(&linkset).ok());
             summary.pages += 1;
             // One withdrawn version of an active PID: its own tombstone.
             let status = if row.status == Status::Withdrawn {
@@ -707,6 +715,12 @@ impl<'a> Renderer<'a> {
         });
         let resource = loaded.resource.as_ref();
         let citation = self.citation(record, resource, cite_url.clone());
+        let on_version_page = spec.history.as_ref().is_some_and(|h| !h.on_pid_page);
+        let citation = if on_version_page {
+            citation.for_version_page()
+        } else {
+            citation
+        };
         let csl = citation.csl_json();
         let withdrawn = record.status == Status::Withdrawn;
         // A withdrawn resource is not published, linked or announced: its
@@ -816,13 +830,9 @@ impl<'a> Renderer<'a> {
             cite_as: &cite_url,
             schema_type: schema_type(&citation),
             described_by,
-            item: manifest_url.as_ref().map(|m| {
-                let media_type = match resource {
-                    Some(r) => format!("application/ld+json;profile=\"{}\"", r.version.context()),
-                    None => "application/ld+json".to_string(),
-                };
-                (m.clone(), media_type)
-            }),
+            item: manifest_url
+                .as_ref()
+                .map(|m| (m.clone(), resource.map(|r| r.version.context().to_string()))),
             license: citation.license.as_deref(),
             authors: citation
                 .creators

@@ -96,7 +96,9 @@ function expected(csl) {
   else if (issued.raw || issued.literal) date = issued.raw || issued.literal;
   return {
     itemType: ZOTERO_TYPE[csl.type] || `(no Zotero type for CSL ${csl.type})`,
-    title: csl.title,
+    // cite.json marks a PID standing in for the title with CSL-JSON's
+    // nocase markup; the page's title is the plain PID.
+    title: csl.title.replace(/<span class="nocase">([^<]*)<\/span>/g, '$1'),
     creators: (csl.author || []).map((a) => (a.literal ? a.literal : [a.family, a.given].filter(Boolean).join(', '))),
     date,
     url: csl.URL,

@@ -3344,8 +3344,10 @@ impl<'a, T: EntryLike> Context<'a, T> {
             buf.truncate(buf.trim_end().len());
         }
 
-        // Do not print duplicate affixes.
-        if s.chars().all(|c| !c.is_alphabetic()) {
+        // Do not print duplicate affixes. pidsite patch 18: but a closing
+        // bracket closes what its prefix opened, even after text that ends
+        // in one: `(Cod. 2 (Frowinus dispersus))`, not `(Cod. 2 (… dispersus)`.
+        if s.chars().all(|c| !c.is_alphabetic()) && !closes_bracket(s) {
             let trimmed = s.trim_end();
             if let Some(last) = last_buffer(&mut self.writing)
                 && let Some(strip) = last.strip_suffix(trimmed)
@@ -3659,7 +3661,10 @@ impl<'a, T: EntryLike> Context<'a, T> {
             self.discard_elem(loc.0);
         } else {
             if let Some(suffix) = &affixes.suffix {
-                let do_suffix = if !self.writing.buf.is_empty() {
+                // pidsite patch 18: a closing bracket is always written.
+                let do_suffix = if closes_bracket(suffix) {
+                    true
+                } else if !self.writing.buf.is_empty() {
                     !self.writing.buf.as_string_mut().ends_with(suffix.as_str())
                 } else if let Some(l) = self.writing.elem_stack.last_mut().last_text() {
                     !l.text.ends_with(suffix)
@@ -3831,6 +3836,13 @@ enum SpecialForm {
 /// Recursively iterates over `child`. If we reach text, we return a mutable
 /// reference to its content. If we reach an element with one child, we
 /// recursively call the funtion with this child. Otherwise, we return [None].
+/// pidsite patch 18: whether an affix closes a bracket. Such a suffix is
+/// never merged with the same character ending the text before it (as a
+/// period is): it closes its own prefix's bracket.
+fn closes_bracket(affix: &str) -> bool {
+    affix.contains([')', ']'])
+}
+
 fn get_last_text(child: &mut ElemChild) -> Option<&mut String> {
     match child {
         ElemChild::Text(formatted) => Some(&mut formatted.text),

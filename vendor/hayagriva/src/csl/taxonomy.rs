@@ -743,14 +743,38 @@ fn resolve_csl_json_standard_variable(
     variable: StandardVariable,
 ) -> Option<Cow<'_, ChunkedString>> {
     match item.0.get(&*csl_json_key(&CSL_JSON_KEYS[0], variable as usize, variable))? {
-        csl_json::Value::String(s) => {
-            Some(Cow::Owned(StringChunk::normal(s.clone()).into()))
-        }
+        // pidsite patch 8: `<span class="nocase">` keeps its text's case.
+        csl_json::Value::String(s) => Some(Cow::Owned(csl_json_chunks(s))),
         csl_json::Value::Number(n) => {
             Some(Cow::Owned(StringChunk::normal(n.to_string()).into()))
         }
         _ => None,
     }
+}
+
+/// pidsite patch 8: a CSL-JSON string, its `<span class="nocase">…</span>`
+/// runs verbatim (no case change), as citeproc-js and Zotero read that
+/// markup (citeproc-js's "rich text" markup of CSL-JSON fields); the rest
+/// of the string is normal text. Other markup is left as it was.
+#[cfg(feature = "csl-json")]
+fn csl_json_chunks(s: &str) -> ChunkedString {
+    const OPEN: &str = "<span class=\"nocase\">";
+    const CLOSE: &str = "</span>";
+    let mut chunks = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find(OPEN) {
+        let inside = &rest[start + OPEN.len()..];
+        let Some(end) = inside.find(CLOSE) else { break };
+        if start > 0 {
+            chunks.push(StringChunk::normal(&rest[..start]));
+        }
+        chunks.push(StringChunk::verbatim(&inside[..end]));
+        rest = &inside[end + CLOSE.len()..];
+    }
+    if !rest.is_empty() || chunks.is_empty() {
+        chunks.push(StringChunk::normal(rest));
+    }
+    ChunkedString(chunks)
 }
 
 #[cfg(feature = "csl-json")]

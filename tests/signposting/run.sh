@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# FAIR Signposting as a real client reads it (issue 16): the reference
+# client, PyPI `signposting`, over every landing, version and tombstone
+# page and every linkset.json (page-level and site-wide) of the example
+# site, the basic fixture and a site of the shared IIIF corpus, served on
+# loopback. Fails when the client drops a link, rejects a linkset or warns,
+# or when the site-wide linkset lacks a page. From anywhere:
+#   bash tests/signposting/run.sh
+# Corpus: $PIDSITE_CORPUS, else ../shared/corpus (from the repo root).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+venv=target/signposting-venv
+
+# Python venv with the pinned client (Debian's python3 needs python3-venv
+# for ensurepip).
+if [ ! -x "$venv/bin/python" ]; then
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" 2>/dev/null; then
+    rm -rf "$venv"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$venv"
+  fi
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/signposting/requirements.txt
+
+cargo build --locked --quiet
+bin=target/debug/pidsite
+work=target/signposting
+
+sites=(".:$work/example" "tests/fixtures/basic:$work/basic")
+corpus="${PIDSITE_CORPUS:-../shared/corpus}"
+if [ ! -d "$corpus" ]; then
+  echo "signposting: no corpus at $corpus (set PIDSITE_CORPUS)" >&2
+  exit 2
+fi
+# A site with a PID for each corpus file, as tests/corpus.rs builds it.
+src="$work/corpus-src"
+rm -rf "$src"
+mkdir -p "$src/content/manifests"
+printf 'base_url = "https://example.org/corpus/"\ntitle = "Corpus"\n' >"$src/site.toml"
+{
+  echo "pid,target"
+  i=0
+  while IFS= read -r -d '' f; do
+    n=$(printf '%03d' "$i")
+    cp "$f" "$src/content/manifests/$n.json"
+    echo "corpus-$n,manifests/$n.json"
+    i=$((i + 1))
+  done < <(find "$corpus" -name '*.json' -print0 | sort -z)
+} >"$src/content/registry.csv"
+sites+=("$src:$work/corpus")
+
+for s in "${sites[@]}"; do
+  site=${s%%:*}
+  out=${s#*:}
+  rm -rf "$out"
+  "$bin" build --site "$site" --out "$out" --full --quiet
+  "$venv/bin/python" tests/signposting/check.py "$out"
+done
