@@ -1,5 +1,5 @@
-//! BibTeX for a [`Citation`]: one `@misc` entry (the type reference managers
-//! import objects, images and collections as), with LaTeX specials escaped
+//! BibTeX for a [`Citation`]: one entry of the biblatex type of its genre
+//! (`@book`, `@audio`, `@artwork`, `@misc`…), with LaTeX specials escaped
 //! so that manifest text cannot break the entry.
 
 use std::fmt::Write;
@@ -44,7 +44,7 @@ pub fn bibtex(c: &Citation) -> String {
         "howpublished",
         format!("\\url{{{}}}", c.url.replace(['{', '}'], "")),
     ));
-    let mut out = format!("@misc{{{},\n", c.key);
+    let mut out = format!("@{}{{{},\n", c.genre.facts().bibtex, c.key);
     for (name, value) in fields {
         let _ = writeln!(out, "  {name:<12} = {{{value}}},");
     }

@@ -11,6 +11,7 @@ pub mod styles;
 use serde_json::{json, Map, Value};
 
 use crate::config::SiteConfig;
+use crate::model::genre::Genre;
 use crate::model::pid::{Pid, Scheme};
 use crate::model::record::Record;
 use crate::model::resource::{Resource, ResourceKind};
@@ -118,8 +119,8 @@ pub struct Citation {
     pub publisher: Option<String>,
     /// Shelfmark or call number.
     pub shelfmark: Option<String>,
-    /// CSL item type.
-    pub resource_type: String,
+    /// What the resource is; every output's type comes from it.
+    pub genre: Genre,
     /// The URL to cite: the resolver URL, or the landing page for local IDs.
     pub url: String,
     /// The DOI, for DOI PIDs.
@@ -190,14 +191,7 @@ impl Citation {
                     .find_map(|p| p.label.as_ref().map(|l| l.value.clone()))
             })
             .or_else(|| (!config.publisher.is_empty()).then(|| config.publisher.clone()));
-        let resource_type = o.resource_type.clone().unwrap_or_else(|| {
-            match resource.map(|r| r.kind) {
-                Some(ResourceKind::Collection) => "collection",
-                Some(ResourceKind::Annotation | ResourceKind::AnnotationPage) => "document",
-                _ => "graphic",
-            }
-            .to_string()
-        });
+        let genre = genre_of(o.resource_type, resource, config.default_genre);
         let pid = &record.pid;
         Citation {
             key: key_of(pid),
@@ -208,7 +202,7 @@ impl Citation {
             date,
             publisher,
             shelfmark: meta(&own.shelfmark, SHELFMARK_LABELS),
-            resource_type,
+            genre,
             url,
             doi: (pid.scheme() == Scheme::Doi).then(|| pid.as_str().to_string()),
             version: record.version.clone(),
@@ -253,7 +247,7 @@ impl Citation {
     pub fn csl_json(&self) -> Value {
         let mut item = Map::new();
         item.insert("id".into(), json!(self.key));
-        item.insert("type".into(), json!(self.resource_type));
+        item.insert("type".into(), json!(self.genre.facts().csl));
         item.insert("title".into(), json!(self.title));
         if !self.creators.is_empty() {
             let names: Vec<Value> = self.creators.iter().map(|c| csl_name(c)).collect();
@@ -295,6 +289,31 @@ impl Citation {
         }
         Value::Object(item)
     }
+}
+
+/// What a resource is, in order of precedence: the registry's
+/// `resource_type`; what the IIIF says (the media it paints, its
+/// "Type"/"Genre"/"Format" metadata); the site's `default_resource_type`;
+/// a book when the manifest is `paged`; else by its IIIF type (a
+/// collection, annotations, or images). Collections and annotations take
+/// no site default: a site of manuscripts still has collections.
+pub fn genre_of(
+    registry: Option<Genre>,
+    resource: Option<&Resource>,
+    site_default: Option<Genre>,
+) -> Genre {
+    let kind = resource.map(|r| r.kind);
+    let by_kind = match kind {
+        Some(ResourceKind::Collection) => Some(Genre::Collection),
+        Some(ResourceKind::Annotation | ResourceKind::AnnotationPage) => Some(Genre::Annotation),
+        _ => None,
+    };
+    registry
+        .or_else(|| resource.and_then(|r| r.genre))
+        .or(by_kind)
+        .or(site_default)
+        .or_else(|| resource.filter(|r| r.paged).map(|_| Genre::Book))
+        .unwrap_or(Genre::Image)
 }
 
 /// An ASCII key from the PID, e.g. `ark_12345_x6np1wh8k`.
