@@ -481,6 +481,77 @@ mod tests {
         assert_eq!(c.date.as_deref(), Some("1595"));
     }
 
+    /// A manifest with `extra` fields, read as the loader reads it.
+    fn manifest(extra: serde_json::Value) -> Resource {
+        let mut m = serde_json::json!({
+            "@context": "http://iiif.io/api/presentation/3/context.json",
+            "id": "https://example.org/m", "type": "Manifest",
+            "label": {"en": ["M"]}, "items": [],
+        });
+        m.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        crate::load::iiif::parse(m.to_string().as_bytes(), &["en".to_string()]).unwrap()
+    }
+
+    #[test]
+    fn the_registry_wins_then_the_iiif_then_the_site_then_paged_then_the_kind() {
+        let plain = manifest(json!({}));
+        let paged = manifest(json!({"behavior": ["paged"]}));
+        let typed = manifest(json!({
+            "behavior": ["paged"],
+            "metadata": [{"label": {"en": ["Type"]}, "value": {"en": ["Manuscript"]}}],
+        }));
+        let collection = crate::load::iiif::parse(
+            br#"{"id": "https://e.org/c", "type": "Collection", "label": {"en": ["C"]}, "items": []}"#,
+            &[],
+        )
+        .unwrap();
+        let site = Some(Genre::Letter);
+        let cases = [
+            (Some(Genre::Map), Some(&typed), site, Genre::Map),
+            (None, Some(&typed), site, Genre::Manuscript),
+            (None, Some(&paged), site, Genre::Letter),
+            (None, Some(&paged), None, Genre::Book),
+            (None, Some(&plain), None, Genre::Image),
+            (None, Some(&collection), site, Genre::Collection),
+            (Some(Genre::Book), Some(&collection), site, Genre::Book),
+            (None, None, None, Genre::Image),
+        ];
+        for (registry, resource, site, expected) in cases {
+            assert_eq!(genre_of(registry, resource, site), expected);
+        }
+    }
+
+    #[test]
+    fn every_style_cites_every_genre() {
+        let names: Vec<String> = styles::Style::NAMES.iter().map(|s| s.to_string()).collect();
+        let styles = styles::Styles::load(&names, std::path::Path::new("."));
+        for genre in Genre::ALL {
+            let c = Citation {
+                key: "k".into(),
+                pid: "ark:/99999/fk4x".into(),
+                scheme: "ark",
+                title: "A title".into(),
+                creators: vec!["Doe, Jane".into()],
+                date: Some("1901".into()),
+                publisher: Some("Example Library".into()),
+                shelfmark: None,
+                genre,
+                url: "https://n2t.net/ark:/99999/fk4x".into(),
+                doi: None,
+                version: None,
+                license: None,
+            };
+            let formatted = styles.format(&c.csl_json());
+            assert_eq!(formatted.len(), names.len(), "{genre:?}");
+            for f in formatted {
+                let text = f.text.to_lowercase();
+                assert!(text.contains("a title"), "{genre:?} {}: {}", f.name, f.text);
+            }
+        }
+    }
+
     #[test]
     fn names() {
         assert_eq!(

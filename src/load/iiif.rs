@@ -219,7 +219,11 @@ fn painted_genre<'v, 'a: 'v>(
             .filter_map(|k| body.get(k))
             .flat_map(items)
             .collect();
-        for b in if options.is_empty() { vec![body] } else { options } {
+        for b in if options.is_empty() {
+            vec![body]
+        } else {
+            options
+        } {
             if let Some(g) = body_genre(b) {
                 if !seen.contains(&g) {
                     seen.push(g);
@@ -231,16 +235,29 @@ fn painted_genre<'v, 'a: 'v>(
         // v3: canvas.items[] (AnnotationPage).items[] (Annotation).body
         for page in canvas.get("items").map(items).into_iter().flatten() {
             for anno in page.get("items").map(items).into_iter().flatten() {
-                anno.get("body").map(items).into_iter().flatten().for_each(&mut note);
+                anno.get("body")
+                    .map(items)
+                    .into_iter()
+                    .flatten()
+                    .for_each(&mut note);
             }
         }
         // v2: canvas.images[].resource
         for anno in canvas.get("images").map(items).into_iter().flatten() {
-            anno.get("resource").map(items).into_iter().flatten().for_each(&mut note);
+            anno.get("resource")
+                .map(items)
+                .into_iter()
+                .flatten()
+                .for_each(&mut note);
         }
     }
     for sequence in obj.get("mediaSequences").map(items).into_iter().flatten() {
-        sequence.get("elements").map(items).into_iter().flatten().for_each(&mut note);
+        sequence
+            .get("elements")
+            .map(items)
+            .into_iter()
+            .flatten()
+            .for_each(&mut note);
     }
     let any = |g| seen.contains(&g);
     let only = |g| !seen.is_empty() && seen.iter().all(|s| *s == g);
@@ -271,7 +288,9 @@ fn body_genre(body: &Json) -> Option<Genre> {
             })
         });
     by_type.or_else(|| {
-        let format = body.get("format").and_then(|f| items(f).find_map(Json::as_str))?;
+        let format = body
+            .get("format")
+            .and_then(|f| items(f).find_map(Json::as_str))?;
         let top = format.split('/').next()?.trim().to_ascii_lowercase();
         Some(match top.as_str() {
             "audio" => Genre::Audio,
@@ -289,24 +308,34 @@ fn body_genre(body: &Json) -> Option<Genre> {
 /// or object type and whose value names a genre; else the `Format: …` of
 /// the Universal Viewer tracking service Wellcome Collection writes.
 fn described_genre(obj: &Object) -> Option<Genre> {
-    let from_metadata = obj.get("metadata").map(items).into_iter().flatten().find_map(|entry| {
-        let mut labels = Vec::new();
-        strings(entry.get("label")?, &mut labels);
-        let typed = labels.iter().any(|l| {
-            let l = l.trim().trim_end_matches(':').trim().to_lowercase();
-            GENRE_LABELS.contains(&l.as_str())
+    let from_metadata = obj
+        .get("metadata")
+        .map(items)
+        .into_iter()
+        .flatten()
+        .find_map(|entry| {
+            let mut labels = Vec::new();
+            strings(entry.get("label")?, &mut labels);
+            let typed = labels.iter().any(|l| {
+                let l = l.trim().trim_end_matches(':').trim().to_lowercase();
+                GENRE_LABELS.contains(&l.as_str())
+            });
+            if !typed {
+                return None;
+            }
+            let mut values = Vec::new();
+            strings(entry.get("value")?, &mut values);
+            values
+                .iter()
+                .find_map(|v| Genre::from_description(&strip(v)))
         });
-        if !typed {
-            return None;
-        }
-        let mut values = Vec::new();
-        strings(entry.get("value")?, &mut values);
-        values
-            .iter()
-            .find_map(|v| Genre::from_description(&strip(v)))
-    });
     from_metadata.or_else(|| {
-        obj.get("service").map(items).into_iter().flatten().find_map(|service| {
+        // v2 and v3 `service`, and v3's top-level `services`.
+        let services = ["service", "services"]
+            .into_iter()
+            .filter_map(|k| obj.get(k))
+            .flat_map(items);
+        services.into_iter().find_map(|service| {
             let profile = service.get("profile").and_then(Json::as_str)?;
             if !profile.contains("tracking-extensions") {
                 return None;

@@ -496,22 +496,68 @@ mod tests {
     fn every_output_name_is_in_its_vocabulary() {
         // DataCite Metadata Schema 4.5 resourceTypeGeneral.
         const DATACITE: &[&str] = &[
-            "Audiovisual", "Book", "BookChapter", "Collection", "ComputationalNotebook",
-            "ConferencePaper", "ConferenceProceeding", "DataPaper", "Dataset", "Dissertation",
-            "Event", "Image", "Instrument", "InteractiveResource", "Journal", "JournalArticle",
-            "Model", "OutputManagementPlan", "PeerReview", "PhysicalObject", "Preprint",
-            "Report", "Service", "Software", "Sound", "Standard", "StudyRegistration", "Text",
-            "Workflow", "Other",
+            "Audiovisual",
+            "Book",
+            "BookChapter",
+            "Collection",
+            "ComputationalNotebook",
+            "ConferencePaper",
+            "ConferenceProceeding",
+            "DataPaper",
+            "Dataset",
+            "Dissertation",
+            "Event",
+            "Image",
+            "Instrument",
+            "InteractiveResource",
+            "Journal",
+            "JournalArticle",
+            "Model",
+            "OutputManagementPlan",
+            "PeerReview",
+            "PhysicalObject",
+            "Preprint",
+            "Report",
+            "Service",
+            "Software",
+            "Sound",
+            "Standard",
+            "StudyRegistration",
+            "Text",
+            "Workflow",
+            "Other",
         ];
         // DCMI Type Vocabulary.
         const DCMI: &[&str] = &[
-            "Collection", "Dataset", "Event", "Image", "InteractiveResource", "MovingImage",
-            "PhysicalObject", "Service", "Software", "Sound", "StillImage", "Text",
+            "Collection",
+            "Dataset",
+            "Event",
+            "Image",
+            "InteractiveResource",
+            "MovingImage",
+            "PhysicalObject",
+            "Service",
+            "Software",
+            "Sound",
+            "StillImage",
+            "Text",
         ];
         // Entry types of biblatex's default data model (blx-dm.def).
         const BIBLATEX: &[&str] = &[
-            "article", "artwork", "audio", "book", "dataset", "image", "letter", "misc",
-            "music", "online", "periodical", "report", "unpublished", "video",
+            "article",
+            "artwork",
+            "audio",
+            "book",
+            "dataset",
+            "image",
+            "letter",
+            "misc",
+            "music",
+            "online",
+            "periodical",
+            "report",
+            "unpublished",
+            "video",
         ];
         // RIS reference types (RIS specification, Research Information Systems).
         const RIS: &[&str] = &[
@@ -535,7 +581,10 @@ mod tests {
         // Values of "Type", "Genre", "Format"… fields in the corpus.
         let cases = [
             ("Manuscript", Some(Genre::Manuscript)),
-            ("Reconstructed manuscrit (partial reconstruction)", Some(Genre::Manuscript)),
+            (
+                "Reconstructed manuscrit (partial reconstruction)",
+                Some(Genre::Manuscript),
+            ),
             ("Manuscrit dispersé", Some(Genre::Manuscript)),
             (
                 "Manuscripts, Medieval England 15th century",

@@ -33,9 +33,7 @@ use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
 use context::*;
-use discovery::{
-    coins, dc_tags, linkset_context, linkset_document, signposting, Signposts,
-};
+use discovery::{coins, dc_tags, linkset_context, linkset_document, signposting, Signposts};
 
 /// One file of the site, rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
