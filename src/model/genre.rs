@@ -576,6 +576,28 @@ mod tests {
         }
     }
 
+    /// README's table of kinds, from [`Genre::facts`].
+    fn readme_table() -> String {
+        Genre::ALL
+            .iter()
+            .map(|g| {
+                let f = g.facts();
+                format!(
+                    "| {} (`{}`) | `{}` | {} | {} | {} | {} | `@{}` | {} | {}, {} |\n",
+                    f.label, f.name, f.csl, f.schema_org, f.datacite, f.zotero, f.ris,
+                    f.bibtex, f.dcmi, f.part, f.parts
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_shows_this_table() {
+        let readme = include_str!("../../README.md");
+        let table = readme_table();
+        assert!(readme.contains(&table), "README's Resource types table is now:\n{table}");
+    }
+
     #[test]
     fn reads_what_catalogues_write() {
         // Values of "Type", "Genre", "Format"… fields in the corpus.
