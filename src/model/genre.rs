@@ -584,8 +584,17 @@ mod tests {
                 let f = g.facts();
                 format!(
                     "| {} (`{}`) | `{}` | {} | {} | {} | {} | `@{}` | {} | {}, {} |\n",
-                    f.label, f.name, f.csl, f.schema_org, f.datacite, f.zotero, f.ris,
-                    f.bibtex, f.dcmi, f.part, f.parts
+                    f.label,
+                    f.name,
+                    f.csl,
+                    f.schema_org,
+                    f.datacite,
+                    f.zotero,
+                    f.ris,
+                    f.bibtex,
+                    f.dcmi,
+                    f.part,
+                    f.parts
                 )
             })
             .collect()
@@ -595,7 +604,10 @@ mod tests {
     fn the_readme_shows_this_table() {
         let readme = include_str!("../../README.md");
         let table = readme_table();
-        assert!(readme.contains(&table), "README's Resource types table is now:\n{table}");
+        assert!(
+            readme.contains(&table),
+            "README's Resource types table is now:\n{table}"
+        );
     }
 
     #[test]
