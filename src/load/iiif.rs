@@ -83,12 +83,21 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
         .or_else(|| obj.get("license"))
         .and_then(|v| items(v).find_map(uri_of))
         .and_then(|u| http_url(&u));
-    let canvases = canvases(obj, version);
+    let shown = canvases(obj, version);
+    // A v2 AV manifest (the ixif extension) holds its recordings in
+    // `mediaSequences` and one placeholder canvas "for viewers that cannot
+    // show them": the placeholder gives the thumbnail, but it is no part
+    // of the resource to count or cite ("1 recording" for two sides).
+    let canvases = if placeholder_sequence(obj) {
+        Vec::new()
+    } else {
+        shown.clone()
+    };
     let first_canvas = canvases.first().and_then(|c| id_of(c));
     let thumbnail = obj
         .get("thumbnail")
         .and_then(thumbnail_of)
-        .or_else(|| canvases.iter().find_map(|c| canvas_thumbnail(c)))
+        .or_else(|| shown.iter().find_map(|c| canvas_thumbnail(c)))
         .or_else(|| {
             (kind == ResourceKind::Canvas)
                 .then(|| canvas_thumbnail(obj))
@@ -498,6 +507,18 @@ fn canvases<'v, 'a>(obj: &'v Object<'a>, version: PresentationVersion) -> Vec<&'
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// Whether the manifest's sequence only stands in for `mediaSequences`
+/// (ixif's `compatibilityHint: displayIfContentUnsupported`).
+fn placeholder_sequence(obj: &Object) -> bool {
+    obj.contains_key("mediaSequences")
+        && obj
+            .get("sequences")
+            .and_then(|s| items(s).next())
+            .and_then(|s| s.get("compatibilityHint"))
+            .and_then(Json::as_str)
+            == Some("displayIfContentUnsupported")
 }
 
 /// A canvas's own thumbnail, else an image from its first painting annotation.
