@@ -1,11 +1,16 @@
-//! `pidsite check`: everything that would break a PID's promise to resolve,
-//! found without building: registry problems (syntax, duplicates, loops,
-//! targets that are missing, cannot be fetched or cannot be read as IIIF),
-//! targets whose content changed since the last build (`pidsite.lock`) and
-//! broken internal links in the last build's output. Each problem names its
-//! file and row or line; the command exits non-zero when there is any. It
-//! fetches remote targets through the build's cache (or reads the cache
-//! alone, offline) but never writes the lock: only a build does.
+//! `pidsite check`: every warning and error a build would give about the
+//! site's inputs, found without building: site.toml, the registry (syntax,
+//! duplicates, loops, versions out of date order), Markdown pages, notes and
+//! templates (they are parsed), the output folder a build would refuse, each
+//! PID's targets (missing, not fetched, not IIIF, of another `type`, without
+//! the row's canvas), and the lock. It reads them through the build's own
+//! code ([`crate::inputs`], [`crate::load_entry`]), so that its words are the
+//! build's. Besides, targets whose content changed since the last build
+//! (`pidsite.lock`) and broken internal links in the last build's output.
+//! Each problem names its file and row or line; the command exits non-zero
+//! when there is any. It fetches remote targets through the build's cache (or
+//! reads the cache alone, offline) but never writes the lock: only a build
+//! does.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -14,15 +19,15 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::SiteConfig;
-use crate::error::{Error, Location};
-use crate::lock::Lock;
-use crate::model::record::{Status, Target};
-use crate::remote::{sha256_hex, Cache, Fetcher, RemoteDocs};
+use crate::error::{Error, Location, Warning};
+use crate::remote::{sha256_hex, Cache, Fetcher};
 
 /// One problem found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// What kind: `registry`, `target`, `changed`, `lock` or `link`.
+    /// What kind: `error` (what stops a build), a warning's kind (see
+    /// [`crate::WarningKind::name`]: `target`, `type`, `canvas`, `stale`,
+    /// `note`, `template`, `version-order`, `lock`), `changed` or `link`.
     pub kind: &'static str,
     /// The file, relative to the site where possible.
     pub file: PathBuf,
@@ -34,6 +39,9 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.file.as_os_str().is_empty() {
+            return write!(f, "{}", self.message);
+        }
         let at = Location {
             path: self.file.clone(),
             line: self.line,
@@ -42,21 +50,33 @@ impl std::fmt::Display for Problem {
     }
 }
 
-fn problems_of(kind: &'static str, error: Error, out: &mut Vec<Problem>) {
+impl From<Warning> for Problem {
+    fn from(w: Warning) -> Self {
+        Problem {
+            kind: w.kind.name(),
+            file: w.at.path,
+            line: w.at.line,
+            message: w.message,
+        }
+    }
+}
+
+/// The problems of an error that stops a build, one per input error.
+fn problems_of(error: Error, out: &mut Vec<Problem>) {
     match error {
         Error::Many(errors) => {
             for e in errors {
-                problems_of(kind, e, out);
+                problems_of(e, out);
             }
         }
         Error::Input { at, message } => out.push(Problem {
-            kind,
+            kind: "error",
             file: at.path,
             line: at.line,
             message,
         }),
         other => out.push(Problem {
-            kind,
+            kind: "error",
             file: PathBuf::new(),
             line: None,
             message: other.to_string(),
@@ -71,45 +91,50 @@ pub fn check(site: &Path, out: Option<&Path>, offline: bool) -> Result<Vec<Probl
     let config = SiteConfig::load(site)?;
     let out = out.map_or_else(|| site.join(&config.output_dir), Path::to_path_buf);
     let mut problems = Vec::new();
-    let registry = crate::load::registry::load(site, &config).and_then(|registry| {
-        let pages = crate::load::pages::load_pages(site)?;
-        crate::load::registry::check_site_paths(&registry, site, &pages)?;
-        Ok(registry)
-    });
-    match registry {
-        Ok(registry) => {
+    if let Err(e) = crate::check_out_dir(site, &out) {
+        problems_of(e, &mut problems);
+    }
+    match crate::inputs::load(site, &config) {
+        Ok(inputs) => {
+            problems.extend(inputs.warnings.into_iter().map(Problem::from));
+            // A build parses the templates as it renders its first page.
+            if let Err(e) = inputs.templates.parsed() {
+                problems_of(e, &mut problems);
+            }
+            let registry = inputs.registry;
             let fetcher = Fetcher::new(&config.remote, Cache::for_output(&out), offline);
             let remote = fetcher.fetch_all(crate::remote_urls(&registry.entries), &|| {});
-            let mut found: Vec<Problem> = registry
+            let found: Vec<Vec<Warning>> = registry
                 .entries
                 .par_iter()
-                .filter_map(|entry| target_problem(entry.current(), site, &config, &remote))
+                .map(|entry| {
+                    let read = &mut Default::default();
+                    crate::load_entry(entry, site, &config, &remote, read).1
+                })
                 .collect();
-            problems.append(&mut found);
-            match Lock::load(site) {
-                Ok(Some(previous)) => {
-                    let read = |path: &Path| std::fs::read(path).ok().map(|b| sha256_hex(&b));
-                    let (_, changed) =
-                        crate::lock::compare(&registry.entries, read, &remote, Some(&previous));
-                    problems.extend(changed.into_iter().map(|c| Problem {
-                        kind: "changed",
-                        file: c.at.path,
-                        line: c.at.line,
-                        message: format!(
-                            "{}: {} changed since the last build (sha256 {} in {}, {} now)",
-                            c.pid,
-                            c.target,
-                            short(&c.was),
-                            crate::lock::LOCK_FILE,
-                            short(&c.now)
-                        ),
-                    }));
-                }
-                Ok(None) => {}
-                Err(e) => problems_of("lock", e, &mut problems),
+            problems.extend(found.into_iter().flatten().map(Problem::from));
+            let (previous, unreadable) = crate::inputs::previous_lock(site);
+            problems.extend(unreadable.map(Problem::from));
+            if let Some(previous) = previous {
+                let read = |path: &Path| std::fs::read(path).ok().map(|b| sha256_hex(&b));
+                let (_, changed) =
+                    crate::lock::compare(&registry.entries, read, &remote, Some(&previous));
+                problems.extend(changed.into_iter().map(|c| Problem {
+                    kind: "changed",
+                    file: c.at.path,
+                    line: c.at.line,
+                    message: format!(
+                        "{}: {} changed since the last build (sha256 {} in {}, {} now)",
+                        c.pid,
+                        c.target,
+                        short(&c.was),
+                        crate::lock::LOCK_FILE,
+                        short(&c.now)
+                    ),
+                }));
             }
         }
-        Err(e) => problems_of("registry", e, &mut problems),
+        Err(e) => problems_of(e, &mut problems),
     }
     if out.is_dir() {
         problems.extend(broken_links(&out, &config));
@@ -119,55 +144,6 @@ pub fn check(site: &Path, out: Option<&Path>, offline: bool) -> Result<Vec<Probl
 
 fn short(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
-}
-
-/// An active PID's target that is missing, cannot be fetched or is not
-/// IIIF.
-fn target_problem(
-    record: &crate::model::record::Record,
-    site: &Path,
-    config: &SiteConfig,
-    remote: &RemoteDocs,
-) -> Option<Problem> {
-    if record.status != Status::Active {
-        return None;
-    }
-    let (shown, bytes) = match record.target.as_ref()? {
-        Target::Local { path, .. } => (
-            crate::site_relative(path, site),
-            std::fs::read(path).map_err(|e| format!("cannot be read: {e}")),
-        ),
-        // A stale copy is a problem here: the next build would use it.
-        Target::Remote(url) => (
-            url.clone(),
-            match remote.read(url) {
-                Ok((_, Some(stale))) => Err(format!(
-                    "could not be fetched ({}); the build would use the copy cached on {}",
-                    stale.error, stale.cached_on
-                )),
-                Ok((bytes, None)) => Ok(bytes),
-                Err(e) => Err(e.to_string()),
-            },
-        ),
-    };
-    let reason = match bytes {
-        Err(e) => format!("target {shown} {e}"),
-        Ok(bytes) => match crate::load::iiif::parse(&bytes, &config.languages) {
-            Ok(resource) => match &record.canvas {
-                Some(canvas) if resource.lacks_canvas(canvas) => {
-                    format!("column \"canvas\": target {shown} has no canvas {canvas}")
-                }
-                _ => return None,
-            },
-            Err(e) => format!("target {shown} is not a IIIF resource pidsite can read: {e}"),
-        },
-    };
-    Some(Problem {
-        kind: "target",
-        file: record.at.path.clone(),
-        line: record.at.line,
-        message: format!("{}: {reason}", record.pid),
-    })
 }
 
 /// Links in the output's HTML pages to pages or files of the site that are

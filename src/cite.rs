@@ -1,6 +1,12 @@
 //! `pidsite cite`: one PID's citation on the command line, made by the same
 //! code as the landing page's (the same registry overrides, manifest
-//! metadata and CSL processor), in a CSL style or an export format.
+//! metadata and CSL processor), in a CSL style or an export format. A PID is
+//! found in any form a person may have: the PID, a former identifier or old
+//! URL of it (the current PID is cited), a moved PID (the PID it moved to
+//! is cited), a version page's address, or its landing page's. This module
+//! never prints: what the user should know besides the text (a moved or
+//! withdrawn PID, a manifest that could not be read) comes back as notes and
+//! warnings.
 
 use std::path::Path;
 
@@ -12,36 +18,99 @@ use crate::citation::Citation;
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result};
 use crate::model::pid::Pid;
-use crate::model::record::Status;
+use crate::model::record::{version_slug, Entry, Record, Status, Target};
 
 /// Formats besides the CSL styles.
 pub const FORMATS: &[&str] = &["bibtex", "ris", "csl-json", "datacite"];
 
+/// A citation, and what the user should know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cited {
+    /// The citation, ending in a newline.
+    pub text: String,
+    /// Which PID was cited, when it is not the one asked for (a former
+    /// identifier, a moved PID).
+    pub notes: Vec<String>,
+    /// Why the citation may not be what the user wants: a withdrawn PID, a
+    /// target that could not be read.
+    pub warnings: Vec<String>,
+}
+
+/// The PID (and version) asked for, found in the registry.
+struct Found {
+    /// Index of the entry.
+    entry: usize,
+    /// The version asked for, if one was.
+    version: Option<usize>,
+}
+
 /// The citation of `pid` in `format` (a CSL style name of [`Style::NAMES`]
-/// or one of [`FORMATS`]; `None`: the site's default style), as text.
-pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
+/// or one of [`FORMATS`], in any case; `None`: the site's default style),
+/// of its version `version` (a label such as `2` or `2024-rescan`) when
+/// given.
+pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>) -> Result<Cited> {
     let config = SiteConfig::load(site)?;
     let registry = crate::load::registry::load(site, &config)?;
-    let wanted = Pid::parse(pid).map_err(|m| Error::input(Location::file("<command line>"), m))?;
-    let entry = registry
-        .entries
-        .iter()
-        .find(|e| e.pid().key() == wanted.key())
-        .ok_or_else(|| {
-            Error::input(
-                Location::file("content/registry.csv"),
-                format!("no PID {wanted} in the registry"),
-            )
-        })?;
-    let record = entry.current();
-    if record.status == Status::Moved {
-        let to = record.replaced_by.as_ref().map(ToString::to_string);
+    let entries = &registry.entries;
+    let mut notes = Vec::new();
+    let mut warnings = Vec::new();
+    let mut found = find(entries, &config, pid, &mut notes)?;
+    // A moved PID: its replacement (the end of a chain of moves).
+    if entries[found.entry].current().status == Status::Moved {
+        let from = entries[found.entry].pid().clone();
+        let to = entries[found.entry]
+            .current()
+            .replaced_by
+            .clone()
+            .expect("the registry checks that a moved PID has replaced_by");
+        let Some(i) = entries.iter().position(|e| e.pid().key() == to.key()) else {
+            return Err(Error::input(
+                entries[found.entry].current().at.clone(),
+                format!("{from} has moved to {to}, which is not in the registry"),
+            ));
+        };
+        notes.push(format!("{from} has moved to {to}: citing {to}"));
+        found = Found {
+            entry: i,
+            version: None,
+        };
+    }
+    let entry = &entries[found.entry];
+    if let Some(label) = version {
+        found.version = Some(version_index(entry, label)?);
+    }
+    let current = entry.current();
+    if current.status == Status::Reserved {
         return Err(Error::input(
-            record.at.clone(),
+            current.at.clone(),
             format!(
-                "{wanted} has moved to {}; cite that PID",
-                to.unwrap_or_default()
+                "{} is reserved: it has no page yet, and nothing to cite",
+                current.pid
             ),
+        ));
+    }
+    let index = found.version.unwrap_or_else(|| entry.current_index());
+    // A withdrawn PID withdraws every version of it.
+    let record = match &entry.versions[index] {
+        row if current.status == Status::Withdrawn => Record {
+            status: Status::Withdrawn,
+            withdrawn_date: current.withdrawn_date.clone(),
+            withdrawn_reason: current.withdrawn_reason.clone(),
+            ..row.clone()
+        },
+        row => row.clone(),
+    };
+    if record.status == Status::Withdrawn {
+        let mut why = String::new();
+        if let Some(date) = &record.withdrawn_date {
+            why.push_str(&format!(" on {date}"));
+        }
+        if let Some(reason) = &record.withdrawn_reason {
+            why.push_str(&format!(" ({reason})"));
+        }
+        warnings.push(format!(
+            "{} was withdrawn{why}: its address answers with a tombstone page; this is its citation as it stood",
+            record.pid
         ));
     }
     // A remote target is read as the build reads it (through the cache
@@ -52,20 +121,31 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
         false,
     );
     let urls = match &record.target {
-        Some(crate::model::record::Target::Remote(url)) => vec![url.clone()],
+        Some(Target::Remote(url)) => vec![url.clone()],
         _ => Vec::new(),
     };
     let remote = fetcher.fetch_all(urls, &|| {});
-    let (loaded, _) = crate::load_target(record, site, &config, &remote, &mut Default::default());
-    let landing_url = config.url(record.pid.landing_path().as_str());
-    let cite_url = record
-        .pid
-        .resolver_url(&config.resolvers)
-        .unwrap_or_else(|| landing_url.clone());
+    let (loaded, problems) =
+        crate::load_target(&record, site, &config, &remote, &mut Default::default());
+    warnings.extend(problems.iter().map(ToString::to_string));
+    // A version is cited by its own page, as that page cites itself.
+    let path = match found.version {
+        Some(i) => entry.version_path(i),
+        None => record.pid.landing_path(),
+    };
+    let landing_url = config.url(path.as_str());
+    let cite_url = match found.version {
+        Some(_) => landing_url.clone(),
+        None => record
+            .pid
+            .resolver_url(&config.resolvers)
+            .unwrap_or_else(|| landing_url.clone()),
+    };
     let resource = loaded.resource.as_ref();
-    let citation = Citation::derive(record, resource, &config, cite_url);
+    let citation = Citation::derive(&record, resource, &config, cite_url);
+    let wanted = record.pid.to_string();
     let format = format.unwrap_or(&config.default_style);
-    Ok(match format {
+    let text = match format.to_ascii_lowercase().as_str() {
         "bibtex" => bibtex(&citation),
         "ris" => ris(&citation),
         "csl-json" => {
@@ -78,14 +158,14 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
             let manifest = loaded
                 .document
                 .as_ref()
-                .map(|_| config.url(record.pid.landing_path().file("manifest.json").as_str()));
+                .map(|_| config.url(path.file("manifest.json").as_str()));
             datacite_xml(
                 &citation,
                 &DataCiteExtra::for_record(
                     &landing_url,
                     manifest.as_deref(),
                     resource,
-                    record,
+                    &record,
                     &crate::clock::BuildTime::now().date,
                 ),
             )
@@ -96,34 +176,207 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>) -> Result<String> {
                 )
             })?
         }
-        style => {
-            // The site's own styles by name, then any built-in style.
+        _ => {
+            // The site's own styles by name, then any built-in style; a
+            // name is matched whatever its case (APA, Apa, apa).
             let entry = config
                 .citation_styles
                 .iter()
-                .find(|e| custom_style_name(e) == Some(style))
+                .find(|e| custom_style_name(e).is_some_and(|n| n.eq_ignore_ascii_case(format)))
                 .cloned()
-                .or_else(|| Style::by_name(style).map(|s| s.name.to_string()));
+                .or_else(|| {
+                    Style::by_name(&format.to_ascii_lowercase()).map(|s| s.name.to_string())
+                });
             let Some(entry) = entry else {
                 return Err(Error::input(
                     Location::file("<command line>"),
                     format!(
-                        "unknown style {style:?}; expected one of {}, {}",
+                        "unknown style {format:?}; expected one of {}, {}",
                         Style::NAMES.join(", "),
                         FORMATS.join(", ")
                     ),
                 ));
             };
+            let name = custom_style_name(&entry).unwrap_or(&entry).to_string();
             let styles = Styles::load(&[entry], site);
             let formatted = styles
-                .format_one(&citation.csl_json(), style)
+                .format_one(&citation.csl_json(), &name)
                 .ok_or_else(|| {
                     Error::input(
                         record.at.clone(),
-                        format!("the CSL processor could not format {wanted} in {style}"),
+                        format!("the CSL processor could not format {wanted} in {name}"),
                     )
                 })?;
             format!("{}\n", formatted.text)
         }
+    };
+    Ok(Cited {
+        text,
+        notes,
+        warnings,
     })
+}
+
+/// The registry entry that `input` names: a page of the site by its URL
+/// or path (a landing page, a version page, an old URL), a PID, a former
+/// identifier of one (noted), or a version page's id (the PID and `/v2`).
+fn find(
+    entries: &[Entry],
+    config: &SiteConfig,
+    input: &str,
+    notes: &mut Vec<String>,
+) -> Result<Found> {
+    let input = input.trim();
+    let not_found = |what: String| Error::input(Location::file("content/registry.csv"), what);
+    // A page's address on the site.
+    let base = config.url("");
+    let rel = input
+        .strip_prefix(base.as_str())
+        .or_else(|| input.strip_prefix(base.trim_end_matches('/')))
+        .or_else(|| {
+            input
+                .strip_prefix(&config.path(""))
+                .filter(|_| input.starts_with('/'))
+        });
+    if let Some(rel) = rel {
+        let rel = rel
+            .trim_start_matches('/')
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("");
+        let rel = match rel {
+            "" => String::new(),
+            r if r.ends_with('/') => r.to_string(),
+            r => format!("{r}/"),
+        };
+        return page_at(entries, &rel, notes)
+            .ok_or_else(|| not_found(format!("no PID has a page at {input}")));
+    }
+    let parsed = Pid::parse(input);
+    if let Ok(wanted) = &parsed {
+        if let Some(i) = entries.iter().position(|e| e.pid().key() == wanted.key()) {
+            return Ok(Found {
+                entry: i,
+                version: None,
+            });
+        }
+        // A former identifier listed in `aliases`.
+        for (i, entry) in entries.iter().enumerate() {
+            let former = entry.aliases().into_iter().any(|a| {
+                a.request.is_none() && Pid::parse(&a.written).is_ok_and(|p| p.key() == wanted.key())
+            });
+            if former {
+                notes.push(format!(
+                    "{wanted} is a former identifier of {}: citing {}",
+                    entry.pid(),
+                    entry.pid()
+                ));
+                return Ok(Found {
+                    entry: i,
+                    version: None,
+                });
+            }
+        }
+    }
+    // A version page's id: the PID, then the version's folder.
+    if let Some((pid, folder)) = input.trim_end_matches('/').rsplit_once('/') {
+        if let Ok(pid) = Pid::parse(pid) {
+            if let Some(i) = entries.iter().position(|e| e.pid().key() == pid.key()) {
+                let version = (0..entries[i].versions.len())
+                    .filter(|_| entries[i].is_versioned())
+                    .find(|&v| {
+                        entries[i]
+                            .version_path(v)
+                            .as_str()
+                            .trim_end_matches('/')
+                            .rsplit('/')
+                            .next()
+                            .is_some_and(|f| f.eq_ignore_ascii_case(folder))
+                    });
+                if let Some(v) = version {
+                    return Ok(Found {
+                        entry: i,
+                        version: Some(v),
+                    });
+                }
+            }
+        }
+    }
+    match parsed {
+        Ok(wanted) => Err(not_found(format!("no PID {wanted} in the registry"))),
+        Err(m) => Err(Error::input(Location::file("<command line>"), m)),
+    }
+}
+
+/// The entry (and version) whose page, version page or old URL is at the
+/// site path `rel` (ending in `/`).
+fn page_at(entries: &[Entry], rel: &str, notes: &mut Vec<String>) -> Option<Found> {
+    let same = |path: &str| path.eq_ignore_ascii_case(rel);
+    for (i, entry) in entries.iter().enumerate() {
+        if same(entry.pid().landing_path().as_str()) {
+            return Some(Found {
+                entry: i,
+                version: None,
+            });
+        }
+        if entry.is_versioned() {
+            if let Some(v) =
+                (0..entry.versions.len()).find(|&v| same(entry.version_path(v).as_str()))
+            {
+                return Some(Found {
+                    entry: i,
+                    version: Some(v),
+                });
+            }
+        }
+        if let Some(alias) = entry.aliases().into_iter().find(|a| same(a.path.as_str())) {
+            notes.push(format!(
+                "{} is an old address of {}: citing {}",
+                alias.written,
+                entry.pid(),
+                entry.pid()
+            ));
+            return Some(Found {
+                entry: i,
+                version: None,
+            });
+        }
+    }
+    None
+}
+
+/// The index of the version `label` of a PID: its label (`2`, `2024
+/// rescan`) or its folder (`v2`, `v2024-rescan`), in any case.
+fn version_index(entry: &Entry, label: &str) -> Result<usize> {
+    let pid = entry.pid();
+    let at = || Location::file("<command line>");
+    if !entry.is_versioned() {
+        return Err(Error::input(
+            at(),
+            format!("{pid} has one version only: cite it without --version"),
+        ));
+    }
+    let wanted = version_slug(label).map(|s| s.to_ascii_lowercase());
+    entry
+        .versions
+        .iter()
+        .position(|r| {
+            let own = r.version.as_deref().unwrap_or("");
+            own.eq_ignore_ascii_case(label.trim())
+                || wanted.is_some() && version_slug(own).map(|s| s.to_ascii_lowercase()) == wanted
+        })
+        .ok_or_else(|| {
+            let labels: Vec<&str> = entry
+                .versions
+                .iter()
+                .filter_map(|r| r.version.as_deref())
+                .collect();
+            Error::input(
+                at(),
+                format!(
+                    "{pid} has no version {label:?}; expected one of {}",
+                    labels.join(", ")
+                ),
+            )
+        })
 }

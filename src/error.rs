@@ -136,13 +136,84 @@ impl Error {
     }
 }
 
+/// Declares [`WarningKind`] and its list of every kind, so that the list
+/// cannot miss one (the test that `check` reports every kind iterates it).
+macro_rules! warning_kinds {
+    ($($(#[doc = $doc:literal])* $kind:ident => $name:literal,)*) => {
+        /// What a [`Warning`] is about. Every warning a build can give is one
+        /// of these; `pidsite check` reports each kind that comes from the
+        /// site's inputs (tests/cli.rs proves it kind by kind).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum WarningKind {
+            $($(#[doc = $doc])* $kind,)*
+        }
+
+        impl WarningKind {
+            /// Every kind, in the order declared.
+            pub const ALL: &'static [WarningKind] = &[$(WarningKind::$kind,)*];
+
+            /// Its short name, as `pidsite check --format json` prints it
+            /// in `kind`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(WarningKind::$kind => $name,)*
+                }
+            }
+        }
+    };
+}
+
+warning_kinds! {
+    /// A site template whose name matches no built-in one (a typo?).
+    UnknownTemplate => "template",
+    /// A note in content/notes/ for a PID the registry does not have.
+    NoteWithoutPid => "note",
+    /// Rows of one PID whose `version_date`s are not in the rows' order.
+    VersionOrder => "version-order",
+    /// A target that cannot be read or is not IIIF: the page is built from
+    /// the registry alone.
+    UnreadableTarget => "target",
+    /// A remote target that could not be fetched: the cached copy is used.
+    StaleRemote => "stale",
+    /// The registry's `type` differs from what the target is.
+    TypeMismatch => "type",
+    /// The registry's `canvas` is not in the target.
+    MissingCanvas => "canvas",
+    /// pidsite.lock cannot be read (a merge conflict): a new one is written.
+    UnreadableLock => "lock",
+    /// The last build's state in the output's cache could not be read: the
+    /// build was a full one. About the output, not the inputs: build only.
+    CacheReset => "cache",
+    /// pidsite.lock could not be written, after the site was. Build only.
+    LockNotWritten => "lock-write",
+    /// The incremental build state could not be saved, after the site was
+    /// written. Build only.
+    StateNotSaved => "state",
+    /// `pidsite enrich` skipped a target (remote, or not enrichable).
+    /// Enrich only.
+    EnrichSkipped => "enrich",
+}
+
 /// A soft problem: the build goes on, reports it, and `--strict` fails on it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
+    /// What it is about.
+    pub kind: WarningKind,
     /// Where.
     pub at: Location,
     /// What happened and what pidsite did instead.
     pub message: String,
+}
+
+impl Warning {
+    /// A warning of `kind` at a location.
+    pub fn new(kind: WarningKind, at: Location, message: impl Into<String>) -> Self {
+        Warning {
+            kind,
+            at,
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for Warning {

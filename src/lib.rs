@@ -16,6 +16,7 @@ pub mod enrich;
 pub mod entry_store;
 pub mod error;
 pub mod incremental;
+mod inputs;
 pub mod load;
 pub mod lock;
 pub mod mint;
@@ -26,13 +27,13 @@ pub mod scaffold;
 pub mod serve;
 pub mod write;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-pub use error::{Error, Result, Warning};
+pub use error::{Error, Result, Warning, WarningKind};
 
 use config::SiteConfig;
 use entry_store::{EntryRef, EntryState, EntryStore};
@@ -139,12 +140,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             let mut report = build_once(&full, progress)?;
             report.warnings.insert(
                 0,
-                Warning {
-                    at: Location::file(incremental::cache_dir(&report.out_dir)),
-                    message: format!(
+                Warning::new(
+                    WarningKind::CacheReset,
+                    Location::file(incremental::cache_dir(&report.out_dir)),
+                    format!(
                         "the last build's state cannot be read ({cause}); this build was a full one"
                     ),
-                },
+                ),
             );
             Ok(report)
         }
@@ -161,26 +163,14 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         None => site.join(&config.output_dir),
     };
     check_out_dir(site, &out)?;
-    let registry = load::registry::load(site, &config)?;
-    let pages = load::pages::load_pages(site)?;
-    load::registry::check_site_paths(&registry, site, &pages)?;
-    // Read now, parsed when the first page is rendered.
-    let mut templates = render::templates::load(site, config.minify)?;
-    let mut warnings = std::mem::take(&mut templates.warnings);
-    let mut notes: HashMap<String, Note> = HashMap::new();
-    for note in load::pages::load_notes(site)? {
-        let known = registry
-            .entries
-            .iter()
-            .any(|e| e.pid().key() == note.pid.key());
-        if !known {
-            warnings.push(Warning {
-                at: Location::file(&note.path),
-                message: format!("note for {} which is not in the registry", note.pid),
-            });
-        }
-        notes.insert(note.pid.key().to_string(), note);
-    }
+    // The templates are read now, parsed when the first page is rendered.
+    let inputs::Inputs {
+        registry,
+        pages,
+        templates,
+        notes,
+        mut warnings,
+    } = inputs::load(site, &config)?;
 
     // Remote targets are fetched first, a few at a time: their content
     // decides their fingerprints, and pass 1 then only reads memory.
@@ -400,19 +390,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
 
     // A lock that cannot be read (a merge conflict) must not stop the
     // build: it is replaced by this build's.
-    let previous_lock = lock::Lock::load(site).unwrap_or_else(|e| {
-        let (at, message) = match e {
-            Error::Input { at, message } => (at, message),
-            other => (Location::file(lock::LOCK_FILE), other.to_string()),
-        };
-        warnings.push(Warning {
-            at,
-            message: format!(
-                "{message}; this build reports no changed manifests and writes a new lock"
-            ),
-        });
-        None
-    });
+    let (previous_lock, unreadable) = inputs::previous_lock(site);
+    warnings.extend(unreadable);
 
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
@@ -452,12 +431,11 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     );
     drop(previous_lock);
     if let Err(e) = new_lock.save(site) {
-        warnings.push(Warning {
-            at: Location::file(lock::LOCK_FILE),
-            message: format!(
-                "cannot write the lock file ({e}); the next build compares with the old one"
-            ),
-        });
+        warnings.push(Warning::new(
+            WarningKind::LockNotWritten,
+            Location::file(lock::LOCK_FILE),
+            format!("cannot write the lock file ({e}); the next build compares with the old one"),
+        ));
     }
     drop(new_lock);
     let mut state = State::new(build_id, global, index_hash);
@@ -467,12 +445,13 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     drop(previous);
     let keys = registry.entries.iter().map(|e| e.pid().key());
     if let Err(e) = state.save(&out, store, keys.zip(&refs)) {
-        warnings.push(Warning {
-            at: Location::file(incremental::state_path(&out)),
-            message: format!(
+        warnings.push(Warning::new(
+            WarningKind::StateNotSaved,
+            Location::file(incremental::state_path(&out)),
+            format!(
                 "cannot save the incremental build state ({e}); the next build will be a full one"
             ),
-        });
+        ));
     }
     Ok(BuildReport {
         pages: pages_built,
@@ -599,7 +578,9 @@ impl EntryJob<'_> {
             }));
         }
         let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote, &mut read);
-        let iiif_id = loaded.last().and_then(|l| indexed_id(entry.current(), l));
+        let iiif_id = loaded
+            .get(entry.current_index())
+            .and_then(|l| indexed_id(entry.current(), l));
         if uses_index(&loaded) {
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
@@ -707,7 +688,7 @@ fn uses_index(loaded: &[Loaded]) -> bool {
 /// Read every version's IIIF resource (one, for most PIDs), in the order
 /// of `entry.versions`, taking the files fingerprinting has read from
 /// `read`.
-fn load_entry(
+pub(crate) fn load_entry(
     entry: &Entry,
     site: &Path,
     config: &SiteConfig,
@@ -783,10 +764,11 @@ pub fn enrich_registry(options: &EnrichOptions) -> Result<EnrichReport> {
         let (written, path) = match target {
             Target::Local { written, path } => (written, path),
             Target::Remote(url) => {
-                report.warnings.push(Warning {
-                    at: record.at.clone(),
-                    message: format!("{url} is remote: enrich only writes copies of local targets"),
-                });
+                report.warnings.push(Warning::new(
+                    WarningKind::EnrichSkipped,
+                    record.at.clone(),
+                    format!("{url} is remote: enrich only writes copies of local targets"),
+                ));
                 continue;
             }
         };
@@ -813,10 +795,11 @@ pub fn enrich_registry(options: &EnrichOptions) -> Result<EnrichReport> {
                 report.written.push(dest);
             }
             Ok(None) => {}
-            Err(reason) => report.warnings.push(Warning {
-                at: Location::file(path),
-                message: reason,
-            }),
+            Err(reason) => report.warnings.push(Warning::new(
+                WarningKind::EnrichSkipped,
+                Location::file(path),
+                reason,
+            )),
         }
     }
     Ok(report)
@@ -831,7 +814,7 @@ pub(crate) fn site_relative(path: &Path, site: &Path) -> String {
 }
 
 /// Refuse an output folder that a swap would destroy the site with.
-fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
+pub(crate) fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (site_abs, out_abs) = (abs(site), abs(out));
     let inside_inputs = ["content", "templates", "static"]
@@ -894,13 +877,14 @@ pub(crate) fn load_target(
         Target::Remote(url) => {
             let bytes = remote.read(url).map(|(bytes, stale)| {
                 if let Some(stale) = stale {
-                    warnings.push(Warning {
-                        at: record.at.clone(),
-                        message: format!(
+                    warnings.push(Warning::new(
+                        WarningKind::StaleRemote,
+                        record.at.clone(),
+                        format!(
                             "remote target {url} could not be fetched ({}); the page of {} uses the copy cached on {}",
                             stale.error, record.pid, stale.cached_on
                         ),
-                    });
+                    ));
                 }
                 bytes
             });
@@ -923,13 +907,14 @@ pub(crate) fn load_target(
     };
     let is_remote = matches!(target, Target::Remote(_));
     let mut fail = |reason: String| {
-        warnings.push(Warning {
-            at: at.clone(),
-            message: format!(
+        warnings.push(Warning::new(
+            WarningKind::UnreadableTarget,
+            at.clone(),
+            format!(
                 "{reason}; the page of {} is built from the registry alone",
                 record.pid
             ),
-        });
+        ));
         none(Some(format!(
             "The IIIF resource could not be read: {reason}."
         )))
@@ -970,26 +955,28 @@ pub(crate) fn load_target(
     if let Some(declared) = &record.declared_type {
         let declared = model::resource::ResourceKind::from_type(declared);
         if declared.is_some() && declared != Some(resource.kind) {
-            warnings.push(Warning {
-                at: record.at.clone(),
-                message: format!(
+            warnings.push(Warning::new(
+                WarningKind::TypeMismatch,
+                record.at.clone(),
+                format!(
                     "column \"type\" says {:?} but {shown} is a {}",
                     record.declared_type.as_deref().unwrap_or(""),
                     resource.kind.label()
                 ),
-            });
+            ));
         }
     }
     // A PID for one canvas of a manifest: the canvas must be there.
     if let Some(canvas) = &record.canvas {
         if resource.lacks_canvas(canvas) {
-            warnings.push(Warning {
-                at: record.at.clone(),
-                message: format!(
+            warnings.push(Warning::new(
+                WarningKind::MissingCanvas,
+                record.at.clone(),
+                format!(
                     "column \"canvas\": {shown} has no canvas {canvas}; the viewer of {} cannot open it",
                     record.pid
                 ),
-            });
+            ));
         }
     }
     (

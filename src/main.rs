@@ -184,9 +184,13 @@ is printed on stderr.",
     Serve(ServeArgs),
     /// Print one PID's citation: in a CSL style (apa, mla,
     /// chicago-author-date, chicago-notes, harvard, vancouver, or the site's
-    /// own) or as bibtex, ris, csl-json or datacite (DataCite XML, for DOIs).
+    /// own; in any case) or as bibtex, ris, csl-json or datacite (DataCite
+    /// XML, for DOIs). A former identifier, old URL or moved PID is cited as
+    /// the PID it leads to; a version by --version or its page's address.
     #[command(after_help = "Examples:
   pidsite cite ark:/12345/x6np1
+  pidsite cite ark:/12345/x6np1 --version 2 --style APA
+  pidsite cite ark:/12345/x6np1/v2
   pidsite cite https://doi.org/10.5555/abc --style bibtex > abc.bib
   pidsite cite doi:10.5555/abc --style datacite")]
     Cite(CiteArgs),
@@ -235,6 +239,10 @@ struct CiteArgs {
     /// default_style].
     #[arg(long)]
     style: Option<String>,
+    /// Cite one version of a PID with several: its label (`2`,
+    /// `2024-rescan`) or folder (`v2`) [default: the PID itself].
+    #[arg(long)]
+    version: Option<String>,
     /// The site folder, holding site.toml and content/.
     #[arg(long, default_value = ".")]
     site: PathBuf,
@@ -366,9 +374,7 @@ fn main() -> ExitCode {
         Command::Enrich(args) => enrich(args),
         Command::Mint(args) => mint(args),
         Command::Check(args) => check(args),
-        Command::Cite(args) => pidsite::cite::cite(&args.site, &args.pid, args.style.as_deref())
-            .map(|text| print!("{text}"))
-            .map_err(Into::into),
+        Command::Cite(args) => cite(args),
         Command::New(args) => new(args),
         Command::Serve(args) => serve(args),
     };
@@ -467,6 +473,23 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
         let n = problems.len();
         anyhow::bail!("{n} {} found", if n == 1 { "problem" } else { "problems" })
     }
+}
+
+fn cite(args: CiteArgs) -> anyhow::Result<()> {
+    let cited = pidsite::cite::cite(
+        &args.site,
+        &args.pid,
+        args.style.as_deref(),
+        args.version.as_deref(),
+    )?;
+    for note in &cited.notes {
+        eprintln!("note: {note}");
+    }
+    for warning in &cited.warnings {
+        eprintln!("warning: {warning}");
+    }
+    print!("{}", cited.text);
+    Ok(())
 }
 
 fn mint(args: MintArgs) -> anyhow::Result<()> {

@@ -289,9 +289,10 @@ fn a_canvas_the_manifest_does_not_have_is_a_warning_naming_the_row() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "content/registry/parts.csv:2: ark:99999/fk4page: column \"canvas\": target content/manifests/photo-v3.json has no canvas https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9",
+            // The build's own words (issue 16).
+            "content/registry/parts.csv:2: column \"canvas\": content/manifests/photo-v3.json has no canvas https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9",
         ))
-        .stdout(predicate::str::contains("fk4good").not());
+        .stdout(predicate::str::contains("canvas/p1").not());
 }
 
 #[test]
@@ -938,12 +939,12 @@ fn check_reports_registry_targets_and_broken_links_with_file_and_row() {
         .iter()
         .find(|p| p["kind"] == "target")
         .expect("target problem");
-    assert_eq!(target["file"], "content/registry.csv");
-    assert_eq!(target["line"], 3);
+    // As the build warns: the file that cannot be read, and its PID.
+    assert_eq!(target["file"], "content/manifests/coin-v2.json");
     assert!(target["message"]
         .as_str()
         .unwrap()
-        .contains("manifests/coin-v2.json"));
+        .contains("the page of doi:10.5555/coin.1 is built from the registry alone"));
     let link = problems
         .iter()
         .find(|p| p["kind"] == "link")
@@ -1465,4 +1466,422 @@ fn own_pages_are_dated_by_their_last_change_in_the_sitemap() {
     build_on("1764936000");
     assert_eq!(lastmod(""), "2025-12-05");
     assert_eq!(lastmod("about/"), "2025-12-05");
+}
+
+/// Issue 16: change the basic fixture so that a build gives a warning of
+/// `kind`, and return a piece of that warning's text; `None` for the kinds
+/// that are not about the site's inputs (`build --strict` cannot fail on
+/// them, and `check` has nothing to read them from). The match has no
+/// wildcard: a new kind does not compile until it is given a case here.
+fn provoke(kind: pidsite::WarningKind, site: &Path) -> Option<&'static str> {
+    use pidsite::WarningKind as K;
+    let write = |rel: &str, text: &str| {
+        let path = site.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    match kind {
+        K::UnknownTemplate => {
+            write("templates/landng.html", "{% extends \"landing.html\" %}");
+            Some("templates/landng.html: template matches no built-in name")
+        }
+        K::NoteWithoutPid => {
+            write(
+                "content/notes/orphan.md",
+                "+++\npid = \"ark:99999/fk4nobody\"\n+++\nA note.\n",
+            );
+            Some("note for ark:99999/fk4nobody which is not in the registry")
+        }
+        K::VersionOrder => {
+            edit(site, "content/registry/versions.csv", |t| {
+                t.replace("2020-05-01", "2026-01-01")
+            });
+            Some("content/registry/versions.csv:3: column \"version_date\"")
+        }
+        K::UnreadableTarget => {
+            write("content/manifests/coin-v2.json", "{\"a\": 1}");
+            Some("the page of doi:10.5555/coin.1 is built from the registry alone")
+        }
+        K::StaleRemote => {
+            // A remote target served once, then never again: the next
+            // build uses the copy it cached.
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let url = format!("http://{}/photo.json", listener.local_addr().unwrap());
+            let body = std::fs::read(site.join("content/manifests/photo-v3.json")).unwrap();
+            let server = std::thread::spawn(move || {
+                use std::io::{BufRead, Write};
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = std::io::BufReader::new(stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap() > 2 {
+                    line.clear();
+                }
+                let mut stream = reader.into_inner();
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                stream.write_all(head.as_bytes()).unwrap();
+                stream.write_all(&body).unwrap();
+            });
+            write(
+                "content/registry/remote.csv",
+                &format!("pid,target\nark:/99999/fk4far,{url}\n"),
+            );
+            edit(site, "site.toml", |t| {
+                t + "\n[remote]\nretries = 0\ntimeout_secs = 2\n"
+            });
+            pidsite(site).arg("build").assert().success();
+            server.join().unwrap();
+            Some("the page of ark:99999/fk4far uses the copy cached on")
+        }
+        K::TypeMismatch => {
+            write(
+                "content/registry/typed.csv",
+                "pid,target,type\nark:/99999/fk4typed,manifests/maps-collection.json,Manifest\n",
+            );
+            Some("content/registry/typed.csv:2: column \"type\" says \"Manifest\"")
+        }
+        K::MissingCanvas => {
+            write(
+                "content/registry/parts.csv",
+                "pid,target,canvas\nark:/99999/fk4page,manifests/photo-v3.json,https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9\n",
+            );
+            Some("has no canvas https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9")
+        }
+        K::UnreadableLock => {
+            edit(site, "pidsite.lock", |t| format!("<<<<<<< HEAD\n{t}"));
+            Some("pidsite.lock:1: ")
+        }
+        // About the output folder and the disk, found after the site is
+        // written (the strict check is before): the build recovers by
+        // itself, and a site's inputs cannot cause them.
+        K::CacheReset | K::LockNotWritten | K::StateNotSaved => None,
+        // `pidsite enrich`'s own.
+        K::EnrichSkipped => None,
+    }
+}
+
+/// The warnings of a failed `build --strict`, as `file:line: message`.
+fn strict_warnings(site: &Path) -> Vec<String> {
+    let out = pidsite(site)
+        .args(["build", "--strict"])
+        .assert()
+        .code(1)
+        .stderr(no_panic())
+        .get_output()
+        .stderr
+        .clone();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("error: ").or(Some(l)))
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `check`'s problems: its text lines and its JSON kinds.
+fn check_problems(site: &Path) -> (Vec<String>, Vec<String>) {
+    let text = pidsite(site)
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(no_panic())
+        .get_output()
+        .stdout
+        .clone();
+    let json = pidsite(site)
+        .args(["check", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let kinds = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap().to_string())
+        .collect();
+    let lines = String::from_utf8(text)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (lines, kinds)
+}
+
+/// Issue 16: `check` said "No problems found" where `build --strict` then
+/// failed. For every kind of warning, on a fixture site that gives it,
+/// `build --strict` fails and `check` reports each of its warnings in the
+/// same words, with the kind's name in `--format json`.
+#[test]
+fn check_reports_every_warning_that_build_strict_fails_on() {
+    let clean = site();
+    pidsite(clean.path())
+        .args(["build", "--strict"])
+        .assert()
+        .success();
+    let mut tried = 0;
+    for &kind in pidsite::WarningKind::ALL {
+        let site = site();
+        let Some(expected) = provoke(kind, site.path()) else {
+            continue;
+        };
+        tried += 1;
+        let warnings = strict_warnings(site.path());
+        assert!(
+            warnings.iter().any(|w| w.contains(expected)),
+            "{kind:?}: {expected:?} not in {warnings:#?}"
+        );
+        let (lines, kinds) = check_problems(site.path());
+        for warning in &warnings {
+            assert!(
+                lines.contains(warning),
+                "{kind:?}: check does not say {warning:?}; it says {lines:#?}"
+            );
+        }
+        assert!(
+            kinds.iter().any(|k| k == kind.name()),
+            "{kind:?}: no problem of kind {:?} in {kinds:?}",
+            kind.name()
+        );
+    }
+    assert_eq!(tried, 8, "every kind from the site's inputs was tried");
+}
+
+/// Issue 16: what stops a build stops `check` too, with the build's words:
+/// two notes for one PID, a template that does not parse, an output folder
+/// the build would refuse to replace.
+#[test]
+fn check_reports_every_error_that_stops_a_build() {
+    type Break = fn(&Path);
+    let cases: [(Break, &str); 3] = [
+        (
+            |site| {
+                std::fs::write(
+                    site.join("content/notes/photo-again.md"),
+                    "+++\npid = \"ark:/99999/fk4photo\"\n+++\nAgain.\n",
+                )
+                .unwrap()
+            },
+            "a second note for ark:99999/fk4photo",
+        ),
+        (
+            |site| {
+                std::fs::create_dir_all(site.join("templates")).unwrap();
+                std::fs::write(site.join("templates/page.html"), "{% if %}").unwrap();
+            },
+            "Failed to parse 'page.html'",
+        ),
+        (
+            |site| {
+                std::fs::create_dir_all(site.join("public")).unwrap();
+                std::fs::write(site.join("public/notes.txt"), "mine").unwrap();
+            },
+            "the output folder holds files that no pidsite build wrote",
+        ),
+    ];
+    for (break_it, message) in cases {
+        let site = site();
+        break_it(site.path());
+        build_fails(site.path(), &[message]);
+        pidsite(site.path())
+            .arg("check")
+            .assert()
+            .code(1)
+            .stderr(no_panic())
+            .stdout(predicate::str::contains(message));
+    }
+}
+
+/// Issue 16: rows of one PID whose version dates are out of the rows'
+/// order. The PID's page showed the last row although an earlier row was
+/// newer; now a warning names the file and both rows, the newest is
+/// current, and v1/, v2/ keep the rows' order.
+#[test]
+fn versions_out_of_date_order_warn_and_the_newest_is_current() {
+    let site = site();
+    let coin = site.path().join("public/ark/99999/fk4coin");
+    // Which version a page's manifest copy is, by its canvases (the rescan
+    // added one; the copies differ in the landing page they link).
+    let canvases = |json: serde_json::Value| json["sequences"][0]["canvases"].to_string();
+    let read = |rel: &str| {
+        canvases(serde_json::from_slice(&std::fs::read(coin.join(rel)).unwrap()).unwrap())
+    };
+    let page = |rel: &str| std::fs::read_to_string(coin.join(rel)).unwrap();
+    // In order: the last row is current, and nothing is said.
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .success();
+    assert_eq!(read("manifest.json"), read("v2/manifest.json"));
+
+    // The first row is now dated after the second.
+    edit(site.path(), "content/registry/versions.csv", |t| {
+        t.replace("2020-05-01", "2026-01-01")
+    });
+    pidsite(site.path()).arg("build").assert().success().stderr(
+        predicate::str::contains(
+            "warning: content/registry/versions.csv:3: column \"version_date\": the versions of ark:99999/fk4coin are not in date order (row 3, version \"2\" of 2025-02-14 comes after row 2, version \"1\" of 2026-01-01); the newest, row 2, version \"1\" of 2026-01-01, is current",
+        ),
+    );
+    assert_eq!(read("manifest.json"), read("v1/manifest.json"));
+    assert_ne!(read("v1/manifest.json"), read("v2/manifest.json"));
+    let rescan = std::fs::read(site.path().join("content/manifests/coin-v2-rescan.json")).unwrap();
+    assert_eq!(
+        read("v2/manifest.json"),
+        canvases(serde_json::from_slice(&rescan).unwrap())
+    );
+    // The history table marks the first row current.
+    let page = page("index.html");
+    let marked = &page[..page.find("(current)").expect("a current version")];
+    let link = &marked[marked.rfind("href=").unwrap()..];
+    assert!(link.contains("fk4coin/v1/"), "{link}");
+}
+
+/// Issue 16: `é` written as one code point or as `e` and a combining
+/// accent is one PID: two rows are a duplicate naming both, and one row in
+/// either spelling has the page of the NFC spelling, found by `cite` in
+/// either.
+#[test]
+fn two_unicode_spellings_of_a_pid_are_one_pid() {
+    let nfc = "caf\u{e9}-1";
+    let nfd = "cafe\u{301}-1";
+    let site = site();
+    std::fs::write(
+        site.path().join("content/registry/nfc.csv"),
+        format!("pid,target\n{nfc},manifests/photo-v3.json\n{nfd},manifests/coin-v2.json\n"),
+    )
+    .unwrap();
+    build_fails(
+        site.path(),
+        &[&format!(
+            "content/registry/nfc.csv:3: column \"pid\": duplicate PID {nfc} (first at content/registry/nfc.csv:2)"
+        )],
+    );
+    std::fs::write(
+        site.path().join("content/registry/nfc.csv"),
+        format!("pid,target\n{nfd},manifests/photo-v3.json\n"),
+    )
+    .unwrap();
+    pidsite(site.path()).arg("build").assert().success();
+    let landing = pidsite::model::pid::Pid::parse(nfc).unwrap().landing_path();
+    assert!(
+        site.path()
+            .join("public")
+            .join(landing.as_str())
+            .join("index.html")
+            .is_file(),
+        "no page at {}",
+        landing.as_str()
+    );
+    let url = format!("https://org.github.io/repo/{}", landing.as_str());
+    for spelling in [nfc, nfd] {
+        pidsite(site.path())
+            .args(["cite", spelling])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(&url));
+    }
+}
+
+/// Issue 16: `cite` finds a PID as a person may have it (a former
+/// identifier, a moved PID, a version's page id or address), says what it
+/// cited instead and warns about withdrawn and unreadable PIDs on stderr,
+/// and takes style names in any case; its text is the page's.
+#[test]
+fn cite_follows_former_and_moved_pids_and_cites_versions() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success();
+    let public = site.path().join("public");
+    let file = |rel: &str| std::fs::read_to_string(public.join(rel)).unwrap();
+    let cite = |args: &[&str]| {
+        let o = pidsite(site.path())
+            .arg("cite")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    // A former identifier (in `aliases`) cites the PID.
+    let (former, said) = cite(&["ark:/99999/fk4old", "--style", "bibtex"]);
+    assert_eq!(former, file("ark/99999/fk4photo/cite.bib"));
+    assert!(
+        said.contains("note: ark:99999/fk4old is a former identifier of ark:99999/fk4photo"),
+        "{said}"
+    );
+    // A moved PID cites the PID it moved to.
+    let (moved, said) = cite(&["ark:/99999/fk4moved", "--style", "ris"]);
+    assert_eq!(moved, file("doi/10.5555/coin.1/cite.ris"));
+    assert!(said.contains("has moved to doi:10.5555/coin.1"), "{said}");
+    // A withdrawn PID is cited as it stood, with a warning.
+    let (_, said) = cite(&["ark:99999/fk4gone"]);
+    assert!(
+        said.contains(
+            "warning: ark:99999/fk4gone was withdrawn on 2025-01-31 (Rights were not cleared.)"
+        ),
+        "{said}"
+    );
+    // Style names in any case.
+    let (apa, _) = cite(&["ark:/99999/fk4photo", "--style", "apa"]);
+    assert_eq!(cite(&["ark:/99999/fk4photo", "--style", "APA"]).0, apa);
+    assert_eq!(cite(&["ark:/99999/fk4photo", "--style", "Apa"]).0, apa);
+    assert_eq!(
+        cite(&["ark:/99999/fk4photo", "--style", "BibTeX"]).0,
+        file("ark/99999/fk4photo/cite.bib")
+    );
+    // One version: by --version, by the version page's id, by its address;
+    // the citation is its page's.
+    let coin = "ark/99999/fk4coin";
+    assert_eq!(
+        cite(&["ark:/99999/fk4coin", "--version", "1", "--style", "bibtex"]).0,
+        file(&format!("{coin}/v1/cite.bib"))
+    );
+    assert_eq!(
+        cite(&["ark:/99999/fk4coin/v1", "--style", "ris"]).0,
+        file(&format!("{coin}/v1/cite.ris"))
+    );
+    assert_eq!(
+        cite(&[
+            "https://org.github.io/repo/ark/99999/fk4coin/v2/",
+            "--style",
+            "csl-json"
+        ])
+        .0,
+        file(&format!("{coin}/v2/cite.json"))
+    );
+    assert_ne!(
+        file(&format!("{coin}/v1/cite.ris")),
+        file(&format!("{coin}/v2/cite.ris"))
+    );
+    pidsite(site.path())
+        .args(["cite", "ark:/99999/fk4coin", "--version", "9"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "ark:99999/fk4coin has no version \"9\"; expected one of 1, 2",
+        ));
+    // A target that cannot be read: cited from the registry, with a warning.
+    std::fs::write(
+        site.path().join("content/manifests/coin-v2.json"),
+        "{\"a\": 1}",
+    )
+    .unwrap();
+    let (_, said) = cite(&["doi:10.5555/coin.1"]);
+    assert!(
+        said.contains("warning: content/manifests/coin-v2.json: ")
+            && said.contains("doi:10.5555/coin.1"),
+        "{said}"
+    );
 }

@@ -4,6 +4,13 @@
 use pidsite::model::pid::Pid;
 use proptest::prelude::*;
 
+/// `text` in Unicode NFD: `é` as `e` and a combining accent.
+fn nfd(text: &str) -> String {
+    icu_normalizer::DecomposingNormalizerBorrowed::new_nfd()
+        .normalize(text)
+        .into_owned()
+}
+
 fn same(a: &Pid, b: &Pid) -> bool {
     a.key() == b.key() && a.landing_path() == b.landing_path() && a.as_str() == b.as_str()
 }
@@ -67,6 +74,22 @@ proptest! {
             prop_assert!(same(&pid, &again), "{input}: {pid:?} then {again:?}");
             let third = Pid::parse(&again.label()).unwrap();
             prop_assert!(same(&again, &third));
+        }
+    }
+
+    /// Issue 16: PIDs are compared in NFC, so either spelling of an
+    /// accented letter is one PID, and normalising twice changes nothing.
+    #[test]
+    fn unicode_spellings_are_one_pid(input in prop_oneof![
+        "[a-z][a-z\u{e0}-\u{ff}\u{1e00}-\u{1eff}-]{0,12}",
+        "ark:/[0-9]{5}/[a-z\u{e0}-\u{ff}]{1,12}",
+        "hdl:[0-9]{2}\\.[0-9]{3}/[a-z\u{e0}-\u{ff}]{1,8}",
+    ]) {
+        if let Ok(pid) = Pid::parse(&input) {
+            let decomposed = Pid::parse(&nfd(&input)).unwrap();
+            prop_assert!(same(&pid, &decomposed), "{input}: {pid:?} vs {decomposed:?}");
+            let again = Pid::parse(&nfd(&pid.label())).unwrap();
+            prop_assert!(same(&pid, &again), "{input}: {pid:?} then {again:?}");
         }
     }
 

@@ -395,7 +395,7 @@ fn remote_manifests_become_pages_are_revalidated_and_build_offline() {
         .assert()
         .failure()
         .stdout(predicate::str::contains(format!(
-            "content/registry.csv:4: ark:99999/fk4never: target {never} cannot be fetched: not in the cache"
+            "content/registry.csv:4: remote target {never}: not in the cache"
         )));
     assert_eq!(server.total_hits(), requests, "offline sent a request");
 }

@@ -2,12 +2,16 @@
 //! an institution registers (or updates) with DataCite so that the DOI's
 //! metadata matches the landing page. Required properties the registry
 //! and manifest cannot give are written as the standard `(:unav)` value.
+//! A withdrawn PID's record is the tombstone DataCite expects for a DOI,
+//! which cannot be deleted: the mandatory properties, the withdrawal date
+//! (`dateType="Withdrawn"`) and its reason, nothing that points at the
+//! withdrawn content.
 
 use std::fmt::Write;
 
 use super::Citation;
 use crate::load::html::escape;
-use crate::model::record::Record;
+use crate::model::record::{Record, Status};
 use crate::model::resource::Resource;
 
 /// What the record needs besides the citation.
@@ -21,6 +25,16 @@ pub struct DataCiteExtra<'a> {
     /// Year the digital object was published (DataCite's publicationYear):
     /// the version's date, else the build's year.
     pub publication_year: String,
+    /// Set when the PID is withdrawn: the record is then the minimal one.
+    pub withdrawn: Option<Withdrawal<'a>>,
+}
+
+/// When and why a PID was withdrawn, as the registry says.
+pub struct Withdrawal<'a> {
+    /// `YYYY-MM-DD` (or an RFC 3339 time), if given.
+    pub date: Option<&'a str>,
+    /// Why, if given.
+    pub reason: Option<&'a str>,
 }
 
 impl<'a> DataCiteExtra<'a> {
@@ -30,7 +44,7 @@ impl<'a> DataCiteExtra<'a> {
         landing_url: &'a str,
         manifest_url: Option<&'a str>,
         resource: Option<&'a Resource>,
-        record: &Record,
+        record: &'a Record,
         build_date: &str,
     ) -> Self {
         let year = record
@@ -46,6 +60,10 @@ impl<'a> DataCiteExtra<'a> {
                 .and_then(|r| r.summary.as_ref())
                 .map(|s| s.text.as_str()),
             publication_year: year.to_string(),
+            withdrawn: (record.status == Status::Withdrawn).then_some(Withdrawal {
+                date: record.withdrawn_date.as_deref(),
+                reason: record.withdrawn_reason.as_deref(),
+            }),
         }
     }
 }
@@ -111,6 +129,10 @@ pub fn datacite_xml(c: &Citation, extra: &DataCiteExtra<'_>) -> Option<String> {
         c.genre.facts().datacite,
         escape(c.genre.facts().label)
     );
+    if let Some(w) = &extra.withdrawn {
+        withdrawn_tail(&mut x, w, extra.landing_url);
+        return Some(x);
+    }
     if let Some(date) = c.date_joined("-") {
         let _ = writeln!(
             x,
@@ -148,4 +170,39 @@ pub fn datacite_xml(c: &Citation, extra: &DataCiteExtra<'_>) -> Option<String> {
     }
     x.push_str("</resource>\n");
     Some(x)
+}
+
+/// The end of a withdrawn DOI's record, after its mandatory properties: the
+/// withdrawal date, the tombstone's URL (the DOI's registered URL stays
+/// the same address, which now serves the tombstone) and the reason.
+fn withdrawn_tail(x: &mut String, w: &Withdrawal<'_>, tombstone_url: &str) {
+    // DataCite dates are W3CDTF: the day of an RFC 3339 time.
+    if let Some(date) = w.date.map(|d| d.get(..10).unwrap_or(d)) {
+        let _ = writeln!(
+            x,
+            "  <dates>\n    <date dateType=\"Withdrawn\">{}</date>\n  </dates>",
+            escape(date)
+        );
+    }
+    let _ = writeln!(
+        x,
+        "  <alternateIdentifiers>\n    <alternateIdentifier alternateIdentifierType=\"URL\">{}</alternateIdentifier>\n  </alternateIdentifiers>",
+        escape(tombstone_url)
+    );
+    let mut text = String::from("Withdrawn");
+    if let Some(date) = w.date {
+        let _ = write!(text, " on {}", date.get(..10).unwrap_or(date));
+    }
+    match w.reason {
+        Some(reason) => {
+            let _ = write!(text, ": {reason}");
+        }
+        None => text.push('.'),
+    }
+    let _ = writeln!(
+        x,
+        "  <descriptions>\n    <description descriptionType=\"Other\">{}</description>\n  </descriptions>",
+        escape(&text)
+    );
+    x.push_str("</resource>\n");
 }

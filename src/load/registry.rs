@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::pages::Page;
 use crate::model::genre::Genre;
 use crate::model::pid::Pid;
@@ -58,6 +58,8 @@ pub struct Registry {
     pub entries: Vec<Entry>,
     /// The files read, site-relative.
     pub files: Vec<PathBuf>,
+    /// Soft problems of the rows (versions out of date order).
+    pub warnings: Vec<Warning>,
 }
 
 /// A row as written: column -> non-empty trimmed value, and where it is.
@@ -370,7 +372,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                 ));
                 continue;
             }
-            entry.versions.push(r);
+            entry.push(r);
             continue;
         }
         // Two different PIDs may not share a landing folder (e.g. local IDs
@@ -388,11 +390,13 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         }
         by_path.insert(path, (r.pid.to_string(), r.at.clone()));
         by_key.insert(key, entries.len());
-        entries.push(Entry { versions: vec![r] });
+        entries.push(Entry::new(r));
     }
     // Versions: a row without a label is numbered by its place among the
     // PID's rows; each label needs a folder of its own (`v1/`…).
+    let mut warnings = Vec::new();
     for entry in entries.iter_mut().filter(|e| e.is_versioned()) {
+        let out_of_order = entry.settle_current();
         let mut slugs: HashMap<String, Location> = HashMap::new();
         for (i, row) in entry.versions.iter_mut().enumerate() {
             let label = row.version.get_or_insert_with(|| (i + 1).to_string());
@@ -416,6 +420,9 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                     ),
                 )),
             }
+        }
+        if let Some((earlier, later)) = out_of_order {
+            warnings.push(version_order_warning(entry, earlier, later));
         }
     }
     // Aliases may not take another PID's place, be another form of another
@@ -584,14 +591,39 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         return Err(e);
     }
     for (i, end) in ends {
-        if let Some(last) = entries[i].versions.last_mut() {
-            last.replaced_by = Some(end);
-        }
+        entries[i].current_mut().replaced_by = Some(end);
     }
     Ok(Registry {
         entries,
         files: Vec::new(),
+        warnings,
     })
+}
+
+/// The warning for a PID whose row `later` is dated before its row
+/// `earlier`: it names both rows and the version made current.
+fn version_order_warning(entry: &Entry, earlier: usize, later: usize) -> Warning {
+    let row = |i: usize| {
+        let r = &entry.versions[i];
+        let line = r.at.line.map_or_else(String::new, |l| format!("row {l}, "));
+        format!(
+            "{line}version {:?} of {}",
+            r.version.as_deref().unwrap_or(""),
+            r.version_date.as_deref().unwrap_or("")
+        )
+    };
+    let current = entry.current_index();
+    Warning::new(
+        WarningKind::VersionOrder,
+        entry.versions[later].at.clone(),
+        format!(
+            "column \"version_date\": the versions of {} are not in date order ({} comes after {}); the newest, {}, is current, and the versions keep their rows' order in v1/, v2/…",
+            entry.pid(),
+            row(later),
+            row(earlier),
+            row(current)
+        ),
+    )
 }
 
 fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> {
@@ -902,6 +934,53 @@ pub(crate) fn parse_str(text: &str, site_dir: &Path) -> Result<Registry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_newest_version_is_current_only_when_dates_are_out_of_order() {
+        // Rows `target,version_date` of one PID, numbered as its versions.
+        let current = |rows: &[&str]| {
+            let mut text = String::from("pid,version,target,version_date\n");
+            for (i, row) in rows.iter().enumerate() {
+                text.push_str(&format!("a,{},{row}\n", i + 1));
+            }
+            let registry = parse_str(&text, Path::new("/site")).unwrap();
+            (registry.entries[0].current_index(), registry.warnings.len())
+        };
+        // In order, or undated: the last row, without a word.
+        assert_eq!(current(&["x.json,2020-01-01", "y.json,2021-01-01"]), (1, 0));
+        assert_eq!(current(&["x.json,", "y.json,"]), (1, 0));
+        // A new row not dated yet stays current.
+        assert_eq!(current(&["x.json,2020-01-01", "y.json,"]), (1, 0));
+        // Equal dates are in order: the last of them is current.
+        assert_eq!(current(&["x.json,2020-01-01", "y.json,2020-01-01"]), (1, 0));
+        // Out of order: the newest (a time and a date compare as instants).
+        assert_eq!(
+            current(&[
+                "x.json,2022-01-01",
+                "y.json,2021-06-01T12:00:00Z",
+                "z.json,"
+            ]),
+            (0, 1)
+        );
+        assert_eq!(
+            current(&[
+                "x.json,2020-01-01",
+                "y.json,2023-01-01",
+                "z.json,2021-01-01"
+            ]),
+            (1, 1)
+        );
+    }
+
+    #[test]
+    fn two_unicode_spellings_of_a_pid_are_a_duplicate() {
+        let text = "pid,target\ncaf\u{e9},x.json\ncafe\u{301},y.json\n";
+        let error = parse_str(text, Path::new("/site")).unwrap_err().to_string();
+        assert!(
+            error.contains("content/registry.csv:3: column \"pid\": duplicate PID caf\u{e9} (first at content/registry.csv:2)"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn a_target_may_start_with_dot_slash() {

@@ -68,6 +68,10 @@ pub struct Pid {
     key: String,
 }
 
+/// Unicode NFC, which PIDs are compared and written in.
+const NFC: icu_normalizer::ComposingNormalizerBorrowed<'static> =
+    icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+
 /// The betanumeric alphabet of ARK NAANs and NOID names.
 pub const BETANUMERIC: &str = "0123456789bcdfghjkmnpqrstvwxz";
 
@@ -84,6 +88,11 @@ impl Pid {
                 "identifier {text:?} contains spaces or control characters"
             ));
         }
+        // Two spellings of one character (`é` as one code point, or `e`
+        // and a combining accent, as macOS file names and some editors
+        // write it) are one PID: compared, and given a page, in NFC.
+        let nfc = NFC.normalize(text);
+        let text: &str = &nfc;
         let lower = text.to_ascii_lowercase();
         if let Some(i) = lower.find("ark:") {
             // `ark:…`, `ARK:/…`, or any resolver URL up to `/ark:`.

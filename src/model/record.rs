@@ -148,19 +148,76 @@ impl Record {
 }
 
 /// A PID with every registry row naming it. Rows differ by version; the
-/// last one (in registry order) is current.
+/// current one is the last in registry order, unless the rows' version dates
+/// are out of that order: then it is the one with the newest date (see
+/// [`Entry::settle_current`]).
 #[derive(Debug, Clone)]
 pub struct Entry {
-    /// The rows, in registry order; never empty.
+    /// The rows, in registry order; never empty. Versions are numbered and
+    /// listed in this order.
     pub versions: Vec<Record>,
+    /// The index in `versions` of the current row.
+    current: usize,
 }
 
 impl Entry {
+    /// A PID with its first row.
+    pub fn new(first: Record) -> Self {
+        Entry {
+            versions: vec![first],
+            current: 0,
+        }
+    }
+
+    /// Add a later row, which becomes the current one.
+    pub fn push(&mut self, row: Record) {
+        self.versions.push(row);
+        self.current = self.versions.len() - 1;
+    }
+
     /// The current row.
     pub fn current(&self) -> &Record {
-        self.versions
-            .last()
-            .expect("an Entry is created with one row and rows are only added")
+        &self.versions[self.current_index()]
+    }
+
+    /// The current row, to change.
+    pub fn current_mut(&mut self) -> &mut Record {
+        let i = self.current_index();
+        &mut self.versions[i]
+    }
+
+    /// The index of the current row in `versions`.
+    pub fn current_index(&self) -> usize {
+        self.current.min(self.versions.len().saturating_sub(1))
+    }
+
+    /// Choose the current row once every row is in. Rows whose
+    /// `version_date`s are in the rows' order (undated rows aside) keep
+    /// the last row current, as people add a new version as a new row.
+    /// Otherwise the row with the newest date (the last of equal ones) is
+    /// current, and the answer is the first two rows out of order: a row
+    /// and a later row dated before it.
+    pub fn settle_current(&mut self) -> Option<(usize, usize)> {
+        let dated: Vec<(usize, jiff::Timestamp)> = self
+            .versions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| Some((i, version_instant(r.version_date.as_deref()?)?)))
+            .collect();
+        let mut newest: Option<(usize, jiff::Timestamp)> = None;
+        let mut out_of_order = None;
+        for &(i, when) in &dated {
+            match newest {
+                Some((n, latest)) if when < latest => {
+                    out_of_order.get_or_insert((n, i));
+                }
+                _ => newest = Some((i, when)),
+            }
+        }
+        if out_of_order.is_some() {
+            self.current = newest.map_or(self.versions.len() - 1, |(i, _)| i);
+        }
+        out_of_order
     }
 
     /// The PID.
@@ -192,6 +249,18 @@ impl Entry {
             version_slug(label).expect("the registry checks that every version label has a slug");
         self.pid().landing_path().join_folder(&slug)
     }
+}
+
+/// A `version_date` as an instant: an RFC 3339 time, or a date (its
+/// midnight, UTC); `None` for text the registry would have refused.
+pub fn version_instant(text: &str) -> Option<jiff::Timestamp> {
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Some(t);
+    }
+    let date = text.parse::<jiff::civil::Date>().ok()?;
+    date.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 /// The folder name of a version: `v` and its label (`1` -> `v1`, `v2` stays

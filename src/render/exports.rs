@@ -1,8 +1,9 @@
 //! Redirect exports for hosts that can answer with real status codes: the
 //! stubs' mappings as `_redirects` (Netlify), `.htaccess` (Apache) and an
 //! nginx `map`. Moves, aliases and other written forms of a PID get a 301;
-//! withdrawn PIDs get 410 Gone with their tombstone as the body. GitHub
-//! Pages ignores all three files; the HTML stubs and tombstones work there.
+//! withdrawn PIDs (and their version pages) get 410 Gone with their
+//! tombstone as the body. GitHub Pages ignores all three files; the HTML
+//! stubs and tombstones work there.
 
 use std::fmt::Write as _;
 
@@ -83,7 +84,7 @@ fn token(path: &str) -> String {
 
 /// Netlify's `_redirects`. `!` forces the rule although a file (the stub or
 /// tombstone itself) exists at the path; a 410 rule serves the tombstone
-/// with that status.
+/// (`to`) with that status.
 pub fn netlify(redirects: &[&Redirect]) -> String {
     let mut out = String::from(
         "# Written by pidsite for Netlify: moves, aliases and other forms of a PID answer 301;\n\
@@ -91,7 +92,7 @@ pub fn netlify(redirects: &[&Redirect]) -> String {
     );
     for r in redirects {
         if r.status == 410 {
-            let page = file_of(&r.from);
+            let page = file_of(&r.to);
             for from in forms(&r.from).iter().filter(|f| **f != page) {
                 let _ = writeln!(out, "{}  {}  410!", netlify_path(from), netlify_path(&page));
             }
@@ -125,9 +126,14 @@ pub fn apache(redirects: &[&Redirect]) -> String {
         };
         if r.status == 410 {
             // Not the tombstone's own file: Apache fetches it as the error
-            // document, which must not be gone itself.
-            let pattern = format!("^{bare}/?$");
-            let page = token(&file_of(&r.from));
+            // document, which must not be gone itself. Another page's
+            // (a withdrawn version's stub) is gone in every form.
+            let pattern = if r.from == r.to {
+                format!("^{bare}/?$")
+            } else {
+                format!("^{bare}{tail}$")
+            };
+            let page = token(&file_of(&r.to));
             let _ = writeln!(
                 out,
                 "<If \"%{{REQUEST_URI}} =~ m#{pattern}#\">\n  ErrorDocument 410 {page}\n</If>\nRedirectMatch 410 \"{pattern}\""
@@ -179,7 +185,7 @@ pub fn nginx(redirects: &[&Redirect]) -> String {
         for r in redirects.iter().filter(|r| (r.status == 410) == gone) {
             // The tombstone's own file is served as the 410 body, so it is
             // not itself mapped (that would loop).
-            let page = file_of(&r.from);
+            let page = file_of(&r.to);
             let to = token(if gone { &page } else { &r.to });
             for from in forms(&r.from).iter().filter(|f| !gone || **f != page) {
                 if keys_written.insert(from.clone()) {
@@ -237,6 +243,34 @@ mod tests {
         assert!(text.contains("\"/s/ark/99999/fk4old/index.html\" \"/s/ark/99999/fk4new/\";"));
         assert!(text.contains("\"/s/ark/99999/fk4gone/\" \"/s/ark/99999/fk4gone/index.html\";"));
         assert!(!text.contains("\"/s/ark/99999/fk4gone/index.html\" \""));
+    }
+
+    /// A withdrawn PID's version page is gone in every form, with the PID's
+    /// tombstone as the body (issue 16).
+    #[test]
+    fn a_withdrawn_version_answers_gone_with_the_tombstone() {
+        let r = [Redirect {
+            from: "/s/ark/99999/fk4gone/v1/".into(),
+            to: "/s/ark/99999/fk4gone/".into(),
+            status: 410,
+        }];
+        let r: Vec<&Redirect> = r.iter().collect();
+        let tombstone = "/s/ark/99999/fk4gone/index.html";
+        let text = netlify(&r);
+        for from in ["v1/", "v1", "v1/index.html"] {
+            let line = format!("/s/ark/99999/fk4gone/{from}  {tombstone}  410!\n");
+            assert!(text.contains(&line), "{text}");
+        }
+        let text = apache(&r);
+        assert!(
+            text.contains(&format!("ErrorDocument 410 {tombstone}")),
+            "{text}"
+        );
+        assert!(text.contains("RedirectMatch 410 \"^/s/ark/99999/fk4gone/v1(/|/index\\.html)?$\""));
+        let text = nginx(&r);
+        assert!(text.contains(&format!(
+            "\"/s/ark/99999/fk4gone/v1/index.html\" \"{tombstone}\";"
+        )));
     }
 
     /// Old URLs of a migrated site (Islandora's `uofm:1234`, a space):

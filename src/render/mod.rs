@@ -344,7 +344,7 @@ impl<'a> Renderer<'a> {
                 let rows = entry
                     .is_versioned()
                     .then(|| self.version_rows(entry, &loaded));
-                let current = loaded.len() - 1;
+                let current = entry.current_index();
                 let spec = LandingSpec {
                     record,
                     loaded: &loaded[current],
@@ -370,7 +370,12 @@ impl<'a> Renderer<'a> {
                 }
                 summary.item = Some(item);
                 outputs.extend(page_outputs);
-                if let Some(rows) = rows {
+                if record.status == Status::Withdrawn {
+                    // A withdrawn PID withdraws every version of it.
+                    for i in (0..entry.versions.len()).filter(|_| entry.is_versioned()) {
+                        outputs.push(self.withdrawn_version(entry, i, &mut summary)?);
+                    }
+                } else if let Some(rows) = rows {
                     let version_outputs =
                         self.version_pages(entry, &loaded, note, rows, &mut summary)?;
                     outputs.extend(version_outputs);
@@ -383,15 +388,22 @@ impl<'a> Renderer<'a> {
             _ => path.clone(),
         };
         // Dated by the registry (the current version's date); otherwise by
-        // the build that rendered the PID (SOURCE_DATE_EPOCH fixes it).
+        // the build that rendered the PID (SOURCE_DATE_EPOCH fixes it). A
+        // withdrawn PID last changed when it was withdrawn.
+        let changed = record
+            .version_date
+            .as_deref()
+            .and_then(feeds::instant_of_date)
+            .unwrap_or_else(|| self.time.instant.clone());
+        summary.activities = self.activities(entry, &loaded, Some(&changed));
         summary.modified = Some(
             record
-                .version_date
+                .withdrawn_date
                 .as_deref()
+                .filter(|_| record.status == Status::Withdrawn)
                 .and_then(feeds::instant_of_date)
-                .unwrap_or_else(|| self.time.instant.clone()),
+                .unwrap_or(changed),
         );
-        summary.activities = self.activities(entry, &loaded, summary.modified.as_deref());
         let aliases = entry.aliases();
         for alias in &aliases {
             outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
@@ -428,7 +440,8 @@ impl<'a> Renderer<'a> {
     /// site's copy (or the remote document) a Create at its first version,
     /// an Update at each later one and at a change since the last build,
     /// a Delete when withdrawn; for each version's own copy (`v1/`…), a
-    /// Create. Only manifests and collections are announced.
+    /// Create, and a Delete when the PID (or that version) is withdrawn.
+    /// Only manifests and collections are announced.
     fn activities(
         &self,
         entry: &Entry,
@@ -463,9 +476,20 @@ impl<'a> Renderer<'a> {
                 .and_then(feeds::instant_of_date)
                 .unwrap_or_else(|| modified.unwrap_or(now).to_string())
         };
+        // When a record was withdrawn (the build's time when the registry
+        // gives no date).
+        let withdrawal = |r: &Record| {
+            (r.status == Status::Withdrawn).then(|| {
+                r.withdrawn_date
+                    .as_deref()
+                    .and_then(feeds::instant_of_date)
+                    .unwrap_or_else(|| now.clone())
+            })
+        };
         let mut out = Vec::new();
         let last = entry.versions.len() - 1;
-        if let Some(object) = object(last, &path) {
+        let newest = entry.current_index();
+        if let Some(object) = object(newest, &path) {
             for i in 0..=last {
                 out.push(feeds::Activity {
                     kind: if i == 0 { "Create" } else { "Update" }.into(),
@@ -473,19 +497,14 @@ impl<'a> Renderer<'a> {
                     end_time: when(i),
                 });
             }
-            if let Some(m) = modified.filter(|m| *m > when(last).as_str()) {
+            if let Some(m) = modified.filter(|m| *m > when(newest).as_str()) {
                 out.push(feeds::Activity {
                     kind: "Update".into(),
                     object: object.clone(),
                     end_time: m.to_string(),
                 });
             }
-            if current.status == Status::Withdrawn {
-                let gone = current
-                    .withdrawn_date
-                    .as_deref()
-                    .and_then(feeds::instant_of_date)
-                    .unwrap_or_else(|| now.clone());
+            if let Some(gone) = withdrawal(current) {
                 // What has no date of its own happened before the withdrawal.
                 for a in &mut out {
                     if a.end_time > gone {
@@ -499,13 +518,29 @@ impl<'a> Renderer<'a> {
                 });
             }
         }
-        if entry.is_versioned() && current.status == Status::Active {
+        if entry.is_versioned() {
             for i in 0..=last {
-                if let Some(object) = object(i, &entry.version_path(i)) {
+                let Some(object) = object(i, &entry.version_path(i)) else {
+                    continue;
+                };
+                // A withdrawn PID's versions go with it; an active PID may
+                // have withdrawn one version.
+                let gone = withdrawal(current).or_else(|| withdrawal(&entry.versions[i]));
+                let created = when(i);
+                let created = match &gone {
+                    Some(gone) if created > *gone => gone.clone(),
+                    _ => created,
+                };
+                out.push(feeds::Activity {
+                    kind: "Create".into(),
+                    object: object.clone(),
+                    end_time: created,
+                });
+                if let Some(gone) = gone {
                     out.push(feeds::Activity {
-                        kind: "Create".into(),
+                        kind: "Delete".into(),
                         object,
-                        end_time: when(i),
+                        end_time: gone,
                     });
                 }
             }
@@ -513,9 +548,30 @@ impl<'a> Renderer<'a> {
         out
     }
 
+    /// Where version `i` of a withdrawn PID was: a stub to the PID's
+    /// tombstone, the one record of what the PID was (its version history
+    /// included), listed in `pids.csv` as withdrawn. Hosts that answer with
+    /// real status codes answer it 410 Gone with the tombstone as the body.
+    fn withdrawn_version(&self, entry: &Entry, i: usize, summary: &mut Summary) -> Result<Output> {
+        let pid = entry.pid();
+        let (path, tombstone) = (entry.version_path(i), pid.landing_path());
+        summary.stubs += 1;
+        summary.redirects.push(Redirect {
+            from: self.config.path(path.as_str()),
+            to: self.config.path(tombstone.as_str()),
+            status: 410,
+        });
+        summary.rows.push([
+            pid.label(),
+            self.config.url(path.as_str()),
+            Status::Withdrawn.name().into(),
+        ]);
+        self.redirect(&pid.label(), path, &tombstone)
+    }
+
     /// The version history table of a PID with several versions.
     fn version_rows(&self, entry: &Entry, loaded: &[Loaded]) -> Vec<VersionRow> {
-        let last = entry.versions.len() - 1;
+        let current = entry.current_index();
         entry
             .versions
             .iter()
@@ -532,14 +588,15 @@ impl<'a> Renderer<'a> {
                         (row, loaded[i].resource.as_ref()),
                     ),
                 },
-                current: i == last,
+                current: i == current,
                 shown: false,
             })
             .collect()
     }
 
-    /// Each version's own page (`v1/`, `v2/`…), with its own viewer,
-    /// manifest copy and citations that point at it, listed in the summary.
+    /// Each version's own page (`v1/`, `v2/`…) of an active PID, with its own
+    /// viewer, manifest copy and citations that point at it, listed in the
+    /// summary.
     fn version_pages(
         &self,
         entry: &Entry,
@@ -557,7 +614,9 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| self.config.url(pid_path.as_str()));
             let citation = Citation::derive(
                 current,
-                loaded.last().and_then(|l| l.resource.as_ref()),
+                loaded
+                    .get(entry.current_index())
+                    .and_then(|l| l.resource.as_ref()),
                 self.config,
                 cite_url,
             );
@@ -573,19 +632,6 @@ impl<'a> Renderer<'a> {
                 outputs.push(self.stub(summary, &current.pid.label(), path, &pid_path)?);
                 continue;
             }
-            // A withdrawn PID withdraws every version of it.
-            let withdrawn;
-            let row = if current.status == Status::Withdrawn && row.status != Status::Withdrawn {
-                withdrawn = Record {
-                    status: Status::Withdrawn,
-                    withdrawn_date: current.withdrawn_date.clone(),
-                    withdrawn_reason: current.withdrawn_reason.clone(),
-                    ..row.clone()
-                };
-                &withdrawn
-            } else {
-                row
-            };
             let url = self.config.url(path.as_str());
             let mut history =
                 HistoryContext::new(false, i, self.config.path(pid_path.as_str()), &rows);
@@ -600,9 +646,19 @@ impl<'a> Renderer<'a> {
             };
             outputs.extend(self.landing(&spec)?.0);
             summary.pages += 1;
-            summary
-                .rows
-                .push([current.pid.label(), url, "version".to_string()]);
+            // One withdrawn version of an active PID: its own tombstone.
+            let status = if row.status == Status::Withdrawn {
+                let here = self.config.path(path.as_str());
+                summary.redirects.push(Redirect {
+                    from: here.clone(),
+                    to: here,
+                    status: 410,
+                });
+                Status::Withdrawn.name()
+            } else {
+                "version"
+            };
+            summary.rows.push([current.pid.label(), url, status.into()]);
         }
         Ok(outputs)
     }
@@ -621,7 +677,13 @@ impl<'a> Renderer<'a> {
         let citation = Citation::derive(record, resource, self.config, cite_url.clone());
         let csl = citation.csl_json();
         let withdrawn = record.status == Status::Withdrawn;
-        let manifest_url = if loaded.document.is_some() {
+        // A withdrawn resource is not published, linked or announced: its
+        // tombstone keeps what it was (metadata, citation), not the
+        // content. `document` is what the site publishes.
+        let document = loaded.document.as_ref().filter(|_| !withdrawn);
+        let manifest_url = if withdrawn {
+            None
+        } else if document.is_some() {
             Some(self.config.url(path.file("manifest.json").as_str()))
         } else {
             match &record.target {
@@ -631,7 +693,7 @@ impl<'a> Renderer<'a> {
         };
         // The viewer's manifest: the site's copy root-relative (so it works
         // on any host the site is previewed on), or the remote URL.
-        let viewer_manifest = match &loaded.document {
+        let viewer_manifest = match document {
             Some(_) => Some(self.config.path(path.file("manifest.json").as_str())),
             None => manifest_url.clone(),
         };
@@ -780,7 +842,10 @@ impl<'a> Renderer<'a> {
             canvas_links.truncate(LANDING_CANVAS_LINKS);
         }
         // Long collections likewise.
-        let mut members = resource.map(|r| self.members(r)).unwrap_or_default();
+        let mut members = resource
+            .filter(|_| !withdrawn)
+            .map(|r| self.members(r))
+            .unwrap_or_default();
         let member_total = members.len();
         let mut member_page = None;
         if members.len() > LANDING_MEMBERS {
@@ -810,7 +875,13 @@ impl<'a> Renderer<'a> {
             coins: coins(&citation),
             zotero_type: citation.genre.facts().zotero,
             genre: citation.genre.facts(),
-            json_ld: json_ld(&citation, resource, &landing_url, manifest_url.as_deref()),
+            json_ld: json_ld(
+                &citation,
+                resource,
+                &landing_url,
+                manifest_url.as_deref(),
+                withdrawn,
+            ),
             manifest_profile: resource.map(|r| r.version.context().to_string()),
             document_label: format!("IIIF {}", kind_label.to_lowercase()),
             iiif_drag_url: match viewer.as_ref().and_then(|v| v.content_state.as_ref()) {
@@ -826,11 +897,17 @@ impl<'a> Renderer<'a> {
             members,
             member_page,
             member_total,
-            links: resource.map(links).unwrap_or_default(),
+            links: resource
+                .filter(|_| !withdrawn)
+                .map(links)
+                .unwrap_or_default(),
             canvas_links,
             canvas_page,
             canvas_total: resource.map_or(0, |r| r.canvas_count),
-            annotations: resource.map(|r| self.annotations(r)).unwrap_or_default(),
+            annotations: resource
+                .filter(|_| !withdrawn)
+                .map(|r| self.annotations(r))
+                .unwrap_or_default(),
             manifest_url,
             viewer,
             rights,
@@ -864,7 +941,7 @@ impl<'a> Renderer<'a> {
             Output::new(path.file("cite.json"), json_file(&json!([csl]))),
         ];
         outputs.extend(extra);
-        if let Some(doc) = &loaded.document {
+        if let Some(doc) = document {
             // The site's copy carries the PID (a document that is not a
             // manifest or collection is published as it is).
             let stamp = PidStamp {
@@ -887,7 +964,9 @@ impl<'a> Renderer<'a> {
             title: citation.title.clone(),
             pid: pid.label(),
             url: self.config.path(path.as_str()),
-            thumbnail: resource.and_then(|r| r.thumbnail.clone()),
+            thumbnail: resource
+                .filter(|_| !withdrawn)
+                .and_then(|r| r.thumbnail.clone()),
             kind: kind_label,
             status: record.status.name().to_string(),
         };
@@ -1187,11 +1266,14 @@ fn capitalised(word: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The page's schema.org description. A withdrawn resource's says so
+/// (`creativeWorkStatus`) and names no image or manifest.
 fn json_ld(
     c: &Citation,
     r: Option<&Resource>,
     landing_url: &str,
     manifest: Option<&str>,
+    withdrawn: bool,
 ) -> String {
     let mut v = json!({
         "@context": "https://schema.org",
@@ -1210,8 +1292,11 @@ fn json_ld(
     if let Some(s) = r.and_then(|r| r.summary.as_ref()) {
         obj.insert("description".into(), json!(s.text));
     }
-    if let Some(t) = r.and_then(|r| r.thumbnail.as_ref()) {
+    if let Some(t) = r.and_then(|r| r.thumbnail.as_ref()).filter(|_| !withdrawn) {
         obj.insert("image".into(), json!(t));
+    }
+    if withdrawn {
+        obj.insert("creativeWorkStatus".into(), json!("Withdrawn"));
     }
     if let Some(l) = &c.license {
         obj.insert("license".into(), json!(l));

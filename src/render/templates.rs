@@ -89,13 +89,14 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
             }
             let known = BUILTINS.iter().any(|(n, _)| *n == rel);
             if !known && !rel.starts_with("partials/") {
-                warnings.push(Warning {
-                    at: Location::file(Path::new("templates").join(&rel)),
-                    message: format!(
+                warnings.push(Warning::new(
+                    crate::error::WarningKind::UnknownTemplate,
+                    Location::file(Path::new("templates").join(&rel)),
+                    format!(
                         "template matches no built-in name (expected one of {}, or a file under partials/); is it a typo?",
                         BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
                     ),
-                });
+                ));
             }
             let text =
                 std::fs::read_to_string(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
