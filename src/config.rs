@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Location, Result};
+use crate::model::genre::Genre;
 
 /// The file name of a site's settings.
 pub const CONFIG_FILE: &str = "site.toml";
@@ -27,6 +28,7 @@ struct RawConfig {
     logo: Option<String>,
     minify: bool,
     footer: String,
+    default_resource_type: Option<String>,
     viewer: RawViewer,
     resolvers: BTreeMap<String, String>,
     citation: RawCitation,
@@ -46,6 +48,7 @@ impl Default for RawConfig {
             logo: None,
             minify: true,
             footer: String::new(),
+            default_resource_type: None,
             viewer: RawViewer::default(),
             resolvers: BTreeMap::new(),
             citation: RawCitation::default(),
@@ -225,6 +228,10 @@ pub struct SiteConfig {
     pub minify: bool,
     /// Footer text (Markdown).
     pub footer: String,
+    /// What a manifest, canvas or range is when neither the registry nor
+    /// the IIIF says (`default_resource_type`); `None`: images, or a book
+    /// when the manifest is `paged`.
+    pub default_genre: Option<Genre>,
     /// Embedded viewer.
     pub viewer: ViewerKind,
     /// Where the viewer's script is loaded from.
@@ -390,6 +397,18 @@ impl SiteConfig {
             }
             None => style_names[0].clone(),
         };
+        let default_genre = match &raw.default_resource_type {
+            Some(name) => Some(Genre::from_name(name).ok_or_else(|| {
+                Error::input(
+                    at("default_resource_type"),
+                    format!(
+                        "key `default_resource_type`: expected one of {}, found {name:?}",
+                        Genre::names()
+                    ),
+                )
+            })?),
+            None => None,
+        };
         let remote = &raw.remote;
         for (key, value) in [
             ("timeout_secs", remote.timeout_secs),
@@ -421,6 +440,7 @@ impl SiteConfig {
             logo: raw.logo,
             minify: raw.minify,
             footer: raw.footer,
+            default_genre,
             viewer: raw.viewer.kind,
             viewer_source: raw.viewer.source,
             resolvers,

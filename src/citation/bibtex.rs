@@ -8,9 +8,11 @@ use std::fmt::Write;
 
 use super::Citation;
 
-/// The BibTeX entry type of a citation.
-fn entry_type(_c: &Citation) -> &'static str {
-    "misc"
+/// The BibTeX entry type of a citation: its genre's biblatex type
+/// ([`GenreFacts::bibtex`](crate::model::genre::GenreFacts)), which is
+/// `@misc` for every genre whose own biblatex type takes no fields.
+fn entry_type(c: &Citation) -> &'static str {
+    c.genre.facts().bibtex
 }
 
 /// The fields biblatex's default data model (`blx-dm.def`,
@@ -124,6 +126,11 @@ pub fn bibtex(c: &Citation) -> String {
     if let Some(year) = c.year() {
         fields.push(("year", year));
     }
+    // `@misc` says what the thing is in its `type` ("Sound recording",
+    // "Map"), which biblatex's styles print after the title.
+    if ty == "misc" && takes("type") {
+        fields.push(("type", escape(c.genre.facts().label)));
+    }
     if let (Some(p), Some(field)) = (&c.publisher, holder_field(ty)) {
         fields.push((field, escape(p)));
     }
@@ -193,7 +200,7 @@ mod tests {
             date: Some("1882".into()),
             publisher: Some("Example Library".into()),
             shelfmark: Some("MS 1".into()),
-            resource_type: "map".into(),
+            genre: crate::model::genre::Genre::Map,
             url: "https://n2t.net/ark:/99999/fk4x".into(),
             doi: None,
             version: Some("2".into()),
@@ -207,6 +214,7 @@ mod tests {
     fn the_holding_institution_is_a_field_misc_takes() {
         let bib = bibtex(&citation());
         assert!(bib.starts_with("@misc{ark_99999_fk4x,\n"), "{bib}");
+        assert!(bib.contains("  type         = {Map},\n"), "{bib}");
         assert!(
             bib.contains("  organization = {Example Library},\n"),
             "{bib}"

@@ -68,19 +68,6 @@ impl<'a> DataCiteExtra<'a> {
     }
 }
 
-/// resourceTypeGeneral for a CSL type.
-fn general_type(csl_type: &str) -> &'static str {
-    match csl_type {
-        "graphic" | "map" => "Image",
-        "collection" => "Collection",
-        "dataset" => "Dataset",
-        "manuscript" | "book" | "document" | "article" => "Text",
-        "motion_picture" => "Audiovisual",
-        "song" => "Sound",
-        _ => "Other",
-    }
-}
-
 /// Render the XML record; `None` when the citation has no DOI.
 pub fn datacite_xml(c: &Citation, extra: &DataCiteExtra<'_>) -> Option<String> {
     let doi = c.doi.as_ref()?;
@@ -139,8 +126,8 @@ pub fn datacite_xml(c: &Citation, extra: &DataCiteExtra<'_>) -> Option<String> {
     let _ = writeln!(
         x,
         "  <resourceType resourceTypeGeneral=\"{}\">{}</resourceType>",
-        general_type(&c.resource_type),
-        escape(&c.resource_type)
+        c.genre.facts().datacite,
+        escape(c.genre.facts().label)
     );
     if let Some(w) = &extra.withdrawn {
         withdrawn_tail(&mut x, w, extra.landing_url);

@@ -11,6 +11,7 @@ pub mod styles;
 use serde_json::{json, Map, Value};
 
 use crate::config::SiteConfig;
+use crate::model::genre::Genre;
 use crate::model::pid::{Pid, Scheme};
 use crate::model::record::{version_slug, Record};
 use crate::model::resource::{Resource, ResourceKind};
@@ -118,8 +119,8 @@ pub struct Citation {
     pub publisher: Option<String>,
     /// Shelfmark or call number.
     pub shelfmark: Option<String>,
-    /// CSL item type.
-    pub resource_type: String,
+    /// What the resource is; every output's type comes from it.
+    pub genre: Genre,
     /// The URL to cite: the resolver URL, or the landing page for local IDs.
     pub url: String,
     /// The DOI, for DOI PIDs.
@@ -190,14 +191,7 @@ impl Citation {
                     .find_map(|p| p.label.as_ref().map(|l| l.value.clone()))
             })
             .or_else(|| (!config.publisher.is_empty()).then(|| config.publisher.clone()));
-        let resource_type = o.resource_type.clone().unwrap_or_else(|| {
-            match resource.map(|r| r.kind) {
-                Some(ResourceKind::Collection) => "collection",
-                Some(ResourceKind::Annotation | ResourceKind::AnnotationPage) => "document",
-                _ => "graphic",
-            }
-            .to_string()
-        });
+        let genre = genre_of(o.resource_type, resource, config.default_genre);
         let pid = &record.pid;
         Citation {
             key: key_of(pid),
@@ -208,7 +202,7 @@ impl Citation {
             date,
             publisher,
             shelfmark: meta(&own.shelfmark, SHELFMARK_LABELS),
-            resource_type,
+            genre,
             url,
             doi: (pid.scheme() == Scheme::Doi).then(|| pid.as_str().to_string()),
             version: record.version.clone(),
@@ -280,7 +274,7 @@ impl Citation {
     pub fn csl_json(&self) -> Value {
         let mut item = Map::new();
         item.insert("id".into(), json!(self.key));
-        item.insert("type".into(), json!(self.resource_type));
+        item.insert("type".into(), json!(self.genre.facts().csl));
         item.insert("title".into(), json!(self.csl_title()));
         if !self.creators.is_empty() {
             let names: Vec<Value> = self.creators.iter().map(|c| csl_name(c)).collect();
@@ -322,6 +316,31 @@ impl Citation {
         }
         Value::Object(item)
     }
+}
+
+/// What a resource is, in order of precedence: the registry's
+/// `resource_type`; what the IIIF says (the media it paints, its
+/// "Type"/"Genre"/"Format" metadata); the site's `default_resource_type`;
+/// a book when the manifest is `paged`; else by its IIIF type (a
+/// collection, annotations, or images). Collections and annotations take
+/// no site default: a site of manuscripts still has collections.
+pub fn genre_of(
+    registry: Option<Genre>,
+    resource: Option<&Resource>,
+    site_default: Option<Genre>,
+) -> Genre {
+    let kind = resource.map(|r| r.kind);
+    let by_kind = match kind {
+        Some(ResourceKind::Collection) => Some(Genre::Collection),
+        Some(ResourceKind::Annotation | ResourceKind::AnnotationPage) => Some(Genre::Annotation),
+        _ => None,
+    };
+    registry
+        .or_else(|| resource.and_then(|r| r.genre))
+        .or(by_kind)
+        .or(site_default)
+        .or_else(|| resource.filter(|r| r.paged).map(|_| Genre::Book))
+        .unwrap_or(Genre::Image)
 }
 
 /// An ASCII key from the PID, e.g. `ark_12345_x6np1wh8k`.
@@ -508,6 +527,77 @@ mod tests {
         assert_eq!(c.publisher.as_deref(), Some("SUB Göttingen"));
         // The built-in German label still gives the date.
         assert_eq!(c.date.as_deref(), Some("1595"));
+    }
+
+    /// A manifest with `extra` fields, read as the loader reads it.
+    fn manifest(extra: serde_json::Value) -> Resource {
+        let mut m = serde_json::json!({
+            "@context": "http://iiif.io/api/presentation/3/context.json",
+            "id": "https://example.org/m", "type": "Manifest",
+            "label": {"en": ["M"]}, "items": [],
+        });
+        m.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        crate::load::iiif::parse(m.to_string().as_bytes(), &["en".to_string()]).unwrap()
+    }
+
+    #[test]
+    fn the_registry_wins_then_the_iiif_then_the_site_then_paged_then_the_kind() {
+        let plain = manifest(json!({}));
+        let paged = manifest(json!({"behavior": ["paged"]}));
+        let typed = manifest(json!({
+            "behavior": ["paged"],
+            "metadata": [{"label": {"en": ["Type"]}, "value": {"en": ["Manuscript"]}}],
+        }));
+        let collection = crate::load::iiif::parse(
+            br#"{"id": "https://e.org/c", "type": "Collection", "label": {"en": ["C"]}, "items": []}"#,
+            &[],
+        )
+        .unwrap();
+        let site = Some(Genre::Letter);
+        let cases = [
+            (Some(Genre::Map), Some(&typed), site, Genre::Map),
+            (None, Some(&typed), site, Genre::Manuscript),
+            (None, Some(&paged), site, Genre::Letter),
+            (None, Some(&paged), None, Genre::Book),
+            (None, Some(&plain), None, Genre::Image),
+            (None, Some(&collection), site, Genre::Collection),
+            (Some(Genre::Book), Some(&collection), site, Genre::Book),
+            (None, None, None, Genre::Image),
+        ];
+        for (registry, resource, site, expected) in cases {
+            assert_eq!(genre_of(registry, resource, site), expected);
+        }
+    }
+
+    #[test]
+    fn every_style_cites_every_genre() {
+        let names: Vec<String> = styles::Style::NAMES.iter().map(|s| s.to_string()).collect();
+        let styles = styles::Styles::load(&names, std::path::Path::new("."));
+        for genre in Genre::ALL {
+            let c = Citation {
+                key: "k".into(),
+                pid: "ark:/99999/fk4x".into(),
+                scheme: "ark",
+                title: "A title".into(),
+                creators: vec!["Doe, Jane".into()],
+                date: Some("1901".into()),
+                publisher: Some("Example Library".into()),
+                shelfmark: None,
+                genre,
+                url: "https://n2t.net/ark:/99999/fk4x".into(),
+                doi: None,
+                version: None,
+                license: None,
+            };
+            let formatted = styles.format(&c.csl_json());
+            assert_eq!(formatted.len(), names.len(), "{genre:?}");
+            for f in formatted {
+                let text = f.text.to_lowercase();
+                assert!(text.contains("a title"), "{genre:?} {}: {}", f.name, f.text);
+            }
+        }
     }
 
     #[test]

@@ -5,21 +5,6 @@ use std::fmt::Write;
 
 use super::Citation;
 
-/// The RIS reference type for a CSL type.
-fn ris_type(csl_type: &str) -> &'static str {
-    match csl_type {
-        "graphic" => "ART",
-        "manuscript" => "MANSCPT",
-        "map" => "MAP",
-        "book" => "BOOK",
-        "dataset" => "DATA",
-        "collection" => "DBASE",
-        "song" | "musical_score" => "MUSIC",
-        "motion_picture" => "VIDEO",
-        _ => "GEN",
-    }
-}
-
 /// A value on one line: RIS has no escaping, so line breaks become spaces.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -34,7 +19,7 @@ pub fn ris(c: &Citation) -> String {
             let _ = write!(out, "{t}  - {v}\r\n");
         }
     };
-    tag("TY", ris_type(&c.resource_type));
+    tag("TY", c.genre.facts().ris);
     tag("TI", &c.title);
     for a in &c.creators {
         tag("AU", a);
@@ -83,7 +68,7 @@ mod tests {
             date: Some("1882-04".into()),
             publisher: Some("Example Library".into()),
             shelfmark: Some("MS 1".into()),
-            resource_type: "map".into(),
+            genre: crate::model::genre::Genre::Map,
             url: "https://n2t.net/ark:/99999/fk4x".into(),
             doi: None,
             version: Some("2".into()),

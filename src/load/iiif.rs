@@ -6,6 +6,7 @@
 use crate::load::json::{self, Json, Object};
 
 use crate::load::html::{sanitize, strip};
+use crate::model::genre::{Genre, GENRE_LABELS};
 use crate::model::resource::{
     http_url, AnnotationView, CanvasRef, Html, Link, LinkKind, Member, MetadataEntry,
     PresentationVersion, Provider, Resource, ResourceKind, TargetRef, Text, MAX_ANNOTATIONS,
@@ -80,12 +81,21 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
         .or_else(|| obj.get("license"))
         .and_then(|v| items(v).find_map(uri_of))
         .and_then(|u| http_url(&u));
-    let canvases = canvases(obj, version);
+    let shown = canvases(obj, version);
+    // A v2 AV manifest (the ixif extension) holds its recordings in
+    // `mediaSequences` and one placeholder canvas "for viewers that cannot
+    // show them": the placeholder gives the thumbnail, but it is no part
+    // of the resource to count or cite ("1 recording" for two sides).
+    let canvases = if placeholder_sequence(obj) {
+        Vec::new()
+    } else {
+        shown.clone()
+    };
     let first_canvas = canvases.first().and_then(|c| id_of(c));
     let thumbnail = obj
         .get("thumbnail")
         .and_then(thumbnail_of)
-        .or_else(|| canvases.iter().find_map(|c| canvas_thumbnail(c)))
+        .or_else(|| shown.iter().find_map(|c| canvas_thumbnail(c)))
         .or_else(|| {
             (kind == ResourceKind::Canvas)
                 .then(|| canvas_thumbnail(obj))
@@ -110,6 +120,17 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
             .unwrap_or_default(),
         _ => (Vec::new(), 0),
     };
+    // What the resource is: what its canvases paint, else what its
+    // catalogue record says. Collections and annotations are what they are.
+    let genre = match kind {
+        ResourceKind::Manifest | ResourceKind::Range => {
+            painted_genre(canvases.iter().copied(), obj).or_else(|| described_genre(obj))
+        }
+        ResourceKind::Canvas => {
+            painted_genre(std::iter::once(obj), obj).or_else(|| described_genre(obj))
+        }
+        _ => None,
+    };
     Ok(Resource {
         kind,
         version,
@@ -126,6 +147,8 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
             .and_then(Json::as_str)
             .map(str::to_string),
         canvas_count: canvases.len(),
+        genre,
+        paged: paged(obj),
         first_canvas,
         members,
         annotations,
@@ -194,6 +217,186 @@ fn links(obj: &Object, r: &Reader) -> Vec<Link> {
         }
     }
     out
+}
+
+/// The genre the painting bodies of `canvases` (v3 `items`, v2 `images`,
+/// and the `mediaSequences` of the ixif extension v2 AV manifests use) say
+/// when they are no images: any video makes a video, else any sound a
+/// sound recording, else any 3D model a model; bodies that are all text or
+/// all data make a text or a dataset. Images say nothing: they are every
+/// manifest's default, which a site's default may refine (a manuscript).
+fn painted_genre<'v, 'a: 'v>(
+    canvases: impl Iterator<Item = &'v Object<'a>>,
+    obj: &Object,
+) -> Option<Genre> {
+    let mut seen = Vec::new();
+    let mut note = |body: &Json| {
+        // A Choice (v3 `items`, v2 oa:Choice `default`/`item`) paints one of its items.
+        let options: Vec<&Json> = ["items", "default", "item"]
+            .into_iter()
+            .filter_map(|k| body.get(k))
+            .flat_map(items)
+            .collect();
+        for b in if options.is_empty() {
+            vec![body]
+        } else {
+            options
+        } {
+            if let Some(g) = body_genre(b) {
+                if !seen.contains(&g) {
+                    seen.push(g);
+                }
+            }
+        }
+    };
+    for canvas in canvases {
+        // v3: canvas.items[] (AnnotationPage).items[] (Annotation).body
+        for page in canvas.get("items").map(items).into_iter().flatten() {
+            for anno in page.get("items").map(items).into_iter().flatten() {
+                anno.get("body")
+                    .map(items)
+                    .into_iter()
+                    .flatten()
+                    .for_each(&mut note);
+            }
+        }
+        // v2: canvas.images[].resource
+        for anno in canvas.get("images").map(items).into_iter().flatten() {
+            anno.get("resource")
+                .map(items)
+                .into_iter()
+                .flatten()
+                .for_each(&mut note);
+        }
+    }
+    for sequence in obj.get("mediaSequences").map(items).into_iter().flatten() {
+        sequence
+            .get("elements")
+            .map(items)
+            .into_iter()
+            .flatten()
+            .for_each(&mut note);
+    }
+    let any = |g| seen.contains(&g);
+    let only = |g| !seen.is_empty() && seen.iter().all(|s| *s == g);
+    [Genre::Video, Genre::Audio, Genre::Model]
+        .into_iter()
+        .find(|g| any(*g))
+        .or_else(|| [Genre::Text, Genre::Dataset].into_iter().find(|g| only(*g)))
+}
+
+/// What one painting body is, by its `type`/`@type` (v3 `Sound`, `Video`,
+/// `Image`, `Text`, `Model`, `Dataset`; v2 `dctypes:Sound`, …) or else its
+/// `format`'s media type.
+fn body_genre(body: &Json) -> Option<Genre> {
+    let by_type = body
+        .get("type")
+        .or_else(|| body.get("@type"))
+        .and_then(|t| items(t).find_map(Json::as_str))
+        .and_then(|t| {
+            let t = t.rsplit(':').next().unwrap_or(t).to_ascii_lowercase();
+            Some(match t.as_str() {
+                "sound" | "audio" => Genre::Audio,
+                "video" | "movingimage" => Genre::Video,
+                "image" | "stillimage" => Genre::Image,
+                "text" => Genre::Text,
+                "model" => Genre::Model,
+                "dataset" => Genre::Dataset,
+                _ => return None,
+            })
+        });
+    by_type.or_else(|| {
+        let format = body
+            .get("format")
+            .and_then(|f| items(f).find_map(Json::as_str))?;
+        let top = format.split('/').next()?.trim().to_ascii_lowercase();
+        Some(match top.as_str() {
+            "audio" => Genre::Audio,
+            "video" => Genre::Video,
+            "image" => Genre::Image,
+            "text" => Genre::Text,
+            "model" => Genre::Model,
+            _ => return None,
+        })
+    })
+}
+
+/// The genre a catalogue record says: the value of the first metadata
+/// entry whose label (in any of its languages) means type, genre, format
+/// or object type and whose value names a genre; else the `Format: …` of
+/// the Universal Viewer tracking service Wellcome Collection writes.
+fn described_genre(obj: &Object) -> Option<Genre> {
+    let from_metadata = obj
+        .get("metadata")
+        .map(items)
+        .into_iter()
+        .flatten()
+        .find_map(|entry| {
+            let mut labels = Vec::new();
+            strings(entry.get("label")?, &mut labels);
+            let typed = labels.iter().any(|l| {
+                let l = l.trim().trim_end_matches(':').trim().to_lowercase();
+                GENRE_LABELS.contains(&l.as_str())
+            });
+            if !typed {
+                return None;
+            }
+            let mut values = Vec::new();
+            strings(entry.get("value")?, &mut values);
+            values
+                .iter()
+                .find_map(|v| Genre::from_description(&strip(v)))
+        });
+    from_metadata.or_else(|| {
+        // v2 and v3 `service`, and v3's top-level `services`.
+        let services = ["service", "services"]
+            .into_iter()
+            .filter_map(|k| obj.get(k))
+            .flat_map(items);
+        services.into_iter().find_map(|service| {
+            let profile = service.get("profile").and_then(Json::as_str)?;
+            if !profile.contains("tracking-extensions") {
+                return None;
+            }
+            let mut labels = Vec::new();
+            strings(service.get("label")?, &mut labels);
+            labels.iter().find_map(|l| {
+                let format = l.strip_prefix("Format:")?.split(',').next()?;
+                Genre::from_description(format)
+            })
+        })
+    })
+}
+
+/// Every string of a label-like value, in every language.
+fn strings<'v>(v: &'v Json, out: &mut Vec<&'v str>) {
+    match v {
+        Json::String(s) => out.push(s),
+        Json::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Json::Object(o) => match o.get("@value") {
+            Some(value) => strings(value, out),
+            None => o.values().for_each(|x| strings(x, out)),
+        },
+        _ => {}
+    }
+}
+
+/// Whether the manifest is shown as a book (v3 `behavior`, v2
+/// `viewingHint` of the manifest or its first sequence: `paged`).
+fn paged(obj: &Object) -> bool {
+    let says_paged = |o: &Object| {
+        ["behavior", "viewingHint"]
+            .into_iter()
+            .filter_map(|k| o.get(k))
+            .flat_map(items)
+            .any(|h| h.as_str() == Some("paged"))
+    };
+    says_paged(obj)
+        || obj
+            .get("sequences")
+            .and_then(|s| items(s).next())
+            .and_then(Json::as_object)
+            .is_some_and(says_paged)
 }
 
 /// `format` when it is a media type (`type/subtype`, optionally `;name=value`
@@ -313,6 +516,18 @@ fn canvases<'v, 'a>(obj: &'v Object<'a>, version: PresentationVersion) -> Vec<&'
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// Whether the manifest's sequence only stands in for `mediaSequences`
+/// (ixif's `compatibilityHint: displayIfContentUnsupported`).
+fn placeholder_sequence(obj: &Object) -> bool {
+    obj.contains_key("mediaSequences")
+        && obj
+            .get("sequences")
+            .and_then(|s| items(s).next())
+            .and_then(|s| s.get("compatibilityHint"))
+            .and_then(Json::as_str)
+            == Some("displayIfContentUnsupported")
 }
 
 /// A canvas's own thumbnail, else an image from its first painting annotation.

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::pages::Page;
+use crate::model::genre::Genre;
 use crate::model::pid::Pid;
 use crate::model::record::{version_slug, Alias, Entry, Overrides, Record, Status, Target};
 use crate::model::site_path::SitePath;
@@ -48,23 +49,6 @@ const RESERVED_BESIDE_LANDING: &[&str] = &[
     "datacite.xml",
     "linkset.json",
     "manifest.json",
-];
-
-/// CSL item types accepted in `resource_type`.
-pub const RESOURCE_TYPES: &[&str] = &[
-    "graphic",
-    "manuscript",
-    "map",
-    "book",
-    "collection",
-    "dataset",
-    "document",
-    "musical_score",
-    "song",
-    "motion_picture",
-    "interview",
-    "article",
-    "webpage",
 ];
 
 /// The registry: PIDs in registry order, each with its versions.
@@ -697,15 +681,15 @@ fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> 
             ));
         }
     }
-    let resource_type = get("resource_type");
-    if let Some(t) = &resource_type {
-        if !RESOURCE_TYPES.contains(&t.as_str()) {
-            return Err(col_err(
+    let resource_type = match get("resource_type") {
+        Some(t) => Some(Genre::from_name(&t).ok_or_else(|| {
+            col_err(
                 "resource_type",
-                format!("expected one of {}, found {t:?}", RESOURCE_TYPES.join(", ")),
-            ));
-        }
-    }
+                format!("expected one of {}, found {t:?}", Genre::names()),
+            )
+        })?),
+        None => None,
+    };
     let declared_type = get("type");
     if let Some(t) = &declared_type {
         if crate::model::resource::ResourceKind::from_type(t).is_none() {

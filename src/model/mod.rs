@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod content_state;
+pub mod genre;
 pub mod pid;
 pub mod record;
 pub mod resource;

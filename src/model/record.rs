@@ -90,8 +90,8 @@ pub struct Overrides {
     pub publisher: Option<String>,
     /// Licence or rights URI.
     pub license: Option<String>,
-    /// CSL item type, e.g. `graphic`, `manuscript`, `map`, `book`.
-    pub resource_type: Option<String>,
+    /// What the resource is (the `resource_type` column), e.g. a map.
+    pub resource_type: Option<crate::model::genre::Genre>,
 }
 
 /// One registry row, validated.

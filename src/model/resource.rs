@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::model::genre::Genre;
+
 /// The IIIF resource types a PID may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ResourceKind {
@@ -232,6 +234,12 @@ pub struct Resource {
     pub nav_date: Option<String>,
     /// Number of canvases (manifests, ranges).
     pub canvas_count: usize,
+    /// What it is, when the document says: from what its canvases paint
+    /// (sound, video…) or its metadata ("Type: Manuscript"). `None` for
+    /// images with nothing said, collections and annotations.
+    pub genre: Option<Genre>,
+    /// Whether it is shown as a book (`behavior`/`viewingHint` `paged`).
+    pub paged: bool,
     /// The first canvas's id (for opening the viewer).
     pub first_canvas: Option<String>,
     /// Members (collections).

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::citation::styles::Formatted;
 use crate::citation::Citation;
 use crate::load::pages::Page;
+use crate::model::genre::GenreFacts;
 use crate::model::resource::Resource;
 
 /// What every page knows about the site.
@@ -253,6 +254,9 @@ pub struct LandingContext<'a> {
     /// The Zotero item type (`z:itemType`, read by Zotero's Embedded
     /// Metadata translator before `og:type` and `DC.type`).
     pub zotero_type: &'static str,
+    /// What the resource is, with its outputs' names and the words the
+    /// page counts its parts in (`genre.part`, `genre.parts`).
+    pub genre: GenreFacts,
     /// JSON-LD, already safe inside `<script>`.
     pub json_ld: String,
     /// Manifest URL (the site's copy, or the remote URL).
@@ -463,6 +467,8 @@ pub struct ImagesContext<'a> {
     pub canvas_links: &'a [CanvasLink],
     /// Number of canvases (all of them are listed).
     pub canvas_total: usize,
+    /// What the manifest is (the page says "pages", "recordings"…).
+    pub genre: GenreFacts,
 }
 
 /// The 404 page.

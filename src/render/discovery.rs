@@ -119,38 +119,6 @@ pub fn linkset_document(contexts: impl IntoIterator<Item = Value>) -> Value {
     json!({ "linkset": contexts.into_iter().collect::<Vec<_>>() })
 }
 
-/// The DCMI Type of a CSL type (Zotero reads `DC.type`).
-fn dcmi_type(csl_type: &str) -> &'static str {
-    match csl_type {
-        "graphic" | "map" => "Image",
-        "collection" => "Collection",
-        "dataset" => "Dataset",
-        "motion_picture" => "MovingImage",
-        "song" => "Sound",
-        _ => "Text",
-    }
-}
-
-/// The Zotero item type of a CSL type: Zotero's own CSL mapping read
-/// backwards. `collection` and `musical_score` have no Zotero type and get
-/// `document`, Zotero's type for what fits no other; `dataset` and
-/// `preprint` are Zotero 7 types.
-pub fn zotero_type(csl_type: &str) -> &'static str {
-    match csl_type {
-        "graphic" => "artwork",
-        "manuscript" => "manuscript",
-        "map" => "map",
-        "book" => "book",
-        "dataset" => "dataset",
-        "song" => "audioRecording",
-        "motion_picture" => "film",
-        "interview" => "interview",
-        "article" => "preprint",
-        "webpage" => "webpage",
-        _ => "document",
-    }
-}
-
 /// Dublin Core `DC.*` tags (with `<link rel="schema.DC">` in the head).
 pub fn dc_tags(c: &Citation, language: &str) -> Vec<Meta> {
     let mut meta = Vec::new();
@@ -174,7 +142,7 @@ pub fn dc_tags(c: &Citation, language: &str) -> Vec<Meta> {
     }
     add("identifier", &c.url);
     add("identifier", &c.pid);
-    add("type", dcmi_type(&c.resource_type));
+    add("type", c.genre.facts().dcmi);
     if let Some(l) = &c.license {
         add("rights", l);
     }
@@ -209,7 +177,7 @@ pub fn coins(c: &Citation) -> String {
     // In the Dublin Core format Zotero takes the item type from `rft.type`
     // when it names one of its types (and writes its own COinS that way);
     // anything else makes every page a web page.
-    pairs.push(("rft.type", zotero_type(&c.resource_type).to_string()));
+    pairs.push(("rft.type", c.genre.facts().zotero.to_string()));
     if let Some(l) = &c.license {
         pairs.push(("rft.rights", l.clone()));
     }
@@ -264,7 +232,7 @@ mod tests {
             date: None,
             publisher: None,
             shelfmark: None,
-            resource_type: "graphic".into(),
+            genre: crate::model::genre::Genre::Image,
             url: "https://n2t.net/ark:/99999/x".into(),
             doi: None,
             version: None,

@@ -28,14 +28,13 @@ use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
 use crate::model::changes::changes;
 use crate::model::content_state::{canvas_state, CanvasStates};
+use crate::model::genre::GenreFacts;
 use crate::model::record::{Entry, Record, Status};
 use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
 use context::*;
-use discovery::{
-    coins, dc_tags, linkset_context, linkset_document, signposting, zotero_type, Signposts,
-};
+use discovery::{coins, dc_tags, linkset_context, linkset_document, signposting, Signposts};
 
 /// One file of the site, rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -828,7 +827,7 @@ impl<'a> Renderer<'a> {
         }
         let head_links = signposting(&Signposts {
             cite_as: &cite_url,
-            schema_type: schema_type(&citation),
+            schema_type: citation.genre.facts().schema_org,
             described_by,
             item: manifest_url
                 .as_ref()
@@ -873,7 +872,13 @@ impl<'a> Renderer<'a> {
         let mut extra = Vec::new();
         if canvas_links.len() > LANDING_CANVAS_LINKS {
             let page_path = path.join_folder("images");
-            extra.push(self.canvas_page(&citation.title, path, &page_path, &canvas_links)?);
+            extra.push(self.canvas_page(
+                &citation.title,
+                citation.genre.facts(),
+                path,
+                &page_path,
+                &canvas_links,
+            )?);
             canvas_page = Some(self.config.path(page_path.as_str()));
             canvas_links.truncate(LANDING_CANVAS_LINKS);
         }
@@ -909,7 +914,8 @@ impl<'a> Renderer<'a> {
             meta,
             head_links,
             coins: coins(&citation),
-            zotero_type: zotero_type(&citation.resource_type),
+            zotero_type: citation.genre.facts().zotero,
+            genre: citation.genre.facts(),
             json_ld: json_ld(
                 &citation,
                 resource,
@@ -1194,17 +1200,23 @@ impl<'a> Renderer<'a> {
     fn canvas_page(
         &self,
         title: &str,
+        genre: GenreFacts,
         landing: &SitePath,
         path: &SitePath,
         links: &[CanvasLink],
     ) -> Result<Output> {
         let ctx = ImagesContext {
             site: &self.site,
-            head: self.head(format!("Images of {title}"), String::new(), path),
+            head: self.head(
+                format!("{} of {title}", capitalised(genre.parts)),
+                String::new(),
+                path,
+            ),
             title,
             landing_url: self.config.path(landing.as_str()),
             canvas_links: links,
             canvas_total: links.len(),
+            genre,
         };
         Ok(Output::new(path.clone(), self.render("images.html", &ctx)?))
     }
@@ -1338,16 +1350,13 @@ fn meta_tags(c: &Citation, landing_url: &str) -> Vec<Meta> {
     meta
 }
 
-fn schema_type(c: &Citation) -> &'static str {
-    match c.resource_type.as_str() {
-        "graphic" => "VisualArtwork",
-        "manuscript" => "Manuscript",
-        "map" => "Map",
-        "book" => "Book",
-        "collection" => "Collection",
-        "dataset" => "Dataset",
-        _ => "CreativeWork",
-    }
+/// `word` with its first letter upper case ("pages" -> "Pages").
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The page's schema.org description. A withdrawn resource's says so
@@ -1361,7 +1370,7 @@ fn json_ld(
 ) -> String {
     let mut v = json!({
         "@context": "https://schema.org",
-        "@type": schema_type(c),
+        "@type": c.genre.facts().schema_org,
         "@id": landing_url,
         "url": landing_url,
         "name": c.title,

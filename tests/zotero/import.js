@@ -20,8 +20,10 @@ const EMBEDDED_METADATA = '951c027d-74ac-47d4-a107-9c3069ab7b48';
 const COINS = '05d07af9-105a-4572-99f6-a8e231c0daef';
 
 // The Zotero item type that a CSL type comes back from: Zotero's CSL
-// mappings read backwards. `collection` and `musical_score` have no Zotero
-// type of their own; `document` is Zotero's type for what fits no other.
+// mappings read backwards, as pidsite's kinds (src/model/genre.rs) write them:
+// `motion_picture` is Zotero's film and videoRecording, and pidsite says
+// videoRecording. `collection` and `musical_score` have no Zotero type of
+// their own; `document` is Zotero's type for what fits no other.
 // `dataset` and `preprint` exist since Zotero 7 only, so the 2019 framework
 // here cannot check them (no page of the example or basic site has them).
 const ZOTERO_TYPE = {
@@ -34,7 +36,9 @@ const ZOTERO_TYPE = {
   document: 'document',
   musical_score: 'document',
   song: 'audioRecording',
-  motion_picture: 'film',
+  motion_picture: 'videoRecording',
+  periodical: 'newspaperArticle',
+  personal_communication: 'letter',
   interview: 'interview',
   article: 'preprint',
   webpage: 'webpage',

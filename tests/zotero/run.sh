@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Zotero's browser connector on every landing page of the example site and
-# the basic fixture, with Zotero's own code: the npm package
+# Zotero's browser connector on every landing page of the example site, the
+# basic fixture and the resource-types fixture (audio, video, book…), with Zotero's own code: the npm package
 # zotero-translators (pinned in package-lock.json; AGPL code of Zotero,
 # installed here as a test tool and never copied into this repository) holds
 # a build of Zotero's translation-server with its translators of early 2019.
@@ -20,4 +20,5 @@ mkdir -p "$work"
 cargo build --locked --quiet
 SOURCE_DATE_EPOCH=1764072000 target/debug/pidsite build --site . --out "$work/example" --quiet
 SOURCE_DATE_EPOCH=1764072000 target/debug/pidsite build --site tests/fixtures/basic --out "$work/basic" --quiet
-node tests/zotero/import.js "$work/results.json" "$work/example" "$work/basic"
+SOURCE_DATE_EPOCH=1764072000 target/debug/pidsite build --site tests/fixtures/types --out "$work/types" --quiet
+node tests/zotero/import.js "$work/results.json" "$work/example" "$work/basic" "$work/types"
