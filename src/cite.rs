@@ -143,6 +143,11 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>)
     };
     let resource = loaded.resource.as_ref();
     let citation = Citation::derive(&record, resource, &config, cite_url);
+    // A version page's citation has a key of its own, as on the page.
+    let citation = match found.version {
+        Some(_) => citation.for_version_page(),
+        None => citation,
+    };
     let wanted = record.pid.to_string();
     let format = format.unwrap_or(&config.default_style);
     let text = match format.to_ascii_lowercase().as_str() {

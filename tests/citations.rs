@@ -177,14 +177,16 @@ fn parentheses_stay_balanced_in_every_style() {
 fn bibtex_uses_fields_misc_takes_and_a_key_per_version() {
     // Two versions of Wellcome's manifest: a bibliography citing the PID
     // and both versions needs three keys; biber flagged `publisher` on
-    // `@misc` and biblatex dropped the holding institution.
+    // `@misc` and biblatex dropped the holding institution. (Wellcome's
+    // "Format: Monograph" makes it a book, which takes a `publisher`: the
+    // registry calls it an image here, which is `@misc`.)
     let file = "v3/iiif-commons-parser__wellcome-p3.json";
     let (_site, out) = site(
         &[
-            ("ark:/99999/fk4w", file, ",1"),
-            ("ark:/99999/fk4w", file, ",2"),
+            ("ark:/99999/fk4w", file, ",1,image"),
+            ("ark:/99999/fk4w", file, ",2,image"),
         ],
-        ",version",
+        ",version,resource_type",
     );
     let bib = |p: &str| std::fs::read_to_string(out.join(p).join("cite.bib")).unwrap();
     let key = |b: &str| b.lines().next().unwrap().to_string();
