@@ -220,9 +220,12 @@ fn each_resource_is_cited_and_worded_as_what_it_is() {
         assert_eq!(said(site.path(), path), expected, "{path}");
     }
     // biblatex has no fields for @audio: @misc says what it is in `type`.
-    let bib = std::fs::read_to_string(site.path().join("public/doi/10.5555/fk4audio/cite.bib"))
-        .unwrap();
-    assert!(bib.contains("  type         = {Sound recording},\n"), "{bib}");
+    let bib =
+        std::fs::read_to_string(site.path().join("public/doi/10.5555/fk4audio/cite.bib")).unwrap();
+    assert!(
+        bib.contains("  type         = {Sound recording},\n"),
+        "{bib}"
+    );
     // DataCite says the same.
     let datacite =
         std::fs::read_to_string(site.path().join("public/doi/10.5555/fk4audio/datacite.xml"))
