@@ -104,7 +104,7 @@ fn each_resource_is_cited_and_worded_as_what_it_is() {
                 "song",
                 "AudioObject",
                 "SOUND",
-                "audio",
+                "misc",
                 "audioRecording",
                 "Manifest · 1 recording",
                 "Cite one recording (1)",
