@@ -25,6 +25,7 @@ use crate::enrich::{enrich_parsed, Enrichable, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
+use crate::lock::Dates;
 use crate::model::changes::changes;
 use crate::model::content_state::{canvas_state, CanvasStates};
 use crate::model::record::{Entry, Record, Status};
@@ -120,8 +121,9 @@ pub struct Summary {
     /// rebuild.
     #[serde(default)]
     pub linkset: Option<Box<serde_json::value::RawValue>>,
-    /// When the PID's pages last changed (RFC 3339), for `lastmod` and the
-    /// feed.
+    /// When the PID last changed (RFC 3339), for `lastmod` and the feed:
+    /// its current version's date, else when its target's content last
+    /// changed as `pidsite.lock` keeps it (none for a moved PID).
     #[serde(default)]
     pub modified: Option<String>,
     /// IIIF Change Discovery activities of the PID's IIIF resource.
@@ -150,6 +152,8 @@ pub struct Redirect {
 struct LandingSpec<'r> {
     record: &'r Record,
     loaded: &'r Loaded,
+    /// When its row was first published (seconds; see `lock::Dates`).
+    published: Option<i64>,
     note: Option<&'r Note>,
     /// Where the page goes.
     path: SitePath,
@@ -225,6 +229,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// When this build happens.
+    pub fn time(&self) -> &BuildTime {
+        &self.time
+    }
+
     /// Set the index of IIIF ids to root-relative PID page URLs, with which
     /// collection and annotation pages link to other PIDs' pages.
     /// Only the first call counts.
@@ -290,12 +299,14 @@ impl<'a> Renderer<'a> {
     /// Every output of one PID: its page (landing or tombstone) and files,
     /// or its redirect stub; one page per version when it has several;
     /// stubs for its aliases and variant forms. `loaded` holds each
-    /// version's resource, in the order of `entry.versions`.
+    /// version's resource and `dates` its dates (see
+    /// `lock::LockDates::entry`), in the order of `entry.versions`.
     pub fn entry(
         &self,
         entry: &Entry,
         loaded: Vec<Loaded>,
         note: Option<&Note>,
+        dates: &[Option<Dates>],
     ) -> Result<(Vec<Output>, Summary)> {
         let record = entry.current();
         let pid = &record.pid;
@@ -349,6 +360,7 @@ impl<'a> Renderer<'a> {
                 let spec = LandingSpec {
                     record,
                     loaded: &loaded[current],
+                    published: dates[current].map(|d| d.published),
                     note,
                     path: path.clone(),
                     cite_url: None,
@@ -373,7 +385,7 @@ impl<'a> Renderer<'a> {
                 outputs.extend(page_outputs);
                 if let Some(rows) = rows {
                     let version_outputs =
-                        self.version_pages(entry, &loaded, note, rows, &mut summary)?;
+                        self.version_pages(entry, &loaded, dates, note, rows, &mut summary)?;
                     outputs.extend(version_outputs);
                 }
             }
@@ -384,15 +396,15 @@ impl<'a> Renderer<'a> {
             _ => path.clone(),
         };
         // Dated by the registry (the current version's date); otherwise by
-        // the build that rendered the PID (SOURCE_DATE_EPOCH fixes it).
-        summary.modified = Some(
-            record
-                .version_date
-                .as_deref()
-                .and_then(feeds::instant_of_date)
-                .unwrap_or_else(|| self.time.instant.clone()),
-        );
-        summary.activities = self.activities(entry, &loaded, summary.modified.as_deref());
+        // the build in which a target of the PID last changed, as the lock
+        // keeps it (none for a moved PID, which has no page of its own).
+        let newest = dates.iter().flatten().map(|d| d.modified).max();
+        summary.modified = record
+            .version_date
+            .as_deref()
+            .and_then(feeds::instant_of_date)
+            .or_else(|| newest.map(crate::lock::instant));
+        summary.activities = self.activities(entry, &loaded, dates, summary.modified.as_deref());
         let aliases = entry.aliases();
         for alias in &aliases {
             outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
@@ -427,13 +439,15 @@ impl<'a> Renderer<'a> {
 
     /// The Change Discovery activities of a PID's IIIF resource: for the
     /// site's copy (or the remote document) a Create at its first version,
-    /// an Update at each later one and at a change since the last build,
+    /// an Update at each later one and at its content's last change,
     /// a Delete when withdrawn; for each version's own copy (`v1/`…), a
-    /// Create. Only manifests and collections are announced.
+    /// Create. Only manifests and collections are announced. What the
+    /// registry does not date is dated by the lock's `dates`.
     fn activities(
         &self,
         entry: &Entry,
         loaded: &[Loaded],
+        dates: &[Option<Dates>],
         modified: Option<&str>,
     ) -> Vec<feeds::Activity> {
         let current = entry.current();
@@ -462,6 +476,7 @@ impl<'a> Renderer<'a> {
                 .version_date
                 .as_deref()
                 .and_then(feeds::instant_of_date)
+                .or_else(|| dates[i].map(|d| crate::lock::instant(d.published)))
                 .unwrap_or_else(|| modified.unwrap_or(now).to_string())
         };
         let mut out = Vec::new();
@@ -486,6 +501,7 @@ impl<'a> Renderer<'a> {
                     .withdrawn_date
                     .as_deref()
                     .and_then(feeds::instant_of_date)
+                    .or_else(|| dates[last]?.withdrawn.map(crate::lock::instant))
                     .unwrap_or_else(|| now.clone());
                 // What has no date of its own happened before the withdrawal.
                 for a in &mut out {
@@ -545,6 +561,7 @@ impl<'a> Renderer<'a> {
         &self,
         entry: &Entry,
         loaded: &[Loaded],
+        dates: &[Option<Dates>],
         note: Option<&Note>,
         rows: Vec<VersionRow>,
         summary: &mut Summary,
@@ -594,6 +611,7 @@ impl<'a> Renderer<'a> {
             let spec = LandingSpec {
                 record: row,
                 loaded: &loaded[i],
+                published: dates[i].map(|d| d.published),
                 note,
                 path: path.clone(),
                 cite_url: Some(url.clone()),
@@ -693,6 +711,9 @@ impl<'a> Renderer<'a> {
             url: self.config.path(path.file("cite.ris").as_str()),
             media_type: RIS_TYPE.into(),
         });
+        // Without a version date, published in the year the lock says it
+        // first was, whenever the site is built again.
+        let published = spec.published.map(|s| BuildTime::at_second(s).date);
         let datacite = datacite_xml(
             &citation,
             &DataCiteExtra::for_record(
@@ -700,7 +721,7 @@ impl<'a> Renderer<'a> {
                 manifest_url.as_deref(),
                 resource,
                 record,
-                &self.time.date,
+                published.as_deref().unwrap_or(&self.time.date),
             ),
         );
         if datacite.is_some() {
