@@ -1687,3 +1687,70 @@ fn dates_survive_a_lost_cache_and_a_build_a_year_later() {
         "the incremental build differs"
     );
 }
+
+/// A manifest file renamed (its registry row following it) is the same
+/// PID, published when it was: the new lock table takes the old one's
+/// dates, and a fresh clone built a year later dates it as before.
+#[test]
+fn a_renamed_manifest_keeps_its_pids_dates() {
+    let site = site();
+    let root = site.path();
+    let out = root.join("public");
+    let build_on = |epoch: &str| {
+        pidsite(root)
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .args(["build", "--quiet"])
+            .assert()
+            .success()
+            .stderr(no_panic());
+    };
+    build_on("1764072000"); // 2025-11-25
+    let page = "doi/10.5555/coin.1/";
+    let datacite = || std::fs::read_to_string(out.join(page).join("datacite.xml")).unwrap();
+    let sitemap = || std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    let entry = format!("<loc>https://org.github.io/repo/{page}</loc><lastmod>2025-11-25");
+    assert!(
+        datacite().contains("<publicationYear>2025<"),
+        "{}",
+        datacite()
+    );
+    assert!(sitemap().contains(&entry), "{}", sitemap());
+
+    std::fs::rename(
+        root.join("content/manifests/coin-v2.json"),
+        root.join("content/manifests/coin.json"),
+    )
+    .unwrap();
+    edit(root, "content/registry.csv", |t| {
+        t.replace(
+            "doi:10.5555/coin.1,manifests/coin-v2.json,",
+            "doi:10.5555/coin.1,manifests/coin.json,",
+        )
+    });
+    // Other rows name coin-v2.json too: keep it for them.
+    std::fs::copy(
+        root.join("content/manifests/coin.json"),
+        root.join("content/manifests/coin-v2.json"),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(root.join(".pidsite-cache")).unwrap();
+    std::fs::remove_dir_all(&out).unwrap();
+    build_on("1795608000"); // 2026-11-25
+    assert!(
+        datacite().contains("<publicationYear>2025<"),
+        "{}",
+        datacite()
+    );
+    assert!(sitemap().contains(&entry), "{}", sitemap());
+    let lock = std::fs::read_to_string(root.join("pidsite.lock")).unwrap();
+    let table = lock
+        .split("[[target]]")
+        .find(|t| t.contains("pid = \"doi:10.5555/coin.1\""))
+        .unwrap();
+    assert!(table.contains("target = \"manifests/coin.json\""), "{lock}");
+    assert!(
+        table.contains("published = \"2025-11-25T12:00:00Z\""),
+        "{lock}"
+    );
+    assert!(!table.contains("modified"), "{lock}");
+}
