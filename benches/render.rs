@@ -20,6 +20,16 @@ fn per_second(runs: u32, f: &mut dyn FnMut()) -> f64 {
     f64::from(runs) / start.elapsed().as_secs_f64()
 }
 
+/// Each version's dates, as a build that first published it gives them.
+fn dates(entry: &pidsite::model::record::Entry) -> Vec<Option<pidsite::lock::Dates>> {
+    let first = pidsite::lock::Dates {
+        published: 1_764_072_000,
+        modified: 1_764_072_000,
+        withdrawn: None,
+    };
+    vec![Some(first); entry.versions.len()]
+}
+
 /// Renders of one PID per second, each version given what `load` makes
 /// (as the build hands it over; making it is timed with the render).
 fn pages_per_second(
@@ -30,7 +40,12 @@ fn pages_per_second(
     per_second(50, &mut || {
         std::hint::black_box(
             renderer
-                .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
+                .entry(
+                    entry,
+                    entry.versions.iter().map(|_| load()).collect(),
+                    None,
+                    &dates(entry),
+                )
                 .expect("renders"),
         );
     })
@@ -69,7 +84,12 @@ fn main() {
         };
         let rate = pages_per_second(&renderer, entry, &load);
         let (outputs, _) = renderer
-            .entry(entry, entry.versions.iter().map(|_| load()).collect(), None)
+            .entry(
+                entry,
+                entry.versions.iter().map(|_| load()).collect(),
+                None,
+                &dates(entry),
+            )
             .expect("renders");
         html.push(outputs[0].bytes.clone());
         println!("  {:<40} {rate:>8.0} pages/s", entry.pid().to_string());

@@ -117,8 +117,10 @@ pub fn check(site: &Path, out: Option<&Path>, offline: bool) -> Result<Vec<Probl
             problems.extend(unreadable.map(Problem::from));
             if let Some(previous) = previous {
                 let read = |path: &Path| std::fs::read(path).ok().map(|b| sha256_hex(&b));
+                let now = crate::clock::BuildTime::now().second;
+                let dates = crate::lock::LockDates::new(Some(&previous), now);
                 let (_, changed) =
-                    crate::lock::compare(&registry.entries, read, &remote, Some(&previous));
+                    crate::lock::compare(&registry.entries, read, &remote, Some(&previous), &dates);
                 problems.extend(changed.into_iter().map(|c| Problem {
                     kind: "changed",
                     file: c.at.path,

@@ -160,6 +160,17 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>)
             text
         }
         "datacite" => {
+            // Published when the lock says, as on the site's datacite.xml.
+            let now = crate::clock::BuildTime::now();
+            let lock = crate::lock::Lock::load(site).ok().flatten();
+            let read = |p: &Path| std::fs::read(p).ok().map(|b| crate::remote::sha256_hex(&b));
+            let dates =
+                crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, &remote);
+            // The version cited (the current one unless one was asked for).
+            let published = match dates.get(index).copied().flatten() {
+                Some(d) => crate::clock::BuildTime::at_second(d.published).date,
+                None => now.date,
+            };
             let manifest = loaded
                 .document
                 .as_ref()
@@ -171,7 +182,7 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>)
                     manifest.as_deref(),
                     resource,
                     &record,
-                    &crate::clock::BuildTime::now().date,
+                    &published,
                 ),
             )
             .ok_or_else(|| {

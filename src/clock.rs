@@ -11,6 +11,8 @@ pub struct BuildTime {
     pub instant: String,
     /// The UTC date: `2026-11-25`.
     pub date: String,
+    /// Seconds since the Unix epoch, as `pidsite.lock` keeps dates.
+    pub second: i64,
 }
 
 impl BuildTime {
@@ -23,12 +25,18 @@ impl BuildTime {
         Self::at(fixed.unwrap_or_else(Timestamp::now))
     }
 
+    /// At a number of seconds since the Unix epoch (out of range: the epoch).
+    pub fn at_second(second: i64) -> Self {
+        Self::at(Timestamp::from_second(second).unwrap_or(Timestamp::UNIX_EPOCH))
+    }
+
     /// At a given instant.
     pub fn at(ts: Timestamp) -> Self {
         let zoned = ts.to_zoned(TimeZone::UTC);
         BuildTime {
             instant: zoned.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
             date: zoned.date().to_string(),
+            second: ts.as_second(),
         }
     }
 }

@@ -50,8 +50,8 @@ pub struct State {
     /// Files that are not any one PID's: site-wide pages and static files.
     pub site_files: Vec<String>,
     /// Each site-wide page's file (list pages, Markdown pages, 404.html),
-    /// with the hash of the context it was rendered from and when that
-    /// last changed (see `render::site_wide`).
+    /// with the hash of the context it was rendered from (see
+    /// `render::site_wide`; when that last changed is in `pidsite.lock`).
     #[serde(default)]
     pub site_pages: HashMap<String, SitePage>,
     /// Size and modification time of each IIIF file read, with its hash, so
@@ -69,8 +69,6 @@ pub struct State {
 pub struct SitePage {
     /// The hash of the context it is rendered from.
     pub hash: Hash,
-    /// When that context last changed (RFC 3339): the page's `lastmod`.
-    pub changed: String,
 }
 
 /// A file's size and modification time with its content hash.
@@ -475,6 +473,23 @@ fn remote_fingerprint(remote: &RemoteDocs, url: &str) -> String {
         // Not fetched: never reused.
         None => new_build_id(),
     }
+}
+
+/// A PID's fingerprint with its dates (see `lock::LockDates::entry`) added:
+/// a date the lock gives it differently (a lock restored from an older
+/// commit) renders it again.
+pub fn with_dates(fingerprint: Hash, dates: &[Option<crate::lock::Dates>]) -> Hash {
+    let mut h = blake3::Hasher::new();
+    h.update(fingerprint.as_bytes());
+    for d in dates {
+        let d = d.map_or([i64::MIN; 3], |d| {
+            [d.published, d.modified, d.withdrawn.unwrap_or(i64::MIN)]
+        });
+        for n in d {
+            h.update(&n.to_le_bytes());
+        }
+    }
+    h.finalize().to_hex().to_string()
 }
 
 /// The hash of the IIIF id -> PID page index and of the titles of the

@@ -190,6 +190,14 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         .flatten();
     let fingerprints = Fingerprinter::new(previous.as_mut());
     let renderer = Renderer::new(&config, templates, &pages);
+    // The dates of the PIDs and pages the last build published, read
+    // before any is rendered (see `lock`). A lock that cannot be read (a
+    // merge conflict) must not stop the build: it is replaced by this
+    // build's.
+    let (lock, unreadable) = inputs::previous_lock(site);
+    warnings.extend(unreadable);
+    let lock_dates = lock::LockDates::new(lock.as_ref(), renderer.time().second);
+    drop(lock);
     let staging = Staging::new(&out, previous.is_some())?;
     let store = EntryStore::create(&incremental::cache_dir(&out))?;
     let registry_file = registry_path(&registry);
@@ -221,7 +229,10 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
                 note.map(|n| format!("{n:?}")).as_deref(),
                 &remote_docs,
             );
-            let outcome = job.first_pass(entry, note, fingerprint, read, last);
+            // Its pages show its dates: they are part of what it is made of.
+            let dates = lock_dates.entry(entry, |p| fingerprints.content_hash(p), &remote_docs);
+            let fingerprint = incremental::with_dates(fingerprint, &dates);
+            let outcome = job.first_pass(entry, note, fingerprint, dates, read, last);
             if matches!(outcome, Ok(Outcome::Done(_))) {
                 progress.advance();
             }
@@ -323,7 +334,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     };
     let listed = refs.iter().filter(|r| r.listed).count();
     let last_pages = previous.as_ref().map(|p| (out.as_path(), &p.site_pages));
-    let mut site_wide = SiteWide::new(&renderer, listed, last_pages)?;
+    let mut site_wide = SiteWide::new(&renderer, listed, last_pages, &lock_dates)?;
     let mut pid_bytes = 0;
     let mut pages_built = 0;
     let mut stubs = 0;
@@ -389,11 +400,6 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     site_files.extend(static_files);
     bytes += static_bytes + pid_bytes + linkset_bytes;
 
-    // A lock that cannot be read (a merge conflict) must not stop the
-    // build: it is replaced by this build's.
-    let (previous_lock, unreadable) = inputs::previous_lock(site);
-    warnings.extend(unreadable);
-
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
@@ -422,15 +428,21 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         staging.commit()?;
     }
     // Every target has been read or fingerprinted: compare with the lock,
-    // only now, and write it before the build state is made, so that
-    // neither is held while PIDs are rendered or with the other.
-    let (new_lock, changed) = lock::compare(
+    // read again only now (its dates were all the PIDs needed), and write
+    // it before the build state is made, so that neither is held while
+    // PIDs are rendered or with the other. One that could not be read was
+    // reported above.
+    let previous_lock = lock::Lock::load(site).ok().flatten();
+    let (mut new_lock, changed) = lock::compare(
         &registry.entries,
         |path| fingerprints.content_hash(path),
         &remote_docs,
         previous_lock.as_ref(),
+        &lock_dates,
     );
     drop(previous_lock);
+    drop(lock_dates);
+    new_lock.pages = site_pages.dated;
     if let Err(e) = new_lock.save(site) {
         warnings.push(Warning::new(
             WarningKind::LockNotWritten,
@@ -521,9 +533,15 @@ enum Outcome {
     Linked(Pending),
 }
 
+/// What a PID's rendering is made with besides its rows and files: its
+/// fingerprint, the IIIF id it is indexed by and its dates.
+type Made = (incremental::Hash, Option<String>, Vec<Option<lock::Dates>>);
+
 /// A PID waiting for pass 2.
 struct Pending {
     fingerprint: incremental::Hash,
+    /// Its dates (see `lock::LockDates::entry`).
+    dates: Vec<Option<lock::Dates>>,
     iiif_id: Option<String>,
     /// The manifests its annotation pages name.
     annotates: Vec<String>,
@@ -603,6 +621,7 @@ impl EntryJob<'_> {
         entry: &Entry,
         note: Option<&Note>,
         fingerprint: incremental::Hash,
+        dates: Vec<Option<lock::Dates>>,
         mut read: incremental::ReadFiles,
         last: Option<&State>,
     ) -> Result<Outcome> {
@@ -616,6 +635,7 @@ impl EntryJob<'_> {
             }
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
+                dates,
                 iiif_id: state.iiif_id.clone(),
                 annotates: state.annotates.clone(),
                 kept: true,
@@ -629,13 +649,15 @@ impl EntryJob<'_> {
         if uses_index(&loaded) {
             return Ok(Outcome::Linked(Pending {
                 fingerprint,
+                dates,
                 iiif_id,
                 annotates: annotates(&loaded),
                 kept: false,
                 unchanged: None,
             }));
         }
-        self.render(entry, note, loaded, warnings, fingerprint, iiif_id)
+        let made = (fingerprint, iiif_id, dates);
+        self.render(entry, note, loaded, warnings, made)
             .map(Outcome::Done)
     }
 
@@ -652,14 +674,8 @@ impl EntryJob<'_> {
         }
         let mut none = incremental::ReadFiles::default();
         let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote, &mut none);
-        self.render(
-            entry,
-            note,
-            loaded,
-            warnings,
-            pending.fingerprint,
-            pending.iiif_id,
-        )
+        let made = (pending.fingerprint, pending.iiif_id, pending.dates);
+        self.render(entry, note, loaded, warnings, made)
     }
 
     /// A PID's state from the last build, reused as it is (its warnings
@@ -694,12 +710,11 @@ impl EntryJob<'_> {
         note: Option<&Note>,
         loaded: Vec<Loaded>,
         warnings: Vec<Warning>,
-        fingerprint: incremental::Hash,
-        iiif_id: Option<String>,
+        (fingerprint, iiif_id, dates): Made,
     ) -> Result<EntryRef> {
         let uses_index = uses_index(&loaded);
         let annotates = annotates(&loaded);
-        let (outputs, summary) = self.renderer.entry(entry, loaded, note)?;
+        let (outputs, summary) = self.renderer.entry(entry, loaded, note, &dates)?;
         let mut bytes = 0;
         let mut files = Vec::with_capacity(outputs.len());
         for output in &outputs {

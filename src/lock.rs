@@ -1,29 +1,43 @@
 //! `pidsite.lock`: the content hash (SHA-256) of every PID's target, local
-//! and remote, with the ETag, Last-Modified and fetch date of remote ones.
+//! and remote, with the ETag, Last-Modified and fetch date of remote ones,
+//! and the dates of each PID: when it was first published, when its
+//! target's content last changed, when it was first built withdrawn.
 //! `pidsite build` compares it with what it read to report the manifests
 //! that changed since the last build, then rewrites it; `pidsite check`
 //! only compares. Institutions commit it, so a change to a manifest they do
 //! not host shows up in a diff.
 //!
-//! The file is TOML, one `[[target]]` table per (PID, target), sorted, and
-//! written only when its content changes, so it is stable under version
-//! control. This module reads, compares and writes the lock; it fetches and
-//! hashes nothing itself (the caller hands it the hashes).
+//! The dates are kept here, in what the site commits, rather than in the
+//! build cache: a fresh clone (every CI runner) builds the same sitemap,
+//! feed, Change Discovery stream and DataCite `publicationYear` as the
+//! build that first published the PID, whenever it runs. The same goes for
+//! the `lastmod` of the home page and the Markdown pages (`[[page]]`).
+//!
+//! The file is TOML, one `[[target]]` table per (PID, target) and one
+//! `[[page]]` table per page of the site's own, sorted, and written only
+//! when its content changes, so it is stable under version control. This
+//! module reads, compares and writes the lock; it fetches and hashes
+//! nothing itself (the caller hands it the hashes).
 
+use std::collections::HashMap;
+use std::hash::{Hash as _, Hasher as _};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::BuildTime;
 use crate::error::Location;
-use crate::model::record::{Entry, Status, Target};
-use crate::remote::{Obtained, RemoteDocs};
+use crate::model::record::{Entry, Record, Status, Target};
+use crate::remote::{Fetched, Obtained, RemoteDocs};
 
 /// The lock file's name, at the site root.
 pub const LOCK_FILE: &str = "pidsite.lock";
 
 const HEADER: &str = "\
 # pidsite.lock: the content hash of every PID's target, written by `pidsite build`.
-# Commit it: a diff then shows which manifests changed between builds.
+# Commit it: a diff then shows which manifests changed between builds, and the
+# dates kept here (first published, last modified, withdrawn) date the sitemap,
+# feed, Change Discovery and DataCite records of every later build.
 # `pidsite check` reports targets that no longer match it.
 ";
 
@@ -32,23 +46,31 @@ fn is_blank(line: &str) -> bool {
     line.is_empty() || line.starts_with('#')
 }
 
-/// The lock: every target's hash.
+/// The lock: every target's hash and dates, and the dates of the site's
+/// own pages.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lock {
     /// Sorted by PID, then target.
     #[serde(default, rename = "target")]
     pub targets: Vec<LockedTarget>,
+    /// Sorted by file.
+    #[serde(default, rename = "page")]
+    pub pages: Vec<LockedPage>,
 }
 
-/// One PID's target and its content hash.
+/// One PID's target, its content hash and its dates. A withdrawn PID
+/// without a target has a table with neither, for its dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LockedTarget {
     /// The PID, normalised.
     pub pid: String,
-    /// The target as the registry writes it (a path under content/ or a URL).
+    /// The target as the registry writes it (a path under content/ or a
+    /// URL); empty for a withdrawn PID without one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub target: String,
-    /// SHA-256 of its content, hex.
+    /// SHA-256 of its content, hex (empty without a target).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sha256: String,
     /// A remote target's ETag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,6 +81,188 @@ pub struct LockedTarget {
     /// When a remote target's current content was first fetched (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetched: Option<String>,
+    /// The build that first published this target under this PID (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// The build in which its content last changed, when later than
+    /// `published` (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    /// The first build that published it withdrawn (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<String>,
+}
+
+/// A page of the site's own in the sitemap (the home page, a Markdown
+/// page): the hash of what it is rendered from, and when that last changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockedPage {
+    /// Its file in the output (`index.html`, `about/index.html`).
+    pub file: String,
+    /// The hash of its template and context.
+    pub hash: String,
+    /// The build in which that last changed (RFC 3339).
+    pub modified: String,
+}
+
+impl LockedPage {
+    /// A table read by [`plain_table`] (see [`LockedTarget::of`]).
+    fn of(fields: Vec<(&str, String)>) -> Option<Self> {
+        let mut fields = fields.into_iter();
+        match [fields.next(), fields.next(), fields.next(), fields.next()] {
+            [Some(("file", file)), Some(("hash", hash)), Some(("modified", modified)), None] => {
+                Some(LockedPage {
+                    file,
+                    hash,
+                    modified,
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The `key = "string"` lines of a table as pidsite writes it (TOML basic
+/// strings with their escapes, or literal strings), in order; `None` for
+/// anything else, which TOML itself then reads. Reading the lock through
+/// the toml crate took ~16,000 instructions a table, and a build reads it
+/// twice (its dates before rendering, its hashes after).
+fn plain_table(body: &str) -> Option<Vec<(&str, String)>> {
+    let mut fields = Vec::with_capacity(8);
+    for line in body.lines() {
+        let line = line.trim();
+        if is_blank(line) {
+            continue;
+        }
+        let (key, value) = line.split_once('=')?;
+        let (key, value) = (key.strip_suffix(' ')?, value.strip_prefix(' ')?);
+        let bare = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        if key.is_empty() || !key.bytes().all(bare) {
+            return None;
+        }
+        fields.push((key, toml_string(value)?));
+    }
+    Some(fields)
+}
+
+/// A one-line TOML string, quoted as it is in the file.
+fn toml_string(value: &str) -> Option<String> {
+    if let Some(inner) = value.strip_prefix('\'') {
+        let inner = inner.strip_suffix('\'')?;
+        return (!inner.contains('\'')).then(|| inner.to_string());
+    }
+    let inner = value.strip_prefix('"')?.strip_suffix('"')?;
+    // Most values have nothing to unescape.
+    let special = |b: &u8| matches!(b, b'\\' | b'"' | 0..=0x1f | 0x7f);
+    if !inner.as_bytes().iter().any(special) {
+        return Some(inner.to_string());
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => {
+                let escaped = match chars.next()? {
+                    'b' => '\u{8}',
+                    't' => '\t',
+                    'n' => '\n',
+                    'f' => '\u{c}',
+                    'r' => '\r',
+                    '"' => '"',
+                    '\\' => '\\',
+                    'u' => hex_char(&mut chars, 4)?,
+                    'U' => hex_char(&mut chars, 8)?,
+                    _ => return None,
+                };
+                out.push(escaped);
+            }
+            c if c.is_control() && c != '\t' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// The character of the next `digits` hex digits.
+fn hex_char(chars: &mut std::str::Chars<'_>, digits: usize) -> Option<char> {
+    let hex: String = chars.by_ref().take(digits).collect();
+    if hex.len() != digits {
+        return None;
+    }
+    char::from_u32(u32::from_str_radix(&hex, 16).ok()?)
+}
+
+impl LockedTarget {
+    /// A table read by [`plain_table`]; `None` when a field is unknown,
+    /// repeated or missing (TOML then says which).
+    fn of(fields: Vec<(&str, String)>) -> Option<Self> {
+        let mut t = LockedTarget {
+            pid: String::new(),
+            target: String::new(),
+            sha256: String::new(),
+            etag: None,
+            last_modified: None,
+            fetched: None,
+            published: None,
+            modified: None,
+            withdrawn: None,
+        };
+        const KEYS: [&str; 9] = [
+            "pid",
+            "target",
+            "sha256",
+            "etag",
+            "last_modified",
+            "fetched",
+            "published",
+            "modified",
+            "withdrawn",
+        ];
+        let mut seen = 0u16;
+        for (key, value) in fields {
+            let i = KEYS.iter().position(|k| *k == key)?;
+            if seen & (1 << i) != 0 {
+                return None;
+            }
+            seen |= 1 << i;
+            match i {
+                0 => t.pid = value,
+                1 => t.target = value,
+                2 => t.sha256 = value,
+                3 => t.etag = Some(value),
+                4 => t.last_modified = Some(value),
+                5 => t.fetched = Some(value),
+                6 => t.published = Some(value),
+                7 => t.modified = Some(value),
+                _ => t.withdrawn = Some(value),
+            }
+        }
+        (seen & 1 != 0).then_some(t)
+    }
+
+    /// Its dates, with the content they are for: `None` for a table of an
+    /// older lock, without dates (or with ones that cannot be read).
+    fn dates(&self) -> Option<(u64, Dates)> {
+        let published = seconds(self.published.as_deref()?)?;
+        let dates = Dates {
+            published,
+            modified: self
+                .modified
+                .as_deref()
+                .and_then(seconds)
+                .unwrap_or(published),
+            withdrawn: self.withdrawn.as_deref().and_then(seconds),
+        };
+        Some((short(&self.sha256), dates))
+    }
+
+    fn set_dates(&mut self, dates: Dates) {
+        self.published = Some(instant(dates.published));
+        self.modified = (dates.modified != dates.published).then(|| instant(dates.modified));
+        self.withdrawn = dates.withdrawn.map(instant);
+    }
 }
 
 /// A target whose content differs from the lock's.
@@ -116,29 +320,41 @@ impl Lock {
                 (line, e.message().trim().to_string())
             })
         };
-        let mut targets = Vec::new();
-        // The table being read: its first line's number and byte offset.
-        let mut table: Option<(usize, usize)> = None;
+        let mut lock = Lock::default();
+        // The table being read: whether it is a page's, its first line's
+        // number and byte offset.
+        let mut table: Option<(bool, usize, usize)> = None;
         let mut offset = 0;
-        let mut read = |table: (usize, usize), end: usize| {
-            let (first, start) = table;
+        let mut read = |table: (bool, usize, usize), end: usize| {
+            let (page, first, start) = table;
             let body = &text[start..end];
-            toml::from_str::<LockedTarget>(body)
-                .map(|t| targets.push(t))
-                .map_err(|e| {
-                    let line = e
-                        .span()
-                        .map(|s| first + body[..s.start.min(body.len())].matches('\n').count());
-                    (line, e.message().trim().to_string())
-                })
+            // A table as pidsite writes it is read by `plain_table`; any
+            // other (or a broken one) by TOML, for its own error.
+            let fields = plain_table(body);
+            let read = match page {
+                false => fields
+                    .and_then(LockedTarget::of)
+                    .map_or_else(|| toml::from_str(body), Ok)
+                    .map(|t| lock.targets.push(t)),
+                true => fields
+                    .and_then(LockedPage::of)
+                    .map_or_else(|| toml::from_str(body), Ok)
+                    .map(|p| lock.pages.push(p)),
+            };
+            read.map_err(|e| {
+                let line = e
+                    .span()
+                    .map(|s| first + body[..s.start.min(body.len())].matches('\n').count());
+                (line, e.message().trim().to_string())
+            })
         };
         for (n, line) in text.split_inclusive('\n').enumerate() {
             let trimmed = line.trim();
-            if trimmed == "[[target]]" {
+            if trimmed == "[[target]]" || trimmed == "[[page]]" {
                 if let Some(t) = table {
                     read(t, offset)?;
                 }
-                table = Some((n + 2, offset + line.len()));
+                table = Some((trimmed == "[[page]]", n + 2, offset + line.len()));
             } else if trimmed.starts_with('[') || (table.is_none() && !is_blank(trimmed)) {
                 return whole();
             }
@@ -147,19 +363,28 @@ impl Lock {
         if let Some(t) = table {
             read(t, text.len())?;
         }
-        Ok(Lock { targets })
+        Ok(lock)
     }
 
-    /// The file's text: the header comment, then the targets in order.
+    /// The file's text: the header comment, then the targets and the pages
+    /// in order.
     pub fn to_text(&self) -> String {
         // Table by table, as it is read (see `from_text`).
         let mut text = format!("{HEADER}\n");
-        for (i, target) in self.targets.iter().enumerate() {
+        let tables = self
+            .targets
+            .iter()
+            .map(|t| ("[[target]]\n", toml::to_string(t)));
+        let pages = self
+            .pages
+            .iter()
+            .map(|p| ("[[page]]\n", toml::to_string(p)));
+        for (i, (header, table)) in tables.chain(pages).enumerate() {
             if i > 0 {
                 text.push('\n');
             }
-            text.push_str("[[target]]\n");
-            text.push_str(&toml::to_string(target).expect("a target always serialises"));
+            text.push_str(header);
+            text.push_str(&table.expect("a lock's table always serialises"));
         }
         text
     }
@@ -186,72 +411,292 @@ impl Lock {
     }
 }
 
+/// When one registry row (a PID, or one version of it) was first
+/// published, when its target's content last changed and when it was first
+/// built withdrawn, in seconds since the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dates {
+    /// The build that first published it.
+    pub published: i64,
+    /// The build in which its content last changed (`published` at first).
+    pub modified: i64,
+    /// The first build that published it withdrawn.
+    pub withdrawn: Option<i64>,
+}
+
+impl Dates {
+    /// The dates in this build, from the lock's (`before`, with the hash of
+    /// the content they are for): a content first seen now is modified now,
+    /// one that cannot be read keeps its dates.
+    fn next(
+        before: Option<(u64, Dates)>,
+        content: Option<u64>,
+        withdrawn: bool,
+        now: i64,
+    ) -> Dates {
+        let mut dates = match before {
+            Some((was, d)) if content.is_some_and(|c| c != was) => Dates { modified: now, ..d },
+            Some((_, d)) => d,
+            None => Dates {
+                published: now,
+                modified: now,
+                withdrawn: None,
+            },
+        };
+        dates.withdrawn = withdrawn.then(|| dates.withdrawn.unwrap_or(now));
+        dates
+    }
+}
+
+/// An RFC 3339 instant (or a date, as a person may write it) as seconds
+/// since the Unix epoch.
+fn seconds(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Some(t.as_second());
+    }
+    let day: jiff::civil::Date = text.parse().ok()?;
+    let midnight = day.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+    Some(midnight.timestamp().as_second())
+}
+
+/// Seconds since the Unix epoch as an RFC 3339 instant.
+pub fn instant(second: i64) -> String {
+    BuildTime::at_second(second).instant
+}
+
+/// A string as a 64-bit key (a PID, a target, a content hash): the lock's
+/// dates are looked up by key, not held as the lock's strings.
+fn short(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// A lock table's row in [`LockDates`].
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    pid: u64,
+    target: u64,
+    content: u64,
+    dates: Dates,
+}
+
+/// What a build needs of the last lock while it renders: each target's
+/// dates (keyed by hashes, in a few dozen bytes a target, so that a large
+/// site does not hold the lock's text while its PIDs are rendered) and the
+/// pages'. One lookup gives a PID the dates of all its rows.
+#[derive(Debug, Default)]
+pub struct LockDates {
+    /// Sorted by PID, then target.
+    rows: Vec<Row>,
+    /// Page file -> (hash, modified).
+    pages: HashMap<String, (String, i64)>,
+    /// This build's time.
+    now: i64,
+}
+
+impl LockDates {
+    /// The dates of `lock` (none without one), for a build at `now`.
+    pub fn new(lock: Option<&Lock>, now: i64) -> Self {
+        let Some(lock) = lock else {
+            return LockDates {
+                now,
+                ..LockDates::default()
+            };
+        };
+        let mut rows: Vec<Row> = lock
+            .targets
+            .iter()
+            .filter_map(|t| {
+                let (content, dates) = t.dates()?;
+                Some(Row {
+                    pid: short(&t.pid),
+                    target: short(&t.target),
+                    content,
+                    dates,
+                })
+            })
+            .collect();
+        rows.sort_unstable_by_key(|r| (r.pid, r.target));
+        let pages = lock
+            .pages
+            .iter()
+            .filter_map(|p| Some((p.file.clone(), (p.hash.clone(), seconds(&p.modified)?))))
+            .collect();
+        LockDates { rows, pages, now }
+    }
+
+    /// This build's time, in seconds.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The dates of each row of `entry` in this build (`None` for a moved
+    /// or reserved row, which publishes no page of its own). `local_hash`
+    /// gives the SHA-256 of a local file, as for [`compare`].
+    pub fn entry(
+        &self,
+        entry: &Entry,
+        local_hash: impl Fn(&Path) -> Option<String>,
+        remote: &RemoteDocs,
+    ) -> Vec<Option<Dates>> {
+        let contents: Vec<Option<String>> = entry
+            .versions
+            .iter()
+            .map(|r| content(r, &local_hash, remote))
+            .collect();
+        self.dated(entry, &contents)
+    }
+
+    /// The dates of a PID's rows whose contents' hashes are `contents`.
+    /// A row new to the lock that replaces one of the PID's that the
+    /// registry no longer names (a renamed or replaced file) takes that
+    /// row's dates: a PID is published once.
+    fn dated(&self, entry: &Entry, contents: &[Option<String>]) -> Vec<Option<Dates>> {
+        let pid = short(&entry.pid().label());
+        let start = self.rows.partition_point(|r| r.pid < pid);
+        let end = start + self.rows[start..].partition_point(|r| r.pid == pid);
+        let before = &self.rows[start..end];
+        let targets: Vec<u64> = entry.versions.iter().map(|r| short(written(r))).collect();
+        let orphans = || before.iter().filter(|r| !targets.contains(&r.target));
+        entry
+            .versions
+            .iter()
+            .zip(&targets)
+            .zip(contents)
+            .map(|((record, target), content)| {
+                if matches!(record.status, Status::Moved | Status::Reserved) {
+                    return None;
+                }
+                let content = content.as_deref().map(short);
+                let same = |r: &&Row| content == Some(r.content);
+                let row = before
+                    .iter()
+                    .find(|r| r.target == *target)
+                    .or_else(|| orphans().find(same))
+                    .or_else(|| {
+                        let single = entry.versions.len() == 1;
+                        orphans()
+                            .filter(|_| single)
+                            .min_by_key(|r| r.dates.published)
+                    });
+                let withdrawn = record.status == Status::Withdrawn;
+                let before = row.map(|r| (r.content, r.dates));
+                Some(Dates::next(before, content, withdrawn, self.now))
+            })
+            .collect()
+    }
+
+    /// When a page of the site's own last changed: when the lock last saw
+    /// another `hash` for it, or now.
+    pub fn page(&self, file: &str, hash: &str) -> i64 {
+        match self.pages.get(file) {
+            Some((h, modified)) if h == hash => *modified,
+            _ => self.now,
+        }
+    }
+}
+
+/// A row's target as the registry writes it (empty without one).
+fn written(record: &Record) -> &str {
+    match &record.target {
+        Some(Target::Local { written, .. }) => written,
+        Some(Target::Remote(url)) => url,
+        None => "",
+    }
+}
+
+/// A remote document fetched or revalidated now (not a stale copy).
+fn fresh<'a>(remote: &'a RemoteDocs, url: &str) -> Option<&'a Fetched> {
+    match remote.get(url) {
+        Some(Ok(f)) if !matches!(f.obtained, Obtained::Stale(_)) => Some(f),
+        _ => None,
+    }
+}
+
+/// The SHA-256 of a row's target as read now: `None` when it cannot be
+/// read; empty for a withdrawn row without a target.
+fn content(
+    record: &Record,
+    local_hash: impl Fn(&Path) -> Option<String>,
+    remote: &RemoteDocs,
+) -> Option<String> {
+    match &record.target {
+        Some(Target::Local { path, .. }) => local_hash(path),
+        Some(Target::Remote(url)) => fresh(remote, url).map(|f| f.meta.sha256.clone()),
+        None => Some(String::new()),
+    }
+}
+
 /// The lock of what was read now, and the targets that changed since
 /// `previous`. `local_hash` gives the SHA-256 of a local file (`None` when
-/// it cannot be read); `remote` holds the fetched documents. A target that
-/// could not be read keeps its entry from `previous`, so the next build that
-/// reads it compares it with the last content seen.
+/// it cannot be read); `remote` holds the fetched documents; `dates` are
+/// `previous`'s (see [`LockDates::entry`], which gave the pages theirs). A
+/// target that could not be read keeps its entry from `previous`, so the
+/// next build that reads it compares it with the last content seen. The
+/// lock has no pages: the caller adds them.
 pub fn compare(
     entries: &[Entry],
     local_hash: impl Fn(&Path) -> Option<String>,
     remote: &RemoteDocs,
     previous: Option<&Lock>,
+    dates: &LockDates,
 ) -> (Lock, Vec<Changed>) {
     // Each target with the registry row that named it first, sorted and
     // deduplicated rather than keyed in a map: a large registry's lock is
     // made at the end of the build, when every PID's reference is held.
-    let records: Vec<&crate::model::record::Record> =
-        entries.iter().flat_map(|e| &e.versions).collect();
-    let mut rows: Vec<(LockedTarget, usize)> = Vec::with_capacity(records.len());
-    for (i, record) in records.iter().enumerate() {
-        if matches!(record.status, Status::Moved | Status::Reserved) {
-            continue;
-        }
-        let Some(target) = &record.target else {
-            continue;
-        };
-        let pid = record.pid.label();
-        let (written, locked) = match target {
-            Target::Local { written, path } => (
-                written.clone(),
-                local_hash(path).map(|sha256| LockedTarget {
-                    pid: pid.clone(),
-                    target: written.clone(),
-                    sha256,
-                    etag: None,
-                    last_modified: None,
-                    fetched: None,
-                }),
-            ),
-            Target::Remote(url) => {
-                let fetched = match remote.get(url) {
-                    Some(Ok(f)) if !matches!(f.obtained, Obtained::Stale(_)) => Some(f),
-                    _ => None,
-                };
-                let locked = fetched.map(|f| {
-                    let before = previous.and_then(|p| p.find(&pid, url));
-                    // The date the current content was first seen: it stays
-                    // while the content does, so the lock changes only when
-                    // a manifest does.
-                    let first_seen = before
+    let mut rows: Vec<(LockedTarget, &Record)> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let contents: Vec<Option<String>> = entry
+            .versions
+            .iter()
+            .map(|r| content(r, &local_hash, remote))
+            .collect();
+        let dated = dates.dated(entry, &contents);
+        for ((record, content), dated) in entry.versions.iter().zip(contents).zip(dated) {
+            // Moved and reserved rows are not locked.
+            let Some(dated) = dated else {
+                continue;
+            };
+            if record.target.is_none() && record.status != Status::Withdrawn {
+                continue;
+            }
+            let pid = record.pid.label();
+            let written = written(record);
+            let before = previous.and_then(|p| p.find(&pid, written));
+            let mut locked = content.map(|sha256| LockedTarget {
+                pid: pid.clone(),
+                target: written.to_string(),
+                sha256,
+                etag: None,
+                last_modified: None,
+                fetched: None,
+                published: None,
+                modified: None,
+                withdrawn: None,
+            });
+            let fetched = match &record.target {
+                Some(Target::Remote(url)) => fresh(remote, url),
+                _ => None,
+            };
+            if let (Some(locked), Some(f)) = (&mut locked, fetched) {
+                // The date the current content was first seen: it stays
+                // while the content does, so the lock changes only when a
+                // manifest does.
+                locked.fetched = Some(
+                    before
                         .filter(|b| b.sha256 == f.meta.sha256)
                         .and_then(|b| b.fetched.clone())
-                        .unwrap_or_else(|| f.meta.fetched.clone());
-                    LockedTarget {
-                        pid: pid.clone(),
-                        target: url.clone(),
-                        sha256: f.meta.sha256.clone(),
-                        etag: f.meta.etag.clone(),
-                        last_modified: f.meta.last_modified.clone(),
-                        fetched: Some(first_seen),
-                    }
-                });
-                (url.clone(), locked)
+                        .unwrap_or_else(|| f.meta.fetched.clone()),
+                );
+                locked.etag = f.meta.etag.clone();
+                locked.last_modified = f.meta.last_modified.clone();
             }
-        };
-        let locked = locked.or_else(|| previous.and_then(|p| p.find(&pid, &written)).cloned());
-        if let Some(locked) = locked {
-            rows.push((locked, i));
+            if let Some(mut locked) = locked.or_else(|| before.cloned()) {
+                locked.set_dates(dated);
+                rows.push((locked, record));
+            }
         }
     }
     // Stable: of two rows naming the same target, the first stays.
@@ -259,19 +704,23 @@ pub fn compare(
     rows.dedup_by(|(b, _), (a, _)| a.pid == b.pid && a.target == b.target);
     let changed: Vec<Changed> = rows
         .iter()
-        .filter_map(|(now, i)| {
+        .filter_map(|(now, record)| {
             let before = previous?.find(&now.pid, &now.target)?;
             (before.sha256 != now.sha256).then(|| Changed {
                 pid: now.pid.clone(),
                 target: now.target.clone(),
-                at: records[*i].at.clone(),
+                at: record.at.clone(),
                 was: before.sha256.clone(),
                 now: now.sha256.clone(),
             })
         })
         .collect();
     let targets = rows.into_iter().map(|(t, _)| t).collect();
-    (Lock { targets }, changed)
+    let lock = Lock {
+        targets,
+        pages: Vec::new(),
+    };
+    (lock, changed)
 }
 
 #[cfg(test)]
@@ -286,6 +735,9 @@ mod tests {
             etag: None,
             last_modified: None,
             fetched: None,
+            published: None,
+            modified: None,
+            withdrawn: None,
         }
     }
 
@@ -297,9 +749,21 @@ mod tests {
                 LockedTarget {
                     etag: Some("\"e\"".into()),
                     fetched: Some("2026-01-01T00:00:00Z".into()),
+                    published: Some("2025-01-01T00:00:00Z".into()),
                     ..target("doi:10.1/b", "https://x.org/b.json", "bb")
                 },
+                // A withdrawn PID without a target: only its dates.
+                LockedTarget {
+                    published: Some("2025-01-01T00:00:00Z".into()),
+                    withdrawn: Some("2026-01-01T00:00:00Z".into()),
+                    ..target("doi:10.1/c", "", "")
+                },
             ],
+            pages: vec![LockedPage {
+                file: "index.html".into(),
+                hash: "cc".into(),
+                modified: "2026-01-01T00:00:00Z".into(),
+            }],
         };
         let text = lock.to_text();
         assert!(text.starts_with("# pidsite.lock"), "{text}");
@@ -314,6 +778,14 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("last_modified"), "{text}");
+        assert!(
+            text.contains("[[target]]\npid = \"doi:10.1/c\"\npublished = "),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n[[page]]\nfile = \"index.html\"\n"),
+            "{text}"
+        );
         assert_eq!(toml::from_str::<Lock>(&text).unwrap(), lock);
         // Written and read a table at a time, the same as TOML whole.
         let whole = toml::to_string(&lock).unwrap();
@@ -332,6 +804,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let lock = Lock {
             targets: vec![target("a", "m.json", "aa")],
+            pages: Vec::new(),
         };
         assert!(lock.save(dir.path()).unwrap());
         assert!(!lock.save(dir.path()).unwrap());
@@ -350,6 +823,7 @@ mod tests {
     fn a_merge_conflict_names_its_line() {
         let two = Lock {
             targets: vec![target("a", "a.json", "aa"), target("b", "b.json", "bb")],
+            pages: Vec::new(),
         };
         let text = two.to_text().replace(
             "sha256 = \"bb\"\n",
@@ -361,5 +835,107 @@ mod tests {
         // Another shape of TOML is read whole, with TOML's own error.
         let (at, message) = Lock::from_text("x = 1\n[other]\ny = [\n").unwrap_err();
         assert_eq!(at, Some(3), "{message}");
+    }
+
+    #[test]
+    fn dates_move_only_with_the_content() {
+        let d = |published, modified, withdrawn| Dates {
+            published,
+            modified,
+            withdrawn,
+        };
+        let was = Some((7, d(100, 200, None)));
+        // First seen: published and modified now.
+        assert_eq!(Dates::next(None, Some(7), false, 900), d(900, 900, None));
+        // The same content keeps its dates, whenever the build.
+        assert_eq!(Dates::next(was, Some(7), false, 900), d(100, 200, None));
+        // New content: modified now, published as it was.
+        assert_eq!(Dates::next(was, Some(8), false, 900), d(100, 900, None));
+        // Unreadable: as it was.
+        assert_eq!(Dates::next(was, None, false, 900), d(100, 200, None));
+        // Withdrawn: the first build that saw it so, then that build.
+        let gone = Dates::next(was, Some(7), true, 900);
+        assert_eq!(gone, d(100, 200, Some(900)));
+        assert_eq!(Dates::next(Some((7, gone)), Some(7), true, 1000), gone);
+        // Active again: no longer withdrawn.
+        assert_eq!(
+            Dates::next(Some((7, gone)), Some(7), false, 1000),
+            d(100, 200, None)
+        );
+    }
+
+    #[test]
+    fn a_tables_dates_read_back_as_written() {
+        let mut t = target("a", "a.json", "aa");
+        assert_eq!(t.dates(), None, "an older lock's table has no dates");
+        let dates = Dates {
+            published: 1_764_072_000,
+            modified: 1_795_608_000,
+            withdrawn: None,
+        };
+        t.set_dates(dates);
+        assert_eq!(t.published.as_deref(), Some("2025-11-25T12:00:00Z"));
+        assert_eq!(t.dates(), Some((short("aa"), dates)));
+        // Modified only when it differs from published.
+        t.set_dates(Dates {
+            modified: dates.published,
+            ..dates
+        });
+        assert_eq!(t.modified, None);
+        // A date alone, as a person may write it.
+        t.published = Some("2024-09-30".into());
+        assert_eq!(t.dates().map(|(_, d)| d.published), Some(1_727_654_400));
+    }
+
+    #[test]
+    fn a_page_keeps_its_date_while_its_hash_does() {
+        let lock = Lock {
+            targets: Vec::new(),
+            pages: vec![LockedPage {
+                file: "index.html".into(),
+                hash: "h".into(),
+                modified: "2025-11-25T12:00:00Z".into(),
+            }],
+        };
+        let dates = LockDates::new(Some(&lock), 2_000_000_000);
+        assert_eq!(dates.page("index.html", "h"), 1_764_072_000);
+        assert_eq!(dates.page("index.html", "other"), 2_000_000_000);
+        assert_eq!(dates.page("about/index.html", "h"), 2_000_000_000);
+    }
+
+    #[test]
+    fn tables_as_pidsite_writes_them_read_as_toml_reads_them() {
+        let odd = LockedTarget {
+            etag: Some("W/\"5f3a-1c2b\"".into()),
+            last_modified: Some("Tue, 03 Nov 2026 09:12:01 GMT".into()),
+            published: Some("2025-01-01T00:00:00Z".into()),
+            modified: Some("2026-01-01T00:00:00Z".into()),
+            ..target("ark:/1/é\\x\"y\u{7f}", "https://x.org/a b\tc'd.json", "aa")
+        };
+        let lock = Lock {
+            targets: vec![target("a", "a.json", "aa"), odd, target("c", "", "")],
+            pages: vec![LockedPage {
+                file: "über/index.html".into(),
+                hash: "h".into(),
+                modified: "2026-01-01T00:00:00Z".into(),
+            }],
+        };
+        let text = lock.to_text();
+        assert_eq!(toml::from_str::<Lock>(&text).unwrap(), lock, "{text}");
+        assert_eq!(Lock::from_text(&text).unwrap(), lock, "{text}");
+        // Each table took the quick way.
+        for table in text.split("[[target]]\n").skip(1) {
+            let table = table.split("[[page]]").next().unwrap();
+            let fields = plain_table(table).unwrap_or_else(|| panic!("{table}"));
+            assert!(LockedTarget::of(fields).is_some(), "{table}");
+        }
+        // What it does not know goes to TOML: the same lock, or its error.
+        let other = text.replace("sha256 = \"aa\"\n", "sha256 = \"\"\"aa\"\"\"\n");
+        assert_eq!(Lock::from_text(&other).unwrap(), lock);
+        let unknown = text.replacen("sha256 = ", "sha = ", 1);
+        let (_, message) = Lock::from_text(&unknown).unwrap_err();
+        assert!(message.contains("unknown field `sha`"), "{message}");
+        let twice = text.replacen("sha256 = \"aa\"\n", "sha256 = \"aa\"\nsha256 = \"bb\"\n", 1);
+        assert!(Lock::from_text(&twice).is_err());
     }
 }

@@ -23,7 +23,7 @@ pub struct DataCiteExtra<'a> {
     /// Summary text, if any.
     pub description: Option<&'a str>,
     /// Year the digital object was published (DataCite's publicationYear):
-    /// the version's date, else the build's year.
+    /// the version's date, else the year it was first published.
     pub publication_year: String,
     /// Set when the PID is withdrawn: the record is then the minimal one.
     pub withdrawn: Option<Withdrawal<'a>>,
@@ -39,20 +39,22 @@ pub struct Withdrawal<'a> {
 
 impl<'a> DataCiteExtra<'a> {
     /// What a record's DataCite record needs: the summary of its resource,
-    /// and the year of its version date, else of the build (`build_date`).
+    /// and the year of its version date, else of the date it was first
+    /// published (`published`: `pidsite.lock`'s, or this build's for a row
+    /// the lock does not have yet).
     pub fn for_record(
         landing_url: &'a str,
         manifest_url: Option<&'a str>,
         resource: Option<&'a Resource>,
         record: &'a Record,
-        build_date: &str,
+        published: &str,
     ) -> Self {
         let year = record
             .version_date
             .as_deref()
             .and_then(|d| d.get(..4))
             .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
-            .unwrap_or_else(|| build_date.get(..4).unwrap_or(build_date));
+            .unwrap_or_else(|| published.get(..4).unwrap_or(published));
         DataCiteExtra {
             landing_url,
             manifest_url,

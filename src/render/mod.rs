@@ -26,6 +26,7 @@ use crate::enrich::{enrich_parsed, Enrichable, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
+use crate::lock::Dates;
 use crate::model::changes::changes;
 use crate::model::content_state::{canvas_state, CanvasStates};
 use crate::model::genre::GenreFacts;
@@ -120,8 +121,10 @@ pub struct Summary {
     /// a fifth of a no-op rebuild.
     #[serde(default)]
     pub linksets: Vec<Box<serde_json::value::RawValue>>,
-    /// When the PID's pages last changed (RFC 3339), for `lastmod` and the
-    /// feed.
+    /// When the PID last changed (RFC 3339), for `lastmod` and the feed:
+    /// its withdrawal when withdrawn, else its current version's date, else
+    /// when its target's content last changed as `pidsite.lock` keeps it
+    /// (none for a moved PID).
     #[serde(default)]
     pub modified: Option<String>,
     /// IIIF Change Discovery activities of the PID's IIIF resource.
@@ -150,6 +153,8 @@ pub struct Redirect {
 struct LandingSpec<'r> {
     record: &'r Record,
     loaded: &'r Loaded,
+    /// When its row was first published (seconds; see `lock::Dates`).
+    published: Option<i64>,
     note: Option<&'r Note>,
     /// Where the page goes.
     path: SitePath,
@@ -227,6 +232,11 @@ impl<'a> Renderer<'a> {
             styles: std::sync::OnceLock::new(),
             time: BuildTime::now(),
         }
+    }
+
+    /// When this build happens.
+    pub fn time(&self) -> &BuildTime {
+        &self.time
     }
 
     /// Set the index of IIIF ids to root-relative PID page URLs, with which
@@ -321,12 +331,14 @@ impl<'a> Renderer<'a> {
     /// Every output of one PID: its page (landing or tombstone) and files,
     /// or its redirect stub; one page per version when it has several;
     /// stubs for its aliases and variant forms. `loaded` holds each
-    /// version's resource, in the order of `entry.versions`.
+    /// version's resource and `dates` its dates (see
+    /// `lock::LockDates::entry`), in the order of `entry.versions`.
     pub fn entry(
         &self,
         entry: &Entry,
         loaded: Vec<Loaded>,
         note: Option<&Note>,
+        dates: &[Option<Dates>],
     ) -> Result<(Vec<Output>, Summary)> {
         let record = entry.current();
         let pid = &record.pid;
@@ -380,6 +392,7 @@ impl<'a> Renderer<'a> {
                 let spec = LandingSpec {
                     record,
                     loaded: &loaded[current],
+                    published: dates[current].map(|d| d.published),
                     note,
                     path: path.clone(),
                     cite_url: None,
@@ -411,7 +424,7 @@ impl<'a> Renderer<'a> {
                     }
                 } else if let Some(rows) = rows {
                     let version_outputs =
-                        self.version_pages(entry, &loaded, note, rows, &mut summary)?;
+                        self.version_pages(entry, &loaded, dates, note, rows, &mut summary)?;
                     outputs.extend(version_outputs);
                 }
             }
@@ -422,22 +435,19 @@ impl<'a> Renderer<'a> {
             _ => path.clone(),
         };
         // Dated by the registry (the current version's date); otherwise by
-        // the build that rendered the PID (SOURCE_DATE_EPOCH fixes it). A
+        // the build in which a target of the PID last changed, as the lock
+        // keeps it (none for a moved PID, which has no page of its own). A
         // withdrawn PID last changed when it was withdrawn.
+        let newest = dates.iter().flatten().map(|d| d.modified).max();
         let changed = record
             .version_date
             .as_deref()
             .and_then(feeds::instant_of_date)
-            .unwrap_or_else(|| self.time.instant.clone());
-        summary.activities = self.activities(entry, &loaded, Some(&changed));
-        summary.modified = Some(
-            record
-                .withdrawn_date
-                .as_deref()
-                .filter(|_| record.status == Status::Withdrawn)
-                .and_then(feeds::instant_of_date)
-                .unwrap_or(changed),
-        );
+            .or_else(|| newest.map(crate::lock::instant));
+        summary.activities = self.activities(entry, &loaded, dates, changed.as_deref());
+        summary.modified = self
+            .withdrawal(record, dates.get(entry.current_index()).copied().flatten())
+            .or(changed);
         let aliases = entry.aliases();
         for alias in &aliases {
             outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
@@ -470,16 +480,32 @@ impl<'a> Renderer<'a> {
         Ok((outputs, summary))
     }
 
+    /// When a withdrawn record was withdrawn (RFC 3339): the registry's
+    /// `withdrawn_date`, else the first build that published it withdrawn
+    /// as `pidsite.lock` keeps it, else this build; `None` unless withdrawn.
+    fn withdrawal(&self, record: &Record, dates: Option<Dates>) -> Option<String> {
+        (record.status == Status::Withdrawn).then(|| {
+            record
+                .withdrawn_date
+                .as_deref()
+                .and_then(feeds::instant_of_date)
+                .or_else(|| dates?.withdrawn.map(crate::lock::instant))
+                .unwrap_or_else(|| self.time.instant.clone())
+        })
+    }
+
     /// The Change Discovery activities of a PID's IIIF resource: for the
     /// site's copy (or the remote document) a Create at its first version,
-    /// an Update at each later one and at a change since the last build,
+    /// an Update at each later one and at its content's last change,
     /// a Delete when withdrawn; for each version's own copy (`v1/`…), a
     /// Create, and a Delete when the PID (or that version) is withdrawn.
-    /// Only manifests and collections are announced.
+    /// Only manifests and collections are announced. What the registry
+    /// does not date is dated by the lock's `dates`.
     fn activities(
         &self,
         entry: &Entry,
         loaded: &[Loaded],
+        dates: &[Option<Dates>],
         modified: Option<&str>,
     ) -> Vec<feeds::Activity> {
         let current = entry.current();
@@ -508,18 +534,11 @@ impl<'a> Renderer<'a> {
                 .version_date
                 .as_deref()
                 .and_then(feeds::instant_of_date)
+                .or_else(|| dates[i].map(|d| crate::lock::instant(d.published)))
                 .unwrap_or_else(|| modified.unwrap_or(now).to_string())
         };
-        // When a record was withdrawn (the build's time when the registry
-        // gives no date).
-        let withdrawal = |r: &Record| {
-            (r.status == Status::Withdrawn).then(|| {
-                r.withdrawn_date
-                    .as_deref()
-                    .and_then(feeds::instant_of_date)
-                    .unwrap_or_else(|| now.clone())
-            })
-        };
+        // When a record (version `i`) was withdrawn.
+        let withdrawal = |r: &Record, i: usize| self.withdrawal(r, dates[i]);
         let mut out = Vec::new();
         let last = entry.versions.len() - 1;
         let newest = entry.current_index();
@@ -538,7 +557,7 @@ impl<'a> Renderer<'a> {
                     end_time: m.to_string(),
                 });
             }
-            if let Some(gone) = withdrawal(current) {
+            if let Some(gone) = withdrawal(current, newest) {
                 // What has no date of its own happened before the withdrawal.
                 for a in &mut out {
                     if a.end_time > gone {
@@ -559,7 +578,8 @@ impl<'a> Renderer<'a> {
                 };
                 // A withdrawn PID's versions go with it; an active PID may
                 // have withdrawn one version.
-                let gone = withdrawal(current).or_else(|| withdrawal(&entry.versions[i]));
+                let gone =
+                    withdrawal(current, newest).or_else(|| withdrawal(&entry.versions[i], i));
                 let created = when(i);
                 let created = match &gone {
                     Some(gone) if created > *gone => gone.clone(),
@@ -635,6 +655,7 @@ impl<'a> Renderer<'a> {
         &self,
         entry: &Entry,
         loaded: &[Loaded],
+        dates: &[Option<Dates>],
         note: Option<&Note>,
         rows: Vec<VersionRow>,
         summary: &mut Summary,
@@ -672,6 +693,7 @@ impl<'a> Renderer<'a> {
             let spec = LandingSpec {
                 record: row,
                 loaded: &loaded[i],
+                published: dates[i].map(|d| d.published),
                 note,
                 path: path.clone(),
                 cite_url: Some(url.clone()),
@@ -799,6 +821,9 @@ impl<'a> Renderer<'a> {
             url: self.config.path(path.file("cite.ris").as_str()),
             media_type: RIS_TYPE.into(),
         });
+        // Without a version date, published in the year the lock says it
+        // first was, whenever the site is built again.
+        let published = spec.published.map(|s| BuildTime::at_second(s).date);
         let datacite = datacite_xml(
             &citation,
             &DataCiteExtra::for_record(
@@ -806,7 +831,7 @@ impl<'a> Renderer<'a> {
                 manifest_url.as_deref(),
                 resource,
                 record,
-                &self.time.date,
+                published.as_deref().unwrap_or(&self.time.date),
             ),
         );
         if datacite.is_some() {

@@ -23,6 +23,7 @@ use super::{exports, Output, Redirect, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
 use crate::incremental::SitePage;
 use crate::load::pages::Page;
+use crate::lock::{LockDates, LockedPage};
 use crate::model::site_path::SitePath;
 
 /// The site-wide outputs in the making.
@@ -33,8 +34,10 @@ pub struct SiteWide<'r> {
     /// The list page being filled, and how many were written.
     page: Vec<ListItem>,
     pages_written: usize,
-    /// When the home page's context last changed, once it is rendered.
-    home_changed: Option<String>,
+    /// The home page's file and the hash of its context, once rendered.
+    home: Option<(String, String)>,
+    /// The dates of the site's own pages in the last lock.
+    dates: &'r LockDates,
     sitemaps: Sitemaps,
     feed: Vec<FeedEntry>,
     activities: Vec<Activity>,
@@ -57,9 +60,11 @@ struct Keeper<'r> {
 pub struct SitePages {
     /// How many list pages there are.
     pub lists: usize,
-    /// Each page's file, the hash of the context it is rendered from and
-    /// when that last changed.
+    /// Each page's file and the hash of the context it is rendered from.
     pub hashes: HashMap<String, SitePage>,
+    /// The pages in the sitemap with when their contexts last changed, for
+    /// `pidsite.lock` (sorted by file).
+    pub dated: Vec<LockedPage>,
     /// Those kept as the last build wrote them: file and size.
     pub kept: Vec<(String, u64)>,
 }
@@ -67,11 +72,13 @@ pub struct SitePages {
 impl<'r> SiteWide<'r> {
     /// Start, with the number of PIDs that have a list item (the home page
     /// says how many pages follow it). `last` is the live output and its
-    /// pages as the last build rendered them, for a rebuild.
+    /// pages as the last build rendered them, for a rebuild; `dates` are
+    /// the last lock's, which date the pages in the sitemap.
     pub fn new(
         renderer: &'r Renderer<'r>,
         listed: usize,
         last: Option<(&'r Path, &'r HashMap<String, SitePage>)>,
+        dates: &'r LockDates,
     ) -> Result<Self> {
         let mut csv = csv::Writer::from_writer(Vec::new());
         csv.write_record(["pid", "url", "status"])
@@ -81,7 +88,8 @@ impl<'r> SiteWide<'r> {
             listed,
             page: Vec::with_capacity(PER_PAGE),
             pages_written: 0,
-            home_changed: None,
+            home: None,
+            dates,
             sitemaps: Sitemaps::default(),
             feed: Vec::new(),
             activities: Vec::new(),
@@ -146,14 +154,17 @@ impl<'r> SiteWide<'r> {
         }
         // The site's own pages are last in the sitemap: each one's
         // `lastmod` is when its context last changed, known once rendered.
-        let home_changed = self.home_changed.take();
-        self.add_own_page(&r.config.url(""), home_changed.as_deref(), emit)?;
+        if let Some((file, hash)) = self.home.take() {
+            self.add_own_page(&r.config.url(""), file, hash, emit)?;
+        }
         for page in pages {
             let (path, ctx) = r.page_context(page);
             let loc = r.config.url(path.as_str());
-            let changed = self.keeper.render(r, path, "page.html", &ctx, emit)?;
-            self.add_own_page(&loc, Some(&changed), emit)?;
+            let file = path.file_name();
+            let hash = self.keeper.render(r, path, "page.html", &ctx, emit)?;
+            self.add_own_page(&loc, file, hash, emit)?;
         }
+        self.keeper.pages.dated.sort_by(|a, b| a.file.cmp(&b.file));
         let (path, ctx) = r.not_found_context();
         self.keeper.render(r, path, "404.html", &ctx, emit)?;
         let root = SitePath::root();
@@ -211,18 +222,26 @@ impl<'r> SiteWide<'r> {
         Ok(self.keeper.pages)
     }
 
-    /// A page of the site's own (home, Markdown pages) in the sitemap.
+    /// A page of the site's own (home, Markdown pages) in the sitemap,
+    /// dated by when its context (`hash`) last changed, as the lock keeps it.
     fn add_own_page(
         &mut self,
         loc: &str,
-        changed: Option<&str>,
+        file: String,
+        hash: String,
         emit: &mut Sink<'_>,
     ) -> Result<()> {
+        let modified = crate::lock::instant(self.dates.page(&file, &hash));
         let url = SitemapUrl {
             loc,
-            lastmod: changed,
+            lastmod: Some(&modified),
             image: None,
         };
+        self.keeper.pages.dated.push(LockedPage {
+            file,
+            hash,
+            modified: modified.clone(),
+        });
         match self.sitemaps.add(&url) {
             Some((name, xml)) => emit(Output::new(SitePath::root().file(&name), xml)),
             None => Ok(()),
@@ -258,9 +277,10 @@ impl<'r> SiteWide<'r> {
             prev: (n > 1).then(|| r.config.path(page_path(n - 1).as_str())),
             next: (n < page_count).then(|| r.config.path(page_path(n + 1).as_str())),
         };
-        let changed = self.keeper.render(r, path, "index.html", &ctx, emit)?;
+        let file = path.file_name();
+        let hash = self.keeper.render(r, path, "index.html", &ctx, emit)?;
         if n == 1 {
-            self.home_changed = Some(changed);
+            self.home = Some((file, hash));
         }
         self.page.clear();
         self.pages_written = n;
@@ -272,8 +292,7 @@ impl Keeper<'_> {
     /// Render `template` with `ctx` to `path`, unless the last build
     /// rendered the same context there and the live output still holds it.
     /// The context is what the page is made from: the same context,
-    /// templates and binary make the same page. Returns when the context
-    /// last changed: now, unless the last build had the same.
+    /// templates and binary make the same page. Returns the context's hash.
     fn render(
         &mut self,
         renderer: &Renderer<'_>,
@@ -301,16 +320,10 @@ impl Keeper<'_> {
             Some(live) => self.pages.kept.push((file.clone(), live.len())),
             None => emit(Output::new(path, renderer.render(template, ctx)?))?,
         }
-        let changed =
-            same.map_or_else(|| renderer.time.instant.clone(), |(_, p)| p.changed.clone());
-        self.pages.hashes.insert(
-            file,
-            SitePage {
-                hash,
-                changed: changed.clone(),
-            },
-        );
-        Ok(changed)
+        self.pages
+            .hashes
+            .insert(file, SitePage { hash: hash.clone() });
+        Ok(hash)
     }
 }
 
