@@ -1905,6 +1905,7 @@ fn cite_follows_former_and_moved_pids_and_cites_versions() {
             && said.contains("doi:10.5555/coin.1"),
         "{said}"
     );
+}
 
 /// Every file of a build's output but its build marker, by path.
 fn output_files(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
