@@ -142,7 +142,23 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>)
             .unwrap_or_else(|| landing_url.clone()),
     };
     let resource = loaded.resource.as_ref();
-    let citation = Citation::derive(&record, resource, &config, cite_url);
+    let mut citation = Citation::derive(&record, resource, &config, cite_url);
+    // An unlabelled annotation page is titled by what it annotates, as its
+    // page is: the title of the site's PID whose manifest it names, found
+    // by reading the registry's targets only for such a page.
+    let title_of = |id: &str| {
+        entries.iter().find_map(|e| {
+            let row = e.current();
+            let (other, _) =
+                crate::load_target(row, site, &config, &remote, &mut Default::default());
+            let r = other.resource.as_ref()?;
+            (r.id.as_deref() == Some(id))
+                .then(|| Citation::derive(row, Some(r), &config, String::new()).title)
+        })
+    };
+    if let Some(title) = crate::render::annotations::citation_title(&record, resource, title_of) {
+        citation.title = title;
+    }
     // A version page's citation has a key of its own, as on the page.
     let citation = match found.version {
         Some(_) => citation.for_version_page(),

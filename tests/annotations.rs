@@ -264,6 +264,15 @@ fn comments_and_tags_are_a_list_titled_by_what_they_annotate() {
         h1(&html),
         "Comments on Picture of Göttingen taken during the 2019 IIIF Conference"
     );
+    // `pidsite cite` titles it as its page does.
+    let cited = pidsite::cite::cite(site.path(), "page-0306", Some("csl-json"), None).unwrap();
+    assert!(
+        cited.text.contains(
+            "\"title\": \"Comments on Picture of Göttingen taken during the 2019 IIIF Conference\""
+        ),
+        "{}",
+        cited.text
+    );
     let list = item(&html);
     assert!(
         list.contains("lang=de>Der Gänseliesel-Brunnen</div>"),

@@ -2093,6 +2093,12 @@ fn dates_survive_a_lost_cache_and_a_build_a_year_later() {
         Some(&("Delete", "2025-11-25T12:00:00Z")),
         "{activities:?}"
     );
+    // Its tombstone says the same date, a year later, from the lock.
+    let tombstone = std::fs::read_to_string(out.join(&gone).join("index.html")).unwrap();
+    assert!(
+        tombstone.contains("<dt>Withdrawn on</dt><dd>2025-11-25</dd>"),
+        "{tombstone}"
+    );
     let lock = std::fs::read_to_string(root.join("pidsite.lock")).unwrap();
     assert!(
         lock.contains("published = \"2025-11-25T12:00:00Z\"\nmodified = \"2026-11-25T12:00:00Z\""),

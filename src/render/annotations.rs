@@ -79,6 +79,26 @@ pub fn item_word(a: &AnnotationView) -> &'static str {
     }
 }
 
+/// The title a PID's citation takes from what it annotates: for an
+/// annotation page or annotation with neither a label nor a registry
+/// `title`, [`title`]; `None` for anything else (its citation's own title
+/// stands). The landing page and `pidsite cite` both ask here.
+pub fn citation_title(
+    record: &crate::model::record::Record,
+    resource: Option<&Resource>,
+    manifest_title: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let r = resource.filter(|r| {
+        record.overrides().title.is_none()
+            && r.label.is_none()
+            && matches!(
+                r.kind,
+                ResourceKind::AnnotationPage | ResourceKind::Annotation
+            )
+    })?;
+    Some(title(r, manifest_title))
+}
+
 /// The title of an annotation page or annotation with no label of its own:
 /// what its annotations are, and what they annotate. `manifest_title` gives
 /// the title of a manifest by its IIIF id when it is a PID of the site.

@@ -153,8 +153,8 @@ pub struct Redirect {
 struct LandingSpec<'r> {
     record: &'r Record,
     loaded: &'r Loaded,
-    /// When its row was first published (seconds; see `lock::Dates`).
-    published: Option<i64>,
+    /// Its row's dates as `pidsite.lock` keeps them (see `lock::Dates`).
+    dates: Option<Dates>,
     note: Option<&'r Note>,
     /// Where the page goes.
     path: SitePath,
@@ -264,17 +264,11 @@ impl<'a> Renderer<'a> {
     /// registry gives none.
     fn citation(&self, record: &Record, resource: Option<&Resource>, url: String) -> Citation {
         let mut citation = Citation::derive(record, resource, self.config, url);
-        let untitled = record.overrides().title.is_none();
-        if let Some(r) = resource.filter(|r| {
-            untitled
-                && r.label.is_none()
-                && matches!(
-                    r.kind,
-                    ResourceKind::AnnotationPage | ResourceKind::Annotation
-                )
+        let titles = self.titles.get();
+        if let Some(title) = annotations::citation_title(record, resource, |id| {
+            titles.and_then(|t| t.get(id)).cloned()
         }) {
-            let titles = self.titles.get();
-            citation.title = annotations::title(r, |id| titles.and_then(|t| t.get(id)).cloned());
+            citation.title = title;
         }
         citation
     }
@@ -392,7 +386,7 @@ impl<'a> Renderer<'a> {
                 let spec = LandingSpec {
                     record,
                     loaded: &loaded[current],
-                    published: dates[current].map(|d| d.published),
+                    dates: dates[current],
                     note,
                     path: path.clone(),
                     cite_url: None,
@@ -693,7 +687,7 @@ impl<'a> Renderer<'a> {
             let spec = LandingSpec {
                 record: row,
                 loaded: &loaded[i],
-                published: dates[i].map(|d| d.published),
+                dates: dates[i],
                 note,
                 path: path.clone(),
                 cite_url: Some(url.clone()),
@@ -823,17 +817,23 @@ impl<'a> Renderer<'a> {
         });
         // Without a version date, published in the year the lock says it
         // first was, whenever the site is built again.
-        let published = spec.published.map(|s| BuildTime::at_second(s).date);
-        let datacite = datacite_xml(
-            &citation,
-            &DataCiteExtra::for_record(
-                &landing_url,
-                manifest_url.as_deref(),
-                resource,
-                record,
-                published.as_deref().unwrap_or(&self.time.date),
-            ),
+        let published = spec.dates.map(|d| BuildTime::at_second(d.published).date);
+        let withdrawn_on = self
+            .withdrawal(record, spec.dates)
+            .map(|instant| instant.chars().take(10).collect::<String>());
+        let mut extra = DataCiteExtra::for_record(
+            &landing_url,
+            manifest_url.as_deref(),
+            resource,
+            record,
+            published.as_deref().unwrap_or(&self.time.date),
         );
+        // Withdrawn on the date the tombstone says, also where the
+        // registry gives none.
+        if let Some(w) = extra.withdrawn.as_mut() {
+            w.date = withdrawn_on.as_deref();
+        }
+        let datacite = datacite_xml(&citation, &extra);
         if datacite.is_some() {
             downloads.push(Download {
                 label: "DataCite XML".into(),
@@ -989,7 +989,9 @@ impl<'a> Renderer<'a> {
             }),
             version: record.version.clone(),
             history: spec.history.clone(),
-            withdrawn_date: record.withdrawn_date.clone(),
+            // The registry's date, else the build that first published
+            // it withdrawn, as the feed and Change Discovery date it.
+            withdrawn_date: withdrawn_on,
             withdrawn_reason: record.withdrawn_reason.clone(),
             problem: loaded.problem.clone(),
             citation: &citation,

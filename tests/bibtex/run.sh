@@ -6,7 +6,8 @@
 # (a version page reusing its PID's key) is caught as a duplicate too. Fails
 # on any warning or error: a field the entry type does not take (biblatex's
 # styles leave it out), a missing mandatory field, a duplicate key, a
-# syntax error (not the missing date of an undated object). From anywhere:
+# syntax error (not the missing date of an undated object, nor the
+# missing author of an anonymous book). From anywhere:
 #   bash tests/bibtex/run.sh
 # Corpus: $PIDSITE_CORPUS, else ../shared/corpus (from the repo root).
 set -euo pipefail
@@ -64,8 +65,12 @@ for s in ".:$work/example" "tests/fixtures/basic:$work/basic" "$src:$work/corpus
   (cd "$out.check" && biber --tool --validate-datamodel --output-file=/dev/null all.bib >biber.log 2>&1) || true
   # An undated object has no date to give: biblatex asks every @misc for
   # one, but a made-up date would be wrong, so that one warning is expected.
+  # Likewise an anonymous book (@book asks for an author; a book whose
+  # catalogue names none has none to give, and biblatex's styles cite it
+  # by its title).
   problems=$(grep -E '^(WARN|ERROR)' "$out.check/biber.log" |
-    grep -v "Missing mandatory field - one of 'date, year' must be defined" || true)
+    grep -v "Missing mandatory field - one of 'date, year' must be defined" |
+    grep -v "Missing mandatory field 'author'" || true)
   if [ -n "$problems" ]; then
     echo "bibtex: biber on the $count cite.bib of $out (each entry's file is in $out.check/all.bib):" >&2
     echo "$problems" >&2
