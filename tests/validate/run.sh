@@ -161,7 +161,9 @@ print(len(bad))
 EOF
 )
 echo "vnu: $pages pages checked, $errors errors"
-if [ "$errors" != 0 ] || [ "$status" != 0 ]; then
+# vnu exits 1 on any error, the expected `profile` one too: what counts is
+# the count of the others (and a report it failed to write counts as one).
+if [ "$errors" != 0 ]; then
   echo "vnu: failed (exit $status); the report is $report" >&2
   exit 1
 fi
