@@ -1,7 +1,12 @@
 //! `pidsite serve`: the preview server, over loopback.
 
+use std::io::Read;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
 use assert_cmd::Command;
 use predicates::prelude::*;
+use ureq::http::HeaderMap;
 
 use crate::cli::{edit, no_panic};
 
@@ -15,44 +20,70 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// A plain HTTP/1.1 GET over loopback: status, head, body.
-fn http_get(addr: &str, path: &str) -> (u16, String, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+/// A client for the preview server: redirects are not followed (the test
+/// reads them), statuses are not errors, and loopback takes no proxy.
+/// `timeout` bounds the whole request, body included.
+fn agent(timeout: Option<Duration>) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(timeout)
+        .build()
+        .into()
+}
+
+/// A GET over loopback: status, headers, body.
+fn http_get(addr: &str, path: &str) -> (u16, HeaderMap, String) {
+    let mut response = agent(Some(Duration::from_secs(30)))
+        .get(format!("http://{addr}{path}"))
+        .call()
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let body = response.body_mut().read_to_string().unwrap();
+    let (head, _) = response.into_parts();
+    (head.status.as_u16(), head.headers, body)
+}
+
+/// A header's value, or "" when the response has none.
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .map_or("", |v| v.to_str().expect("an ASCII header"))
+}
+
+/// The live-reload stream: its headers, and what it sends, piece by piece
+/// as it arrives, read on a thread of its own (the stream stays open until
+/// the server ends).
+fn live_reload(addr: &str) -> (HeaderMap, Receiver<String>) {
+    let response = agent(None)
+        .get(format!("http://{addr}/__pidsite/livereload"))
+        .header("Accept", "text/event-stream")
+        .call()
         .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, head.to_string(), body.to_string())
+    let (head, body) = response.into_parts();
+    let mut reader = body.into_reader();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        while let Ok(n @ 1..) = reader.read(&mut buf) {
+            if tx
+                .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    (head.headers, rx)
 }
 
 /// Read from a live-reload stream until `needle` arrives (or 60 s pass).
-fn read_until(stream: &mut std::net::TcpStream, seen: &mut String, needle: &str) -> bool {
-    use std::io::Read;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let mut buf = [0u8; 1024];
+fn read_until(events: &Receiver<String>, seen: &mut String, needle: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !seen.contains(needle) {
-        if std::time::Instant::now() > deadline {
-            return false;
-        }
-        match stream.read(&mut buf) {
-            Ok(0) => return false,
-            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("live-reload stream: {e}"),
+        match events.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(piece) => seen.push_str(&piece),
+            Err(_) => return false,
         }
     }
     true
@@ -64,7 +95,7 @@ fn read_until(stream: &mut std::net::TcpStream, seen: &mut String, needle: &str)
 /// manifest is rebuilt and announced on the live-reload stream.
 #[test]
 fn serve_previews_under_the_base_path_and_reloads_on_change() {
-    use std::io::{BufRead, Write};
+    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     let out = dir.path().join("served");
@@ -111,12 +142,15 @@ fn serve_previews_under_the_base_path_and_reloads_on_change() {
 
     let (status, head, _) = http_get(addr, "/");
     assert_eq!(status, 302);
-    assert!(head.contains("Location: /repo/"), "{head}");
+    assert_eq!(header(&head, "location"), "/repo/", "{head:?}");
 
     let landing = "/repo/ark/99999/fk4r6pf34rb/";
     let (status, head, body) = http_get(addr, landing);
     assert_eq!(status, 200);
-    assert!(head.contains("text/html"), "{head}");
+    assert!(
+        header(&head, "content-type").contains("text/html"),
+        "{head:?}"
+    );
     assert!(body.contains("Picture of Göttingen"));
     assert!(body.contains("/__pidsite/livereload"), "script injected");
     let built = std::fs::read_to_string(out.join("ark/99999/fk4r6pf34rb/index.html")).unwrap();
@@ -128,29 +162,18 @@ fn serve_previews_under_the_base_path_and_reloads_on_change() {
     let (status, _, _) = http_get(addr, "/repo/%2e%2e/%2e%2e/etc/passwd");
     assert_eq!(status, 404);
 
-    let mut events = std::net::TcpStream::connect(addr).unwrap();
-    events
-        .set_read_timeout(Some(std::time::Duration::from_millis(500)))
-        .unwrap();
-    write!(
-        events,
-        "GET /__pidsite/livereload HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .unwrap();
+    let (headers, events) = live_reload(addr);
     let mut seen = String::new();
     assert!(
-        read_until(&mut events, &mut seen, "pidsite live reload"),
+        read_until(&events, &mut seen, "pidsite live reload"),
         "{seen}"
     );
-    assert!(seen.contains("text/event-stream"), "{seen}");
+    assert_eq!(header(&headers, "content-type"), "text/event-stream");
 
     edit(&site, "content/manifests/goettingen-photo.json", |t| {
         t.replace("Picture of Göttingen", "Photograph of Göttingen")
     });
-    assert!(
-        read_until(&mut events, &mut seen, "event: reload"),
-        "{seen}"
-    );
+    assert!(read_until(&events, &mut seen, "event: reload"), "{seen}");
     let (status, _, body) = http_get(addr, landing);
     assert_eq!(status, 200);
     assert!(
