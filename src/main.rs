@@ -403,6 +403,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         strict: args.strict,
         full: args.full,
         offline: args.offline,
+        time: None,
     };
     let bar = Bar((std::io::stderr().is_terminal() && !args.quiet).then(|| {
         let bar = indicatif::ProgressBar::new(0);

@@ -273,6 +273,7 @@ fn rebuild(site: &Path, out: &Path, shared: &Shared, on_event: &mut dyn FnMut(Se
         strict: false,
         full: false,
         offline: false,
+        time: None,
     };
     match crate::build(&options, &NoProgress) {
         Ok(report) => {

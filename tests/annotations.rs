@@ -62,6 +62,7 @@ fn build_site(site: &Path, full: bool) -> PathBuf {
             strict: true,
             full,
             offline: true,
+            time: None,
         },
         &NoProgress,
     )
