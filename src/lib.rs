@@ -60,9 +60,8 @@ pub struct BuildOptions {
     pub full: bool,
     /// Read remote targets from the cache alone, without the network.
     pub offline: bool,
-    /// The build's date and time, fixed: for reproducible builds and tests,
-    /// instead of changing the process's environment. `None`: the clock's
-    /// now (or `SOURCE_DATE_EPOCH`, see [`clock::BuildTime::now`]).
+    /// The build's date and time, fixed: for reproducible builds (the binary
+    /// sets it from `SOURCE_DATE_EPOCH`) and tests. `None`: now.
     pub time: Option<clock::BuildTime>,
 }
 
