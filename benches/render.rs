@@ -57,7 +57,7 @@ fn main() {
     let registry = pidsite::load::registry::load(&site, &config).expect("registry loads");
     let pages = pidsite::load::pages::load_pages(&site).expect("pages load");
     let templates = pidsite::render::templates::load(&site, false).expect("templates load");
-    let renderer = Renderer::new(&config, templates, &pages);
+    let renderer = Renderer::new(&config, templates, &pages, pidsite::clock::BuildTime::now());
     renderer.set_pid_index(Vec::new(), Vec::new());
 
     println!("landing pages (render only, citations included):");

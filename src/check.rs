@@ -86,8 +86,14 @@ fn problems_of(error: Error, out: &mut Vec<Problem>) {
 
 /// Check the site in `site` and, when it exists, its output folder `out`
 /// (default: site.toml's `output_dir`). Remote targets are fetched through
-/// the cache beside `out`; `offline` reads that cache alone.
-pub fn check(site: &Path, out: Option<&Path>, offline: bool) -> Result<Vec<Problem>, Error> {
+/// the cache beside `out`; `offline` reads that cache alone. `now` dates
+/// what the lock does not (as a build at that time would).
+pub fn check(
+    site: &Path,
+    out: Option<&Path>,
+    offline: bool,
+    now: &crate::clock::BuildTime,
+) -> Result<Vec<Problem>, Error> {
     let config = SiteConfig::load(site)?;
     let out = out.map_or_else(|| site.join(&config.output_dir), Path::to_path_buf);
     let mut problems = Vec::new();
@@ -117,8 +123,7 @@ pub fn check(site: &Path, out: Option<&Path>, offline: bool) -> Result<Vec<Probl
             problems.extend(unreadable.map(Problem::from));
             if let Some(previous) = previous {
                 let read = |path: &Path| std::fs::read(path).ok().map(|b| sha256_hex(&b));
-                let now = crate::clock::BuildTime::now().second;
-                let dates = crate::lock::LockDates::new(Some(&previous), now);
+                let dates = crate::lock::LockDates::new(Some(&previous), now.second);
                 let (_, changed) =
                     crate::lock::compare(&registry.entries, read, &remote, Some(&previous), &dates);
                 problems.extend(changed.into_iter().map(|c| Problem {

@@ -15,6 +15,7 @@ use crate::citation::datacite::{datacite_xml, DataCiteExtra};
 use crate::citation::ris::ris;
 use crate::citation::styles::{custom_style_name, Style, Styles};
 use crate::citation::Citation;
+use crate::clock::BuildTime;
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result};
 use crate::model::pid::Pid;
@@ -47,8 +48,15 @@ struct Found {
 /// The citation of `pid` in `format` (a CSL style name of [`Style::NAMES`]
 /// or one of [`FORMATS`], in any case; `None`: the site's default style),
 /// of its version `version` (a label such as `2` or `2024-rescan`) when
-/// given.
-pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>) -> Result<Cited> {
+/// given. `now` dates what the lock does not (DataCite's
+/// `publicationYear` of a PID never built), as a build at that time would.
+pub fn cite(
+    site: &Path,
+    pid: &str,
+    format: Option<&str>,
+    version: Option<&str>,
+    now: &BuildTime,
+) -> Result<Cited> {
     let config = SiteConfig::load(site)?;
     let registry = crate::load::registry::load(site, &config)?;
     let entries = &registry.entries;
@@ -177,15 +185,14 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>)
         }
         "datacite" => {
             // Published when the lock says, as on the site's datacite.xml.
-            let now = crate::clock::BuildTime::now();
             let lock = crate::lock::Lock::load(site).ok().flatten();
             let read = |p: &Path| std::fs::read(p).ok().map(|b| crate::remote::sha256_hex(&b));
             let dates =
                 crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, &remote);
             // The version cited (the current one unless one was asked for).
             let published = match dates.get(index).copied().flatten() {
-                Some(d) => crate::clock::BuildTime::at_second(d.published).date,
-                None => now.date,
+                Some(d) => BuildTime::at_second(d.published).date,
+                None => now.date.clone(),
             };
             let manifest = loaded
                 .document

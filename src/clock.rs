@@ -1,6 +1,8 @@
 //! The build's date and time, for `lastmod`, feeds and Change Discovery.
 //! `SOURCE_DATE_EPOCH` (reproducible-builds.org) fixes it, so that two
-//! builds of the same inputs are byte-identical and tests are stable.
+//! builds of the same inputs are byte-identical and tests are stable: the
+//! binary reads the variable ([`BuildTime::from_source_date_epoch`]) and
+//! hands the time to the library, which never reads the environment.
 
 use jiff::{tz::TimeZone, Timestamp};
 
@@ -16,13 +18,16 @@ pub struct BuildTime {
 }
 
 impl BuildTime {
-    /// Now, or `SOURCE_DATE_EPOCH` when it is set to a valid number.
+    /// Now, by the system clock.
     pub fn now() -> Self {
-        let fixed = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .and_then(|s| Timestamp::from_second(s).ok());
-        Self::at(fixed.unwrap_or_else(Timestamp::now))
+        Self::at(Timestamp::now())
+    }
+
+    /// The time a value of `SOURCE_DATE_EPOCH` gives (seconds since the
+    /// Unix epoch); `None` when it is not such a number.
+    pub fn from_source_date_epoch(value: &str) -> Option<Self> {
+        let second = value.trim().parse::<i64>().ok()?;
+        Timestamp::from_second(second).ok().map(Self::at)
     }
 
     /// At a number of seconds since the Unix epoch (out of range: the epoch).
@@ -50,5 +55,13 @@ mod tests {
         let t = BuildTime::at(Timestamp::from_second(1_764_072_000).unwrap());
         assert_eq!(t.instant, "2025-11-25T12:00:00Z");
         assert_eq!(t.date, "2025-11-25");
+    }
+
+    #[test]
+    fn reads_source_date_epoch_values() {
+        let t = BuildTime::from_source_date_epoch(" 1764072000\n").unwrap();
+        assert_eq!(t.instant, "2025-11-25T12:00:00Z");
+        assert_eq!(BuildTime::from_source_date_epoch("yesterday"), None);
+        assert_eq!(BuildTime::from_source_date_epoch(""), None);
     }
 }

@@ -142,7 +142,7 @@ macro_rules! warning_kinds {
     ($($(#[doc = $doc:literal])* $kind:ident => $name:literal,)*) => {
         /// What a [`Warning`] is about. Every warning a build can give is one
         /// of these; `pidsite check` reports each kind that comes from the
-        /// site's inputs (tests/cli.rs proves it kind by kind).
+        /// site's inputs (tests/testsuite/check.rs proves it kind by kind).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum WarningKind {
             $($(#[doc = $doc])* $kind,)*

@@ -60,6 +60,9 @@ pub struct BuildOptions {
     pub full: bool,
     /// Read remote targets from the cache alone, without the network.
     pub offline: bool,
+    /// The build's date and time, fixed: for reproducible builds (the binary
+    /// sets it from `SOURCE_DATE_EPOCH`) and tests. `None`: now.
+    pub time: Option<clock::BuildTime>,
 }
 
 /// What a build did.
@@ -189,7 +192,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         .then(|| State::load(&out, &global))
         .flatten();
     let fingerprints = Fingerprinter::new(previous.as_mut());
-    let renderer = Renderer::new(&config, templates, &pages);
+    let time = options.time.clone().unwrap_or_else(clock::BuildTime::now);
+    let renderer = Renderer::new(&config, templates, &pages, time);
     // The dates of the PIDs and pages the last build published, read
     // before any is rendered (see `lock`). A lock that cannot be read (a
     // merge conflict) must not stop the build: it is replaced by this

@@ -69,6 +69,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use pidsite::clock::BuildTime;
 use pidsite::{BuildOptions, Progress};
 
 /// Exit codes, in one place.
@@ -396,6 +397,14 @@ impl BuildArgs {
     }
 }
 
+/// The build's time when `SOURCE_DATE_EPOCH` fixes it (reproducible-builds.org:
+/// two builds of the same inputs are then byte-identical); `None`: now. Read
+/// here, as the library never reads the environment.
+fn fixed_time() -> Option<BuildTime> {
+    let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
+    BuildTime::from_source_date_epoch(&value)
+}
+
 fn build(args: BuildArgs) -> anyhow::Result<()> {
     let options = BuildOptions {
         site_dir: args.site,
@@ -403,6 +412,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         strict: args.strict,
         full: args.full,
         offline: args.offline,
+        time: fixed_time(),
     };
     let bar = Bar((std::io::stderr().is_terminal() && !args.quiet).then(|| {
         let bar = indicatif::ProgressBar::new(0);
@@ -456,7 +466,8 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<()> {
-    let problems = pidsite::check::check(&args.site, args.out.as_deref(), args.offline)?;
+    let now = fixed_time().unwrap_or_else(BuildTime::now);
+    let problems = pidsite::check::check(&args.site, args.out.as_deref(), args.offline, &now)?;
     if args.format == "json" {
         println!("{}", serde_json::to_string_pretty(&problems)?);
     } else {
@@ -481,6 +492,7 @@ fn cite(args: CiteArgs) -> anyhow::Result<()> {
         &args.pid,
         args.style.as_deref(),
         args.version.as_deref(),
+        &fixed_time().unwrap_or_else(BuildTime::now),
     )?;
     for note in &cited.notes {
         eprintln!("note: {note}");
@@ -522,6 +534,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         site_dir: args.site,
         out_dir: out,
         addr: std::net::SocketAddr::new(args.bind, args.port),
+        time: fixed_time(),
     };
     pidsite::serve::serve(&options, &mut |event| {
         use pidsite::serve::ServeEvent;

@@ -210,6 +210,7 @@ mod tests {
                 strict: true,
                 full: false,
                 offline: false,
+                time: None,
             },
             &crate::NoProgress,
         )

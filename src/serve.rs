@@ -40,6 +40,9 @@ pub struct ServeOptions {
     pub out_dir: PathBuf,
     /// The address to listen on; port 0 picks a free port.
     pub addr: SocketAddr,
+    /// The time of every rebuild, fixed (reproducible builds, tests);
+    /// `None`: now, at each rebuild.
+    pub time: Option<crate::clock::BuildTime>,
 }
 
 /// What happened, for the caller to report.
@@ -108,7 +111,7 @@ pub fn serve(options: &ServeOptions, on_event: &mut dyn FnMut(ServeEvent<'_>)) -
     let mut watched = Vec::new();
     watch_inputs(&mut watcher, &site, &mut watched, on_event);
 
-    rebuild(&site, &options.out_dir, &shared, on_event);
+    rebuild(&site, options, &shared, on_event);
     for _ in 0..WORKERS {
         let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
         std::thread::spawn(move || {
@@ -138,7 +141,7 @@ pub fn serve(options: &ServeOptions, on_event: &mut dyn FnMut(ServeEvent<'_>)) -
             .map(|p| p.strip_prefix(&site).unwrap_or(p).to_path_buf())
             .collect();
         on_event(ServeEvent::Changed { paths: &paths });
-        rebuild(&site, &options.out_dir, &shared, on_event);
+        rebuild(&site, options, &shared, on_event);
     }
 }
 
@@ -266,13 +269,19 @@ fn is_input(site: &Path, path: &Path) -> bool {
 }
 
 /// Build into the served folder; on success, pages reload.
-fn rebuild(site: &Path, out: &Path, shared: &Shared, on_event: &mut dyn FnMut(ServeEvent<'_>)) {
+fn rebuild(
+    site: &Path,
+    serve: &ServeOptions,
+    shared: &Shared,
+    on_event: &mut dyn FnMut(ServeEvent<'_>),
+) {
     let options = BuildOptions {
         site_dir: site.to_path_buf(),
-        out_dir: Some(out.to_path_buf()),
+        out_dir: Some(serve.out_dir.clone()),
         strict: false,
         full: false,
         offline: false,
+        time: serve.time.clone(),
     };
     match crate::build(&options, &NoProgress) {
         Ok(report) => {

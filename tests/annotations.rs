@@ -62,6 +62,7 @@ fn build_site(site: &Path, full: bool) -> PathBuf {
             strict: true,
             full,
             offline: true,
+            time: None,
         },
         &NoProgress,
     )
@@ -265,7 +266,9 @@ fn comments_and_tags_are_a_list_titled_by_what_they_annotate() {
         "Comments on Picture of Göttingen taken during the 2019 IIIF Conference"
     );
     // `pidsite cite` titles it as its page does.
-    let cited = pidsite::cite::cite(site.path(), "page-0306", Some("csl-json"), None).unwrap();
+    let now = pidsite::clock::BuildTime::at_second(1_764_072_000);
+    let cited =
+        pidsite::cite::cite(site.path(), "page-0306", Some("csl-json"), None, &now).unwrap();
     assert!(
         cited.text.contains(
             "\"title\": \"Comments on Picture of Göttingen taken during the 2019 IIIF Conference\""

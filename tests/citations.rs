@@ -47,6 +47,7 @@ fn site(rows: &[(&str, &str, &str)], extra_columns: &str) -> (tempfile::TempDir,
             strict: false,
             full: true,
             offline: true,
+            time: None,
         },
         &NoProgress,
     )

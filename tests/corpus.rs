@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use pidsite::{build, BuildOptions, NoProgress};
+use pidsite::{build, clock::BuildTime, BuildOptions, NoProgress};
 
 fn corpus_dir() -> PathBuf {
     std::env::var_os("PIDSITE_CORPUS")
@@ -57,6 +57,7 @@ fn every_corpus_file_builds_strict() {
             strict: true,
             full: false,
             offline: false,
+            time: Some(BuildTime::at_second(1_764_072_000)),
         },
         &NoProgress,
     )
@@ -201,8 +202,6 @@ fn tree(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 /// PIDs kept or rendered) write what a clean build writes.
 #[test]
 fn corpus_rebuilds_equal_clean_builds() {
-    // Undated PIDs are dated by the build clock.
-    std::env::set_var("SOURCE_DATE_EPOCH", "1764072000");
     let (site, _) = corpus_site();
     let run = |out: &std::path::Path, full: bool| {
         build(
@@ -212,6 +211,8 @@ fn corpus_rebuilds_equal_clean_builds() {
                 strict: true,
                 full,
                 offline: false,
+                // Undated PIDs are dated by the build clock.
+                time: Some(BuildTime::at_second(1_764_072_000)),
             },
             &NoProgress,
         )

@@ -1,33 +1,34 @@
-//! Golden-output tests: build the fixture sites in tests/fixtures/ and
+//! Golden-output tests: build copies of the fixture sites in tests/fixtures/ and
 //! compare each page type with its reviewed snapshot (tests/snapshots/).
 //! HTML pages are compared from `<main>` on, or whole where the head is
 //! what is under test (landing page, redirect stub).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use pidsite::{build, BuildOptions, NoProgress};
+use pidsite::{build, clock::BuildTime, BuildOptions, NoProgress};
 
+/// Build a copy of `tests/fixtures/<name>` (a build rewrites the site's
+/// `pidsite.lock`, which the repository tracks) into its `public/`.
 fn build_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let site = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    // Dates the build writes (DataCite publicationYear, lastmod, feeds)
-    // come from the reproducible-builds clock.
-    std::env::set_var("SOURCE_DATE_EPOCH", "1764072000");
-    let out = tempfile::tempdir().unwrap();
-    let public = out.path().join("public");
+    let site = common::copy_fixture(name);
+    let public = site.path().join("public");
     build(
         &BuildOptions {
-            site_dir: site,
+            site_dir: site.path().to_path_buf(),
             out_dir: Some(public.clone()),
             strict: true,
             full: false,
             offline: false,
+            // Dates the build writes (DataCite publicationYear, lastmod,
+            // feeds) come from a fixed clock, as a reproducible build's.
+            time: Some(BuildTime::at_second(1_764_072_000)),
         },
         &NoProgress,
     )
     .unwrap();
-    (out, public)
+    (site, public)
 }
 
 fn read(root: &Path, rel: &str) -> String {

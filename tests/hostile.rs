@@ -1,9 +1,11 @@
-//! The hostile battery (issue 3): builds tests/fixtures/hostile, whose
+//! The hostile battery (issue 3): builds a copy of tests/fixtures/hostile, whose
 //! manifests put script, event handlers, `javascript:`/`data:` URLs,
 //! attribute break-outs, `</script>` and `../` paths in every field a page
 //! shows, and scans every output file. Nothing a manifest says may add a
 //! script, a handler, a script URL or an attribute, end the JSON-LD block
 //! early, or make pidsite write outside the output folder.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -29,17 +31,21 @@ const URL_ATTRIBUTES: &[&str] = &[
     "srcset",
 ];
 
+/// Build a copy of the fixture (a build rewrites the site's `pidsite.lock`,
+/// which the repository tracks) into a folder of its own, where the test
+/// looks for files written beside the output.
 fn build_hostile() -> (tempfile::TempDir, PathBuf) {
-    let site = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
+    let site = common::copy_fixture("hostile");
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
     build(
         &BuildOptions {
-            site_dir: site,
+            site_dir: site.path().to_path_buf(),
             out_dir: Some(out.clone()),
             strict: true,
             full: false,
             offline: false,
+            time: None,
         },
         &NoProgress,
     )

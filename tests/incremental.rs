@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use pidsite::{build, BuildOptions, BuildReport, NoProgress};
+use pidsite::{build, clock::BuildTime, BuildOptions, BuildReport, NoProgress};
 
 /// A copy of the basic fixture site, to change between builds.
 fn site() -> tempfile::TempDir {
@@ -18,9 +18,6 @@ fn site() -> tempfile::TempDir {
 const SITE_WIDE: &[&str] = &["index.html", "sitemap.xml", "feed.xml", "linkset.json"];
 
 fn run(site: &Path, out: &Path, full: bool) -> BuildReport {
-    // Undated PIDs are dated by the build clock: fix it, as a reproducible
-    // build would, so that incremental and clean output can be compared.
-    std::env::set_var("SOURCE_DATE_EPOCH", "1764072000");
     build(
         &BuildOptions {
             site_dir: site.to_path_buf(),
@@ -28,6 +25,10 @@ fn run(site: &Path, out: &Path, full: bool) -> BuildReport {
             strict: true,
             full,
             offline: false,
+            // Undated PIDs are dated by the build clock: fix it, as a
+            // reproducible build would, so that incremental and clean
+            // output can be compared.
+            time: Some(BuildTime::at_second(1_764_072_000)),
         },
         &NoProgress,
     )
@@ -268,6 +269,7 @@ fn a_kept_pids_warnings_follow_its_row() {
                 strict: false,
                 full,
                 offline: false,
+                time: Some(BuildTime::at_second(1_764_072_000)),
             },
             &NoProgress,
         )
@@ -324,6 +326,7 @@ fn a_damaged_build_state_leads_to_a_full_build() {
             strict: false,
             full: false,
             offline: false,
+            time: Some(BuildTime::at_second(1_764_072_000)),
         },
         &NoProgress,
     )

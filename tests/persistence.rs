@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use pidsite::{build, BuildOptions, NoProgress};
+use pidsite::{build, clock::BuildTime, BuildOptions, NoProgress};
 
 const BASE: &str = "https://org.github.io/repo/";
 
@@ -23,6 +23,9 @@ fn run(site: &Path, out: &Path, full: bool) {
             strict: true,
             full,
             offline: false,
+            // The fixture's undated PIDs are dated by the build clock: fix
+            // it, so that incremental and clean site-wide files compare.
+            time: Some(BuildTime::at_second(1_764_072_000)),
         },
         &NoProgress,
     )
@@ -181,9 +184,6 @@ fn files_under(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
 /// stubs, and no file of it names a manifest, an image or a thumbnail.
 #[test]
 fn a_withdrawn_pid_with_versions_leaves_only_its_tombstone() {
-    // The fixture's undated PIDs are dated by the build clock: fix it, so
-    // that incremental and clean site-wide files can be compared.
-    std::env::set_var("SOURCE_DATE_EPOCH", "1764072000");
     let site = copy_fixture();
     let out = site.path().join("public");
     let versions = site.path().join("content/registry/versions.csv");

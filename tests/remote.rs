@@ -271,6 +271,7 @@ fn build_site(site: &Path, offline: bool) -> BuildReport {
             strict: false,
             full: false,
             offline,
+            time: None,
         },
         &NoProgress,
     )

@@ -18,6 +18,7 @@ fn build_site(site: &Path) -> Result<(), String> {
             strict: true,
             full: false,
             offline: false,
+            time: None,
         },
         &NoProgress,
     )

@@ -182,9 +182,14 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepare the renderer: site context set (templates are parsed and
-    /// citation styles loaded on first use).
-    pub fn new(config: &'a SiteConfig, templates: templates::Templates, pages: &[Page]) -> Self {
+    /// Prepare the renderer for a build at `time`: site context set
+    /// (templates are parsed and citation styles loaded on first use).
+    pub fn new(
+        config: &'a SiteConfig,
+        templates: templates::Templates,
+        pages: &[Page],
+        time: BuildTime,
+    ) -> Self {
         let mut nav = vec![NavLink {
             title: "Browse".into(),
             url: config.path(""),
@@ -230,7 +235,7 @@ impl<'a> Renderer<'a> {
             config,
             site,
             styles: std::sync::OnceLock::new(),
-            time: BuildTime::now(),
+            time,
         }
     }
 

@@ -1,0 +1,240 @@
+//! `pidsite build`: what it writes and says, the output folder it may
+//! replace, `--strict`, and the site.toml and manifest errors it reports.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+use crate::cli::{build_fails, edit, no_panic, pidsite, site};
+
+#[test]
+fn build_writes_the_site_and_a_summary() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success().stderr(
+        predicate::str::is_match(r"Built \d+ pages and 2 redirect stubs for 9 PIDs in [0-9.]+ s")
+            .unwrap(),
+    );
+    let out = site.path().join("public");
+    assert!(out.join("index.html").is_file());
+    assert!(out.join("ark/99999/fk4photo/index.html").is_file());
+    assert!(out.join("pids.csv").is_file());
+    // No staging folder is left behind (the cache is meant to stay).
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".pidsite") && name != ".pidsite-cache")
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn build_is_the_default_command_and_takes_site_and_out() {
+    let site = site();
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("build"));
+    pidsite(site.path()).assert().success();
+    assert!(site.path().join("public/index.html").is_file());
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .args(["build", "--site"])
+        .arg(site.path())
+        .arg("--out")
+        .arg(out.path().join("site"))
+        .assert()
+        .success();
+    assert!(out.path().join("site/index.html").is_file());
+}
+
+#[test]
+fn minimal_site_toml_builds() {
+    let site = site();
+    std::fs::write(
+        site.path().join("site.toml"),
+        "base_url = \"https://example.org\"\ntitle = \"Minimal\"\n",
+    )
+    .unwrap();
+    std::fs::remove_dir_all(site.path().join("content/pages")).unwrap();
+    pidsite(site.path()).arg("build").assert().success();
+    let html = std::fs::read_to_string(site.path().join("public/index.html")).unwrap();
+    assert!(html.contains("Minimal"));
+}
+
+#[test]
+fn site_toml_with_a_wrong_type() {
+    let site = site();
+    edit(site.path(), "site.toml", |t| {
+        t.replace("minify = false", "minify = \"no\"")
+    });
+    build_fails(
+        site.path(),
+        &["error: site.toml:4: invalid type: string \"no\", expected a boolean"],
+    );
+}
+
+#[test]
+fn a_logo_that_is_not_in_static_names_the_line() {
+    // Every page linked a missing image; `logo = "static/logo.svg"` (the
+    // folder named twice) is the usual slip.
+    let site = site();
+    edit(site.path(), "site.toml", |t| {
+        format!("{t}logo = \"static/logo.svg\"\n")
+    });
+    let line = std::fs::read_to_string(site.path().join("site.toml"))
+        .unwrap()
+        .lines()
+        .count();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "site.toml:{line}: key `logo`: expected a file under static/, found no static/static/logo.svg"
+        )))
+        .stderr(no_panic());
+}
+
+#[test]
+fn missing_site_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    pidsite(dir.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "site.toml: No such file or directory",
+        ));
+}
+
+#[test]
+fn missing_manifest_warns_and_still_builds_the_page() {
+    let site = site();
+    std::fs::remove_file(site.path().join("content/manifests/coin-v2.json")).unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: content/manifests/coin-v2.json: cannot read the file:",
+        ))
+        .stderr(predicate::str::contains(
+            "the page of doi:10.5555/coin.1 is built from the registry alone",
+        ));
+    let page =
+        std::fs::read_to_string(site.path().join("public/doi/10.5555/coin.1/index.html")).unwrap();
+    assert!(page.contains("doi:10.5555/coin.1"));
+}
+
+#[test]
+fn unparsable_manifest_warns_with_line() {
+    let site = site();
+    std::fs::write(
+        site.path().join("content/manifests/coin-v2.json"),
+        "{\n  \"@id\": oops\n}",
+    )
+    .unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: content/manifests/coin-v2.json: not valid JSON at line 2, column",
+        ));
+}
+
+#[test]
+fn strict_fails_and_leaves_the_previous_output() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success();
+    let index = site.path().join("public/index.html");
+    let before = std::fs::read(&index).unwrap();
+    std::fs::remove_file(site.path().join("content/manifests/coin-v2.json")).unwrap();
+    edit(site.path(), "site.toml", |t| {
+        t.replace("Fixture Library\"\npublisher", "Changed\"\npublisher")
+    });
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "warning: content/manifests/coin-v2.json",
+        ))
+        .stderr(predicate::str::contains(
+            "--strict was given; the previous output was left in place",
+        ));
+    assert_eq!(std::fs::read(&index).unwrap(), before);
+}
+
+#[test]
+fn failed_build_leaves_the_previous_output() {
+    let site = site();
+    pidsite(site.path()).arg("build").assert().success();
+    let index = site.path().join("public/index.html");
+    let before = std::fs::read(&index).unwrap();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "not a pid,x.json,,,,,,,,,\n"
+    });
+    pidsite(site.path()).arg("build").assert().code(1);
+    assert_eq!(std::fs::read(&index).unwrap(), before);
+}
+
+#[test]
+fn output_folder_may_not_be_the_site() {
+    let site = site();
+    pidsite(site.path())
+        .args(["build", "--out", "."])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the output folder may not be the site folder",
+        ));
+    assert!(site.path().join("site.toml").is_file());
+}
+
+#[test]
+fn an_existing_folder_pidsite_did_not_write_is_never_replaced() {
+    // `--out` at a folder of other files (a typo, a home folder, a git
+    // checkout of gh-pages) must not be wiped by the swap: refuse it, name
+    // it, and say what to do. An empty folder, and the output of an earlier
+    // build, are fine.
+    let site = site();
+    let out = tempfile::tempdir().unwrap();
+    let precious = out.path().join("thesis.docx");
+    std::fs::write(&precious, "years of work").unwrap();
+    pidsite(site.path())
+        .arg("build")
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            out.path().to_string_lossy().as_ref(),
+        ))
+        .stderr(predicate::str::contains(
+            "holds files that no pidsite build wrote",
+        ))
+        .stderr(no_panic());
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "years of work");
+
+    let empty = out.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for _ in 0..2 {
+        pidsite(site.path())
+            .arg("build")
+            .arg("--out")
+            .arg(&empty)
+            .assert()
+            .success();
+    }
+    assert!(empty.join("index.html").is_file());
+    // `--full` rebuilds the earlier output too.
+    pidsite(site.path())
+        .args(["build", "--full", "--out"])
+        .arg(&empty)
+        .assert()
+        .success();
+}
