@@ -117,7 +117,9 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>)
     // next to the site's output folder).
     let fetcher = crate::remote::Fetcher::new(
         &config.remote,
-        crate::remote::Cache::for_output(&site.join(&config.output_dir)),
+        crate::remote::Cache::in_cache_dir(&crate::incremental::cache_dir(
+            &site.join(&config.output_dir),
+        )),
         false,
     );
     let urls = match &record.target {
@@ -126,7 +128,7 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>)
     };
     let remote = fetcher.fetch_all(urls, &|| {});
     let (loaded, problems) =
-        crate::load_target(&record, site, &config, &remote, &mut Default::default());
+        crate::inputs::load_target(&record, site, &config, &remote, &mut Default::default());
     warnings.extend(problems.iter().map(ToString::to_string));
     // A version is cited by its own page, as that page cites itself.
     let path = match found.version {
@@ -142,7 +144,7 @@ pub fn cite(site: &Path, pid: &str, format: Option<&str>, version: Option<&str>)
             .unwrap_or_else(|| landing_url.clone()),
     };
     let resource = loaded.resource.as_ref();
-    let citation = Citation::derive(&record, resource, &config, cite_url);
+    let citation = Citation::derive(&record, resource, &config.citation_defaults(), cite_url);
     // A version page's citation has a key of its own, as on the page.
     let citation = match found.version {
         Some(_) => citation.for_version_page(),
