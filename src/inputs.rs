@@ -1,7 +1,8 @@
-//! What a build reads before any PID is rendered (the registry, Markdown
-//! pages, templates, notes and the last lock), with the errors and warnings
-//! found on the way. `build` and `check` both read the site through here, and
-//! both read each PID's targets through [`load_entry`], so that
+//! What a build reads: before any PID is rendered, the registry, Markdown
+//! pages, templates, notes and the last lock; then each PID's IIIF resource
+//! ([`load_target`], local or fetched before); with the errors and warnings
+//! found on the way. `build`, `check` and `cite` read the site through here
+//! (`build` and `check` each PID's targets through [`load_entry`]), so that
 //! `check` reports every warning and error of the site's inputs that a build
 //! gives, in the same words. Reads only; renders and writes nothing.
 
