@@ -133,7 +133,7 @@ fn main() {
         println!("  {name:<40} {rate:>8.0} citations/s");
     }
 
-    let cfg = pidsite::write::minify_cfg();
+    let cfg = pidsite::render::minify_cfg();
     let total: usize = html.iter().map(Vec::len).sum();
     let rate = per_second(50, &mut || {
         for page in &html {

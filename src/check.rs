@@ -97,7 +97,7 @@ pub fn check(
     let config = SiteConfig::load(site)?;
     let out = out.map_or_else(|| site.join(&config.output_dir), Path::to_path_buf);
     let mut problems = Vec::new();
-    if let Err(e) = crate::check_out_dir(site, &out) {
+    if let Err(e) = crate::write::check_out_dir(site, &out) {
         problems_of(e, &mut problems);
     }
     match crate::inputs::load(site, &config) {
@@ -108,14 +108,18 @@ pub fn check(
                 problems_of(e, &mut problems);
             }
             let registry = inputs.registry;
-            let fetcher = Fetcher::new(&config.remote, Cache::for_output(&out), offline);
-            let remote = fetcher.fetch_all(crate::remote_urls(&registry.entries), &|| {});
+            let fetcher = Fetcher::new(
+                &config.remote,
+                Cache::in_cache_dir(&crate::incremental::cache_dir(&out)),
+                offline,
+            );
+            let remote = fetcher.fetch_all(crate::inputs::remote_urls(&registry.entries), &|| {});
             let found: Vec<Vec<Warning>> = registry
                 .entries
                 .par_iter()
                 .map(|entry| {
                     let read = &mut Default::default();
-                    crate::load_entry(entry, site, &config, &remote, read).1
+                    crate::inputs::load_entry(entry, site, &config, &remote, read).1
                 })
                 .collect();
             problems.extend(found.into_iter().flatten().map(Problem::from));

@@ -125,7 +125,9 @@ pub fn cite(
     // next to the site's output folder).
     let fetcher = crate::remote::Fetcher::new(
         &config.remote,
-        crate::remote::Cache::for_output(&site.join(&config.output_dir)),
+        crate::remote::Cache::in_cache_dir(&crate::incremental::cache_dir(
+            &site.join(&config.output_dir),
+        )),
         false,
     );
     let urls = match &record.target {
@@ -134,7 +136,7 @@ pub fn cite(
     };
     let remote = fetcher.fetch_all(urls, &|| {});
     let (loaded, problems) =
-        crate::load_target(&record, site, &config, &remote, &mut Default::default());
+        crate::inputs::load_target(&record, site, &config, &remote, &mut Default::default());
     warnings.extend(problems.iter().map(ToString::to_string));
     // A version is cited by its own page, as that page cites itself.
     let path = match found.version {
@@ -150,7 +152,8 @@ pub fn cite(
             .unwrap_or_else(|| landing_url.clone()),
     };
     let resource = loaded.resource.as_ref();
-    let mut citation = Citation::derive(&record, resource, &config, cite_url);
+    let defaults = config.citation_defaults();
+    let mut citation = Citation::derive(&record, resource, &defaults, cite_url);
     // An unlabelled annotation page is titled by what it annotates, as its
     // page is: the title of the site's PID whose manifest it names, found
     // by reading the registry's targets only for such a page.
@@ -158,10 +161,10 @@ pub fn cite(
         entries.iter().find_map(|e| {
             let row = e.current();
             let (other, _) =
-                crate::load_target(row, site, &config, &remote, &mut Default::default());
+                crate::inputs::load_target(row, site, &config, &remote, &mut Default::default());
             let r = other.resource.as_ref()?;
             (r.id.as_deref() == Some(id))
-                .then(|| Citation::derive(row, Some(r), &config, String::new()).title)
+                .then(|| Citation::derive(row, Some(r), &defaults, String::new()).title)
         })
     };
     if let Some(title) = crate::render::annotations::citation_title(&record, resource, title_of) {

@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use crate::citation::CitationLabels;
+use crate::citation::SiteDefaults;
 use crate::error::{Error, Location, Result};
 use crate::model::genre::Genre;
+pub use crate::model::pid::Resolvers;
 
 /// The file name of a site's settings.
 pub const CONFIG_FILE: &str = "site.toml";
@@ -136,38 +139,6 @@ impl Default for RawCitation {
     }
 }
 
-/// An institution's own manifest metadata labels for citation fields
-/// (`[citation.labels]`), tried before the built-in ones; compared without
-/// case and a trailing colon.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(default, deny_unknown_fields)]
-pub struct CitationLabels {
-    /// Labels whose values are the creators (`;`-separated).
-    pub creator: Vec<String>,
-    /// Labels whose value is the date.
-    pub date: Vec<String>,
-    /// Labels whose value is the publisher or holding institution.
-    pub publisher: Vec<String>,
-    /// Labels whose value is the shelfmark or call number.
-    pub shelfmark: Vec<String>,
-}
-
-impl CitationLabels {
-    fn normalised(self) -> Self {
-        let n = |v: Vec<String>| -> Vec<String> {
-            v.iter()
-                .map(|l| l.trim().trim_end_matches(':').to_lowercase())
-                .collect()
-        };
-        CitationLabels {
-            creator: n(self.creator),
-            date: n(self.date),
-            publisher: n(self.publisher),
-            shelfmark: n(self.shelfmark),
-        }
-    }
-}
-
 /// Which IIIF viewer landing pages embed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -187,19 +158,6 @@ pub enum ViewerSource {
     SelfHosted,
     /// A pinned jsDelivr URL with a Subresource Integrity hash.
     Cdn,
-}
-
-/// The scheme-specific resolvers whose URLs citations show.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Resolvers {
-    /// ARK resolver, e.g. `https://n2t.net/`.
-    pub ark: String,
-    /// DOI resolver.
-    pub doi: String,
-    /// Handle proxy.
-    pub handle: String,
-    /// URN resolver.
-    pub urn: String,
 }
 
 /// A validated site configuration.
@@ -252,6 +210,15 @@ pub struct SiteConfig {
 }
 
 impl SiteConfig {
+    /// What citations take from the site's settings.
+    pub fn citation_defaults(&self) -> SiteDefaults<'_> {
+        SiteDefaults {
+            labels: &self.citation_labels,
+            publisher: &self.publisher,
+            default_genre: self.default_genre,
+        }
+    }
+
     /// The site's own CSL style files (`styles/ieee.csl`), relative to the
     /// site, among `citation_styles` (the others are built-in names).
     pub fn own_style_files(&self) -> impl Iterator<Item = &str> {

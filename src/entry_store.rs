@@ -17,8 +17,10 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Warning};
-use crate::incremental::Hash;
 use crate::render::Summary;
+
+/// A 256-bit content hash, hex-encoded.
+pub type Hash = String;
 
 /// What one PID's pages wrote and what the site-wide pages need of it.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -27,12 +27,10 @@ use crate::entry_store::{EntryRef, EntryState, EntryStore};
 use crate::error::{Location, Warning};
 use crate::model::record::{Entry, Target};
 use crate::remote::{Obtained, RemoteDocs};
+use crate::render::site_wide::SitePage;
+use crate::write::MARKER;
 
-/// The marker file in the output folder naming the build it holds.
-pub const MARKER: &str = ".pidsite-build";
-
-/// A 256-bit content hash, hex-encoded.
-pub type Hash = String;
+pub use crate::entry_store::Hash;
 
 /// What one build of one output folder was made of.
 #[derive(Default, Deserialize)]
@@ -62,13 +60,6 @@ pub struct State {
     /// That file, once the state is loaded.
     #[serde(skip)]
     opened: Option<EntryStore>,
-}
-
-/// A site-wide page as a build rendered it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SitePage {
-    /// The hash of the context it is rendered from.
-    pub hash: Hash,
 }
 
 /// A file's size and modification time with its content hash.

@@ -15,16 +15,19 @@ pub mod config;
 pub mod enrich;
 pub mod entry_store;
 pub mod error;
+pub mod escape;
 pub mod incremental;
 mod inputs;
 pub mod load;
 pub mod lock;
 pub mod mint;
 pub mod model;
+pub mod output;
 pub mod remote;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod static_files;
 pub mod write;
 
 use std::collections::HashSet;
@@ -42,8 +45,9 @@ use incremental::{Fingerprinter, GlobalHasher, State};
 use load::pages::Note;
 use model::record::{Entry, Record, Status, Target};
 use model::site_path::SitePath;
+use output::Output;
 use render::site_wide::SiteWide;
-use render::{Loaded, Output, Renderer};
+use render::{Loaded, Renderer};
 use write::Staging;
 
 /// What `pidsite build` was asked to do.
@@ -165,7 +169,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         Some(o) => o.clone(),
         None => site.join(&config.output_dir),
     };
-    check_out_dir(site, &out)?;
+    write::check_out_dir(site, &out)?;
     // The templates are read now, parsed when the first page is rendered.
     let inputs::Inputs {
         registry,
@@ -179,10 +183,10 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     // decides their fingerprints, and pass 1 then only reads memory.
     let fetcher = remote::Fetcher::new(
         &config.remote,
-        remote::Cache::for_output(&out),
+        remote::Cache::in_cache_dir(&incremental::cache_dir(&out)),
         options.offline,
     );
-    let urls = remote_urls(&registry.entries);
+    let urls = inputs::remote_urls(&registry.entries);
     if !urls.is_empty() {
         progress.start_fetching(urls.len() as u64);
     }
@@ -391,7 +395,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         .as_ref()
         .map_or_else(incremental::new_build_id, |p| p.build_id.clone());
     emit(Output {
-        path: SitePath::root().file(incremental::MARKER),
+        path: SitePath::root().file(write::MARKER),
         bytes: build_id.clone().into_bytes(),
     })?;
     site_files.push(linkset_path.file_name());
@@ -483,21 +487,6 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         remote: remote_docs.counts(),
         elapsed: started.elapsed(),
     })
-}
-
-/// The URLs of every remote target a build reads (each once, in registry
-/// order).
-pub fn remote_urls(entries: &[Entry]) -> Vec<String> {
-    let mut seen = HashSet::new();
-    entries
-        .iter()
-        .flat_map(|e| &e.versions)
-        .filter(|r| !matches!(r.status, Status::Moved | Status::Reserved))
-        .filter_map(|r| match &r.target {
-            Some(Target::Remote(url)) if seen.insert(url.as_str()) => Some(url.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// What every page depends on besides its own PID: site.toml, the site's
@@ -646,7 +635,8 @@ impl EntryJob<'_> {
                 unchanged: None,
             }));
         }
-        let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote, &mut read);
+        let (loaded, warnings) =
+            inputs::load_entry(entry, self.site, self.config, self.remote, &mut read);
         let iiif_id = loaded
             .get(entry.current_index())
             .and_then(|l| indexed_id(entry.current(), l));
@@ -677,7 +667,8 @@ impl EntryJob<'_> {
             return self.kept(entry, last, old);
         }
         let mut none = incremental::ReadFiles::default();
-        let (loaded, warnings) = load_entry(entry, self.site, self.config, self.remote, &mut none);
+        let (loaded, warnings) =
+            inputs::load_entry(entry, self.site, self.config, self.remote, &mut none);
         let made = (pending.fingerprint, pending.iiif_id, pending.dates);
         self.render(entry, note, loaded, warnings, made)
     }
@@ -766,29 +757,6 @@ fn annotates(loaded: &[Loaded]) -> Vec<String> {
         }
     }
     out
-}
-
-/// Read every version's IIIF resource (one, for most PIDs), in the order
-/// of `entry.versions`, taking the files fingerprinting has read from
-/// `read`.
-pub(crate) fn load_entry(
-    entry: &Entry,
-    site: &Path,
-    config: &SiteConfig,
-    remote: &remote::RemoteDocs,
-    read: &mut incremental::ReadFiles,
-) -> (Vec<Loaded>, Vec<Warning>) {
-    let mut warnings = Vec::new();
-    let loaded = entry
-        .versions
-        .iter()
-        .map(|record| {
-            let (loaded, found) = load_target(record, site, config, remote, read);
-            warnings.extend(found);
-            loaded
-        })
-        .collect();
-    (loaded, warnings)
 }
 
 /// Whether a resource's page links to other PIDs' pages (collection
@@ -886,193 +854,6 @@ pub fn enrich_registry(options: &EnrichOptions) -> Result<EnrichReport> {
         }
     }
     Ok(report)
-}
-
-/// A path as messages show it: relative to the site folder.
-pub(crate) fn site_relative(path: &Path, site: &Path) -> String {
-    path.strip_prefix(site)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
-/// Refuse an output folder that a swap would destroy the site with.
-pub(crate) fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (site_abs, out_abs) = (abs(site), abs(out));
-    let inside_inputs = ["content", "templates", "static"]
-        .iter()
-        .any(|d| out_abs.starts_with(site_abs.join(d)));
-    if site_abs.starts_with(&out_abs) || inside_inputs {
-        return Err(Error::input(
-            Location::file(out),
-            "the output folder may not be the site folder, one of its parents, or inside content/, templates/ or static/ (it is replaced on every build)",
-        ));
-    }
-    // The swap replaces the whole folder: never one that holds anything but
-    // an earlier build's output (which carries the build marker).
-    if out.exists() {
-        let foreign = match std::fs::read_dir(out) {
-            Ok(mut entries) => entries.next().is_some() && !out.join(incremental::MARKER).is_file(),
-            Err(_) => true,
-        };
-        if foreign {
-            return Err(Error::input(
-                Location::file(out),
-                format!(
-                    "the output folder holds files that no pidsite build wrote (it has no {}), and every build replaces it; expected a new or empty folder or an earlier build's output: move those files away or choose another output folder",
-                    incremental::MARKER
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Read and normalise a record's IIIF resource: a local file, or a remote
-/// document fetched before pass 1. A resource that cannot be read is a
-/// warning: the page is still built from the registry.
-pub(crate) fn load_target(
-    record: &Record,
-    site: &Path,
-    config: &SiteConfig,
-    remote: &remote::RemoteDocs,
-    read: &mut incremental::ReadFiles,
-) -> (Loaded, Vec<Warning>) {
-    let none = |problem: Option<String>| Loaded {
-        resource: None,
-        document: None,
-        document_id: None,
-        enrichable: None,
-        problem,
-    };
-    if matches!(record.status, Status::Moved | Status::Reserved) {
-        return (none(None), Vec::new());
-    }
-    let Some(target) = &record.target else {
-        return (none(None), Vec::new());
-    };
-    let mut warnings = Vec::new();
-    // Where a problem is reported: the file for a local target, the
-    // registry row (whose message names the URL) for a remote one.
-    let (shown, at, bytes): (String, Location, std::result::Result<Vec<u8>, String>) = match target
-    {
-        Target::Remote(url) => {
-            let bytes = remote.read(url).map(|(bytes, stale)| {
-                if let Some(stale) = stale {
-                    warnings.push(Warning::new(
-                        WarningKind::StaleRemote,
-                        record.at.clone(),
-                        format!(
-                            "remote target {url} could not be fetched ({}); the page of {} uses the copy cached on {}",
-                            stale.error, record.pid, stale.cached_on
-                        ),
-                    ));
-                }
-                bytes
-            });
-            let bytes = bytes.map_err(|e| match e {
-                remote::ReadError::Fetch(e) | remote::ReadError::Cache(e) => {
-                    format!("remote target {url}: {e}")
-                }
-                remote::ReadError::NotFetched => format!("remote target {url} was not fetched"),
-            });
-            (url.clone(), record.at.clone(), bytes)
-        }
-        Target::Local { path, .. } => {
-            let shown = site_relative(path, site);
-            let bytes = match read.take(path) {
-                Some(bytes) => Ok(bytes),
-                None => std::fs::read(path).map_err(|e| format!("cannot read the file: {e}")),
-            };
-            (shown.clone(), Location::file(shown), bytes)
-        }
-    };
-    let is_remote = matches!(target, Target::Remote(_));
-    let mut fail = |reason: String| {
-        warnings.push(Warning::new(
-            WarningKind::UnreadableTarget,
-            at.clone(),
-            format!(
-                "{reason}; the page of {} is built from the registry alone",
-                record.pid
-            ),
-        ));
-        none(Some(format!(
-            "The IIIF resource could not be read: {reason}."
-        )))
-    };
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(reason) => {
-            let loaded = fail(reason);
-            return (loaded, warnings);
-        }
-    };
-    // Parsed once: the page's model, the id other pages link by and what
-    // the enriched copy needs are all read from the one tree, which borrows
-    // `bytes` and goes before they are kept.
-    let parsed = load::iiif::parse_json(&bytes).and_then(|json| {
-        let resource = load::iiif::from_value(&json, &config.languages)?;
-        let kept = (!is_remote).then(|| {
-            (
-                load::iiif::document_id(&json),
-                enrich::Enrichable::of(&json),
-            )
-        });
-        Ok((resource, kept.unwrap_or_default()))
-    });
-    let (resource, (document_id, enrichable)) = match parsed {
-        Ok(r) => r,
-        Err(reason) if is_remote => {
-            let loaded = fail(format!(
-                "remote target {shown} is not a IIIF resource pidsite can read: {reason}"
-            ));
-            return (loaded, warnings);
-        }
-        Err(reason) => {
-            let loaded = fail(reason);
-            return (loaded, warnings);
-        }
-    };
-    if let Some(declared) = &record.declared_type {
-        let declared = model::resource::ResourceKind::from_type(declared);
-        if declared.is_some() && declared != Some(resource.kind) {
-            warnings.push(Warning::new(
-                WarningKind::TypeMismatch,
-                record.at.clone(),
-                format!(
-                    "column \"type\" says {:?} but {shown} is a {}",
-                    record.declared_type.as_deref().unwrap_or(""),
-                    resource.kind.label()
-                ),
-            ));
-        }
-    }
-    // A PID for one canvas of a manifest: the canvas must be there.
-    if let Some(canvas) = &record.canvas {
-        if resource.lacks_canvas(canvas) {
-            warnings.push(Warning::new(
-                WarningKind::MissingCanvas,
-                record.at.clone(),
-                format!(
-                    "column \"canvas\": {shown} has no canvas {canvas}; the viewer of {} cannot open it",
-                    record.pid
-                ),
-            ));
-        }
-    }
-    (
-        Loaded {
-            resource: Some(resource),
-            // A remote document is linked where it is hosted, not copied.
-            document: (!is_remote).then_some(bytes),
-            document_id,
-            enrichable,
-            problem: None,
-        },
-        warnings,
-    )
 }
 
 #[cfg(test)]

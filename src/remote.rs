@@ -115,13 +115,12 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// The cache of builds into `out`: `remote/` in the `.pidsite-cache`
-    /// folder that holds their incremental state.
-    pub fn for_output(out: &Path) -> Self {
-        let state = crate::incremental::state_path(out);
-        let parent = state.parent().unwrap_or(Path::new(".pidsite-cache"));
+    /// The cache of builds whose `.pidsite-cache` folder (the one that
+    /// holds their incremental state, `incremental::cache_dir`) is
+    /// `cache_dir`: its `remote/` folder.
+    pub fn in_cache_dir(cache_dir: &Path) -> Self {
         Cache {
-            dir: parent.join("remote"),
+            dir: cache_dir.join("remote"),
         }
     }
 

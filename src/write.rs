@@ -1,6 +1,6 @@
 //! Writing: rendered [`Output`]s go into a staging folder beside the output
-//! folder (HTML minified on the way when its templates were not minified as
-//! they loaded), static files are copied in, and only a
+//! folder (as render made them: minifying is render's), static files are
+//! copied in, and only a
 //! build that succeeded is moved into place. A failed build leaves the
 //! previous output untouched. Knows nothing of IIIF or PIDs.
 //!
@@ -13,31 +13,13 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::model::site_path::SitePath;
-use crate::render::Output;
+use crate::output::Output;
+use crate::static_files::{slashed, BUILTIN_STATIC};
 
-/// Static files embedded in the binary, so a site with no `static/` folder
-/// still gets its stylesheet, script and viewer.
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
-    (
-        "css/pidsite.css",
-        include_bytes!("../static/css/pidsite.css"),
-    ),
-    ("js/pidsite.js", include_bytes!("../static/js/pidsite.js")),
-    (
-        "js/near-miss.js",
-        include_bytes!("../static/js/near-miss.js"),
-    ),
-    (
-        "vendor/mirador-4.0.0/mirador.min.js",
-        include_bytes!("../static/vendor/mirador-4.0.0/mirador.min.js"),
-    ),
-    (
-        "vendor/mirador-4.0.0/LICENSE",
-        include_bytes!("../static/vendor/mirador-4.0.0/LICENSE"),
-    ),
-];
+/// The marker file in the output folder naming the build it holds.
+pub const MARKER: &str = ".pidsite-build";
 
 /// A build in progress: a hidden folder beside the output folder.
 pub struct Staging {
@@ -227,36 +209,37 @@ impl Staging {
     }
 }
 
-/// How pages are minified: keeping what validators and old parsers want
-/// (closing tags, html/head tags, quoted attributes, the doctype).
-pub fn minify_cfg() -> minify_html::Cfg {
-    let mut cfg = minify_html::Cfg::new();
-    cfg.keep_closing_tags = true;
-    cfg.keep_html_and_head_opening_tags = true;
-    cfg.minify_css = true;
-    cfg.minify_js = false;
-    cfg
-}
-
-/// The paths in the output of the static files: the site's `static/`
-/// folder (as [`Staging::copy_static`] copies it) and the built-ins.
-pub fn static_names(site_static: &Path) -> Vec<String> {
-    let mut names: Vec<String> = walkdir::WalkDir::new(site_static)
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.path().strip_prefix(site_static).ok().map(slashed))
-        .collect();
-    names.extend(BUILTIN_STATIC.iter().map(|(rel, _)| rel.to_string()));
-    names
-}
-
-/// A relative path with `/` separators, as the output's file lists keep it.
-fn slashed(rel: &Path) -> String {
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+/// Refuse an output folder that a swap would destroy the site with.
+pub(crate) fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (site_abs, out_abs) = (abs(site), abs(out));
+    let inside_inputs = ["content", "templates", "static"]
+        .iter()
+        .any(|d| out_abs.starts_with(site_abs.join(d)));
+    if site_abs.starts_with(&out_abs) || inside_inputs {
+        return Err(Error::input(
+            Location::file(out),
+            "the output folder may not be the site folder, one of its parents, or inside content/, templates/ or static/ (it is replaced on every build)",
+        ));
+    }
+    // The swap replaces the whole folder: never one that holds anything but
+    // an earlier build's output (which carries the build marker).
+    if out.exists() {
+        let foreign = match std::fs::read_dir(out) {
+            Ok(mut entries) => entries.next().is_some() && !out.join(MARKER).is_file(),
+            Err(_) => true,
+        };
+        if foreign {
+            return Err(Error::input(
+                Location::file(out),
+                format!(
+                    "the output folder holds files that no pidsite build wrote (it has no {}), and every build replaces it; expected a new or empty folder or an earlier build's output: move those files away or choose another output folder",
+                    MARKER
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// An output being written piece by piece (see [`Staging::stream`]).

@@ -69,7 +69,7 @@ fn normal(bytes: &[u8]) -> String {
         "summary",
         "ul",
     ];
-    let html = minify_html::minify(bytes, &pidsite::write::minify_cfg());
+    let html = minify_html::minify(bytes, &pidsite::render::minify_cfg());
     let html = String::from_utf8(html).unwrap();
     let name = |tag: &str| {
         let tag = tag.trim_start_matches('/');
@@ -149,7 +149,7 @@ fn pages_of_templates_that_cannot_be_minified_are_minified_whole() {
     let pages = html_pages(&written);
     for rel in &pages {
         let page = std::fs::read(written.join(rel)).unwrap();
-        let expected = minify_html::minify(&page, &pidsite::write::minify_cfg());
+        let expected = minify_html::minify(&page, &pidsite::render::minify_cfg());
         assert!(
             std::fs::read(minified.join(rel)).unwrap() == expected,
             "{rel}"

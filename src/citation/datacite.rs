@@ -10,7 +10,7 @@
 use std::fmt::Write;
 
 use super::Citation;
-use crate::load::html::escape;
+use crate::escape::escape;
 use crate::model::record::{Record, Status};
 use crate::model::resource::Resource;
 

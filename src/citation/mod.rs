@@ -8,9 +8,9 @@ pub mod datacite;
 pub mod ris;
 pub mod styles;
 
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::config::SiteConfig;
 use crate::model::genre::Genre;
 use crate::model::pid::{Pid, Scheme};
 use crate::model::record::{version_slug, Record};
@@ -131,13 +131,57 @@ pub struct Citation {
     pub license: Option<String>,
 }
 
+/// An institution's own manifest metadata labels for citation fields
+/// (`[citation.labels]`), tried before the built-in ones; compared without
+/// case and a trailing colon.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CitationLabels {
+    /// Labels whose values are the creators (`;`-separated).
+    pub creator: Vec<String>,
+    /// Labels whose value is the date.
+    pub date: Vec<String>,
+    /// Labels whose value is the publisher or holding institution.
+    pub publisher: Vec<String>,
+    /// Labels whose value is the shelfmark or call number.
+    pub shelfmark: Vec<String>,
+}
+
+impl CitationLabels {
+    pub(crate) fn normalised(self) -> Self {
+        let n = |v: Vec<String>| -> Vec<String> {
+            v.iter()
+                .map(|l| l.trim().trim_end_matches(':').to_lowercase())
+                .collect()
+        };
+        CitationLabels {
+            creator: n(self.creator),
+            date: n(self.date),
+            publisher: n(self.publisher),
+            shelfmark: n(self.shelfmark),
+        }
+    }
+}
+
+/// What a citation takes from the site's settings (site.toml), passed in
+/// so that citing needs no configuration type.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteDefaults<'a> {
+    /// The site's own metadata labels for citation fields.
+    pub labels: &'a CitationLabels,
+    /// Publisher or holding institution used by default (may be empty).
+    pub publisher: &'a str,
+    /// The resource type of a record that declares none.
+    pub default_genre: Option<Genre>,
+}
+
 impl Citation {
     /// Derive the citation of a record: registry overrides first, then the
     /// manifest's metadata, then the site's defaults.
     pub fn derive(
         record: &Record,
         resource: Option<&Resource>,
-        config: &SiteConfig,
+        config: &SiteDefaults<'_>,
         url: String,
     ) -> Self {
         let o = record.overrides();
@@ -150,7 +194,7 @@ impl Citation {
                     .filter(|t| !t.is_empty())
             })
         };
-        let own = &config.citation_labels;
+        let own = config.labels;
         let meta = |own: &[String], builtin: &[&str]| -> Option<String> {
             let own: Vec<&str> = own.iter().map(String::as_str).collect();
             meta_in(&own).or_else(|| meta_in(builtin))
@@ -190,7 +234,7 @@ impl Citation {
                     .iter()
                     .find_map(|p| p.label.as_ref().map(|l| l.value.clone()))
             })
-            .or_else(|| (!config.publisher.is_empty()).then(|| config.publisher.clone()));
+            .or_else(|| (!config.publisher.is_empty()).then(|| config.publisher.to_string()));
         let genre = genre_of(o.resource_type, resource, config.default_genre);
         let pid = &record.pid;
         Citation {
@@ -473,6 +517,7 @@ fn parse_date(text: &str) -> Option<ParsedDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SiteConfig;
 
     #[test]
     fn dates() {
@@ -522,7 +567,12 @@ mod tests {
             std::path::Path::new("site.toml"),
         )
         .unwrap();
-        let c = Citation::derive(&record, Some(&resource), &config, "https://e.org/".into());
+        let c = Citation::derive(
+            &record,
+            Some(&resource),
+            &config.citation_defaults(),
+            "https://e.org/".into(),
+        );
         assert_eq!(c.creators, ["Mercator, Gerhard"]);
         assert_eq!(c.publisher.as_deref(), Some("SUB Göttingen"));
         // The built-in German label still gives the date.

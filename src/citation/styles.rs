@@ -14,7 +14,7 @@ use hayagriva::{
 };
 use serde_json::Value;
 
-use crate::load::html::escape;
+use crate::escape::escape;
 
 /// A named citation style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+pub use crate::escape::escape;
 use crate::model::resource::{url_code_points, Html};
 
 static IIIF_SUBSET: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -208,46 +209,6 @@ fn to_text(html: &str) -> String {
 
 fn collapse_space(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Escape text for HTML element content and attribute values. Runs of
-/// plain text are copied whole: the five characters are ASCII, so a byte
-/// scan never splits a UTF-8 sequence. The runs are found with memchr's
-/// vectorised search (every page's text and URLs pass through here, and a
-/// byte-at-a-time loop was ~3% of a full build).
-pub fn escape(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut plain = 0;
-    // The next of `& < >` and the next of `" '` at or after `plain`.
-    let mut next_tag = memchr::memchr3(b'&', b'<', b'>', bytes);
-    let mut next_quote = memchr::memchr2(b'"', b'\'', bytes);
-    loop {
-        let i = match (next_tag, next_quote) {
-            (Some(a), Some(b)) => a.min(b),
-            (Some(a), None) => a,
-            (None, Some(b)) => b,
-            (None, None) => break,
-        };
-        out.push_str(&text[plain..i]);
-        out.push_str(match bytes[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        plain = i + 1;
-        let rest = &bytes[plain..];
-        if next_tag == Some(i) {
-            next_tag = memchr::memchr3(b'&', b'<', b'>', rest).map(|j| plain + j);
-        }
-        if next_quote == Some(i) {
-            next_quote = memchr::memchr2(b'"', b'\'', rest).map(|j| plain + j);
-        }
-    }
-    out.push_str(&text[plain..]);
-    out
 }
 
 /// Decode the entities html5ever's serialiser writes, plus numeric ones.

@@ -885,7 +885,7 @@ pub fn check_site_paths(registry: &Registry, site_dir: &Path, pages: &[Page]) ->
         .iter()
         .map(|p| crate::model::site_path::escape_segment(&p.slug))
         .collect();
-    let statics = crate::write::static_names(&site_dir.join("static"));
+    let statics = crate::static_files::static_names(&site_dir.join("static"));
     let (slugs, statics) = (slugs.as_slice(), statics.as_slice());
     let mut errors = Vec::new();
     for entry in &registry.entries {

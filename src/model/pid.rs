@@ -6,8 +6,20 @@
 
 use std::fmt;
 
-use crate::config::Resolvers;
 use crate::model::site_path::SitePath;
+
+/// The scheme-specific resolvers whose URLs citations show.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Resolvers {
+    /// ARK resolver, e.g. `https://n2t.net/`.
+    pub ark: String,
+    /// DOI resolver.
+    pub doi: String,
+    /// Handle proxy.
+    pub handle: String,
+    /// URN resolver.
+    pub urn: String,
+}
 
 /// The identifier schemes pidsite knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

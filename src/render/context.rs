@@ -248,7 +248,7 @@ pub struct LandingContext<'a> {
     /// `citation_*` and `DC.*` meta tags.
     pub meta: Vec<Meta>,
     /// Signposting `<link>`s.
-    pub head_links: Vec<super::discovery::HeadLink>,
+    pub head_links: Vec<HeadLink>,
     /// COinS span title.
     pub coins: String,
     /// The Zotero item type (`z:itemType`, read by Zotero's Embedded
@@ -478,4 +478,35 @@ pub struct NotFoundContext<'a> {
     pub site: &'a SiteContext,
     /// Head.
     pub head: PageHead,
+}
+
+/// A `<link>` in the page head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeadLink {
+    /// Relation.
+    pub rel: String,
+    /// Absolute URL.
+    pub href: String,
+    /// Media type, when the target has one: a bare `type/subtype`. FAIR
+    /// Signposting clients parse it as one (the reference client, PyPI
+    /// `signposting`, dropped a link whose type carried `;profile=` and
+    /// rejected a linkset holding one).
+    #[serde(rename = "type")]
+    pub media_type: Option<String>,
+    /// The profile of the target's format (RFC 6906), beside its type:
+    /// `profile=` in HTML and in a linkset's target object, as FAIR
+    /// Signposting writes it.
+    pub profile: Option<String>,
+}
+
+impl HeadLink {
+    /// A link of relation `rel` to `href`, of `media_type`, with no profile.
+    pub(crate) fn new(rel: &str, href: impl Into<String>, media_type: Option<&str>) -> Self {
+        HeadLink {
+            rel: rel.into(),
+            href: href.into(),
+            media_type: media_type.map(str::to_string),
+            profile: None,
+        }
+    }
 }

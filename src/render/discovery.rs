@@ -4,41 +4,10 @@
 //! for reference managers.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::context::Meta;
+use super::context::{HeadLink, Meta};
 use crate::citation::Citation;
-
-/// A `<link>` in the page head.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct HeadLink {
-    /// Relation.
-    pub rel: String,
-    /// Absolute URL.
-    pub href: String,
-    /// Media type, when the target has one: a bare `type/subtype`. FAIR
-    /// Signposting clients parse it as one (the reference client, PyPI
-    /// `signposting`, dropped a link whose type carried `;profile=` and
-    /// rejected a linkset holding one).
-    #[serde(rename = "type")]
-    pub media_type: Option<String>,
-    /// The profile of the target's format (RFC 6906), beside its type:
-    /// `profile=` in HTML and in a linkset's target object, as FAIR
-    /// Signposting writes it.
-    pub profile: Option<String>,
-}
-
-impl HeadLink {
-    fn new(rel: &str, href: impl Into<String>, media_type: Option<&str>) -> Self {
-        HeadLink {
-            rel: rel.into(),
-            href: href.into(),
-            media_type: media_type.map(str::to_string),
-            profile: None,
-        }
-    }
-}
 
 /// The targets a landing page signposts.
 pub struct Signposts<'a> {

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::Redirect;
+use crate::output::Redirect;
 
 /// The paths a page answers at: a folder's `/a/b/`, `/a/b` and
 /// `/a/b/index.html`; a file's own path.

@@ -11,6 +11,17 @@
 //! they are. This module must not judge Tera syntax beyond finding where
 //! each of its tags ends: the templates have already parsed.
 
+/// How pages are minified: keeping what validators and old parsers want
+/// (closing tags, html/head tags, quoted attributes, the doctype).
+pub fn minify_cfg() -> minify_html::Cfg {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.keep_closing_tags = true;
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.minify_css = true;
+    cfg.minify_js = false;
+    cfg
+}
+
 /// Elements whose content is copied as it is: whitespace in it is shown
 /// (`pre`, `textarea`; `code`, which stylesheets often set to `white-space:
 /// pre`) or is not HTML (`script`, `style`).

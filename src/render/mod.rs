@@ -12,6 +12,8 @@ mod minify;
 pub mod site_wide;
 pub mod templates;
 
+pub use minify::minify_cfg;
+
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -34,26 +36,9 @@ use crate::model::record::{Entry, Record, Status};
 use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
+use crate::output::{Output, Redirect};
 use context::*;
 use discovery::{coins, dc_tags, linkset_context, linkset_document, signposting, Signposts};
-
-/// One file of the site, rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    /// Where it goes.
-    pub path: SitePath,
-    /// Its bytes (HTML not yet minified).
-    pub bytes: Vec<u8>,
-}
-
-impl Output {
-    fn new(path: SitePath, bytes: impl Into<Vec<u8>>) -> Self {
-        Output {
-            path,
-            bytes: bytes.into(),
-        }
-    }
-}
 
 /// The Mirador release pidsite ships and pins.
 pub const MIRADOR_VERSION: &str = "4.0.0";
@@ -136,18 +121,6 @@ pub struct Summary {
 /// dropped before the next is rendered, so a large site never holds all of
 /// them (its sitemap, linkset, redirect exports) at once.
 pub type Sink<'a> = dyn FnMut(Output) -> Result<()> + 'a;
-
-/// A redirect (or a 410 Gone) for hosts that answer with real status codes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Redirect {
-    /// Root-relative path of the stub (or the tombstone), or of the old URL
-    /// an alias stands for, percent-decoded.
-    pub from: String,
-    /// Root-relative path it goes to (the tombstone itself for 410).
-    pub to: String,
-    /// 301, or 410 for a withdrawn PID.
-    pub status: u16,
-}
 
 /// One landing page to render: a PID's, or one of its versions'.
 struct LandingSpec<'r> {
@@ -268,7 +241,8 @@ impl<'a> Renderer<'a> {
     /// page or annotation annotates (see [`annotations::title`]) when the
     /// registry gives none.
     fn citation(&self, record: &Record, resource: Option<&Resource>, url: String) -> Citation {
-        let mut citation = Citation::derive(record, resource, self.config, url);
+        let mut citation =
+            Citation::derive(record, resource, &self.config.citation_defaults(), url);
         let titles = self.titles.get();
         if let Some(title) = annotations::citation_title(record, resource, |id| {
             titles.and_then(|t| t.get(id)).cloned()
@@ -312,8 +286,7 @@ impl<'a> Renderer<'a> {
         }
         // Templates that could not be minified as they were parsed: the
         // page is, as a whole.
-        static CFG: std::sync::LazyLock<minify_html::Cfg> =
-            std::sync::LazyLock::new(crate::write::minify_cfg);
+        static CFG: std::sync::LazyLock<minify_html::Cfg> = std::sync::LazyLock::new(minify_cfg);
         let bytes = minify_html::minify(html.as_bytes(), &CFG);
         Ok(String::from_utf8(bytes).unwrap_or(html))
     }

@@ -19,12 +19,19 @@ use serde::Serialize;
 
 use super::context::{IndexContext, ListItem};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
-use super::{exports, Output, Redirect, Renderer, Sink, Summary, PER_PAGE};
+use super::{exports, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
-use crate::incremental::SitePage;
 use crate::load::pages::Page;
 use crate::lock::{LockDates, LockedPage};
 use crate::model::site_path::SitePath;
+use crate::output::{Output, Redirect};
+
+/// A site-wide page as a build rendered it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SitePage {
+    /// The hash of the context it is rendered from.
+    pub hash: String,
+}
 
 /// The site-wide outputs in the making.
 pub struct SiteWide<'r> {

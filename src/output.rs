@@ -1,0 +1,39 @@
+//! What rendering makes and writing reads: the files of the site, in
+//! memory, and the redirects a host that answers with real status codes
+//! should make. Made by render, read by write and the build cache; this
+//! module knows nothing of either.
+
+use serde::Serialize;
+
+use crate::model::site_path::SitePath;
+
+/// One file of the site, rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Where it goes.
+    pub path: SitePath,
+    /// Its bytes (HTML not yet minified).
+    pub bytes: Vec<u8>,
+}
+
+impl Output {
+    /// A file of `bytes` at `path`.
+    pub fn new(path: SitePath, bytes: impl Into<Vec<u8>>) -> Self {
+        Output {
+            path,
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// A redirect (or a 410 Gone) for hosts that answer with real status codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Redirect {
+    /// Root-relative path of the stub (or the tombstone), or of the old URL
+    /// an alias stands for, percent-decoded.
+    pub from: String,
+    /// Root-relative path it goes to (the tombstone itself for 410).
+    pub to: String,
+    /// 301, or 410 for a withdrawn PID.
+    pub status: u16,
+}
