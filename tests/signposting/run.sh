@@ -30,26 +30,9 @@ bin=target/debug/pidsite
 work=target/signposting
 
 sites=(".:$work/example" "tests/fixtures/basic:$work/basic")
-corpus="${PIDSITE_CORPUS:-../shared/corpus}"
-if [ ! -d "$corpus" ]; then
-  echo "signposting: no corpus at $corpus (set PIDSITE_CORPUS)" >&2
-  exit 2
-fi
 # A site with a PID for each corpus file, as tests/corpus.rs builds it.
 src="$work/corpus-src"
-rm -rf "$src"
-mkdir -p "$src/content/manifests"
-printf 'base_url = "https://example.org/corpus/"\ntitle = "Corpus"\n' >"$src/site.toml"
-{
-  echo "pid,target"
-  i=0
-  while IFS= read -r -d '' f; do
-    n=$(printf '%03d' "$i")
-    cp "$f" "$src/content/manifests/$n.json"
-    echo "corpus-$n,manifests/$n.json"
-    i=$((i + 1))
-  done < <(find "$corpus" -name '*.json' -print0 | sort -z)
-} >"$src/content/registry.csv"
+bash tests/corpus-site.sh "$src"
 sites+=("$src:$work/corpus")
 
 for s in "${sites[@]}"; do

@@ -72,19 +72,7 @@ sites=(
 corpus="${PIDSITE_CORPUS:-../shared/corpus}"
 if [ -d "$corpus" ]; then
   corpus_src=target/validate-corpus-src
-  rm -rf "$corpus_src"
-  mkdir -p "$corpus_src/content/manifests"
-  printf 'base_url = "https://example.org/corpus/"\ntitle = "Corpus"\n' >"$corpus_src/site.toml"
-  {
-    echo "pid,target"
-    i=0
-    while IFS= read -r -d '' f; do
-      n=$(printf '%03d' "$i")
-      cp "$f" "$corpus_src/content/manifests/$n.json"
-      echo "corpus-$n,manifests/$n.json"
-      i=$((i + 1))
-    done < <(find "$corpus" -name '*.json' -print0 | sort -z)
-  } >"$corpus_src/content/registry.csv"
+  bash tests/corpus-site.sh "$corpus_src"
   sites+=("$corpus_src:target/validate-corpus")
 else
   echo "validate: no IIIF corpus found (set PIDSITE_CORPUS); its pages are not checked" >&2
