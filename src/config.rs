@@ -231,7 +231,21 @@ impl SiteConfig {
     /// Read and validate `site.toml` in `site_dir`.
     pub fn load(site_dir: &Path) -> Result<Self> {
         let path = site_dir.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound && site_dir.is_dir() {
+                // The usual cause: the command was run outside a site.
+                Error::input(
+                    Location::file(path.clone()),
+                    format!(
+                        "No such file or directory: {} is not a pidsite site \
+                         (`pidsite new <folder>` starts one; --site names another)",
+                        site_dir.display()
+                    ),
+                )
+            } else {
+                Error::io(&path, e)
+            }
+        })?;
         // Messages name files relative to the site, as registry errors do.
         let mut config = Self::parse(&text, Path::new(CONFIG_FILE))?;
         config.site_dir = site_dir.to_path_buf();

@@ -625,20 +625,29 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Print an error and its causes, one per line, with no backtrace.
+/// Print an error and its causes, one per line, with no backtrace. The
+/// warnings that failed a `--strict` build come first as themselves, then
+/// the error; a cause the line before already ends with (an I/O error's
+/// message holds its cause) is not printed again.
 fn print_error(e: &(dyn std::error::Error + 'static)) {
     let mut first = true;
+    let mut last = String::new();
     let chain = std::iter::successors(Some(e), |e| e.source());
     for cause in chain {
-        for line in cause.to_string().lines() {
-            if first {
+        let text = cause.to_string();
+        if !first && last.ends_with(&text) {
+            continue;
+        }
+        for line in text.lines() {
+            if line.starts_with("warning: ") {
+                eprintln!("{line}");
+            } else if first {
                 eprintln!("error: {line}");
                 first = false;
-            } else if line.starts_with("warning: ") {
-                eprintln!("{line}");
             } else {
                 eprintln!("  {line}");
             }
         }
+        last = text;
     }
 }

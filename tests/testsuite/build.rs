@@ -100,14 +100,32 @@ fn a_logo_that_is_not_in_static_names_the_line() {
 
 #[test]
 fn missing_site_toml() {
+    // Issue 17: a folder that is not a site says how to start one.
     let dir = tempfile::tempdir().unwrap();
     pidsite(dir.path())
         .arg("build")
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "site.toml: No such file or directory",
+            "site.toml: No such file or directory: . is not a pidsite site \
+             (`pidsite new <folder>` starts one; --site names another)",
         ));
+    // A folder that is not there: the I/O error's cause is printed once.
+    let missing = dir.path().join("nothing-here");
+    let said = pidsite(dir.path())
+        .args(["build", "--site"])
+        .arg(&missing)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let said = String::from_utf8(said).unwrap();
+    assert_eq!(
+        said.matches("No such file or directory").count(),
+        1,
+        "{said}"
+    );
 }
 
 #[test]
@@ -164,8 +182,10 @@ fn strict_fails_and_leaves_the_previous_output() {
             "warning: content/manifests/coin-v2.json",
         ))
         .stderr(predicate::str::contains(
-            "--strict was given; the previous output was left in place",
-        ));
+            "\nerror: 2 warning(s) and --strict was given; the previous output was left in place",
+        ))
+        // Issue 17: the warnings are printed as warnings, not "error: warning:".
+        .stderr(predicate::str::contains("error: warning").not());
     assert_eq!(std::fs::read(&index).unwrap(), before);
 }
 
