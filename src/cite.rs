@@ -200,7 +200,7 @@ pub fn cite(
             let manifest = loaded
                 .document
                 .as_ref()
-                .map(|_| config.url(path.file("manifest.json").as_str()));
+                .map(|_| config.url(path.file(crate::output::file::MANIFEST).as_str()));
             datacite_xml(
                 &citation,
                 &DataCiteExtra::for_record(

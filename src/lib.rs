@@ -350,7 +350,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     let mut live: HashSet<String> = HashSet::new();
     // The site-wide linkset: every landing and version page's context,
     // streamed into one document.
-    let mut linkset = staging.stream(SitePath::root().file("linkset.json"))?;
+    let mut linkset = staging.stream(SitePath::root().file(output::file::LINKSET))?;
     linkset.write(b"{\"linkset\":[")?;
     let mut first = true;
     // Read and parsed a slice at a time on every core, used in order.

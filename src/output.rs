@@ -7,6 +7,26 @@ use serde::Serialize;
 
 use crate::model::site_path::SitePath;
 
+/// The files of a PID's folder (and of each version's), named once: render
+/// writes them, the registry keeps PIDs and aliases from landing on them,
+/// `cite` links them.
+pub mod file {
+    /// The site's copy of the IIIF document, with the PID written in.
+    pub const MANIFEST: &str = "manifest.json";
+    /// BibTeX.
+    pub const BIBTEX: &str = "cite.bib";
+    /// RIS.
+    pub const RIS: &str = "cite.ris";
+    /// CSL-JSON.
+    pub const CSL_JSON: &str = "cite.json";
+    /// The DataCite record (DOIs only).
+    pub const DATACITE: &str = "datacite.xml";
+    /// The page's FAIR Signposting links (RFC 9264); also the site-wide one.
+    pub const LINKSET: &str = "linkset.json";
+    /// Every file above.
+    pub const ALL: [&str; 6] = [MANIFEST, BIBTEX, RIS, CSL_JSON, DATACITE, LINKSET];
+}
+
 /// One file of the site, rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {

@@ -13,6 +13,7 @@ use crate::model::genre::Genre;
 use crate::model::pid::Pid;
 use crate::model::record::{version_slug, Alias, Entry, Overrides, Record, Status, Target};
 use crate::model::site_path::SitePath;
+use crate::output::file;
 
 /// Every column the registry accepts.
 pub const COLUMNS: &[&str] = &[
@@ -43,12 +44,12 @@ const RESERVED_BESIDE_LANDING: &[&str] = &[
     "images",
     "members",
     "index.html",
-    "cite.bib",
-    "cite.ris",
-    "cite.json",
-    "datacite.xml",
-    "linkset.json",
-    "manifest.json",
+    file::BIBTEX,
+    file::RIS,
+    file::CSL_JSON,
+    file::DATACITE,
+    file::LINKSET,
+    file::MANIFEST,
 ];
 
 /// The registry: PIDs in registry order, each with its versions.
@@ -841,7 +842,7 @@ const SITE_FILES: &[&str] = &[
     "feed.xml",
     "robots.txt",
     "pids.csv",
-    "linkset.json",
+    file::LINKSET,
     ".nojekyll",
     "_redirects",
     ".htaccess",

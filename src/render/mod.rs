@@ -491,7 +491,9 @@ impl<'a> Renderer<'a> {
                 _ => return None,
             };
             let id = match (&loaded[i].document, &entry.versions[i].target) {
-                (Some(_), _) => self.config.url(folder.file("manifest.json").as_str()),
+                (Some(_), _) => self
+                    .config
+                    .url(folder.file(crate::output::file::MANIFEST).as_str()),
                 (None, Some(crate::model::record::Target::Remote(url))) => url.clone(),
                 _ => return None,
             };
@@ -723,7 +725,10 @@ impl<'a> Renderer<'a> {
         let manifest_url = if withdrawn {
             None
         } else if document.is_some() {
-            Some(self.config.url(path.file("manifest.json").as_str()))
+            Some(
+                self.config
+                    .url(path.file(crate::output::file::MANIFEST).as_str()),
+            )
         } else {
             match &record.target {
                 Some(crate::model::record::Target::Remote(url)) => Some(url.clone()),
@@ -733,7 +738,10 @@ impl<'a> Renderer<'a> {
         // The viewer's manifest: the site's copy root-relative (so it works
         // on any host the site is previewed on), or the remote URL.
         let viewer_manifest = match document {
-            Some(_) => Some(self.config.path(path.file("manifest.json").as_str())),
+            Some(_) => Some(
+                self.config
+                    .path(path.file(crate::output::file::MANIFEST).as_str()),
+            ),
             None => manifest_url.clone(),
         };
         let region = record.region.as_deref().filter(|r| valid_region(r));
@@ -772,12 +780,16 @@ impl<'a> Renderer<'a> {
         let mut downloads = vec![
             Download {
                 label: "BibTeX".into(),
-                url: self.config.path(path.file("cite.bib").as_str()),
+                url: self
+                    .config
+                    .path(path.file(crate::output::file::BIBTEX).as_str()),
                 media_type: BIBTEX_TYPE.into(),
             },
             Download {
                 label: "CSL-JSON".into(),
-                url: self.config.path(path.file("cite.json").as_str()),
+                url: self
+                    .config
+                    .path(path.file(crate::output::file::CSL_JSON).as_str()),
                 media_type: CSL_TYPE.into(),
             },
         ];
@@ -790,7 +802,9 @@ impl<'a> Renderer<'a> {
         }
         downloads.push(Download {
             label: "RIS".into(),
-            url: self.config.path(path.file("cite.ris").as_str()),
+            url: self
+                .config
+                .path(path.file(crate::output::file::RIS).as_str()),
             media_type: RIS_TYPE.into(),
         });
         // Without a version date, published in the year the lock says it
@@ -815,18 +829,20 @@ impl<'a> Renderer<'a> {
         if datacite.is_some() {
             downloads.push(Download {
                 label: "DataCite XML".into(),
-                url: self.config.path(path.file("datacite.xml").as_str()),
+                url: self
+                    .config
+                    .path(path.file(crate::output::file::DATACITE).as_str()),
                 media_type: DATACITE_TYPE.into(),
             });
         }
         let abs = |name: &str| self.config.url(path.file(name).as_str());
         let mut described_by = vec![
-            (abs("cite.json"), CSL_TYPE),
-            (abs("cite.ris"), RIS_TYPE),
-            (abs("cite.bib"), BIBTEX_TYPE),
+            (abs(crate::output::file::CSL_JSON), CSL_TYPE),
+            (abs(crate::output::file::RIS), RIS_TYPE),
+            (abs(crate::output::file::BIBTEX), BIBTEX_TYPE),
         ];
         if datacite.is_some() {
-            described_by.push((abs("datacite.xml"), DATACITE_TYPE));
+            described_by.push((abs(crate::output::file::DATACITE), DATACITE_TYPE));
         }
         let head_links = signposting(&Signposts {
             cite_as: &cite_url,
@@ -842,7 +858,7 @@ impl<'a> Renderer<'a> {
                 .filter(|c| http_url(c).is_some())
                 .map(String::as_str)
                 .collect(),
-            linkset: abs("linkset.json"),
+            linkset: abs(crate::output::file::LINKSET),
         });
         let linkset = linkset_context(&landing_url, &head_links);
         let mut meta = meta_tags(&citation, &landing_url);
@@ -983,13 +999,16 @@ impl<'a> Renderer<'a> {
         let html = self.render(template, &ctx)?;
         let mut outputs = vec![
             Output::new(path.clone(), html),
-            Output::new(path.file("cite.bib"), bib),
-            Output::new(path.file("cite.ris"), ris(&citation)),
+            Output::new(path.file(crate::output::file::BIBTEX), bib),
+            Output::new(path.file(crate::output::file::RIS), ris(&citation)),
             Output::new(
-                path.file("linkset.json"),
+                path.file(crate::output::file::LINKSET),
                 json_file(&linkset_document([linkset.clone()])),
             ),
-            Output::new(path.file("cite.json"), json_file(&json!([csl]))),
+            Output::new(
+                path.file(crate::output::file::CSL_JSON),
+                json_file(&json!([csl])),
+            ),
         ];
         outputs.extend(extra);
         if let Some(doc) = document {
@@ -1009,7 +1028,7 @@ impl<'a> Renderer<'a> {
                 Some(Ok(enriched)) => enriched,
                 _ => doc.clone(),
             };
-            outputs.push(Output::new(path.file("manifest.json"), bytes));
+            outputs.push(Output::new(path.file(crate::output::file::MANIFEST), bytes));
         }
         let item = ListItem {
             title: citation.title.clone(),
@@ -1022,7 +1041,7 @@ impl<'a> Renderer<'a> {
             status: record.status.name().to_string(),
         };
         if let Some(xml) = datacite {
-            outputs.push(Output::new(path.file("datacite.xml"), xml));
+            outputs.push(Output::new(path.file(crate::output::file::DATACITE), xml));
         }
         Ok((outputs, item, linkset))
     }
