@@ -11,18 +11,7 @@ venv=target/py-venv
 site=target/prezi3-site
 out=target/prezi3-enriched
 
-# Python venv with the pinned requirements (Debian's python3 needs
-# python3-venv for ensurepip).
-if [ ! -x "$venv/bin/python" ]; then
-  rm -rf "$venv"
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    rm -rf "$venv"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-    python3 -m venv "$venv"
-  fi
-fi
-"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/py/requirements.txt
+bash tests/venv.sh "$venv" tests/py/requirements.txt
 
 cargo build --locked
 bin=target/debug/pidsite

@@ -12,18 +12,7 @@ cd "$(dirname "$0")/../.."
 
 venv=target/signposting-venv
 
-# Python venv with the pinned client (Debian's python3 needs python3-venv
-# for ensurepip).
-if [ ! -x "$venv/bin/python" ]; then
-  rm -rf "$venv"
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    rm -rf "$venv"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-    python3 -m venv "$venv"
-  fi
-fi
-"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/signposting/requirements.txt
+bash tests/venv.sh "$venv" tests/signposting/requirements.txt
 
 cargo build --locked --quiet
 bin=target/debug/pidsite

@@ -31,17 +31,7 @@ command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 (cd "$vnu_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
 vnu_jar="$vnu_dir/node_modules/vnu-jar/build/dist/vnu.jar"
 
-# Python venv with the pinned extruct (Debian's python3 needs python3-venv
-# for ensurepip).
-if [ ! -x "$venv/bin/python" ]; then
-  rm -rf "$venv"
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    rm -rf "$venv"
-    apt_install python3-venv
-    python3 -m venv "$venv"
-  fi
-fi
-"$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/validate/requirements.txt
+bash tests/venv.sh "$venv" tests/validate/requirements.txt
 
 cargo build --locked
 bin=target/debug/pidsite
