@@ -63,25 +63,22 @@ impl From<Warning> for Problem {
 
 /// The problems of an error that stops a build, one per input error.
 fn problems_of(error: Error, out: &mut Vec<Problem>) {
-    match error {
-        Error::Many(errors) => {
-            for e in errors {
-                problems_of(e, out);
-            }
+    if let Error::Many(errors) = error {
+        for e in errors {
+            problems_of(e, out);
         }
-        Error::Input { at, message } => out.push(Problem {
-            kind: "error",
-            file: at.path,
-            line: at.line,
-            message,
-        }),
-        other => out.push(Problem {
-            kind: "error",
-            file: PathBuf::new(),
-            line: None,
-            message: other.to_string(),
-        }),
+        return;
     }
+    let (file, line, message) = match error.located() {
+        Ok((at, message)) => (at.path, at.line, message),
+        Err(other) => (PathBuf::new(), None, other.to_string()),
+    };
+    out.push(Problem {
+        kind: "error",
+        file,
+        line,
+        message,
+    });
 }
 
 /// Check the site in `site` and, when it exists, its output folder `out`

@@ -72,7 +72,7 @@ pub fn cite(
             .clone()
             .expect("the registry checks that a moved PID has replaced_by");
         let Some(i) = entries.iter().position(|e| e.pid().key() == to.key()) else {
-            return Err(Error::input(
+            return Err(Error::registry(
                 entries[found.entry].current().at.clone(),
                 format!("{from} has moved to {to}, which is not in the registry"),
             ));
@@ -89,7 +89,7 @@ pub fn cite(
     }
     let current = entry.current();
     if current.status == Status::Reserved {
-        return Err(Error::input(
+        return Err(Error::cite(
             current.at.clone(),
             format!(
                 "{} is reserved: it has no page yet, and nothing to cite",
@@ -212,7 +212,7 @@ pub fn cite(
                 ),
             )
             .ok_or_else(|| {
-                Error::input(
+                Error::cite(
                     record.at.clone(),
                     format!("{wanted} is not a DOI: DataCite records are for DOIs"),
                 )
@@ -230,7 +230,7 @@ pub fn cite(
                     Style::by_name(&format.to_ascii_lowercase()).map(|s| s.name.to_string())
                 });
             let Some(entry) = entry else {
-                return Err(Error::input(
+                return Err(Error::argument(
                     Location::file("<command line>"),
                     format!(
                         "unknown style {format:?}; expected one of {}, {}",
@@ -244,7 +244,7 @@ pub fn cite(
             let formatted = styles
                 .format_one(&citation.csl_json(), &name)
                 .ok_or_else(|| {
-                    Error::input(
+                    Error::cite(
                         record.at.clone(),
                         format!("the CSL processor could not format {wanted} in {name}"),
                     )
@@ -269,7 +269,7 @@ fn find(
     notes: &mut Vec<String>,
 ) -> Result<Found> {
     let input = input.trim();
-    let not_found = |what: String| Error::input(Location::file("content/registry.csv"), what);
+    let not_found = |what: String| Error::cite(Location::file("content/registry.csv"), what);
     // A page's address on the site.
     let base = config.url("");
     let rel = input
@@ -346,7 +346,7 @@ fn find(
     }
     match parsed {
         Ok(wanted) => Err(not_found(format!("no PID {wanted} in the registry"))),
-        Err(m) => Err(Error::input(Location::file("<command line>"), m)),
+        Err(m) => Err(Error::argument(Location::file("<command line>"), m)),
     }
 }
 
@@ -393,7 +393,7 @@ fn version_index(entry: &Entry, label: &str) -> Result<usize> {
     let pid = entry.pid();
     let at = || Location::file("<command line>");
     if !entry.is_versioned() {
-        return Err(Error::input(
+        return Err(Error::argument(
             at(),
             format!("{pid} has one version only: cite it without --version"),
         ));
@@ -413,7 +413,7 @@ fn version_index(entry: &Entry, label: &str) -> Result<usize> {
                 .iter()
                 .filter_map(|r| r.version.as_deref())
                 .collect();
-            Error::input(
+            Error::argument(
                 at(),
                 format!(
                     "{pid} has no version {label:?}; expected one of {}",

@@ -234,7 +234,7 @@ impl SiteConfig {
         let text = std::fs::read_to_string(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound && site_dir.is_dir() {
                 // The usual cause: the command was run outside a site.
-                Error::input(
+                Error::config(
                     Location::file(path.clone()),
                     format!(
                         "No such file or directory: {} is not a pidsite site \
@@ -256,7 +256,7 @@ impl SiteConfig {
                     .lines()
                     .position(|l| l.trim_start().starts_with("logo"))
                     .map(|i| i + 1);
-                return Err(Error::input(
+                return Err(Error::config(
                     Location {
                         path: CONFIG_FILE.into(),
                         line,
@@ -267,7 +267,7 @@ impl SiteConfig {
         }
         for style in config.own_style_files() {
             crate::citation::styles::read_csl(&site_dir.join(style)).map_err(|m| {
-                Error::input(
+                Error::config(
                     Location::file(style),
                     format!("[citation] styles in site.toml names this file: {m}"),
                 )
@@ -282,7 +282,7 @@ impl SiteConfig {
             let line = e
                 .span()
                 .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-            Error::input(
+            Error::config(
                 Location {
                     path: path.to_path_buf(),
                     line,
@@ -305,28 +305,28 @@ impl SiteConfig {
             }
         };
         let base_url = raw.base_url.ok_or_else(|| {
-            Error::input(
+            Error::config(
                 Location::file(path),
                 "missing key `base_url`: expected the absolute URL the site is served at, e.g. \"https://org.github.io/repo/\"",
             )
         })?;
         let (base_url, base_path) =
-            parse_base_url(&base_url).map_err(|m| Error::input(at("base_url"), m))?;
+            parse_base_url(&base_url).map_err(|m| Error::config(at("base_url"), m))?;
         let title = raw.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| {
-            Error::input(
+            Error::config(
                 Location::file(path),
                 "missing key `title`: expected the site's name, e.g. \"Example Library PIDs\"",
             )
         })?;
         if !is_language_tag(&raw.language) {
-            return Err(Error::input(
+            return Err(Error::config(
                 at("language"),
                 format!("key `language`: expected a BCP 47 language tag such as \"en\" or \"fr-CA\", found {:?}", raw.language),
             ));
         }
         let mut languages = raw.languages;
         if let Some(bad) = languages.iter().find(|l| !is_language_tag(l)) {
-            return Err(Error::input(
+            return Err(Error::config(
                 at("languages"),
                 format!("key `languages`: expected BCP 47 language tags, found {bad:?}"),
             ));
@@ -334,12 +334,13 @@ impl SiteConfig {
         if !languages.contains(&raw.language) {
             languages.insert(0, raw.language.clone());
         }
-        let resolvers = resolvers(raw.resolvers).map_err(|m| Error::input(at("[resolvers]"), m))?;
+        let resolvers =
+            resolvers(raw.resolvers).map_err(|m| Error::config(at("[resolvers]"), m))?;
         let mut styles = raw.citation.styles;
         for style in &styles {
             let custom = crate::citation::styles::custom_style_name(style).is_some();
             if !custom && crate::citation::styles::Style::by_name(style).is_none() {
-                return Err(Error::input(
+                return Err(Error::config(
                     at("styles"),
                     format!(
                         "[citation] styles: unknown style {style:?}; expected one of {} or the path of a .csl file in the site",
@@ -368,7 +369,7 @@ impl SiteConfig {
                     .to_string()
             }
             Some(style) => {
-                return Err(Error::input(
+                return Err(Error::config(
                     at("default_style"),
                     format!(
                         "[citation] default_style {style:?} is not one of `styles` ({})",
@@ -380,7 +381,7 @@ impl SiteConfig {
         };
         let default_genre = match &raw.default_resource_type {
             Some(name) => Some(Genre::from_name(name).ok_or_else(|| {
-                Error::input(
+                Error::config(
                     at("default_resource_type"),
                     format!(
                         "key `default_resource_type`: expected one of {}, found {name:?}",
@@ -397,7 +398,7 @@ impl SiteConfig {
             ("concurrency", remote.concurrency as u64),
         ] {
             if value == 0 {
-                return Err(Error::input(
+                return Err(Error::config(
                     at(key),
                     format!("[remote] {key}: expected a number of at least 1, found 0"),
                 ));

@@ -45,9 +45,57 @@ impl fmt::Display for Location {
 /// A failed build or command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad input: the message says what was expected.
+    /// site.toml, or a file it names (a logo, a `.csl` style), is wrong.
     #[error("{at}: {message}")]
-    Input {
+    Config {
+        /// File and line or row.
+        at: Location,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// The registry (`content/registry.csv`, `.json` or `content/registry/`) cannot be read, or a row is wrong: the location is the row's line.
+    #[error("{at}: {message}")]
+    Registry {
+        /// File and line or row.
+        at: Location,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// A Markdown page or note in `content/` has bad front matter.
+    #[error("{at}: {message}")]
+    Page {
+        /// File and line or row.
+        at: Location,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// `pidsite.lock` cannot be read (a build turns this into a warning and writes a new lock).
+    #[error("{at}: {message}")]
+    Lock {
+        /// File and line or row.
+        at: Location,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// The folder pidsite would write into cannot be used: the build's output folder (the site itself, or a folder of someone else's files), or the folder `pidsite new` is given (a file, or not empty).
+    #[error("{at}: {message}")]
+    OutputFolder {
+        /// File and line or row.
+        at: Location,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// A value given on the command line is wrong (a PID that cannot be parsed, a version or style the PID does not have, a NAAN, an address to listen on); the location names the option.
+    #[error("{at}: {message}")]
+    Argument {
+        /// File and line or row.
+        at: Location,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+    /// `pidsite cite` cannot cite the PID asked for: not in the registry, reserved, not a DOI for DataCite, or the CSL processor failed.
+    #[error("{at}: {message}")]
+    Cite {
         /// File and line or row.
         at: Location,
         /// What was wrong and what was expected.
@@ -99,11 +147,74 @@ fn join_warnings(warnings: &[Warning]) -> String {
 }
 
 impl Error {
-    /// An input error at a location.
-    pub fn input(at: Location, message: impl Into<String>) -> Self {
-        Error::Input {
+    /// An [`Error::Config`] at a location.
+    pub fn config(at: Location, message: impl Into<String>) -> Self {
+        Error::Config {
             at,
             message: message.into(),
+        }
+    }
+
+    /// An [`Error::Registry`] at a location.
+    pub fn registry(at: Location, message: impl Into<String>) -> Self {
+        Error::Registry {
+            at,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Page`] at a location.
+    pub fn page(at: Location, message: impl Into<String>) -> Self {
+        Error::Page {
+            at,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Lock`] at a location.
+    pub fn lock(at: Location, message: impl Into<String>) -> Self {
+        Error::Lock {
+            at,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::OutputFolder`] at a location.
+    pub fn output_folder(at: Location, message: impl Into<String>) -> Self {
+        Error::OutputFolder {
+            at,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Argument`] at a location.
+    pub fn argument(at: Location, message: impl Into<String>) -> Self {
+        Error::Argument {
+            at,
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Cite`] at a location.
+    pub fn cite(at: Location, message: impl Into<String>) -> Self {
+        Error::Cite {
+            at,
+            message: message.into(),
+        }
+    }
+
+    /// The location and message of an error about one place of an input
+    /// (every variant with an `at`); any other error comes back as it is.
+    pub fn located(self) -> std::result::Result<(Location, String), Self> {
+        match self {
+            Error::Config { at, message }
+            | Error::Registry { at, message }
+            | Error::Page { at, message }
+            | Error::Lock { at, message }
+            | Error::OutputFolder { at, message }
+            | Error::Argument { at, message }
+            | Error::Cite { at, message } => Ok((at, message)),
+            other => Err(other),
         }
     }
 

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::config::SiteConfig;
-use crate::error::{Error, Location, Result, Warning, WarningKind};
+use crate::error::{Location, Result, Warning, WarningKind};
 use crate::incremental::ReadFiles;
 use crate::load;
 use crate::load::pages::{Note, Page};
@@ -74,10 +74,9 @@ pub(crate) fn previous_lock(site: &Path) -> (Option<Lock>, Option<Warning>) {
     match Lock::load(site) {
         Ok(lock) => (lock, None),
         Err(e) => {
-            let (at, message) = match e {
-                Error::Input { at, message } => (at, message),
-                other => (Location::file(LOCK_FILE), other.to_string()),
-            };
+            let (at, message) = e
+                .located()
+                .unwrap_or_else(|other| (Location::file(LOCK_FILE), other.to_string()));
             let warning = Warning::new(
                 WarningKind::UnreadableLock,
                 at,

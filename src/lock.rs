@@ -297,7 +297,7 @@ impl Lock {
             Err(e) => return Err(crate::Error::io(&path, e)),
         };
         Lock::from_text(&text).map(Some).map_err(|(line, message)| {
-            crate::Error::input(
+            crate::Error::lock(
                 Location {
                     path: LOCK_FILE.into(),
                     line,

@@ -56,7 +56,7 @@ pub fn verify(text: &str) -> bool {
 
 fn betanumeric(what: &str, value: &str) -> Result<()> {
     if value.is_empty() || !value.chars().all(|c| BETANUMERIC.contains(c)) {
-        return Err(Error::input(
+        return Err(Error::argument(
             Location::file("--".to_string() + what),
             format!("{value:?}: expected betanumeric characters (digits and bcdfghjkmnpqrstvwxz)"),
         ));
@@ -70,7 +70,7 @@ pub fn mint(options: &MintOptions) -> Result<Vec<Pid>> {
     betanumeric("naan", &options.naan)?;
     betanumeric("shoulder", &options.shoulder)?;
     if options.blade_len < 2 {
-        return Err(Error::input(
+        return Err(Error::argument(
             Location::file("--length"),
             "expected a blade of at least 2 characters",
         ));
@@ -92,7 +92,7 @@ pub fn mint(options: &MintOptions) -> Result<Vec<Pid>> {
     }
     let space = 29f64.powi(options.blade_len as i32);
     if (taken.len() + options.count) as f64 > space / 2.0 {
-        return Err(Error::input(
+        return Err(Error::argument(
             Location::file("--length"),
             format!(
                 "a blade of {} characters leaves too few unused names for {} more ARKs; use a longer --length",
@@ -128,7 +128,7 @@ fn append(site: &Path, pids: &[Pid]) -> Result<()> {
     let rel = Path::new("content/registry.csv");
     let path = site.join(rel);
     let text = std::fs::read_to_string(&path).map_err(|_| {
-        Error::input(
+        Error::registry(
             Location::file(rel),
             "mint appends to content/registry.csv; this site has none (a JSON or split registry): use --dry-run and add the rows yourself",
         )
@@ -144,7 +144,7 @@ fn append(site: &Path, pids: &[Pid]) -> Result<()> {
         })
         .unwrap_or_default();
     let Some(status_col) = header.iter().position(|c| c == "status") else {
-        return Err(Error::input(
+        return Err(Error::registry(
             Location::line(rel, 1),
             "mint appends `reserved` rows and needs a \"status\" column in the header",
         ));

@@ -57,7 +57,7 @@ pub fn new_site(options: &NewOptions) -> Result<Vec<PathBuf>> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => {
             if entries.next().is_some() {
-                return Err(Error::input(
+                return Err(Error::output_folder(
                     Location::file(dir),
                     "the folder is not empty; `pidsite new` only writes into a new or empty folder (it never overwrites files)",
                 ));
@@ -65,7 +65,7 @@ pub fn new_site(options: &NewOptions) -> Result<Vec<PathBuf>> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-            return Err(Error::input(
+            return Err(Error::output_folder(
                 Location::file(dir),
                 "this is a file, not a folder; name a new or empty folder",
             ));

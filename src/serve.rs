@@ -86,7 +86,7 @@ pub fn serve(options: &ServeOptions, on_event: &mut dyn FnMut(ServeEvent<'_>)) -
     // Fail early, with the file and line, when site.toml is missing or bad.
     let config = SiteConfig::load(&site)?;
     let server = tiny_http::Server::http(options.addr).map_err(|e| {
-        Error::input(
+        Error::argument(
             Location::file(options.addr.to_string()),
             format!("cannot listen there: {e}; choose another --port (0 picks a free one)"),
         )

@@ -217,7 +217,7 @@ pub(crate) fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
         .iter()
         .any(|d| out_abs.starts_with(site_abs.join(d)));
     if site_abs.starts_with(&out_abs) || inside_inputs {
-        return Err(Error::input(
+        return Err(Error::output_folder(
             Location::file(out),
             "the output folder may not be the site folder, one of its parents, or inside content/, templates/ or static/ (it is replaced on every build)",
         ));
@@ -230,7 +230,7 @@ pub(crate) fn check_out_dir(site: &Path, out: &Path) -> Result<()> {
             Err(_) => true,
         };
         if foreign {
-            return Err(Error::input(
+            return Err(Error::output_folder(
                 Location::file(out),
                 format!(
                     "the output folder holds files that no pidsite build wrote (it has no {}), and every build replaces it; expected a new or empty folder or an earlier build's output: move those files away or choose another output folder",

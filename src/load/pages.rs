@@ -79,16 +79,16 @@ pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
     for rel in markdown_files(site_dir, "content/notes", true)? {
         let (front, body) = read(site_dir, &rel)?;
         let pid_text = front.pid.ok_or_else(|| {
-            Error::input(
+            Error::page(
                 Location::line(&rel, 1),
                 "front matter: expected a `pid` key naming the PID this note belongs to",
             )
         })?;
         let pid = Pid::parse(&pid_text).map_err(|m| {
-            Error::input(Location::line(&rel, 1), format!("front matter `pid`: {m}"))
+            Error::page(Location::line(&rel, 1), format!("front matter `pid`: {m}"))
         })?;
         if let Some(other) = seen.insert(pid.key().to_string(), rel.clone()) {
-            return Err(Error::input(
+            return Err(Error::page(
                 Location::line(&rel, 1),
                 format!(
                     "front matter `pid`: a second note for {pid} (the other is {}); expected one note per PID",
@@ -153,7 +153,7 @@ fn split_front_matter(text: &str, rel: &Path) -> Result<(FrontMatter, String)> {
             .find(|(i, _)| *i == 0 || rest[..*i].ends_with('\n'))
             .map(|(i, _)| i)
             .ok_or_else(|| {
-                Error::input(
+                Error::page(
                     Location::line(rel, 1),
                     format!("front matter opened with `{fence}` is never closed"),
                 )
@@ -165,7 +165,7 @@ fn split_front_matter(text: &str, rel: &Path) -> Result<(FrontMatter, String)> {
                 let line = e
                     .span()
                     .map_or(1, |s| head[..s.start].matches('\n').count() + 2);
-                Error::input(
+                Error::page(
                     Location::line(rel, line),
                     format!("front matter: {}", e.message()),
                 )
@@ -188,7 +188,7 @@ fn simple_front_matter(head: &str, rel: &Path) -> Result<FrontMatter> {
             continue;
         }
         let (key, value) = line.split_once(':').ok_or_else(|| {
-            Error::input(
+            Error::page(
                 Location::line(rel, line_no),
                 "front matter: expected `key: value`",
             )
@@ -204,14 +204,14 @@ fn simple_front_matter(head: &str, rel: &Path) -> Result<FrontMatter> {
             "pid" => front.pid = Some(value),
             "order" => {
                 front.order = Some(value.parse().map_err(|_| {
-                    Error::input(
+                    Error::page(
                         Location::line(rel, line_no),
                         format!("front matter `order`: expected an integer, found {value:?}"),
                     )
                 })?)
             }
             other => {
-                return Err(Error::input(
+                return Err(Error::page(
                     Location::line(rel, line_no),
                     format!("front matter: unknown key `{other}`; expected title, order, description or pid"),
                 ))

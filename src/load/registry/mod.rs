@@ -76,7 +76,7 @@ struct RawRow {
 pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
     let files = registry_files(site_dir)?;
     if files.is_empty() {
-        return Err(Error::input(
+        return Err(Error::registry(
             Location::file("content/registry.csv"),
             "no registry found: expected content/registry.csv, content/registry.json or .csv/.json files in content/registry/",
         ));
@@ -129,7 +129,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         if let Some(&i) = by_key.get(&key) {
             let entry = &mut entries[i];
             if let Some(prev) = entry.versions.iter().find(|v| v.version == r.version) {
-                errors.push(Error::input(
+                errors.push(Error::registry(
                     r.at.clone(),
                     format!(
                         "column \"pid\": duplicate PID {} (first at {}); give each row of one PID a distinct `version`",
@@ -145,7 +145,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         // differing only in case on a case-insensitive disk).
         let path = r.pid.landing_path().as_str().to_lowercase();
         if let Some((other, at)) = by_path.get(&path) {
-            errors.push(Error::input(
+            errors.push(Error::registry(
                 r.at.clone(),
                 format!(
                     "column \"pid\": PID {} would share its landing page folder with {other} (at {at}) on a case-insensitive disk",
@@ -169,7 +169,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             match version_slug(label) {
                 Some(slug) => {
                     if let Some(first) = slugs.get(&slug.to_lowercase()) {
-                        errors.push(Error::input(
+                        errors.push(Error::registry(
                             row.at.clone(),
                             format!(
                                 "column \"version\": version {label:?} of {} would share the folder {slug}/ with the version at {first}; give the versions distinct labels",
@@ -179,7 +179,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                     }
                     slugs.insert(slug.to_lowercase(), row.at.clone());
                 }
-                None => errors.push(Error::input(
+                None => errors.push(Error::registry(
                     row.at.clone(),
                     format!(
                         "column \"version\": {label:?} is not a usable version label; expected letters or digits such as 2 or 2024-rescan"
@@ -199,7 +199,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         for alias in entry.aliases() {
             let clash = by_path.get(&alias.path.as_str().to_lowercase());
             if let Some((other, _)) = clash {
-                errors.push(Error::input(
+                errors.push(Error::registry(
                     at.clone(),
                     format!(
                         "column \"aliases\": alias {:?} is the landing page of PID {other}",
@@ -216,7 +216,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             if let Some(&j) = key.as_ref().and_then(|k| by_key.get(k)) {
                 if j != i {
                     let other = entries[j].current();
-                    errors.push(Error::input(
+                    errors.push(Error::registry(
                         at.clone(),
                         format!(
                             "column \"aliases\": alias {:?} is another form of PID {} (at {})",
@@ -236,7 +236,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                     .to_lowercase()
             });
             match claimed.get(&claim) {
-                Some((j, first)) if *j != i => errors.push(Error::input(
+                Some((j, first)) if *j != i => errors.push(Error::registry(
                     at.clone(),
                     format!(
                         "column \"aliases\": alias {:?} is also an alias of {} (at {first})",
@@ -255,7 +255,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         let current = entry.current();
         if let Some(to) = &current.replaced_by {
             if !by_key.contains_key(to.key()) {
-                errors.push(Error::input(
+                errors.push(Error::registry(
                     current.at.clone(),
                     format!("column \"replaced_by\": {to} is not a PID in the registry"),
                 ));
@@ -297,7 +297,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
                 }));
         if taken {
             let inside = entry.current();
-            errors.push(Error::input(
+            errors.push(Error::registry(
                 inside.at.clone(),
                 format!(
                     "column \"pid\": PID {} would have its page in the folder {} of {} (at {})",
@@ -329,7 +329,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             let label = entries[at].current().pid.label();
             if seen.contains(&label) {
                 seen.push(label);
-                errors.push(Error::input(
+                errors.push(Error::registry(
                     current.at.clone(),
                     format!(
                         "column \"replaced_by\": moved PIDs form a loop ({}); expected the chain to end at an active or withdrawn PID",
@@ -343,7 +343,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         // A reserved PID has no page to redirect to.
         let end = entries[at].current();
         if end.status == Status::Reserved {
-            errors.push(Error::input(
+            errors.push(Error::registry(
                 current.at.clone(),
                 format!(
                     "column \"replaced_by\": {} is reserved and has no page; expected the move to end at an active or withdrawn PID",
@@ -395,7 +395,7 @@ fn version_order_warning(entry: &Entry, earlier: usize, later: usize) -> Warning
 fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> {
     let get = |k: &str| row.values.get(k).cloned();
     let col_err =
-        |col: &str, msg: String| Error::input(row.at.clone(), format!("column {col:?}: {msg}"));
+        |col: &str, msg: String| Error::registry(row.at.clone(), format!("column {col:?}: {msg}"));
     let pid_text = get("pid")
         .ok_or_else(|| col_err("pid", "expected an identifier, found an empty value".into()))?;
     let pid = Pid::parse(&pid_text).map_err(|m| col_err("pid", m))?;
@@ -667,7 +667,7 @@ pub fn check_site_paths(registry: &Registry, site_dir: &Path, pages: &[Page]) ->
                 .chain(stub.match_indices('/').map(|(i, _)| &stub[..i]))
                 .find_map(|f| site_file(f, slugs, statics));
             if let Some(what) = clash {
-                errors.push(Error::input(
+                errors.push(Error::registry(
                     entry.current().at.clone(),
                     format!(
                         "column \"aliases\": alias {:?} would be written at {stub}, where {what} is",

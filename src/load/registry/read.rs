@@ -11,7 +11,7 @@ use crate::error::{Error, Location, Result};
 /// Windows writes a code page such as cp1252): the line of the first bad byte.
 pub(super) fn not_utf8(bytes: &[u8], valid_up_to: usize, rel: &Path) -> Error {
     let line = bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() + 1;
-    Error::input(
+    Error::registry(
         Location::line(rel, line),
         format!(
             "expected UTF-8 text, found the byte 0x{:02X} (save the registry as UTF-8, e.g. \"CSV UTF-8\" in Excel)",
@@ -44,7 +44,7 @@ pub(super) fn registry_files(site_dir: &Path) -> Result<Vec<PathBuf>> {
 
 pub(super) fn check_columns(columns: &[String], at: &Location) -> Result<()> {
     if let Some(bad) = columns.iter().find(|c| !COLUMNS.contains(&c.as_str())) {
-        return Err(Error::input(
+        return Err(Error::registry(
             at.clone(),
             format!(
                 "unknown column {bad:?}; expected columns among: {}",
@@ -53,12 +53,12 @@ pub(super) fn check_columns(columns: &[String], at: &Location) -> Result<()> {
         ));
     }
     if !columns.iter().any(|c| c == "pid") {
-        return Err(Error::input(at.clone(), "missing column \"pid\""));
+        return Err(Error::registry(at.clone(), "missing column \"pid\""));
     }
     let mut seen = Vec::new();
     for c in columns {
         if seen.contains(&c) {
-            return Err(Error::input(
+            return Err(Error::registry(
                 at.clone(),
                 format!("column {c:?} appears twice"),
             ));
@@ -170,7 +170,7 @@ fn csv_error(e: csv::Error, rel: &Path, lines: &mut Lines<'_>) -> Error {
         csv::ErrorKind::Utf8 { .. } => "expected UTF-8 text".to_string(),
         _ => e.to_string(),
     };
-    Error::input(
+    Error::registry(
         Location {
             path: rel.to_path_buf(),
             line,
@@ -181,7 +181,7 @@ fn csv_error(e: csv::Error, rel: &Path, lines: &mut Lines<'_>) -> Error {
 
 pub(super) fn read_json(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Error::input(
+        Error::registry(
             Location::line(rel, e.line()),
             format!("not valid JSON: {e}"),
         )
@@ -191,14 +191,14 @@ pub(super) fn read_json(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
         serde_json::Value::Object(o) => match o.get("pids") {
             Some(serde_json::Value::Array(a)) => a,
             _ => {
-                return Err(Error::input(
+                return Err(Error::registry(
                     Location::file(rel),
                     "expected an array of PID objects, or an object with a \"pids\" array",
                 ))
             }
         },
         _ => {
-            return Err(Error::input(
+            return Err(Error::registry(
                 Location::file(rel),
                 "expected an array of PID objects",
             ))
@@ -209,7 +209,7 @@ pub(super) fn read_json(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
         let at = Location::file(format!("{}#{}", rel.display(), i + 1));
         let obj = item
             .as_object()
-            .ok_or_else(|| Error::input(at.clone(), "expected an object with a \"pid\" key"))?;
+            .ok_or_else(|| Error::registry(at.clone(), "expected an object with a \"pid\" key"))?;
         let columns: Vec<String> = obj.keys().cloned().collect();
         check_columns(&columns, &at)?;
         let mut values = HashMap::new();
@@ -223,14 +223,14 @@ pub(super) fn read_json(text: &str, rel: &Path) -> Result<Vec<RawRow>> {
                     .map(|x| x.as_str().map(str::to_string).ok_or(()))
                     .collect::<std::result::Result<Vec<_>, _>>()
                     .map_err(|()| {
-                        Error::input(
+                        Error::registry(
                             at.clone(),
                             format!("key {k:?}: expected an array of strings"),
                         )
                     })?
                     .join(";"),
                 _ => {
-                    return Err(Error::input(
+                    return Err(Error::registry(
                         at.clone(),
                         format!("key {k:?}: expected a string"),
                     ))

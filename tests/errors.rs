@@ -1,0 +1,230 @@
+//! A caller of the library can tell what failed by the error's variant
+//! (issue 17): each test breaks a copy of the basic fixture (whose
+//! manifests are corpus files) one way, calls the library as a program
+//! embedding pidsite would, and matches the variant, its file and its line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use pidsite::clock::BuildTime;
+use pidsite::error::Location;
+use pidsite::{build, BuildOptions, Error, NoProgress};
+
+/// Build `site` into a fresh folder beside it; the error it fails with.
+fn build_error(site: &Path) -> Error {
+    let out = tempfile::tempdir().unwrap();
+    build_into(site, &out.path().join("public")).expect_err("the broken site built")
+}
+
+fn build_into(site: &Path, out: &Path) -> pidsite::Result<pidsite::BuildReport> {
+    build(
+        &BuildOptions {
+            site_dir: site.to_path_buf(),
+            out_dir: Some(out.to_path_buf()),
+            strict: false,
+            full: false,
+            offline: true,
+            time: None,
+        },
+        &NoProgress,
+    )
+}
+
+/// Append `text` to the site's file `rel`.
+fn append(site: &Path, rel: &str, text: &str) {
+    let path = site.join(rel);
+    let old = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, old + text).unwrap();
+}
+
+/// The one error of a list, or the error itself.
+fn single(e: Error) -> Error {
+    match e {
+        Error::Many(mut errors) if errors.len() == 1 => errors.pop().unwrap(),
+        Error::Many(errors) => panic!("expected one error, got {errors:?}"),
+        e => e,
+    }
+}
+
+#[test]
+fn a_bad_site_toml_is_a_config_error_at_its_line() {
+    let site = common::copy_fixture("basic");
+    append(site.path(), "site.toml", "language = \"not a tag!\"\n");
+    match build_error(site.path()) {
+        Error::Config { at, message } => {
+            assert_eq!(at, Location::line("site.toml", 5), "{message}");
+            assert!(message.contains("key `language`"), "{message}");
+        }
+        other => panic!("expected Error::Config, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_bad_registry_row_is_a_registry_error_at_its_line() {
+    let site = common::copy_fixture("basic");
+    // Row 8 (line 8) repeats the first row's PID.
+    append(
+        site.path(),
+        "content/registry.csv",
+        "ark:/99999/fk4photo,manifests/photo-v3.json,,,,,,,,,\n",
+    );
+    match single(build_error(site.path())) {
+        Error::Registry { at, message } => {
+            assert_eq!(at, Location::line("content/registry.csv", 8), "{message}");
+            assert!(message.contains("duplicate PID"), "{message}");
+        }
+        other => panic!("expected Error::Registry, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_registry_with_an_unknown_column_is_a_registry_error() {
+    let site = common::copy_fixture("basic");
+    let config = pidsite::config::SiteConfig::load(site.path()).unwrap();
+    let csv = site.path().join("content/registry.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replacen("pid,", "pid,colour,", 1)).unwrap();
+    let e = pidsite::load::registry::load(site.path(), &config).unwrap_err();
+    assert!(
+        matches!(single(e), Error::Registry { ref at, .. } if at.path == Path::new("content/registry.csv")),
+    );
+}
+
+#[test]
+fn bad_front_matter_is_a_page_error_at_its_line() {
+    let site = common::copy_fixture("basic");
+    std::fs::write(
+        site.path().join("content/pages/broken.md"),
+        "---\ntitle: Broken\ncolour: red\n---\nText.\n",
+    )
+    .unwrap();
+    match build_error(site.path()) {
+        Error::Page { at, message } => {
+            assert_eq!(
+                at,
+                Location::line("content/pages/broken.md", 3),
+                "{message}"
+            );
+            assert!(message.contains("unknown key `colour`"), "{message}");
+        }
+        other => panic!("expected Error::Page, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_conflicted_lock_is_a_lock_error_at_its_line() {
+    let site = common::copy_fixture("basic");
+    let lock = site.path().join("pidsite.lock");
+    let text = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(&lock, format!("<<<<<<< HEAD\n{text}")).unwrap();
+    match pidsite::lock::Lock::load(site.path()) {
+        Err(Error::Lock { at, .. }) => assert_eq!(at, Location::line("pidsite.lock", 1)),
+        other => panic!("expected Error::Lock, got {other:?}"),
+    }
+}
+
+#[test]
+fn building_into_the_site_itself_is_an_output_folder_error() {
+    let site = common::copy_fixture("basic");
+    let e = build_into(site.path(), &site.path().join("content/public")).unwrap_err();
+    assert!(
+        matches!(e, Error::OutputFolder { ref at, .. } if at.path.ends_with("content/public")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn new_into_a_folder_with_files_is_an_output_folder_error() {
+    let site = common::copy_fixture("basic");
+    let e = pidsite::scaffold::new_site(&pidsite::scaffold::NewOptions {
+        dir: site.path().to_path_buf(),
+        base_url: None,
+        title: None,
+        templates: false,
+    })
+    .unwrap_err();
+    assert!(matches!(e, Error::OutputFolder { .. }), "{e:?}");
+}
+
+#[test]
+fn a_bad_mint_option_is_an_argument_error_naming_it() {
+    let site = common::copy_fixture("basic");
+    let e = pidsite::mint::mint(&pidsite::mint::MintOptions {
+        site_dir: site.path().to_path_buf(),
+        naan: "99999".into(),
+        shoulder: "fk4".into(),
+        count: 1,
+        blade_len: 1,
+        dry_run: true,
+        seed: Some(1),
+    })
+    .unwrap_err();
+    match e {
+        Error::Argument { at, .. } => assert_eq!(at, Location::file("--length")),
+        other => panic!("expected Error::Argument, got {other:?}"),
+    }
+}
+
+#[test]
+fn citing_a_version_of_a_pid_without_versions_is_an_argument_error() {
+    let site = common::copy_fixture("basic");
+    let now = BuildTime::at_second(0);
+    let e =
+        pidsite::cite::cite(site.path(), "ark:/99999/fk4photo", None, Some("2"), &now).unwrap_err();
+    assert!(matches!(e, Error::Argument { .. }), "{e:?}");
+}
+
+#[test]
+fn citing_what_the_registry_cannot_cite_is_a_cite_error() {
+    let site = common::copy_fixture("basic");
+    let now = BuildTime::at_second(0);
+    let e = pidsite::cite::cite(site.path(), "ark:/99999/fk4none", None, None, &now).unwrap_err();
+    assert!(matches!(e, Error::Cite { .. }), "{e:?}");
+    // DataCite XML is for DOIs only.
+    let e = pidsite::cite::cite(
+        site.path(),
+        "ark:/99999/fk4photo",
+        Some("datacite"),
+        None,
+        &now,
+    )
+    .unwrap_err();
+    match e {
+        Error::Cite { at, message } => {
+            assert_eq!(at, Location::line("content/registry.csv", 2));
+            assert!(message.contains("is not a DOI"), "{message}");
+        }
+        other => panic!("expected Error::Cite, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_template_that_does_not_parse_is_a_template_error() {
+    let site = common::copy_fixture("basic");
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(site.path().join("templates/landing.html"), "{% if %}").unwrap();
+    // Tera parses the templates as one set: the error is the set's, and
+    // its message names the file.
+    match build_error(site.path()) {
+        Error::Template { message, .. } => {
+            assert!(
+                message.contains("Failed to parse 'landing.html'"),
+                "{message}"
+            )
+        }
+        other => panic!("expected Error::Template, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_site_folder_is_an_io_error_on_site_toml() {
+    let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-such-site");
+    match build_error(&missing) {
+        Error::Io { path, source } => {
+            assert_eq!(path, missing.join("site.toml"));
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        }
+        other => panic!("expected Error::Io, got {other:?}"),
+    }
+}
