@@ -236,9 +236,10 @@ struct CiteArgs {
     /// The PID, in any form the registry accepts (`ark:/12345/x`,
     /// `doi:10.…`, `https://doi.org/10.…`, a local ID).
     pid: String,
-    /// A CSL style name or an export format [default: site.toml's
+    /// A CSL style (a built-in one below, or one of the site's own by
+    /// name) or an export format, in any case [default: site.toml's
     /// default_style].
-    #[arg(long)]
+    #[arg(long, value_parser = StyleParser)]
     style: Option<String>,
     /// Cite one version of a PID with several: its label (`2`,
     /// `2024-rescan`) or folder (`v2`) [default: the PID itself].
@@ -257,9 +258,9 @@ struct CheckArgs {
     /// The output folder to check links in (default: site.toml's output_dir).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// `text` (one problem a line) or `json` (an array, for machines).
-    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
-    format: String,
+    /// How to print the problems.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
     /// Compare remote targets from the cache alone, without the network.
     #[arg(long)]
     offline: bool,
@@ -267,9 +268,9 @@ struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 struct MintArgs {
-    /// Only `ark` is minted.
-    #[arg(long, value_parser = ["ark"], default_value = "ark")]
-    scheme: String,
+    /// The kind of PID to mint.
+    #[arg(long, value_enum, default_value_t = Scheme::Ark)]
+    scheme: Scheme,
     /// Your Name Assigning Authority Number (99999 is the test NAAN).
     #[arg(long)]
     naan: String,
@@ -328,6 +329,60 @@ struct BuildArgs {
     /// Print only warnings and errors.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// How `pidsite check` prints its problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CheckFormat {
+    /// One problem a line.
+    Text,
+    /// A JSON array, for machines.
+    Json,
+}
+
+/// The PIDs `pidsite mint` can mint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scheme {
+    /// NOID-style ARKs with the NCDA check character.
+    Ark,
+}
+
+/// `cite --style`: its help and shell completions list the built-in CSL
+/// styles and the export formats, written in lower case whatever case was
+/// given. Any other name is passed on as written, for the library to look
+/// up among the site's own styles (which only site.toml knows): a clap
+/// value enum would refuse those.
+#[derive(Debug, Clone, Copy)]
+struct StyleParser;
+
+impl StyleParser {
+    fn names() -> impl Iterator<Item = &'static str> {
+        let styles = pidsite::citation::styles::Style::NAMES.iter();
+        styles.chain(pidsite::cite::FORMATS).copied()
+    }
+}
+
+impl clap::builder::TypedValueParser for StyleParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let value = clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)?;
+        let known = Self::names().find(|n| n.eq_ignore_ascii_case(&value));
+        Ok(known.map_or(value, str::to_string))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Self::names().map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 /// An indicatif progress bar on stderr, shown only on a terminal.
@@ -468,7 +523,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
 fn check(args: CheckArgs) -> anyhow::Result<()> {
     let now = fixed_time().unwrap_or_else(BuildTime::now);
     let problems = pidsite::check::check(&args.site, args.out.as_deref(), args.offline, &now)?;
-    if args.format == "json" {
+    if args.format == CheckFormat::Json {
         println!("{}", serde_json::to_string_pretty(&problems)?);
     } else {
         for problem in &problems {
@@ -476,7 +531,7 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
         }
     }
     if problems.is_empty() {
-        if args.format == "text" {
+        if args.format == CheckFormat::Text {
             eprintln!("No problems found.");
         }
         Ok(())

@@ -298,3 +298,17 @@ fn check_reports_every_error_that_stops_a_build() {
             .stdout(predicate::str::contains(message));
     }
 }
+
+/// Issue 17: `--format` is one of a fixed list, which clap checks and names.
+#[test]
+fn check_refuses_an_unknown_format_naming_the_choices() {
+    let site = site();
+    pidsite(site.path())
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("invalid value 'xml' for '--format <FORMAT>'")
+                .and(predicate::str::contains("[possible values: text, json]")),
+        );
+}

@@ -86,6 +86,13 @@ fn a_site_can_add_its_own_csl_style() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Roman Imperial denarius"));
+    // --style lists the built-in styles only, and still takes the site's
+    // own, in any case.
+    pidsite(site.path())
+        .args(["cite", "doi:10.5555/coin.1", "--style", "IEEE"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Roman Imperial denarius"));
     // A file that is not a CSL style is an error naming it.
     std::fs::write(site.path().join("styles/ieee.csl"), "<style>oops").unwrap();
     pidsite(site.path()).arg("build").assert().code(1).stderr(
@@ -189,4 +196,30 @@ fn cite_follows_former_and_moved_pids_and_cites_versions() {
             && said.contains("doi:10.5555/coin.1"),
         "{said}"
     );
+}
+
+/// Issue 17: `--help` lists the styles and formats `--style` takes, and a
+/// name that is none of them nor one of the site's own styles is refused
+/// with that list.
+#[test]
+fn cite_lists_its_styles_and_refuses_an_unknown_one() {
+    let site = site();
+    let all = "apa, mla, chicago-author-date, chicago-notes, harvard, vancouver, bibtex, ris, csl-json, datacite";
+    let help = pidsite(site.path())
+        .args(["cite", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!("[possible values: {all}]")),
+        "{help}"
+    );
+    pidsite(site.path())
+        .args(["cite", "doi:10.5555/coin.1", "--style", "bibtext"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "unknown style \"bibtext\"; expected one of {all}"
+        )));
 }

@@ -78,3 +78,22 @@ fn mint_refuses_a_bad_naan() {
         .stderr(predicate::str::contains("--naan").and(predicate::str::contains("betanumeric")))
         .stderr(no_panic());
 }
+
+/// Issue 17: only ARKs are minted, and clap says so.
+#[test]
+fn mint_refuses_another_scheme_naming_the_choices() {
+    let site = site();
+    pidsite(site.path())
+        .args([
+            "mint",
+            "--scheme",
+            "doi",
+            "--naan",
+            "99999",
+            "--shoulder",
+            "fk4",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[possible values: ark]"));
+}
