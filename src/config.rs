@@ -318,67 +318,11 @@ impl SiteConfig {
                 "missing key `title`: expected the site's name, e.g. \"Example Library PIDs\"",
             )
         })?;
-        if !is_language_tag(&raw.language) {
-            return Err(Error::config(
-                at("language"),
-                format!("key `language`: expected a BCP 47 language tag such as \"en\" or \"fr-CA\", found {:?}", raw.language),
-            ));
-        }
-        let mut languages = raw.languages;
-        if let Some(bad) = languages.iter().find(|l| !is_language_tag(l)) {
-            return Err(Error::config(
-                at("languages"),
-                format!("key `languages`: expected BCP 47 language tags, found {bad:?}"),
-            ));
-        }
-        if !languages.contains(&raw.language) {
-            languages.insert(0, raw.language.clone());
-        }
+        let languages = languages(&raw.language, raw.languages, &at)?;
         let resolvers =
             resolvers(raw.resolvers).map_err(|m| Error::config(at("[resolvers]"), m))?;
-        let mut styles = raw.citation.styles;
-        for style in &styles {
-            let custom = crate::citation::styles::custom_style_name(style).is_some();
-            if !custom && crate::citation::styles::Style::by_name(style).is_none() {
-                return Err(Error::config(
-                    at("styles"),
-                    format!(
-                        "[citation] styles: unknown style {style:?}; expected one of {} or the path of a .csl file in the site",
-                        crate::citation::styles::Style::NAMES.join(", ")
-                    ),
-                ));
-            }
-        }
-        if styles.is_empty() {
-            styles.push("apa".into());
-        }
-        // A site's own style is named by its file stem.
-        let style_names: Vec<String> = styles
-            .iter()
-            .map(|s| {
-                crate::citation::styles::custom_style_name(s)
-                    .unwrap_or(s)
-                    .to_string()
-            })
-            .collect();
-        let default_style = match raw.citation.default_style {
-            Some(style) if style_names.contains(&style) => style,
-            Some(style) if styles.contains(&style) => {
-                crate::citation::styles::custom_style_name(&style)
-                    .unwrap_or(&style)
-                    .to_string()
-            }
-            Some(style) => {
-                return Err(Error::config(
-                    at("default_style"),
-                    format!(
-                        "[citation] default_style {style:?} is not one of `styles` ({})",
-                        style_names.join(", ")
-                    ),
-                ))
-            }
-            None => style_names[0].clone(),
-        };
+        let (styles, default_style) =
+            citation_styles(raw.citation.styles, raw.citation.default_style, &at)?;
         let default_genre = match &raw.default_resource_type {
             Some(name) => Some(Genre::from_name(name).ok_or_else(|| {
                 Error::config(
@@ -391,25 +335,7 @@ impl SiteConfig {
             })?),
             None => None,
         };
-        let remote = &raw.remote;
-        for (key, value) in [
-            ("timeout_secs", remote.timeout_secs),
-            ("max_size_mb", remote.max_size_mb),
-            ("concurrency", remote.concurrency as u64),
-        ] {
-            if value == 0 {
-                return Err(Error::config(
-                    at(key),
-                    format!("[remote] {key}: expected a number of at least 1, found 0"),
-                ));
-            }
-        }
-        let remote = RemoteConfig {
-            timeout: std::time::Duration::from_secs(remote.timeout_secs),
-            retries: remote.retries,
-            max_bytes: remote.max_size_mb.saturating_mul(1024 * 1024),
-            concurrency: remote.concurrency,
-        };
+        let remote = remote_config(&raw.remote, &at)?;
         Ok(SiteConfig {
             base_url,
             base_path,
@@ -480,6 +406,99 @@ fn parse_base_url(url: &str) -> std::result::Result<(String, String), String> {
     }
     let scheme_len = url.len() - rest.len();
     Ok((format!("{}{}{}", &url[..scheme_len], host, path), path))
+}
+
+/// `language`, and `languages` with it first unless listed: each a BCP 47
+/// tag.
+fn languages(
+    language: &str,
+    mut languages: Vec<String>,
+    at: &impl Fn(&str) -> Location,
+) -> Result<Vec<String>> {
+    if !is_language_tag(language) {
+        return Err(Error::config(
+            at("language"),
+            format!("key `language`: expected a BCP 47 language tag such as \"en\" or \"fr-CA\", found {language:?}"),
+        ));
+    }
+    if let Some(bad) = languages.iter().find(|l| !is_language_tag(l)) {
+        return Err(Error::config(
+            at("languages"),
+            format!("key `languages`: expected BCP 47 language tags, found {bad:?}"),
+        ));
+    }
+    if !languages.iter().any(|l| l == language) {
+        languages.insert(0, language.to_string());
+    }
+    Ok(languages)
+}
+
+/// `[citation] styles` (built-in names or a site's `.csl` files; `apa`
+/// when empty) and `default_style`, which must be one of them: by name
+/// (a site's own style is named by its file stem) or as written.
+fn citation_styles(
+    mut styles: Vec<String>,
+    default_style: Option<String>,
+    at: &impl Fn(&str) -> Location,
+) -> Result<(Vec<String>, String)> {
+    use crate::citation::styles::{custom_style_name, Style};
+    for style in &styles {
+        if custom_style_name(style).is_none() && Style::by_name(style).is_none() {
+            return Err(Error::config(
+                at("styles"),
+                format!(
+                    "[citation] styles: unknown style {style:?}; expected one of {} or the path of a .csl file in the site",
+                    Style::NAMES.join(", ")
+                ),
+            ));
+        }
+    }
+    if styles.is_empty() {
+        styles.push("apa".into());
+    }
+    let style_names: Vec<String> = styles
+        .iter()
+        .map(|s| custom_style_name(s).unwrap_or(s).to_string())
+        .collect();
+    let default_style = match default_style {
+        Some(style) if style_names.contains(&style) => style,
+        Some(style) if styles.contains(&style) => {
+            custom_style_name(&style).unwrap_or(&style).to_string()
+        }
+        Some(style) => {
+            return Err(Error::config(
+                at("default_style"),
+                format!(
+                    "[citation] default_style {style:?} is not one of `styles` ({})",
+                    style_names.join(", ")
+                ),
+            ))
+        }
+        None => style_names[0].clone(),
+    };
+    Ok((styles, default_style))
+}
+
+/// `[remote]`, whose limits must each be at least 1.
+fn remote_config(remote: &RawRemote, at: &impl Fn(&str) -> Location) -> Result<RemoteConfig> {
+    for (key, value) in [
+        ("timeout_secs", remote.timeout_secs),
+        ("max_size_mb", remote.max_size_mb),
+        ("concurrency", remote.concurrency as u64),
+    ] {
+        if value == 0 {
+            return Err(Error::config(
+                at(key),
+                format!("[remote] {key}: expected a number of at least 1, found 0"),
+            ));
+        }
+    }
+    Ok(RemoteConfig {
+        timeout: std::time::Duration::from_secs(remote.timeout_secs),
+        retries: remote.retries,
+        max_bytes: remote.max_size_mb.saturating_mul(1024 * 1024),
+        concurrency: remote.concurrency,
+    })
 }
 
 fn is_language_tag(tag: &str) -> bool {

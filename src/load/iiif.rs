@@ -45,25 +45,81 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
         .as_object()
         .ok_or("expected a JSON object (a IIIF manifest, collection, canvas or annotation)")?;
     let version = detect_version(obj);
-    let kind = detect_kind(obj).ok_or_else(|| {
+    let kind = kind_of(obj)?;
+    let r = Reader { languages };
+    let shown = canvases(obj, version);
+    // A v2 AV manifest (the ixif extension) holds its recordings in
+    // `mediaSequences` and one placeholder canvas "for viewers that cannot
+    // show them": the placeholder gives the thumbnail, but it is no part
+    // of the resource to count or cite ("1 recording" for two sides).
+    let canvases = if placeholder_sequence(obj) {
+        Vec::new()
+    } else {
+        shown.clone()
+    };
+    let members = if kind == ResourceKind::Collection {
+        members(obj, &r)
+    } else {
+        Vec::new()
+    };
+    let (annotations, annotation_total) = annotations_of(obj, kind, &r);
+    Ok(Resource {
+        kind,
+        version,
+        id: id_of(obj),
+        label: obj.get("label").and_then(|v| r.text(v)),
+        summary: obj
+            .get("summary")
+            .or_else(|| obj.get("description"))
+            .and_then(|v| r.html(v)),
+        metadata: obj
+            .get("metadata")
+            .map(|m| items(m).filter_map(|e| r.pair(e)).collect())
+            .unwrap_or_default(),
+        thumbnail: thumbnail(obj, kind, &shown),
+        rights: obj
+            .get("rights")
+            .or_else(|| obj.get("license"))
+            .and_then(|v| items(v).find_map(uri_of))
+            .and_then(|u| http_url(&u)),
+        required_statement: required_statement(obj, &r),
+        provider: providers(obj, &r),
+        nav_date: obj
+            .get("navDate")
+            .and_then(Json::as_str)
+            .map(str::to_string),
+        canvas_count: canvases.len(),
+        genre: genre(obj, kind, &canvases),
+        paged: paged(obj),
+        first_canvas: canvases.first().and_then(|c| id_of(c)),
+        members,
+        annotations,
+        annotation_total,
+        links: links(obj, &r),
+        canvases: canvas_refs(&canvases, &r),
+        part_of: obj
+            .get("partOf")
+            .or_else(|| obj.get("within"))
+            .and_then(|p| items(p).filter(|p| is_manifest(p)).find_map(uri_of)),
+    })
+}
+
+/// What the document is, from its `type` or `@type`; the error names what
+/// was found and what was expected.
+fn kind_of(obj: &Object) -> Result<ResourceKind, String> {
+    detect_kind(obj).ok_or_else(|| {
         let found = obj.get("type").or_else(|| obj.get("@type"));
         match found {
             Some(t) => format!("unknown IIIF type {t}; expected Manifest, Collection, Canvas, Range, AnnotationPage/AnnotationList or Annotation"),
             None => "no `type` or `@type`: expected a IIIF Presentation resource".to_string(),
         }
-    })?;
-    let r = Reader { languages };
-    let id = id_of(obj);
-    let label = obj.get("label").and_then(|v| r.text(v));
-    let summary = obj
-        .get("summary")
-        .or_else(|| obj.get("description"))
-        .and_then(|v| r.html(v));
-    let metadata = obj
-        .get("metadata")
-        .map(|m| items(m).filter_map(|e| r.pair(e)).collect())
-        .unwrap_or_default();
-    let required_statement = match obj.get("requiredStatement") {
+    })
+}
+
+/// The v3 `requiredStatement`, or a v2 `attribution` as one labelled
+/// "Attribution".
+fn required_statement(obj: &Object, r: &Reader) -> Option<MetadataEntry> {
+    match obj.get("requiredStatement") {
         Some(v) => r.pair(v),
         None => obj
             .get("attribution")
@@ -75,54 +131,45 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
                 },
                 value,
             }),
-    };
-    let rights = obj
-        .get("rights")
-        .or_else(|| obj.get("license"))
-        .and_then(|v| items(v).find_map(uri_of))
-        .and_then(|u| http_url(&u));
-    let shown = canvases(obj, version);
-    // A v2 AV manifest (the ixif extension) holds its recordings in
-    // `mediaSequences` and one placeholder canvas "for viewers that cannot
-    // show them": the placeholder gives the thumbnail, but it is no part
-    // of the resource to count or cite ("1 recording" for two sides).
-    let canvases = if placeholder_sequence(obj) {
-        Vec::new()
-    } else {
-        shown.clone()
-    };
-    let first_canvas = canvases.first().and_then(|c| id_of(c));
-    let thumbnail = obj
-        .get("thumbnail")
+    }
+}
+
+/// The document's own thumbnail, else the first of its canvases' (the
+/// `shown` ones, an AV placeholder included), else a canvas's own image.
+fn thumbnail(obj: &Object, kind: ResourceKind, shown: &[&Object]) -> Option<String> {
+    obj.get("thumbnail")
         .and_then(thumbnail_of)
         .or_else(|| shown.iter().find_map(|c| canvas_thumbnail(c)))
         .or_else(|| {
             (kind == ResourceKind::Canvas)
                 .then(|| canvas_thumbnail(obj))
                 .flatten()
-        });
-    let members = if kind == ResourceKind::Collection {
-        members(obj, &r)
-    } else {
-        Vec::new()
-    };
-    let (annotations, annotation_total) = match kind {
-        ResourceKind::Annotation => (vec![annotation(obj, &r)], 1),
+        })
+}
+
+/// An annotation's view, or an annotation page's first
+/// [`MAX_ANNOTATIONS`] and how many it holds; none for other kinds.
+fn annotations_of(obj: &Object, kind: ResourceKind, r: &Reader) -> (Vec<AnnotationView>, usize) {
+    match kind {
+        ResourceKind::Annotation => (vec![annotation(obj, r)], 1),
         ResourceKind::AnnotationPage => obj
             .get("items")
             .or_else(|| obj.get("resources"))
             .map(|v| {
                 let all = items(v).filter_map(Json::as_object);
                 let total = all.clone().count();
-                let read = all.take(MAX_ANNOTATIONS).map(|a| annotation(a, &r));
+                let read = all.take(MAX_ANNOTATIONS).map(|a| annotation(a, r));
                 (read.collect(), total)
             })
             .unwrap_or_default(),
         _ => (Vec::new(), 0),
-    };
-    // What the resource is: what its canvases paint, else what its
-    // catalogue record says. Collections and annotations are what they are.
-    let genre = match kind {
+    }
+}
+
+/// What the resource is: what its canvases paint, else what its catalogue
+/// record says. Collections and annotations are what they are.
+fn genre(obj: &Object, kind: ResourceKind, canvases: &[&Object]) -> Option<Genre> {
+    match kind {
         ResourceKind::Manifest | ResourceKind::Range => {
             painted_genre(canvases.iter().copied(), obj).or_else(|| described_genre(obj))
         }
@@ -130,45 +177,21 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
             painted_genre(std::iter::once(obj), obj).or_else(|| described_genre(obj))
         }
         _ => None,
-    };
-    Ok(Resource {
-        kind,
-        version,
-        id,
-        label,
-        summary,
-        metadata,
-        thumbnail,
-        rights,
-        required_statement,
-        provider: providers(obj, &r),
-        nav_date: obj
-            .get("navDate")
-            .and_then(Json::as_str)
-            .map(str::to_string),
-        canvas_count: canvases.len(),
-        genre,
-        paged: paged(obj),
-        first_canvas,
-        members,
-        annotations,
-        annotation_total,
-        links: links(obj, &r),
-        canvases: canvases
-            .iter()
-            .take(MAX_CANVAS_REFS)
-            .filter_map(|c| {
-                Some(CanvasRef {
-                    id: id_of(c)?,
-                    label: c.get("label").and_then(|v| r.text(v)),
-                })
+    }
+}
+
+/// The first [`MAX_CANVAS_REFS`] canvases with an id, with their labels.
+fn canvas_refs(canvases: &[&Object], r: &Reader) -> Vec<CanvasRef> {
+    canvases
+        .iter()
+        .take(MAX_CANVAS_REFS)
+        .filter_map(|c| {
+            Some(CanvasRef {
+                id: id_of(c)?,
+                label: c.get("label").and_then(|v| r.text(v)),
             })
-            .collect(),
-        part_of: obj
-            .get("partOf")
-            .or_else(|| obj.get("within"))
-            .and_then(|p| items(p).filter(|p| is_manifest(p)).find_map(uri_of)),
-    })
+        })
+        .collect()
 }
 
 /// Whether a `partOf`/`within` value may name a manifest: a URI, or an
