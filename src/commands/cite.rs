@@ -125,7 +125,7 @@ pub fn cite(
     // next to the site's output folder).
     let fetcher = crate::remote::Fetcher::new(
         &config.remote,
-        crate::remote::Cache::in_cache_dir(&crate::incremental::cache_dir(
+        crate::cache::remote::Cache::in_cache_dir(&crate::cache::cache_dir(
             &site.join(&config.output_dir),
         )),
         false,
@@ -136,7 +136,7 @@ pub fn cite(
     };
     let remote = fetcher.fetch_all(urls, &|| {});
     let (loaded, problems) =
-        crate::inputs::load_target(&record, site, &config, &remote, &mut Default::default());
+        crate::load::target::load_target(&record, site, &config, &remote, &mut Default::default());
     warnings.extend(problems.iter().map(ToString::to_string));
     // A version is cited by its own page, as that page cites itself.
     let path = match found.version {
@@ -160,8 +160,13 @@ pub fn cite(
     let title_of = |id: &str| {
         entries.iter().find_map(|e| {
             let row = e.current();
-            let (other, _) =
-                crate::inputs::load_target(row, site, &config, &remote, &mut Default::default());
+            let (other, _) = crate::load::target::load_target(
+                row,
+                site,
+                &config,
+                &remote,
+                &mut Default::default(),
+            );
             let r = other.resource.as_ref()?;
             (r.id.as_deref() == Some(id))
                 .then(|| Citation::derive(row, Some(r), &defaults, String::new()).title)
@@ -189,7 +194,11 @@ pub fn cite(
         "datacite" => {
             // Published when the lock says, as on the site's datacite.xml.
             let lock = crate::lock::Lock::load(site).ok().flatten();
-            let read = |p: &Path| std::fs::read(p).ok().map(|b| crate::remote::sha256_hex(&b));
+            let read = |p: &Path| {
+                std::fs::read(p)
+                    .ok()
+                    .map(|b| crate::cache::remote::sha256_hex(&b))
+            };
             let dates =
                 crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, &remote);
             // The version cited (the current one unless one was asked for).

@@ -18,9 +18,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::remote::{sha256_hex, Cache};
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Warning};
-use crate::remote::{sha256_hex, Cache, Fetcher};
+use crate::remote::Fetcher;
 
 /// One problem found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -100,7 +101,7 @@ pub fn check(
     if let Err(e) = crate::write::check_out_dir(site, &out) {
         problems_of(e, &mut problems);
     }
-    match crate::inputs::load(site, &config) {
+    match crate::build::inputs::load(site, &config) {
         Ok(inputs) => {
             problems.extend(inputs.warnings.into_iter().map(Problem::from));
             // A build parses the templates as it renders its first page.
@@ -110,20 +111,21 @@ pub fn check(
             let registry = inputs.registry;
             let fetcher = Fetcher::new(
                 &config.remote,
-                Cache::in_cache_dir(&crate::incremental::cache_dir(&out)),
+                Cache::in_cache_dir(&crate::cache::cache_dir(&out)),
                 offline,
             );
-            let remote = fetcher.fetch_all(crate::inputs::remote_urls(&registry.entries), &|| {});
+            let remote =
+                fetcher.fetch_all(crate::build::inputs::remote_urls(&registry.entries), &|| {});
             let found: Vec<Vec<Warning>> = registry
                 .entries
                 .par_iter()
                 .map(|entry| {
                     let read = &mut Default::default();
-                    crate::inputs::load_entry(entry, site, &config, &remote, read).1
+                    crate::load::target::load_entry(entry, site, &config, &remote, read).1
                 })
                 .collect();
             problems.extend(found.into_iter().flatten().map(Problem::from));
-            let (previous, unreadable) = crate::inputs::previous_lock(site);
+            let (previous, unreadable) = crate::build::inputs::previous_lock(site);
             problems.extend(unreadable.map(Problem::from));
             if let Some(previous) = previous {
                 let read = |path: &Path| std::fs::read(path).ok().map(|b| sha256_hex(&b));
