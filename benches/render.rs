@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use pidsite::citation::styles::Styles;
-use pidsite::model::record::Target;
 use pidsite::load::target::Loaded;
+use pidsite::model::record::Target;
 use pidsite::render::Renderer;
 
 fn per_second(runs: u32, f: &mut dyn FnMut()) -> f64 {
@@ -72,7 +72,9 @@ fn main() {
             .as_ref()
             .and_then(|j| pidsite::load::iiif::from_value(j, &config.languages).ok());
         let document_id = json.as_ref().and_then(pidsite::load::iiif::document_id);
-        let enrichable = json.as_ref().and_then(pidsite::load::enrichable::Enrichable::of);
+        let enrichable = json
+            .as_ref()
+            .and_then(pidsite::load::enrichable::Enrichable::of);
         // As the build hands it over (parsed once, by loading); the clone is
         // timed with the render.
         let load = || Loaded {

@@ -1,7 +1,8 @@
 //! What rendering makes and writing reads: the files of the site, in
-//! memory, and the redirects a host that answers with real status codes
-//! should make. Made by render, read by write and the build cache; this
-//! module knows nothing of either.
+//! memory, the redirects a host that answers with real status codes should
+//! make, and each PID's [`Summary`] for the site-wide pages (kept in the
+//! build cache). Made by render, read by write and the cache; this module
+//! knows nothing of either.
 
 use serde::{Deserialize, Serialize};
 

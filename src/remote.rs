@@ -1,7 +1,7 @@
 //! Remote targets: registry rows whose target is an http(s) URL. This module
 //! fetches those documents (a bounded number at once, with timeouts, retries
-//! and a size limit) and keeps them in a disk cache beside the incremental
-//! build state, revalidated with `If-None-Match`/`If-Modified-Since` so an
+//! and a size limit) and keeps them in the disk cache (`cache::remote`)
+//! beside the incremental build state, revalidated with `If-None-Match`/`If-Modified-Since` so an
 //! unchanged document is not downloaded again; `--offline` reads the cache
 //! alone. It hands back bytes and cache metadata: it never parses IIIF,
 //! renders or prints, and a failed fetch is a value ([`FetchError`]) that

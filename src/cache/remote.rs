@@ -45,7 +45,7 @@ pub struct Cache {
 
 impl Cache {
     /// The cache of builds whose `.pidsite-cache` folder (the one that
-    /// holds their incremental state, `incremental::cache_dir`) is
+    /// holds their incremental state, `cache::cache_dir`) is
     /// `cache_dir`: its `remote/` folder.
     pub fn in_cache_dir(cache_dir: &Path) -> Self {
         Cache {

@@ -4,7 +4,7 @@
 //! templates (they are parsed), the output folder a build would refuse, each
 //! PID's targets (missing, not fetched, not IIIF, of another `type`, without
 //! the row's canvas), and the lock. It reads them through the build's own
-//! code (`inputs`, `load_entry`), so that its words are the
+//! code (`build::inputs`, `load::target`), so that its words are the
 //! build's. Besides, targets whose content changed since the last build
 //! (`pidsite.lock`) and broken internal links in the last build's output.
 //! Each problem names its file and row or line; the command exits non-zero

@@ -62,31 +62,8 @@ pub fn cite(
     let entries = &registry.entries;
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
-    let mut found = find(entries, &config, pid, &mut notes)?;
-    // A moved PID: its replacement (the end of a chain of moves).
-    if entries[found.entry].current().status == Status::Moved {
-        let from = entries[found.entry].pid().clone();
-        let to = entries[found.entry]
-            .current()
-            .replaced_by
-            .clone()
-            .expect("the registry checks that a moved PID has replaced_by");
-        let Some(i) = entries.iter().position(|e| e.pid().key() == to.key()) else {
-            return Err(Error::input(
-                entries[found.entry].current().at.clone(),
-                format!("{from} has moved to {to}, which is not in the registry"),
-            ));
-        };
-        notes.push(format!("{from} has moved to {to}: citing {to}"));
-        found = Found {
-            entry: i,
-            version: None,
-        };
-    }
+    let found = resolve(entries, &config, pid, version, &mut notes)?;
     let entry = &entries[found.entry];
-    if let Some(label) = version {
-        found.version = Some(version_index(entry, label)?);
-    }
     let current = entry.current();
     if current.status == Status::Reserved {
         return Err(Error::input(
@@ -98,29 +75,7 @@ pub fn cite(
         ));
     }
     let index = found.version.unwrap_or_else(|| entry.current_index());
-    // A withdrawn PID withdraws every version of it.
-    let record = match &entry.versions[index] {
-        row if current.status == Status::Withdrawn => Record {
-            status: Status::Withdrawn,
-            withdrawn_date: current.withdrawn_date.clone(),
-            withdrawn_reason: current.withdrawn_reason.clone(),
-            ..row.clone()
-        },
-        row => row.clone(),
-    };
-    if record.status == Status::Withdrawn {
-        let mut why = String::new();
-        if let Some(date) = &record.withdrawn_date {
-            why.push_str(&format!(" on {date}"));
-        }
-        if let Some(reason) = &record.withdrawn_reason {
-            why.push_str(&format!(" ({reason})"));
-        }
-        warnings.push(format!(
-            "{} was withdrawn{why}: its address answers with a tombstone page; this is its citation as it stood",
-            record.pid
-        ));
-    }
+    let record = cited_record(entry, index, &mut warnings);
     // A remote target is read as the build reads it (through the cache
     // next to the site's output folder).
     let fetcher = crate::remote::Fetcher::new(
@@ -227,39 +182,7 @@ pub fn cite(
                 )
             })?
         }
-        _ => {
-            // The site's own styles by name, then any built-in style; a
-            // name is matched whatever its case (APA, Apa, apa).
-            let entry = config
-                .citation_styles
-                .iter()
-                .find(|e| custom_style_name(e).is_some_and(|n| n.eq_ignore_ascii_case(format)))
-                .cloned()
-                .or_else(|| {
-                    Style::by_name(&format.to_ascii_lowercase()).map(|s| s.name.to_string())
-                });
-            let Some(entry) = entry else {
-                return Err(Error::input(
-                    Location::file("<command line>"),
-                    format!(
-                        "unknown style {format:?}; expected one of {}, {}",
-                        Style::NAMES.join(", "),
-                        FORMATS.join(", ")
-                    ),
-                ));
-            };
-            let name = custom_style_name(&entry).unwrap_or(&entry).to_string();
-            let styles = Styles::load(&[entry], site);
-            let formatted = styles
-                .format_one(&citation.csl_json(), &name)
-                .ok_or_else(|| {
-                    Error::input(
-                        record.at.clone(),
-                        format!("the CSL processor could not format {wanted} in {name}"),
-                    )
-                })?;
-            format!("{}\n", formatted.text)
-        }
+        _ => csl_style(&citation, &record, &config, site, format)?,
     };
     Ok(Cited {
         text,
@@ -430,4 +353,112 @@ fn version_index(entry: &Entry, label: &str) -> Result<usize> {
                 ),
             )
         })
+}
+
+/// The PID asked for, or its replacement when it has moved (the end of a
+/// chain of moves), with the version asked for.
+fn resolve(
+    entries: &[Entry],
+    config: &SiteConfig,
+    pid: &str,
+    version: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Found> {
+    let mut found = find(entries, config, pid, notes)?;
+    // A moved PID: its replacement (the end of a chain of moves).
+    if entries[found.entry].current().status == Status::Moved {
+        let from = entries[found.entry].pid().clone();
+        let to = entries[found.entry]
+            .current()
+            .replaced_by
+            .clone()
+            .expect("the registry checks that a moved PID has replaced_by");
+        let Some(i) = entries.iter().position(|e| e.pid().key() == to.key()) else {
+            return Err(Error::input(
+                entries[found.entry].current().at.clone(),
+                format!("{from} has moved to {to}, which is not in the registry"),
+            ));
+        };
+        notes.push(format!("{from} has moved to {to}: citing {to}"));
+        found = Found {
+            entry: i,
+            version: None,
+        };
+    }
+    let entry = &entries[found.entry];
+    if let Some(label) = version {
+        found.version = Some(version_index(entry, label)?);
+    }
+    Ok(found)
+}
+
+/// The row cited: the version's, withdrawn with the PID when the PID is
+/// (a withdrawn PID withdraws every version of it), with a warning then.
+fn cited_record(entry: &Entry, index: usize, warnings: &mut Vec<String>) -> Record {
+    let current = entry.current();
+    let record = match &entry.versions[index] {
+        row if current.status == Status::Withdrawn => Record {
+            status: Status::Withdrawn,
+            withdrawn_date: current.withdrawn_date.clone(),
+            withdrawn_reason: current.withdrawn_reason.clone(),
+            ..row.clone()
+        },
+        row => row.clone(),
+    };
+    if record.status == Status::Withdrawn {
+        let mut why = String::new();
+        if let Some(date) = &record.withdrawn_date {
+            why.push_str(&format!(" on {date}"));
+        }
+        if let Some(reason) = &record.withdrawn_reason {
+            why.push_str(&format!(" ({reason})"));
+        }
+        warnings.push(format!(
+            "{} was withdrawn{why}: its address answers with a tombstone page; this is its citation as it stood",
+            record.pid
+        ));
+    }
+    record
+}
+
+/// The citation formatted in a CSL style: the site's own styles by name,
+/// then any built-in style; a name is matched whatever its case (APA, Apa,
+/// apa).
+fn csl_style(
+    citation: &Citation,
+    record: &Record,
+    config: &SiteConfig,
+    site: &Path,
+    format: &str,
+) -> Result<String> {
+    let entry = config
+        .citation_styles
+        .iter()
+        .find(|e| custom_style_name(e).is_some_and(|n| n.eq_ignore_ascii_case(format)))
+        .cloned()
+        .or_else(|| Style::by_name(&format.to_ascii_lowercase()).map(|s| s.name.to_string()));
+    let Some(entry) = entry else {
+        return Err(Error::input(
+            Location::file("<command line>"),
+            format!(
+                "unknown style {format:?}; expected one of {}, {}",
+                Style::NAMES.join(", "),
+                FORMATS.join(", ")
+            ),
+        ));
+    };
+    let name = custom_style_name(&entry).unwrap_or(&entry).to_string();
+    let styles = Styles::load(&[entry], site);
+    let formatted = styles
+        .format_one(&citation.csl_json(), &name)
+        .ok_or_else(|| {
+            Error::input(
+                record.at.clone(),
+                format!(
+                    "the CSL processor could not format {} in {name}",
+                    record.pid
+                ),
+            )
+        })?;
+    Ok(format!("{}\n", formatted.text))
 }
