@@ -18,8 +18,11 @@ use crate::citation::Citation;
 use crate::clock::BuildTime;
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result};
+use crate::load::target::Loaded;
 use crate::model::pid::Pid;
 use crate::model::record::{version_slug, Entry, Record, Status, Target};
+use crate::model::site_path::SitePath;
+use crate::remote::RemoteDocs;
 
 /// Formats besides the CSL styles.
 pub const FORMATS: &[&str] = &["bibtex", "ris", "csl-json", "datacite"];
@@ -135,7 +138,6 @@ pub fn cite(
         Some(_) => citation.for_version_page(),
         None => citation,
     };
-    let wanted = record.pid.to_string();
     let format = format.unwrap_or(&config.default_style);
     let text = match format.to_ascii_lowercase().as_str() {
         "bibtex" => bibtex(&citation),
@@ -147,40 +149,9 @@ pub fn cite(
             text
         }
         "datacite" => {
-            // Published when the lock says, as on the site's datacite.xml.
-            let lock = crate::lock::Lock::load(site).ok().flatten();
-            let read = |p: &Path| {
-                std::fs::read(p)
-                    .ok()
-                    .map(|b| crate::cache::remote::sha256_hex(&b))
-            };
-            let dates =
-                crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, &remote);
-            // The version cited (the current one unless one was asked for).
-            let published = match dates.get(index).copied().flatten() {
-                Some(d) => BuildTime::at_second(d.published).date,
-                None => now.date.clone(),
-            };
-            let manifest = loaded
-                .document
-                .as_ref()
-                .map(|_| config.url(path.file(crate::output::file::MANIFEST).as_str()));
-            datacite_xml(
-                &citation,
-                &DataCiteExtra::for_record(
-                    &landing_url,
-                    manifest.as_deref(),
-                    resource,
-                    &record,
-                    &published,
-                ),
-            )
-            .ok_or_else(|| {
-                Error::input(
-                    record.at.clone(),
-                    format!("{wanted} is not a DOI: DataCite records are for DOIs"),
-                )
-            })?
+            let page = (path.clone(), landing_url.clone());
+            let inputs = (&config, site, now, &remote);
+            datacite(&citation, &record, &loaded, (entry, index), page, inputs)?
         }
         _ => csl_style(&citation, &record, &config, site, format)?,
     };
@@ -390,6 +361,54 @@ fn resolve(
         found.version = Some(version_index(entry, label)?);
     }
     Ok(found)
+}
+
+/// The DataCite record of the version `index` of `entry`: published when
+/// the lock says, as on the site's datacite.xml; `path` and `landing_url`
+/// are the cited page's.
+fn datacite(
+    citation: &Citation,
+    record: &Record,
+    loaded: &Loaded,
+    (entry, index): (&Entry, usize),
+    (path, landing_url): (SitePath, String),
+    (config, site, now, remote): (&SiteConfig, &Path, &BuildTime, &RemoteDocs),
+) -> Result<String> {
+    let resource = loaded.resource.as_ref();
+    // Published when the lock says, as on the site's datacite.xml.
+    let lock = crate::lock::Lock::load(site).ok().flatten();
+    let read = |p: &Path| {
+        std::fs::read(p)
+            .ok()
+            .map(|b| crate::cache::remote::sha256_hex(&b))
+    };
+    let dates = crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, &remote);
+    // The version cited (the current one unless one was asked for).
+    let published = match dates.get(index).copied().flatten() {
+        Some(d) => BuildTime::at_second(d.published).date,
+        None => now.date.clone(),
+    };
+    let manifest = loaded
+        .document
+        .as_ref()
+        .map(|_| config.url(path.file(crate::output::file::MANIFEST).as_str()));
+    let xml = datacite_xml(
+        &citation,
+        &DataCiteExtra::for_record(
+            &landing_url,
+            manifest.as_deref(),
+            resource,
+            &record,
+            &published,
+        ),
+    )
+    .ok_or_else(|| {
+        Error::input(
+            record.at.clone(),
+            format!("{} is not a DOI: DataCite records are for DOIs", record.pid),
+        )
+    })?;
+    Ok(xml)
 }
 
 /// The row cited: the version's, withdrawn with the PID when the PID is
