@@ -382,7 +382,7 @@ fn datacite(
             .ok()
             .map(|b| crate::cache::remote::sha256_hex(&b))
     };
-    let dates = crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, &remote);
+    let dates = crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, remote);
     // The version cited (the current one unless one was asked for).
     let published = match dates.get(index).copied().flatten() {
         Some(d) => BuildTime::at_second(d.published).date,
@@ -393,12 +393,12 @@ fn datacite(
         .as_ref()
         .map(|_| config.url(path.file(crate::output::file::MANIFEST).as_str()));
     let xml = datacite_xml(
-        &citation,
+        citation,
         &DataCiteExtra::for_record(
             &landing_url,
             manifest.as_deref(),
             resource,
-            &record,
+            record,
             &published,
         ),
     )
