@@ -362,9 +362,23 @@ impl<'a> Renderer<'a> {
         summary.modified = self
             .withdrawal(record, dates.get(entry.current_index()).copied().flatten())
             .or(changed);
+        outputs.extend(self.other_names(entry, &dest, &mut summary)?);
+        Ok((outputs, summary))
+    }
+
+    /// The redirect stubs of a PID's other names, to `dest`: its aliases
+    /// (with their rows in `pids.csv`) and variant forms.
+    fn other_names(
+        &self,
+        entry: &Entry,
+        dest: &SitePath,
+        summary: &mut Summary,
+    ) -> Result<Vec<Output>> {
+        let pid = &entry.current().pid;
+        let mut outputs = Vec::new();
         let aliases = entry.aliases();
         for alias in &aliases {
-            outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
+            outputs.push(self.stub(summary, &alias.written, alias.path.clone(), dest)?);
             // The hosts' rules answer the old URL as requested too, where
             // the stub had to be written at another (escaped) path.
             let request = alias.request.as_deref().map(|r| self.config.path(r));
@@ -389,9 +403,9 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .filter(|v| !aliases.iter().any(|a| a.path == *v))
         {
-            outputs.push(self.stub(&mut summary, &pid.label(), variant, &dest)?);
+            outputs.push(self.stub(summary, &pid.label(), variant, dest)?);
         }
-        Ok((outputs, summary))
+        Ok(outputs)
     }
 
     /// When a withdrawn record was withdrawn (RFC 3339): the registry's
