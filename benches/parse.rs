@@ -58,7 +58,7 @@ fn main() {
         let json = pidsite::load::iiif::parse_json(&bytes).expect("the manifest parses");
         let r = pidsite::load::iiif::from_value(&json, &languages).expect("it is IIIF");
         let id = pidsite::load::iiif::document_id(&json);
-        let e = pidsite::enrich::Enrichable::of(&json);
+        let e = pidsite::load::enrichable::Enrichable::of(&json);
         std::hint::black_box((r, id, e));
     });
     time("enrich (parse + write)", &|| {

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use pidsite::citation::styles::Styles;
+use pidsite::load::target::Loaded;
 use pidsite::model::record::Target;
-use pidsite::render::{Loaded, Renderer};
+use pidsite::render::Renderer;
 
 fn per_second(runs: u32, f: &mut dyn FnMut()) -> f64 {
     f(); // warm up
@@ -58,7 +59,6 @@ fn main() {
     let pages = pidsite::load::pages::load_pages(&site).expect("pages load");
     let templates = pidsite::render::templates::load(&site, false).expect("templates load");
     let renderer = Renderer::new(&config, templates, &pages, pidsite::clock::BuildTime::now());
-    renderer.set_pid_index(Vec::new(), Vec::new());
 
     println!("landing pages (render only, citations included):");
     let mut html = Vec::new();
@@ -72,7 +72,9 @@ fn main() {
             .as_ref()
             .and_then(|j| pidsite::load::iiif::from_value(j, &config.languages).ok());
         let document_id = json.as_ref().and_then(pidsite::load::iiif::document_id);
-        let enrichable = json.as_ref().and_then(pidsite::enrich::Enrichable::of);
+        let enrichable = json
+            .as_ref()
+            .and_then(pidsite::load::enrichable::Enrichable::of);
         // As the build hands it over (parsed once, by loading); the clone is
         // timed with the render.
         let load = || Loaded {

@@ -8,10 +8,10 @@
 
 use serde_json::{json, Value};
 
+use crate::load::enrichable::Enrichable;
 use crate::load::json::Json;
 
-use crate::load::iiif::version_of;
-use crate::model::resource::{PresentationVersion, ResourceKind};
+use crate::model::resource::PresentationVersion;
 
 /// What is written into the document.
 #[derive(Debug, Clone)]
@@ -37,47 +37,6 @@ pub fn enrich(bytes: &[u8], stamp: &PidStamp) -> Result<Option<Vec<u8>>, String>
     Enrichable::of(&value)
         .map(|doc| enrich_parsed(bytes, &doc, stamp))
         .transpose()
-}
-
-/// What enriching needs of a parsed manifest or collection: its version and
-/// the members additions go into. Loading keeps it, so a document is parsed
-/// once; it owns its few values because the tree borrows the bytes and is
-/// dropped once the page's model is read.
-#[derive(Debug, Clone)]
-pub struct Enrichable {
-    version: PresentationVersion,
-    /// `homepage`, `related` and `metadata`, those the document has.
-    members: Vec<(&'static str, Json<'static>)>,
-}
-
-impl Enrichable {
-    /// None for a document that is no manifest or collection.
-    pub fn of(value: &Json) -> Option<Enrichable> {
-        let obj = value.as_object()?;
-        let kind = obj
-            .get("type")
-            .or_else(|| obj.get("@type"))
-            .and_then(Json::as_str)
-            .and_then(ResourceKind::from_type);
-        if !matches!(
-            kind,
-            Some(ResourceKind::Manifest | ResourceKind::Collection)
-        ) {
-            return None;
-        }
-        let members = ["homepage", "related", "metadata"]
-            .into_iter()
-            .filter_map(|key| Some((key, obj.get(key)?.owned())))
-            .collect();
-        Some(Enrichable {
-            version: version_of(value),
-            members,
-        })
-    }
-
-    fn get(&self, key: &str) -> Option<&Json<'static>> {
-        self.members.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
-    }
 }
 
 /// [`enrich`] for a document the build has already parsed (`doc` is read

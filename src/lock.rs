@@ -389,20 +389,6 @@ impl Lock {
         text
     }
 
-    /// Write the lock into `site` when its text differs from the file's;
-    /// whether it wrote.
-    pub fn save(&self, site: &Path) -> std::io::Result<bool> {
-        let path = site.join(LOCK_FILE);
-        let text = self.to_text();
-        if crate::write::file_holds(&path, text.len() as u64, text.as_bytes()) {
-            return Ok(false);
-        }
-        let mut tmp = tempfile::NamedTempFile::new_in(site)?;
-        std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-        tmp.persist(&path).map_err(|e| e.error)?;
-        Ok(true)
-    }
-
     fn find(&self, pid: &str, target: &str) -> Option<&LockedTarget> {
         self.targets
             .binary_search_by(|t| (t.pid.as_str(), t.target.as_str()).cmp(&(pid, target)))
@@ -797,18 +783,6 @@ mod tests {
                 .sha256,
             "bb"
         );
-    }
-
-    #[test]
-    fn saving_an_unchanged_lock_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let lock = Lock {
-            targets: vec![target("a", "m.json", "aa")],
-            pages: Vec::new(),
-        };
-        assert!(lock.save(dir.path()).unwrap());
-        assert!(!lock.save(dir.path()).unwrap());
-        assert_eq!(Lock::load(dir.path()).unwrap(), Some(lock));
     }
 
     #[test]

@@ -358,7 +358,7 @@ struct StyleParser;
 impl StyleParser {
     fn names() -> impl Iterator<Item = &'static str> {
         let styles = pidsite::citation::styles::Style::NAMES.iter();
-        styles.chain(pidsite::cite::FORMATS).copied()
+        styles.chain(pidsite::commands::cite::FORMATS).copied()
     }
 }
 
@@ -522,7 +522,8 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
 
 fn check(args: CheckArgs) -> anyhow::Result<()> {
     let now = fixed_time().unwrap_or_else(BuildTime::now);
-    let problems = pidsite::check::check(&args.site, args.out.as_deref(), args.offline, &now)?;
+    let problems =
+        pidsite::commands::check::check(&args.site, args.out.as_deref(), args.offline, &now)?;
     if args.format == CheckFormat::Json {
         println!("{}", serde_json::to_string_pretty(&problems)?);
     } else {
@@ -542,7 +543,7 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
 }
 
 fn cite(args: CiteArgs) -> anyhow::Result<()> {
-    let cited = pidsite::cite::cite(
+    let cited = pidsite::commands::cite::cite(
         &args.site,
         &args.pid,
         args.style.as_deref(),
@@ -560,7 +561,7 @@ fn cite(args: CiteArgs) -> anyhow::Result<()> {
 }
 
 fn mint(args: MintArgs) -> anyhow::Result<()> {
-    let minted = pidsite::mint::mint(&pidsite::mint::MintOptions {
+    let minted = pidsite::commands::mint::mint(&pidsite::commands::mint::MintOptions {
         site_dir: args.site,
         naan: args.naan,
         shoulder: args.shoulder,
@@ -584,15 +585,15 @@ fn mint(args: MintArgs) -> anyhow::Result<()> {
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let out = args
         .out
-        .unwrap_or_else(|| pidsite::serve::default_out_dir(&args.site));
-    let options = pidsite::serve::ServeOptions {
+        .unwrap_or_else(|| pidsite::commands::serve::default_out_dir(&args.site));
+    let options = pidsite::commands::serve::ServeOptions {
         site_dir: args.site,
         out_dir: out,
         addr: std::net::SocketAddr::new(args.bind, args.port),
         time: fixed_time(),
     };
-    pidsite::serve::serve(&options, &mut |event| {
-        use pidsite::serve::ServeEvent;
+    pidsite::commands::serve::serve(&options, &mut |event| {
+        use pidsite::commands::serve::ServeEvent;
         match event {
             ServeEvent::Listening { url } => {
                 eprintln!("Serving {url} (rebuilds and reloads on change; Ctrl-C to stop)")
@@ -624,7 +625,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn new(args: NewArgs) -> anyhow::Result<()> {
-    let written = pidsite::scaffold::new_site(&pidsite::scaffold::NewOptions {
+    let written = pidsite::commands::new::new_site(&pidsite::commands::new::NewOptions {
         dir: args.dir.clone(),
         base_url: args.base_url,
         title: args.title,
@@ -662,10 +663,11 @@ fn shell_word(text: &str) -> String {
 }
 
 fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
-    let report = pidsite::enrich_registry(&pidsite::EnrichOptions {
-        site_dir: args.site,
-        out_dir: args.out.clone(),
-    })?;
+    let report =
+        pidsite::commands::enrich::enrich_registry(&pidsite::commands::enrich::EnrichOptions {
+            site_dir: args.site,
+            out_dir: args.out.clone(),
+        })?;
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }

@@ -1,9 +1,10 @@
 //! What rendering makes and writing reads: the files of the site, in
-//! memory, and the redirects a host that answers with real status codes
-//! should make. Made by render, read by write and the build cache; this
-//! module knows nothing of either.
+//! memory, the redirects a host that answers with real status codes should
+//! make, and each PID's [`Summary`] for the site-wide pages (kept in the
+//! build cache). Made by render, read by write and the cache; this module
+//! knows nothing of either.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::site_path::SitePath;
 
@@ -56,4 +57,85 @@ pub struct Redirect {
     pub to: String,
     /// 301, or 410 for a withdrawn PID.
     pub status: u16,
+}
+
+/// What the site-wide pages need to know about one PID (kept in the
+/// incremental build state, so unchanged PIDs need not be read again).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct Summary {
+    /// Home page list item (none for moved PIDs).
+    pub item: Option<ListItem>,
+    /// `pids.csv` rows: PID, absolute URL, status.
+    pub rows: Vec<[String; 3]>,
+    /// Absolute URL for the sitemap (active PIDs only).
+    pub sitemap: Option<String>,
+    /// Pages written.
+    pub pages: usize,
+    /// Redirect stubs written.
+    pub stubs: usize,
+    /// What a host that can redirect for real should do (stubs: 301;
+    /// tombstones: 410), for the `_redirects`, `.htaccess` and nginx exports.
+    #[serde(default)]
+    pub redirects: Vec<Redirect>,
+    /// The linkset contexts (compact JSON) of the landing page and of its
+    /// version pages, for the site-wide linkset. Kept as JSON rather than
+    /// as strings holding JSON, whose escapes made reading the states back
+    /// a fifth of a no-op rebuild.
+    #[serde(default)]
+    pub linksets: Vec<Box<serde_json::value::RawValue>>,
+    /// When the PID last changed (RFC 3339), for `lastmod` and the feed:
+    /// its withdrawal when withdrawn, else its current version's date, else
+    /// when its target's content last changed as `pidsite.lock` keeps it
+    /// (none for a moved PID).
+    #[serde(default)]
+    pub modified: Option<String>,
+    /// IIIF Change Discovery activities of the PID's IIIF resource.
+    #[serde(default)]
+    pub activities: Vec<Activity>,
+}
+
+/// One PID in the home page list.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ListItem {
+    /// Title.
+    pub title: String,
+    /// PID label.
+    pub pid: String,
+    /// Root-relative landing URL.
+    pub url: String,
+    /// Thumbnail URL.
+    pub thumbnail: Option<String>,
+    /// Type label.
+    pub kind: String,
+    /// Status.
+    pub status: String,
+}
+
+/// A Change Discovery activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    /// `Create`, `Update` or `Delete`.
+    pub kind: String,
+    /// What changed.
+    pub object: ActivityObject,
+    /// When (RFC 3339).
+    pub end_time: String,
+}
+
+/// The IIIF resource an activity is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityObject {
+    /// Its URL.
+    pub id: String,
+    /// `Manifest` or `Collection`.
+    pub kind: String,
+    /// The PID's landing page.
+    pub see_also: String,
+}
+
+/// A site-wide page as a build rendered it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SitePage {
+    /// The hash of the context it is rendered from.
+    pub hash: String,
 }

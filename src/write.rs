@@ -276,10 +276,28 @@ impl Streamed<'_> {
     }
 }
 
+/// Write `bytes` to `path` (through a temporary file in the same folder,
+/// so a reader never sees half of it) unless the file holds them already;
+/// whether it wrote. `pidsite.lock` is saved so: a build that changes
+/// nothing leaves it untouched.
+pub fn replace_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    if file_holds(path, bytes.len() as u64, bytes) {
+        return Ok(false);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(true)
+}
+
 /// Whether the file at `path` holds exactly the `len` bytes `other`
 /// reads, compared a piece at a time (a large site's linkset or lock is
 /// megabytes): false when it cannot be read.
-pub(crate) fn file_holds(path: &Path, len: u64, mut other: impl std::io::Read) -> bool {
+fn file_holds(path: &Path, len: u64, mut other: impl std::io::Read) -> bool {
     use std::io::Read as _;
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
@@ -310,6 +328,16 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replacing_a_file_with_its_own_bytes_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pidsite.lock");
+        assert!(replace_if_changed(&f, b"a = 1\n").unwrap());
+        assert!(!replace_if_changed(&f, b"a = 1\n").unwrap());
+        assert!(replace_if_changed(&f, b"a = 2\n").unwrap());
+        assert_eq!(std::fs::read(&f).unwrap(), b"a = 2\n");
+    }
 
     #[test]
     fn a_file_holds_exactly_its_bytes() {

@@ -268,7 +268,8 @@ fn comments_and_tags_are_a_list_titled_by_what_they_annotate() {
     // `pidsite cite` titles it as its page does.
     let now = pidsite::clock::BuildTime::at_second(1_764_072_000);
     let cited =
-        pidsite::cite::cite(site.path(), "page-0306", Some("csl-json"), None, &now).unwrap();
+        pidsite::commands::cite::cite(site.path(), "page-0306", Some("csl-json"), None, &now)
+            .unwrap();
     assert!(
         cited.text.contains(
             "\"title\": \"Comments on Picture of Göttingen taken during the 2019 IIIF Conference\""

@@ -100,6 +100,41 @@ fn modules_use_only_the_public_api_of_lib() {
     assert!(message.is_empty(), "{message}");
 }
 
+/// lib.rs is the module list and the public API (re-exported from the
+/// modules that define it), nothing else: the build's order of stages lives
+/// in `build`, each command in `commands`.
+#[test]
+fn lib_rs_holds_only_the_module_list_and_reexports() {
+    let files = source_files();
+    let lib = files
+        .iter()
+        .find(|file| file.module.is_empty())
+        .expect("src/lib.rs is read");
+    let mut found = Vec::new();
+    for line in lib.code.lines().map(str::trim) {
+        let line = line.strip_prefix("pub ").unwrap_or(line);
+        let line = line.strip_prefix("(crate) ").unwrap_or(line);
+        let allowed = line.is_empty()
+            || line.starts_with("mod ")
+            || line.starts_with("use ")
+            || line.starts_with("#")
+            || !line.starts_with(|c: char| c.is_ascii_lowercase())
+            || line.ends_with(',')
+            || line.ends_with("};");
+        let item = [
+            "fn ", "struct ", "enum ", "impl", "const ", "static ", "type ", "trait ",
+        ];
+        if !allowed || item.iter().any(|kw| line.starts_with(kw)) {
+            found.push(line.to_string());
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "src/lib.rs holds more than the module list and re-exports:\n{}",
+        found.join("\n")
+    );
+}
+
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
 /// One source file: its module path (`["render", "context"]`; empty for

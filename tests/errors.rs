@@ -137,7 +137,7 @@ fn building_into_the_site_itself_is_an_output_folder_error() {
 #[test]
 fn new_into_a_folder_with_files_is_an_output_folder_error() {
     let site = common::copy_fixture("basic");
-    let e = pidsite::scaffold::new_site(&pidsite::scaffold::NewOptions {
+    let e = pidsite::commands::new::new_site(&pidsite::commands::new::NewOptions {
         dir: site.path().to_path_buf(),
         base_url: None,
         title: None,
@@ -150,7 +150,7 @@ fn new_into_a_folder_with_files_is_an_output_folder_error() {
 #[test]
 fn a_bad_mint_option_is_an_argument_error_naming_it() {
     let site = common::copy_fixture("basic");
-    let e = pidsite::mint::mint(&pidsite::mint::MintOptions {
+    let e = pidsite::commands::mint::mint(&pidsite::commands::mint::MintOptions {
         site_dir: site.path().to_path_buf(),
         naan: "99999".into(),
         shoulder: "fk4".into(),
@@ -171,7 +171,8 @@ fn citing_a_version_of_a_pid_without_versions_is_an_argument_error() {
     let site = common::copy_fixture("basic");
     let now = BuildTime::at_second(0);
     let e =
-        pidsite::cite::cite(site.path(), "ark:/99999/fk4photo", None, Some("2"), &now).unwrap_err();
+        pidsite::commands::cite::cite(site.path(), "ark:/99999/fk4photo", None, Some("2"), &now)
+            .unwrap_err();
     assert!(matches!(e, Error::Argument { .. }), "{e:?}");
 }
 
@@ -179,10 +180,11 @@ fn citing_a_version_of_a_pid_without_versions_is_an_argument_error() {
 fn citing_what_the_registry_cannot_cite_is_a_cite_error() {
     let site = common::copy_fixture("basic");
     let now = BuildTime::at_second(0);
-    let e = pidsite::cite::cite(site.path(), "ark:/99999/fk4none", None, None, &now).unwrap_err();
+    let e = pidsite::commands::cite::cite(site.path(), "ark:/99999/fk4none", None, None, &now)
+        .unwrap_err();
     assert!(matches!(e, Error::Cite { .. }), "{e:?}");
     // DataCite XML is for DOIs only.
-    let e = pidsite::cite::cite(
+    let e = pidsite::commands::cite::cite(
         site.path(),
         "ark:/99999/fk4photo",
         Some("datacite"),

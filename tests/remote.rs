@@ -114,7 +114,7 @@ impl Drop for Server {
 }
 
 fn etag(body: &[u8]) -> String {
-    format!("\"{}\"", &pidsite::remote::sha256_hex(body)[..16])
+    format!("\"{}\"", &pidsite::cache::remote::sha256_hex(body)[..16])
 }
 
 fn answer(mut stream: TcpStream, shared: &Shared) {
@@ -482,7 +482,7 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
     let lock_path = site.path().join("pidsite.lock");
     let lock_text = std::fs::read_to_string(&lock_path).unwrap();
     let lock: pidsite::lock::Lock = toml::from_str(&lock_text).unwrap();
-    let dee_sha = pidsite::remote::sha256_hex(&dee);
+    let dee_sha = pidsite::cache::remote::sha256_hex(&dee);
     let remote = &lock.targets[0];
     assert_eq!(
         (remote.pid.as_str(), remote.target.as_str()),
@@ -493,7 +493,7 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
     assert!(remote.fetched.as_deref().is_some_and(|d| d.ends_with('Z')));
     let local = &lock.targets[1];
     assert_eq!(local.target, "manifests/bodl.json");
-    assert_eq!(local.sha256, pidsite::remote::sha256_hex(&bodl));
+    assert_eq!(local.sha256, pidsite::cache::remote::sha256_hex(&bodl));
     assert_eq!(local.etag, None);
     assert!(page(site.path(), "doi/10.5555/local").contains(&bodl_title));
 
@@ -572,11 +572,11 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
         toml::from_str(&std::fs::read_to_string(&lock_path).unwrap()).unwrap();
     assert_eq!(
         lock.targets[0].sha256,
-        pidsite::remote::sha256_hex(&changed)
+        pidsite::cache::remote::sha256_hex(&changed)
     );
     assert_eq!(
         lock.targets[1].sha256,
-        pidsite::remote::sha256_hex(edited.as_bytes())
+        pidsite::cache::remote::sha256_hex(edited.as_bytes())
     );
     pidsite(site.path()).arg("check").assert().success();
 

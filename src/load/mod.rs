@@ -1,8 +1,10 @@
 //! Loading: site inputs (registry, IIIF documents, Markdown) read from disk
 //! and validated into the model. Loading never renders.
 
+pub mod enrichable;
 pub mod html;
 pub mod iiif;
 pub mod json;
 pub mod pages;
 pub mod registry;
+pub mod target;

@@ -383,22 +383,7 @@ pub struct RedirectContext<'a> {
     pub from: String,
 }
 
-/// One PID in the home page list.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct ListItem {
-    /// Title.
-    pub title: String,
-    /// PID label.
-    pub pid: String,
-    /// Root-relative landing URL.
-    pub url: String,
-    /// Thumbnail URL.
-    pub thumbnail: Option<String>,
-    /// Type label.
-    pub kind: String,
-    /// Status.
-    pub status: String,
-}
+pub use crate::output::ListItem;
 
 /// The home page (and its numbered continuation pages).
 #[derive(Debug, Serialize)]

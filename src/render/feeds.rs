@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::load::html::escape;
 
@@ -18,27 +18,7 @@ pub const ACTIVITIES_PER_PAGE: usize = 1_000;
 /// Entries in the Atom feed.
 pub const FEED_ENTRIES: usize = 50;
 
-/// A Change Discovery activity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Activity {
-    /// `Create`, `Update` or `Delete`.
-    pub kind: String,
-    /// What changed.
-    pub object: ActivityObject,
-    /// When (RFC 3339).
-    pub end_time: String,
-}
-
-/// The IIIF resource an activity is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActivityObject {
-    /// Its URL.
-    pub id: String,
-    /// `Manifest` or `Collection`.
-    pub kind: String,
-    /// The PID's landing page.
-    pub see_also: String,
-}
+pub use crate::output::{Activity, ActivityObject};
 
 /// `2024-09-30` (or a full RFC 3339 time) as an RFC 3339 instant; `None`
 /// for anything else.

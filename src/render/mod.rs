@@ -24,10 +24,11 @@ use crate::citation::styles::Styles;
 use crate::citation::Citation;
 use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
-use crate::enrich::{enrich_parsed, Enrichable, PidStamp};
+use crate::enrich::{enrich_parsed, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::load::pages::{markdown, Note, Page};
+use crate::load::target::Loaded;
 use crate::lock::Dates;
 use crate::model::changes::changes;
 use crate::model::content_state::{canvas_state, CanvasStates};
@@ -36,7 +37,7 @@ use crate::model::record::{Entry, Record, Status};
 use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
-use crate::output::{Output, Redirect};
+use crate::output::{Output, Redirect, Summary};
 use context::*;
 use discovery::{coins, dc_tags, linkset_context, linkset_document, signposting, Signposts};
 
@@ -65,58 +66,6 @@ pub const LANDING_CANVAS_LINKS: usize = 6;
 /// collection's page 100 KB).
 pub const LANDING_MEMBERS: usize = 24;
 
-/// A PID's IIIF resource as loaded, or why it could not be.
-pub struct Loaded {
-    /// The normalised resource.
-    pub resource: Option<Resource>,
-    /// The document's bytes, when the site hosts a copy of it.
-    pub document: Option<Vec<u8>>,
-    /// The document's `id`/`@id`, read when it was parsed for the page
-    /// (none for remote documents).
-    pub document_id: Option<String>,
-    /// What the enriched copy of a manifest or collection needs, read when
-    /// it was parsed for the page so it is not parsed twice (none for
-    /// remote documents and other resource types).
-    pub enrichable: Option<Enrichable>,
-    /// The warning, when it could not be read.
-    pub problem: Option<String>,
-}
-
-/// What the site-wide pages need to know about one PID (kept in the
-/// incremental build state, so unchanged PIDs need not be read again).
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
-pub struct Summary {
-    /// Home page list item (none for moved PIDs).
-    pub item: Option<ListItem>,
-    /// `pids.csv` rows: PID, absolute URL, status.
-    pub rows: Vec<[String; 3]>,
-    /// Absolute URL for the sitemap (active PIDs only).
-    pub sitemap: Option<String>,
-    /// Pages written.
-    pub pages: usize,
-    /// Redirect stubs written.
-    pub stubs: usize,
-    /// What a host that can redirect for real should do (stubs: 301;
-    /// tombstones: 410), for the `_redirects`, `.htaccess` and nginx exports.
-    #[serde(default)]
-    pub redirects: Vec<Redirect>,
-    /// The linkset contexts (compact JSON) of the landing page and of its
-    /// version pages, for the site-wide linkset. Kept as JSON rather than
-    /// as strings holding JSON, whose escapes made reading the states back
-    /// a fifth of a no-op rebuild.
-    #[serde(default)]
-    pub linksets: Vec<Box<serde_json::value::RawValue>>,
-    /// When the PID last changed (RFC 3339), for `lastmod` and the feed:
-    /// its withdrawal when withdrawn, else its current version's date, else
-    /// when its target's content last changed as `pidsite.lock` keeps it
-    /// (none for a moved PID).
-    #[serde(default)]
-    pub modified: Option<String>,
-    /// IIIF Change Discovery activities of the PID's IIIF resource.
-    #[serde(default)]
-    pub activities: Vec<feeds::Activity>,
-}
-
 /// Where the site-wide outputs go as they are made: each is written and
 /// dropped before the next is rendered, so a large site never holds all of
 /// them (its sitemap, linkset, redirect exports) at once.
@@ -137,14 +86,22 @@ struct LandingSpec<'r> {
     history: Option<HistoryContext>,
 }
 
+/// What pages that link to other PIDs' pages need to know of them: made by
+/// the build after its first pass, from every PID (see `crate::build`).
+#[derive(Debug, Default)]
+pub struct PidIndex {
+    /// IIIF id -> root-relative landing URL of the PID naming it.
+    pub pages: std::collections::HashMap<String, String>,
+    /// IIIF id -> title of the PID page naming it, for the manifests that
+    /// annotation pages say they annotate.
+    pub titles: std::collections::HashMap<String, String>,
+}
+
 /// Renders every kind of page.
 pub struct Renderer<'a> {
-    /// IIIF id -> root-relative landing URL of the PID naming it.
-    /// Set between the build's two passes (see `crate::build`).
-    pid_index: std::sync::OnceLock<std::collections::HashMap<String, String>>,
-    /// IIIF id -> title of the PID page naming it, for the manifests that
-    /// annotation pages say they annotate (set with `pid_index`).
-    titles: std::sync::OnceLock<std::collections::HashMap<String, String>>,
+    /// Other PIDs' pages, empty until the build's second pass (see
+    /// [`Renderer::with_index`]).
+    index: PidIndex,
     templates: templates::Templates,
     config: &'a SiteConfig,
     site: SiteContext,
@@ -202,8 +159,7 @@ impl<'a> Renderer<'a> {
             asset_version: env!("CARGO_PKG_VERSION").into(),
         };
         Renderer {
-            pid_index: Default::default(),
-            titles: Default::default(),
+            index: PidIndex::default(),
             templates,
             config,
             site,
@@ -217,24 +173,11 @@ impl<'a> Renderer<'a> {
         &self.time
     }
 
-    /// Set the index of IIIF ids to root-relative PID page URLs, with which
-    /// collection and annotation pages link to other PIDs' pages, and the
-    /// titles of the PID pages of the manifests annotation pages name, with
-    /// which they are titled. Only the first call counts.
-    pub fn set_pid_index(
-        &self,
-        index: impl IntoIterator<Item = (String, String)>,
-        titles: impl IntoIterator<Item = (String, String)>,
-    ) {
-        let _ = self.pid_index.set(index.into_iter().collect());
-        let _ = self.titles.set(titles.into_iter().collect());
-    }
-
-    /// Drop the index once no PID page is left to render (a large site's
-    /// index is tens of megabytes).
-    pub fn drop_pid_index(&mut self) {
-        self.pid_index.take();
-        self.titles.take();
+    /// The renderer with `index`, with which collection and annotation
+    /// pages link to other PIDs' pages and annotation pages are titled
+    /// (an empty one drops the last: a large site's is tens of megabytes).
+    pub fn with_index(self, index: PidIndex) -> Self {
+        Renderer { index, ..self }
     }
 
     /// A PID's citation, its title said by what an unlabelled annotation
@@ -243,10 +186,9 @@ impl<'a> Renderer<'a> {
     fn citation(&self, record: &Record, resource: Option<&Resource>, url: String) -> Citation {
         let mut citation =
             Citation::derive(record, resource, &self.config.citation_defaults(), url);
-        let titles = self.titles.get();
-        if let Some(title) = annotations::citation_title(record, resource, |id| {
-            titles.and_then(|t| t.get(id)).cloned()
-        }) {
+        if let Some(title) =
+            annotations::citation_title(record, resource, |id| self.index.titles.get(id).cloned())
+        {
             citation.title = title;
         }
         citation
@@ -420,9 +362,23 @@ impl<'a> Renderer<'a> {
         summary.modified = self
             .withdrawal(record, dates.get(entry.current_index()).copied().flatten())
             .or(changed);
+        outputs.extend(self.other_names(entry, &dest, &mut summary)?);
+        Ok((outputs, summary))
+    }
+
+    /// The redirect stubs of a PID's other names, to `dest`: its aliases
+    /// (with their rows in `pids.csv`) and variant forms.
+    fn other_names(
+        &self,
+        entry: &Entry,
+        dest: &SitePath,
+        summary: &mut Summary,
+    ) -> Result<Vec<Output>> {
+        let pid = &entry.current().pid;
+        let mut outputs = Vec::new();
         let aliases = entry.aliases();
         for alias in &aliases {
-            outputs.push(self.stub(&mut summary, &alias.written, alias.path.clone(), &dest)?);
+            outputs.push(self.stub(summary, &alias.written, alias.path.clone(), dest)?);
             // The hosts' rules answer the old URL as requested too, where
             // the stub had to be written at another (escaped) path.
             let request = alias.request.as_deref().map(|r| self.config.path(r));
@@ -447,9 +403,9 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .filter(|v| !aliases.iter().any(|a| a.path == *v))
         {
-            outputs.push(self.stub(&mut summary, &pid.label(), variant, &dest)?);
+            outputs.push(self.stub(summary, &pid.label(), variant, dest)?);
         }
-        Ok((outputs, summary))
+        Ok(outputs)
     }
 
     /// When a withdrawn record was withdrawn (RFC 3339): the registry's
@@ -1075,11 +1031,7 @@ impl<'a> Renderer<'a> {
         r.members
             .iter()
             .map(|m| {
-                let pid_page = self
-                    .pid_index
-                    .get()
-                    .and_then(|i| i.get(m.id.trim()))
-                    .cloned();
+                let pid_page = self.index.pages.get(m.id.trim()).cloned();
                 MemberContext {
                     label: m
                         .label
@@ -1115,7 +1067,7 @@ impl<'a> Renderer<'a> {
         // PID page.
         let open = |t: &crate::model::resource::TargetRef, region: Option<&str>| {
             let manifest = t.manifest.as_deref()?;
-            let page = self.pid_index.get()?.get(manifest.trim())?;
+            let page = self.index.pages.get(manifest.trim())?;
             let state = canvas_state(manifest, &t.source, region);
             Some(format!("{page}?iiif-content={state}"))
         };

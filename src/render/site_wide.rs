@@ -26,12 +26,7 @@ use crate::lock::{LockDates, LockedPage};
 use crate::model::site_path::SitePath;
 use crate::output::{Output, Redirect};
 
-/// A site-wide page as a build rendered it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SitePage {
-    /// The hash of the context it is rendered from.
-    pub hash: String,
-}
+pub use crate::output::SitePage;
 
 /// The site-wide outputs in the making.
 pub struct SiteWide<'r> {

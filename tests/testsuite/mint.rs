@@ -29,7 +29,10 @@ fn mint_appends_reserved_arks_that_never_repeat_and_still_build() {
     for ark in dry.lines() {
         let name = ark.strip_prefix("ark:").unwrap();
         assert!(name.starts_with("99999/fk4"), "{ark}");
-        assert!(pidsite::mint::verify(name), "{ark}: bad check character");
+        assert!(
+            pidsite::commands::mint::verify(name),
+            "{ark}: bad check character"
+        );
     }
     let after_dry = std::fs::read_to_string(site.path().join("content/registry.csv")).unwrap();
     assert_eq!(before, after_dry, "--dry-run leaves the registry alone");

@@ -18,8 +18,11 @@ use crate::citation::Citation;
 use crate::clock::BuildTime;
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result};
+use crate::load::target::Loaded;
 use crate::model::pid::Pid;
 use crate::model::record::{version_slug, Entry, Record, Status, Target};
+use crate::model::site_path::SitePath;
+use crate::remote::RemoteDocs;
 
 /// Formats besides the CSL styles.
 pub const FORMATS: &[&str] = &["bibtex", "ris", "csl-json", "datacite"];
@@ -62,31 +65,8 @@ pub fn cite(
     let entries = &registry.entries;
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
-    let mut found = find(entries, &config, pid, &mut notes)?;
-    // A moved PID: its replacement (the end of a chain of moves).
-    if entries[found.entry].current().status == Status::Moved {
-        let from = entries[found.entry].pid().clone();
-        let to = entries[found.entry]
-            .current()
-            .replaced_by
-            .clone()
-            .expect("the registry checks that a moved PID has replaced_by");
-        let Some(i) = entries.iter().position(|e| e.pid().key() == to.key()) else {
-            return Err(Error::registry(
-                entries[found.entry].current().at.clone(),
-                format!("{from} has moved to {to}, which is not in the registry"),
-            ));
-        };
-        notes.push(format!("{from} has moved to {to}: citing {to}"));
-        found = Found {
-            entry: i,
-            version: None,
-        };
-    }
+    let found = resolve(entries, &config, pid, version, &mut notes)?;
     let entry = &entries[found.entry];
-    if let Some(label) = version {
-        found.version = Some(version_index(entry, label)?);
-    }
     let current = entry.current();
     if current.status == Status::Reserved {
         return Err(Error::cite(
@@ -98,34 +78,12 @@ pub fn cite(
         ));
     }
     let index = found.version.unwrap_or_else(|| entry.current_index());
-    // A withdrawn PID withdraws every version of it.
-    let record = match &entry.versions[index] {
-        row if current.status == Status::Withdrawn => Record {
-            status: Status::Withdrawn,
-            withdrawn_date: current.withdrawn_date.clone(),
-            withdrawn_reason: current.withdrawn_reason.clone(),
-            ..row.clone()
-        },
-        row => row.clone(),
-    };
-    if record.status == Status::Withdrawn {
-        let mut why = String::new();
-        if let Some(date) = &record.withdrawn_date {
-            why.push_str(&format!(" on {date}"));
-        }
-        if let Some(reason) = &record.withdrawn_reason {
-            why.push_str(&format!(" ({reason})"));
-        }
-        warnings.push(format!(
-            "{} was withdrawn{why}: its address answers with a tombstone page; this is its citation as it stood",
-            record.pid
-        ));
-    }
+    let record = cited_record(entry, index, &mut warnings);
     // A remote target is read as the build reads it (through the cache
     // next to the site's output folder).
     let fetcher = crate::remote::Fetcher::new(
         &config.remote,
-        crate::remote::Cache::in_cache_dir(&crate::incremental::cache_dir(
+        crate::cache::remote::Cache::in_cache_dir(&crate::cache::cache_dir(
             &site.join(&config.output_dir),
         )),
         false,
@@ -136,7 +94,7 @@ pub fn cite(
     };
     let remote = fetcher.fetch_all(urls, &|| {});
     let (loaded, problems) =
-        crate::inputs::load_target(&record, site, &config, &remote, &mut Default::default());
+        crate::load::target::load_target(&record, site, &config, &remote, &mut Default::default());
     warnings.extend(problems.iter().map(ToString::to_string));
     // A version is cited by its own page, as that page cites itself.
     let path = match found.version {
@@ -160,8 +118,13 @@ pub fn cite(
     let title_of = |id: &str| {
         entries.iter().find_map(|e| {
             let row = e.current();
-            let (other, _) =
-                crate::inputs::load_target(row, site, &config, &remote, &mut Default::default());
+            let (other, _) = crate::load::target::load_target(
+                row,
+                site,
+                &config,
+                &remote,
+                &mut Default::default(),
+            );
             let r = other.resource.as_ref()?;
             (r.id.as_deref() == Some(id))
                 .then(|| Citation::derive(row, Some(r), &defaults, String::new()).title)
@@ -175,7 +138,6 @@ pub fn cite(
         Some(_) => citation.for_version_page(),
         None => citation,
     };
-    let wanted = record.pid.to_string();
     let format = format.unwrap_or(&config.default_style);
     let text = match format.to_ascii_lowercase().as_str() {
         "bibtex" => bibtex(&citation),
@@ -187,70 +149,11 @@ pub fn cite(
             text
         }
         "datacite" => {
-            // Published when the lock says, as on the site's datacite.xml.
-            let lock = crate::lock::Lock::load(site).ok().flatten();
-            let read = |p: &Path| std::fs::read(p).ok().map(|b| crate::remote::sha256_hex(&b));
-            let dates =
-                crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, &remote);
-            // The version cited (the current one unless one was asked for).
-            let published = match dates.get(index).copied().flatten() {
-                Some(d) => BuildTime::at_second(d.published).date,
-                None => now.date.clone(),
-            };
-            let manifest = loaded
-                .document
-                .as_ref()
-                .map(|_| config.url(path.file(crate::output::file::MANIFEST).as_str()));
-            datacite_xml(
-                &citation,
-                &DataCiteExtra::for_record(
-                    &landing_url,
-                    manifest.as_deref(),
-                    resource,
-                    &record,
-                    &published,
-                ),
-            )
-            .ok_or_else(|| {
-                Error::cite(
-                    record.at.clone(),
-                    format!("{wanted} is not a DOI: DataCite records are for DOIs"),
-                )
-            })?
+            let page = (path.clone(), landing_url.clone());
+            let inputs = (&config, site, now, &remote);
+            datacite(&citation, &record, &loaded, (entry, index), page, inputs)?
         }
-        _ => {
-            // The site's own styles by name, then any built-in style; a
-            // name is matched whatever its case (APA, Apa, apa).
-            let entry = config
-                .citation_styles
-                .iter()
-                .find(|e| custom_style_name(e).is_some_and(|n| n.eq_ignore_ascii_case(format)))
-                .cloned()
-                .or_else(|| {
-                    Style::by_name(&format.to_ascii_lowercase()).map(|s| s.name.to_string())
-                });
-            let Some(entry) = entry else {
-                return Err(Error::argument(
-                    Location::file("<command line>"),
-                    format!(
-                        "unknown style {format:?}; expected one of {}, {}",
-                        Style::NAMES.join(", "),
-                        FORMATS.join(", ")
-                    ),
-                ));
-            };
-            let name = custom_style_name(&entry).unwrap_or(&entry).to_string();
-            let styles = Styles::load(&[entry], site);
-            let formatted = styles
-                .format_one(&citation.csl_json(), &name)
-                .ok_or_else(|| {
-                    Error::cite(
-                        record.at.clone(),
-                        format!("the CSL processor could not format {wanted} in {name}"),
-                    )
-                })?;
-            format!("{}\n", formatted.text)
-        }
+        _ => csl_style(&citation, &record, &config, site, format)?,
     };
     Ok(Cited {
         text,
@@ -421,4 +324,160 @@ fn version_index(entry: &Entry, label: &str) -> Result<usize> {
                 ),
             )
         })
+}
+
+/// The PID asked for, or its replacement when it has moved (the end of a
+/// chain of moves), with the version asked for.
+fn resolve(
+    entries: &[Entry],
+    config: &SiteConfig,
+    pid: &str,
+    version: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Found> {
+    let mut found = find(entries, config, pid, notes)?;
+    // A moved PID: its replacement (the end of a chain of moves).
+    if entries[found.entry].current().status == Status::Moved {
+        let from = entries[found.entry].pid().clone();
+        let to = entries[found.entry]
+            .current()
+            .replaced_by
+            .clone()
+            .expect("the registry checks that a moved PID has replaced_by");
+        let Some(i) = entries.iter().position(|e| e.pid().key() == to.key()) else {
+            return Err(Error::registry(
+                entries[found.entry].current().at.clone(),
+                format!("{from} has moved to {to}, which is not in the registry"),
+            ));
+        };
+        notes.push(format!("{from} has moved to {to}: citing {to}"));
+        found = Found {
+            entry: i,
+            version: None,
+        };
+    }
+    let entry = &entries[found.entry];
+    if let Some(label) = version {
+        found.version = Some(version_index(entry, label)?);
+    }
+    Ok(found)
+}
+
+/// The DataCite record of the version `index` of `entry`: published when
+/// the lock says, as on the site's datacite.xml; `path` and `landing_url`
+/// are the cited page's.
+fn datacite(
+    citation: &Citation,
+    record: &Record,
+    loaded: &Loaded,
+    (entry, index): (&Entry, usize),
+    (path, landing_url): (SitePath, String),
+    (config, site, now, remote): (&SiteConfig, &Path, &BuildTime, &RemoteDocs),
+) -> Result<String> {
+    let resource = loaded.resource.as_ref();
+    // Published when the lock says, as on the site's datacite.xml.
+    let lock = crate::lock::Lock::load(site).ok().flatten();
+    let read = |p: &Path| {
+        std::fs::read(p)
+            .ok()
+            .map(|b| crate::cache::remote::sha256_hex(&b))
+    };
+    let dates = crate::lock::LockDates::new(lock.as_ref(), now.second).entry(entry, read, remote);
+    // The version cited (the current one unless one was asked for).
+    let published = match dates.get(index).copied().flatten() {
+        Some(d) => BuildTime::at_second(d.published).date,
+        None => now.date.clone(),
+    };
+    let manifest = loaded
+        .document
+        .as_ref()
+        .map(|_| config.url(path.file(crate::output::file::MANIFEST).as_str()));
+    let xml = datacite_xml(
+        citation,
+        &DataCiteExtra::for_record(
+            &landing_url,
+            manifest.as_deref(),
+            resource,
+            record,
+            &published,
+        ),
+    )
+    .ok_or_else(|| {
+        Error::cite(
+            record.at.clone(),
+            format!("{} is not a DOI: DataCite records are for DOIs", record.pid),
+        )
+    })?;
+    Ok(xml)
+}
+
+/// The row cited: the version's, withdrawn with the PID when the PID is
+/// (a withdrawn PID withdraws every version of it), with a warning then.
+fn cited_record(entry: &Entry, index: usize, warnings: &mut Vec<String>) -> Record {
+    let current = entry.current();
+    let record = match &entry.versions[index] {
+        row if current.status == Status::Withdrawn => Record {
+            status: Status::Withdrawn,
+            withdrawn_date: current.withdrawn_date.clone(),
+            withdrawn_reason: current.withdrawn_reason.clone(),
+            ..row.clone()
+        },
+        row => row.clone(),
+    };
+    if record.status == Status::Withdrawn {
+        let mut why = String::new();
+        if let Some(date) = &record.withdrawn_date {
+            why.push_str(&format!(" on {date}"));
+        }
+        if let Some(reason) = &record.withdrawn_reason {
+            why.push_str(&format!(" ({reason})"));
+        }
+        warnings.push(format!(
+            "{} was withdrawn{why}: its address answers with a tombstone page; this is its citation as it stood",
+            record.pid
+        ));
+    }
+    record
+}
+
+/// The citation formatted in a CSL style: the site's own styles by name,
+/// then any built-in style; a name is matched whatever its case (APA, Apa,
+/// apa).
+fn csl_style(
+    citation: &Citation,
+    record: &Record,
+    config: &SiteConfig,
+    site: &Path,
+    format: &str,
+) -> Result<String> {
+    let entry = config
+        .citation_styles
+        .iter()
+        .find(|e| custom_style_name(e).is_some_and(|n| n.eq_ignore_ascii_case(format)))
+        .cloned()
+        .or_else(|| Style::by_name(&format.to_ascii_lowercase()).map(|s| s.name.to_string()));
+    let Some(entry) = entry else {
+        return Err(Error::argument(
+            Location::file("<command line>"),
+            format!(
+                "unknown style {format:?}; expected one of {}, {}",
+                Style::NAMES.join(", "),
+                FORMATS.join(", ")
+            ),
+        ));
+    };
+    let name = custom_style_name(&entry).unwrap_or(&entry).to_string();
+    let styles = Styles::load(&[entry], site);
+    let formatted = styles
+        .format_one(&citation.csl_json(), &name)
+        .ok_or_else(|| {
+            Error::cite(
+                record.at.clone(),
+                format!(
+                    "the CSL processor could not format {} in {name}",
+                    record.pid
+                ),
+            )
+        })?;
+    Ok(format!("{}\n", formatted.text))
 }

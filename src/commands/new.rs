@@ -13,27 +13,27 @@ use crate::error::{Error, Location, Result};
 /// The files of a new site: path under the site folder, contents. In
 /// site.toml, `{{base_url}}` and `{{title}}` are replaced by TOML strings.
 pub const FILES: &[(&str, &str)] = &[
-    ("site.toml", include_str!("../scaffold/site.toml")),
+    ("site.toml", include_str!("../../scaffold/site.toml")),
     (
         "content/registry.csv",
-        include_str!("../scaffold/registry.csv"),
+        include_str!("../../scaffold/registry.csv"),
     ),
     (
         "content/manifests/goettingen-photo.json",
-        include_str!("../scaffold/goettingen-photo.json"),
+        include_str!("../../scaffold/goettingen-photo.json"),
     ),
     (
         "content/manifests/SOURCES.md",
-        include_str!("../scaffold/SOURCES.md"),
+        include_str!("../../scaffold/SOURCES.md"),
     ),
     (
         "content/pages/about.md",
-        include_str!("../scaffold/about.md"),
+        include_str!("../../scaffold/about.md"),
     ),
-    (".gitignore", include_str!("../scaffold/gitignore")),
+    (".gitignore", include_str!("../../scaffold/gitignore")),
     (
         ".github/workflows/pages.yml",
-        include_str!("../scaffold/pages.yml"),
+        include_str!("../../scaffold/pages.yml"),
     ),
 ];
 

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, Warning};
-use crate::render::Summary;
+use crate::output::Summary;
 
 /// A 256-bit content hash, hex-encoded.
 pub type Hash = String;

@@ -4,7 +4,7 @@
 //! templates (they are parsed), the output folder a build would refuse, each
 //! PID's targets (missing, not fetched, not IIIF, of another `type`, without
 //! the row's canvas), and the lock. It reads them through the build's own
-//! code (`inputs`, `load_entry`), so that its words are the
+//! code (`build::inputs`, `load::target`), so that its words are the
 //! build's. Besides, targets whose content changed since the last build
 //! (`pidsite.lock`) and broken internal links in the last build's output.
 //! Each problem names its file and row or line; the command exits non-zero
@@ -18,9 +18,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::remote::{sha256_hex, Cache};
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Warning};
-use crate::remote::{sha256_hex, Cache, Fetcher};
+use crate::remote::Fetcher;
 
 /// One problem found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -97,7 +98,7 @@ pub fn check(
     if let Err(e) = crate::write::check_out_dir(site, &out) {
         problems_of(e, &mut problems);
     }
-    match crate::inputs::load(site, &config) {
+    match crate::build::inputs::load(site, &config) {
         Ok(inputs) => {
             problems.extend(inputs.warnings.into_iter().map(Problem::from));
             // A build parses the templates as it renders its first page.
@@ -107,20 +108,21 @@ pub fn check(
             let registry = inputs.registry;
             let fetcher = Fetcher::new(
                 &config.remote,
-                Cache::in_cache_dir(&crate::incremental::cache_dir(&out)),
+                Cache::in_cache_dir(&crate::cache::cache_dir(&out)),
                 offline,
             );
-            let remote = fetcher.fetch_all(crate::inputs::remote_urls(&registry.entries), &|| {});
+            let remote =
+                fetcher.fetch_all(crate::build::inputs::remote_urls(&registry.entries), &|| {});
             let found: Vec<Vec<Warning>> = registry
                 .entries
                 .par_iter()
                 .map(|entry| {
                     let read = &mut Default::default();
-                    crate::inputs::load_entry(entry, site, &config, &remote, read).1
+                    crate::load::target::load_entry(entry, site, &config, &remote, read).1
                 })
                 .collect();
             problems.extend(found.into_iter().flatten().map(Problem::from));
-            let (previous, unreadable) = crate::inputs::previous_lock(site);
+            let (previous, unreadable) = crate::build::inputs::previous_lock(site);
             problems.extend(unreadable.map(Problem::from));
             if let Some(previous) = previous {
                 let read = |path: &Path| std::fs::read(path).ok().map(|b| sha256_hex(&b));

@@ -1,0 +1,132 @@
+//! The end of a build: the staged output put in place (swapped in whole, or
+//! changed in place and the files no longer made removed), then
+//! `pidsite.lock` and the build state saved. A lock or state that cannot be
+//! written is a warning: the output is already in place.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::fingerprint::Fingerprinter;
+use super::site::Built;
+use crate::cache::entry_store::{EntryRef, EntryStore};
+use crate::cache::{self, State};
+use crate::error::{Location, Result, Warning, WarningKind};
+use crate::load::registry::Registry;
+use crate::lock::{self, Changed, LockDates, LockedPage};
+use crate::remote::RemoteDocs;
+use crate::write::{self, Staging};
+
+/// Put the staged output in place. An incremental build (`last`) changes
+/// the live output in place and removes what the last build wrote that
+/// this one no longer makes.
+pub(super) fn output(
+    staging: Staging,
+    out: &Path,
+    last: Option<&State>,
+    registry: &Registry,
+    refs: &[EntryRef],
+    built: &Built,
+) -> Result<()> {
+    let Some(last) = last else {
+        return staging.commit();
+    };
+    let stale = stale_files(last, registry, refs, built)?;
+    // The output is about to change in place: until the new state is
+    // saved, the next build must not trust the old one.
+    State::invalidate(out);
+    staging.apply(&stale)
+}
+
+/// What the last build wrote and this one no longer makes: its site-wide
+/// files that this build did not make, and the files of each PID it did
+/// not keep as they were (rendered again, or gone from the registry) that
+/// no PID made now. A kept PID's files are all still made: its state is
+/// not read.
+fn stale_files(
+    last: &State,
+    registry: &Registry,
+    refs: &[EntryRef],
+    built: &Built,
+) -> Result<Vec<String>> {
+    let site_files: HashSet<&String> = built.site_files.iter().collect();
+    let live = |file: &String| built.pid_files.contains(file) || site_files.contains(file);
+    let kept: HashSet<&str> = registry
+        .entries
+        .iter()
+        .zip(refs)
+        .filter(|(_, r)| !r.rendered)
+        .map(|(entry, _)| entry.pid().key())
+        .collect();
+    let mut stale: Vec<String> = last
+        .site_files
+        .iter()
+        .filter(|f| !live(f))
+        .cloned()
+        .collect();
+    for (key, old) in &last.entries {
+        if kept.contains(key.as_str()) {
+            continue;
+        }
+        let files = last.entry(old)?.files;
+        stale.extend(files.into_iter().filter(|f| !live(f)));
+    }
+    Ok(stale)
+}
+
+/// Every target has been read or fingerprinted: compare with the lock,
+/// read again only now (its dates were all the PIDs needed), and write it
+/// before the build state is made, so that neither is held while PIDs are
+/// rendered or with the other. One that could not be read was reported
+/// when the build began. The targets whose content changed.
+pub(super) fn lock(
+    site: &Path,
+    registry: &Registry,
+    fingerprints: &Fingerprinter,
+    remote: &RemoteDocs,
+    lock_dates: LockDates,
+    dated: Vec<LockedPage>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Changed> {
+    let previous = lock::Lock::load(site).ok().flatten();
+    let (mut new_lock, changed) = lock::compare(
+        &registry.entries,
+        |path| fingerprints.content_hash(path),
+        remote,
+        previous.as_ref(),
+        &lock_dates,
+    );
+    drop(previous);
+    drop(lock_dates);
+    new_lock.pages = dated;
+    let text = new_lock.to_text();
+    drop(new_lock);
+    if let Err(e) = write::replace_if_changed(&site.join(lock::LOCK_FILE), text.as_bytes()) {
+        warnings.push(Warning::new(
+            WarningKind::LockNotWritten,
+            Location::file(lock::LOCK_FILE),
+            format!("cannot write the lock file ({e}); the next build compares with the old one"),
+        ));
+    }
+    changed
+}
+
+/// Save the build state, with `store` holding the PIDs' states.
+pub(super) fn state(
+    mut state: State,
+    out: &Path,
+    store: EntryStore,
+    registry: &Registry,
+    refs: &[EntryRef],
+    warnings: &mut Vec<Warning>,
+) {
+    let keys = registry.entries.iter().map(|e| e.pid().key());
+    if let Err(e) = state.save(out, store, keys.zip(refs)) {
+        warnings.push(Warning::new(
+            WarningKind::StateNotSaved,
+            Location::file(cache::state_path(out)),
+            format!(
+                "cannot save the incremental build state ({e}); the next build will be a full one"
+            ),
+        ));
+    }
+}

@@ -1,0 +1,279 @@
+//! Fingerprints: what a PID's pages, and every page, are made of, hashed so
+//! the plan can compare them with the last build's (see `cache::state`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::UNIX_EPOCH;
+
+use crate::cache::state::{new_build_id, FileStamp, Hash, State};
+use crate::error::Location;
+use crate::load::target::ReadFiles;
+use crate::model::record::{Entry, Target};
+use crate::remote::{Obtained, RemoteDocs};
+
+/// What tells one pidsite executable from another. On Unix, its file's
+/// identity: device, inode, size, and modification and change times. A
+/// rebuilt or reinstalled pidsite is a new file, or the same file written
+/// again, which sets its change time (which no tool can set back); hashing
+/// the tens of megabytes of the executable instead was ~5 ms of every build.
+#[cfg(unix)]
+fn exe_identity(path: &Path) -> std::io::Result<Hash> {
+    use std::os::unix::fs::MetadataExt as _;
+    let m = std::fs::metadata(path)?;
+    let stamp = [
+        m.dev() as i64,
+        m.ino() as i64,
+        m.size() as i64,
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec(),
+    ];
+    let mut h = blake3::Hasher::new();
+    for n in stamp {
+        h.update(&n.to_le_bytes());
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// Elsewhere, the executable's content, streamed.
+#[cfg(not(unix))]
+fn exe_identity(path: &Path) -> std::io::Result<Hash> {
+    let mut h = blake3::Hasher::new();
+    h.update_reader(std::fs::File::open(path)?)?;
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// Hashes the global inputs: the running pidsite itself (a new version may
+/// render differently), then whatever the caller adds.
+pub struct GlobalHasher(blake3::Hasher);
+
+impl GlobalHasher {
+    /// Start with the pidsite executable.
+    pub fn new() -> Self {
+        static EXE: OnceLock<Hash> = OnceLock::new();
+        let exe = EXE.get_or_init(|| {
+            std::env::current_exe()
+                .and_then(|path| exe_identity(&path))
+                // Without it, a build is never considered unchanged.
+                .unwrap_or_else(|_| new_build_id())
+        });
+        let mut h = blake3::Hasher::new();
+        h.update(exe.as_bytes());
+        GlobalHasher(h)
+    }
+
+    /// Add a named piece.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) {
+        self.0.update(&(name.len() as u64).to_le_bytes());
+        self.0.update(name.as_bytes());
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// Add every file under `dir` (path within `dir` and content), in a
+    /// stable order.
+    pub fn add_dir(&mut self, dir: &Path) {
+        if !dir.is_dir() {
+            return;
+        }
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap_or_default();
+            let name = f.strip_prefix(dir).unwrap_or(&f);
+            self.add(&name.to_string_lossy(), &bytes);
+        }
+    }
+
+    /// The fingerprint.
+    pub fn finish(&self) -> Hash {
+        self.0.finalize().to_hex().to_string()
+    }
+}
+
+impl Default for GlobalHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Fingerprints of PIDs' own inputs, reusing the hash of an IIIF file whose
+/// size and modification time have not changed since the last build.
+pub struct Fingerprinter {
+    previous: HashMap<PathBuf, FileStamp>,
+    seen: Mutex<HashMap<PathBuf, FileStamp>>,
+}
+
+impl Fingerprinter {
+    /// Start from the last build's file stamps (taken out of its state).
+    pub fn new(previous: Option<&mut State>) -> Self {
+        Fingerprinter {
+            previous: previous
+                .map(|s| std::mem::take(&mut s.files))
+                .unwrap_or_default(),
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The fingerprint of an entry: all its rows (where in the registry
+    /// they are does not change a page), its target file's content and its
+    /// note. With it come the target files it had to read, so loading them
+    /// does not read them again.
+    pub fn entry(
+        &self,
+        entry: &Entry,
+        note: Option<&str>,
+        remote: &RemoteDocs,
+    ) -> (Hash, ReadFiles) {
+        let mut read = ReadFiles::default();
+        let mut h = blake3::Hasher::new();
+        for record in &entry.versions {
+            // Neither where the row is nor how the site folder was spelled
+            // (`--site .`, an absolute path, another checkout) changes a
+            // page: the target counts as written, and by its content below.
+            let mut r = record.clone();
+            r.at = Location::file("");
+            if let Some(Target::Local { path, .. }) = &mut r.target {
+                *path = PathBuf::new();
+            }
+            h.update(format!("{r:?}").as_bytes());
+            match &record.target {
+                Some(Target::Local { path, .. }) => {
+                    h.update(self.file(path, Some(&mut read)).as_bytes())
+                }
+                // A remote document counts by its content (after fetching
+                // or revalidating it), or by why it could not be had.
+                Some(Target::Remote(url)) => h.update(remote_fingerprint(remote, url).as_bytes()),
+                None => &mut h,
+            };
+        }
+        h.update(note.unwrap_or("\0no note").as_bytes());
+        (h.finalize().to_hex().to_string(), read)
+    }
+
+    /// The SHA-256 of a local target file, `None` when it cannot be read
+    /// (cheap for a file already fingerprinted).
+    pub fn content_hash(&self, path: &Path) -> Option<Hash> {
+        Some(self.file(path, None)).filter(|h| h != "missing")
+    }
+
+    /// The content hash of a file ("missing" when it cannot be read: the
+    /// page says so, and changes when the file appears). The bytes it had
+    /// to read go into `keep`, when given.
+    fn file(&self, path: &Path, keep: Option<&mut ReadFiles>) -> Hash {
+        // Already fingerprinted in this build (the lock asks again, and a
+        // file may be the target of several rows).
+        if keep.is_none() {
+            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(stamp) = seen.get(path) {
+                return stamp.hash.clone();
+            }
+        }
+        let Ok(meta) = std::fs::metadata(path) else {
+            return "missing".into();
+        };
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        if let Some(stamp) = self.previous.get(path) {
+            if stamp.len == meta.len() && stamp.modified_ns == modified_ns {
+                self.remember(path, stamp.clone());
+                return stamp.hash.clone();
+            }
+        }
+        let Ok(bytes) = std::fs::read(path) else {
+            return "missing".into();
+        };
+        let stamp = FileStamp {
+            len: meta.len(),
+            modified_ns,
+            // SHA-256 rather than BLAKE3: the lock file records this hash.
+            hash: crate::cache::remote::sha256_hex(&bytes),
+        };
+        let hash = stamp.hash.clone();
+        self.remember(path, stamp);
+        if let Some(keep) = keep {
+            keep.keep(path.to_path_buf(), bytes);
+        }
+        hash
+    }
+
+    fn remember(&self, path: &Path, stamp: FileStamp) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), stamp);
+    }
+
+    /// The stamps of every file fingerprinted, for the next build.
+    pub fn into_stamps(self) -> HashMap<PathBuf, FileStamp> {
+        self.seen.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What a remote target's pages are made of: its content hash, and whether
+/// it is a stale copy (the page then carries a warning).
+fn remote_fingerprint(remote: &RemoteDocs, url: &str) -> String {
+    match remote.get(url) {
+        Some(Ok(f)) => match &f.obtained {
+            Obtained::Stale(e) => format!("stale {} {e}", f.meta.sha256),
+            _ => f.meta.sha256.clone(),
+        },
+        Some(Err(e)) => format!("unavailable: {e}"),
+        // Not fetched: never reused.
+        None => new_build_id(),
+    }
+}
+
+/// A PID's fingerprint with its dates (see `lock::LockDates::entry`) added:
+/// a date the lock gives it differently (a lock restored from an older
+/// commit) renders it again.
+pub fn with_dates(fingerprint: Hash, dates: &[Option<crate::lock::Dates>]) -> Hash {
+    let mut h = blake3::Hasher::new();
+    h.update(fingerprint.as_bytes());
+    for d in dates {
+        let d = d.map_or([i64::MIN; 3], |d| {
+            [d.published, d.modified, d.withdrawn.unwrap_or(i64::MIN)]
+        });
+        for n in d {
+            h.update(&n.to_le_bytes());
+        }
+    }
+    h.finalize().to_hex().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_hash_follows_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("m.json");
+        std::fs::write(&f, b"{}").unwrap();
+        let fp = Fingerprinter::new(None);
+        let mut read = ReadFiles::default();
+        let first = fp.file(&f, Some(&mut read));
+        // The bytes read go on to loading, once.
+        assert_eq!(read.take(&f).as_deref(), Some(&b"{}"[..]));
+        assert_eq!(read.take(&f), None);
+        std::fs::write(&f, b"{ }").unwrap();
+        // Within one build a file keeps the hash it was first given...
+        assert_eq!(fp.content_hash(&f), Some(first.clone()));
+        // ...and a new build sees the new content.
+        assert_ne!(Fingerprinter::new(None).file(&f, None), first);
+        assert_eq!(
+            Fingerprinter::new(None).file(&dir.path().join("no"), None),
+            "missing"
+        );
+    }
+}

@@ -1,0 +1,297 @@
+//! `pidsite build`: the one place that knows the order of the stages.
+//! [`run`] reads the site (config, registry, Markdown, templates), fetches
+//! the remote targets (through the cache), plans each PID against the last
+//! build's state, renders and stages the PIDs in two passes (those whose
+//! pages link to other PIDs' pages wait for the [`index`] the first pass
+//! completes), renders the site-wide pages from the PIDs' summaries, then
+//! commits: the output swapped or changed in place, `pidsite.lock` and the
+//! build state saved.
+
+mod commit;
+mod fingerprint;
+mod index;
+pub(crate) mod inputs;
+mod pid_job;
+mod plan;
+mod site;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::cache::entry_store::EntryStore;
+use crate::cache::{self, State};
+use crate::clock;
+use crate::config::SiteConfig;
+use crate::error::{Error, Location, Result, Warning, WarningKind};
+use crate::load::registry::Registry;
+use crate::lock;
+use crate::remote;
+use crate::render::{PidIndex, Renderer};
+use crate::write::{self, Staging};
+use fingerprint::Fingerprinter;
+use pid_job::PidJob;
+
+/// What `pidsite build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder (holding site.toml).
+    pub site_dir: PathBuf,
+    /// Output folder; defaults to site.toml's `output_dir` under the site.
+    pub out_dir: Option<PathBuf>,
+    /// Fail (and keep the previous output) when there are warnings.
+    pub strict: bool,
+    /// Render every PID even when the last build's state says it is
+    /// unchanged.
+    pub full: bool,
+    /// Read remote targets from the cache alone, without the network.
+    pub offline: bool,
+    /// The build's date and time, fixed: for reproducible builds (the binary
+    /// sets it from `SOURCE_DATE_EPOCH`) and tests. `None`: now.
+    pub time: Option<clock::BuildTime>,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// HTML pages written (landing pages, tombstones, home, Markdown, 404).
+    pub pages: usize,
+    /// Redirect stubs written.
+    pub stubs: usize,
+    /// PIDs in the registry.
+    pub pids: usize,
+    /// PIDs rendered by this build (the rest were unchanged).
+    pub rendered: usize,
+    /// Whether the build changed the previous output in place.
+    pub incremental: bool,
+    /// Size of the output (pages after minification, data, static files).
+    pub bytes: u64,
+    /// The output folder.
+    pub out_dir: PathBuf,
+    /// Soft problems.
+    pub warnings: Vec<Warning>,
+    /// Targets whose content differs from `pidsite.lock` (the last build's).
+    pub changed: Vec<lock::Changed>,
+    /// What fetching the remote targets came to.
+    pub remote: remote::RemoteCounts,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// GitHub Pages refuses to publish a site over 1 GB.
+pub const GITHUB_PAGES_LIMIT: u64 = 1_000_000_000;
+
+impl BuildReport {
+    /// A note for a site too large for GitHub Pages, naming hosts that take
+    /// it; `None` when it fits.
+    pub fn size_note(&self) -> Option<String> {
+        (self.bytes > GITHUB_PAGES_LIMIT).then(|| {
+            format!(
+                "the site is {:.1} GB, over GitHub Pages' 1 GB limit for a published site; \
+                 host it where size is not capped, e.g. an S3 or Google Cloud Storage bucket \
+                 behind a CDN, Cloudflare R2, or your own web server (Netlify and Cloudflare \
+                 Pages cap the number of files instead)",
+                self.bytes as f64 / 1e9
+            )
+        })
+    }
+}
+
+/// Receives progress as remote targets are fetched and PIDs are rendered
+/// (a progress bar in the CLI).
+pub trait Progress: Sync {
+    /// The number of remote targets to fetch, before any PID is rendered.
+    fn start_fetching(&self, _total: u64) {}
+    /// One remote target fetched (or given up on).
+    fn fetched(&self) {}
+    /// The number of PIDs to render.
+    fn start(&self, _total: u64) {}
+    /// One PID done.
+    fn advance(&self) {}
+    /// All done.
+    fn finish(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Build the site.
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    match run(options, progress) {
+        // Nothing has been changed in the output yet when the last build's
+        // state turns out to be damaged: build again from nothing.
+        Err(Error::Cache(cause)) if !options.full => {
+            let full = BuildOptions {
+                full: true,
+                ..options.clone()
+            };
+            let mut report = run(&full, progress)?;
+            report.warnings.insert(
+                0,
+                Warning::new(
+                    WarningKind::CacheReset,
+                    Location::file(cache::cache_dir(&report.out_dir)),
+                    format!(
+                        "the last build's state cannot be read ({cause}); this build was a full one"
+                    ),
+                ),
+            );
+            Ok(report)
+        }
+        other => other,
+    }
+}
+
+/// One build: load -> plan -> per-PID jobs (two passes) -> site-wide
+/// pages -> commit.
+fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    let started = Instant::now();
+    let site = &options.site_dir;
+    let config = SiteConfig::load(site)?;
+    let out = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| site.join(&config.output_dir));
+    write::check_out_dir(site, &out)?;
+    // The templates are read now, parsed when the first page is rendered.
+    let inputs::Inputs {
+        registry,
+        pages,
+        templates,
+        notes,
+        mut warnings,
+    } = inputs::load(site, &config)?;
+    let remote_docs = fetch_remote(&config, &out, options.offline, &registry, progress);
+    let global = plan::global_fingerprint(site, &config, &pages);
+    let mut previous = (!options.full)
+        .then(|| State::load(&out, &global))
+        .flatten();
+    let fingerprints = Fingerprinter::new(previous.as_mut());
+    let time = options.time.clone().unwrap_or_else(clock::BuildTime::now);
+    let renderer = Renderer::new(&config, templates, &pages, time);
+    // The dates of the PIDs and pages the last build published, read
+    // before any is rendered (see `lock`). A lock that cannot be read (a
+    // merge conflict) must not stop the build: it is replaced by this
+    // build's.
+    let (lock, unreadable) = inputs::previous_lock(site);
+    warnings.extend(unreadable);
+    let lock_dates = lock::LockDates::new(lock.as_ref(), renderer.time().second);
+    drop(lock);
+    let staging = Staging::new(&out, previous.is_some())?;
+    let store = EntryStore::create(&cache::cache_dir(&out))?;
+    let job = PidJob::new(site, &config, &staging, &store, &registry, &remote_docs);
+    let plan = plan::Plan {
+        registry: &registry,
+        notes: &notes,
+        fingerprints: &fingerprints,
+        lock_dates: &lock_dates,
+        remote: &remote_docs,
+        last: previous.as_ref(),
+    };
+
+    progress.start(registry.entries.len() as u64);
+    let outcomes = plan.first_pass(&job, &renderer, progress)?;
+    let index = index::Index::after_first_pass(&registry, &outcomes, &config, &store)?;
+    let reuse_linked = previous.as_ref().is_some_and(|p| p.index == index.hash);
+    let renderer = renderer.with_index(index.pages);
+    let refs = plan.second_pass(&job, &renderer, outcomes, reuse_linked, progress)?;
+    progress.finish();
+    // A large site's index is tens of megabytes: gone before the site-wide
+    // pages.
+    let renderer = renderer.with_index(PidIndex::default());
+
+    let mut built = site::SiteWide {
+        out: &out,
+        site,
+        pages: &pages,
+        staging: &staging,
+        store: &store,
+        lock_dates: &lock_dates,
+        last: previous.as_ref(),
+    }
+    .render(&renderer, &refs, &mut warnings)?;
+    if options.strict && !warnings.is_empty() {
+        return Err(Error::Strict(warnings));
+    }
+    let rendered = refs.iter().filter(|r| r.rendered).count();
+    let incremental = previous.is_some();
+    commit::output(staging, &out, previous.as_ref(), &registry, &refs, &built)?;
+    let dated = std::mem::take(&mut built.dated);
+    let changed = commit::lock(
+        site,
+        &registry,
+        &fingerprints,
+        &remote_docs,
+        lock_dates,
+        dated,
+        &mut warnings,
+    );
+    let mut state = State::new(built.build_id, global, index.hash);
+    state.site_files = built.site_files;
+    state.site_pages = built.site_pages;
+    state.files = fingerprints.into_stamps();
+    drop(previous);
+    commit::state(state, &out, store, &registry, &refs, &mut warnings);
+    Ok(BuildReport {
+        pages: built.pages,
+        stubs: built.stubs,
+        pids: registry.entries.len(),
+        rendered,
+        incremental,
+        bytes: built.bytes,
+        out_dir: out,
+        warnings,
+        changed,
+        remote: remote_docs.counts(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Remote targets are fetched first, a few at a time: their content decides
+/// their fingerprints, and pass 1 then only reads memory.
+fn fetch_remote(
+    config: &SiteConfig,
+    out: &std::path::Path,
+    offline: bool,
+    registry: &Registry,
+    progress: &dyn Progress,
+) -> remote::RemoteDocs {
+    let fetcher = remote::Fetcher::new(
+        &config.remote,
+        cache::remote::Cache::in_cache_dir(&cache::cache_dir(out)),
+        offline,
+    );
+    let urls = inputs::remote_urls(&registry.entries);
+    if !urls.is_empty() {
+        progress.start_fetching(urls.len() as u64);
+    }
+    fetcher.fetch_all(urls, &|| progress.fetched())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_site_over_one_gigabyte_gets_a_hosting_note() {
+        let report = |bytes| BuildReport {
+            pages: 0,
+            stubs: 0,
+            pids: 0,
+            rendered: 0,
+            incremental: false,
+            bytes,
+            out_dir: PathBuf::new(),
+            warnings: Vec::new(),
+            changed: Vec::new(),
+            remote: Default::default(),
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(report(GITHUB_PAGES_LIMIT).size_note(), None);
+        let note = report(1_500_000_000).size_note().unwrap();
+        assert!(
+            note.contains("1.5 GB") && note.contains("GitHub Pages"),
+            "{note}"
+        );
+    }
+}

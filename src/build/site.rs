@@ -1,0 +1,156 @@
+//! The site-wide outputs, made from the PIDs' summaries read back from the
+//! entry store one at a time: list pages, sitemap, feeds, exports, the
+//! site-wide linkset, Markdown pages, 404, the build marker and the static
+//! files.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::cache::entry_store::{EntryRef, EntryState, EntryStore};
+use crate::cache::state::new_build_id;
+use crate::cache::State;
+use crate::error::{Error, Result, Warning};
+use crate::load::pages::Page;
+use crate::lock::{LockDates, LockedPage};
+use crate::model::site_path::SitePath;
+use crate::output::{self, Output, SitePage};
+use crate::render::site_wide;
+use crate::render::Renderer;
+use crate::write::{self, Staging};
+
+/// What the site-wide step reads.
+pub(super) struct SiteWide<'a> {
+    pub(super) out: &'a Path,
+    pub(super) site: &'a Path,
+    pub(super) pages: &'a [Page],
+    pub(super) staging: &'a Staging,
+    pub(super) store: &'a EntryStore,
+    pub(super) lock_dates: &'a LockDates,
+    /// The last build's state (none for a full build).
+    pub(super) last: Option<&'a State>,
+}
+
+/// What the whole build staged.
+pub(super) struct Built {
+    /// This build's id (the last build's, for an incremental one).
+    pub(super) build_id: String,
+    /// HTML pages.
+    pub(super) pages: usize,
+    /// Redirect stubs.
+    pub(super) stubs: usize,
+    /// Size of the output.
+    pub(super) bytes: u64,
+    /// Files that are no one PID's: site-wide pages and static files.
+    pub(super) site_files: Vec<String>,
+    /// The site-wide pages rendered from templates, with their hashes.
+    pub(super) site_pages: HashMap<String, SitePage>,
+    /// Those in the sitemap, dated, for `pidsite.lock`.
+    pub(super) dated: Vec<LockedPage>,
+    /// Every file the PIDs made (an incremental build only: the others are
+    /// stale).
+    pub(super) pid_files: HashSet<String>,
+}
+
+impl SiteWide<'_> {
+    /// Render and stage the site-wide outputs from every PID's state (in
+    /// `refs`, registry order), adding the PIDs' warnings to `warnings`.
+    pub(super) fn render(
+        &self,
+        renderer: &Renderer<'_>,
+        refs: &[EntryRef],
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Built> {
+        let mut bytes = 0;
+        let mut site_files = Vec::new();
+        let mut emit = |output: Output| -> Result<()> {
+            bytes += self.staging.write(&output)?;
+            site_files.push(output.path.file_name());
+            Ok(())
+        };
+        let listed = refs.iter().filter(|r| r.listed).count();
+        let last_pages = self.last.map(|p| (self.out, &p.site_pages));
+        let mut site_wide =
+            site_wide::SiteWide::new(renderer, listed, last_pages, self.lock_dates)?;
+        let (mut pid_bytes, mut pages_built, mut stubs) = (0, 0, 0);
+        // An incremental build removes the files it no longer makes.
+        let mut pid_files: HashSet<String> = HashSet::new();
+        // The site-wide linkset: every landing and version page's context,
+        // streamed into one document.
+        let mut linkset = self
+            .staging
+            .stream(SitePath::root().file(output::file::LINKSET))?;
+        linkset.write(b"{\"linkset\":[")?;
+        let mut first = true;
+        for state in states(self.store, refs) {
+            let state = state?;
+            for context in &state.summary.linksets {
+                if !first {
+                    linkset.write(b",")?;
+                }
+                first = false;
+                linkset.write(context.get().as_bytes())?;
+            }
+            pid_bytes += state.bytes;
+            pages_built += state.summary.pages;
+            stubs += state.summary.stubs;
+            warnings.extend(state.warnings);
+            if self.last.is_some() {
+                pid_files.extend(state.files);
+            }
+            site_wide.add(state.summary, &mut emit)?;
+        }
+        linkset.write(b"]}\n")?;
+        let (linkset_path, linkset_bytes) = linkset.finish()?;
+        let site_pages = site_wide.finish(self.pages, &mut emit)?;
+        let html_pages = site_pages.lists + self.pages.len() + 1;
+        let build_id = self.last.map_or_else(new_build_id, |p| p.build_id.clone());
+        emit(Output {
+            path: SitePath::root().file(write::MARKER),
+            bytes: build_id.clone().into_bytes(),
+        })?;
+        site_files.push(linkset_path.file_name());
+        // Pages kept as the last build wrote them.
+        for (file, size) in site_pages.kept {
+            bytes += size;
+            site_files.push(file);
+        }
+        let (static_files, static_bytes) = self.staging.copy_static(&self.site.join("static"))?;
+        site_files.extend(static_files);
+        bytes += static_bytes + pid_bytes + linkset_bytes;
+        Ok(Built {
+            build_id,
+            pages: pages_built + html_pages,
+            stubs,
+            bytes,
+            site_files,
+            site_pages: site_pages.hashes,
+            dated: site_pages.dated,
+            pid_files,
+        })
+    }
+}
+
+/// Every PID's state, read and parsed a slice at a time on every core,
+/// handed out in order.
+fn states<'r>(
+    store: &'r EntryStore,
+    refs: &'r [EntryRef],
+) -> impl Iterator<Item = Result<EntryState>> + 'r {
+    refs.chunks(256).flat_map(|chunk| {
+        let parsed: Vec<Result<EntryState>> = chunk
+            .par_iter()
+            .map(|r| {
+                let state = store.get(r.at, r.len);
+                // A kept state was copied from the last build's store as it
+                // was, so it is that store that is damaged.
+                state.map_err(|e| match r.rendered {
+                    true => e,
+                    false => Error::Cache(Box::new(e)),
+                })
+            })
+            .collect();
+        parsed
+    })
+}
