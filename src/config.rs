@@ -36,6 +36,7 @@ struct RawConfig {
     resolvers: BTreeMap<String, String>,
     citation: RawCitation,
     remote: RawRemote,
+    rules: crate::load::rules::RawRules,
 }
 
 impl Default for RawConfig {
@@ -56,6 +57,7 @@ impl Default for RawConfig {
             resolvers: BTreeMap::new(),
             citation: RawCitation::default(),
             remote: RawRemote::default(),
+            rules: Default::default(),
         }
     }
 }
@@ -207,6 +209,8 @@ pub struct SiteConfig {
     pub citation_labels: CitationLabels,
     /// Fetching remote targets.
     pub remote: RemoteConfig,
+    /// Redirect rules besides the PIDs (`[rules]`).
+    pub rules: crate::load::rules::RuleSettings,
 }
 
 impl SiteConfig {
@@ -430,6 +434,7 @@ impl SiteConfig {
             site_dir: PathBuf::from("."),
             citation_labels: raw.citation.labels.normalised(),
             remote,
+            rules: crate::load::rules::RuleSettings::from_raw(raw.rules, text),
         })
     }
 

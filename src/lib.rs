@@ -176,6 +176,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         pages,
         templates,
         notes,
+        rules,
         mut warnings,
     } = inputs::load(site, &config)?;
 
@@ -389,7 +390,7 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     }
     linkset.write(b"]}\n")?;
     let (linkset_path, linkset_bytes) = linkset.finish()?;
-    let site_pages = site_wide.finish(&pages, &mut emit)?;
+    let site_pages = site_wide.finish(&pages, &rules, &mut emit)?;
     let html_pages = site_pages.lists + pages.len() + 1;
     let build_id = previous
         .as_ref()

@@ -6,3 +6,4 @@ pub mod iiif;
 pub mod json;
 pub mod pages;
 pub mod registry;
+pub mod rules;

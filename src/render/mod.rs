@@ -8,6 +8,7 @@ pub mod context;
 pub mod discovery;
 pub mod exports;
 pub mod feeds;
+pub mod rules;
 mod minify;
 pub mod site_wide;
 pub mod templates;
@@ -1276,6 +1277,7 @@ impl<'a> Renderer<'a> {
         let ctx = NotFoundContext {
             site: &self.site,
             head,
+            redirect_rules: None,
         };
         (path, ctx)
     }
