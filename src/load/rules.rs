@@ -11,85 +11,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
-use serde::Deserialize;
-
+use crate::config::{RuleEntry as Entry, RuleSettings};
 use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::registry::Registry;
 use crate::model::rule::{status_of, Rule, RuleKind};
-
-/// `[rules]` in site.toml, as written.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RawRules {
-    files: Vec<String>,
-    entries: Vec<toml::Spanned<RawEntry>>,
-}
-
-/// One `[[rules.entries]]`: the keys of an OBO Foundry entry, and
-/// `ignore_case`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEntry {
-    exact: Option<String>,
-    prefix: Option<String>,
-    replacement: Option<String>,
-    status: Option<String>,
-    #[serde(default)]
-    ignore_case: bool,
-}
-
-/// `[rules]` of a site: the files to read and site.toml's own entries,
-/// each with its line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RuleSettings {
-    /// Rule files, relative to the site folder.
-    pub files: Vec<String>,
-    /// site.toml's own rules, in order.
-    entries: Vec<Entry>,
-}
-
-impl RuleSettings {
-    /// `[rules]` as site.toml's text (`text`, for line numbers) has it.
-    pub fn from_raw(raw: RawRules, text: &str) -> Self {
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let entries = raw
-            .entries
-            .into_iter()
-            .map(|spanned| {
-                let line = line_of(spanned.span().start);
-                let e = spanned.into_inner();
-                Entry {
-                    exact: e.exact,
-                    prefix: e.prefix,
-                    replacement: e.replacement,
-                    status: e.status,
-                    ignore_case: e.ignore_case,
-                    line,
-                }
-            })
-            .collect();
-        RuleSettings {
-            files: raw.files,
-            entries,
-        }
-    }
-
-    /// Whether the site declares no rules at all.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty() && self.entries.is_empty()
-    }
-}
-
-/// An entry as written, in either format.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Entry {
-    exact: Option<String>,
-    prefix: Option<String>,
-    replacement: Option<String>,
-    status: Option<String>,
-    ignore_case: bool,
-    line: usize,
-}
 
 /// The site's rules, in the order a host tries them, and warnings about
 /// what was left out. Every bad entry of every file is one error.
@@ -124,7 +49,9 @@ pub(crate) fn load(
         match obo_file(&text, Path::new(name), site_base) {
             Ok((found, skipped)) => {
                 rules.extend(found);
-                warnings.extend(skipped);
+                if !settings.skip_regex {
+                    warnings.extend(skipped);
+                }
             }
             Err(mut e) => errors.append(&mut e),
         }
@@ -339,7 +266,8 @@ fn obo_file(
             WarningKind::Rule,
             Location::file(path),
             format!(
-                "{} not made: pidsite writes `exact` and `prefix` rules only, which every host can answer",
+                "{} not made: pidsite writes `exact` and `prefix` rules only, which every host can answer \
+                 ([rules] skip_regex = true leaves them out without this warning)",
                 left_out.join(" and ")
             ),
         )]
