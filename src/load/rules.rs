@@ -10,11 +10,11 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use crate::config::{RuleEntry as Entry, RuleSettings};
 use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::registry::Registry;
 use crate::model::rule::{status_of, Rule, RuleKind};
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 /// The site's rules, in the order a host tries them, and warnings about
 /// what was left out. Every bad entry of every file is one error.
@@ -82,7 +82,9 @@ fn rule(entry: &Entry, base: &str) -> std::result::Result<Rule, String> {
     let path = path.trim();
     let key = kind.name();
     if !path.starts_with('/') {
-        return Err(format!("`{key}`: expected a path starting with /, found {path:?}"));
+        return Err(format!(
+            "`{key}`: expected a path starting with /, found {path:?}"
+        ));
     }
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()
@@ -114,7 +116,9 @@ fn rule(entry: &Entry, base: &str) -> std::result::Result<Rule, String> {
     let status = match entry.status.as_deref() {
         None => 302,
         Some(word) => status_of(word).ok_or_else(|| {
-            format!("`status`: expected \"permanent\", \"temporary\" or \"see other\", found {word:?}")
+            format!(
+                "`status`: expected \"permanent\", \"temporary\" or \"see other\", found {word:?}"
+            )
         })?,
     };
     Ok(Rule {
@@ -206,10 +210,7 @@ fn obo_file(
         };
         match rule_or_root(&entry, &base) {
             Ok(r) => rules.push(r.located(path, entry.line)),
-            Err(m) => errors.push(Error::input(
-                at(entry.line),
-                format!("base_redirect: {m}"),
-            )),
+            Err(m) => errors.push(Error::input(at(entry.line), format!("base_redirect: {m}"))),
         }
     }
     let parent = base.rsplit_once('/').map_or("", |(p, _)| p);
@@ -447,13 +448,21 @@ mod tests {
                     9
                 ),
                 (RuleKind::Exact, "/obo/x", "http://example.org/x", 302, 3),
-                (RuleKind::Exact, "/obo/x.owl", "http://example.org/x.owl", 302, 5),
+                (
+                    RuleKind::Exact,
+                    "/obo/x.owl",
+                    "http://example.org/x.owl",
+                    302,
+                    5
+                ),
             ]
         );
         assert!(rules.iter().all(|r| r.ignore_case));
         assert_eq!(warnings.len(), 1);
         assert!(
-            warnings[0].message.starts_with("1 `regex` entry (line 15) not made"),
+            warnings[0]
+                .message
+                .starts_with("1 `regex` entry (line 15) not made"),
             "{}",
             warnings[0].message
         );
@@ -467,7 +476,9 @@ mod tests {
         let said: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(said.len(), 4, "{said:#?}");
         assert!(said[0].starts_with("rules/x.yml:3: entries: missing `replacement`"));
-        assert!(said[1].starts_with("rules/x.yml:4: entries: `exact`: expected a path starting with /"));
+        assert!(
+            said[1].starts_with("rules/x.yml:4: entries: `exact`: expected a path starting with /")
+        );
         assert!(said[2].starts_with("rules/x.yml:6: entries: `status`"));
         assert!(said[3].starts_with("rules/x.yml:9: entries: unknown key `replacemnt`"));
     }
@@ -495,6 +506,8 @@ mod tests {
             replacement: Some("ftp://x".into()),
             ..entry
         };
-        assert!(rule(&entry, "").unwrap_err().contains("expected an http(s) URL"));
+        assert!(rule(&entry, "")
+            .unwrap_err()
+            .contains("expected an http(s) URL"));
     }
 }

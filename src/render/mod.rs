@@ -8,8 +8,8 @@ pub mod context;
 pub mod discovery;
 pub mod exports;
 pub mod feeds;
-pub mod rules;
 mod minify;
+pub mod rules;
 pub mod site_wide;
 pub mod templates;
 

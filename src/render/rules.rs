@@ -196,13 +196,17 @@ mod tests {
         assert!(text.contains(
             "RedirectMatch 302 \"(?i)^/obo/obo/project$\" \"http://example.org/project.html\"\n"
         ));
-        assert!(text.contains("RedirectMatch 303 \"^/s/old items/(.*)$\" \"https://e.org/%24x/$1\"\n"));
+        assert!(
+            text.contains("RedirectMatch 303 \"^/s/old items/(.*)$\" \"https://e.org/%24x/$1\"\n")
+        );
     }
 
     #[test]
     fn nginx_maps_target_and_status_in_one_order() {
         let text = nginx(&rules());
-        assert!(text.contains("    \"~*^/obo/obo/project$\" \"http://example.org/project.html\";\n"));
+        assert!(
+            text.contains("    \"~*^/obo/obo/project$\" \"http://example.org/project.html\";\n")
+        );
         assert!(text.contains("    \"~^/s/old items/(.*)$\" \"https://e.org/%24x/$1\";\n"));
         assert!(text.contains("    \"~*^/obo/obo/project$\" 302;\n"));
         assert!(text.contains(

@@ -25,10 +25,40 @@ function builtRules() {
   const sandbox = {};
   vm.runInNewContext(script + "\nthis.rules = pidsiteRules;", sandbox);
   fs.rmSync(tmp, { recursive: true, force: true });
-  return sandbox.rules;
+  return { rules: sandbox.rules, script };
 }
 
-const rules = builtRules();
+const { rules, script } = builtRules();
+
+// The script as the 404 page runs it, at `pathname`: where it sends the
+// browser, and what becomes of the near-miss box.
+function onPage(pathname, search) {
+  const box = { id: "near-miss", hidden: true, children: [], textContent: "",
+    removeAttribute(name) { delete this[name]; }, appendChild(c) { this.children.push(c); } };
+  const page = {
+    document: {
+      getElementById: (id) => (box.id === id ? box : null),
+      createElement: () => ({}),
+    },
+    location: { pathname, search, hash: "", replaced: null, replace(to) { this.replaced = to; } },
+  };
+  vm.runInNewContext(script, page);
+  return { to: page.location.replaced, box };
+}
+
+test("the 404 page goes on where a rule matches and stops the near-miss lookup", () => {
+  const { to, box } = onPage("/obo/obo/branches/x%20y", "?a=1");
+  assert.strictEqual(to, "http://example.org/branches/x%20y?a=1");
+  // near-miss.js, which runs next, finds no box and looks nothing up.
+  assert.strictEqual(box.id, undefined);
+  assert.strictEqual(box.hidden, false);
+});
+
+test("the 404 page stays where no rule matches", () => {
+  const { to, box } = onPage("/obo/obo/nothing", "");
+  assert.strictEqual(to, null);
+  assert.strictEqual(box.id, "near-miss");
+});
 
 // What OBO's generated .htaccess answers: its first RedirectMatch whose
 // pattern matches (PCRE's leading `(?i)` as JavaScript's flag), or null.
