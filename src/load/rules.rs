@@ -164,7 +164,7 @@ fn obo_file(
         .ok_or_else(|| {
             vec![Error::input(
                 at(top.span.start.line()),
-                "missing `base_url`: expected the path its rules are below, e.g. /obo/uberon",
+                "`base_url`: expected the path its rules are below, starting with / (e.g. /obo/uberon)",
             )]
         })?;
     let base = format!("{site_base}{}", base_url.trim_end_matches('/'));
@@ -488,7 +488,7 @@ mod tests {
         let said = |t: &str| obo(t).unwrap_err()[0].to_string();
         assert!(said("entries: [").starts_with("rules/x.yml:"));
         assert!(said("- a\n").contains("expected a PURL configuration"));
-        assert!(said("entries: []\n").contains("missing `base_url`"));
+        assert!(said("entries: []\n").contains("`base_url`: expected the path"));
     }
 
     #[test]
