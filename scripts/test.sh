@@ -22,12 +22,13 @@ cargo clippy --all-targets --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked --quiet
 cargo test --locked
 
-# The pages' scripts (the 404 page's near-miss lookup), with node's own test
-# runner; node comes from Debian when the machine has none.
+# The pages' scripts (the 404 page's near-miss lookup and redirect rules, the
+# latter on a build of tests/fixtures/purl by the binary cargo test built),
+# with node's own test runner; node comes from Debian when the machine has none.
 if ! command -v node >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
 fi
-node --test tests/js/near_miss.test.js
+node --test tests/js/
 
 # Headless Chromium: the viewer, citations, redirects, 404 lookup, no-JS, print,
 # layout shift, keyboard and axe (WCAG 2.1 A/AA) on every page type.

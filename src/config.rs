@@ -36,6 +36,7 @@ struct RawConfig {
     resolvers: BTreeMap<String, String>,
     citation: RawCitation,
     remote: RawRemote,
+    rules: RawRules,
 }
 
 impl Default for RawConfig {
@@ -56,6 +57,7 @@ impl Default for RawConfig {
             resolvers: BTreeMap::new(),
             citation: RawCitation::default(),
             remote: RawRemote::default(),
+            rules: Default::default(),
         }
     }
 }
@@ -139,6 +141,84 @@ impl Default for RawCitation {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawRules {
+    files: Vec<String>,
+    skip_regex: bool,
+    entries: Vec<toml::Spanned<RawRuleEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRuleEntry {
+    exact: Option<String>,
+    prefix: Option<String>,
+    replacement: Option<String>,
+    status: Option<String>,
+    #[serde(default)]
+    ignore_case: bool,
+}
+
+/// `[rules]`: redirect rules besides the PIDs (README "Redirect rules"),
+/// checked and made into rules by `load::rules`, which reads the files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleSettings {
+    /// Rule files (OBO Foundry PURL YAML), relative to the site folder.
+    pub files: Vec<String>,
+    /// Whether the files' `regex` entries (and OBO's term-browser rule)
+    /// are left out without a warning.
+    pub skip_regex: bool,
+    /// site.toml's own `[[rules.entries]]`, in order.
+    pub entries: Vec<RuleEntry>,
+}
+
+impl RuleSettings {
+    /// `[rules]` as written; `text` is site.toml's, for line numbers.
+    fn from_raw(raw: RawRules, text: &str) -> Self {
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let entries = raw
+            .entries
+            .into_iter()
+            .map(|spanned| {
+                let line = line_of(spanned.span().start);
+                let e = spanned.into_inner();
+                RuleEntry {
+                    exact: e.exact,
+                    prefix: e.prefix,
+                    replacement: e.replacement,
+                    status: e.status,
+                    ignore_case: e.ignore_case,
+                    line,
+                }
+            })
+            .collect();
+        RuleSettings {
+            files: raw.files,
+            skip_regex: raw.skip_regex,
+            entries,
+        }
+    }
+}
+
+/// A redirect rule as written, in site.toml or in a rule file: OBO
+/// Foundry's keys, and `ignore_case`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleEntry {
+    /// The path it matches exactly.
+    pub exact: Option<String>,
+    /// The path whose start it matches.
+    pub prefix: Option<String>,
+    /// Where it redirects.
+    pub replacement: Option<String>,
+    /// `permanent`, `temporary` (the default) or `see other`.
+    pub status: Option<String>,
+    /// Whether letter case is ignored.
+    pub ignore_case: bool,
+    /// Its line in its file.
+    pub line: usize,
+}
+
 /// Which IIIF viewer landing pages embed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -207,6 +287,8 @@ pub struct SiteConfig {
     pub citation_labels: CitationLabels,
     /// Fetching remote targets.
     pub remote: RemoteConfig,
+    /// Redirect rules besides the PIDs (`[rules]`).
+    pub rules: RuleSettings,
 }
 
 impl SiteConfig {
@@ -357,6 +439,7 @@ impl SiteConfig {
             site_dir: PathBuf::from("."),
             citation_labels: raw.citation.labels.normalised(),
             remote,
+            rules: RuleSettings::from_raw(raw.rules, text),
         })
     }
 

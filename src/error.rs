@@ -292,6 +292,9 @@ warning_kinds! {
     MissingCanvas => "canvas",
     /// pidsite.lock cannot be read (a merge conflict): a new one is written.
     UnreadableLock => "lock",
+    /// A redirect rule left out: it would shadow a PID, repeats an earlier
+    /// one, or is of a kind pidsite does not write (OBO's `regex`).
+    Rule => "rule",
     /// The last build's state in the output's cache could not be read: the
     /// build was a full one. About the output, not the inputs: build only.
     CacheReset => "cache",

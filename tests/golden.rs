@@ -142,6 +142,27 @@ fn hostile_site() {
     );
 }
 
+/// Issue 18: a site's redirect rules (OBO Foundry's test2 example, read
+/// from its YAML) after the PIDs' lines of each host's export, and the
+/// 404 page running them before the near-miss lookup.
+#[test]
+fn purl_rules_site() {
+    let (_tmp, out) = build_fixture("purl");
+    let s = |rel: &str| read(&out, rel);
+    insta::assert_snapshot!("rules_netlify", s("_redirects"));
+    insta::assert_snapshot!("rules_apache", s(".htaccess"));
+    insta::assert_snapshot!("rules_nginx", s("pidsite-redirects.map"));
+    let script = s("redirect-rules.js");
+    let data = script.lines().next().unwrap();
+    insta::assert_snapshot!("rules_script_data", data);
+    let page = s("404.html");
+    let scripts: Vec<&str> = page
+        .lines()
+        .filter(|l| l.contains("<script src="))
+        .collect();
+    insta::assert_snapshot!("rules_404_scripts", scripts.join("\n"));
+}
+
 #[test]
 fn every_internal_link_is_under_the_base_path() {
     let (_tmp, out) = build_fixture("basic");

@@ -14,6 +14,7 @@ use crate::load::pages::{Note, Page};
 use crate::load::registry::Registry;
 use crate::lock::{Lock, LOCK_FILE};
 use crate::model::record::{Entry, Status, Target};
+use crate::model::rule::Rule;
 use crate::render::templates::Templates;
 
 /// The site's inputs, read and checked.
@@ -26,6 +27,8 @@ pub(crate) struct Inputs {
     pub templates: Templates,
     /// The notes, by PID key.
     pub notes: HashMap<String, Note>,
+    /// The site's redirect rules besides its PIDs, none shadowing a PID.
+    pub rules: Vec<Rule>,
     /// Warnings about the registry, templates and notes.
     pub warnings: Vec<Warning>,
 }
@@ -39,6 +42,9 @@ pub(crate) fn load(site: &Path, config: &SiteConfig) -> Result<Inputs> {
     let mut templates = crate::render::templates::load(site, config.minify)?;
     let mut warnings = std::mem::take(&mut templates.warnings);
     warnings.append(&mut registry.warnings);
+    let (rules, mut left_out) =
+        crate::load::rules::load(site, &config.rules, &config.base_path, &registry)?;
+    warnings.append(&mut left_out);
     let mut notes: HashMap<String, Note> = HashMap::new();
     for note in crate::load::pages::load_notes(site)? {
         let known = registry
@@ -59,6 +65,7 @@ pub(crate) fn load(site: &Path, config: &SiteConfig) -> Result<Inputs> {
         pages,
         templates,
         notes,
+        rules,
         warnings,
     })
 }

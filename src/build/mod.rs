@@ -159,6 +159,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         pages,
         templates,
         notes,
+        rules,
         mut warnings,
     } = inputs::load(site, &config)?;
     let remote_docs = fetch_remote(&config, &out, options.offline, &registry, progress);
@@ -204,6 +205,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         out: &out,
         site,
         pages: &pages,
+        rules: &rules,
         staging: &staging,
         store: &store,
         lock_dates: &lock_dates,

@@ -14,6 +14,7 @@ use crate::cache::State;
 use crate::error::{Error, Result, Warning};
 use crate::load::pages::Page;
 use crate::lock::{LockDates, LockedPage};
+use crate::model::rule::Rule;
 use crate::model::site_path::SitePath;
 use crate::output::{self, Output, SitePage};
 use crate::render::site_wide;
@@ -25,6 +26,8 @@ pub(super) struct SiteWide<'a> {
     pub(super) out: &'a Path,
     pub(super) site: &'a Path,
     pub(super) pages: &'a [Page],
+    /// The site's redirect rules, for the server exports and the 404 page.
+    pub(super) rules: &'a [Rule],
     pub(super) staging: &'a Staging,
     pub(super) store: &'a EntryStore,
     pub(super) lock_dates: &'a LockDates,
@@ -103,7 +106,7 @@ impl SiteWide<'_> {
         }
         linkset.write(b"]}\n")?;
         let (linkset_path, linkset_bytes) = linkset.finish()?;
-        let site_pages = site_wide.finish(self.pages, &mut emit)?;
+        let site_pages = site_wide.finish(self.pages, self.rules, &mut emit)?;
         let html_pages = site_pages.lists + self.pages.len() + 1;
         let build_id = self.last.map_or_else(new_build_id, |p| p.build_id.clone());
         emit(Output {

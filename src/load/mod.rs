@@ -7,4 +7,5 @@ pub mod iiif;
 pub mod json;
 pub mod pages;
 pub mod registry;
+pub mod rules;
 pub mod target;

@@ -8,4 +8,5 @@ pub mod pid;
 pub mod record;
 pub mod resource;
 pub mod rights;
+pub mod rule;
 pub mod site_path;

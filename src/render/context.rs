@@ -463,6 +463,10 @@ pub struct NotFoundContext<'a> {
     pub site: &'a SiteContext,
     /// Head.
     pub head: PageHead,
+    /// The URL of the site's redirect-rules script, for a site with rules
+    /// (absent otherwise, so a site without rules renders as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_rules: Option<String>,
 }
 
 /// A `<link>` in the page head.

@@ -32,7 +32,7 @@ fn file_of(path: &str) -> String {
 }
 
 /// A path quoted for a regular expression (Apache, nginx).
-fn regex_escape(path: &str) -> String {
+pub(super) fn regex_escape(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         if "\\.+*?()|[]{}^$#".contains(c) {
@@ -46,7 +46,7 @@ fn regex_escape(path: &str) -> String {
 /// A path as Netlify's `_redirects` wants it: percent-encoded, but for
 /// `/` and what never needs it (Netlify's docs: "special characters in
 /// paths must be url-encoded"; a `:` would start a placeholder).
-fn netlify_path(path: &str) -> String {
+pub(super) fn netlify_path(path: &str) -> String {
     const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'/')
         .remove(b'-')
@@ -59,7 +59,7 @@ fn netlify_path(path: &str) -> String {
 /// A string in double quotes for nginx's configuration: a quote or
 /// backslash is escaped. nginx matches `$uri`, the decoded path, so that
 /// is what goes in.
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -9,6 +9,7 @@ pub mod discovery;
 pub mod exports;
 pub mod feeds;
 mod minify;
+pub mod rules;
 pub mod site_wide;
 pub mod templates;
 
@@ -1228,6 +1229,7 @@ impl<'a> Renderer<'a> {
         let ctx = NotFoundContext {
             site: &self.site,
             head,
+            redirect_rules: None,
         };
         (path, ctx)
     }

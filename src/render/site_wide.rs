@@ -19,10 +19,11 @@ use serde::Serialize;
 
 use super::context::{IndexContext, ListItem};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
-use super::{exports, Renderer, Sink, Summary, PER_PAGE};
+use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
 use crate::load::pages::Page;
 use crate::lock::{LockDates, LockedPage};
+use crate::model::rule::Rule;
 use crate::model::site_path::SitePath;
 use crate::output::{Output, Redirect};
 
@@ -149,7 +150,12 @@ impl<'r> SiteWide<'r> {
     /// `.nojekyll`, the redirect exports (`_redirects`, `.htaccess`,
     /// `pidsite-redirects.map`), the Markdown pages and `404.html`. Returns
     /// what became of the pages rendered from templates.
-    pub fn finish(mut self, pages: &[Page], emit: &mut Sink<'_>) -> Result<SitePages> {
+    pub fn finish(
+        mut self,
+        pages: &[Page],
+        rules: &[Rule],
+        emit: &mut Sink<'_>,
+    ) -> Result<SitePages> {
         let r = self.renderer;
         if !self.page.is_empty() || self.pages_written == 0 {
             self.write_page(emit)?;
@@ -167,7 +173,19 @@ impl<'r> SiteWide<'r> {
             self.add_own_page(&loc, file, hash, emit)?;
         }
         self.keeper.pages.dated.sort_by(|a, b| a.file.cmp(&b.file));
-        let (path, ctx) = r.not_found_context();
+        let (path, mut ctx) = r.not_found_context();
+        // The 404 page runs the rules where the host has no server rules;
+        // the script's address changes with them, so no browser keeps old
+        // rules.
+        if let Some(script) = rules::script(rules) {
+            let hash = blake3::hash(script.as_bytes()).to_hex();
+            ctx.redirect_rules = Some(format!(
+                "{}?v={}",
+                r.config.path(rules::SCRIPT),
+                &hash[..12]
+            ));
+            emit(Output::new(SitePath::root().file(rules::SCRIPT), script))?;
+        }
         self.keeper.render(r, path, "404.html", &ctx, emit)?;
         let root = SitePath::root();
         for (name, xml) in self.sitemaps.finish(|f| r.config.url(f)) {
@@ -208,17 +226,18 @@ impl<'r> SiteWide<'r> {
         emit(Output::new(root.file("pids.csv"), csv))?;
         emit(Output::new(root.file(".nojekyll"), Vec::new()))?;
         let redirects: Vec<&Redirect> = self.redirects.iter().collect();
+        // The site's rules after the PIDs' lines: a PID's redirect wins.
         emit(Output::new(
             root.file("_redirects"),
-            exports::netlify(&redirects),
+            exports::netlify(&redirects) + &rules::netlify(rules),
         ))?;
         emit(Output::new(
             root.file(".htaccess"),
-            exports::apache(&redirects),
+            exports::apache(&redirects) + &rules::apache(rules),
         ))?;
         emit(Output::new(
             root.file("pidsite-redirects.map"),
-            exports::nginx(&redirects),
+            exports::nginx(&redirects) + &rules::nginx(rules),
         ))?;
         self.keeper.pages.lists = self.pages_written;
         Ok(self.keeper.pages)

@@ -151,6 +151,12 @@ fn provoke(kind: pidsite::WarningKind, site: &Path) -> Option<&'static str> {
             );
             Some("has no canvas https://iiif.io/api/cookbook/recipe/0008-rights/canvas/p9")
         }
+        K::Rule => {
+            edit(site, "site.toml", |t| {
+                t + "\n[[rules.entries]]\nexact = \"/doi/10.5555/coin.1/\"\nreplacement = \"https://example.org/\"\n"
+            });
+            Some("site.toml:6: exact rule /repo/doi/10.5555/coin.1/ left out")
+        }
         K::UnreadableLock => {
             edit(site, "pidsite.lock", |t| format!("<<<<<<< HEAD\n{t}"));
             Some("pidsite.lock:1: ")
@@ -251,7 +257,7 @@ fn check_reports_every_warning_that_build_strict_fails_on() {
             kind.name()
         );
     }
-    assert_eq!(tried, 8, "every kind from the site's inputs was tried");
+    assert_eq!(tried, 9, "every kind from the site's inputs was tried");
 }
 
 /// Issue 16: what stops a build stops `check` too, with the build's words:

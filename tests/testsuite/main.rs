@@ -17,5 +17,6 @@ mod dates;
 mod mint;
 mod new;
 mod registry;
+mod rules;
 mod serve;
 mod templates;
