@@ -720,13 +720,17 @@ impl From<Formatted> for CitationText {
     }
 }
 
-/// A Markdown page of the site (`content/pages/`).
+/// A Markdown page of the site (`content/pages/`). Its fields serialise in
+/// the order the loaded page's did: the hash of a site page's context dates
+/// it in `pidsite.lock` and the sitemap.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageView {
     /// Its slug (the file stem; the page is at `/<slug>/`).
     pub slug: String,
     /// Its title.
     pub title: String,
+    /// Its position in the navigation (lower first; then by title).
+    pub order: i64,
     /// Its meta description.
     pub description: String,
     /// Its HTML.
@@ -738,6 +742,7 @@ impl From<&Page> for PageView {
         PageView {
             slug: p.slug.clone(),
             title: p.title.clone(),
+            order: p.order,
             description: p.description.clone(),
             html: p.html.clone(),
         }
