@@ -5,6 +5,8 @@
 //! renderer's index gives (the titles of the manifests it names that are
 //! PIDs of the site) are used; nothing here reads another file.
 
+use super::context::{AnnotationItem, AnnotationsContext, RichText, TextContext};
+use crate::model::content_state::canvas_state;
 use crate::model::resource::{AnnotationView, Resource, ResourceKind, TargetRef};
 
 /// Characters of transcribed text a landing page holds; the rest is in the
@@ -383,6 +385,82 @@ pub fn shown_body(body: &crate::model::resource::Html) -> crate::model::resource
         html: crate::load::html::escape(&text),
         text,
         lang: body.lang.clone(),
+    }
+}
+
+/// The annotations of an annotation page or annotation as its landing page
+/// shows them: transcriptions as text in reading order, the others as a
+/// list, each with a link that opens its target on the target manifest's
+/// PID page when the site has one (`pid_page` gives a IIIF id's page).
+/// `language` is the site's: a text's own language is given only when
+/// it differs.
+pub fn view<'i>(
+    r: &Resource,
+    language: &str,
+    pid_page: impl Fn(&str) -> Option<&'i str>,
+) -> AnnotationsContext {
+    // A link opening a target (at its region) on the target manifest's
+    // PID page.
+    let open = |t: &TargetRef, region: Option<&str>| {
+        let manifest = t.manifest.as_deref()?;
+        let page = pid_page(manifest.trim())?;
+        let state = canvas_state(manifest, &t.source, region);
+        Some(format!("{page}?iiif-content={state}"))
+    };
+    let open_at = |a: &AnnotationView| {
+        let t = a.target_ref.as_ref()?;
+        open(t, t.region.as_deref())
+    };
+    let (texts, text_cut) = transcription(r);
+    let several = texts.len() > 1;
+    let text = texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| TextContext {
+            heading: several.then(|| {
+                t.label
+                    .map_or_else(|| format!("Image {}", i + 1), canvas_name)
+            }),
+            lang: t.lang.filter(|l| *l != language).map(str::to_string),
+            lines: t.lines,
+            // The whole canvas, as a heading opens it.
+            open_url: several
+                .then(|| t.first.target_ref.as_ref().and_then(|tr| open(tr, None)))
+                .flatten(),
+        })
+        .collect();
+    let (listed, items_left) = listed(r, |a| open_at(a).map_or(0, |u| u.len()));
+    let items = listed
+        .into_iter()
+        .map(|a| AnnotationItem {
+            what: item_word(a),
+            body: a
+                .body
+                .as_ref()
+                .map(|b| RichText::new(&shown_body(b), language)),
+            tags: a.tags.clone(),
+            on: a.target_ref.as_ref().map(target_words),
+            open_url: open_at(a),
+        })
+        .collect();
+    AnnotationsContext {
+        text,
+        text_cut,
+        items,
+        items_left,
+        total: r.annotation_total,
+    }
+}
+
+/// What an annotation is on, in words: "a region of page 2", "the image".
+fn target_words(t: &TargetRef) -> String {
+    let canvas = t
+        .label
+        .as_ref()
+        .map_or_else(|| "the image".to_string(), |l| canvas_name(&l.value));
+    match &t.region {
+        Some(_) => format!("a region of {canvas}"),
+        None => canvas,
     }
 }
 

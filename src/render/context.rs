@@ -1,13 +1,20 @@
-//! Page contexts: `Serialize` structs handed to Tera. Templates never parse
-//! JSON or compute anything; everything they show is prepared here.
+//! The template context: the `Serialize` structs handed to Tera, which are
+//! every variable a template (built-in or a site's own) can use. README's
+//! "Templates" section lists them and `tests/template_context.rs` pins
+//! them: a field renamed here renames a template variable, so change them
+//! on purpose only. They are views made for the pages, never the model's
+//! types, so that renaming a model field cannot break a site's template.
+//!
+//! Templates never parse JSON or compute anything; everything they show is
+//! prepared here. Every `lang` is set only when it is not the site's
+//! language (the page's `<html lang>`), so a template writes it as it is.
 
 use serde::Serialize;
 
 use crate::citation::styles::Formatted;
-use crate::citation::Citation;
 use crate::load::pages::Page;
 use crate::model::genre::GenreFacts;
-use crate::model::resource::Resource;
+use crate::model::resource::{Html, MetadataEntry, Provider, Resource, Text};
 
 /// What every page knows about the site.
 #[derive(Debug, Clone, Serialize)]
@@ -132,14 +139,22 @@ pub struct MemberContext {
     pub has_pid: bool,
 }
 
+/// The links of one kind, in the order the document gives them (one `<dt>`
+/// and its `<dd>`s): a run of links of one kind is one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkGroup {
+    /// What they are ("Web page", "Metadata", "Download").
+    pub role: String,
+    /// The links.
+    pub links: Vec<LinkContext>,
+}
+
 /// A homepage, seeAlso or rendering link.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkContext {
-    /// What it is ("Web page", "Metadata", "Download").
-    pub role: String,
     /// Link text.
     pub text: String,
-    /// Language of the text, when given.
+    /// Language of the text, when given and not the site's.
     pub lang: Option<String>,
     /// http(s) URL.
     pub url: String,
@@ -193,7 +208,7 @@ pub struct AnnotationItem {
     /// What it is ("Comment", "Tag", "Highlight").
     pub what: &'static str,
     /// Its text, sanitised.
-    pub body: Option<crate::model::resource::Html>,
+    pub body: Option<RichText>,
     /// Its tags.
     pub tags: Vec<String>,
     /// What it is on ("a region of page 2", "the image").
@@ -220,7 +235,9 @@ pub struct RightsContext {
     pub name: Option<String>,
 }
 
-/// A landing page (and, with `tombstone` set, a tombstone page).
+/// A landing page (`landing.html`), and a withdrawn PID's tombstone
+/// (`tombstone.html`), which gets the same variables with nothing of the
+/// withdrawn content: no viewer, manifest, links, members or images.
 #[derive(Debug, Serialize)]
 pub struct LandingContext<'a> {
     /// Site.
@@ -232,15 +249,16 @@ pub struct LandingContext<'a> {
     /// Lifecycle status name.
     pub status: &'static str,
     /// The IIIF resource, when it could be read.
-    pub resource: Option<&'a Resource>,
+    pub resource: Option<ResourceView>,
     /// Type label (`Manifest`, `Collection`…).
     pub kind_label: String,
     /// Title shown.
     pub title: String,
-    /// Citation model.
-    pub citation: &'a Citation,
+    /// The language of the title, when the resource's label gives one
+    /// and it is not the site's.
+    pub title_lang: Option<String>,
     /// Citations in each style.
-    pub citations: Vec<Formatted>,
+    pub citations: Vec<CitationText>,
     /// Default style name.
     pub default_style: String,
     /// BibTeX text.
@@ -254,9 +272,8 @@ pub struct LandingContext<'a> {
     /// The Zotero item type (`z:itemType`, read by Zotero's Embedded
     /// Metadata translator before `og:type` and `DC.type`).
     pub zotero_type: &'static str,
-    /// What the resource is, with its outputs' names and the words the
-    /// page counts its parts in (`genre.part`, `genre.parts`).
-    pub genre: GenreFacts,
+    /// What the resource is, and the words the page counts its parts in.
+    pub genre: GenreView,
     /// JSON-LD, already safe inside `<script>`.
     pub json_ld: String,
     /// Manifest URL (the site's copy, or the remote URL).
@@ -277,8 +294,8 @@ pub struct LandingContext<'a> {
     pub member_page: Option<String>,
     /// Number of members in all (may exceed `members`).
     pub member_total: usize,
-    /// Homepage, seeAlso and rendering links.
-    pub links: Vec<LinkContext>,
+    /// Homepage, seeAlso and rendering links, grouped by kind.
+    pub links: Vec<LinkGroup>,
     /// One citation link per canvas (manifests).
     pub canvas_links: Vec<CanvasLink>,
     /// The page listing all images, when `canvas_links` holds only the first.
@@ -319,7 +336,7 @@ pub struct HistoryContext {
     pub latest_url: String,
     /// On a version's page: the current version's citation in the default
     /// style ("cite the latest").
-    pub latest_citation: Option<Formatted>,
+    pub latest_citation: Option<CitationText>,
     /// Every version, oldest first.
     pub rows: Vec<VersionRow>,
     /// The page of the version before the one shown (RFC 5829).
@@ -414,7 +431,7 @@ pub struct PageContext<'a> {
     /// Head.
     pub head: PageHead,
     /// The page.
-    pub page: &'a Page,
+    pub page: PageView,
 }
 
 /// The page listing every member of a long collection (`members.html`),
@@ -453,7 +470,7 @@ pub struct ImagesContext<'a> {
     /// Number of canvases (all of them are listed).
     pub canvas_total: usize,
     /// What the manifest is (the page says "pages", "recordings"…).
-    pub genre: GenreFacts,
+    pub genre: GenreView,
 }
 
 /// The 404 page.
@@ -497,5 +514,301 @@ impl HeadLink {
             media_type: media_type.map(str::to_string),
             profile: None,
         }
+    }
+}
+
+/// Text with markup, as a page shows it: a summary, a metadata value, an
+/// annotation's body.
+#[derive(Debug, Clone, Serialize)]
+pub struct RichText {
+    /// Markup reduced to the subset IIIF allows, safe to write unescaped.
+    pub html: String,
+    /// The same as plain text.
+    pub text: String,
+    /// Its language, when given and not the site's.
+    pub lang: Option<String>,
+}
+
+impl RichText {
+    /// `html` as shown on a site whose language is `language`.
+    pub fn new(html: &Html, language: &str) -> Self {
+        RichText {
+            html: html.html.clone(),
+            text: html.text.clone(),
+            lang: other_language(html.lang.as_deref(), language),
+        }
+    }
+}
+
+/// The IIIF resource as a landing page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceView {
+    /// Its `id` (`@id`).
+    pub id: Option<String>,
+    /// Its summary (v2 `description`).
+    pub summary: Option<RichText>,
+    /// Its descriptive metadata, a group per label.
+    pub metadata: Vec<MetadataGroup>,
+    /// Thumbnail image URL.
+    pub thumbnail: Option<String>,
+    /// Number of canvases (manifests, ranges).
+    pub canvas_count: usize,
+    /// Its `navDate`.
+    pub nav_date: Option<String>,
+    /// Its required statement (v2 `attribution`).
+    pub required_statement: Option<Statement>,
+    /// Who provides it.
+    pub providers: Vec<ProviderView>,
+    /// The heading over the providers ("Provider", "Providers"); none
+    /// when the required statement is labelled "Provider" already.
+    pub provider_heading: Option<String>,
+}
+
+impl ResourceView {
+    /// `r` as shown on a site whose language is `language`.
+    pub fn new(r: &Resource, language: &str) -> Self {
+        let required_statement = r.required_statement.as_ref().map(|s| Statement {
+            label: s.label.value.clone(),
+            value: RichText::new(&s.value, language),
+        });
+        let provider_named = required_statement
+            .as_ref()
+            .is_some_and(|s| s.label == "Provider");
+        let provider_heading = match r.provider.len() {
+            _ if provider_named => None,
+            0 => None,
+            1 => Some("Provider".to_string()),
+            _ => Some("Providers".to_string()),
+        };
+        ResourceView {
+            id: r.id.clone(),
+            summary: r.summary.as_ref().map(|s| RichText::new(s, language)),
+            metadata: MetadataGroup::runs(&r.metadata, language),
+            thumbnail: r.thumbnail.clone(),
+            canvas_count: r.canvas_count,
+            nav_date: r.nav_date.clone(),
+            required_statement,
+            providers: r.provider.iter().map(ProviderView::new).collect(),
+            provider_heading,
+        }
+    }
+}
+
+/// The values of one metadata label: one `<dt>` and its `<dd>`s. A run of
+/// entries with one label is one group (HTML wants each name once in a
+/// `<dl>`); the same label further on starts another.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetadataGroup {
+    /// The label.
+    pub label: String,
+    /// Its language, when given and not the site's.
+    pub lang: Option<String>,
+    /// The values, in order.
+    pub values: Vec<RichText>,
+}
+
+impl MetadataGroup {
+    /// `entries` grouped in runs of one label.
+    fn runs(entries: &[MetadataEntry], language: &str) -> Vec<Self> {
+        let mut groups: Vec<MetadataGroup> = Vec::new();
+        for entry in entries {
+            let value = RichText::new(&entry.value, language);
+            match groups.last_mut() {
+                Some(last) if last.label == entry.label.value => last.values.push(value),
+                _ => groups.push(MetadataGroup {
+                    label: entry.label.value.clone(),
+                    lang: other_language(entry.label.lang.as_deref(), language),
+                    values: vec![value],
+                }),
+            }
+        }
+        groups
+    }
+}
+
+/// A required statement: a label and its value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    /// The label ("Attribution", "Provider").
+    pub label: String,
+    /// The value.
+    pub value: RichText,
+}
+
+/// Who provides a resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderView {
+    /// Its name: its label, else its home page (may be empty).
+    pub name: String,
+    /// Its home page URL.
+    pub homepage: Option<String>,
+    /// Its logo image URL.
+    pub logo: Option<String>,
+}
+
+impl ProviderView {
+    fn new(p: &Provider) -> Self {
+        ProviderView {
+            name: p
+                .label
+                .as_ref()
+                .map(|l| l.value.clone())
+                .or_else(|| p.homepage.clone())
+                .unwrap_or_default(),
+            homepage: p.homepage.clone(),
+            logo: p.logo.clone(),
+        }
+    }
+}
+
+/// What a resource is, as pages name it and count its parts.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenreView {
+    /// The name written in the registry's `resource_type` (`map`).
+    pub name: &'static str,
+    /// What people call it ("Map").
+    pub label: &'static str,
+    /// One of its parts (its canvases): "image", "page", "recording".
+    pub part: &'static str,
+    /// Several of its parts: "images", "pages".
+    pub parts: &'static str,
+}
+
+impl From<GenreFacts> for GenreView {
+    fn from(facts: GenreFacts) -> Self {
+        GenreView {
+            name: facts.name,
+            label: facts.label,
+            part: facts.part,
+            parts: facts.parts,
+        }
+    }
+}
+
+/// A citation formatted in one style.
+#[derive(Debug, Clone, Serialize)]
+pub struct CitationText {
+    /// The style's name (`apa`).
+    pub name: String,
+    /// The style's label ("APA").
+    pub label: String,
+    /// The citation as HTML, escaped (italics as `<i>`).
+    pub html: String,
+    /// The same as plain text.
+    pub text: String,
+}
+
+impl From<Formatted> for CitationText {
+    fn from(f: Formatted) -> Self {
+        CitationText {
+            name: f.name,
+            label: f.label,
+            html: f.html,
+            text: f.text,
+        }
+    }
+}
+
+/// A Markdown page of the site (`content/pages/`). Its fields serialise in
+/// the order the loaded page's did: the hash of a site page's context dates
+/// it in `pidsite.lock` and the sitemap.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    /// Its slug (the file stem; the page is at `/<slug>/`).
+    pub slug: String,
+    /// Its title.
+    pub title: String,
+    /// Its position in the navigation (lower first; then by title).
+    pub order: i64,
+    /// Its meta description.
+    pub description: String,
+    /// Its HTML.
+    pub html: String,
+}
+
+impl From<&Page> for PageView {
+    fn from(p: &Page) -> Self {
+        PageView {
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            order: p.order,
+            description: p.description.clone(),
+            html: p.html.clone(),
+        }
+    }
+}
+
+/// A text's language, when it is given and not the site's `language`.
+pub fn other_language(lang: Option<&str>, language: &str) -> Option<String> {
+    lang.filter(|l| *l != language).map(str::to_string)
+}
+
+/// The language of `text`, when it is given and not the site's.
+pub fn text_language(text: Option<&Text>, language: &str) -> Option<String> {
+    other_language(text.and_then(|t| t.lang.as_deref()), language)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(text: &str, lang: Option<&str>) -> Html {
+        Html {
+            html: text.into(),
+            text: text.into(),
+            lang: lang.map(str::to_string),
+        }
+    }
+
+    fn entry(label: &str, value: &str) -> MetadataEntry {
+        MetadataEntry {
+            label: Text {
+                value: label.into(),
+                lang: Some("de".into()),
+            },
+            value: html(value, Some("en")),
+        }
+    }
+
+    #[test]
+    fn metadata_groups_runs_of_one_label_only() {
+        let entries = [
+            entry("Author", "A"),
+            entry("Author", "B"),
+            entry("Date", "1900"),
+            entry("Author", "C"),
+        ];
+        let groups = MetadataGroup::runs(&entries, "en");
+        let shape: Vec<(&str, usize)> = groups
+            .iter()
+            .map(|g| (g.label.as_str(), g.values.len()))
+            .collect();
+        assert_eq!(shape, [("Author", 2), ("Date", 1), ("Author", 1)]);
+        // The site's language is not repeated; another one is given.
+        assert_eq!(groups[0].lang.as_deref(), Some("de"));
+        assert_eq!(groups[0].values[0].lang, None);
+    }
+
+    #[test]
+    fn providers_are_headed_unless_the_statement_names_them() {
+        let provider = Provider {
+            label: None,
+            homepage: Some("https://example.org/".into()),
+            logo: None,
+        };
+        let manifest = r#"{"@context": "http://iiif.io/api/presentation/3/context.json",
+            "id": "https://example.org/m", "type": "Manifest", "items": []}"#;
+        let mut r = crate::load::iiif::parse(manifest.as_bytes(), &[]).unwrap();
+        r.provider = vec![provider.clone()];
+        assert_eq!(
+            ResourceView::new(&r, "en").provider_heading.as_deref(),
+            Some("Provider")
+        );
+        r.provider.push(provider);
+        let view = ResourceView::new(&r, "en");
+        assert_eq!(view.provider_heading.as_deref(), Some("Providers"));
+        assert_eq!(view.providers[0].name, "https://example.org/");
+        r.required_statement = Some(entry("Provider", "Someone"));
+        assert_eq!(ResourceView::new(&r, "en").provider_heading, None);
     }
 }

@@ -15,6 +15,7 @@ use crate::render::minify;
 pub const BUILTINS: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
+    ("record.html", include_str!("../../templates/record.html")),
     ("landing.html", include_str!("../../templates/landing.html")),
     (
         "tombstone.html",

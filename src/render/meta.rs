@@ -1,13 +1,15 @@
-//! What machines read on a landing page besides the citation: FAIR
-//! Signposting links (as `<link>` elements, since a static host sends no
-//! `Link` headers) and their RFC 9264 linkset, Dublin Core tags and COinS
-//! for reference managers.
+//! What machines read on a landing page: the Highwire `citation_*` and
+//! Dublin Core meta tags and COinS for reference managers, the schema.org
+//! JSON-LD with the object's schema type, and FAIR Signposting links (as
+//! `<link>` elements, since a static host sends no `Link` headers) with
+//! their RFC 9264 linkset. The page's template only writes them out.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Map, Value};
 
 use super::context::{HeadLink, Meta};
 use crate::citation::Citation;
+use crate::model::resource::Resource;
 
 /// The targets a landing page signposts.
 pub struct Signposts<'a> {
@@ -157,9 +159,135 @@ pub fn coins(c: &Citation) -> String {
         .join("&")
 }
 
+/// Highwire Press `citation_*` tags, which Google Scholar and Zotero read.
+pub fn meta_tags(c: &Citation, landing_url: &str) -> Vec<Meta> {
+    let mut meta = vec![Meta {
+        name: "citation_title".into(),
+        content: c.title.clone(),
+    }];
+    for creator in &c.creators {
+        meta.push(Meta {
+            name: "citation_author".into(),
+            content: creator.clone(),
+        });
+    }
+    // The whole date as far as it is known, in the form Google Scholar asks
+    // for (`1882/04/12`, `1882`): Zotero reads it as the item's date, so a
+    // year alone would lose the month and day.
+    if let Some(date) = c.date_joined("/") {
+        meta.push(Meta {
+            name: "citation_publication_date".into(),
+            content: date,
+        });
+    }
+    if let Some(p) = &c.publisher {
+        meta.push(Meta {
+            name: "citation_publisher".into(),
+            content: p.clone(),
+        });
+    }
+    if let Some(doi) = &c.doi {
+        meta.push(Meta {
+            name: "citation_doi".into(),
+            content: doi.clone(),
+        });
+    }
+    meta.push(Meta {
+        name: "citation_abstract_html_url".into(),
+        content: landing_url.to_string(),
+    });
+    // The URL to cite (the PID's resolver URL, or the landing page for a
+    // local identifier): Zotero's Embedded Metadata translator takes the
+    // item's URL from here before the landing page.
+    meta.push(Meta {
+        name: "citation_public_url".into(),
+        content: c.url.clone(),
+    });
+    meta
+}
+
+/// The page's schema.org description. A withdrawn resource's says so
+/// (`creativeWorkStatus`) and names no image or manifest.
+pub fn json_ld(
+    c: &Citation,
+    r: Option<&Resource>,
+    landing_url: &str,
+    manifest: Option<&str>,
+    withdrawn: bool,
+) -> String {
+    let mut v = json!({
+        "@context": "https://schema.org",
+        "@type": c.genre.facts().schema_org,
+        "@id": landing_url,
+        "url": landing_url,
+        "name": c.title,
+        "identifier": {
+            "@type": "PropertyValue",
+            "propertyID": c.scheme,
+            "value": c.pid,
+            "url": c.url,
+        },
+    });
+    let obj = v.as_object_mut().expect("built as an object above");
+    if let Some(s) = r.and_then(|r| r.summary.as_ref()) {
+        obj.insert("description".into(), json!(s.text));
+    }
+    if let Some(t) = r.and_then(|r| r.thumbnail.as_ref()).filter(|_| !withdrawn) {
+        obj.insert("image".into(), json!(t));
+    }
+    if withdrawn {
+        obj.insert("creativeWorkStatus".into(), json!("Withdrawn"));
+    }
+    if let Some(l) = &c.license {
+        obj.insert("license".into(), json!(l));
+    }
+    if !c.creators.is_empty() {
+        let creators: Vec<Value> = c
+            .creators
+            .iter()
+            .map(|n| json!({"@type": "Person", "name": n}))
+            .collect();
+        obj.insert("creator".into(), Value::Array(creators));
+    }
+    if let Some(d) = &c.date {
+        obj.insert("dateCreated".into(), json!(d));
+    }
+    if let Some(p) = &c.publisher {
+        obj.insert(
+            "publisher".into(),
+            json!({"@type": "Organization", "name": p}),
+        );
+    }
+    if let Some(m) = manifest {
+        obj.insert(
+            "subjectOf".into(),
+            json!({"@type": "MediaObject", "contentUrl": m, "encodingFormat": "application/ld+json"}),
+        );
+    }
+    script_safe(&v)
+}
+
+/// JSON that is safe inside `<script>`: no `<`, `>`, `&` or line separators
+/// can end the element or confuse a parser.
+pub fn script_safe(value: &Value) -> String {
+    serde_json::to_string(value)
+        .expect("a serde_json::Value always serialises")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_safe_cannot_close_the_element() {
+        let s = script_safe(&json!({"x": "</script><script>alert(1)</script>"}));
+        assert!(!s.contains("</"), "{s}");
+    }
 
     #[test]
     fn linkset_groups_targets_by_relation() {
