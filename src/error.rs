@@ -168,6 +168,12 @@ warning_kinds! {
     UnknownTemplate => "template",
     /// A note in content/notes/ for a PID the registry does not have.
     NoteWithoutPid => "note",
+    /// Raw HTML in Markdown left out (the site does not allow it), or a
+    /// link to a script or data URL removed.
+    RawHtml => "raw-html",
+    /// A hidden file or folder in static/ not published (`[static]
+    /// include` lists those to publish).
+    HiddenStatic => "static-hidden",
     /// Rows of one PID whose `version_date`s are not in the rows' order.
     VersionOrder => "version-order",
     /// A target that cannot be read or is not IIIF: the page is built from

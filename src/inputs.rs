@@ -39,13 +39,27 @@ pub(crate) struct Inputs {
 /// stops a build; the warnings are what it reports.
 pub(crate) fn load(site: &Path, config: &SiteConfig) -> Result<Inputs> {
     let mut registry = crate::load::registry::load(site, config)?;
-    let pages = crate::load::pages::load_pages(site)?;
+    let (pages, mut page_warnings) = crate::load::pages::load_pages(site, config.raw_html)?;
     crate::load::registry::check_site_paths(&registry, site, &pages)?;
     let mut templates = crate::render::templates::load(site, config.minify)?;
     let mut warnings = std::mem::take(&mut templates.warnings);
     warnings.append(&mut registry.warnings);
+    // The footer is Markdown too; rendered with every page, reported once.
+    let footer = crate::load::markdown::render(&config.footer, config.raw_html);
+    warnings.extend(
+        footer
+            .warnings(&Location::file(crate::config::CONFIG_FILE), config.raw_html)
+            .into_iter()
+            .map(|w| Warning {
+                message: format!("key `footer`: {}", w.message),
+                ..w
+            }),
+    );
+    warnings.append(&mut page_warnings);
+    let (found, note_warnings) = crate::load::pages::load_notes(site, config.raw_html)?;
+    warnings.extend(note_warnings);
     let mut notes: HashMap<String, Note> = HashMap::new();
-    for note in crate::load::pages::load_notes(site)? {
+    for note in found {
         let known = registry
             .entries
             .iter()

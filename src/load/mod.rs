@@ -4,5 +4,6 @@
 pub mod html;
 pub mod iiif;
 pub mod json;
+pub mod markdown;
 pub mod pages;
 pub mod registry;

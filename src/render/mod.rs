@@ -27,7 +27,7 @@ use crate::config::{SiteConfig, ViewerKind, ViewerSource};
 use crate::enrich::{enrich_parsed, Enrichable, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
-use crate::load::pages::{markdown, Note, Page};
+use crate::load::pages::{Note, Page};
 use crate::lock::Dates;
 use crate::model::changes::changes;
 use crate::model::content_state::{canvas_state, CanvasStates};
@@ -192,7 +192,7 @@ impl<'a> Renderer<'a> {
             base_path: config.base_path.clone(),
             base_url: config.base_url.clone(),
             nav,
-            footer_html: markdown(&config.footer),
+            footer_html: crate::load::markdown::render(&config.footer, config.raw_html).html,
             logo: config
                 .logo
                 .as_ref()
