@@ -40,9 +40,18 @@ pub(crate) struct Inputs {
 pub(crate) fn load(site: &Path, config: &SiteConfig) -> Result<Inputs> {
     let mut registry = crate::load::registry::load(site, config)?;
     let (pages, mut page_warnings) = crate::load::pages::load_pages(site, config.raw_html)?;
-    crate::load::registry::check_site_paths(&registry, site, &pages)?;
+    let statics = crate::static_files::site_static(&site.join("static"), &config.static_include)?;
+    crate::load::registry::check_site_paths(&registry, &statics.files, &pages)?;
     let mut templates = crate::render::templates::load(site, config.minify)?;
     let mut warnings = std::mem::take(&mut templates.warnings);
+    warnings.extend(statics.hidden.iter().map(|rel| {
+        Warning::new(
+            WarningKind::HiddenStatic,
+            Location::file(format!("static/{rel}")),
+            "not published: hidden files stay out of the site (secrets, version control); \
+             list it under `[static] include` in site.toml to publish it",
+        )
+    }));
     warnings.append(&mut registry.warnings);
     // The footer is Markdown too; rendered with every page, reported once.
     let footer = crate::load::markdown::render(&config.footer, config.raw_html);

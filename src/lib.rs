@@ -404,7 +404,8 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         bytes += size;
         site_files.push(file);
     }
-    let (static_files, static_bytes) = staging.copy_static(&site.join("static"))?;
+    let (static_files, static_bytes) =
+        staging.copy_static(&site.join("static"), &config.static_include)?;
     site_files.extend(static_files);
     bytes += static_bytes + pid_bytes + linkset_bytes;
 

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use crate::error::{Error, Location, Result};
 use crate::model::site_path::SitePath;
 use crate::output::Output;
-use crate::static_files::{slashed, BUILTIN_STATIC};
+use crate::static_files::BUILTIN_STATIC;
 
 /// The marker file in the output folder naming the build it holds.
 pub const MARKER: &str = ".pidsite-build";
@@ -105,27 +105,19 @@ impl Staging {
     /// Copy the site's `static/` folder, then every built-in static file the
     /// site does not override. Returns the files' paths under the output
     /// and their total size.
-    pub fn copy_static(&self, site_static: &Path) -> Result<(Vec<String>, u64)> {
+    pub fn copy_static(
+        &self,
+        site_static: &Path,
+        include: &[String],
+    ) -> Result<(Vec<String>, u64)> {
         let mut copied = Vec::new();
         let mut size = 0;
-        if site_static.is_dir() {
-            for entry in walkdir::WalkDir::new(site_static) {
-                let entry = entry.map_err(|e| Error::Io {
-                    path: site_static.to_path_buf(),
-                    source: e.into(),
-                })?;
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let rel = entry
-                    .path()
-                    .strip_prefix(site_static)
-                    .expect("walkdir yields paths under its root");
-                let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-                self.put(&self.dir.path().join(rel), &self.out.join(rel), &bytes)?;
-                size += bytes.len() as u64;
-                copied.push(slashed(rel));
-            }
+        for rel in crate::static_files::site_static(site_static, include)?.files {
+            let from = site_static.join(&rel);
+            let bytes = std::fs::read(&from).map_err(|e| Error::io(&from, e))?;
+            self.put(&self.dir.path().join(&rel), &self.out.join(&rel), &bytes)?;
+            size += bytes.len() as u64;
+            copied.push(rel);
         }
         for (rel, bytes) in BUILTIN_STATIC {
             if !copied.iter().any(|c| c == rel) {

@@ -258,3 +258,98 @@ fn an_existing_folder_pidsite_did_not_write_is_never_replaced() {
         .assert()
         .success();
 }
+
+/// Issue 19: `static/.env` and `static/.git/` were published (and with
+/// `.nojekyll` GitHub Pages serves dotfiles).
+#[test]
+fn hidden_static_files_stay_out_unless_listed() {
+    let site = site();
+    let write = |rel: &str| {
+        let path = site.path().join("static").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "SECRET=1\n").unwrap();
+    };
+    for rel in [
+        ".env",
+        ".git/config",
+        ".well-known/security.txt",
+        "css/extra.css",
+    ] {
+        write(rel);
+    }
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: static/.env: not published: hidden files stay out of the site",
+        ))
+        .stderr(predicate::str::contains(
+            "static/.well-known: not published",
+        ))
+        // Version control is left out without a word.
+        .stderr(predicate::str::contains(".git").not());
+    let out = site.path().join("public");
+    assert!(out.join("css/extra.css").is_file());
+    assert!(!out.join(".env").exists());
+    assert!(!out.join(".git").exists());
+    assert!(!out.join(".well-known").exists());
+    // Listed, it is published.
+    edit(site.path(), "site.toml", |t| {
+        t + "\n[static]\ninclude = [\".well-known\"]\n"
+    });
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("static/.env: not published"))
+        .stderr(predicate::str::contains(".well-known").not());
+    std::fs::remove_file(site.path().join("static/.env")).unwrap();
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .success();
+    assert!(out.join(".well-known/security.txt").is_file());
+    assert!(!out.join(".env").exists());
+}
+
+/// Issue 19: a file in `static/` named like one the site generates
+/// replaced it without a word.
+#[test]
+fn a_static_file_named_like_a_generated_one_is_an_error() {
+    for (rel, names) in [
+        ("index.html", "the site's own index.html"),
+        ("sitemap.xml", "the site's own sitemap.xml"),
+        (".htaccess", "the site's own .htaccess"),
+        ("_redirects", "the site's own _redirects"),
+        ("about/index.html", "the page content/pages/about.md"),
+        (
+            "ark/99999/fk4photo/index.html",
+            "the page of ark:99999/fk4photo (content/registry.csv:2) writes ark/99999/fk4photo/index.html",
+        ),
+        (
+            "doi/10.5555/coin.1/cite.bib",
+            "the page of doi:10.5555/coin.1 (content/registry.csv:3) writes doi/10.5555/coin.1/cite.bib",
+        ),
+        (
+            "ark/99999/fk4photo",
+            "the pages of ark:99999/fk4photo (content/registry.csv:2) need the folder ark/99999/fk4photo/",
+        ),
+    ] {
+        let site = site();
+        if rel == ".htaccess" {
+            edit(site.path(), "site.toml", |t| {
+                t + "\n[static]\ninclude = [\".htaccess\"]\n"
+            });
+        }
+        let path = site.path().join("static").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "mine\n").unwrap();
+        build_fails(
+            site.path(),
+            &[&format!(
+                "error: static/{rel}: would replace a file the site generates: {names}; rename or remove one of them"
+            )],
+        );
+    }
+}

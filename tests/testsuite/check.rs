@@ -155,6 +155,17 @@ fn provoke(kind: pidsite::WarningKind, site: &Path) -> Option<&'static str> {
             edit(site, "pidsite.lock", |t| format!("<<<<<<< HEAD\n{t}"));
             Some("pidsite.lock:1: ")
         }
+        K::RawHtml => {
+            write(
+                "content/pages/raw.md",
+                "# Raw\n\nA <span onclick=\"alert(1)\">page</span>.\n",
+            );
+            Some("content/pages/raw.md: raw HTML in Markdown omitted")
+        }
+        K::HiddenStatic => {
+            write("static/.env", "SECRET=1\n");
+            Some("static/.env: not published")
+        }
         // About the output folder and the disk, found after the site is
         // written (the strict check is before): the build recovers by
         // itself, and a site's inputs cannot cause them.
@@ -251,7 +262,7 @@ fn check_reports_every_warning_that_build_strict_fails_on() {
             kind.name()
         );
     }
-    assert_eq!(tried, 8, "every kind from the site's inputs was tried");
+    assert_eq!(tried, 10, "every kind from the site's inputs was tried");
 }
 
 /// Issue 16: what stops a build stops `check` too, with the build's words:
