@@ -309,3 +309,76 @@ fn check_reports_every_error_that_stops_a_build() {
             .stdout(predicate::str::contains(message));
     }
 }
+
+/// Which of a command's streams the reader closes.
+#[derive(Clone, Copy, PartialEq)]
+enum Closed {
+    Stdout,
+    Stderr,
+}
+
+/// Run pidsite with `args` in `site`, one of its streams a real pipe whose
+/// reading end is closed before pidsite writes to it (as `| head -1` does
+/// once it has its line): the exit code and what the other stream said.
+fn into_a_closed_pipe(site: &Path, args: &[&str], closed: Closed) -> (Option<i32>, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pidsite"))
+        .args(args)
+        .current_dir(site)
+        .env_remove("RUST_BACKTRACE")
+        .env("SOURCE_DATE_EPOCH", "1764072000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (gone, mut kept): (Box<dyn Read>, Box<dyn Read>) = match closed {
+        Closed::Stdout => (
+            Box::new(child.stdout.take().unwrap()),
+            Box::new(child.stderr.take().unwrap()),
+        ),
+        Closed::Stderr => (
+            Box::new(child.stderr.take().unwrap()),
+            Box::new(child.stdout.take().unwrap()),
+        ),
+    };
+    drop(gone);
+    let mut said = String::new();
+    kept.read_to_string(&mut said).unwrap();
+    (child.wait().unwrap().code(), said)
+}
+
+/// Issue 19: `pidsite check | head -1` panicked with "failed printing to
+/// stdout: Broken pipe" (exit 101); a command whose reader has gone ends
+/// quietly, with the exit code it would have had.
+#[test]
+fn a_reader_that_has_gone_ends_a_command_quietly() {
+    let site = site();
+    std::fs::write(
+        site.path().join("content/manifests/coin-v2.json"),
+        "{\"a\": 1}",
+    )
+    .unwrap();
+    for format in ["text", "json"] {
+        let (code, stderr) =
+            into_a_closed_pipe(site.path(), &["check", "--format", format], Closed::Stdout);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{stderr}");
+        assert_eq!(code, Some(1), "{format}: {stderr}");
+        assert!(stderr.contains(" problems found"), "{stderr}");
+    }
+    let (code, stderr) = into_a_closed_pipe(
+        site.path(),
+        &["cite", "ark:/99999/fk4photo", "--style", "apa"],
+        Closed::Stdout,
+    );
+    assert_eq!(
+        (code, stderr.contains("panicked")),
+        (Some(0), false),
+        "{stderr}"
+    );
+    // A build whose messages go to a closed pipe still builds.
+    let (code, _) = into_a_closed_pipe(site.path(), &["build"], Closed::Stderr);
+    assert_eq!(code, Some(0));
+    assert!(site.path().join("public/index.html").is_file());
+}
