@@ -190,7 +190,8 @@ warning_kinds! {
     /// The last build's state in the output's cache could not be read: the
     /// build was a full one. About the output, not the inputs: build only.
     CacheReset => "cache",
-    /// pidsite.lock could not be written, after the site was. Build only.
+    /// pidsite.lock could not be written (found before the output is
+    /// replaced, so `--strict` keeps the previous one). Build only.
     LockNotWritten => "lock-write",
     /// The incremental build state could not be saved, after the site was
     /// written. Build only.

@@ -409,6 +409,29 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     site_files.extend(static_files);
     bytes += static_bytes + pid_bytes + linkset_bytes;
 
+    // Every target has been read or fingerprinted: compare with the lock,
+    // read again only now (its dates were all the PIDs needed), and write
+    // it beside the lock before the output is replaced, so that `--strict`
+    // fails on a lock that cannot be written while the previous output is
+    // still there; and before the build state is made, so that neither is
+    // held while PIDs are rendered or with the other. One that could not
+    // be read was reported above.
+    let previous_lock = lock::Lock::load(site).ok().flatten();
+    let (mut new_lock, changed) = lock::compare(
+        &registry.entries,
+        |path| fingerprints.content_hash(path),
+        &remote_docs,
+        previous_lock.as_ref(),
+        &lock_dates,
+    );
+    drop(previous_lock);
+    drop(lock_dates);
+    new_lock.pages = site_pages.dated;
+    let staged_lock = new_lock
+        .stage(site)
+        .map_err(|e| warnings.push(lock_not_written(e)))
+        .ok();
+    drop(new_lock);
     if options.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
@@ -436,30 +459,16 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     } else {
         staging.commit()?;
     }
-    // Every target has been read or fingerprinted: compare with the lock,
-    // read again only now (its dates were all the PIDs needed), and write
-    // it before the build state is made, so that neither is held while
-    // PIDs are rendered or with the other. One that could not be read was
-    // reported above.
-    let previous_lock = lock::Lock::load(site).ok().flatten();
-    let (mut new_lock, changed) = lock::compare(
-        &registry.entries,
-        |path| fingerprints.content_hash(path),
-        &remote_docs,
-        previous_lock.as_ref(),
-        &lock_dates,
-    );
-    drop(previous_lock);
-    drop(lock_dates);
-    new_lock.pages = site_pages.dated;
-    if let Err(e) = new_lock.save(site) {
-        warnings.push(Warning::new(
-            WarningKind::LockNotWritten,
-            Location::file(lock::LOCK_FILE),
-            format!("cannot write the lock file ({e}); the next build compares with the old one"),
-        ));
+    // The new lock goes in place with the output (staged above).
+    if let Some(staged) = staged_lock {
+        if let Err(e) = staged.commit() {
+            let warning = lock_not_written(e);
+            if options.strict {
+                return Err(Error::Strict(vec![warning]));
+            }
+            warnings.push(warning);
+        }
     }
-    drop(new_lock);
     let mut state = State::new(build_id, global, index_hash);
     state.site_files = site_files;
     state.site_pages = site_pages.hashes;
@@ -488,6 +497,15 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
         remote: remote_docs.counts(),
         elapsed: started.elapsed(),
     })
+}
+
+/// The warning for a lock that cannot be written.
+fn lock_not_written(e: std::io::Error) -> Warning {
+    Warning::new(
+        WarningKind::LockNotWritten,
+        Location::file(lock::LOCK_FILE),
+        format!("cannot write the lock file ({e}); the next build compares with the old one"),
+    )
 }
 
 /// What every page depends on besides its own PID: site.toml, the site's

@@ -392,15 +392,40 @@ impl Lock {
     /// Write the lock into `site` when its text differs from the file's;
     /// whether it wrote.
     pub fn save(&self, site: &Path) -> std::io::Result<bool> {
+        self.stage(site)?.commit()
+    }
+
+    /// Write the lock beside `site`'s `pidsite.lock`, to be put in its place
+    /// by [`StagedLock::commit`]: a build stages it before it replaces the
+    /// output, so that a lock that cannot be written fails `--strict` while
+    /// the previous output is still there (issue 19). The new file keeps
+    /// the mode of the one it replaces (a new one gets the umask's, like any
+    /// file; the temporary file's 0600 made the lock unreadable to the
+    /// group that shares the site).
+    pub fn stage(&self, site: &Path) -> std::io::Result<StagedLock> {
         let path = site.join(LOCK_FILE);
         let text = self.to_text();
         if crate::write::file_holds(&path, text.len() as u64, text.as_bytes()) {
-            return Ok(false);
+            return Ok(StagedLock { tmp: None, path });
         }
-        let mut tmp = tempfile::NamedTempFile::new_in(site)?;
+        let kept = std::fs::metadata(&path).ok().map(|m| m.permissions());
+        let mut builder = tempfile::Builder::new();
+        // Named so that one left by a killed build says what it is.
+        builder.prefix(".pidsite.lock-");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let mut tmp = builder.tempfile_in(site)?;
         std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-        tmp.persist(&path).map_err(|e| e.error)?;
-        Ok(true)
+        if let Some(kept) = kept {
+            tmp.as_file().set_permissions(kept)?;
+        }
+        Ok(StagedLock {
+            tmp: Some(tmp),
+            path,
+        })
     }
 
     fn find(&self, pid: &str, target: &str) -> Option<&LockedTarget> {
@@ -408,6 +433,29 @@ impl Lock {
             .binary_search_by(|t| (t.pid.as_str(), t.target.as_str()).cmp(&(pid, target)))
             .ok()
             .map(|i| &self.targets[i])
+    }
+}
+
+/// A lock written but not yet in place ([`Lock::stage`]); dropped, it is
+/// removed.
+#[derive(Debug)]
+pub struct StagedLock {
+    /// The new text, beside the lock; `None` when the lock is unchanged.
+    tmp: Option<tempfile::NamedTempFile>,
+    /// `pidsite.lock`.
+    path: std::path::PathBuf,
+}
+
+impl StagedLock {
+    /// Put the new lock in place; whether it changed.
+    pub fn commit(self) -> std::io::Result<bool> {
+        match self.tmp {
+            Some(tmp) => {
+                tmp.persist(&self.path).map_err(|e| e.error)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 }
 

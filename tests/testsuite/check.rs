@@ -166,9 +166,10 @@ fn provoke(kind: pidsite::WarningKind, site: &Path) -> Option<&'static str> {
             write("static/.env", "SECRET=1\n");
             Some("static/.env: not published")
         }
-        // About the output folder and the disk, found after the site is
-        // written (the strict check is before): the build recovers by
-        // itself, and a site's inputs cannot cause them.
+        // About the output folder and the disk, found when the site is
+        // written: the build recovers by itself, and a site's inputs
+        // cannot cause them (`--strict` fails on an unwritable lock: see
+        // build::strict_fails_when_the_lock_cannot_be_written).
         K::CacheReset | K::LockNotWritten | K::StateNotSaved => None,
         // `pidsite enrich`'s own.
         K::EnrichSkipped => None,
