@@ -42,8 +42,20 @@ pub struct SiteStatic {
     pub hidden: Vec<String>,
 }
 
-/// Hidden names nobody means to publish: said nothing about.
-const QUIET: &[&str] = &[".git", ".svn", ".hg", ".bzr", ".DS_Store"];
+/// Hidden names left out without a word: version control's, the Finder's,
+/// and `.nojekyll`, which the site writes itself.
+const QUIET: &[&str] = &[
+    ".git",
+    ".gitignore",
+    ".gitkeep",
+    ".gitattributes",
+    ".svn",
+    ".hg",
+    ".hgignore",
+    ".bzr",
+    ".DS_Store",
+    ".nojekyll",
+];
 
 /// List `site_static` (a missing folder is empty). Symlinks are not
 /// followed, so nothing outside the folder is listed.
@@ -116,6 +128,7 @@ mod tests {
             ".env",
             ".git/config",
             ".DS_Store",
+            "img/.gitkeep",
             ".well-known/security.txt",
             ".well-known/other.txt",
             "img/.hidden/x.png",
