@@ -459,15 +459,12 @@ fn build_once(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRe
     } else {
         staging.commit()?;
     }
-    // The new lock goes in place with the output (staged above).
-    if let Some(staged) = staged_lock {
-        if let Err(e) = staged.commit() {
-            let warning = lock_not_written(e);
-            if options.strict {
-                return Err(Error::Strict(vec![warning]));
-            }
-            warnings.push(warning);
-        }
+    // The new lock goes in place with the output (staged above). Renaming
+    // a file just written in the same folder fails only if the folder
+    // changed since; the output is replaced by now, so it is a warning
+    // even under --strict.
+    if let Some(Err(e)) = staged_lock.map(lock::StagedLock::commit) {
+        warnings.push(lock_not_written(e));
     }
     let mut state = State::new(build_id, global, index_hash);
     state.site_files = site_files;
