@@ -56,7 +56,7 @@ fn main() {
     let site = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let config = pidsite::config::SiteConfig::load(&site).expect("site.toml loads");
     let registry = pidsite::load::registry::load(&site, &config).expect("registry loads");
-    let pages = pidsite::load::pages::load_pages(&site).expect("pages load");
+    let (pages, _) = pidsite::load::pages::load_pages(&site, config.raw_html).expect("pages load");
     let templates = pidsite::render::templates::load(&site, false).expect("templates load");
     let renderer = Renderer::new(&config, templates, &pages, pidsite::clock::BuildTime::now());
 

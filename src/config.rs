@@ -37,6 +37,9 @@ struct RawConfig {
     citation: RawCitation,
     remote: RawRemote,
     rules: RawRules,
+    markdown: RawMarkdown,
+    #[serde(rename = "static")]
+    static_files: RawStatic,
 }
 
 impl Default for RawConfig {
@@ -58,8 +61,36 @@ impl Default for RawConfig {
             citation: RawCitation::default(),
             remote: RawRemote::default(),
             rules: Default::default(),
+            markdown: RawMarkdown::default(),
+            static_files: RawStatic::default(),
         }
     }
+}
+
+/// `[markdown]`: whether the site trusts the raw HTML its authors write in
+/// Markdown (Hugo's `markup.goldmark.renderer.unsafe`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawMarkdown {
+    allow_html: bool,
+}
+
+/// `[static]`: the hidden files and folders of `static/` to publish.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawStatic {
+    include: Vec<String>,
+}
+
+/// What becomes of raw HTML in Markdown (pages, notes, the footer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RawHtml {
+    /// Left out, with a warning naming the file (the default).
+    #[default]
+    Omit,
+    /// Kept, sanitised with the allow-list of manifest HTML
+    /// (`[markdown] allow_html = true`).
+    Sanitise,
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,6 +297,11 @@ pub struct SiteConfig {
     pub minify: bool,
     /// Footer text (Markdown).
     pub footer: String,
+    /// What becomes of raw HTML in Markdown.
+    pub raw_html: RawHtml,
+    /// Hidden files and folders of `static/` published all the same
+    /// (`[static] include`), as paths relative to `static/`.
+    pub static_include: Vec<String>,
     /// What a manifest, canvas or range is when neither the registry nor
     /// the IIIF says (`default_resource_type`); `None`: images, or a book
     /// when the manifest is `paged`.
@@ -430,6 +466,17 @@ impl SiteConfig {
             logo: raw.logo,
             minify: raw.minify,
             footer: raw.footer,
+            raw_html: if raw.markdown.allow_html {
+                RawHtml::Sanitise
+            } else {
+                RawHtml::Omit
+            },
+            static_include: raw
+                .static_files
+                .include
+                .iter()
+                .map(|p| p.trim_matches('/').to_string())
+                .collect(),
             default_genre,
             viewer: raw.viewer.kind,
             viewer_source: raw.viewer.source,

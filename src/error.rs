@@ -279,6 +279,12 @@ warning_kinds! {
     UnknownTemplate => "template",
     /// A note in content/notes/ for a PID the registry does not have.
     NoteWithoutPid => "note",
+    /// Raw HTML in Markdown left out (the site does not allow it), or a
+    /// link to a script or data URL removed.
+    RawHtml => "raw-html",
+    /// A hidden file or folder in static/ not published (`[static]
+    /// include` lists those to publish).
+    HiddenStatic => "static-hidden",
     /// Rows of one PID whose `version_date`s are not in the rows' order.
     VersionOrder => "version-order",
     /// A target that cannot be read or is not IIIF: the page is built from
@@ -298,7 +304,8 @@ warning_kinds! {
     /// The last build's state in the output's cache could not be read: the
     /// build was a full one. About the output, not the inputs: build only.
     CacheReset => "cache",
-    /// pidsite.lock could not be written, after the site was. Build only.
+    /// pidsite.lock could not be written (found before the output is
+    /// replaced, so `--strict` keeps the previous one). Build only.
     LockNotWritten => "lock-write",
     /// The incremental build state could not be saved, after the site was
     /// written. Build only.

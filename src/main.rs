@@ -1,6 +1,28 @@
 //! The `pidsite` command line: parse arguments, call the library, print
 //! warnings, the summary and errors, and choose the exit code.
 
+/// `eprintln!` for a stderr that may be a closed pipe (`pidsite build 2>&1 |
+/// head -1`): what cannot be said is dropped, where `eprintln!` panics.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` to stdout, whose reader may have gone (`pidsite check | head
+/// -1`): Unix tools then stop writing without a word, where `println!`
+/// panics ("failed printing to stdout: Broken pipe"). The command still
+/// ends as it would have (its exit code, and `mint`'s appended rows, stay);
+/// any other write error (a full disk) is an error.
+fn out(text: std::fmt::Arguments) -> std::io::Result<()> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_fmt(text) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 // hayagriva's CSL engine and the HTML minifier allocate many small strings per
 // page; mimalloc handles that with less contention than glibc's malloc.
 #[global_allocator]
@@ -479,16 +501,16 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     }));
     let report = pidsite::build(&options, &bar)?;
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     if let Some(note) = report.size_note() {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     if !report.changed.is_empty() {
         let n = report.changed.len();
         let manifests = if n == 1 { "manifest" } else { "manifests" };
         let list: Vec<String> = report.changed.iter().map(ToString::to_string).collect();
-        eprintln!(
+        errln!(
             "{n} {manifests} changed since the last build: {}",
             list.join(", ")
         );
@@ -496,9 +518,12 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     if !args.quiet {
         let counts = report.remote;
         if counts.total() > 0 {
-            eprintln!(
+            errln!(
                 "Remote targets: {} downloaded, {} unchanged (304), {} from the cache, {} failed",
-                counts.downloaded, counts.unchanged, counts.cached, counts.failed
+                counts.downloaded,
+                counts.unchanged,
+                counts.cached,
+                counts.failed
             );
         }
         let rendered = if report.incremental {
@@ -508,7 +533,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
         };
         let count =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        eprintln!(
+        errln!(
             "Built {} and {} for {}{rendered} in {:.2} s into {}",
             count(report.pages, "page", "pages"),
             count(report.stubs, "redirect stub", "redirect stubs"),
@@ -525,15 +550,18 @@ fn check(args: CheckArgs) -> anyhow::Result<()> {
     let problems =
         pidsite::commands::check::check(&args.site, args.out.as_deref(), args.offline, &now)?;
     if args.format == CheckFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&problems)?);
+        out(format_args!(
+            "{}\n",
+            serde_json::to_string_pretty(&problems)?
+        ))?;
     } else {
         for problem in &problems {
-            println!("{problem}");
+            out(format_args!("{problem}\n"))?;
         }
     }
     if problems.is_empty() {
         if args.format == CheckFormat::Text {
-            eprintln!("No problems found.");
+            errln!("No problems found.");
         }
         Ok(())
     } else {
@@ -551,12 +579,12 @@ fn cite(args: CiteArgs) -> anyhow::Result<()> {
         &fixed_time().unwrap_or_else(BuildTime::now),
     )?;
     for note in &cited.notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     for warning in &cited.warnings {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
-    print!("{}", cited.text);
+    out(format_args!("{}", cited.text))?;
     Ok(())
 }
 
@@ -571,10 +599,10 @@ fn mint(args: MintArgs) -> anyhow::Result<()> {
         seed: args.seed,
     })?;
     for pid in &minted {
-        println!("{}", pid.as_str());
+        out(format_args!("{}\n", pid.as_str()))?;
     }
     if !args.dry_run {
-        eprintln!(
+        errln!(
             "Appended {} reserved ARKs to content/registry.csv; give each a target and make it active to publish it",
             minted.len()
         );
@@ -596,17 +624,17 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         use pidsite::commands::serve::ServeEvent;
         match event {
             ServeEvent::Listening { url } => {
-                eprintln!("Serving {url} (rebuilds and reloads on change; Ctrl-C to stop)")
+                errln!("Serving {url} (rebuilds and reloads on change; Ctrl-C to stop)")
             }
             ServeEvent::Changed { paths } => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                eprintln!("Changed: {}", names.join(", "));
+                errln!("Changed: {}", names.join(", "));
             }
             ServeEvent::Built(report) => {
                 for warning in &report.warnings {
-                    eprintln!("warning: {warning}");
+                    errln!("warning: {warning}");
                 }
-                eprintln!(
+                errln!(
                     "Built {} pages for {} PIDs ({} rendered) in {:.2} s",
                     report.pages,
                     report.pids,
@@ -616,9 +644,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
             ServeEvent::Failed(e) => {
                 print_error(e);
-                eprintln!("  (still serving the last good build)");
+                errln!("  (still serving the last good build)");
             }
-            ServeEvent::WatchError(message) => eprintln!("warning: watching files: {message}"),
+            ServeEvent::WatchError(message) => errln!("warning: watching files: {message}"),
         }
     })?;
     Ok(())
@@ -632,13 +660,13 @@ fn new(args: NewArgs) -> anyhow::Result<()> {
         templates: args.templates,
     })?;
     for file in &written {
-        eprintln!("  {}", args.dir.join(file).display());
+        errln!("  {}", args.dir.join(file).display());
     }
     // As a shell would need them, so that the commands can be pasted.
     let dir = shell_word(&args.dir.display().to_string());
     let public = shell_word(&args.dir.join("public").display().to_string());
     let toml = shell_word(&args.dir.join("site.toml").display().to_string());
-    eprintln!(
+    errln!(
         "Created a new site in {dir}. Next:\n  \
          pidsite serve --site {dir}     preview it with live reload\n  \
          pidsite build --site {dir}     write it into {public}\n\
@@ -669,11 +697,11 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
             out_dir: args.out.clone(),
         })?;
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        errln!("warning: {warning}");
     }
     if !args.quiet {
         let n = report.written.len();
-        eprintln!(
+        errln!(
             "Wrote {n} enriched {} into {}",
             if n == 1 { "document" } else { "documents" },
             args.out.display()
@@ -697,12 +725,12 @@ fn print_error(e: &(dyn std::error::Error + 'static)) {
         }
         for line in text.lines() {
             if line.starts_with("warning: ") {
-                eprintln!("{line}");
+                errln!("{line}");
             } else if first {
-                eprintln!("error: {line}");
+                errln!("error: {line}");
                 first = false;
             } else {
-                eprintln!("  {line}");
+                errln!("  {line}");
             }
         }
         last = text;

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use crate::error::{Error, Location, Result};
 use crate::model::site_path::SitePath;
 use crate::output::Output;
-use crate::static_files::{slashed, BUILTIN_STATIC};
+use crate::static_files::BUILTIN_STATIC;
 
 /// The marker file in the output folder naming the build it holds.
 pub const MARKER: &str = ".pidsite-build";
@@ -105,27 +105,19 @@ impl Staging {
     /// Copy the site's `static/` folder, then every built-in static file the
     /// site does not override. Returns the files' paths under the output
     /// and their total size.
-    pub fn copy_static(&self, site_static: &Path) -> Result<(Vec<String>, u64)> {
+    pub fn copy_static(
+        &self,
+        site_static: &Path,
+        include: &[String],
+    ) -> Result<(Vec<String>, u64)> {
         let mut copied = Vec::new();
         let mut size = 0;
-        if site_static.is_dir() {
-            for entry in walkdir::WalkDir::new(site_static) {
-                let entry = entry.map_err(|e| Error::Io {
-                    path: site_static.to_path_buf(),
-                    source: e.into(),
-                })?;
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let rel = entry
-                    .path()
-                    .strip_prefix(site_static)
-                    .expect("walkdir yields paths under its root");
-                let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-                self.put(&self.dir.path().join(rel), &self.out.join(rel), &bytes)?;
-                size += bytes.len() as u64;
-                copied.push(slashed(rel));
-            }
+        for rel in crate::static_files::site_static(site_static, include)?.files {
+            let from = site_static.join(&rel);
+            let bytes = std::fs::read(&from).map_err(|e| Error::io(&from, e))?;
+            self.put(&self.dir.path().join(&rel), &self.out.join(&rel), &bytes)?;
+            size += bytes.len() as u64;
+            copied.push(rel);
         }
         for (rel, bytes) in BUILTIN_STATIC {
             if !copied.iter().any(|c| c == rel) {
@@ -276,22 +268,70 @@ impl Streamed<'_> {
     }
 }
 
-/// Write `bytes` to `path` (through a temporary file in the same folder,
-/// so a reader never sees half of it) unless the file holds them already;
-/// whether it wrote. `pidsite.lock` is saved so: a build that changes
-/// nothing leaves it untouched.
-pub fn replace_if_changed(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+/// Write `bytes` beside `path`, to be put in its place by
+/// [`StagedFile::commit`] (a reader never sees half of it), unless the file
+/// holds them already. `pidsite.lock` is saved so: staged before the output
+/// is replaced, so that a lock that cannot be written fails `--strict`
+/// while the previous output is still there, and left untouched by a build
+/// that changes nothing. The new file keeps the mode of the one it replaces
+/// (a new one gets the umask's, like any file: the temporary file's 0600
+/// made the lock unreadable to the group that shares the site).
+pub fn stage_replacement(path: &Path, bytes: &[u8]) -> std::io::Result<StagedFile> {
     if file_holds(path, bytes.len() as u64, bytes) {
-        return Ok(false);
+        return Ok(StagedFile {
+            tmp: None,
+            path: path.to_path_buf(),
+        });
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let kept = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    // Named so that one left by a killed build says what it is.
+    let prefix = format!(
+        ".{}-",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(true)
+    if let Some(kept) = kept {
+        tmp.as_file().set_permissions(kept)?;
+    }
+    Ok(StagedFile {
+        tmp: Some(tmp),
+        path: path.to_path_buf(),
+    })
+}
+
+/// A file written but not yet in place ([`stage_replacement`]); dropped,
+/// it is removed.
+#[derive(Debug)]
+pub struct StagedFile {
+    /// The new bytes, beside the file; `None` when it is unchanged.
+    tmp: Option<tempfile::NamedTempFile>,
+    /// Where it goes.
+    path: PathBuf,
+}
+
+impl StagedFile {
+    /// Put the new file in place; whether it changed.
+    pub fn commit(self) -> std::io::Result<bool> {
+        match self.tmp {
+            Some(tmp) => {
+                tmp.persist(&self.path).map_err(|e| e.error)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
 }
 
 /// Whether the file at `path` holds exactly the `len` bytes `other`
@@ -333,9 +373,10 @@ mod tests {
     fn replacing_a_file_with_its_own_bytes_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("pidsite.lock");
-        assert!(replace_if_changed(&f, b"a = 1\n").unwrap());
-        assert!(!replace_if_changed(&f, b"a = 1\n").unwrap());
-        assert!(replace_if_changed(&f, b"a = 2\n").unwrap());
+        let replace = |bytes: &[u8]| stage_replacement(&f, bytes).unwrap().commit().unwrap();
+        assert!(replace(b"a = 1\n"));
+        assert!(!replace(b"a = 1\n"));
+        assert!(replace(b"a = 2\n"));
         assert_eq!(std::fs::read(&f).unwrap(), b"a = 2\n");
     }
 

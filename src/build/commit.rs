@@ -14,7 +14,7 @@ use crate::error::{Location, Result, Warning, WarningKind};
 use crate::load::registry::Registry;
 use crate::lock::{self, Changed, LockDates, LockedPage};
 use crate::remote::RemoteDocs;
-use crate::write::{self, Staging};
+use crate::write::{self, StagedFile, Staging};
 
 /// Put the staged output in place. An incremental build (`last`) changes
 /// the live output in place and removes what the last build wrote that
@@ -75,10 +75,13 @@ fn stale_files(
 
 /// Every target has been read or fingerprinted: compare with the lock,
 /// read again only now (its dates were all the PIDs needed), and write it
-/// before the build state is made, so that neither is held while PIDs are
-/// rendered or with the other. One that could not be read was reported
-/// when the build began. The targets whose content changed.
-pub(super) fn lock(
+/// beside the lock before the output is replaced, so that `--strict` fails
+/// on a lock that cannot be written while the previous output is still
+/// there; and before the build state is made, so that neither is held while
+/// PIDs are rendered or with the other. One that could not be read was
+/// reported when the build began. The staged lock (put in place by
+/// [`lock_in_place`]) and the targets whose content changed.
+pub(super) fn stage_lock(
     site: &Path,
     registry: &Registry,
     fingerprints: &Fingerprinter,
@@ -86,7 +89,7 @@ pub(super) fn lock(
     lock_dates: LockDates,
     dated: Vec<LockedPage>,
     warnings: &mut Vec<Warning>,
-) -> Vec<Changed> {
+) -> (Option<StagedFile>, Vec<Changed>) {
     let previous = lock::Lock::load(site).ok().flatten();
     let (mut new_lock, changed) = lock::compare(
         &registry.entries,
@@ -100,14 +103,29 @@ pub(super) fn lock(
     new_lock.pages = dated;
     let text = new_lock.to_text();
     drop(new_lock);
-    if let Err(e) = write::replace_if_changed(&site.join(lock::LOCK_FILE), text.as_bytes()) {
-        warnings.push(Warning::new(
-            WarningKind::LockNotWritten,
-            Location::file(lock::LOCK_FILE),
-            format!("cannot write the lock file ({e}); the next build compares with the old one"),
-        ));
+    let staged = write::stage_replacement(&site.join(lock::LOCK_FILE), text.as_bytes())
+        .map_err(|e| warnings.push(lock_not_written(e)))
+        .ok();
+    (staged, changed)
+}
+
+/// Put the lock staged by [`stage_lock`] in place, after the output.
+/// Renaming a file just written in the same folder fails only if the folder
+/// changed since; the output is replaced by now, so it is a warning even
+/// under `--strict`.
+pub(super) fn lock_in_place(staged: Option<StagedFile>, warnings: &mut Vec<Warning>) {
+    if let Some(Err(e)) = staged.map(StagedFile::commit) {
+        warnings.push(lock_not_written(e));
     }
-    changed
+}
+
+/// The warning for a lock that cannot be written.
+fn lock_not_written(e: std::io::Error) -> Warning {
+    Warning::new(
+        WarningKind::LockNotWritten,
+        Location::file(lock::LOCK_FILE),
+        format!("cannot write the lock file ({e}); the next build compares with the old one"),
+    )
 }
 
 /// Save the build state, with `store` holding the PIDs' states.

@@ -37,16 +37,39 @@ pub(crate) struct Inputs {
 /// stops a build; the warnings are what it reports.
 pub(crate) fn load(site: &Path, config: &SiteConfig) -> Result<Inputs> {
     let mut registry = crate::load::registry::load(site, config)?;
-    let pages = crate::load::pages::load_pages(site)?;
-    crate::load::registry::check_site_paths(&registry, site, &pages)?;
+    let (pages, mut page_warnings) = crate::load::pages::load_pages(site, config.raw_html)?;
+    let statics = crate::static_files::site_static(&site.join("static"), &config.static_include)?;
+    crate::load::registry::check_site_paths(&registry, &statics.files, &pages)?;
     let mut templates = crate::render::templates::load(site, config.minify)?;
     let mut warnings = std::mem::take(&mut templates.warnings);
+    warnings.extend(statics.hidden.iter().map(|rel| {
+        Warning::new(
+            WarningKind::HiddenStatic,
+            Location::file(format!("static/{rel}")),
+            "not published: hidden files stay out of the site (secrets, version control); \
+             list it under `[static] include` in site.toml to publish it",
+        )
+    }));
     warnings.append(&mut registry.warnings);
     let (rules, mut left_out) =
         crate::load::rules::load(site, &config.rules, &config.base_path, &registry)?;
     warnings.append(&mut left_out);
+    // The footer is Markdown too; rendered with every page, reported once.
+    let footer = crate::load::markdown::render(&config.footer, config.raw_html);
+    warnings.extend(
+        footer
+            .warnings(&Location::file(crate::config::CONFIG_FILE), config.raw_html)
+            .into_iter()
+            .map(|w| Warning {
+                message: format!("key `footer`: {}", w.message),
+                ..w
+            }),
+    );
+    warnings.append(&mut page_warnings);
+    let (found, note_warnings) = crate::load::pages::load_notes(site, config.raw_html)?;
+    warnings.extend(note_warnings);
     let mut notes: HashMap<String, Note> = HashMap::new();
-    for note in crate::load::pages::load_notes(site)? {
+    for note in found {
         let known = registry
             .entries
             .iter()

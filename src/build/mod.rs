@@ -206,20 +206,15 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         site,
         pages: &pages,
         rules: &rules,
+        static_include: &config.static_include,
         staging: &staging,
         store: &store,
         lock_dates: &lock_dates,
         last: previous.as_ref(),
     }
     .render(&renderer, &refs, &mut warnings)?;
-    if options.strict && !warnings.is_empty() {
-        return Err(Error::Strict(warnings));
-    }
-    let rendered = refs.iter().filter(|r| r.rendered).count();
-    let incremental = previous.is_some();
-    commit::output(staging, &out, previous.as_ref(), &registry, &refs, &built)?;
     let dated = std::mem::take(&mut built.dated);
-    let changed = commit::lock(
+    let (staged_lock, changed) = commit::stage_lock(
         site,
         &registry,
         &fingerprints,
@@ -228,6 +223,13 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         dated,
         &mut warnings,
     );
+    if options.strict && !warnings.is_empty() {
+        return Err(Error::Strict(warnings));
+    }
+    let rendered = refs.iter().filter(|r| r.rendered).count();
+    let incremental = previous.is_some();
+    commit::output(staging, &out, previous.as_ref(), &registry, &refs, &built)?;
+    commit::lock_in_place(staged_lock, &mut warnings);
     let mut state = State::new(built.build_id, global, index.hash);
     state.site_files = built.site_files;
     state.site_pages = built.site_pages;

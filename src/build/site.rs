@@ -28,6 +28,8 @@ pub(super) struct SiteWide<'a> {
     pub(super) pages: &'a [Page],
     /// The site's redirect rules, for the server exports and the 404 page.
     pub(super) rules: &'a [Rule],
+    /// Hidden files of `static/` the site publishes (`[static] include`).
+    pub(super) static_include: &'a [String],
     pub(super) staging: &'a Staging,
     pub(super) store: &'a EntryStore,
     pub(super) lock_dates: &'a LockDates,
@@ -119,7 +121,9 @@ impl SiteWide<'_> {
             bytes += size;
             site_files.push(file);
         }
-        let (static_files, static_bytes) = self.staging.copy_static(&self.site.join("static"))?;
+        let (static_files, static_bytes) = self
+            .staging
+            .copy_static(&self.site.join("static"), self.static_include)?;
         site_files.extend(static_files);
         bytes += static_bytes + pid_bytes + linkset_bytes;
         Ok(Built {

@@ -14,28 +14,93 @@ use std::sync::LazyLock;
 pub use crate::escape::escape;
 use crate::model::resource::{url_code_points, Html};
 
+/// The elements the IIIF Presentation API allows in a manifest's HTML.
+const IIIF_TAGS: [&str; 10] = [
+    "a", "b", "br", "i", "img", "p", "small", "span", "sub", "sup",
+];
+
+/// The URL schemes a manifest's links and images may use.
+const IIIF_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
 static IIIF_SUBSET: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::empty();
-    b.tags(HashSet::from([
-        "a", "b", "br", "i", "img", "p", "small", "span", "sub", "sup",
-    ]))
-    .tag_attributes(
-        [
-            ("a", HashSet::from(["href"])),
-            ("img", HashSet::from(["src", "alt"])),
-        ]
-        .into_iter()
-        .collect(),
-    )
-    .url_schemes(HashSet::from(["http", "https", "mailto"]))
-    // A manifest's relative URL has no sensible base on a landing page.
-    .url_relative(ammonia::UrlRelative::Deny)
-    .link_rel(Some(LINK_REL))
-    .attribute_filter(|element, attribute, value| match (element, attribute) {
-        ("a", "href") | ("img", "src") => Some(url_code_points(value).into()),
-        _ => Some(value.into()),
-    })
-    .strip_comments(true);
+    b.tags(HashSet::from(IIIF_TAGS))
+        .tag_attributes(
+            [
+                ("a", HashSet::from(["href"])),
+                ("img", HashSet::from(["src", "alt"])),
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .url_schemes(HashSet::from(IIIF_SCHEMES))
+        // A manifest's relative URL has no sensible base on a landing page.
+        .url_relative(ammonia::UrlRelative::Deny)
+        .link_rel(Some(LINK_REL))
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("a", "href") | ("img", "src") => Some(url_code_points(value).into()),
+            _ => Some(value.into()),
+        })
+        .strip_comments(true);
+    b
+});
+
+/// Markdown's HTML with the site's own raw HTML in it, when the site allows
+/// it (`[markdown] allow_html`): the manifests' elements, attributes and URL
+/// schemes, plus what pulldown-cmark itself writes (headings, lists, tables
+/// and their alignment, code, quotes, footnotes) and relative URLs (a page
+/// links the site's own pages). Links get no `rel`: they are the site's.
+static MARKDOWN: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    const MARKDOWN_TAGS: [&str; 23] = [
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "em",
+        "strong",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "hr",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "div",
+    ];
+    let mut b = ammonia::Builder::empty();
+    b.tags(IIIF_TAGS.into_iter().chain(MARKDOWN_TAGS).collect())
+        .tag_attributes(
+            [
+                ("a", HashSet::from(["href", "title"])),
+                ("img", HashSet::from(["src", "alt", "title"])),
+                ("ol", HashSet::from(["start"])),
+                ("th", HashSet::from(["style"])),
+                ("td", HashSet::from(["style"])),
+                ("code", HashSet::from(["class"])),
+                ("sup", HashSet::from(["class"])),
+                ("div", HashSet::from(["class", "id"])),
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .filter_style_properties(HashSet::from(["text-align"]))
+        .url_schemes(HashSet::from(IIIF_SCHEMES))
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(None)
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("a", "href") | ("img", "src") => Some(url_code_points(value).into()),
+            _ => Some(value.into()),
+        })
+        .strip_comments(true);
     b
 });
 
@@ -95,6 +160,13 @@ pub fn sanitize(value: &str, lang: Option<String>) -> Html {
     };
     let text = to_text(&html);
     Html { html, text, lang }
+}
+
+/// Sanitise the HTML of a Markdown text that has raw HTML in it, for a
+/// site that allows it (see [`crate::load::markdown`]).
+pub fn sanitize_markdown(html: &str) -> String {
+    let cleaned = MARKDOWN.clean(&without_forbidden(html)).to_string();
+    img_alt(&cleaned)
 }
 
 /// Give every `<img>` an `alt` attribute (empty when the manifest gave

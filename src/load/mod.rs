@@ -1,11 +1,14 @@
 //! Loading: site inputs (registry, IIIF documents, Markdown) read from disk
 //! and validated into the model. Loading never renders.
 
+pub mod confine;
 pub mod enrichable;
 pub mod html;
 pub mod iiif;
 pub mod json;
+pub mod markdown;
 pub mod pages;
 pub mod registry;
 pub mod rules;
+pub mod static_clash;
 pub mod target;

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::{Error, Location, Result};
+use crate::config::RawHtml;
+use crate::error::{Error, Location, Result, Warning};
+use crate::load::markdown;
 use crate::model::pid::Pid;
 
 /// A Markdown site page.
@@ -46,9 +48,11 @@ struct FrontMatter {
     pid: Option<String>,
 }
 
-/// Read every `.md` file in `content/pages/`, sorted for the navigation.
-pub fn load_pages(site_dir: &Path) -> Result<Vec<Page>> {
+/// Read every `.md` file in `content/pages/`, sorted for the navigation,
+/// with raw HTML treated by `rule`; and what was left out of them.
+pub fn load_pages(site_dir: &Path, rule: RawHtml) -> Result<(Vec<Page>, Vec<Warning>)> {
     let mut pages = Vec::new();
+    let mut warnings = Vec::new();
     for rel in markdown_files(site_dir, "content/pages", false)? {
         let (front, body) = read(site_dir, &rel)?;
         let slug = rel
@@ -60,21 +64,25 @@ pub fn load_pages(site_dir: &Path) -> Result<Vec<Page>> {
             .title
             .or_else(|| first_heading(&body))
             .unwrap_or_else(|| slug.clone());
+        let rendered = markdown::render(&body, rule);
+        warnings.extend(rendered.warnings(&Location::file(&rel), rule));
         pages.push(Page {
             slug,
             title,
             order: front.order.unwrap_or(i64::MAX),
             description: front.description.unwrap_or_default(),
-            html: markdown(&body),
+            html: rendered.html,
         });
     }
     pages.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.title.cmp(&b.title)));
-    Ok(pages)
+    Ok((pages, warnings))
 }
 
-/// Read every note in `content/notes/`.
-pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
+/// Read every note in `content/notes/`, with raw HTML treated by `rule`;
+/// and what was left out of them.
+pub fn load_notes(site_dir: &Path, rule: RawHtml) -> Result<(Vec<Note>, Vec<Warning>)> {
     let mut notes = Vec::new();
+    let mut warnings = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for rel in markdown_files(site_dir, "content/notes", true)? {
         let (front, body) = read(site_dir, &rel)?;
@@ -96,14 +104,16 @@ pub fn load_notes(site_dir: &Path) -> Result<Vec<Note>> {
                 ),
             ));
         }
+        let rendered = markdown::render(&body, rule);
+        warnings.extend(rendered.warnings(&Location::file(&rel), rule));
         notes.push(Note {
             pid,
             title: front.title,
-            html: markdown(&body),
+            html: rendered.html,
             path: rel,
         });
     }
-    Ok(notes)
+    Ok((notes, warnings))
 }
 
 /// The Markdown files of `folder` (relative to the site), in subfolders too
@@ -227,18 +237,6 @@ fn first_heading(body: &str) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
-/// Render Markdown to HTML (tables, footnotes, strikethrough).
-pub fn markdown(text: &str) -> String {
-    use pulldown_cmark::{html, Options, Parser};
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_SMART_PUNCTUATION;
-    let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(text, options));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,10 +256,10 @@ mod tests {
         );
         write("content/pages/about.md", "---\ntitle: About\n---\nHi.\n");
         write("content/pages/drafts/x.md", "---\ntitle: X\n---\nX.\n");
-        let notes = load_notes(site.path()).unwrap();
+        let (notes, _) = load_notes(site.path(), RawHtml::Omit).unwrap();
         let pids: Vec<String> = notes.iter().map(|n| n.pid.to_string()).collect();
         assert_eq!(pids, ["ark:99999/a", "ark:99999/b"]);
-        let pages = load_pages(site.path()).unwrap();
+        let (pages, _) = load_pages(site.path(), RawHtml::Omit).unwrap();
         assert_eq!(pages.len(), 1, "pages come from content/pages itself");
     }
 

@@ -37,7 +37,7 @@ use crate::citation::Citation;
 use crate::clock::BuildTime;
 use crate::config::{SiteConfig, ViewerKind, ViewerSource};
 use crate::error::Result;
-use crate::load::pages::{markdown, Note, Page};
+use crate::load::pages::{Note, Page};
 use crate::load::target::Loaded;
 use crate::lock::Dates;
 use crate::model::record::{Entry, Record, Status};
@@ -148,7 +148,7 @@ impl<'a> Renderer<'a> {
             base_path: config.base_path.clone(),
             base_url: config.base_url.clone(),
             nav,
-            footer_html: markdown(&config.footer),
+            footer_html: crate::load::markdown::render(&config.footer, config.raw_html).html,
             logo: config
                 .logo
                 .as_ref()

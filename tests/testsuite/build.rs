@@ -258,3 +258,223 @@ fn an_existing_folder_pidsite_did_not_write_is_never_replaced() {
         .assert()
         .success();
 }
+
+/// Issue 19: `static/.env` and `static/.git/` were published (and with
+/// `.nojekyll` GitHub Pages serves dotfiles).
+#[test]
+fn hidden_static_files_stay_out_unless_listed() {
+    let site = site();
+    let write = |rel: &str| {
+        let path = site.path().join("static").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "SECRET=1\n").unwrap();
+    };
+    for rel in [
+        ".env",
+        ".git/config",
+        ".well-known/security.txt",
+        "css/extra.css",
+    ] {
+        write(rel);
+    }
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: static/.env: not published: hidden files stay out of the site",
+        ))
+        .stderr(predicate::str::contains(
+            "static/.well-known: not published",
+        ))
+        // Version control is left out without a word.
+        .stderr(predicate::str::contains(".git").not());
+    let out = site.path().join("public");
+    assert!(out.join("css/extra.css").is_file());
+    assert!(!out.join(".env").exists());
+    assert!(!out.join(".git").exists());
+    assert!(!out.join(".well-known").exists());
+    // Listed, it is published.
+    edit(site.path(), "site.toml", |t| {
+        t + "\n[static]\ninclude = [\".well-known\"]\n"
+    });
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("static/.env: not published"))
+        .stderr(predicate::str::contains(".well-known").not());
+    std::fs::remove_file(site.path().join("static/.env")).unwrap();
+    pidsite(site.path())
+        .args(["build", "--strict"])
+        .assert()
+        .success();
+    assert!(out.join(".well-known/security.txt").is_file());
+    assert!(!out.join(".env").exists());
+}
+
+/// Issue 19: a file in `static/` named like one the site generates
+/// replaced it without a word.
+#[test]
+fn a_static_file_named_like_a_generated_one_is_an_error() {
+    for (rel, names) in [
+        ("index.html", "the site's own index.html"),
+        ("sitemap.xml", "the site's own sitemap.xml"),
+        (".htaccess", "the site's own .htaccess"),
+        ("_redirects", "the site's own _redirects"),
+        ("about/index.html", "the page content/pages/about.md"),
+        (
+            "ark/99999/fk4photo/index.html",
+            "the page of ark:99999/fk4photo (content/registry.csv:2) writes ark/99999/fk4photo/index.html",
+        ),
+        (
+            "doi/10.5555/coin.1/cite.bib",
+            "the page of doi:10.5555/coin.1 (content/registry.csv:3) writes doi/10.5555/coin.1/cite.bib",
+        ),
+        (
+            "ark/99999/fk4photo",
+            "the pages of ark:99999/fk4photo (content/registry.csv:2) need the folder ark/99999/fk4photo/",
+        ),
+    ] {
+        let site = site();
+        if rel == ".htaccess" {
+            edit(site.path(), "site.toml", |t| {
+                t + "\n[static]\ninclude = [\".htaccess\"]\n"
+            });
+        }
+        let path = site.path().join("static").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "mine\n").unwrap();
+        build_fails(
+            site.path(),
+            &[&format!(
+                "error: static/{rel}: would replace a file the site generates: {names}; rename or remove one of them"
+            )],
+        );
+    }
+}
+
+/// Makes a folder unwritable (even for root, with `chattr +i`) and
+/// writable again when dropped.
+#[cfg(unix)]
+struct Unwritable(std::path::PathBuf);
+
+#[cfg(unix)]
+impl Unwritable {
+    /// `None` where neither works (the test then has nothing to prove).
+    fn new(dir: &std::path::Path) -> Option<Self> {
+        use std::os::unix::fs::PermissionsExt;
+        let guard = Unwritable(dir.to_path_buf());
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if guard.writable() {
+            let _ = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(dir)
+                .status();
+        }
+        (!guard.writable()).then_some(guard)
+    }
+
+    fn writable(&self) -> bool {
+        let probe = self.0.join(".probe");
+        let ok = std::fs::write(&probe, "").is_ok();
+        let _ = std::fs::remove_file(probe);
+        ok
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+/// Issue 19: `build --strict` exited 0 when pidsite.lock could not be
+/// written (the warning came after the strict check).
+#[cfg(unix)]
+#[test]
+fn strict_fails_when_the_lock_cannot_be_written() {
+    let site = site();
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("public");
+    let out_arg = out.to_str().unwrap();
+    pidsite(site.path())
+        .args(["build", "--out", out_arg])
+        .assert()
+        .success();
+    let index = out.join("index.html");
+    let before = std::fs::read(&index).unwrap();
+    // A new PID: the lock has to change, and so does the home page.
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:/99999/fk4new,manifests/photo-v3.json,,,,New,,,,,\n"
+    });
+    let Some(_guard) = Unwritable::new(site.path()) else {
+        eprintln!("cannot make a folder unwritable here: nothing to test");
+        return;
+    };
+    pidsite(site.path())
+        .args(["build", "--strict", "--out", out_arg])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "warning: pidsite.lock: cannot write the lock file (",
+        ))
+        .stderr(predicate::str::contains(
+            "--strict was given; the previous output was left in place",
+        ));
+    assert_eq!(std::fs::read(&index).unwrap(), before);
+    // Without --strict it is a warning, and the site is built.
+    pidsite(site.path())
+        .args(["build", "--out", out_arg])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: pidsite.lock: cannot write the lock file (",
+        ));
+    assert!(out.join("ark/99999/fk4new/index.html").is_file());
+}
+
+/// Issue 19: every build rewrote pidsite.lock with mode 0600 (its
+/// temporary file's), so the group sharing a site could no longer read it.
+#[cfg(unix)]
+#[test]
+fn the_lock_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = site();
+    let lock = site.path().join("pidsite.lock");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    pidsite(site.path()).arg("build").assert().success();
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let written = std::fs::read(&lock).unwrap();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:/99999/fk4new,manifests/photo-v3.json,,,,New,,,,,\n"
+    });
+    pidsite(site.path()).arg("build").assert().success();
+    assert_ne!(
+        std::fs::read(&lock).unwrap(),
+        written,
+        "the lock was rewritten"
+    );
+    assert_eq!(mode(&lock), 0o664);
+    // A new lock gets the umask's mode, as any new file.
+    std::fs::remove_file(&lock).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("pidsite");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 022 && exec '{}' build --quiet",
+            bin.display()
+        ))
+        .current_dir(site.path())
+        .env("SOURCE_DATE_EPOCH", "1764072000")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(mode(&lock), 0o644);
+}

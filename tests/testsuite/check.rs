@@ -161,9 +161,21 @@ fn provoke(kind: pidsite::WarningKind, site: &Path) -> Option<&'static str> {
             edit(site, "pidsite.lock", |t| format!("<<<<<<< HEAD\n{t}"));
             Some("pidsite.lock:1: ")
         }
-        // About the output folder and the disk, found after the site is
-        // written (the strict check is before): the build recovers by
-        // itself, and a site's inputs cannot cause them.
+        K::RawHtml => {
+            write(
+                "content/pages/raw.md",
+                "# Raw\n\nA <span onclick=\"alert(1)\">page</span>.\n",
+            );
+            Some("content/pages/raw.md: raw HTML in Markdown omitted")
+        }
+        K::HiddenStatic => {
+            write("static/.env", "SECRET=1\n");
+            Some("static/.env: not published")
+        }
+        // About the output folder and the disk, found when the site is
+        // written: the build recovers by itself, and a site's inputs
+        // cannot cause them (`--strict` fails on an unwritable lock: see
+        // build::strict_fails_when_the_lock_cannot_be_written).
         K::CacheReset | K::LockNotWritten | K::StateNotSaved => None,
         // `pidsite enrich`'s own.
         K::EnrichSkipped => None,
@@ -257,7 +269,7 @@ fn check_reports_every_warning_that_build_strict_fails_on() {
             kind.name()
         );
     }
-    assert_eq!(tried, 9, "every kind from the site's inputs was tried");
+    assert_eq!(tried, 11, "every kind from the site's inputs was tried");
 }
 
 /// Issue 16: what stops a build stops `check` too, with the build's words:
@@ -303,6 +315,79 @@ fn check_reports_every_error_that_stops_a_build() {
             .stderr(no_panic())
             .stdout(predicate::str::contains(message));
     }
+}
+
+/// Which of a command's streams the reader closes.
+#[derive(Clone, Copy, PartialEq)]
+enum Closed {
+    Stdout,
+    Stderr,
+}
+
+/// Run pidsite with `args` in `site`, one of its streams a real pipe whose
+/// reading end is closed before pidsite writes to it (as `| head -1` does
+/// once it has its line): the exit code and what the other stream said.
+fn into_a_closed_pipe(site: &Path, args: &[&str], closed: Closed) -> (Option<i32>, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pidsite"))
+        .args(args)
+        .current_dir(site)
+        .env_remove("RUST_BACKTRACE")
+        .env("SOURCE_DATE_EPOCH", "1764072000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (gone, mut kept): (Box<dyn Read>, Box<dyn Read>) = match closed {
+        Closed::Stdout => (
+            Box::new(child.stdout.take().unwrap()),
+            Box::new(child.stderr.take().unwrap()),
+        ),
+        Closed::Stderr => (
+            Box::new(child.stderr.take().unwrap()),
+            Box::new(child.stdout.take().unwrap()),
+        ),
+    };
+    drop(gone);
+    let mut said = String::new();
+    kept.read_to_string(&mut said).unwrap();
+    (child.wait().unwrap().code(), said)
+}
+
+/// Issue 19: `pidsite check | head -1` panicked with "failed printing to
+/// stdout: Broken pipe" (exit 101); a command whose reader has gone ends
+/// quietly, with the exit code it would have had.
+#[test]
+fn a_reader_that_has_gone_ends_a_command_quietly() {
+    let site = site();
+    std::fs::write(
+        site.path().join("content/manifests/coin-v2.json"),
+        "{\"a\": 1}",
+    )
+    .unwrap();
+    for format in ["text", "json"] {
+        let (code, stderr) =
+            into_a_closed_pipe(site.path(), &["check", "--format", format], Closed::Stdout);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{stderr}");
+        assert_eq!(code, Some(1), "{format}: {stderr}");
+        assert!(stderr.contains(" problems found"), "{stderr}");
+    }
+    let (code, stderr) = into_a_closed_pipe(
+        site.path(),
+        &["cite", "ark:/99999/fk4photo", "--style", "apa"],
+        Closed::Stdout,
+    );
+    assert_eq!(
+        (code, stderr.contains("panicked")),
+        (Some(0), false),
+        "{stderr}"
+    );
+    // A build whose messages go to a closed pipe still builds.
+    let (code, _) = into_a_closed_pipe(site.path(), &["build"], Closed::Stderr);
+    assert_eq!(code, Some(0));
+    assert!(site.path().join("public/index.html").is_file());
 }
 
 /// Issue 17: `--format` is one of a fixed list, which clap checks and names.

@@ -485,3 +485,41 @@ fn two_unicode_spellings_of_a_pid_are_one_pid() {
             .stdout(predicate::str::contains(&url));
     }
 }
+
+/// Issue 19: a symlink in content/manifests/ to a JSON file elsewhere on
+/// the machine was published as the PID's `manifest.json`.
+#[cfg(unix)]
+#[test]
+fn a_target_linked_out_of_the_site_is_refused() {
+    let site = site();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.json");
+    std::fs::copy(site.path().join("content/manifests/photo-v3.json"), &secret).unwrap();
+    std::os::unix::fs::symlink(&secret, site.path().join("content/manifests/linked.json")).unwrap();
+    // A link that stays inside the site is fine.
+    std::os::unix::fs::symlink(
+        "photo-v3.json",
+        site.path().join("content/manifests/same.json"),
+    )
+    .unwrap();
+    edit(site.path(), "content/registry.csv", |t| {
+        t + "ark:/99999/fk4linked,manifests/linked.json,,,,,,,,,\n"
+            + "ark:/99999/fk4same,manifests/same.json,,,,,,,,,\n"
+    });
+    let shown = secret.canonicalize().unwrap();
+    build_fails(
+        site.path(),
+        &[&format!(
+            "error: content/registry.csv:8: column \"target\": \"manifests/linked.json\" resolves through a symbolic link to {}, outside the site folder",
+            shown.display()
+        )],
+    );
+    let out = site.path().join("public");
+    assert!(!out.join("ark/99999/fk4linked/manifest.json").exists());
+    // Without the outside link, the inside one builds.
+    edit(site.path(), "content/registry.csv", |t| {
+        t.replace("ark:/99999/fk4linked,manifests/linked.json,,,,,,,,,\n", "")
+    });
+    pidsite(site.path()).arg("build").assert().success();
+    assert!(out.join("ark/99999/fk4same/manifest.json").is_file());
+}

@@ -543,13 +543,20 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
             "expected a relative path under content/ (no `..`, no absolute path) or an http(s) URL, found {text:?}"
         ));
     }
+    let path = site_dir.join("content").join(
+        path.components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .collect::<PathBuf>(),
+    );
+    if let Some(real) = crate::load::confine::outside_site(&path, site_dir) {
+        return Err(format!(
+            "{text:?} resolves through a symbolic link to {}, outside the site folder; pidsite reads local targets only from inside it",
+            real.display()
+        ));
+    }
     Ok(Target::Local {
         written: text.to_string(),
-        path: site_dir.join("content").join(
-            path.components()
-                .filter(|c| matches!(c, std::path::Component::Normal(_)))
-                .collect::<PathBuf>(),
-        ),
+        path,
     })
 }
 
@@ -618,7 +625,7 @@ const SITE_FILES: &[&str] = &[
 /// What of the site's own is at `file` (a path in the output), if any:
 /// its fixed files, list pages, sitemap parts, Change Discovery pages,
 /// Markdown pages (`slugs`) and static files (`statics`).
-fn site_file(file: &str, slugs: &[String], statics: &[String]) -> Option<String> {
+pub(crate) fn site_file(file: &str, slugs: &[String], statics: &[String]) -> Option<String> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let numbered = |prefix: &str, suffix: &str| {
         file.strip_prefix(prefix)
@@ -646,12 +653,23 @@ fn site_file(file: &str, slugs: &[String], statics: &[String]) -> Option<String>
 /// URL `/about/` where a Markdown page is, `/sitemap.xml`): the stub would
 /// replace the page, or could not be written at all, and the hosts'
 /// redirect rules would send the site's own URL away.
-pub fn check_site_paths(registry: &Registry, site_dir: &Path, pages: &[Page]) -> Result<()> {
+/// `statics` are the site's static files as published; each one must keep
+/// clear of the files the site generates too ([`crate::load::static_clash`]).
+pub fn check_site_paths(registry: &Registry, statics: &[String], pages: &[Page]) -> Result<()> {
     let slugs: Vec<String> = pages
         .iter()
         .map(|p| crate::model::site_path::escape_segment(&p.slug))
         .collect();
-    let statics = crate::static_files::static_names(&site_dir.join("static"));
+    crate::load::static_clash::check(registry, statics, &slugs)?;
+    let statics: Vec<String> = statics
+        .iter()
+        .cloned()
+        .chain(
+            crate::static_files::BUILTIN_STATIC
+                .iter()
+                .map(|(rel, _)| rel.to_string()),
+        )
+        .collect();
     let (slugs, statics) = (slugs.as_slice(), statics.as_slice());
     let mut errors = Vec::new();
     for entry in &registry.entries {
