@@ -10,6 +10,7 @@ use serde::Deserialize;
 pub use crate::citation::CitationLabels;
 use crate::citation::SiteDefaults;
 use crate::error::{Error, Location, Result};
+pub use crate::load::registry::settings::RegistrySettings;
 use crate::model::genre::Genre;
 pub use crate::model::pid::Resolvers;
 
@@ -36,6 +37,7 @@ struct RawConfig {
     resolvers: BTreeMap<String, String>,
     citation: RawCitation,
     remote: RawRemote,
+    registry: RegistrySettings,
 }
 
 impl Default for RawConfig {
@@ -56,6 +58,7 @@ impl Default for RawConfig {
             resolvers: BTreeMap::new(),
             citation: RawCitation::default(),
             remote: RawRemote::default(),
+            registry: RegistrySettings::default(),
         }
     }
 }
@@ -207,6 +210,9 @@ pub struct SiteConfig {
     pub citation_labels: CitationLabels,
     /// Fetching remote targets.
     pub remote: RemoteConfig,
+    /// How to read the registry (`[registry]`): checked against the
+    /// file's headers when the registry is loaded.
+    pub registry: RegistrySettings,
 }
 
 impl SiteConfig {
@@ -430,6 +436,7 @@ impl SiteConfig {
             site_dir: PathBuf::from("."),
             citation_labels: raw.citation.labels.normalised(),
             remote,
+            registry: raw.registry,
         })
     }
 

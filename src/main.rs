@@ -426,7 +426,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
-    if let Some(note) = report.size_note() {
+    for note in report.notes.iter().chain(&report.size_note()) {
         eprintln!("note: {note}");
     }
     if !report.changed.is_empty() {

@@ -987,6 +987,15 @@ impl<'a> Renderer<'a> {
             // it withdrawn, as the feed and Change Discovery date it.
             withdrawn_date: withdrawn_on,
             withdrawn_reason: record.withdrawn_reason.clone(),
+            registry_metadata: record
+                .overrides()
+                .metadata
+                .iter()
+                .map(|(label, values)| context::RegistryField {
+                    label: label.clone(),
+                    values: values.clone(),
+                })
+                .collect(),
             problem: loaded.problem.clone(),
             citation: &citation,
             head,
