@@ -397,3 +397,163 @@ fn a_mapping_naming_a_header_the_file_lacks_is_an_error_listing_its_headers() {
         &["error: site.toml: [registry.columns] pid = \"Item ID\": content/ucla-export.csv has no such header; its headers are \"Project Name\", \"Item ARK\""],
     );
 }
+
+/// A site whose registry files are the fixtures `files` (copied into
+/// content/registry/) with `registry` as site.toml's `[registry]` section.
+fn export_site(files: &[&str], registry: &str) -> tempfile::TempDir {
+    let site = site_with("ucla-fester__headers_whitespace.csv", registry);
+    std::fs::remove_file(site.path().join("content/ucla-export.csv")).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registries");
+    std::fs::create_dir_all(site.path().join("content/registry")).unwrap();
+    for file in files {
+        let name = Path::new(file).file_name().unwrap();
+        std::fs::copy(
+            fixtures.join(file),
+            site.path().join("content/registry").join(name),
+        )
+        .unwrap();
+    }
+    site
+}
+
+fn status_of(site: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(site.join("public/pids.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[2].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn an_ezid_batch_download_builds_with_the_ezid_profile() {
+    for file in ["ezid/batch-download.csv", "ezid/manage-download.csv"] {
+        let site = export_site(&[file], "[registry]\nprofile = \"ezid\"\n");
+        let stderr = build_offline(site.path());
+        let statuses = status_of(site.path());
+        // 16 identifiers, the two reserved ones (EZID's own page as their
+        // target) without a page.
+        assert_eq!(statuses.len(), 14, "{file}: {stderr}");
+        let withdrawn: Vec<&str> = statuses
+            .iter()
+            .filter(|(_, s)| s == "withdrawn")
+            .map(|(p, _)| p.as_str())
+            .collect();
+        assert_eq!(
+            withdrawn,
+            [
+                "ark:21198/zz000bjfj6",
+                "ark:21198/zz0025j30s",
+                "doi:10.5072/FK2QM8R6P4"
+            ],
+            "{file}"
+        );
+        // `unavailable | reason`: the reason is the tombstone's.
+        let tombstone =
+            std::fs::read_to_string(site.path().join("public/ark/21198/zz000bjfj6/index.html"))
+                .unwrap();
+        assert!(
+            tombstone.contains("withdrawn pending rights review"),
+            "{file}"
+        );
+        // The mapped title and creator, ERC's "(:unkn)" code dropped.
+        let page =
+            std::fs::read_to_string(site.path().join("public/ark/21198/z12f8rtw/index.html"))
+                .unwrap();
+        assert!(
+            page.contains("Sinai Arabic 249. Martyrdom of St. Catherine"),
+            "{file}"
+        );
+        assert!(
+            page.contains("anonymous scribe") && !page.contains("(:unkn)"),
+            "{file}"
+        );
+        assert!(
+            !stderr.contains("note:"),
+            "a profile knows its columns: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn check_on_an_ezid_file_appended_by_hand_reports_what_a_rewrite_would_catch() {
+    let site = export_site(
+        &["ezid/appended-by-hand.csv"],
+        "[registry]\nprofile = \"ezid\"\n",
+    );
+    pidsite(site.path())
+        .args(["check", "--offline"])
+        .assert()
+        .code(1)
+        .stderr(no_panic())
+        .stderr(predicate::str::contains("3 problems found"))
+        .stdout(predicate::str::contains(
+            "content/registry/appended-by-hand.csv:18: column \"pid\": duplicate PID ark:21198/zz0025j30s (first at content/registry/appended-by-hand.csv:11)",
+        ))
+        .stdout(predicate::str::contains(
+            "content/registry/appended-by-hand.csv:19: column \"_status\": expected EZID's public, reserved or unavailable (with \" | reason\"), found \"withdrawn\"",
+        ))
+        .stdout(predicate::str::contains(
+            "content/registry/appended-by-hand.csv:20: column \"target\": expected a path under content/ or an http(s) URL",
+        ));
+}
+
+/// The DataCite profile's target: the IIIF related identifier, else a
+/// local copy or UCLA's manifest by the record's ARK, else the DOI's URL.
+const DATACITE: &str = "[registry]\nprofile = \"datacite\"\n[registry.columns]\ntarget = [\"{target}\", \"iiif/{identifier.ARK|slug}.json\", \"https://b1dbe4a0-443c-479f-bf0a-25c352df0d8f.iiif.library.ucla.edu/{identifier.ARK|urlencode}/manifest\", \"{url}\"]\n";
+
+#[test]
+fn datacite_api_pages_build_with_the_datacite_profile() {
+    let site = export_site(
+        &["datacite/dois-page-1.json", "datacite/dois-page-2.json"],
+        DATACITE,
+    );
+    let stderr = build_offline(site.path());
+    let statuses = status_of(site.path());
+    // 12 DOIs over two pages; the draft is reserved (no page).
+    assert_eq!(statuses.len(), 11, "{stderr}");
+    assert!(!statuses.iter().any(|(p, _)| p == "doi:10.5072/h4tw-3a7b"));
+    // Registered with a reason: withdrawn; registered alone still resolves.
+    assert!(statuses.contains(&("doi:10.5072/ph98-n022".into(), "withdrawn".into())));
+    assert!(statuses.contains(&("doi:10.5072/ph98-n023".into(), "active".into())));
+    // No IIIF related identifier: the ARK in `identifiers` finds the local
+    // copy of Hathaway 2, a full page with its manifest.
+    assert!(
+        site.path()
+            .join("public/doi/10.5072/h4tw-9f3e/manifest.json")
+            .is_file(),
+        "{stderr}"
+    );
+    // The manifest URL registered as the DOI's URL is its target.
+    assert!(
+        stderr.contains("zz000bjfkq/manifest: not in the cache"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_datacite_state_pidsite_does_not_know_names_the_doi() {
+    let site = export_site(&["datacite/dois-page-2.json"], DATACITE);
+    crate::cli::edit(site.path(), "content/registry/dois-page-2.json", |t| {
+        t.replacen("\"state\":\"findable\"", "\"state\":\"tombstoned\"", 1)
+    });
+    build_fails(
+        site.path(),
+        &["content/registry/dois-page-2.json#1: key \"state\": expected DataCite's findable, registered or draft, found \"tombstoned\""],
+    );
+}
+
+#[test]
+fn a_fabrica_export_builds_with_a_target_template() {
+    let site = export_site(
+        &["datacite/fabrica-export.csv"],
+        "[registry]\nprofile = \"datacite\"\n[registry.columns]\ntarget = \"{url}\"\n",
+    );
+    let stderr = build_offline(site.path());
+    assert_eq!(status_of(site.path()).len(), 11, "{stderr}");
+    let page = std::fs::read_to_string(site.path().join("public/doi/10.5072/h4tw-4c8d/index.html"))
+        .unwrap();
+    assert!(page.contains("<title>Hathaway 4"), "the export's title");
+}

@@ -423,7 +423,9 @@ fn unused(
         .filter(|(h, used)| !**used && !h.trim().is_empty())
         .map(|(h, _)| format!("{:?}", h.trim()))
         .collect();
-    if unused.is_empty() {
+    // A profile reads a service's export, whose columns it knows, most of
+    // them of no use to pidsite: nothing to say.
+    if unused.is_empty() || settings.profile.is_some() {
         return None;
     }
     if settings.ignore_unknown_columns {

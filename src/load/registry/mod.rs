@@ -17,6 +17,7 @@ use crate::model::record::{version_slug, Entry, Record, Status};
 use crate::output::file;
 
 mod map;
+mod profile;
 mod read;
 mod row;
 pub mod settings;
@@ -101,6 +102,18 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
             "no registry found: expected content/registry.csv, content/registry.json, .csv/.json files in content/registry/, or [registry] file in site.toml",
         ));
     }
+    let profile = match &settings.profile {
+        Some(name) => Some(profile::Profile::named(name).ok_or_else(|| {
+            Error::input(
+                Location::file(crate::config::CONFIG_FILE),
+                format!(
+                    "[registry] profile: expected one of {}, found {name:?}",
+                    profile::NAMES
+                ),
+            )
+        })?),
+        None => None,
+    };
     let mut read = Read::default();
     for rel in &files {
         let bytes = std::fs::read(site_dir.join(rel)).map_err(|e| Error::io(rel, e))?;
@@ -112,9 +125,9 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
             }
         };
         let file = if rel.extension().is_some_and(|e| e == "json") {
-            read_json(&text, rel, settings, site_dir)
+            read_json(&text, rel, settings, profile, site_dir)
         } else {
-            read_csv(&text, rel, settings, site_dir)
+            read_csv(&text, rel, settings, profile, site_dir)
         };
         read.rows.extend(file.rows);
         read.errors.extend(file.errors);
@@ -589,6 +602,7 @@ pub(crate) fn parse_str(text: &str, site_dir: &Path) -> Result<Registry> {
         text,
         Path::new("content/registry.csv"),
         &config.registry,
+        None,
         site_dir,
     );
     let (registry, errors) = validate(read.rows, site_dir, &config);

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::map::{Mapping, ITEM_SEPARATOR};
+use super::profile::{self, Profile};
 use super::settings::{Delimiter, RegistrySettings};
 use super::RawRow;
 use crate::error::{Error, Location, Result};
@@ -227,6 +228,7 @@ pub(super) fn read_csv(
     text: &str,
     rel: &Path,
     settings: &RegistrySettings,
+    profile: Option<Profile>,
     site_dir: &Path,
 ) -> Read {
     let delimiter = delimiter(text, rel, settings);
@@ -255,9 +257,17 @@ pub(super) fn read_csv(
             return read;
         }
     };
-    let Some(mapping) = read.mapping(&headers, settings, rel, site_dir) else {
+    // A profile's computed columns come after the file's own.
+    let computed = profile.map_or_else(Vec::new, |p| p.csv_columns(&headers));
+    let mut all = headers.clone();
+    all.extend(computed.iter().map(|c| c.to_string()));
+    let Some(mapping) = read.mapping(&all, settings, rel, site_dir) else {
         return read;
     };
+    let mut index = HashMap::new();
+    for (i, h) in headers.iter().enumerate().rev() {
+        index.insert(h.to_lowercase(), i);
+    }
     let width = headers.len();
     for record in reader.records() {
         let record = match record {
@@ -288,11 +298,37 @@ pub(super) fn read_csv(
             ));
             continue;
         }
-        let fields: Vec<&str> = record.iter().collect();
         let at = Location {
             path: rel.to_path_buf(),
             line,
         };
+        let mut fields: Vec<String> = record.iter().take(width).map(str::to_string).collect();
+        if let Some(profile) = profile {
+            let get = |h: &str| {
+                index
+                    .get(&h.to_lowercase())
+                    .map_or(String::new(), |&i| fields[i].trim().to_string())
+            };
+            match profile.csv_row(&get) {
+                Ok(values) => {
+                    let extra: Vec<String> = computed
+                        .iter()
+                        .map(|c| {
+                            values
+                                .iter()
+                                .find(|(k, _)| k == c)
+                                .map_or(String::new(), |(_, v)| v.clone())
+                        })
+                        .collect();
+                    fields.extend(extra);
+                }
+                Err(m) => {
+                    read.errors.push(Error::input(at, m));
+                    continue;
+                }
+            }
+        }
+        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         read.rows.extend(mapping.row(at, &fields));
     }
     read
@@ -368,6 +404,7 @@ pub(super) fn read_json(
     text: &str,
     rel: &Path,
     settings: &RegistrySettings,
+    profile: Option<Profile>,
     site_dir: &Path,
 ) -> Read {
     let value: serde_json::Value = match serde_json::from_str(text) {
@@ -379,6 +416,9 @@ pub(super) fn read_json(
             )])
         }
     };
+    if profile == Some(Profile::DataCite) {
+        return datacite_rows(&value, rel, settings, site_dir);
+    }
     let list = match &value {
         serde_json::Value::Array(a) => a,
         serde_json::Value::Object(o) => match o.get("pids") {
@@ -398,6 +438,40 @@ pub(super) fn read_json(
         }
     };
     json_rows(list, rel, settings, site_dir)
+}
+
+/// A DataCite REST API response (`{"data": [...], "meta": …}`): each DOI
+/// flattened by the profile, then read as a JSON registry's objects.
+fn datacite_rows(
+    value: &serde_json::Value,
+    rel: &Path,
+    settings: &RegistrySettings,
+    site_dir: &Path,
+) -> Read {
+    let Some(data) = value.get("data").and_then(serde_json::Value::as_array) else {
+        return Read::errors(vec![Error::input(
+            Location::file(rel),
+            "expected a DataCite REST API response (an object with a \"data\" array of DOIs, as GET /dois?client-id=… answers) for [registry] profile = \"datacite\"",
+        )]);
+    };
+    let mut errors = Vec::new();
+    let mut items = Vec::new();
+    for (i, item) in data.iter().enumerate() {
+        match profile::datacite_item(item) {
+            Ok(flat) => items.push(serde_json::Value::Object(flat)),
+            Err(m) => {
+                errors.push(Error::input(
+                    Location::file(format!("{}#{}", rel.display(), i + 1)),
+                    m,
+                ));
+                // Keep the numbering of the rows after it.
+                items.push(serde_json::Value::Object(serde_json::Map::new()));
+            }
+        }
+    }
+    let mut read = json_rows(&items, rel, settings, site_dir);
+    read.errors.extend(errors);
+    read
 }
 
 /// Objects -> rows: the keys of all objects are the file's headers.

@@ -36,20 +36,9 @@ pub struct RegistrySettings {
     pub values: BTreeMap<String, BTreeMap<String, String>>,
     /// Label -> the file's header: shown on the landing page, in this order.
     pub metadata: Metadata,
-    /// A built-in mapping for a service's export (`ezid`, `datacite`).
+    /// A built-in mapping for a service's export (`ezid`, `datacite`):
+    /// it computes pidsite's columns; `columns` still win.
     pub profile: Option<String>,
-}
-
-impl RegistrySettings {
-    /// Whether site.toml says anything about the registry's shape.
-    pub fn is_mapped(&self) -> bool {
-        !self.columns.is_empty()
-            || !self.values.is_empty()
-            || !self.metadata.0.is_empty()
-            || self.multi_value_separator.is_some()
-            || self.ignore_unknown_columns
-            || self.profile.is_some()
-    }
 }
 
 /// Where a pidsite column's value comes from.
