@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub mod registry;
+
 pub use crate::citation::CitationLabels;
 use crate::citation::SiteDefaults;
 use crate::error::{Error, Location, Result};
-pub use crate::load::registry::settings::RegistrySettings;
 use crate::model::genre::Genre;
 pub use crate::model::pid::Resolvers;
+pub use registry::RegistrySettings;
 
 /// The file name of a site's settings.
 pub const CONFIG_FILE: &str = "site.toml";

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::settings::{ColumnSource, RegistrySettings};
 use super::{RawRow, COLUMNS};
+use crate::config::registry::{ColumnSource, RegistrySettings};
 use crate::error::{Error, Location};
 
 /// What splits a JSON array's items in a cell until the mapping splits

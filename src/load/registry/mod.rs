@@ -20,7 +20,6 @@ mod map;
 mod profile;
 mod read;
 mod row;
-pub mod settings;
 use read::{decode, read_csv, read_json, registry_files, Read};
 use row::record;
 

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::map::{Mapping, ITEM_SEPARATOR};
 use super::profile::{self, Profile};
-use super::settings::{Delimiter, RegistrySettings};
 use super::RawRow;
+use crate::config::registry::{Delimiter, RegistrySettings};
 use crate::error::{Error, Location, Result};
 
 /// How to save a registry as pidsite reads it.

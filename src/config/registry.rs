@@ -1,8 +1,9 @@
 //! `[registry]` in site.toml, as written: how to read a registry that is not
 //! in pidsite's own shape (which file, its delimiter, which of its headers
 //! is which pidsite column, how its values map). Deserialised here; checked
-//! against the file's headers when the file is read (see `map.rs`), since
-//! only the file says which headers there are.
+//! against the file's headers when the file is read
+//! (`load/registry/map.rs`), since only the file says which headers there
+//! are.
 
 use std::collections::BTreeMap;
 
