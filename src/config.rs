@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub mod registry;
+
 pub use crate::citation::CitationLabels;
 use crate::citation::SiteDefaults;
 use crate::error::{Error, Location, Result};
 use crate::model::genre::Genre;
 pub use crate::model::pid::Resolvers;
+pub use registry::RegistrySettings;
 
 /// The file name of a site's settings.
 pub const CONFIG_FILE: &str = "site.toml";
@@ -40,6 +43,7 @@ struct RawConfig {
     markdown: RawMarkdown,
     #[serde(rename = "static")]
     static_files: RawStatic,
+    registry: RegistrySettings,
 }
 
 impl Default for RawConfig {
@@ -63,6 +67,7 @@ impl Default for RawConfig {
             rules: Default::default(),
             markdown: RawMarkdown::default(),
             static_files: RawStatic::default(),
+            registry: RegistrySettings::default(),
         }
     }
 }
@@ -325,6 +330,9 @@ pub struct SiteConfig {
     pub remote: RemoteConfig,
     /// Redirect rules besides the PIDs (`[rules]`).
     pub rules: RuleSettings,
+    /// How to read the registry (`[registry]`): checked against the
+    /// file's headers when the registry is loaded.
+    pub registry: RegistrySettings,
 }
 
 impl SiteConfig {
@@ -487,6 +495,7 @@ impl SiteConfig {
             citation_labels: raw.citation.labels.normalised(),
             remote,
             rules: RuleSettings::from_raw(raw.rules, text),
+            registry: raw.registry,
         })
     }
 

@@ -503,7 +503,7 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     for warning in &report.warnings {
         errln!("warning: {warning}");
     }
-    if let Some(note) = report.size_note() {
+    for note in report.notes.iter().chain(&report.size_note()) {
         errln!("note: {note}");
     }
     if !report.changed.is_empty() {

@@ -73,6 +73,9 @@ pub struct BuildReport {
     pub changed: Vec<lock::Changed>,
     /// What fetching the remote targets came to.
     pub remote: remote::RemoteCounts,
+    /// What the build says about how the registry was read (the columns
+    /// `ignore_unknown_columns` left out).
+    pub notes: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -155,7 +158,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     write::check_out_dir(site, &out)?;
     // The templates are read now, parsed when the first page is rendered.
     let inputs::Inputs {
-        registry,
+        mut registry,
         pages,
         templates,
         notes,
@@ -247,6 +250,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         warnings,
         changed,
         remote: remote_docs.counts(),
+        notes: std::mem::take(&mut registry.notes),
         elapsed: started.elapsed(),
     })
 }
@@ -289,6 +293,7 @@ mod tests {
             warnings: Vec::new(),
             changed: Vec::new(),
             remote: Default::default(),
+            notes: Vec::new(),
             elapsed: Duration::ZERO,
         };
         assert_eq!(report(GITHUB_PAGES_LIMIT).size_note(), None);

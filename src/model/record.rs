@@ -92,6 +92,9 @@ pub struct Overrides {
     pub license: Option<String>,
     /// What the resource is (the `resource_type` column), e.g. a map.
     pub resource_type: Option<crate::model::genre::Genre>,
+    /// Further columns the site shows on the landing page
+    /// (`[registry.metadata]`): label and values, in the site's order.
+    pub metadata: Vec<(String, Vec<String>)>,
 }
 
 /// One registry row, validated.
@@ -138,6 +141,7 @@ static NO_OVERRIDES: Overrides = Overrides {
     publisher: None,
     license: None,
     resource_type: None,
+    metadata: Vec::new(),
 };
 
 impl Record {

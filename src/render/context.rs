@@ -318,8 +318,20 @@ pub struct LandingContext<'a> {
     pub withdrawn_date: Option<String>,
     /// Withdrawal reason.
     pub withdrawn_reason: Option<String>,
+    /// The registry's own columns the site shows (`[registry.metadata]`),
+    /// in the site's order.
+    pub registry_metadata: Vec<RegistryField>,
     /// Why the resource could not be shown (a warning), if so.
     pub problem: Option<String>,
+}
+
+/// A registry column shown on the landing page (`[registry.metadata]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistryField {
+    /// The label site.toml gives it.
+    pub label: String,
+    /// The cell's values (split at `multi_value_separator`).
+    pub values: Vec<String>,
 }
 
 /// The versions of a PID with several, as one of its pages shows them.

@@ -492,6 +492,15 @@ impl Renderer<'_> {
             history: spec.history.clone(),
             withdrawn_date: facts.withdrawn_on.clone(),
             withdrawn_reason: record.withdrawn_reason.clone(),
+            registry_metadata: record
+                .overrides()
+                .metadata
+                .iter()
+                .map(|(label, values)| super::context::RegistryField {
+                    label: label.clone(),
+                    values: values.clone(),
+                })
+                .collect(),
             problem: spec.loaded.problem.clone(),
             head: self.landing_head(spec, facts),
         }

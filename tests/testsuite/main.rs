@@ -14,6 +14,7 @@ mod build;
 mod check;
 mod cite;
 mod dates;
+mod mapping;
 mod mint;
 mod new;
 mod registry;

@@ -33,7 +33,7 @@ fn a_registry_saved_in_a_windows_code_page_names_the_line() {
     build_fails(
         site.path(),
         &[
-            "error: content/registry.csv:8: expected UTF-8 text, found the byte 0xE9 (save the registry as UTF-8, e.g. \"CSV UTF-8\" in Excel)",
+            "error: content/registry.csv:8: expected UTF-8 text, found the byte 0xE9 (\"é\" in Windows-1252): the file looks like Windows-1252, as Excel's plain \"CSV\" on Windows saves it; save the registry as UTF-8, e.g. \"CSV UTF-8\" in Excel",
         ],
     );
 }

@@ -1,22 +1,27 @@
-//! The PID registry (`content/registry.csv`, `content/registry.json`, or
-//! every `.csv`/`.json` file in `content/registry/`) -> [`Entry`]s. Every bad
-//! row is reported at once, each naming the file, the row's line and the
-//! column. This module validates; it never reads manifests.
+//! The PID registry (`content/registry.csv`, `content/registry.json`, every
+//! `.csv`/`.tsv`/`.json` file in `content/registry/`, or `[registry] file`,
+//! read through the site's mapping) -> [`Entry`]s. Every problem is reported
+//! at once, each naming the file, the row's line and the column. This module
+//! validates the rows together; `row.rs` checks each row; it never reads
+//! manifests.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::pages::Page;
-use crate::model::genre::Genre;
 use crate::model::pid::Pid;
-use crate::model::record::{version_slug, Alias, Entry, Overrides, Record, Status, Target};
-use crate::model::site_path::SitePath;
+use crate::model::record::{version_slug, Entry, Record, Status};
 use crate::output::file;
 
+mod map;
+mod profile;
 mod read;
-use read::{not_utf8, read_csv, read_json, registry_files};
+mod row;
+use read::{decode, read_csv, read_json, registry_files, Read};
+use row::record;
 
 /// Every column the registry accepts.
 pub const COLUMNS: &[&str] = &[
@@ -64,63 +69,148 @@ pub struct Registry {
     pub files: Vec<PathBuf>,
     /// Soft problems of the rows (versions out of date order).
     pub warnings: Vec<Warning>,
+    /// What the build should say about how the files were read (columns
+    /// left out under `ignore_unknown_columns`), once each.
+    pub notes: Vec<String>,
 }
 
-/// A row as written: column -> non-empty trimmed value, and where it is.
+/// A row as mapped: pidsite column -> non-empty trimmed value, and where
+/// it is.
 struct RawRow {
     at: Location,
     values: HashMap<String, String>,
+    /// `[registry.metadata]`: label -> the cell's values, in the site's order.
+    metadata: Vec<(String, Vec<String>)>,
+    /// pidsite column -> the file's header it comes from, where they differ
+    /// (shared by the rows of a file).
+    names: Arc<HashMap<&'static str, String>>,
 }
 
-/// Find and read the registry of the site in `site_dir`.
+/// The most problems one run lists; the rest are counted.
+const MAX_ERRORS: usize = 100;
+
+/// Find and read the registry of the site in `site_dir`. Every problem, in
+/// every phase (the file's shape, its rows, duplicates, aliases, moves), is
+/// reported at once, up to [`MAX_ERRORS`].
 pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
-    let files = registry_files(site_dir)?;
+    let settings = &config.registry;
+    let files = registry_files(site_dir, settings)?;
     if files.is_empty() {
         return Err(Error::registry(
             Location::file("content/registry.csv"),
-            "no registry found: expected content/registry.csv, content/registry.json or .csv/.json files in content/registry/",
+            "no registry found: expected content/registry.csv, content/registry.json, .csv/.json files in content/registry/, or [registry] file in site.toml",
         ));
     }
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
+    let profile = match &settings.profile {
+        Some(name) => Some(profile::Profile::named(name).ok_or_else(|| {
+            Error::registry(
+                Location::file(crate::config::CONFIG_FILE),
+                format!(
+                    "[registry] profile: expected one of {}, found {name:?}",
+                    profile::NAMES
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let mut read = Read::default();
     for rel in &files {
-        let path = site_dir.join(rel);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(rel, e))?;
-        let text = match String::from_utf8(bytes) {
+        let bytes = std::fs::read(site_dir.join(rel)).map_err(|e| Error::io(rel, e))?;
+        let text = match decode(bytes, rel) {
             Ok(text) => text,
             Err(e) => {
-                errors.push(not_utf8(e.as_bytes(), e.utf8_error().valid_up_to(), rel));
+                read.errors.push(e);
                 continue;
             }
         };
-        let parsed = if rel.extension().is_some_and(|e| e == "json") {
-            // A byte order mark (Windows editors) is not JSON.
-            read_json(text.strip_prefix('\u{feff}').unwrap_or(&text), rel)
+        let file = if rel.extension().is_some_and(|e| e == "json") {
+            read_json(&text, rel, settings, profile, site_dir)
         } else {
-            read_csv(&text, rel)
+            read_csv(&text, rel, settings, profile, site_dir)
         };
-        match parsed {
-            Ok(r) => rows.extend(r),
-            Err(e) => errors.push(e),
-        }
+        read.rows.extend(file.rows);
+        read.errors.extend(file.errors);
+        read.notes.extend(file.notes);
     }
-    if let Some(e) = Error::from_list(errors) {
-        return Err(e);
+    let (registry, errors) = validate(read.rows, site_dir, config);
+    read.errors.extend(errors);
+    match Error::from_list(capped(read.errors, &files[0])) {
+        Some(e) => Err(e),
+        None => Ok(Registry {
+            files,
+            notes: read.notes,
+            ..registry
+        }),
     }
-    let registry = validate(rows, site_dir, config)?;
-    Ok(Registry { files, ..registry })
 }
 
-fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
+/// The first [`MAX_ERRORS`] errors, and a line counting the rest.
+fn capped(mut errors: Vec<Error>, file: &Path) -> Vec<Error> {
+    if errors.len() > MAX_ERRORS {
+        let rest = errors.len() - MAX_ERRORS;
+        errors.truncate(MAX_ERRORS);
+        errors.push(Error::registry(
+            Location::file(file),
+            format!("and {rest} more problem(s) not listed; fix these and build again to see them"),
+        ));
+    }
+    errors
+}
+
+/// The PIDs of the rows, grouped: one entry per PID, whose rows differ by
+/// version.
+struct Grouped {
+    entries: Vec<Entry>,
+    /// PID key -> index in `entries`.
+    by_key: HashMap<String, usize>,
+    /// Lower-cased landing folder -> the PID and its row.
+    by_path: BTreeMap<String, (String, Location)>,
+    /// Keys of PIDs with a bad row: other rows naming them are not told
+    /// again that they are not in the registry.
+    failed: HashSet<String>,
+}
+
+/// Rows -> entries, and every problem with them: bad rows, duplicates,
+/// versions, aliases, moves and nested folders.
+fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registry, Vec<Error>) {
     let mut errors = Vec::new();
     let mut records = Vec::new();
+    let mut failed = HashSet::new();
     for row in rows {
         match record(&row, site_dir, config) {
             Ok(r) => records.push(r),
-            Err(e) => errors.push(e),
+            Err(e) => {
+                if let Some(pid) = row.values.get("pid").and_then(|p| Pid::parse(p).ok()) {
+                    failed.insert(pid.key().to_string());
+                }
+                errors.extend(e);
+            }
         }
     }
-    // Group rows by PID; rows of one PID must differ by version.
+    let mut grouped = group(records, failed, &mut errors);
+    let warnings = number_versions(&mut grouped.entries, &mut errors);
+    check_aliases(&grouped, &mut errors);
+    check_replaced_by(&grouped, &mut errors);
+    check_nesting(&grouped.entries, &mut errors);
+    let ends = resolve_moves(&grouped, &mut errors);
+    let mut entries = grouped.entries;
+    if errors.is_empty() {
+        for (i, end) in ends {
+            entries[i].current_mut().replaced_by = Some(end);
+        }
+    }
+    let registry = Registry {
+        entries,
+        files: Vec::new(),
+        warnings,
+        notes: Vec::new(),
+    };
+    (registry, errors)
+}
+
+/// Group rows by PID; rows of one PID must differ by version, and two PIDs
+/// may not share a landing folder.
+fn group(records: Vec<Record>, failed: HashSet<String>, errors: &mut Vec<Error>) -> Grouped {
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut by_path: BTreeMap<String, (String, Location)> = BTreeMap::new();
@@ -158,8 +248,18 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         by_key.insert(key, entries.len());
         entries.push(Entry::new(r));
     }
-    // Versions: a row without a label is numbered by its place among the
-    // PID's rows; each label needs a folder of its own (`v1/`…).
+    Grouped {
+        entries,
+        by_key,
+        by_path,
+        failed,
+    }
+}
+
+/// Versions: a row without a label is numbered by its place among the
+/// PID's rows; each label needs a folder of its own (`v1/`…). Warns of
+/// versions out of date order.
+fn number_versions(entries: &mut [Entry], errors: &mut Vec<Error>) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for entry in entries.iter_mut().filter(|e| e.is_versioned()) {
         let out_of_order = entry.settle_current();
@@ -191,8 +291,18 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             warnings.push(version_order_warning(entry, earlier, later));
         }
     }
-    // Aliases may not take another PID's place, be another form of another
-    // PID (ARK hyphens, DOI case), or belong to two PIDs.
+    warnings
+}
+
+/// Aliases may not take another PID's place, be another form of another
+/// PID (ARK hyphens, DOI case), or belong to two PIDs.
+fn check_aliases(grouped: &Grouped, errors: &mut Vec<Error>) {
+    let Grouped {
+        entries,
+        by_key,
+        by_path,
+        ..
+    } = grouped;
     let mut claimed: HashMap<String, (usize, Location)> = HashMap::new();
     for (i, entry) in entries.iter().enumerate() {
         let at = &entry.current().at;
@@ -251,10 +361,15 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             }
         }
     }
-    for entry in &entries {
+}
+
+/// A move's `replaced_by` must be a PID of the registry.
+fn check_replaced_by(grouped: &Grouped, errors: &mut Vec<Error>) {
+    for entry in &grouped.entries {
         let current = entry.current();
         if let Some(to) = &current.replaced_by {
-            if !by_key.contains_key(to.key()) {
+            let key = to.key();
+            if !grouped.by_key.contains_key(key) && !grouped.failed.contains(key) {
                 errors.push(Error::registry(
                     current.at.clone(),
                     format!("column \"replaced_by\": {to} is not a PID in the registry"),
@@ -262,26 +377,25 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             }
         }
     }
-    if let Some(e) = Error::from_list(errors) {
-        return Err(e);
-    }
-    let by_path_index: HashMap<String, usize> = entries
+}
+
+/// A PID may not have its page in a folder that another PID's pages use:
+/// a version's `v1/`, the `images/` and `members/` lists, or one of the
+/// files beside a landing page (a folder there cannot be written). Each
+/// PID looks at the folder above its own page, once.
+fn check_nesting(entries: &[Entry], errors: &mut Vec<Error>) {
+    let by_path: HashMap<String, usize> = entries
         .iter()
         .enumerate()
         .map(|(i, e)| (e.pid().landing_path().as_str().to_lowercase(), i))
         .collect();
-    let mut errors = Vec::new();
-    // A PID may not have its page in a folder that another PID's pages use:
-    // a version's `v1/`, the `images/` and `members/` lists, or one of the
-    // files beside a landing page (a folder there cannot be written). Each
-    // PID looks at the folder above its own page, once.
-    for entry in &entries {
+    for entry in entries {
         let landing = entry.pid().landing_path();
         let inner = landing.as_str().trim_end_matches('/');
         let Some((parent, name)) = inner.rsplit_once('/') else {
             continue;
         };
-        let Some(&o) = by_path_index.get(&format!("{parent}/").to_lowercase()) else {
+        let Some(&o) = by_path.get(&format!("{parent}/").to_lowercase()) else {
             continue;
         };
         let owner = &entries[o];
@@ -309,8 +423,13 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             ));
         }
     }
-    // A moved PID whose replacement moved too redirects straight to the end
-    // of the chain (one hop for visitors and crawlers); a loop is an error.
+}
+
+/// A moved PID whose replacement moved too redirects straight to the end
+/// of the chain (one hop for visitors and crawlers): each moved entry and
+/// the end of its chain. A loop, or an end that is reserved, is an error.
+fn resolve_moves(grouped: &Grouped, errors: &mut Vec<Error>) -> Vec<(usize, Pid)> {
+    let entries = &grouped.entries;
     let mut ends = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let current = entry.current();
@@ -325,7 +444,11 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
             .as_ref()
             .filter(|_| entries[at].current().status == Status::Moved)
         {
-            at = by_key[next.key()];
+            // A PID not in the registry is reported by check_replaced_by.
+            let Some(&next) = grouped.by_key.get(next.key()) else {
+                break;
+            };
+            at = next;
             let label = entries[at].current().pid.label();
             if seen.contains(&label) {
                 seen.push(label);
@@ -353,17 +476,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> Result<R
         }
         ends.push((i, end.pid.clone()));
     }
-    if let Some(e) = Error::from_list(errors) {
-        return Err(e);
-    }
-    for (i, end) in ends {
-        entries[i].current_mut().replaced_by = Some(end);
-    }
-    Ok(Registry {
-        entries,
-        files: Vec::new(),
-        warnings,
-    })
+    ends
 }
 
 /// The warning for a PID whose row `later` is dated before its row
@@ -390,219 +503,6 @@ fn version_order_warning(entry: &Entry, earlier: usize, later: usize) -> Warning
             row(current)
         ),
     )
-}
-
-fn record(row: &RawRow, site_dir: &Path, config: &SiteConfig) -> Result<Record> {
-    let get = |k: &str| row.values.get(k).cloned();
-    let col_err =
-        |col: &str, msg: String| Error::registry(row.at.clone(), format!("column {col:?}: {msg}"));
-    let pid_text = get("pid")
-        .ok_or_else(|| col_err("pid", "expected an identifier, found an empty value".into()))?;
-    let pid = Pid::parse(&pid_text).map_err(|m| col_err("pid", m))?;
-    let status = match get("status") {
-        None => Status::Active,
-        Some(s) => Status::parse(&s).ok_or_else(|| {
-            col_err(
-                "status",
-                format!("expected one of {}, found {s:?}", Status::NAMES.join(", ")),
-            )
-        })?,
-    };
-    let target = match get("target") {
-        Some(t) => Some(target(&t, site_dir).map_err(|m| col_err("target", m))?),
-        None if status == Status::Active => {
-            return Err(col_err(
-                "target",
-                "expected a path under content/ or an http(s) URL (only withdrawn and moved PIDs may have none)".into(),
-            ))
-        }
-        None => None,
-    };
-    let replaced_by = match get("replaced_by") {
-        Some(p) => Some(Pid::parse(&p).map_err(|m| col_err("replaced_by", m))?),
-        None if status == Status::Moved => {
-            return Err(col_err(
-                "replaced_by",
-                "a moved PID needs the PID it moved to".into(),
-            ))
-        }
-        None => None,
-    };
-    let aliases = get("aliases")
-        .map(|a| {
-            a.split(';')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| alias(s, config).map_err(|m| col_err("aliases", m)))
-                .collect::<Result<Vec<_>>>()
-        })
-        .transpose()?
-        .unwrap_or_default();
-    let region = get("region");
-    if let Some(r) = &region {
-        if !crate::load::iiif::valid_region(r) {
-            return Err(col_err(
-                "region",
-                format!("expected x,y,w,h numbers of at least 0, found {r:?}"),
-            ));
-        }
-    }
-    let resource_type = match get("resource_type") {
-        Some(t) => Some(Genre::from_name(&t).ok_or_else(|| {
-            col_err(
-                "resource_type",
-                format!("expected one of {}, found {t:?}", Genre::names()),
-            )
-        })?),
-        None => None,
-    };
-    let declared_type = get("type");
-    if let Some(t) = &declared_type {
-        if crate::model::resource::ResourceKind::from_type(t).is_none() {
-            return Err(col_err(
-                "type",
-                format!("expected Manifest, Collection, Canvas, Range, AnnotationPage or Annotation, found {t:?}"),
-            ));
-        }
-    }
-    // The dates that date pages (sitemap, feed, activities): a date the
-    // build cannot read would be replaced by the build's own without a word.
-    for col in ["version_date", "withdrawn_date"] {
-        if let Some(d) = get(col) {
-            if d.parse::<jiff::Timestamp>().is_err() && d.parse::<jiff::civil::Date>().is_err() {
-                return Err(col_err(
-                    col,
-                    format!("expected a date as YYYY-MM-DD (or an RFC 3339 time), found {d:?}"),
-                ));
-            }
-        }
-    }
-    let license = get("license");
-    if let Some(l) = &license {
-        if !(l.starts_with("http://") || l.starts_with("https://")) {
-            return Err(col_err(
-                "license",
-                format!("expected a licence URI, found {l:?}"),
-            ));
-        }
-    }
-    Ok(Record {
-        pid,
-        at: row.at.clone(),
-        target,
-        status,
-        replaced_by,
-        aliases,
-        version: get("version"),
-        version_date: get("version_date"),
-        version_note: get("version_note"),
-        withdrawn_date: get("withdrawn_date"),
-        withdrawn_reason: get("withdrawn_reason"),
-        canvas: get("canvas"),
-        region,
-        declared_type,
-        overrides: Some(Box::new(Overrides {
-            title: get("title"),
-            creators: get("creator")
-                .map(|c| {
-                    c.split(';')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            date: get("date"),
-            publisher: get("publisher"),
-            license,
-            resource_type,
-        }))
-        .filter(|o| **o != Overrides::default()),
-    })
-}
-
-fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
-    if text.starts_with("http://") || text.starts_with("https://") {
-        return Ok(Target::Remote(text.to_string()));
-    }
-    // `./manifests/x.json` and `content/./manifests/x.json` name the same
-    // file as `manifests/x.json`.
-    let rel = text.trim_start_matches("./");
-    let rel = rel.strip_prefix("content/").unwrap_or(rel);
-    let path = Path::new(rel);
-    if path.is_absolute()
-        || rel.contains('\\')
-        || path.components().any(|c| {
-            !matches!(
-                c,
-                std::path::Component::Normal(_) | std::path::Component::CurDir
-            )
-        })
-    {
-        return Err(format!(
-            "expected a relative path under content/ (no `..`, no absolute path) or an http(s) URL, found {text:?}"
-        ));
-    }
-    let path = site_dir.join("content").join(
-        path.components()
-            .filter(|c| matches!(c, std::path::Component::Normal(_)))
-            .collect::<PathBuf>(),
-    );
-    if let Some(real) = crate::load::confine::outside_site(&path, site_dir) {
-        return Err(format!(
-            "{text:?} resolves through a symbolic link to {}, outside the site folder; pidsite reads local targets only from inside it",
-            real.display()
-        ));
-    }
-    Ok(Target::Local {
-        written: text.to_string(),
-        path,
-    })
-}
-
-/// An alias is a former PID (any scheme) or an old URL/path of this site.
-fn alias(text: &str, config: &SiteConfig) -> std::result::Result<Alias, String> {
-    // Old URLs of this site: absolute, root-relative under the base path, or
-    // any other path starting with `/` (taken as relative to the base).
-    let site_rel = text
-        .strip_prefix(config.base_url.as_str())
-        .or_else(|| text.strip_prefix(config.base_path.as_str()))
-        .or_else(|| text.strip_prefix('/'));
-    let mut request = None;
-    let path = match site_rel {
-        Some(rel) => {
-            let rel = rel.split(['?', '#']).next().unwrap_or("");
-            let segments: Vec<&str> = rel.split('/').filter(|s| !s.is_empty()).collect();
-            if segments.is_empty() || segments.iter().any(|s| *s == ".." || *s == ".") {
-                return Err(format!(
-                    "alias {text:?}: expected a page path under the site"
-                ));
-            }
-            let mut folder = SitePath::folder(segments[..segments.len() - 1].iter().copied());
-            let last = segments[segments.len() - 1];
-            let is_file = last.ends_with(".html") && !rel.ends_with('/');
-            folder = if is_file {
-                folder.file(&crate::model::site_path::escape_segment(last))
-            } else {
-                folder.join_folder(last)
-            };
-            let decoded = segments
-                .iter()
-                .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            request = Some(if is_file { decoded } else { decoded + "/" });
-            folder
-        }
-        None => Pid::parse(text)
-            .map_err(|m| format!("alias {text:?}: {m}"))?
-            .landing_path(),
-    };
-    Ok(Alias {
-        written: text.to_string(),
-        path,
-        request,
-    })
 }
 
 /// Files the site writes besides its PIDs' pages, other than those found
@@ -708,16 +608,24 @@ pub(crate) fn parse_str(text: &str, site_dir: &Path) -> Result<Registry> {
         "base_url = \"https://example.org/\"\ntitle = \"Test\"\n",
         Path::new("site.toml"),
     )?;
-    validate(
-        read_csv(text, Path::new("content/registry.csv"))?,
+    let read = read_csv(
+        text,
+        Path::new("content/registry.csv"),
+        &config.registry,
+        None,
         site_dir,
-        &config,
-    )
+    );
+    let (registry, errors) = validate(read.rows, site_dir, &config);
+    match Error::from_list(read.errors.into_iter().chain(errors).collect()) {
+        Some(e) => Err(e),
+        None => Ok(registry),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::record::Target;
 
     #[test]
     fn the_newest_version_is_current_only_when_dates_are_out_of_order() {
