@@ -2,7 +2,7 @@
 //! of IIIF resources. The stages, in the order of the data: `config` and
 //! `load` read the site into the `model`; `render` makes each page and file
 //! in memory ([`output`]); `write` stages them and puts the finished site in
-//! place; `cache` keeps what the next build reuses. [`build`] is the one
+//! place; `cache` keeps what the next build reuses. [`mod@build`] is the one
 //! place that knows their order; [`commands`] are the other commands.
 
 #![warn(missing_docs)]

@@ -1,8 +1,8 @@
 //! `pidsite build`: the one place that knows the order of the stages.
-//! [`run`] reads the site (config, registry, Markdown, templates), fetches
+//! `run()` reads the site (config, registry, Markdown, templates), fetches
 //! the remote targets (through the cache), plans each PID against the last
 //! build's state, renders and stages the PIDs in two passes (those whose
-//! pages link to other PIDs' pages wait for the [`index`] the first pass
+//! pages link to other PIDs' pages wait for the index (`index.rs`) the first pass
 //! completes), renders the site-wide pages from the PIDs' summaries, then
 //! commits: the output swapped or changed in place, `pidsite.lock` and the
 //! build state saved.

@@ -1,4 +1,4 @@
-//! The commands besides `build` (which is [`crate::build`]): each reads and
+//! The commands besides `build` (which is [`mod@crate::build`]): each reads and
 //! writes through the stages' own APIs, never through the build's
 //! internals.
 

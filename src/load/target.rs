@@ -1,4 +1,4 @@
-//! A PID's IIIF resource, read: each version's target ([`load_target`]), a
+//! A PID's IIIF resource, read: each version's target (`load_target`), a
 //! local file or a remote document fetched before, parsed and normalised,
 //! with the warnings found on the way. Reads only.
 

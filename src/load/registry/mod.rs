@@ -91,7 +91,7 @@ const MAX_ERRORS: usize = 100;
 
 /// Find and read the registry of the site in `site_dir`. Every problem, in
 /// every phase (the file's shape, its rows, duplicates, aliases, moves), is
-/// reported at once, up to [`MAX_ERRORS`].
+/// reported at once, up to `MAX_ERRORS`.
 pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
     let settings = &config.registry;
     let files = registry_files(site_dir, settings)?;
