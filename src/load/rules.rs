@@ -214,6 +214,24 @@ fn obo_file(
         }
     }
     let parent = base.rsplit_once('/').map_or("", |(p, _)| p);
+    obo_products(top, parent, path, &mut rules, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let warnings = obo_left_out(top, &regexes, path);
+    Ok((rules, warnings))
+}
+
+/// The `products` of an OBO configuration: each `- file.owl: URL` sits
+/// beside the base URL's last segment (`parent`).
+fn obo_products(
+    top: &MarkedYaml<'_>,
+    parent: &str,
+    path: &Path,
+    rules: &mut Vec<Rule>,
+    errors: &mut Vec<Error>,
+) {
+    let at = |line: usize| Location::line(path, line);
     let products = top.data.as_mapping_get("products");
     for node in products.and_then(|p| p.data.as_vec()).into_iter().flatten() {
         let line = node.span.start.line();
@@ -238,9 +256,11 @@ fn obo_file(
             )),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+}
+
+/// The warning for what of an OBO configuration pidsite does not make: its
+/// `regex` entries (at `regexes` lines) and a term browser's rule.
+fn obo_left_out(top: &MarkedYaml<'_>, regexes: &[usize], path: &Path) -> Vec<Warning> {
     let mut left_out = Vec::new();
     if !regexes.is_empty() {
         let lines: Vec<String> = regexes.iter().map(usize::to_string).collect();
@@ -260,7 +280,7 @@ fn obo_file(
             left_out.push(format!("the term browser's rule (`term_browser: {name}`)"));
         }
     }
-    let warnings = if left_out.is_empty() {
+    if left_out.is_empty() {
         Vec::new()
     } else {
         vec![Warning::new(
@@ -272,8 +292,7 @@ fn obo_file(
                 left_out.join(" and ")
             ),
         )]
-    };
-    Ok((rules, warnings))
+    }
 }
 
 /// [`rule`] for a `base_redirect`, whose path is the base URL itself.
