@@ -137,6 +137,57 @@ fn lib_rs_holds_only_the_module_list_and_reexports() {
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
+/// The most lines a function of `src/` may span (issue 17): a longer one is
+/// read in parts, each named for what it does. Test code does not count.
+const MAX_FUNCTION_LINES: usize = 120;
+
+#[test]
+fn no_function_is_longer_than_the_limit() {
+    let mut long = Vec::new();
+    for file in source_files() {
+        for (name, lines) in function_lengths(&file.code) {
+            if lines > MAX_FUNCTION_LINES {
+                long.push(format!("{}::{name}: {lines} lines", file.module.join("::")));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines (split them into parts named for what they do):\n{}",
+        long.join("\n")
+    );
+}
+
+/// Each function with a body in `code` and the lines it spans, from its
+/// `fn` to its closing brace.
+fn function_lengths(code: &str) -> Vec<(String, usize)> {
+    let bytes = code.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find(bytes, b"fn ", from) {
+        from = at + 3;
+        if at > 0 && is_ident(bytes[at - 1]) {
+            continue;
+        }
+        let (name, after) = ident(bytes, at + 3);
+        if name.is_empty() {
+            continue;
+        }
+        // The body's brace, unless a `;` ends a declaration first.
+        let mut open = after;
+        while open < bytes.len() && bytes[open] != b'{' && bytes[open] != b';' {
+            open += 1;
+        }
+        if open >= bytes.len() || bytes[open] == b';' {
+            continue;
+        }
+        let close = matching_brace(bytes, open);
+        let lines = bytes[at..=close].iter().filter(|&&b| b == b'\n').count() + 1;
+        out.push((name, lines));
+    }
+    out
+}
+
 /// One source file: its module path (`["render", "context"]`; empty for
 /// lib.rs) and its text with comments, literals and test code blanked.
 struct SourceFile {
