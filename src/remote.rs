@@ -581,6 +581,30 @@ mod tests {
     }
 
     #[test]
+    fn no_more_fetch_threads_than_urls_nor_than_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let threads = |concurrency: usize, urls: usize| {
+            let settings = RemoteConfig {
+                concurrency,
+                ..RemoteConfig::default()
+            };
+            let cache = Cache::in_cache_dir(dir.path());
+            // Offline: every fetch is a quick "not in the cache".
+            let fetcher = Fetcher::new(&settings, cache, true);
+            let urls = (0..urls).map(|i| format!("https://example.org/{i}.json"));
+            let seen = std::sync::Mutex::new(0);
+            fetcher.fetch_all(urls.collect(), &|| {
+                *seen.lock().unwrap() = rayon::current_num_threads();
+            });
+            seen.into_inner().unwrap()
+        };
+        assert_eq!(threads(5_000, 1), 1);
+        assert_eq!(threads(8, 3), 3);
+        assert_eq!(threads(8, 100), 8);
+        assert_eq!(threads(100_000, 200), MAX_CONCURRENCY);
+    }
+
+    #[test]
     fn offline_without_cache_names_the_cache() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::in_cache_dir(dir.path());

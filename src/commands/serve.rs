@@ -555,11 +555,17 @@ fn open_stream(shared: &Shared, request: tiny_http::Request) {
         .expect("no thread panics holding the lock");
     if streams.len() >= MAX_LIVE_RELOAD {
         drop(streams);
-        let busy = tiny_http::Response::from_string(format!(
-            "At most {MAX_LIVE_RELOAD} live-reload streams are served at once.\n"
-        ))
-        .with_status_code(503);
-        let _ = request.respond(busy);
+        // Written by hand: tiny_http drops a reply's `Connection` header,
+        // and the client must hang up, or its connection keeps a thread.
+        let body = format!("At most {MAX_LIVE_RELOAD} live-reload streams are served at once.\n");
+        let reply = format!(
+            "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let mut writer = request.into_writer();
+        let _ = writer
+            .write_all(reply.as_bytes())
+            .and_then(|()| writer.flush());
         return;
     }
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 1000\n: pidsite live reload\n\n";
