@@ -103,6 +103,7 @@ pub enum RawHtml {
 struct RawRemote {
     timeout_secs: u64,
     retries: u32,
+    deadline_secs: u64,
     max_size_mb: u64,
     concurrency: usize,
 }
@@ -111,6 +112,7 @@ impl Default for RawRemote {
     fn default() -> Self {
         RawRemote {
             timeout_secs: 30,
+            deadline_secs: 120,
             retries: 2,
             max_size_mb: 64,
             concurrency: 8,
@@ -123,6 +125,9 @@ impl Default for RawRemote {
 pub struct RemoteConfig {
     /// Connect and read timeout of each request.
     pub timeout: std::time::Duration,
+    /// The most one document may take, redirects and body included: a
+    /// server that trickles its body cannot stall the build.
+    pub deadline: std::time::Duration,
     /// Further tries after a connection error, a timeout, a 5xx or a 429.
     pub retries: u32,
     /// The largest document accepted, in bytes.
@@ -136,6 +141,7 @@ impl Default for RemoteConfig {
         let raw = RawRemote::default();
         RemoteConfig {
             timeout: std::time::Duration::from_secs(raw.timeout_secs),
+            deadline: std::time::Duration::from_secs(raw.deadline_secs),
             retries: raw.retries,
             max_bytes: raw.max_size_mb * 1024 * 1024,
             concurrency: raw.concurrency,
@@ -622,6 +628,7 @@ fn citation_styles(
 fn remote_config(remote: &RawRemote, at: &impl Fn(&str) -> Location) -> Result<RemoteConfig> {
     for (key, value) in [
         ("timeout_secs", remote.timeout_secs),
+        ("deadline_secs", remote.deadline_secs),
         ("max_size_mb", remote.max_size_mb),
         ("concurrency", remote.concurrency as u64),
     ] {
@@ -634,6 +641,7 @@ fn remote_config(remote: &RawRemote, at: &impl Fn(&str) -> Location) -> Result<R
     }
     Ok(RemoteConfig {
         timeout: std::time::Duration::from_secs(remote.timeout_secs),
+        deadline: std::time::Duration::from_secs(remote.deadline_secs),
         retries: remote.retries,
         max_bytes: remote.max_size_mb.saturating_mul(1024 * 1024),
         concurrency: remote.concurrency,

@@ -518,8 +518,13 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     if !args.quiet {
         let counts = report.remote;
         if counts.total() > 0 {
+            let stale = if counts.stale > 0 {
+                format!(" ({} of them from an earlier copy)", counts.stale)
+            } else {
+                String::new()
+            };
             errln!(
-                "Remote targets: {} downloaded, {} unchanged (304), {} from the cache, {} failed",
+                "Remote targets: {} downloaded, {} unchanged (304), {} from the cache, {} failed{stale}",
                 counts.downloaded,
                 counts.unchanged,
                 counts.cached,

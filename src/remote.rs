@@ -8,7 +8,7 @@
 //! the caller turns into a warning naming the registry row.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
@@ -62,16 +62,36 @@ pub enum FetchError {
     /// `--offline` and the URL is not in the cache.
     #[error("not in the cache ({0}) and --offline was given")]
     NotCached(String),
+    /// A redirect to a URL that is not http(s), such as `file:///etc/passwd`.
+    #[error("redirected to {location}: the {scheme}: scheme is refused (pidsite fetches http and https only)")]
+    RefusedScheme {
+        /// The redirect's `Location`.
+        location: String,
+        /// Its scheme.
+        scheme: String,
+    },
+    /// A success status with a body that is not JSON (a login or error
+    /// page served as 200): it must not replace a good copy.
+    #[error("the server answered {status} but the body is not JSON ({detail})")]
+    NotJson {
+        /// The status, 200 or another success.
+        status: u16,
+        /// The content type and the parser's complaint.
+        detail: String,
+    },
 }
 
 impl FetchError {
-    /// Whether the server may answer later (no answer, 5xx, 429): an
-    /// earlier cached copy then stands in.
+    /// Whether the server may answer properly later (no answer, 5xx, 429,
+    /// a body that is not JSON such as a login page): an earlier cached
+    /// copy then stands in.
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchError::Transport(_) => true,
+            FetchError::Transport(_) | FetchError::NotJson { .. } => true,
             FetchError::Status { status, .. } => *status >= 500 || *status == 429,
-            FetchError::TooLarge(_) | FetchError::NotCached(_) => false,
+            FetchError::TooLarge(_)
+            | FetchError::NotCached(_)
+            | FetchError::RefusedScheme { .. } => false,
         }
     }
 }
@@ -83,6 +103,13 @@ pub struct Fetcher {
     offline: bool,
     settings: RemoteConfig,
 }
+
+/// The most documents fetched at once, whatever `[remote] concurrency`
+/// says: each takes a thread.
+pub const MAX_CONCURRENCY: usize = 32;
+
+/// Redirects followed for one document.
+const MAX_REDIRECTS: usize = 10;
 
 /// What pidsite asks for: IIIF Presentation JSON-LD first.
 const ACCEPT: &str = "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\", application/ld+json, application/json;q=0.9, */*;q=0.1";
@@ -96,6 +123,9 @@ impl Fetcher {
             .timeout_recv_response(Some(settings.timeout))
             .timeout_per_read(Some(settings.timeout))
             .http_status_as_error(false)
+            // Followed by `get` itself: ureq turns a `file:` Location into
+            // a path on the same host.
+            .max_redirects(0)
             .user_agent(concat!("pidsite/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
@@ -108,12 +138,14 @@ impl Fetcher {
     }
 
     /// Fetch every URL, at most `[remote] concurrency` at once (in a pool of
-    /// their own: the requests wait on the network, not the CPU), calling
-    /// `done` after each.
+    /// their own: the requests wait on the network, not the CPU; no more
+    /// threads than URLs, nor than [`MAX_CONCURRENCY`]), calling `done`
+    /// after each.
     pub fn fetch_all(&self, urls: Vec<String>, done: &(dyn Fn() + Sync)) -> RemoteDocs {
         if urls.is_empty() {
             return RemoteDocs::default();
         }
+        let threads = workers(self.settings.concurrency, urls.len());
         let fetch = || {
             urls.into_par_iter()
                 .map(|url| {
@@ -123,10 +155,7 @@ impl Fetcher {
                 })
                 .collect()
         };
-        let docs = match rayon::ThreadPoolBuilder::new()
-            .num_threads(self.settings.concurrency)
-            .build()
-        {
+        let docs = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
             Ok(pool) => pool.install(fetch),
             // No pool of our own: the global one still bounds the fetches.
             Err(_) => fetch(),
@@ -139,7 +168,7 @@ impl Fetcher {
 
     /// Fetch one URL: from the cache alone when offline, else revalidated
     /// or downloaded, retrying connection errors, timeouts, 5xx and 429
-    /// with exponential backoff.
+    /// with exponential backoff, all within `[remote] deadline_secs`.
     pub fn fetch(&self, url: &str) -> Result<Fetched, FetchError> {
         let cached = self.cache.meta(url);
         if self.offline {
@@ -151,9 +180,10 @@ impl Fetcher {
                 })
                 .ok_or_else(|| FetchError::NotCached(self.cache.dir().display().to_string()));
         }
+        let deadline = Instant::now() + self.settings.deadline;
         let mut attempt = 0;
         let error = loop {
-            let (error, retry_after) = match self.try_once(url, cached.as_ref()) {
+            let (error, retry_after) = match self.try_once(url, cached.as_ref(), deadline) {
                 Ok(fetched) => return Ok(fetched),
                 Err(Attempt::Final(e)) => break e,
                 Err(Attempt::Retry(e, after)) => (e, after),
@@ -163,7 +193,11 @@ impl Fetcher {
             }
             attempt += 1;
             let backoff = Duration::from_millis(250 << (attempt - 1).min(6));
-            std::thread::sleep(retry_after.unwrap_or(backoff));
+            let wait = retry_after.unwrap_or(backoff);
+            if Instant::now() + wait >= deadline {
+                break error;
+            }
+            std::thread::sleep(wait);
         };
         // The server failed us, but an earlier copy is better than none.
         match cached {
@@ -176,34 +210,74 @@ impl Fetcher {
         }
     }
 
-    fn try_once(&self, url: &str, cached: Option<&CacheMeta>) -> Result<Fetched, Attempt> {
-        let mut request = self.agent.get(url).header("Accept", ACCEPT);
-        if let Some(meta) = cached {
-            if let Some(etag) = &meta.etag {
-                request = request.header("If-None-Match", etag);
+    /// GET `url`, following redirects to http(s) URLs only, all before
+    /// `deadline` (ureq's global timeout also bounds the body's reading).
+    fn get(
+        &self,
+        url: &str,
+        cached: Option<&CacheMeta>,
+        deadline: Instant,
+    ) -> Result<ureq::http::Response<ureq::Body>, Attempt> {
+        let mut current = url.to_string();
+        for _ in 0..=MAX_REDIRECTS {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Attempt::Final(FetchError::Transport(past_deadline(
+                    &self.settings,
+                ))));
             }
-            if let Some(date) = &meta.last_modified {
-                request = request.header("If-Modified-Since", date);
+            let mut request = self.agent.get(&current).header("Accept", ACCEPT);
+            if let Some(meta) = cached {
+                if let Some(etag) = &meta.etag {
+                    request = request.header("If-None-Match", etag);
+                }
+                if let Some(date) = &meta.last_modified {
+                    request = request.header("If-Modified-Since", date);
+                }
+            }
+            let request = request.config().timeout_global(Some(left)).build();
+            let response = request.call().map_err(|e| self.failed(&e))?;
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok());
+            match (response.status().as_u16(), location) {
+                (301 | 302 | 303 | 307 | 308, Some(location)) => {
+                    current = redirect_target(&current, location).map_err(Attempt::Final)?;
+                }
+                _ => return Ok(response),
             }
         }
-        let mut response = match request.call() {
-            Ok(r) => r,
-            Err(e) => {
-                let retry = matches!(
-                    e,
-                    ureq::Error::Io(_)
-                        | ureq::Error::Timeout(_)
-                        | ureq::Error::ConnectionFailed
-                        | ureq::Error::BodyStalled
-                );
-                let e = FetchError::Transport(describe(&e, self.settings.timeout));
-                return Err(if retry {
-                    Attempt::Retry(e, None)
-                } else {
-                    Attempt::Final(e)
-                });
-            }
-        };
+        Err(Attempt::Final(FetchError::Transport(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        ))))
+    }
+
+    /// A transport error as an attempt: retried when the network may be
+    /// better next time.
+    fn failed(&self, e: &ureq::Error) -> Attempt {
+        let retry = matches!(
+            e,
+            ureq::Error::Io(_)
+                | ureq::Error::ConnectionFailed
+                | ureq::Error::BodyStalled
+                | ureq::Error::Timeout(_)
+        ) && !matches!(e, ureq::Error::Timeout(ureq::Timeout::Global));
+        let e = FetchError::Transport(describe(e, &self.settings));
+        if retry {
+            Attempt::Retry(e, None)
+        } else {
+            Attempt::Final(e)
+        }
+    }
+
+    fn try_once(
+        &self,
+        url: &str,
+        cached: Option<&CacheMeta>,
+        deadline: Instant,
+    ) -> Result<Fetched, Attempt> {
+        let mut response = self.get(url, cached, deadline)?;
         let status = response.status();
         let now = rfc3339(SystemTime::now());
         if status.as_u16() == 304 {
@@ -245,6 +319,14 @@ impl Fetcher {
                 .map(str::to_string)
         };
         let (etag, last_modified) = (header("etag"), header("last-modified"));
+        let too_large = || FetchError::TooLarge(self.settings.max_bytes / (1024 * 1024));
+        // Refused before reading when the server says how large it is;
+        // else the limit cuts the stream while it is read.
+        let length = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+        if length.is_some_and(|n| n > self.settings.max_bytes) {
+            return Err(Attempt::Final(too_large()));
+        }
+        let content_type = header("content-type");
         let bytes = match response
             .body_mut()
             .with_config()
@@ -252,18 +334,26 @@ impl Fetcher {
             .read_to_vec()
         {
             Ok(b) => b,
-            Err(ureq::Error::BodyExceedsLimit(_)) => {
-                return Err(Attempt::Final(FetchError::TooLarge(
-                    self.settings.max_bytes / (1024 * 1024),
-                )))
-            }
+            Err(ureq::Error::BodyExceedsLimit(_)) => return Err(Attempt::Final(too_large())),
             Err(e) => {
-                return Err(Attempt::Retry(
-                    FetchError::Transport(describe(&e, self.settings.timeout)),
-                    None,
-                ))
+                return Err(match self.failed(&e) {
+                    Attempt::Final(e) => Attempt::Final(e),
+                    // A broken body is worth another try, like no answer.
+                    Attempt::Retry(e, _) => Attempt::Retry(e, None),
+                });
             }
         };
+        // A login or error page served as 200 keeps the last good copy.
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+            let detail = match content_type {
+                Some(t) => format!("{t}: {e}"),
+                None => e.to_string(),
+            };
+            return Err(Attempt::Final(FetchError::NotJson {
+                status: status.as_u16(),
+                detail,
+            }));
+        }
         let meta = CacheMeta {
             url: url.to_string(),
             etag,
@@ -291,9 +381,38 @@ enum Attempt {
     Final(FetchError),
 }
 
+/// How many threads fetch `urls` documents: `concurrency`, but no more than
+/// there are documents nor than [`MAX_CONCURRENCY`].
+fn workers(concurrency: usize, urls: usize) -> usize {
+    concurrency.min(urls).clamp(1, MAX_CONCURRENCY)
+}
+
+/// Where a redirect from `base` to `location` leads, when it is http(s).
+fn redirect_target(base: &str, location: &str) -> Result<String, FetchError> {
+    let joined = url::Url::parse(base)
+        .and_then(|base| base.join(location))
+        .map_err(|e| FetchError::Transport(format!("redirected to {location}, not a URL: {e}")))?;
+    match joined.scheme() {
+        "http" | "https" => Ok(joined.into()),
+        scheme => Err(FetchError::RefusedScheme {
+            location: location.to_string(),
+            scheme: scheme.to_string(),
+        }),
+    }
+}
+
+fn past_deadline(settings: &RemoteConfig) -> String {
+    format!(
+        "not complete within {} s ([remote] deadline_secs)",
+        settings.deadline.as_secs()
+    )
+}
+
 /// ureq's error in words a web team can act on.
-fn describe(e: &ureq::Error, timeout: Duration) -> String {
+fn describe(e: &ureq::Error, settings: &RemoteConfig) -> String {
+    let timeout = settings.timeout;
     match e {
+        ureq::Error::Timeout(ureq::Timeout::Global) => past_deadline(settings),
         ureq::Error::Timeout(t) => {
             let phase = match t {
                 ureq::Timeout::Resolve => "resolving the host name".to_string(),
@@ -404,7 +523,12 @@ impl RemoteDocs {
                 Ok(f) => match f.obtained {
                     Obtained::Downloaded => c.downloaded += 1,
                     Obtained::Revalidated => c.unchanged += 1,
-                    Obtained::Cached | Obtained::Stale(_) => c.cached += 1,
+                    Obtained::Cached => c.cached += 1,
+                    // Fetching failed; the page uses an earlier copy.
+                    Obtained::Stale(_) => {
+                        c.failed += 1;
+                        c.stale += 1;
+                    }
                 },
                 Err(_) => c.failed += 1,
             }
@@ -422,8 +546,11 @@ pub struct RemoteCounts {
     pub unchanged: usize,
     /// Read from the cache without asking the server.
     pub cached: usize,
-    /// Not available at all.
+    /// Not fetched now (unreachable, an error status, a body that is not
+    /// JSON…), including the `stale` ones.
     pub failed: usize,
+    /// Of the failed, those whose page uses the copy of an earlier fetch.
+    pub stale: usize,
 }
 
 impl RemoteCounts {
@@ -451,6 +578,30 @@ mod tests {
         assert_eq!(rfc3339(t), "2026-02-25T06:13:20Z");
         let leap = UNIX_EPOCH + Duration::from_secs(951_825_600); // 2000-02-29 12:00
         assert_eq!(rfc3339(leap), "2000-02-29T12:00:00Z");
+    }
+
+    #[test]
+    fn no_more_fetch_threads_than_urls_nor_than_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let threads = |concurrency: usize, urls: usize| {
+            let settings = RemoteConfig {
+                concurrency,
+                ..RemoteConfig::default()
+            };
+            let cache = Cache::in_cache_dir(dir.path());
+            // Offline: every fetch is a quick "not in the cache".
+            let fetcher = Fetcher::new(&settings, cache, true);
+            let urls = (0..urls).map(|i| format!("https://example.org/{i}.json"));
+            let seen = std::sync::Mutex::new(0);
+            fetcher.fetch_all(urls.collect(), &|| {
+                *seen.lock().unwrap() = rayon::current_num_threads();
+            });
+            seen.into_inner().unwrap()
+        };
+        assert_eq!(threads(5_000, 1), 1);
+        assert_eq!(threads(8, 3), 3);
+        assert_eq!(threads(8, 100), 8);
+        assert_eq!(threads(100_000, 200), MAX_CONCURRENCY);
     }
 
     #[test]

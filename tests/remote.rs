@@ -143,6 +143,48 @@ fn answer(mut stream: TcpStream, shared: &Shared) {
             .then(|| v.trim().to_string())
     });
     let json = "application/ld+json";
+    let raw = |status: u16, head: &str| {
+        shared.hits.lock().unwrap().push(Hit {
+            path: path.clone(),
+            if_none_match: if_none_match.clone(),
+            status,
+        });
+        let head = format!("HTTP/1.1 {status} X\r\nConnection: close\r\n{head}\r\n");
+        (&stream).write_all(head.as_bytes()).is_ok()
+    };
+    match path.as_str() {
+        "/trickle" => {
+            // A valid head, then the body one byte every 100 ms: each read
+            // is quick, the whole would take 100 s.
+            if raw(200, "Content-Length: 1000\r\n") {
+                for _ in 0..1000 {
+                    std::thread::sleep(Duration::from_millis(100));
+                    if (&stream).write_all(b" ").is_err() {
+                        return;
+                    }
+                }
+            }
+            return;
+        }
+        "/huge-length" => {
+            // Says 200 MB, sends a little and waits: the client should
+            // refuse from the header alone.
+            if raw(200, "Content-Length: 209715200\r\n") {
+                let _ = (&stream).write_all(b"{\"label\":\"");
+                std::thread::sleep(Duration::from_secs(5));
+            }
+            return;
+        }
+        "/to-file" => {
+            raw(302, "Location: file:///etc/passwd\r\nContent-Length: 0\r\n");
+            return;
+        }
+        "/moved" => {
+            raw(301, "Location: /m/dee.json\r\nContent-Length: 0\r\n");
+            return;
+        }
+        _ => {}
+    }
     let (status, headers, body): (u16, Vec<(&str, String)>, Vec<u8>) = match path.as_str() {
         "/hang" => {
             // Never answer: the client's timeout has to give up.
@@ -440,7 +482,7 @@ fn each_failing_url_is_a_warning_naming_the_url_and_the_row() {
     for expected in [
         format!("warning: content/registry.csv:3: remote target {hang}: no answer within 1 s"),
         format!("warning: content/registry.csv:4: remote target {missing}: HTTP 404 Not Found; the page of doi:10.5555/missing is built from the registry alone"),
-        format!("warning: content/registry.csv:5: remote target {html} is not a IIIF resource pidsite can read"),
+        format!("warning: content/registry.csv:5: remote target {html}: the server answered 200 but the body is not JSON (text/html: expected value at line 1 column 1)"),
         format!("warning: content/registry.csv:6: remote target {big}: the document is larger than the limit of 1 MB ([remote] max_size_mb)"),
     ] {
         assert!(stderr.contains(&expected), "{expected}\nnot in:\n{stderr}");
@@ -611,5 +653,135 @@ fn the_lock_records_hashes_and_a_changed_remote_manifest_is_reported() {
     assert_eq!(
         targets(&std::fs::read_to_string(&lock_path).unwrap()),
         targets(&rewritten)
+    );
+}
+
+#[test]
+fn a_trickled_body_stops_at_the_deadline() {
+    let server = Server::start(HashMap::new(), 0);
+    let trickle = server.url("/trickle");
+    let site = site(
+        &[("doi:10.5555/trickle", trickle.clone())],
+        "retries = 2\ndeadline_secs = 2",
+    );
+    let started = std::time::Instant::now();
+    let report = build_site(site.path(), false);
+    // One deadline for the document, retries included.
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let warning = report.warnings[0].to_string();
+    assert!(
+        warning.contains(&format!(
+            "remote target {trickle}: not complete within 2 s ([remote] deadline_secs)"
+        )),
+        "{warning}"
+    );
+    assert_eq!(report.remote.failed, 1);
+}
+
+#[test]
+fn redirects_are_followed_to_http_only() {
+    let [(dee, dee_title), _] = manifests();
+    let server = Server::start(HashMap::from([("dee.json".into(), dee)]), 0);
+    let to_file = server.url("/to-file");
+    let site = site(
+        &[
+            ("ark:/99999/fk4moved", server.url("/moved")),
+            ("doi:10.5555/file", to_file.clone()),
+        ],
+        "retries = 0",
+    );
+    let report = build_site(site.path(), false);
+    assert!(page(site.path(), "ark/99999/fk4moved").contains(&dee_title));
+    let messages: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with(&format!(
+            "content/registry.csv:3: remote target {to_file}: redirected to file:///etc/passwd: the file: scheme is refused"
+        )),
+        "{messages:?}"
+    );
+    assert_eq!(server.hits("/to-file").len(), 1);
+}
+
+#[test]
+fn a_200_that_is_not_json_keeps_the_last_good_copy() {
+    let [(dee, dee_title), _] = manifests();
+    let server = Server::start(HashMap::from([("dee.json".into(), dee.clone())]), 0);
+    let url = server.url("/m/dee.json");
+    let site = site(&[("ark:/99999/fk4dee", url.clone())], "retries = 0");
+    let first = build_site(site.path(), false);
+    assert_eq!(first.remote.downloaded, 1);
+    let lock = std::fs::read_to_string(site.path().join("pidsite.lock")).unwrap();
+
+    // The server now answers 200 with a login page.
+    server.set_file("dee.json", b"<html>Please log in".to_vec());
+    let second = build_site(site.path(), false);
+    assert_eq!(
+        (
+            second.remote.downloaded,
+            second.remote.failed,
+            second.remote.stale
+        ),
+        (0, 1, 1)
+    );
+    let warning = second.warnings[0].to_string();
+    assert!(
+        warning.contains("the server answered 200 but the body is not JSON (application/ld+json: "),
+        "{warning}"
+    );
+    assert!(warning.contains("uses the copy cached on"), "{warning}");
+    assert!(page(site.path(), "ark/99999/fk4dee").contains(&dee_title));
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("pidsite.lock")).unwrap(),
+        lock,
+        "the lock keeps the good copy's hash"
+    );
+    let cached = pidsite::cache::remote::Cache::in_cache_dir(&site.path().join(".pidsite-cache"));
+    assert_eq!(
+        cached.get(&url).unwrap().1,
+        dee,
+        "the cache keeps the good copy"
+    );
+    pidsite(site.path())
+        .arg("build")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "0 downloaded, 0 unchanged (304), 0 from the cache, 1 failed (1 of them from an earlier copy)",
+        ));
+}
+
+#[test]
+fn a_content_length_over_the_limit_is_refused_before_reading() {
+    let server = Server::start(HashMap::new(), 0);
+    let huge = server.url("/huge-length");
+    // The per-read timeout (5 s) is longer than the server's wait: reading
+    // would stall until the server hangs up.
+    let site = site(
+        &[("doi:10.5555/huge", huge.clone())],
+        "retries = 0\nmax_size_mb = 64",
+    );
+    let toml = site.path().join("site.toml");
+    let text = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("timeout_secs = 1", "timeout_secs = 10");
+    std::fs::write(&toml, text).unwrap();
+    let started = std::time::Instant::now();
+    let report = build_site(site.path(), false);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    let warning = report.warnings[0].to_string();
+    assert!(
+        warning.contains(&format!(
+            "remote target {huge}: the document is larger than the limit of 64 MB"
+        )),
+        "{warning}"
     );
 }

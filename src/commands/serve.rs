@@ -28,8 +28,12 @@ pub const LIVERELOAD_PATH: &str = "/__pidsite/livereload";
 /// save, or a `git checkout`, is many events in a burst.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
-/// Threads answering requests (each live-reload stream has its own).
+/// Threads answering requests.
 const WORKERS: usize = 4;
+
+/// Live-reload streams held open at once (all fed by one thread); a client
+/// beyond them gets 503 and its browser tries again.
+const MAX_LIVE_RELOAD: usize = 64;
 
 /// What `pidsite serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -102,6 +106,7 @@ pub fn serve(options: &ServeOptions, on_event: &mut dyn FnMut(ServeEvent<'_>)) -
         generation: Mutex::new(0),
         rebuilt: Condvar::new(),
         failure: Mutex::new(None),
+        streams: Mutex::new(Vec::new()),
     });
 
     // Watch before the first build, so no change made after the URL is
@@ -112,6 +117,10 @@ pub fn serve(options: &ServeOptions, on_event: &mut dyn FnMut(ServeEvent<'_>)) -
     watch_inputs(&mut watcher, &site, &mut watched, on_event);
 
     rebuild(&site, options, &shared, on_event);
+    {
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || announce_reloads(&shared));
+    }
     for _ in 0..WORKERS {
         let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
         std::thread::spawn(move || {
@@ -157,6 +166,8 @@ struct Shared {
     rebuilt: Condvar,
     /// The error of the first build, while no build has succeeded.
     failure: Mutex<Option<String>>,
+    /// The open live-reload streams (at most [`MAX_LIVE_RELOAD`]).
+    streams: Mutex<Vec<Box<dyn Write + Send>>>,
 }
 
 fn watch_error(site: &Path, e: notify::Error) -> Error {
@@ -354,9 +365,7 @@ fn handle(shared: &Arc<Shared>, request: tiny_http::Request) {
         None => (url.as_str(), None),
     };
     if path == LIVERELOAD_PATH {
-        let shared = Arc::clone(shared);
-        let writer = request.into_writer();
-        std::thread::spawn(move || stream_reloads(&shared, writer));
+        open_stream(shared, request);
         return;
     }
     // tiny_http leaves the body out of a reply to HEAD by itself.
@@ -537,13 +546,39 @@ fn content_type(file: &Path) -> &'static str {
     }
 }
 
-/// Hold a server-sent-events stream open and send `reload` after each
-/// good build; a comment every 15 s finds clients that have gone.
-fn stream_reloads(shared: &Shared, mut writer: Box<dyn Write + Send>) {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 1000\n: pidsite live reload\n\n";
-    if writer.write_all(head.as_bytes()).is_err() || writer.flush().is_err() {
+/// Open a server-sent-events stream for `request`, which
+/// [`announce_reloads`] then feeds; 503 when [`MAX_LIVE_RELOAD`] are open.
+fn open_stream(shared: &Shared, request: tiny_http::Request) {
+    let mut streams = shared
+        .streams
+        .lock()
+        .expect("no thread panics holding the lock");
+    if streams.len() >= MAX_LIVE_RELOAD {
+        drop(streams);
+        // Written by hand: tiny_http drops a reply's `Connection` header,
+        // and the client must hang up, or its connection keeps a thread.
+        let body = format!("At most {MAX_LIVE_RELOAD} live-reload streams are served at once.\n");
+        let reply = format!(
+            "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let mut writer = request.into_writer();
+        let _ = writer
+            .write_all(reply.as_bytes())
+            .and_then(|()| writer.flush());
         return;
     }
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 1000\n: pidsite live reload\n\n";
+    let mut writer = request.into_writer();
+    if writer.write_all(head.as_bytes()).is_ok() && writer.flush().is_ok() {
+        streams.push(writer);
+    }
+}
+
+/// Send `reload` on every open stream after each good build (one thread
+/// for all: a thread per stream let 1,000 tabs start 1,000 threads); a
+/// comment every 15 s finds clients that have gone.
+fn announce_reloads(shared: &Shared) {
     let mut seen = *shared
         .generation
         .lock()
@@ -564,9 +599,11 @@ fn stream_reloads(shared: &Shared, mut writer: Box<dyn Write + Send>) {
             ": ping\n\n".to_string()
         };
         drop(generation);
-        if writer.write_all(message.as_bytes()).is_err() || writer.flush().is_err() {
-            return;
-        }
+        shared
+            .streams
+            .lock()
+            .expect("no thread panics holding the lock")
+            .retain_mut(|w| w.write_all(message.as_bytes()).is_ok() && w.flush().is_ok());
     }
 }
 

@@ -233,3 +233,96 @@ fn serve_and_new_name_what_is_wrong() {
         .stderr(no_panic());
     assert!(!dir.path().join("site").exists());
 }
+
+/// The threads of a running process (Linux: its /proc/<pid>/task entries).
+#[cfg(target_os = "linux")]
+fn threads(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .count()
+}
+
+/// Live-reload streams are fed by one thread, and at most 64 are held
+/// open: 200 open tabs do not start 200 threads.
+#[cfg(target_os = "linux")]
+#[test]
+fn live_reload_streams_do_not_each_take_a_thread() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    Command::cargo_bin("pidsite")
+        .unwrap()
+        .args(["new", "--base-url", "https://example.org/"])
+        .arg(&site)
+        .assert()
+        .success();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pidsite"))
+        .args(["serve", "--port", "0", "--site"])
+        .arg(&site)
+        .arg("--out")
+        .arg(dir.path().join("served"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(child);
+    let stderr = std::io::BufReader::new(child.0.stderr.take().unwrap());
+    let url = stderr
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| Some(line[line.find("http://")?..].split(' ').next()?.to_string()))
+        .expect("the URL is printed");
+    let addr = url
+        .strip_prefix("http://")
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let before = threads(child.0.id());
+
+    let mut statuses = Vec::new();
+    let mut streams = Vec::new();
+    for _ in 0..200 {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream
+            .write_all(b"GET /__pidsite/livereload HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut head = String::new();
+        let mut reader = std::io::BufReader::new(&stream);
+        while !head.ends_with("\r\n\r\n") && reader.read_line(&mut head).unwrap() > 0 {}
+        // A refused client hangs up, as the reply's `Connection: close` asks.
+        if head.starts_with("HTTP/1.1 200") {
+            streams.push(stream);
+        } else {
+            assert!(head.contains("Connection: close"), "{head}");
+        }
+        statuses.push(head.lines().next().unwrap_or_default().to_string());
+    }
+    let open = statuses
+        .iter()
+        .filter(|s| s.starts_with("HTTP/1.1 200"))
+        .count();
+    let busy = statuses
+        .iter()
+        .filter(|s| s.starts_with("HTTP/1.1 503"))
+        .count();
+    assert_eq!((open, busy), (64, 136), "{statuses:?}");
+    // tiny_http keeps a thread per open connection (64 here) and lets an
+    // idle one go after 5 s; before, every stream had a second thread.
+    let bound = before + 64 + 2;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut after = threads(child.0.id());
+    while after > bound && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(500));
+        after = threads(child.0.id());
+    }
+    assert!(
+        after <= bound,
+        "{before} threads before, {after} with 200 clients"
+    );
+}
