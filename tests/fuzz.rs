@@ -143,7 +143,7 @@ fn seed_sites() -> Vec<Site> {
     let ezid = format!("{SITE_TOML}[registry]\nfile = \"content/ezid.csv\"\nprofile = \"ezid\"\n");
     for name in ["batch-download", "manage-download", "appended-by-hand"] {
         let path = fixtures.join(format!("ezid/{name}.csv"));
-        sites.push(Site::new(&name.to_string(), &ezid).with("content/ezid.csv", read(&path)));
+        sites.push(Site::new(name, &ezid).with("content/ezid.csv", read(&path)));
     }
     let datacite = format!("{SITE_TOML}[registry]\nprofile = \"datacite\"\n");
     sites.push(
