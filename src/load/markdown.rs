@@ -65,7 +65,8 @@ pub fn render(text: &str, rule: RawHtml) -> Rendered {
     // Inside an inline `<script>` or `<style>`, whose text is not content
     // either (ammonia drops it when the HTML is sanitised).
     let mut in_script = false;
-    let events = Parser::new_ext(text, options).filter(|event| match event {
+    let text = without_html_controls(text);
+    let events = Parser::new_ext(&text, options).filter(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => {
             // A comment is not content: left out without a word.
             if !is_comment(raw) && raw_html.is_none() {
@@ -105,6 +106,23 @@ pub fn render(text: &str, rule: RawHtml) -> Rendered {
     }
 }
 
+/// `text` with the characters HTML forbids in a document (controls but
+/// whitespace, noncharacters; a parse error in every browser, and the Nu
+/// checker's) replaced by U+FFFD, as CommonMark replaces NUL: a stray
+/// vertical tab pasted into a page must not make it invalid HTML.
+fn without_html_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let forbidden = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\x0c' | '\r'))
+            || matches!(c as u32, 0xFDD0..=0xFDEF)
+            || (c as u32 & 0xFFFE) == 0xFFFE
+    };
+    if text.contains(forbidden) {
+        text.replace(forbidden, "\u{fffd}").into()
+    } else {
+        text.into()
+    }
+}
+
 /// Whether `raw` is one HTML comment and nothing else.
 fn is_comment(raw: &str) -> bool {
     let raw = raw.trim();
@@ -141,6 +159,27 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_html_forbids_are_replaced() {
+        // Found by tests/fuzz.rs: a vertical tab in a page's text reached the
+        // page, a parse error for every HTML parser.
+        for rule in [RawHtml::Omit, RawHtml::Sanitise] {
+            let text = "A *site* [link](https:/\x0b/example.org/), \x1b[0m, \u{85}, \u{fdd0} \u{fffe}.\tTab.\n";
+            let html = render(text, rule).html;
+            assert!(
+                !html.contains(['\x0b', '\x1b', '\u{85}', '\u{fdd0}', '\u{fffe}']),
+                "{html:?}"
+            );
+            // In the link's URL, percent-encoded.
+            assert_eq!(html.matches('\u{fffd}').count(), 4, "{html:?}");
+            assert!(html.contains("https:/%EF%BF%BD/example.org/"), "{html:?}");
+            assert!(
+                html.contains("<em>site</em>") && html.contains('\t'),
+                "{html:?}"
+            );
+        }
+    }
 
     #[test]
     fn markdown_without_raw_html_renders_as_before() {

@@ -183,9 +183,41 @@ fn split_front_matter(text: &str, rel: &Path) -> Result<(FrontMatter, String)> {
         } else {
             simple_front_matter(head, rel)?
         };
+        refuse_controls(&front, head, rel)?;
         return Ok((front, body));
     }
     Ok((FrontMatter::default(), text.to_string()))
+}
+
+/// A front-matter value with a control character (but tab) is an error
+/// naming its line: the title and description go into HTML and the feed,
+/// where such characters are invalid (found by tests/fuzz.rs).
+fn refuse_controls(front: &FrontMatter, head: &str, rel: &Path) -> Result<()> {
+    let values = [
+        ("title", &front.title),
+        ("description", &front.description),
+        ("pid", &front.pid),
+    ];
+    for (key, value) in values {
+        let Some(c) = value
+            .as_deref()
+            .and_then(|v| v.chars().find(|&c| c.is_control() && c != '\t'))
+        else {
+            continue;
+        };
+        let line = head
+            .lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map_or(1, |i| i + 2);
+        return Err(Error::page(
+            Location::line(rel, line),
+            format!(
+                "front matter `{key}`: control character U+{:04X}; expected text",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `key: value` lines (the YAML subset pages need).
@@ -288,5 +320,31 @@ mod tests {
             err.to_string(),
             "p.md:2: front matter `order`: expected an integer, found \"first\""
         );
+    }
+
+    #[test]
+    fn control_characters_in_front_matter_are_refused() {
+        // Found by tests/fuzz.rs: a description with U+0012 reached the
+        // page's <meta>, a parse error in HTML.
+        let err = split_front_matter(
+            "---\ntitle: About\norder: 1\ndescription: What thi\u{12}s is.\n---\nx",
+            Path::new("p.md"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "p.md:4: front matter `description`: control character U+0012; expected text"
+        );
+        let err = split_front_matter(
+            "+++\npid = \"ark:/1/a\"\ntitle = \"A\\u000bB\"\n+++\n",
+            Path::new("n.md"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "n.md:3: front matter `title`: control character U+000B; expected text"
+        );
+        let (front, _) = split_front_matter("---\ntitle: A\tB\n---\n", Path::new("p.md")).unwrap();
+        assert_eq!(front.title.as_deref(), Some("A\tB"));
     }
 }
