@@ -151,3 +151,41 @@ fn control_characters_in_registry_cells_are_refused_naming_row_and_column() {
         problems.join("\n")
     );
 }
+
+/// A manifest is not the site's to fix: a label with control characters
+/// (and a noncharacter) still makes well-formed XML and HTML. The loader's
+/// sanitiser drops them (this passed before issue 19; it guards that), and
+/// `escape` drops what XML forbids from any text (its unit test).
+#[test]
+fn control_characters_in_a_manifest_label_are_dropped_from_markup() {
+    let site = common::copy_fixture("basic");
+    let manifest = site.path().join("content/manifests/coin-v2.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen(
+        "\"Roman Imperial denarius\"",
+        "\"Roman\\u0000 Imperial\\u0001 \\u000b\\u000c\\u001bdenarius\\ufffe\"",
+        1,
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    build_into(site.path(), &public).unwrap();
+    let mut problems = Vec::new();
+    for file in [
+        "feed.xml",
+        "doi/10.5555/coin.1/datacite.xml",
+        "doi/10.5555/coin.1/index.html",
+        "index.html",
+        "sitemap.xml",
+    ] {
+        let text = std::fs::read_to_string(public.join(file)).unwrap();
+        assert!(
+            text.contains("Roman Imperial denarius") || !file.ends_with("datacite.xml"),
+            "{file} lost the label:\n{text}"
+        );
+        if let Some(c) = not_xml_char(&text) {
+            problems.push(format!("{file}: {c:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "not well-formed: {problems:?}");
+}
