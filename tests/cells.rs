@@ -189,3 +189,62 @@ fn control_characters_in_a_manifest_label_are_dropped_from_markup() {
     }
     assert!(problems.is_empty(), "not well-formed: {problems:?}");
 }
+
+/// A 200,000-character label (or registry title) was written whole in the
+/// page's title, heading, meta tags, JSON-LD and every citation: a 2.8 MB
+/// page. Titles are cut to 500 characters, with a warning naming the file
+/// or the row.
+#[test]
+fn a_very_long_label_or_title_is_cut_with_a_warning() {
+    use pidsite::model::cap::TITLE_CHARS;
+    let site = common::copy_fixture("basic");
+    let manifest = site.path().join("content/manifests/coin-v2.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let long = "denarius ".repeat(200_000 / 9);
+    std::fs::write(
+        &manifest,
+        text.replacen("Roman Imperial denarius", &long, 1),
+    )
+    .unwrap();
+    append(
+        site.path(),
+        "content/registry.csv",
+        &format!("ark:/99999/fk4long,manifests/photo-v3.json,,,,{long},,,,,\n"),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let report = build_into(site.path(), &public).unwrap();
+    for page in [
+        "doi/10.5555/coin.1/index.html",
+        "ark/99999/fk4long/index.html",
+    ] {
+        let html = std::fs::read_to_string(public.join(page)).unwrap();
+        assert!(html.len() < 100_000, "{page} is {} bytes", html.len());
+        let cut = format!("{}…", &long[..TITLE_CHARS - 1]);
+        assert!(html.contains(&cut), "{page} lost the cut title");
+    }
+    let long_text: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.kind == pidsite::error::WarningKind::LongText)
+        .map(|w| (w.at.clone(), w.message.clone()))
+        .collect();
+    // The label's warning comes once per row naming the manifest.
+    assert!(long_text.len() >= 2, "{long_text:?}");
+    assert!(
+        long_text
+            .iter()
+            .any(|(at, m)| at.path.ends_with("coin-v2.json") && m.contains("label")),
+        "{long_text:?}"
+    );
+    assert!(
+        long_text.contains(&(
+            Location::line("content/registry.csv", 8),
+            format!(
+                "column \"title\": {} characters; pages show the first {TITLE_CHARS}",
+                long.trim().chars().count()
+            )
+        )),
+        "{long_text:?}"
+    );
+}

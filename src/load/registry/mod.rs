@@ -176,9 +176,13 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
     let mut errors = Vec::new();
     let mut records = Vec::new();
     let mut failed = HashSet::new();
+    let mut long = Vec::new();
     for row in rows {
         match record(&row, site_dir, config) {
-            Ok(r) => records.push(r),
+            Ok(mut r) => {
+                long.extend(cap_title(&mut r));
+                records.push(r);
+            }
             Err(e) => {
                 if let Some(pid) = row.values.get("pid").and_then(|p| Pid::parse(p).ok()) {
                     failed.insert(pid.key().to_string());
@@ -188,7 +192,8 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
         }
     }
     let mut grouped = group(records, failed, &mut errors);
-    let warnings = number_versions(&mut grouped.entries, &mut errors);
+    let mut warnings = number_versions(&mut grouped.entries, &mut errors);
+    warnings.extend(long);
     check_aliases(&grouped, &mut errors);
     check_replaced_by(&grouped, &mut errors);
     check_nesting(&grouped.entries, &mut errors);
@@ -206,6 +211,19 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
         notes: Vec::new(),
     };
     (registry, errors)
+}
+
+/// Cut a row's `title` to its cap (see [`crate::model::cap`]), with a
+/// warning naming the row.
+fn cap_title(record: &mut Record) -> Option<Warning> {
+    let max = crate::model::cap::TITLE_CHARS;
+    let title = record.overrides.as_mut()?.title.as_mut()?;
+    let chars = crate::model::cap::cap(title, max)?;
+    Some(Warning::new(
+        WarningKind::LongText,
+        record.at.clone(),
+        format!("column \"title\": {chars} characters; pages show the first {max}"),
+    ))
 }
 
 /// Group rows by PID; rows of one PID must differ by version, and two PIDs
