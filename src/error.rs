@@ -287,6 +287,9 @@ warning_kinds! {
     HiddenStatic => "static-hidden",
     /// Rows of one PID whose `version_date`s are not in the rows' order.
     VersionOrder => "version-order",
+    /// A title or summary longer than its cap (see `model::cap`): the
+    /// pages show it cut.
+    LongText => "long-text",
     /// A target that cannot be read or is not IIIF: the page is built from
     /// the registry alone.
     UnreadableTarget => "target",

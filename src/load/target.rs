@@ -125,6 +125,8 @@ pub(crate) fn load_target(
         Err(reason) => return (fail(reason), warnings),
     };
     check_row(record, &resource, &source.shown, &mut warnings);
+    let mut resource = resource;
+    cap_texts(&mut resource, &source.at, &source.shown, &mut warnings);
     (
         Loaded {
             resource: Some(resource),
@@ -259,6 +261,26 @@ fn check_row(record: &Record, resource: &Resource, shown: &str, warnings: &mut V
                     "column \"canvas\": {shown} has no canvas {canvas}; the viewer of {} cannot open it",
                     record.pid
                 ),
+            ));
+        }
+    }
+}
+
+/// Cut the resource's label and summary to their caps (see
+/// [`crate::model::cap`]), with a warning naming the document.
+fn cap_texts(resource: &mut Resource, at: &Location, shown: &str, warnings: &mut Vec<Warning>) {
+    use crate::model::cap::{cap, SUMMARY_CHARS, TITLE_CHARS};
+    let label = resource.label.as_mut().map(|l| &mut l.value);
+    let summary = resource.summary.as_mut().map(|s| &mut s.text);
+    for (what, text, max) in [
+        ("label", label, TITLE_CHARS),
+        ("summary", summary, SUMMARY_CHARS),
+    ] {
+        if let Some(chars) = text.and_then(|t| cap(t, max)) {
+            warnings.push(Warning::new(
+                WarningKind::LongText,
+                at.clone(),
+                format!("the {what} of {shown} has {chars} characters; pages show its first {max}"),
             ));
         }
     }

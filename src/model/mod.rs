@@ -1,6 +1,7 @@
 //! The model: identifiers, registry records and normalised IIIF resources,
 //! validated and ready to render. Nothing here reads files or renders.
 
+pub mod cap;
 pub mod changes;
 pub mod content_state;
 pub mod genre;

@@ -172,6 +172,14 @@ fn provoke(kind: pidsite::WarningKind, site: &Path) -> Option<&'static str> {
             write("static/.env", "SECRET=1\n");
             Some("static/.env: not published")
         }
+        K::LongText => {
+            let title = "long ".repeat(200);
+            write(
+                "content/registry/long.csv",
+                &format!("pid,target,title\nark:/99999/fk4long,manifests/photo-v3.json,{title}\n"),
+            );
+            Some("content/registry/long.csv:2: column \"title\": 999 characters; pages show the first 500")
+        }
         // About the output folder and the disk, found when the site is
         // written: the build recovers by itself, and a site's inputs
         // cannot cause them (`--strict` fails on an unwritable lock: see
@@ -269,7 +277,7 @@ fn check_reports_every_warning_that_build_strict_fails_on() {
             kind.name()
         );
     }
-    assert_eq!(tried, 11, "every kind from the site's inputs was tried");
+    assert_eq!(tried, 12, "every kind from the site's inputs was tried");
 }
 
 /// Issue 16: what stops a build stops `check` too, with the build's words:

@@ -62,6 +62,11 @@ pub(super) fn record(
         row,
         errors: Vec::new(),
     };
+    control_characters(&mut cells);
+    if !cells.errors.is_empty() {
+        // The other checks would quote the same characters back.
+        return Err(cells.errors);
+    }
     if cells.get("pid").is_none() {
         cells.error("pid", "expected an identifier, found an empty value");
     }
@@ -136,6 +141,74 @@ pub(super) fn record(
             overrides: Some(Box::new(overrides)).filter(|o| **o != Overrides::default()),
         }),
         _ => Err(cells.errors),
+    }
+}
+
+/// Columns whose value becomes a URL or a path (a redirect line, a folder
+/// name, a link): a control character is refused in them percent-encoded
+/// too, since `/a%0aB` is decoded to a raw line feed, and TAB as well.
+const URL_COLUMNS: &[&str] = &["pid", "replaced_by", "aliases", "target"];
+
+/// Refuse control characters in every cell of the row: a line break in an
+/// alias splits a `RedirectMatch` line in `.htaccess` (Apache then answers
+/// 500 for every page) and a row of `pids.csv`; C0 controls other than the
+/// whitespace make `feed.xml` and `datacite.xml` not well-formed; ESC and
+/// the C1 controls reach terminals and readers' screens. TAB passes in text
+/// columns (harmless in every output), not in [`URL_COLUMNS`].
+fn control_characters(cells: &mut Cells<'_>) {
+    let row = cells.row;
+    let mut columns: Vec<(&String, &String)> = row.values.iter().collect();
+    columns.sort();
+    for (column, value) in columns {
+        let url = URL_COLUMNS.contains(&column.as_str());
+        let raw = value.chars().find(|&c| is_refused(c, url)).map(|c| (c, ""));
+        // Only when the raw value passes: one error per cell.
+        let encoded = || {
+            let decoded = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+            let c = decoded.chars().find(|&c| is_refused(c, true));
+            c.map(|c| (c, "percent-encoded "))
+        };
+        if let Some((c, how)) = raw.or_else(|| url.then(encoded).flatten()) {
+            cells.error(column, refused(c, how));
+        }
+    }
+    for (label, items) in &row.metadata {
+        let mut chars = items.iter().flat_map(|i| i.chars());
+        if let Some(c) = chars.find(|&c| is_refused(c, false)) {
+            let message = format!("metadata {label:?}: {}", refused(c, ""));
+            cells.errors.push(Error::registry(row.at.clone(), message));
+        }
+    }
+}
+
+/// The message for a refused control character.
+fn refused(c: char, how: &str) -> String {
+    format!(
+        "{how}control character U+{:04X} ({}); registry cells may not hold control characters (line breaks, NUL, ESC, DEL, C1): remove it from the export",
+        u32::from(c),
+        control_name(c)
+    )
+}
+
+/// A C0 control (TAB only where `url`), DEL or a C1 control.
+fn is_refused(c: char, url: bool) -> bool {
+    c.is_control() && (url || c != '\t')
+}
+
+/// The usual name of a control character, for the error.
+fn control_name(c: char) -> &'static str {
+    match c {
+        '\0' => "NUL",
+        '\t' => "tab",
+        '\n' => "line feed",
+        '\r' => "carriage return",
+        '\u{b}' => "vertical tab",
+        '\u{c}' => "form feed",
+        '\u{1b}' => "escape",
+        '\u{7f}' => "delete",
+        '\u{85}' => "next line",
+        '\u{80}'..='\u{9f}' => "C1 control",
+        _ => "C0 control",
     }
 }
 
