@@ -86,7 +86,11 @@ fn pages(site: &Path) -> HashMap<String, String> {
 fn table(text: &str) -> HashMap<String, String> {
     fn flatten(prefix: &str, table: toml::Table, map: &mut HashMap<String, String>) {
         for (k, v) in table {
-            let key = if prefix.is_empty() { k } else { format!("{prefix}.{k}") };
+            let key = if prefix.is_empty() {
+                k
+            } else {
+                format!("{prefix}.{k}")
+            };
             match v {
                 toml::Value::Table(t) => flatten(&key, t, map),
                 toml::Value::String(s) => {
@@ -126,10 +130,7 @@ fn phrases(text: &str) -> Vec<String> {
     }
     out.push(current);
     out.into_iter()
-        .map(|p| {
-            p.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_string()
-        })
+        .map(|p| p.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
         .filter(|p| p.chars().filter(|c| c.is_alphabetic()).count() >= 4)
         .collect()
 }
@@ -177,9 +178,14 @@ fn every_built_in_language_leaves_no_english_interface_string() {
                     continue;
                 }
                 for (path, html) in &built {
-                    let (n, base) = (count_words(html, &phrase), count_words(&baseline[path], &phrase));
+                    let (n, base) = (
+                        count_words(html, &phrase),
+                        count_words(&baseline[path], &phrase),
+                    );
                     if n > base {
-                        left.push(format!("{path}: {phrase:?} ({key}) {n} times, {base} in content"));
+                        left.push(format!(
+                            "{path}: {phrase:?} ({key}) {n} times, {base} in content"
+                        ));
                     }
                 }
             }
@@ -203,9 +209,22 @@ fn the_german_site_is_german_and_right_to_left_languages_get_dir() {
         .find(|h| h.contains("Zurückgezogen am"))
         .expect("the example site has a withdrawn PID");
     assert!(
-        ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"]
-            .iter()
-            .any(|m| tombstone.contains(&format!(" {m} 20"))),
+        [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember"
+        ]
+        .iter()
+        .any(|m| tombstone.contains(&format!(" {m} 20"))),
         "a German date"
     );
     // A site adds Hebrew with its own file: right to left, and what it

@@ -25,7 +25,10 @@ pub struct SiteContext {
     pub description: String,
     /// Main language.
     pub language: String,
-    /// `rtl` for a language written right to left, else none.
+    /// `rtl` for a language written right to left, else none (left out
+    /// of the context then: a site-wide page's lock hash is of its context,
+    /// and stays what it was before languages).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dir: Option<&'static str>,
     /// Root-relative base path (`/` or `/repo/`).
     pub base_path: String,

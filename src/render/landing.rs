@@ -592,7 +592,11 @@ impl Renderer<'_> {
             site: &self.site,
             head: self.head(
                 self.strings()
-                    .format(&format!("images.title.{}", genre.part), None, &[("title", title)])
+                    .format(
+                        &format!("images.title.{}", genre.part),
+                        None,
+                        &[("title", title)],
+                    )
                     .unwrap_or_else(|| format!("{} of {title}", capitalised(genre.parts))),
                 String::new(),
                 path,

@@ -256,8 +256,10 @@ impl<'a> Renderer<'a> {
     /// "IIIF manifest".
     fn document_label(&self, kind_name: &str) -> String {
         let kind = self.text(&format!("kind_text.{kind_name}"));
-        (self.strings().format("document.label", None, &[("kind", &kind)]))
-            .unwrap_or_else(|| format!("IIIF {kind}"))
+        (self
+            .strings()
+            .format("document.label", None, &[("kind", &kind)]))
+        .unwrap_or_else(|| format!("IIIF {kind}"))
     }
 
     fn head(&self, title: String, description: String, path: &SitePath) -> PageHead {

@@ -159,6 +159,11 @@ fn parse(sources: &[(String, String)], minify: bool, strings: &Arc<Strings>) -> 
     // own templates are first parsed as written, so that an error points at
     // the line the author wrote.
     let own = sources.iter().any(|(n, t)| !is_builtin(n, t));
+    let translated: Vec<(String, String)> = sources
+        .iter()
+        .map(|(name, text)| (name.clone(), translate(text, strings)))
+        .collect();
+    let sources = &translated[..];
     let as_written = if own || !minify {
         Some(compile(sources, strings)?)
     } else {
@@ -194,6 +199,41 @@ fn parse(sources: &[(String, String)], minify: bool, strings: &Arc<Strings>) -> 
         tera,
         minified: false,
     })
+}
+
+/// `text` with each `{{ t(key="…") }}` of a plain string (no count, no
+/// arguments) replaced by the string, before the template is minified and
+/// parsed: the page then comes out as if the template had the words in
+/// it (minified alike, the same bytes as before translations), and
+/// rendering looks nothing up. A string with Tera's own delimiters, or a
+/// key no table has, is left to `t()` (which says so).
+fn translate(text: &str, strings: &Strings) -> String {
+    const OPEN: &str = "{{ t(key=\"";
+    const CLOSE: &str = "\") }}";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        let plain = after.find(CLOSE).and_then(|end| {
+            let key = &after[..end];
+            let value = strings.get(key).filter(|_| !key.contains('"'))?;
+            let tera = ["{{", "{%", "{#", "%}", "}}", "#}"];
+            (!tera.iter().any(|d| value.contains(d))).then_some((end, value))
+        });
+        match plain {
+            Some((end, value)) => {
+                out.push_str(value);
+                rest = &after[end + CLOSE.len()..];
+            }
+            None => {
+                out.push_str(OPEN);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether `(name, text)` is a built-in template as shipped.
@@ -339,6 +379,12 @@ mod tests {
         .unwrap();
         // The page's block lands in the built-in's <pre>: nothing is
         // minified, and the pages are minified one by one instead.
-        assert!(!load(dir.path(), true, "en").unwrap().parsed().unwrap().minified);
+        assert!(
+            !load(dir.path(), true, "en")
+                .unwrap()
+                .parsed()
+                .unwrap()
+                .minified
+        );
     }
 }
