@@ -57,7 +57,7 @@ fn main() {
     let config = pidsite::config::SiteConfig::load(&site).expect("site.toml loads");
     let registry = pidsite::load::registry::load(&site, &config).expect("registry loads");
     let (pages, _) = pidsite::load::pages::load_pages(&site, config.raw_html).expect("pages load");
-    let templates = pidsite::render::templates::load(&site, false).expect("templates load");
+    let templates = pidsite::render::templates::load(&site, false, "en").expect("templates load");
     let renderer = Renderer::new(&config, templates, &pages, pidsite::clock::BuildTime::now());
 
     println!("landing pages (render only, citations included):");

@@ -313,6 +313,9 @@ warning_kinds! {
     /// The incremental build state could not be saved, after the site was
     /// written. Build only.
     StateNotSaved => "state",
+    /// Interface strings the site's language has no translation for:
+    /// English is used.
+    Translation => "translation",
     /// `pidsite enrich` skipped a target (remote, or not enrichable).
     /// Enrich only.
     EnrichSkipped => "enrich",

@@ -40,7 +40,7 @@ pub(crate) fn load(site: &Path, config: &SiteConfig) -> Result<Inputs> {
     let (pages, mut page_warnings) = crate::load::pages::load_pages(site, config.raw_html)?;
     let statics = crate::static_files::site_static(&site.join("static"), &config.static_include)?;
     crate::load::registry::check_site_paths(&registry, &statics.files, &pages)?;
-    let mut templates = crate::render::templates::load(site, config.minify)?;
+    let mut templates = crate::render::templates::load(site, config.minify, &config.language)?;
     let mut warnings = std::mem::take(&mut templates.warnings);
     warnings.extend(statics.hidden.iter().map(|rel| {
         Warning::new(

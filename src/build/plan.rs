@@ -35,6 +35,7 @@ pub(super) fn global_fingerprint(site: &Path, config: &SiteConfig, pages: &[Page
         h.add(style, &std::fs::read(site.join(style)).unwrap_or_default());
     }
     h.add_dir(&site.join("templates"));
+    h.add_dir(&site.join("i18n"));
     let nav: Vec<_> = pages.iter().map(|p| (&p.slug, &p.title, p.order)).collect();
     h.add("nav", format!("{nav:?}").as_bytes());
     h.finish()

@@ -39,6 +39,18 @@ impl ResourceKind {
         })
     }
 
+    /// Its key in the translation tables (`kind.manifest`…).
+    pub fn key(self) -> &'static str {
+        match self {
+            ResourceKind::Manifest => "manifest",
+            ResourceKind::Collection => "collection",
+            ResourceKind::Canvas => "canvas",
+            ResourceKind::Range => "range",
+            ResourceKind::AnnotationPage => "annotation_page",
+            ResourceKind::Annotation => "annotation",
+        }
+    }
+
     /// Human name.
     pub fn label(self) -> &'static str {
         match self {

@@ -25,6 +25,11 @@ pub struct SiteContext {
     pub description: String,
     /// Main language.
     pub language: String,
+    /// `rtl` for a language written right to left, else none (left out
+    /// of the context then: a site-wide page's lock hash is of its context,
+    /// and stays what it was before languages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<&'static str>,
     /// Root-relative base path (`/` or `/repo/`).
     pub base_path: String,
     /// Absolute base URL.
@@ -250,8 +255,12 @@ pub struct LandingContext<'a> {
     pub status: &'static str,
     /// The IIIF resource, when it could be read.
     pub resource: Option<ResourceView>,
-    /// Type label (`Manifest`, `Collection`…).
+    /// Type label (`Manifest`, `Collection`…), in the site's language.
     pub kind_label: String,
+    /// The type's key in the translation tables (`manifest`,
+    /// `annotation_page`…, `resource` when the target could not be read):
+    /// `t(key="kind_text." ~ kind_name)` names it in running text.
+    pub kind_name: &'static str,
     /// Title shown.
     pub title: String,
     /// The language of the title, when the resource's label gives one

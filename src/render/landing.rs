@@ -57,8 +57,13 @@ struct Facts<'s> {
     /// The IIIF document's absolute URL: the site's copy, or the remote
     /// target (none when withdrawn).
     manifest_url: Option<String>,
-    /// What the resource is called (`Manifest`, `Collection`…).
+    /// Its kind's key in the translation tables (`manifest`…).
+    kind_name: &'static str,
+    /// What the resource is called (`Manifest`, `Collection`…), in the
+    /// site's language.
     kind_label: String,
+    /// What the IIIF document is called ("IIIF manifest"…).
+    document_label: String,
     /// When it was withdrawn (`YYYY-MM-DD`), as the tombstone says.
     withdrawn_on: Option<String>,
 }
@@ -156,6 +161,7 @@ impl Renderer<'_> {
             citation
         };
         let withdrawn = record.status == Status::Withdrawn;
+        let kind_name = resource.map_or("resource", |r| r.kind.key());
         let document = loaded.document.as_ref().filter(|_| !withdrawn);
         let manifest_url = if withdrawn {
             None
@@ -175,7 +181,9 @@ impl Renderer<'_> {
             cite_url,
             document,
             manifest_url,
-            kind_label: resource.map_or("Resource", |r| r.kind.label()).to_string(),
+            kind_name,
+            kind_label: self.text(&format!("kind.{kind_name}")),
+            document_label: self.document_label(kind_name),
             // The registry's date, else the build that first published it
             // withdrawn, as the feed and Change Discovery date it.
             withdrawn_on: self
@@ -273,7 +281,7 @@ impl Renderer<'_> {
         ];
         if let Some(m) = &facts.manifest_url {
             downloads.push(Download {
-                label: format!("IIIF {}", facts.kind_label.to_lowercase()),
+                label: facts.document_label.clone(),
                 url: m.clone(),
                 media_type: "application/ld+json".into(),
             });
@@ -384,7 +392,7 @@ impl Renderer<'_> {
                         .as_ref()
                         .map_or_else(|| m.id.clone(), |l| l.value.clone()),
                     lang: self.other_language(m.label.as_ref()),
-                    kind: m.kind.label().to_string(),
+                    kind: self.text(&format!("kind.{}", m.kind.key())),
                     thumbnail: m.thumbnail.clone(),
                     has_pid: pid_page.is_some(),
                     url: pid_page.or_else(|| http_url(&m.id)),
@@ -434,6 +442,7 @@ impl Renderer<'_> {
             },
             status: record.status.name(),
             resource: resource.map(|r| ResourceView::new(r, language)),
+            kind_name: facts.kind_name,
             kind_label: facts.kind_label.clone(),
             title: citation.title.clone(),
             title_lang: text_language(resource.and_then(|r| r.label.as_ref()), language),
@@ -456,7 +465,7 @@ impl Renderer<'_> {
                 withdrawn,
             ),
             manifest_profile: resource.map(|r| r.version.context().to_string()),
-            document_label: format!("IIIF {}", facts.kind_label.to_lowercase()),
+            document_label: facts.document_label.clone(),
             iiif_drag_url: self.drag_url(facts, viewer.as_ref()),
             members,
             member_page,
@@ -582,7 +591,13 @@ impl Renderer<'_> {
         let ctx = ImagesContext {
             site: &self.site,
             head: self.head(
-                format!("{} of {title}", capitalised(genre.parts)),
+                self.strings()
+                    .format(
+                        &format!("images.title.{}", genre.part),
+                        None,
+                        &[("title", title)],
+                    )
+                    .unwrap_or_else(|| format!("{} of {title}", capitalised(genre.parts))),
                 String::new(),
                 path,
             ),

@@ -19,6 +19,7 @@ pub mod annotations;
 pub mod context;
 pub mod exports;
 pub mod feeds;
+pub mod i18n;
 mod landing;
 pub mod meta;
 mod minify;
@@ -119,8 +120,9 @@ impl<'a> Renderer<'a> {
         pages: &[Page],
         time: BuildTime,
     ) -> Self {
+        let strings = templates.strings();
         let mut nav = vec![NavLink {
-            title: "Browse".into(),
+            title: strings.get("nav.browse").unwrap_or("Browse").into(),
             url: config.path(""),
         }];
         nav.extend(pages.iter().map(|p| NavLink {
@@ -145,6 +147,7 @@ impl<'a> Renderer<'a> {
             title: config.title.clone(),
             description: config.description.clone(),
             language: config.language.clone(),
+            dir: strings.direction(),
             base_path: config.base_path.clone(),
             base_url: config.base_url.clone(),
             nav,
@@ -236,6 +239,27 @@ impl<'a> Renderer<'a> {
         static CFG: std::sync::LazyLock<minify_html::Cfg> = std::sync::LazyLock::new(minify_cfg);
         let bytes = minify_html::minify(html.as_bytes(), &CFG);
         Ok(String::from_utf8(bytes).unwrap_or(html))
+    }
+
+    /// The interface strings in the site's language.
+    fn strings(&self) -> &i18n::Strings {
+        self.templates.strings()
+    }
+
+    /// The text of translation `key` (the key itself were no table to
+    /// have it: the English one has every key the code asks for).
+    fn text(&self, key: &str) -> String {
+        self.strings().get(key).unwrap_or(key).to_string()
+    }
+
+    /// What the IIIF document of a resource of kind `kind_name` is called:
+    /// "IIIF manifest".
+    fn document_label(&self, kind_name: &str) -> String {
+        let kind = self.text(&format!("kind_text.{kind_name}"));
+        (self
+            .strings()
+            .format("document.label", None, &[("kind", &kind)]))
+        .unwrap_or_else(|| format!("IIIF {kind}"))
     }
 
     fn head(&self, title: String, description: String, path: &SitePath) -> PageHead {
@@ -442,7 +466,7 @@ impl<'a> Renderer<'a> {
     /// `404.html`: where it goes and what it is rendered from.
     fn not_found_context(&self) -> (SitePath, NotFoundContext<'_>) {
         let path = SitePath::root().file("404.html");
-        let mut head = self.head("Page not found".into(), String::new(), &path);
+        let mut head = self.head(self.text("not_found.title"), String::new(), &path);
         head.robots = Some("noindex".into());
         let ctx = NotFoundContext {
             site: &self.site,

@@ -3,12 +3,13 @@
 //! built-in as `builtin/<name>` to change one block.
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tera::Tera;
 
 use crate::error::Location;
 use crate::error::{Error, Result, Warning};
+use crate::render::i18n::{self, Strings};
 use crate::render::minify;
 
 /// The built-in templates, by name.
@@ -41,7 +42,11 @@ pub struct Templates {
     sources: Vec<(String, String)>,
     /// Whether HTML should come out minified (`minify` in site.toml).
     minify: bool,
-    /// Site templates that match no built-in name.
+    /// The interface strings in the site's language, which the templates'
+    /// `t()` function and `local_date` filter read.
+    strings: Arc<Strings>,
+    /// Site templates that match no built-in name, and translation keys
+    /// the site's language lacks.
     pub warnings: Vec<Warning>,
     /// Parsed on first use; an error as its template name and message, to
     /// be reported by every render that needs it (the build says it once).
@@ -59,8 +64,10 @@ pub struct Parsed {
 
 /// Read the site's templates over the built-ins (parsed on first use, see
 /// [`Templates::parsed`]). Warns about site templates that match no
-/// built-in name and are not under `partials/`.
-pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
+/// built-in name and are not under `partials/`, and about translation keys
+/// `language` lacks (see [`i18n::load`]).
+pub fn load(site_dir: &Path, minify: bool, language: &str) -> Result<Templates> {
+    let (strings, mut warnings) = i18n::load(site_dir, language)?;
     let mut sources: Vec<(String, String)> = BUILTINS
         .iter()
         .map(|(name, text)| (name.to_string(), text.to_string()))
@@ -68,7 +75,6 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
     // Site templates replace the built-in of the same name, and may extend
     // any built-in (`base.html`, or `builtin/<name>` to change one block of
     // the original).
-    let mut warnings = Vec::new();
     let dir = site_dir.join("templates");
     if dir.is_dir() {
         for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
@@ -118,6 +124,7 @@ pub fn load(site_dir: &Path, minify: bool) -> Result<Templates> {
     Ok(Templates {
         sources,
         minify,
+        strings: Arc::new(strings),
         warnings,
         parsed: OnceLock::new(),
     })
@@ -129,7 +136,7 @@ impl Templates {
     /// minified one by one as they are rendered).
     pub fn parsed(&self) -> Result<&Parsed> {
         let parsed = self.parsed.get_or_init(|| {
-            parse(&self.sources, self.minify).map_err(|e| match e {
+            parse(&self.sources, self.minify, &self.strings).map_err(|e| match e {
                 Error::Template { name, message } => (name, message),
                 other => ("templates/".into(), other.to_string()),
             })
@@ -139,16 +146,26 @@ impl Templates {
             message: message.clone(),
         })
     }
+
+    /// The interface strings in the site's language.
+    pub fn strings(&self) -> &Strings {
+        &self.strings
+    }
 }
 
 /// Parse `sources`, minified when `minify` allows.
-fn parse(sources: &[(String, String)], minify: bool) -> Result<Parsed> {
+fn parse(sources: &[(String, String)], minify: bool, strings: &Arc<Strings>) -> Result<Parsed> {
     // The built-ins are known to parse, minified or not: only the site's
     // own templates are first parsed as written, so that an error points at
     // the line the author wrote.
     let own = sources.iter().any(|(n, t)| !is_builtin(n, t));
+    let translated: Vec<(String, String)> = sources
+        .iter()
+        .map(|(name, text)| (name.clone(), translate(text, strings)))
+        .collect();
+    let sources = &translated[..];
     let as_written = if own || !minify {
-        Some(compile(sources)?)
+        Some(compile(sources, strings)?)
     } else {
         None
     };
@@ -167,7 +184,7 @@ fn parse(sources: &[(String, String)], minify: bool) -> Result<Parsed> {
         // Minifying keeps Tera's tags as they are, so the minified
         // templates parse too; were one not to, the pages are minified
         // one by one instead.
-        if let Some(tera) = minified.and_then(|m| compile(&m).ok()) {
+        if let Some(tera) = minified.and_then(|m| compile(&m, strings).ok()) {
             return Ok(Parsed {
                 tera,
                 minified: true,
@@ -176,12 +193,47 @@ fn parse(sources: &[(String, String)], minify: bool) -> Result<Parsed> {
     }
     let tera = match as_written {
         Some(tera) => tera,
-        None => compile(sources)?,
+        None => compile(sources, strings)?,
     };
     Ok(Parsed {
         tera,
         minified: false,
     })
+}
+
+/// `text` with each `{{ t(key="…") }}` of a plain string (no count, no
+/// arguments) replaced by the string, before the template is minified and
+/// parsed: the page then comes out as if the template had the words in
+/// it (minified alike, the same bytes as before translations), and
+/// rendering looks nothing up. A string with Tera's own delimiters, or a
+/// key no table has, is left to `t()` (which says so).
+fn translate(text: &str, strings: &Strings) -> String {
+    const OPEN: &str = "{{ t(key=\"";
+    const CLOSE: &str = "\") }}";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        let plain = after.find(CLOSE).and_then(|end| {
+            let key = &after[..end];
+            let value = strings.get(key).filter(|_| !key.contains('"'))?;
+            let tera = ["{{", "{%", "{#", "%}", "}}", "#}"];
+            (!tera.iter().any(|d| value.contains(d))).then_some((end, value))
+        });
+        match plain {
+            Some((end, value)) => {
+                out.push_str(value);
+                rest = &after[end + CLOSE.len()..];
+            }
+            None => {
+                out.push_str(OPEN);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether `(name, text)` is a built-in template as shipped.
@@ -191,8 +243,12 @@ fn is_builtin(name: &str, text: &str) -> bool {
 }
 
 /// Parse the templates, named, into a Tera ready to render pages.
-fn compile(sources: &[(String, String)]) -> Result<Tera> {
+fn compile(sources: &[(String, String)], strings: &Arc<Strings>) -> Result<Tera> {
     let mut tera = Tera::default();
+    // Registered before the templates are added: Tera checks, as it adds
+    // them, that the filters they use exist.
+    tera.register_function("t", i18n::Translate(Arc::clone(strings)));
+    tera.register_filter("local_date", i18n::LocalDate(Arc::clone(strings)));
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| template_error("templates/", &e))?;
@@ -247,7 +303,7 @@ mod tests {
     fn every_builtin_parses_and_minifies() {
         let dir = tempfile::tempdir().unwrap();
         for minify in [false, true] {
-            let t = load(dir.path(), minify).unwrap();
+            let t = load(dir.path(), minify, "en").unwrap();
             assert!(t.warnings.is_empty());
             let parsed = t.parsed().unwrap();
             assert_eq!(parsed.minified, minify);
@@ -266,7 +322,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("templates")).unwrap();
         std::fs::write(dir.path().join("templates/page.html"), "MINE").unwrap();
         std::fs::write(dir.path().join("templates/pgae.html"), "typo").unwrap();
-        let t = load(dir.path(), true).unwrap();
+        let t = load(dir.path(), true, "en").unwrap();
         let out = t
             .parsed()
             .unwrap()
@@ -284,7 +340,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             std::fs::create_dir(dir.path().join("templates")).unwrap();
             std::fs::write(dir.path().join("templates").join(name), "MINE").unwrap();
-            let t = load(dir.path(), true).unwrap();
+            let t = load(dir.path(), true, "en").unwrap();
             assert!(t.warnings.is_empty(), "{name}: a known name");
             let out = t
                 .parsed()
@@ -302,7 +358,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("templates")).unwrap();
         std::fs::write(dir.path().join("templates/page.html"), "{% if %}").unwrap();
         // Reading succeeds: the templates are parsed on first use.
-        let t = load(dir.path(), true).unwrap();
+        let t = load(dir.path(), true, "en").unwrap();
         for _ in 0..2 {
             let Err(Error::Template { name, message }) = t.parsed() else {
                 panic!("a parse error");
@@ -323,6 +379,12 @@ mod tests {
         .unwrap();
         // The page's block lands in the built-in's <pre>: nothing is
         // minified, and the pages are minified one by one instead.
-        assert!(!load(dir.path(), true).unwrap().parsed().unwrap().minified);
+        assert!(
+            !load(dir.path(), true, "en")
+                .unwrap()
+                .parsed()
+                .unwrap()
+                .minified
+        );
     }
 }

@@ -39,11 +39,17 @@ const EXAMPLE_PAGES = [
 
 let site;
 let example;
+let german;
 let browser;
 const contexts = [];
 
 before(async () => {
-  [site, example] = await Promise.all([L.startSite(), L.startSite({ site: L.ROOT, basePath: "/pidsite/" })]);
+  [site, example, german] = await Promise.all([
+    L.startSite(),
+    L.startSite({ site: L.ROOT, basePath: "/pidsite/" }),
+    // The example site with its interface in German (issue 20).
+    L.startSite({ site: L.ROOT, basePath: "/pidsite/", language: "de" }),
+  ]);
   browser = await L.launch();
 });
 
@@ -51,6 +57,7 @@ after(async () => {
   if (browser) { await browser.close(); }
   if (site) { await site.close(); }
   if (example) { await example.close(); }
+  if (german) { await german.close(); }
 });
 
 /** Loads a page as a visitor sees it once its scripts have run (the style
@@ -106,6 +113,15 @@ describe("axe: WCAG 2.1 A/AA, light and dark, example site", () => {
     test(`${name}: no violations`, async () => {
       const violations = await check(example.base, url, { blockedOk: true });
       assert.strictEqual(violations.length, 0, `${example.base}${url}:\n${L.describeViolations(violations)}`);
+    });
+  }
+});
+
+describe("axe: WCAG 2.1 A/AA, light and dark, example site in German", () => {
+  for (const [name, url] of EXAMPLE_PAGES) {
+    test(`${name}: no violations`, async () => {
+      const violations = await check(german.base, url, { blockedOk: true });
+      assert.strictEqual(violations.length, 0, `${german.base}${url}:\n${L.describeViolations(violations)}`);
     });
   }
 });

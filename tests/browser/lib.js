@@ -105,8 +105,22 @@ function serve(dir, basePath) {
  * root-relative, so it works under its base path on any host).
  * Returns { origin, base, served, close, outDir, buildMs }.
  */
-async function startSite({ site = null, basePath = BASE_PATH } = {}) {
+async function startSite({ site = null, basePath = BASE_PATH, language = null } = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pidsite-browser-"));
+  if (site && language) {
+    // A copy of the site in another interface language (site.toml's
+    // `language`), its inputs only.
+    const copy = path.join(work, "site");
+    fs.mkdirSync(copy);
+    for (const part of ["content", "static", "templates", "i18n", "pidsite.lock"]) {
+      if (fs.existsSync(path.join(site, part))) {
+        fs.cpSync(path.join(site, part), path.join(copy, part), { recursive: true });
+      }
+    }
+    const toml = fs.readFileSync(path.join(site, "site.toml"), "utf8");
+    fs.writeFileSync(path.join(copy, "site.toml"), toml.replace(/^language = ".*"$/m, `language = "${language}"`));
+    site = copy;
+  }
   const www = path.join(work, "www");
   fs.mkdirSync(www);
   const { server, served, port } = await serve(www, basePath);

@@ -168,6 +168,14 @@ fn provoke(kind: pidsite::WarningKind, site: &Path) -> Option<&'static str> {
             );
             Some("content/pages/raw.md: raw HTML in Markdown omitted")
         }
+        K::Translation => {
+            // A language the site adds, with one key of its own.
+            write("i18n/fy.toml", "skip_to_content = \"Nei de ynhâld\"\n");
+            edit(site, "site.toml", |t| {
+                t.replacen("title = ", "language = \"fy\"\ntitle = ", 1)
+            });
+            Some("i18n/fy.toml: no translation into `fy` for")
+        }
         K::HiddenStatic => {
             write("static/.env", "SECRET=1\n");
             Some("static/.env: not published")
@@ -277,7 +285,7 @@ fn check_reports_every_warning_that_build_strict_fails_on() {
             kind.name()
         );
     }
-    assert_eq!(tried, 12, "every kind from the site's inputs was tried");
+    assert_eq!(tried, 13, "every kind from the site's inputs was tried");
 }
 
 /// Issue 16: what stops a build stops `check` too, with the build's words:
