@@ -139,8 +139,15 @@ impl Staging {
     /// [`commit`](Staging::commit). The live output is only read: killed
     /// before the swap, it is still the previous build's, whole.
     pub fn apply(self, stale: &[String]) -> Result<()> {
-        let stale: HashSet<&Path> = stale.iter().map(Path::new).collect();
         let staged = self.dir.path();
+        // Nothing changed but the marker (a no-op rebuild): one file
+        // renamed is as atomic as the swap, and skips linking every file.
+        let marker = staged.join(MARKER);
+        if stale.is_empty() && only_marker(staged) {
+            let to = self.out.join(MARKER);
+            return std::fs::rename(&marker, &to).map_err(|e| Error::io(&to, e));
+        }
+        let stale: HashSet<&Path> = stale.iter().map(Path::new).collect();
         for entry in walkdir::WalkDir::new(&self.out) {
             let entry = entry.map_err(|e| Error::Io {
                 path: self.out.clone(),
@@ -197,6 +204,16 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Whether the staging folder holds the build marker and nothing else.
+fn only_marker(staged: &Path) -> bool {
+    let Ok(mut entries) = std::fs::read_dir(staged) else {
+        return false;
+    };
+    let first = entries.next().and_then(|e| e.ok());
+    first.is_some_and(|e| e.file_name() == MARKER && e.file_type().is_ok_and(|t| t.is_file()))
+        && entries.next().is_none()
 }
 
 /// Exchange two paths in one step (`renameat2(RENAME_EXCHANGE)`, Linux 3.15
