@@ -30,6 +30,13 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 node --test tests/js/
 
+# Incremental builds of a 1,000-PID site killed at random points (kill -9):
+# the output is always the old or the new build, never a mix, and no staging
+# folder survives the next build; a second build at once is refused. The
+# release binary keeps it near a minute.
+cargo build --release --locked --quiet
+bash tests/kill.sh target/release/pidsite
+
 # Headless Chromium: the viewer, citations, redirects, 404 lookup, no-JS, print,
 # layout shift, keyboard and axe (WCAG 2.1 A/AA) on every page type.
 bash tests/browser/run.sh

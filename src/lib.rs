@@ -16,6 +16,7 @@ pub mod config;
 pub mod enrich;
 pub mod error;
 pub mod escape;
+pub mod exclusive;
 pub mod load;
 pub mod lock;
 pub mod model;

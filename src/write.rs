@@ -4,9 +4,11 @@
 //! build that succeeded is moved into place. A failed build leaves the
 //! previous output untouched. Knows nothing of IIIF or PIDs.
 //!
-//! A full build swaps the whole staging folder in. An incremental build
-//! stages only the files whose bytes differ from the live output, then moves
-//! each into place and removes the files no longer produced.
+//! Both kinds of build swap the whole staging folder in, in one step: a
+//! reader (or a web server) sees either the previous output or the new one,
+//! never a mix, also when the build is killed. An incremental build stages
+//! only the files whose bytes differ from the live output, then hard-links
+//! the unchanged ones into the staging folder beside them before the swap.
 
 use std::collections::HashSet;
 use std::io::Write as _;
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Location, Result};
+use crate::exclusive;
 use crate::model::site_path::SitePath;
 use crate::output::Output;
 use crate::static_files::BUILTIN_STATIC;
@@ -39,13 +42,13 @@ impl Staging {
     /// [`apply`]: Staging::apply
     /// [`commit`]: Staging::commit
     pub fn new(out: &Path, incremental: bool) -> Result<Self> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let parent = exclusive::parent_of(out);
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        // Named for the output, so that one a killed build left is known
+        // as this output's (see `exclusive::OutputLock::remove_stale`).
         let dir = tempfile::Builder::new()
-            .prefix(".pidsite-build-")
+            .prefix(&exclusive::staging_prefix(out))
+            .rand_bytes(exclusive::RANDOM_LEN)
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
         Ok(Staging {
@@ -129,14 +132,25 @@ impl Staging {
         Ok((copied, size))
     }
 
-    /// Incremental: move every staged file into the live output, then
-    /// remove `stale` files (paths under the output) and the folders they
-    /// leave empty.
+    /// Incremental: complete the staging folder with the live output's
+    /// files that this build left as they were (hard links, so it costs no
+    /// copy; a copy where the file system has none), except `stale` ones
+    /// (paths under the output, no longer made), then swap it in like
+    /// [`commit`](Staging::commit). The live output is only read: killed
+    /// before the swap, it is still the previous build's, whole.
     pub fn apply(self, stale: &[String]) -> Result<()> {
         let staged = self.dir.path();
-        for entry in walkdir::WalkDir::new(staged) {
+        // Nothing changed but the marker (a no-op rebuild): one file
+        // renamed is as atomic as the swap, and skips linking every file.
+        let marker = staged.join(MARKER);
+        if stale.is_empty() && only_marker(staged) {
+            let to = self.out.join(MARKER);
+            return std::fs::rename(&marker, &to).map_err(|e| Error::io(&to, e));
+        }
+        let stale: HashSet<&Path> = stale.iter().map(Path::new).collect();
+        for entry in walkdir::WalkDir::new(&self.out) {
             let entry = entry.map_err(|e| Error::Io {
-                path: staged.to_path_buf(),
+                path: self.out.clone(),
                 source: e.into(),
             })?;
             if !entry.file_type().is_file() {
@@ -144,42 +158,33 @@ impl Staging {
             }
             let rel = entry
                 .path()
-                .strip_prefix(staged)
+                .strip_prefix(&self.out)
                 .expect("walkdir yields paths under its root");
-            let to = self.out.join(rel);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            let to = staged.join(rel);
+            // Staged: this build's bytes differ; stale: no longer made.
+            if stale.contains(rel) || to.symlink_metadata().is_ok() {
+                continue;
             }
-            std::fs::rename(entry.path(), &to).map_err(|e| Error::io(&to, e))?;
-        }
-        for rel in stale {
-            let file = self.out.join(rel);
-            match std::fs::remove_file(&file) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(&file, e)),
-            }
-            // Remove the folders it leaves empty, up to the output root.
-            let mut dir = file.parent();
-            while let Some(d) = dir.filter(|d| *d != self.out) {
-                if std::fs::remove_dir(d).is_err() {
-                    break;
-                }
-                dir = d.parent();
+            self.make_parent(&to)?;
+            if std::fs::hard_link(entry.path(), &to).is_err() {
+                std::fs::copy(entry.path(), &to).map_err(|e| Error::io(&to, e))?;
             }
         }
-        Ok(())
+        self.commit()
     }
 
-    /// Swap the staging folder into place of the output folder.
+    /// Swap the staging folder into place of the output folder: in one
+    /// atomic exchange where the system has one (Linux), then remove the
+    /// previous output; elsewhere by two renames, the previous output
+    /// first moved aside.
     pub fn commit(self) -> Result<()> {
         let staged = self.dir.keep();
-        let old = self.out.with_file_name(format!(
-            ".pidsite-old-{}",
-            self.out
-                .file_name()
-                .map_or("out".into(), |n| n.to_string_lossy())
-        ));
+        if self.out.exists() && exchange(&staged, &self.out).is_ok() {
+            // `staged` now holds the previous output. Killed while removing
+            // it, the next build removes the rest.
+            return std::fs::remove_dir_all(&staged).map_err(|e| Error::io(&staged, e));
+        }
+        let old = self.out.with_file_name(exclusive::old_name(&self.out));
         if old.exists() {
             std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
         }
@@ -199,6 +204,53 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Whether the staging folder holds the build marker and nothing else.
+fn only_marker(staged: &Path) -> bool {
+    let Ok(mut entries) = std::fs::read_dir(staged) else {
+        return false;
+    };
+    let first = entries.next().and_then(|e| e.ok());
+    first.is_some_and(|e| e.file_name() == MARKER && e.file_type().is_ok_and(|t| t.is_file()))
+        && entries.next().is_none()
+}
+
+/// Exchange two paths in one step (`renameat2(RENAME_EXCHANGE)`, Linux 3.15
+/// and most of its file systems): at no moment is either missing.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt as _;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two NUL-terminated paths that live across the call; the
+    // syscall (not glibc's wrapper, missing before 2.28 and on musl) only
+    // reads them.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// No atomic exchange: [`Staging::commit`] renames twice.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// Refuse an output folder that a swap would destroy the site with.

@@ -291,16 +291,18 @@ fn hostile_manifests_cannot_inject_anything() {
         .map(|e| e.path().strip_prefix(tmp.path()).unwrap().to_path_buf())
         .collect();
     siblings.sort();
-    // The cache beside the output: the build state and its entries' store.
+    // The cache beside the output: the build lock, the build state and its
+    // entries' store.
     let names: Vec<String> = siblings
         .iter()
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
     assert_eq!(names[0], ".pidsite-cache");
-    assert_eq!(names[1], ".pidsite-cache/build-state-public.json");
+    assert_eq!(names[1], ".pidsite-cache/build-public.lock");
+    assert_eq!(names[2], ".pidsite-cache/build-state-public.json");
     assert!(
-        names[2].starts_with(".pidsite-cache/entries-public-") && names[2].ends_with(".jsonl"),
+        names[3].starts_with(".pidsite-cache/entries-public-") && names[3].ends_with(".jsonl"),
         "{names:?}"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));

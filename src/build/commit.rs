@@ -1,5 +1,5 @@
-//! The end of a build: the staged output put in place (swapped in whole, or
-//! changed in place and the files no longer made removed), then
+//! The end of a build: the staged output put in place (swapped in whole; an
+//! incremental build's completed first with the unchanged files), then
 //! `pidsite.lock` and the build state saved. A lock or state that cannot be
 //! written is a warning: the output is already in place.
 
@@ -16,12 +16,11 @@ use crate::lock::{self, Changed, LockDates, LockedPage};
 use crate::remote::RemoteDocs;
 use crate::write::{self, StagedFile, Staging};
 
-/// Put the staged output in place. An incremental build (`last`) changes
-/// the live output in place and removes what the last build wrote that
+/// Put the staged output in place. An incremental build (`last`) keeps the
+/// live output's unchanged files but not what the last build wrote that
 /// this one no longer makes.
 pub(super) fn output(
     staging: Staging,
-    out: &Path,
     last: Option<&State>,
     registry: &Registry,
     refs: &[EntryRef],
@@ -31,9 +30,9 @@ pub(super) fn output(
         return staging.commit();
     };
     let stale = stale_files(last, registry, refs, built)?;
-    // The output is about to change in place: until the new state is
-    // saved, the next build must not trust the old one.
-    State::invalidate(out);
+    // Killed after the swap and before the new state is saved, the next
+    // build finds the new output's marker unlike the old state's build and
+    // builds in full.
     staging.apply(&stale)
 }
 

@@ -23,6 +23,7 @@ use crate::cache::{self, State};
 use crate::clock;
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result, Warning, WarningKind};
+use crate::exclusive::OutputLock;
 use crate::load::registry::Registry;
 use crate::lock;
 use crate::remote;
@@ -156,6 +157,9 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         .clone()
         .unwrap_or_else(|| site.join(&config.output_dir));
     write::check_out_dir(site, &out)?;
+    // Held until the new state is saved: one build of `out` at a time.
+    let held = OutputLock::acquire(&out, &cache::lock_path(&out))?;
+    held.remove_stale(&out)?;
     // The templates are read now, parsed when the first page is rendered.
     let inputs::Inputs {
         mut registry,
@@ -231,7 +235,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     }
     let rendered = refs.iter().filter(|r| r.rendered).count();
     let incremental = previous.is_some();
-    commit::output(staging, &out, previous.as_ref(), &registry, &refs, &built)?;
+    commit::output(staging, previous.as_ref(), &registry, &refs, &built)?;
     commit::lock_in_place(staged_lock, &mut warnings);
     let mut state = State::new(built.build_id, global, index.hash);
     state.site_files = built.site_files;
@@ -239,6 +243,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     state.files = fingerprints.into_stamps();
     drop(previous);
     commit::state(state, &out, store, &registry, &refs, &mut warnings);
+    drop(held);
     Ok(BuildReport {
         pages: built.pages,
         stubs: built.stubs,

@@ -23,4 +23,4 @@ pub mod entry_store;
 pub mod remote;
 pub mod state;
 
-pub use state::{cache_dir, state_path, State};
+pub use state::{cache_dir, lock_path, state_path, State};

@@ -64,6 +64,12 @@ pub fn state_path(out: &Path) -> PathBuf {
     cache_dir(out).join(format!("build-state-{}.json", output_name(out)))
 }
 
+/// The file a build of `out` holds locked while it runs
+/// ([`crate::exclusive::OutputLock`]).
+pub fn lock_path(out: &Path) -> PathBuf {
+    cache_dir(out).join(format!("build-{}.lock", output_name(out)))
+}
+
 /// The cache folder beside `out`.
 pub fn cache_dir(out: &Path) -> PathBuf {
     let parent = match out.parent() {
@@ -178,11 +184,6 @@ impl State {
             }
         }
         Ok(())
-    }
-
-    /// Forget the state of `out` (before an output is changed in place).
-    pub fn invalidate(out: &Path) {
-        let _ = std::fs::remove_file(state_path(out));
     }
 }
 
