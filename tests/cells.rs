@@ -7,32 +7,10 @@
 //! fixture, whose manifests are corpus files.
 
 mod common;
-
-use std::path::Path;
+use common::{append, build_into};
 
 use pidsite::error::Location;
-use pidsite::{build, BuildOptions, Error, NoProgress};
-
-fn build_into(site: &Path, out: &Path) -> pidsite::Result<pidsite::BuildReport> {
-    build(
-        &BuildOptions {
-            site_dir: site.to_path_buf(),
-            out_dir: Some(out.to_path_buf()),
-            strict: false,
-            full: false,
-            offline: true,
-            time: None,
-        },
-        &NoProgress,
-    )
-}
-
-/// Append `text` to the site's file `rel`.
-fn append(site: &Path, rel: &str, text: &str) {
-    let path = site.join(rel);
-    let old = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, old + text).unwrap();
-}
+use pidsite::Error;
 
 /// Where `text` breaks XML 1.0's `Char` production (a parser refuses the
 /// document there): the first such character and its offset.

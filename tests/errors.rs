@@ -4,38 +4,18 @@
 //! embedding pidsite would, and matches the variant, its file and its line.
 
 mod common;
+use common::{append, build_into};
 
 use std::path::{Path, PathBuf};
 
 use pidsite::clock::BuildTime;
 use pidsite::error::Location;
-use pidsite::{build, BuildOptions, Error, NoProgress};
+use pidsite::Error;
 
 /// Build `site` into a fresh folder beside it; the error it fails with.
 fn build_error(site: &Path) -> Error {
     let out = tempfile::tempdir().unwrap();
     build_into(site, &out.path().join("public")).expect_err("the broken site built")
-}
-
-fn build_into(site: &Path, out: &Path) -> pidsite::Result<pidsite::BuildReport> {
-    build(
-        &BuildOptions {
-            site_dir: site.to_path_buf(),
-            out_dir: Some(out.to_path_buf()),
-            strict: false,
-            full: false,
-            offline: true,
-            time: None,
-        },
-        &NoProgress,
-    )
-}
-
-/// Append `text` to the site's file `rel`.
-fn append(site: &Path, rel: &str, text: &str) {
-    let path = site.join(rel);
-    let old = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, old + text).unwrap();
 }
 
 /// The one error of a list, or the error itself.

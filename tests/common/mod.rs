@@ -1,6 +1,8 @@
 //! What several integration tests share.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use pidsite::{build, BuildOptions, NoProgress};
 
 /// A fresh copy of `tests/fixtures/<name>` in a temporary folder, to change
 /// or break.
@@ -19,4 +21,28 @@ pub fn copy_fixture(name: &str) -> tempfile::TempDir {
         }
     }
     dir
+}
+
+/// An offline build of `site` into `out`, as the CLI runs one without flags.
+#[allow(dead_code)] // not every test binary builds through the library
+pub fn build_into(site: &Path, out: &Path) -> pidsite::Result<pidsite::BuildReport> {
+    build(
+        &BuildOptions {
+            site_dir: site.to_path_buf(),
+            out_dir: Some(out.to_path_buf()),
+            strict: false,
+            full: false,
+            offline: true,
+            time: None,
+        },
+        &NoProgress,
+    )
+}
+
+/// Append `text` to the site's file `rel`.
+#[allow(dead_code)] // not every test binary edits a site
+pub fn append(site: &Path, rel: &str, text: &str) {
+    let path = site.join(rel);
+    let old = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, old + text).unwrap();
 }
