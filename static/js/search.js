@@ -26,6 +26,11 @@ if (root) {
 
   const pagefind = await import(root.dataset.bundle + "pagefind.js");
   await pagefind.options({ baseUrl: "/" });
+  // Load every facet's chunk once: a search reports counts only for the
+  // facets whose chunks are loaded.
+  // The status counts stay the whole site's: "withdrawn" must stay
+  // offered while withdrawn PIDs are hidden.
+  const totals = (await pagefind.filters()) || {};
 
   function filters() {
     const out = {};
@@ -39,7 +44,7 @@ if (root) {
   function drawFacets(counts) {
     facetsBox.replaceChildren();
     for (const name of order) {
-      const values = counts[name];
+      const values = name === "status" ? totals.status : counts[name];
       if (!values || !Object.keys(values).length) continue;
       const set = fieldset(name, values);
       if (set) facetsBox.append(set);
@@ -140,5 +145,6 @@ if (root) {
   let timer;
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 200); });
   more.addEventListener("click", showMore);
-  if (input.value) search(); else drawFacets((await pagefind.filters()) || {});
+  // An empty query lists every PID (oldest first), for the facets to narrow.
+  search();
 }
