@@ -44,6 +44,7 @@ struct RawConfig {
     #[serde(rename = "static")]
     static_files: RawStatic,
     registry: RegistrySettings,
+    search: RawSearch,
 }
 
 impl Default for RawConfig {
@@ -68,7 +69,22 @@ impl Default for RawConfig {
             markdown: RawMarkdown::default(),
             static_files: RawStatic::default(),
             registry: RegistrySettings::default(),
+            search: RawSearch::default(),
         }
+    }
+}
+
+/// `[search]`: whether the build makes the site-wide search index, the
+/// search page and the browse pages (on unless `enabled = false`).
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawSearch {
+    enabled: bool,
+}
+
+impl Default for RawSearch {
+    fn default() -> Self {
+        RawSearch { enabled: true }
     }
 }
 
@@ -339,6 +355,8 @@ pub struct SiteConfig {
     /// How to read the registry (`[registry]`): checked against the
     /// file's headers when the registry is loaded.
     pub registry: RegistrySettings,
+    /// Whether the site has search and browse pages (`[search] enabled`).
+    pub search: bool,
 }
 
 impl SiteConfig {
@@ -502,6 +520,7 @@ impl SiteConfig {
             remote,
             rules: RuleSettings::from_raw(raw.rules, text),
             registry: raw.registry,
+            search: raw.search.enabled,
         })
     }
 

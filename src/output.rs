@@ -92,6 +92,28 @@ pub struct Summary {
     /// IIIF Change Discovery activities of the PID's IIIF resource.
     #[serde(default)]
     pub activities: Vec<Activity>,
+    /// What the site-wide search indexes and the browse pages group by
+    /// (landing pages and tombstones only).
+    #[serde(default)]
+    pub search: Option<SearchRecord>,
+}
+
+/// One PID as the site-wide search knows it: the text it is found by and
+/// the facets it is filtered and browsed by.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct SearchRecord {
+    /// The text searched: title, every written form of the PID, creators,
+    /// date, metadata values, summary, notes and annotation text.
+    pub text: String,
+    /// Facet name and value pairs (`type`, `collection`, `decade`,
+    /// `provider`, `rights`, `language`, `scheme`, `status`).
+    pub facets: Vec<(String, String)>,
+    /// The year the resource is dated, to sort by.
+    pub year: Option<String>,
+    /// Its kind's key (`manifest`…): the type's browse page is named by
+    /// it, not by the label, so its URL is the same in every language.
+    #[serde(default)]
+    pub kind_name: String,
 }
 
 /// One PID in the home page list.

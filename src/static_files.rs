@@ -12,6 +12,7 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
         include_bytes!("../static/css/pidsite.css"),
     ),
     ("js/pidsite.js", include_bytes!("../static/js/pidsite.js")),
+    ("js/search.js", include_bytes!("../static/js/search.js")),
     (
         "js/near-miss.js",
         include_bytes!("../static/js/near-miss.js"),

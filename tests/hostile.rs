@@ -16,6 +16,7 @@ const OUR_SCRIPTS: &[&str] = &[
     "<script type=\"application/ld+json\">",
     "<script src=\"/hostile/js/pidsite.js?v=",
     "<script src=\"/hostile/js/near-miss.js?v=",
+    "<script type=\"module\" src=\"/hostile/js/search.js?v=",
     "<script>location.replace(",
 ];
 

@@ -42,7 +42,13 @@ fn published(out: &Path) -> Vec<String> {
     }
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     for part in sitemap.split("<loc>").skip(1) {
-        urls.push(part.split("</loc>").next().unwrap().to_string());
+        let url = part.split("</loc>").next().unwrap();
+        // Browse pages come and go with their values (a decade whose only
+        // PID is withdrawn has no page), as a Hugo taxonomy term's do: they
+        // are a way in, not a name anyone cites.
+        if !url.contains("/browse/") {
+            urls.push(url.to_string());
+        }
     }
     urls.sort();
     urls.dedup();

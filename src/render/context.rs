@@ -46,6 +46,9 @@ pub struct SiteContext {
     pub viewer: Option<ViewerAssets>,
     /// Version string appended to asset URLs so caches refresh on upgrade.
     pub asset_version: String,
+    /// Whether the site has search (`[search] enabled`): the search box
+    /// in the header, the search and browse pages.
+    pub search: bool,
 }
 
 /// A link in the navigation.
@@ -433,6 +436,36 @@ pub struct IndexContext<'a> {
     /// PIDs on this page.
     pub items: &'a [&'a ListItem],
     /// Total number of PIDs.
+    pub total: usize,
+    /// 1-based page number.
+    pub page_number: usize,
+    /// Number of pages.
+    pub page_count: usize,
+    /// Previous page URL.
+    pub prev: Option<String>,
+    /// Next page URL.
+    pub next: Option<String>,
+}
+
+pub use super::browse::{FacetGroup, FacetValue};
+
+/// The search page (`search.html`), the browse page (`browse/`, with
+/// `facets` only) and each facet value's pages (`browse.html` both).
+#[derive(Debug, Serialize)]
+pub struct BrowseContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+    /// Every browsed facet with its values and their pages.
+    pub facets: &'a [FacetGroup],
+    /// On a value's page: the facet (`type`, `collection`, `decade`).
+    pub facet: Option<&'a str>,
+    /// On a value's page: the value.
+    pub value: Option<&'a str>,
+    /// PIDs on this page (none on `browse/` and the search page).
+    pub items: &'a [&'a ListItem],
+    /// PIDs with this value, in all.
     pub total: usize,
     /// 1-based page number.
     pub page_number: usize,

@@ -15,7 +15,7 @@ use super::context::{
 use super::meta::{
     coins, dc_tags, json_ld, linkset_context, linkset_document, meta_tags, signposting, Signposts,
 };
-use super::{annotations, LandingSpec, Renderer, LANDING_CANVAS_LINKS, LANDING_MEMBERS};
+use super::{annotations, search, LandingSpec, Renderer, LANDING_CANVAS_LINKS, LANDING_MEMBERS};
 use crate::citation::bibtex::bibtex;
 use crate::citation::datacite::{datacite_xml, DataCiteExtra};
 use crate::citation::ris::ris;
@@ -30,7 +30,7 @@ use crate::model::record::{Record, Status, Target};
 use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
-use crate::output::{file, Output};
+use crate::output::{file, Output, SearchRecord};
 
 /// Media types of the citation downloads.
 const CSL_TYPE: &str = "application/vnd.citationstyles.csl+json";
@@ -91,8 +91,22 @@ struct Parts {
 impl Renderer<'_> {
     /// A landing page (or tombstone) and its files; with the list item and
     /// the page's linkset context for the site-wide pages.
-    pub(super) fn landing(&self, spec: &LandingSpec<'_>) -> Result<(Vec<Output>, ListItem, Value)> {
+    pub(super) fn landing(
+        &self,
+        spec: &LandingSpec<'_>,
+    ) -> Result<(Vec<Output>, ListItem, Value, SearchRecord)> {
         let facts = self.facts(spec);
+        let search = search::record(
+            &search::Parts {
+                record: spec.record,
+                resource: facts.resource,
+                citation: &facts.citation,
+                kind: &facts.kind_label,
+                kind_name: facts.kind_name,
+                note: spec.note,
+            },
+            spec.record.pid.resolver_url(&self.config.resolvers),
+        );
         let path = &spec.path;
         let datacite = self.datacite(spec, &facts);
         let head_links = self.signposts(path, &facts, datacite.is_some());
@@ -138,7 +152,7 @@ impl Renderer<'_> {
         if let Some(xml) = datacite {
             outputs.push(Output::new(path.file(file::DATACITE), xml));
         }
-        Ok((outputs, item, linkset))
+        Ok((outputs, item, linkset, search))
     }
 
     /// What the page is made from: its citation, its URLs, and what of the

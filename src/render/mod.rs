@@ -16,6 +16,7 @@
 
 mod activities;
 pub mod annotations;
+pub mod browse;
 pub mod context;
 pub mod exports;
 pub mod feeds;
@@ -24,6 +25,7 @@ mod landing;
 pub mod meta;
 mod minify;
 pub mod rules;
+pub mod search;
 pub mod site_wide;
 mod stubs;
 pub mod templates;
@@ -159,6 +161,7 @@ impl<'a> Renderer<'a> {
             publisher: config.publisher.clone(),
             viewer,
             asset_version: env!("CARGO_PKG_VERSION").into(),
+            search: config.search,
         };
         Renderer {
             index: PidIndex::default(),
@@ -307,6 +310,7 @@ impl<'a> Renderer<'a> {
             linksets: Vec::new(),
             modified: None,
             activities: Vec::new(),
+            search: None,
         };
         match record.status {
             Status::Moved => {
@@ -343,7 +347,8 @@ impl<'a> Renderer<'a> {
                         HistoryContext::new(true, current, self.config.path(path.as_str()), rows)
                     }),
                 };
-                let (page_outputs, item, linkset) = self.landing(&spec)?;
+                let (page_outputs, item, linkset, search) = self.landing(&spec)?;
+                summary.search = Some(search);
                 summary
                     .linksets
                     .extend(serde_json::value::to_raw_value(&linkset).ok());

@@ -17,8 +17,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::context::{IndexContext, ListItem};
+use super::browse::{self, Browse, FacetGroup};
+use super::context::{BrowseContext, IndexContext, ListItem};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
+use super::search::SearchIndex;
 use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
 use crate::load::pages::Page;
@@ -46,6 +48,8 @@ pub struct SiteWide<'r> {
     activities: Vec<Activity>,
     csv: csv::Writer<Vec<u8>>,
     redirects: Vec<Redirect>,
+    /// The search index and browse groups (none when search is off).
+    search: Option<(SearchIndex, Browse)>,
     keeper: Keeper<'r>,
 }
 
@@ -98,6 +102,13 @@ impl<'r> SiteWide<'r> {
             activities: Vec::new(),
             csv,
             redirects: Vec::new(),
+            search: match renderer.config.search {
+                true => Some((
+                    SearchIndex::new(&renderer.config.language)?,
+                    Browse::default(),
+                )),
+                false => None,
+            },
             keeper: Keeper {
                 last,
                 pages: SitePages::default(),
@@ -136,6 +147,12 @@ impl<'r> SiteWide<'r> {
         }
         self.activities.extend(summary.activities);
         self.redirects.extend(summary.redirects);
+        if let (Some((index, browse)), Some(item), Some(record)) =
+            (&mut self.search, &summary.item, &summary.search)
+        {
+            index.add(item, record)?;
+            browse.add(item, record);
+        }
         if let Some(item) = summary.item {
             self.page.push(item);
             if self.page.len() == PER_PAGE {
@@ -164,6 +181,12 @@ impl<'r> SiteWide<'r> {
         // `lastmod` is when its context last changed, known once rendered.
         if let Some((file, hash)) = self.home.take() {
             self.add_own_page(&r.config.url(""), file, hash, emit)?;
+        }
+        if let Some((index, browse)) = self.search.take() {
+            for output in index.finish()? {
+                emit(output)?;
+            }
+            self.write_browse(browse, emit)?;
         }
         for page in pages {
             let (path, ctx) = r.page_context(page);
@@ -306,6 +329,105 @@ impl<'r> SiteWide<'r> {
         self.page.clear();
         self.pages_written = n;
         Ok(())
+    }
+}
+
+impl SiteWide<'_> {
+    /// The search page, `browse/` and each browsed facet value's pages,
+    /// all in the sitemap.
+    fn write_browse(&mut self, browse: Browse, emit: &mut Sink<'_>) -> Result<()> {
+        let r = self.renderer;
+        let facets = browse.facets(|p| r.config.path(p.as_str()));
+        let root = BrowseView {
+            facets: &facets,
+            facet: None,
+            value: None,
+            items: &[],
+            total: 0,
+            n: 1,
+            count: 1,
+            prev: None,
+            next: None,
+        };
+        let search = SitePath::folder(["search"]);
+        let ctx = root.context(r, format!("Search {}", r.config.title), &search);
+        self.add_page(search, "search.html", &ctx, emit)?;
+        let path = SitePath::folder(["browse"]);
+        let ctx = root.context(r, "Browse".into(), &path);
+        self.add_page(path, "browse.html", &ctx, emit)?;
+        for (facet, slug, value, items) in browse.pages() {
+            let (total, count) = (items.len(), items.len().div_ceil(PER_PAGE));
+            for (i, chunk) in items.chunks(PER_PAGE).enumerate() {
+                let n = i + 1;
+                let url = |n: usize| r.config.path(browse::value_path(facet, &slug, n).as_str());
+                let on_page: Vec<&ListItem> = chunk.iter().collect();
+                let view = BrowseView {
+                    facets: &facets,
+                    facet: Some(facet),
+                    value: Some(&value),
+                    items: &on_page,
+                    total,
+                    n,
+                    count,
+                    prev: (n > 1).then(|| url(n - 1)),
+                    next: (n < count).then(|| url(n + 1)),
+                };
+                let path = browse::value_path(facet, &slug, n);
+                let title = match n {
+                    1 => value.clone(),
+                    _ => format!("{value} — page {n}"),
+                };
+                let ctx = view.context(r, title, &path);
+                self.add_page(path, "browse.html", &ctx, emit)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Render a page of the site's own and date it in the sitemap.
+    fn add_page(
+        &mut self,
+        path: SitePath,
+        template: &str,
+        ctx: &impl Serialize,
+        emit: &mut Sink<'_>,
+    ) -> Result<()> {
+        let r = self.renderer;
+        let loc = r.config.url(path.as_str());
+        let file = path.file_name();
+        let hash = self.keeper.render(r, path, template, ctx, emit)?;
+        self.add_own_page(&loc, file, hash, emit)
+    }
+}
+
+/// What a browse page shows, before the site's head is added.
+struct BrowseView<'a> {
+    facets: &'a [FacetGroup],
+    facet: Option<&'a str>,
+    value: Option<&'a str>,
+    items: &'a [&'a ListItem],
+    total: usize,
+    n: usize,
+    count: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl<'a> BrowseView<'a> {
+    fn context(&self, r: &'a Renderer<'_>, title: String, path: &SitePath) -> BrowseContext<'a> {
+        BrowseContext {
+            site: &r.site,
+            head: r.head(title, r.config.description.clone(), path),
+            facets: self.facets,
+            facet: self.facet,
+            value: self.value,
+            items: self.items,
+            total: self.total,
+            page_number: self.n,
+            page_count: self.count,
+            prev: self.prev.clone(),
+            next: self.next.clone(),
+        }
     }
 }
 

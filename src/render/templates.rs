@@ -31,6 +31,12 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("members.html", include_str!("../../templates/members.html")),
     ("images.html", include_str!("../../templates/images.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("browse.html", include_str!("../../templates/browse.html")),
+    (
+        "browse_facets.html",
+        include_str!("../../templates/browse_facets.html"),
+    ),
 ];
 
 /// The site's templates: read when a build starts, parsed when its first

@@ -115,7 +115,7 @@ impl Renderer<'_> {
                 cite_url: Some(url.clone()),
                 history: Some(history),
             };
-            let (page_outputs, _, linkset) = self.landing(&spec)?;
+            let (page_outputs, _, linkset, _) = self.landing(&spec)?;
             outputs.extend(page_outputs);
             // Each version page is a landing page of its own: the site-wide
             // linkset lists it too.

@@ -102,6 +102,11 @@
     select(start, false);
   });
 
+  // The header's search box: without JavaScript the header links to the
+  // browse pages only.
+  var siteSearch = document.querySelector("form.site-search");
+  if (siteSearch) siteSearch.hidden = false;
+
   // Home page filter.
   var filter = document.querySelector("form.filter");
   if (filter) {

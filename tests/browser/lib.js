@@ -103,9 +103,10 @@ function serve(dir, basePath) {
  * copied with the server's real port written in; `{ site: ROOT, basePath:
  * "/pidsite/" }` builds the repository's example site as it is (its links are
  * root-relative, so it works under its base path on any host).
+ * `extraRows` (CSV text) is appended to the fixture's registry.
  * Returns { origin, base, served, close, outDir, buildMs }.
  */
-async function startSite({ site = null, basePath = BASE_PATH, language = null } = {}) {
+async function startSite({ site = null, basePath = BASE_PATH, language = null, extraRows = "" } = {}) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pidsite-browser-"));
   if (site && language) {
     // A copy of the site in another interface language (site.toml's
@@ -128,6 +129,8 @@ async function startSite({ site = null, basePath = BASE_PATH, language = null } 
   if (!site) {
     site = path.join(work, "site");
     copyTree(FIXTURE, site, (text) => text.split(FIXTURE_HOST).join(host));
+    // More registry rows (the search tests need more PIDs than a page holds).
+    if (extraRows) { fs.appendFileSync(path.join(site, "content", "registry.csv"), extraRows); }
   }
   const outDir = path.join(www, basePath);
   const t0 = Date.now();

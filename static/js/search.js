@@ -1,0 +1,150 @@
+// pidsite search page: Pagefind's JavaScript API (pagefind/pagefind.js,
+// written by the build) over the whole site, loading only the index chunks
+// a query needs. Results are plain links; facets are checkboxes; everything
+// is reachable with the keyboard. Withdrawn PIDs are left out unless the
+// visitor ticks the "withdrawn" status.
+const root = document.querySelector("[data-search]");
+if (root) {
+  const form = root.querySelector(".search-form");
+  const input = form.querySelector("input");
+  const facetsBox = root.querySelector(".search-facets");
+  const status = root.querySelector(".search-status");
+  const list = root.querySelector(".results");
+  const more = root.querySelector(".search-more");
+  const label = (sel, key) => {
+    const el = root.querySelector(".facet-labels [" + sel + '="' + key + '"]');
+    return el ? el.textContent : key;
+  };
+  const order = ["type", "collection", "decade", "provider", "rights", "language", "scheme", "status"];
+  const selected = {};
+  let results = [];
+  let shown = 0;
+  let run = 0;
+  form.hidden = false;
+  const params = new URLSearchParams(location.search);
+  input.value = params.get("q") || "";
+
+  const pagefind = await import(root.dataset.bundle + "pagefind.js");
+  await pagefind.options({ baseUrl: "/" });
+  // Load every facet's chunk once: a search reports counts only for the
+  // facets whose chunks are loaded.
+  // The status counts stay the whole site's: "withdrawn" must stay
+  // offered while withdrawn PIDs are hidden.
+  const totals = (await pagefind.filters()) || {};
+
+  function filters() {
+    const out = {};
+    for (const [name, values] of Object.entries(selected)) {
+      if (values.size) out[name] = { any: [...values] };
+    }
+    if (!selected.status || !selected.status.size) out.status = { none: ["withdrawn"] };
+    return out;
+  }
+
+  function drawFacets(counts) {
+    facetsBox.replaceChildren();
+    for (const name of order) {
+      const values = name === "status" ? totals.status : counts[name];
+      if (!values || !Object.keys(values).length) continue;
+      const set = fieldset(name, values);
+      if (set) facetsBox.append(set);
+    }
+    facetsBox.hidden = !facetsBox.children.length;
+  }
+
+  function fieldset(name, values) {
+    const set = document.createElement("fieldset");
+    const legend = document.createElement("legend");
+    legend.textContent = label("data-facet", name);
+    set.append(legend);
+    const keys = Object.keys(values).sort();
+    for (const value of keys) {
+      const chosen = selected[name] && selected[name].has(value);
+      if (!values[value] && !chosen) continue;
+      const id = "f-" + name + "-" + keys.indexOf(value);
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = id;
+      box.checked = !!chosen;
+      box.addEventListener("change", () => {
+        selected[name] = selected[name] || new Set();
+        if (box.checked) selected[name].add(value); else selected[name].delete(value);
+        search(id);
+      });
+      const lab = document.createElement("label");
+      lab.htmlFor = id;
+      lab.textContent = value + " (" + values[value] + ")";
+      const row = document.createElement("div");
+      row.append(box, lab);
+      set.append(row);
+    }
+    return set.children.length > 1 ? set : null;
+  }
+
+  async function showMore() {
+    const page = results.slice(shown, shown + 20);
+    shown += page.length;
+    const data = await Promise.all(page.map((r) => r.data()));
+    for (const d of data) list.append(item(d));
+    more.hidden = shown >= results.length;
+  }
+
+  function item(d) {
+    const li = document.createElement("li");
+    li.className = "result";
+    if (d.meta.image) {
+      const img = document.createElement("img");
+      img.src = d.meta.image;
+      img.alt = "";
+      img.loading = "lazy";
+      img.width = 96;
+      img.height = 64;
+      li.append(img);
+    }
+    const body = document.createElement("div");
+    const a = document.createElement("a");
+    a.href = d.url;
+    a.textContent = d.meta.title || d.url;
+    const meta = document.createElement("p");
+    meta.className = "card-meta";
+    const code = document.createElement("code");
+    code.textContent = d.meta.pid || "";
+    meta.append(code, " · " + (d.meta.type || ""));
+    const excerpt = document.createElement("p");
+    excerpt.className = "small";
+    // Pagefind's excerpt marks matches with <mark>; take the text only.
+    excerpt.textContent = (d.excerpt || "").replace(/<[^>]*>/g, "");
+    body.append(a, meta, excerpt);
+    li.append(body);
+    return li;
+  }
+
+  async function search(focusId) {
+    const mine = ++run;
+    const q = input.value.trim();
+    status.textContent = label("data-text", "loading");
+    const found = await pagefind.search(q || null, { filters: filters(), sort: q ? undefined : { year: "asc" } });
+    if (mine !== run || !found) return;
+    results = found.results;
+    shown = 0;
+    list.replaceChildren();
+    drawFacets(found.filters);
+    const n = results.length;
+    status.textContent = n ? n + " " + label("data-text", n === 1 ? "result" : "results") : label("data-text", "none");
+    await showMore();
+    const url = new URL(location.href);
+    if (q) url.searchParams.set("q", q); else url.searchParams.delete("q");
+    history.replaceState(null, "", url);
+    if (focusId) {
+      const box = document.getElementById(focusId);
+      if (box) box.focus();
+    }
+  }
+
+  form.addEventListener("submit", (e) => { e.preventDefault(); search(); });
+  let timer;
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 200); });
+  more.addEventListener("click", showMore);
+  // An empty query lists every PID (oldest first), for the facets to narrow.
+  search();
+}
