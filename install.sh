@@ -128,8 +128,10 @@ binary=$tmp/pidsite-$target/pidsite
 [ -f "$binary" ] || die "$archive holds no pidsite-$target/pidsite"
 mkdir -p "$dir" || die "could not create $dir"
 # Copy beside, then rename: a running pidsite is never overwritten halfway.
-cp "$binary" "$dir/.pidsite.new" && chmod 755 "$dir/.pidsite.new" \
-  && mv -f "$dir/.pidsite.new" "$dir/pidsite" || die "could not write $dir/pidsite"
+if ! { cp "$binary" "$dir/.pidsite.new" && chmod 755 "$dir/.pidsite.new" \
+  && mv -f "$dir/.pidsite.new" "$dir/pidsite"; }; then
+  die "could not write $dir/pidsite"
+fi
 
 say "installed $dir/pidsite ($("$dir/pidsite" --version 2>/dev/null || echo "pidsite $tag"))"
 case ":${PATH:-}:" in

@@ -36,7 +36,8 @@ python3 tests/install/server.py "$work/releases" "$version" "$work/port" &
 server=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || fail "the fake release server did not start"
-export PIDSITE_DOWNLOAD_URL="http://127.0.0.1:$(cat "$work/port")/releases"
+PIDSITE_DOWNLOAD_URL="http://127.0.0.1:$(cat "$work/port")/releases"
+export PIDSITE_DOWNLOAD_URL
 export SOURCE_DATE_EPOCH=1764072000
 
 # run WORKDIR NAME [--input k=v]...: the action in WORKDIR (the checkout),
@@ -76,7 +77,8 @@ ok "second run, version $version, no network: pidsite from the cache, install sk
 # A site that `pidsite new` made, with its own workflow's inputs; strict.
 "$bin" new "$work/new-site" >/dev/null 2>&1
 run "$work/new-site" new --input "version=$version" || { cat "$work/new.log"; fail "the new site"; }
-[ "$(output new out)" = "./public" ] && [ -f "$work/new-site/public/index.html" ] || fail "the new site was not built"
+[ "$(output new out)" = "./public" ] || fail "new site: out is $(output new out)"
+[ -f "$work/new-site/public/index.html" ] || fail "the new site was not built"
 ok "pidsite new's site: built with --strict into ./public"
 
 # site.toml's output_dir, a site in a subfolder, and an explicit out.
@@ -85,11 +87,12 @@ cp -r "$work/new-site" "$work/mono/pids"
 rm -rf "$work/mono/pids/public"
 sed -i 's|^base_url = .*|&\noutput_dir = "site-out"|' "$work/mono/pids/site.toml"
 run "$work/mono" sub --input "version=$version" --input site=pids/ || { cat "$work/sub.log"; fail "subfolder"; }
-[ "$(output sub out)" = "pids/site-out" ] && [ -f "$work/mono/pids/site-out/index.html" ] \
-  || fail "output_dir not followed: $(output sub out)"
+[ "$(output sub out)" = "pids/site-out" ] || fail "output_dir not followed: $(output sub out)"
+[ -f "$work/mono/pids/site-out/index.html" ] || fail "nothing in pids/site-out"
 run "$work/mono" explicit --input "version=$version" --input site=pids --input out=elsewhere \
   || { cat "$work/explicit.log"; fail "explicit out"; }
-[ "$(output explicit out)" = "elsewhere" ] && [ -f "$work/mono/elsewhere/index.html" ] || fail "out input"
+[ "$(output explicit out)" = "elsewhere" ] || fail "out input: $(output explicit out)"
+[ -f "$work/mono/elsewhere/index.html" ] || fail "nothing in elsewhere/"
 ok "site: pids/ with output_dir = \"site-out\" -> pids/site-out; out: elsewhere -> elsewhere"
 
 # Clear errors: strict that is not a boolean, a warning under strict.

@@ -49,13 +49,15 @@ python3 tests/install/server.py "$work/releases" v0.2.0 "$work/port" &
 server=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || fail "the fake release server did not start"
-export PIDSITE_DOWNLOAD_URL="http://127.0.0.1:$(cat "$work/port")/releases"
+PIDSITE_DOWNLOAD_URL="http://127.0.0.1:$(cat "$work/port")/releases"
+export PIDSITE_DOWNLOAD_URL
 unset PIDSITE_INSTALL_DIR PIDSITE_VERSION
 
 # A folder with `uname` (and `sysctl`) answering as OS ARCH [ARM64].
 fake_platform() {
   local bin=$work/fake-$1-$2-${3:-0}
   mkdir -p "$bin"
+  # shellcheck disable=SC2016 # $1 is the fake uname's own argument
   printf '#!/bin/sh\ncase "$1" in -s) echo %s ;; -m) echo %s ;; *) echo %s ;; esac\n' "$1" "$2" "$1" >"$bin/uname"
   printf '#!/bin/sh\n[ "%s" = 1 ] && echo 1 || exit 1\n' "${3:-0}" >"$bin/sysctl"
   chmod 755 "$bin/uname" "$bin/sysctl"
@@ -72,6 +74,7 @@ install() {
 }
 
 # The folder README's Install section names is the default.
+# shellcheck disable=SC2016 # backquotes of Markdown
 grep -q 'installs into `~/.local/bin`' README.md || fail "README does not say install.sh installs into ~/.local/bin"
 
 h=$work/home1
