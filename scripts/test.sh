@@ -37,6 +37,13 @@ node --test tests/js/
 cargo build --release --locked --quiet
 bash tests/kill.sh target/release/pidsite
 
+# Installing without Rust (issue 21), offline from GitHub: actionlint over
+# every workflow, the scaffold's and action.yml's steps; shellcheck;
+# install.sh against a fake release on loopback (each platform's archive, a
+# checksum mismatch refused); the Action's steps run on the example site;
+# completions parsed by bash, zsh and fish, man pages through man -l.
+bash tests/install/run.sh target/release/pidsite
+
 # Headless Chromium: the viewer, citations, redirects, 404 lookup, no-JS, print,
 # layout shift, keyboard and axe (WCAG 2.1 A/AA) on every page type.
 bash tests/browser/run.sh

@@ -90,7 +90,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use pidsite::clock::BuildTime;
 use pidsite::{BuildOptions, Progress};
 
@@ -103,11 +103,24 @@ mod exit_codes {
     // 2 is clap's code for a usage error.
 }
 
+/// `pidsite --version`: the version and, when build.rs could tell, the
+/// commit it was built from.
+const VERSION: &str = if env!("PIDSITE_COMMIT").is_empty() {
+    env!("CARGO_PKG_VERSION")
+} else {
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (commit ",
+        env!("PIDSITE_COMMIT"),
+        ")"
+    )
+};
+
 /// Static sites of persistent-identifier landing pages for IIIF resources.
 #[derive(Debug, Parser)]
 #[command(
     name = "pidsite",
-    version,
+    version = VERSION,
     about,
     long_about = "pidsite turns a registry of persistent identifiers (ARK, DOI, Handle, \
 URN, PURL/w3id or local IDs) and the IIIF manifests, collections and annotations they \
@@ -217,6 +230,35 @@ is printed on stderr.",
   pidsite cite https://doi.org/10.5555/abc --style bibtex > abc.bib
   pidsite cite doi:10.5555/abc --style datacite")]
     Cite(CiteArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell or
+    /// elvish) to standard output.
+    #[command(after_help = "Examples:
+  pidsite completions bash > ~/.local/share/bash-completion/completions/pidsite
+  pidsite completions zsh > ~/.zfunc/_pidsite     with fpath+=~/.zfunc in ~/.zshrc
+  pidsite completions fish > ~/.config/fish/completions/pidsite.fish
+  pidsite completions powershell >> $PROFILE")]
+    Completions(CompletionsArgs),
+    /// Print the man page pidsite(1), or write it and one page per command
+    /// (pidsite-build(1)…) into a folder.
+    #[command(after_help = "Examples:
+  pidsite man | man -l -
+  pidsite man --dir ~/.local/share/man/man1")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+struct ManArgs {
+    /// Write pidsite.1 and a page per command into this folder (created if
+    /// missing) instead of printing pidsite.1.
+    #[arg(long)]
+    dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -455,6 +497,8 @@ fn main() -> ExitCode {
         Command::Cite(args) => cite(args),
         Command::New(args) => new(args),
         Command::Serve(args) => serve(args),
+        Command::Completions(args) => completions(args),
+        Command::Man(args) => man(args),
     };
     match result {
         Ok(()) => ExitCode::from(exit_codes::OK),
@@ -693,6 +737,42 @@ fn shell_word(text: &str) -> String {
     } else {
         format!("'{}'", text.replace('\'', "'\\''"))
     }
+}
+
+/// The command line as clap defines it, for completions and man pages: with
+/// the bare version, so that what is generated changes with a release, not
+/// with every commit.
+fn cli_definition() -> clap::Command {
+    Cli::command().version(env!("CARGO_PKG_VERSION"))
+}
+
+fn completions(args: CompletionsArgs) -> anyhow::Result<()> {
+    // Into memory first: clap_complete panics on a write error, and stdout
+    // may be a closed pipe.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cli_definition(), "pidsite", &mut script);
+    out(format_args!("{}", String::from_utf8_lossy(&script)))?;
+    Ok(())
+}
+
+fn man(args: ManArgs) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    match args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            clap_mangen::generate_to(cli_definition(), &dir)
+                .with_context(|| format!("writing the man pages into {}", dir.display()))?;
+            errln!("Wrote the man pages into {}", dir.display());
+        }
+        None => {
+            // As generate_to does: `pidsite help` gets no page to refer to.
+            let cmd = cli_definition().disable_help_subcommand(true);
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut page)?;
+            out(format_args!("{}", String::from_utf8_lossy(&page)))?;
+        }
+    }
+    Ok(())
 }
 
 fn enrich(args: EnrichArgs) -> anyhow::Result<()> {

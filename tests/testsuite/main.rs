@@ -14,6 +14,7 @@ mod build;
 mod check;
 mod cite;
 mod dates;
+mod install;
 mod mapping;
 mod mint;
 mod new;

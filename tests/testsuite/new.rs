@@ -65,13 +65,16 @@ fn new_scaffolds_a_site_that_builds_strictly() {
     pidsite(&site).arg("check").assert().success();
 
     let workflow = std::fs::read_to_string(site.join(".github/workflows/pages.yml")).unwrap();
-    check_pages_workflow(&workflow, "pidsite build");
+    // Issue 21: a release binary through the pidsite action, not a
+    // compile of pidsite on every first run.
+    check_pages_workflow(&workflow, "pidsite/pidsite@v1");
+    assert!(!workflow.contains("cargo install") && !workflow.contains("rust-toolchain"));
     // Issue 16: a fresh runner keeps the remote manifests fetched before
     // (cached, keyed on the lock and the registry); the PIDs' dates are in
     // pidsite.lock, which the site commits (not ignored, not cached), and
     // the workflow itself commits nothing.
     let cache = workflow.find("path: .pidsite-cache/remote\n");
-    let build = workflow.find("run: pidsite build");
+    let build = workflow.find("uses: pidsite/pidsite@v1");
     assert!(
         cache.is_some() && cache < build,
         "the remote cache is restored before the build: {workflow}"
@@ -106,7 +109,7 @@ fn the_repository_deploys_its_example_site_to_pages() {
     check_pages_workflow(&workflow, "cargo run --release");
 }
 
-/// A GitHub Pages workflow: a build job that runs `builds_with` and uploads
+/// A GitHub Pages workflow: a build job that runs or uses `builds_with` and uploads
 /// the artifact, a deploy job with the Pages permissions. Parsed as YAML by
 /// python3's PyYAML where the machine has it; the structure is checked by
 /// lines either way.
@@ -138,7 +141,7 @@ uses = [s.get("uses", "") for s in build["steps"]]
 runs = " ".join(s.get("run", "") for s in build["steps"])
 assert any(u.startswith("actions/checkout@") for u in uses), uses
 assert any(u.startswith("actions/upload-pages-artifact@") for u in uses), uses
-assert sys.argv[1] in runs, runs
+assert sys.argv[1] in runs or sys.argv[1] in uses, (runs, uses)
 assert deploy["needs"] == "build"
 assert deploy["environment"]["name"] == "github-pages"
 assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
