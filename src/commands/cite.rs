@@ -130,7 +130,10 @@ pub fn cite(
                 .then(|| Citation::derive(row, Some(r), &defaults, String::new()).title)
         })
     };
-    if let Some(title) = crate::render::annotations::citation_title(&record, resource, title_of) {
+    let (strings, _) = crate::render::i18n::load(site, &config.language)?;
+    if let Some(title) =
+        crate::render::annotations::citation_title(&record, resource, &strings, title_of)
+    {
         citation.title = title;
     }
     // A version page's citation has a key of its own, as on the page.

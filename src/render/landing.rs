@@ -15,6 +15,7 @@ use super::context::{
 use super::meta::{
     coins, dc_tags, json_ld, linkset_context, linkset_document, meta_tags, signposting, Signposts,
 };
+use super::i18n::Strings;
 use super::{annotations, search, LandingSpec, Renderer, LANDING_CANVAS_LINKS, LANDING_MEMBERS};
 use crate::citation::bibtex::bibtex;
 use crate::citation::datacite::{datacite_xml, DataCiteExtra};
@@ -387,7 +388,13 @@ impl Renderer<'_> {
                 label: c
                     .label
                     .as_ref()
-                    .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
+                    .map_or_else(
+                        || {
+                            self.strings()
+                                .fill("words.image_n", None, &[("n", &(i + 1).to_string())])
+                        },
+                        |l| l.value.clone(),
+                    ),
                 lang: self.other_language(c.label.as_ref()),
                 url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
             })
@@ -486,7 +493,7 @@ impl Renderer<'_> {
             member_total,
             links: resource
                 .filter(|_| !withdrawn)
-                .map(|r| links(r, language))
+                .map(|r| links(r, language, self.strings()))
                 .unwrap_or_default(),
             canvas_links,
             canvas_page,
@@ -499,7 +506,7 @@ impl Renderer<'_> {
                             ResourceKind::AnnotationPage | ResourceKind::Annotation
                         )
                 })
-                .map(|r| annotations::view(r, language, |id| self.pid_page(id))),
+                .map(|r| annotations::view(r, language, self.strings(), |id| self.pid_page(id))),
             manifest_url: facts.manifest_url.clone(),
             viewer,
             rights: citation.license.as_ref().map(|uri| RightsContext {
@@ -635,7 +642,12 @@ impl Renderer<'_> {
     ) -> Result<Output> {
         let ctx = MembersContext {
             site: &self.site,
-            head: self.head(format!("Members of {title}"), String::new(), path),
+            head: self.head(
+                self.strings()
+                    .fill("members.title", None, &[("title", title)]),
+                String::new(),
+                path,
+            ),
             title,
             landing_url: self.config.path(landing.as_str()),
             members,
@@ -657,8 +669,8 @@ fn json_file(value: &Value) -> Vec<u8> {
 }
 
 /// A resource's links, labelled for the page and grouped in runs of one
-/// kind, on a site whose language is `language`.
-fn links(r: &Resource, language: &str) -> Vec<LinkGroup> {
+/// kind, on a site whose language is `language` (`strings` its words).
+fn links(r: &Resource, language: &str, strings: &Strings) -> Vec<LinkGroup> {
     let mut groups: Vec<LinkGroup> = Vec::new();
     for l in &r.links {
         let link = LinkContext {
@@ -670,11 +682,11 @@ fn links(r: &Resource, language: &str) -> Vec<LinkGroup> {
             url: l.url.clone(),
             format: l.format.clone(),
         };
-        let role = l.kind.label();
+        let role = strings.text(&format!("link_role.{}", l.kind.key()));
         match groups.last_mut() {
             Some(last) if last.role == role => last.links.push(link),
             _ => groups.push(LinkGroup {
-                role: role.to_string(),
+                role,
                 links: vec![link],
             }),
         }

@@ -198,7 +198,9 @@ impl<'a> Renderer<'a> {
         let mut citation =
             Citation::derive(record, resource, &self.config.citation_defaults(), url);
         if let Some(title) =
-            annotations::citation_title(record, resource, |id| self.index.titles.get(id).cloned())
+            annotations::citation_title(record, resource, self.strings(), |id| {
+                self.index.titles.get(id).cloned()
+            })
         {
             citation.title = title;
         }
