@@ -415,10 +415,12 @@ impl tera::Function for ScriptStrings {
             return Ok(tera::Value::String(String::new()));
         }
         let json = serde_json::to_string(&own).expect("strings always serialise");
-        Ok(tera::Value::String(format!(
-            " data-i18n=\"{}\"",
-            crate::load::html::escape(&json)
-        )))
+        // In single quotes, which JSON's own never need escaping for.
+        let json = json
+            .replace('&', "&amp;")
+            .replace('\'', "&#39;")
+            .replace('<', "&lt;");
+        Ok(tera::Value::String(format!(" data-i18n='{json}'")))
     }
 
     fn is_safe(&self) -> bool {

@@ -457,7 +457,7 @@ impl Renderer<'_> {
             pid: PidContext {
                 label: pid.label(),
                 scheme: pid.scheme().name().into(),
-                scheme_label: pid.scheme().label().into(),
+                scheme_label: self.text(&format!("scheme.{}", pid.scheme().name())),
                 cite_url: facts.cite_url.clone(),
                 landing_url: facts.landing_url.clone(),
             },
