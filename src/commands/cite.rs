@@ -470,7 +470,7 @@ fn csl_style(
         ));
     };
     let name = custom_style_name(&entry).unwrap_or(&entry).to_string();
-    let styles = Styles::load(&[entry], site);
+    let styles = Styles::load(&[entry], site, config.citation_locale.as_deref());
     let formatted = styles
         .format_one(&citation.csl_json(), &name)
         .ok_or_else(|| {

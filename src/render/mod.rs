@@ -224,8 +224,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn styles(&self) -> &Styles {
-        self.styles
-            .get_or_init(|| Styles::load(&self.config.citation_styles, &self.config.site_dir))
+        self.styles.get_or_init(|| {
+            Styles::load(
+                &self.config.citation_styles,
+                &self.config.site_dir,
+                self.config.citation_locale.as_deref(),
+            )
+        })
     }
 
     fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {
