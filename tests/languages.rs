@@ -224,8 +224,17 @@ fn every_built_in_language_leaves_no_english_interface_string() {
         shown.extend(baseline.values().map(String::as_str));
         let name = fixture.unwrap_or("example");
         for (tag, text) in &BUILTINS[1..] {
-            let left = english_left(&english, &table(text), &baseline, site(fixture, tag, &[]).path());
-            assert!(left.is_empty(), "{name}, {tag}: English left:\n{}", left.join("\n"));
+            let left = english_left(
+                &english,
+                &table(text),
+                &baseline,
+                site(fixture, tag, &[]).path(),
+            );
+            assert!(
+                left.is_empty(),
+                "{name}, {tag}: English left:\n{}",
+                left.join("\n")
+            );
         }
     }
     assert!(shown.contains("[not_found.title]"));
@@ -330,11 +339,16 @@ fn the_german_site_is_german_and_right_to_left_languages_get_dir() {
         home.contains(r#"defer data-i18n='{"copied":"Kopiert","#),
         "pidsite.js is given German"
     );
-    assert!(built["404.html"].contains(r#""to_page":"Sie werden weitergeleitet zur Seite von {pid}""#));
+    assert!(
+        built["404.html"].contains(r#""to_page":"Sie werden weitergeleitet zur Seite von {pid}""#)
+    );
     // The citation styles' own words are German ("o. J.", not "n.d."),
     // unless the site keeps each style's own.
     let undated = "ark/12345/z1fj82dp/index.html";
-    assert!(built[undated].contains("(o.\u{a0}J.). [Bild]"), "APA in German");
+    assert!(
+        built[undated].contains("(o.\u{a0}J.). [Bild]"),
+        "APA in German"
+    );
     let own = example_site("de", &[]);
     let toml = std::fs::read_to_string(own.path().join("site.toml")).unwrap();
     std::fs::write(
@@ -343,7 +357,10 @@ fn the_german_site_is_german_and_right_to_left_languages_get_dir() {
     )
     .unwrap();
     let kept = raw_pages(own.path());
-    assert!(kept[undated].contains("(n.d.). [Graphic]"), "APA's own English");
+    assert!(
+        kept[undated].contains("(n.d.). [Graphic]"),
+        "APA's own English"
+    );
     assert!(kept[undated].contains("Zitat kopieren"));
     // An English page carries no words for its scripts: it stays as it was.
     let english = raw_pages(example_site("en", &[]).path());

@@ -176,9 +176,7 @@ impl Styles {
                 .unwrap_or_else(LocaleCode::en_us);
             // A style already in the language keeps its own variant (the
             // Harvard style's British English on an English site).
-            style.locale = wanted
-                .clone()
-                .filter(|w| primary(&w.0) != primary(&own.0));
+            style.locale = wanted.clone().filter(|w| primary(&w.0) != primary(&own.0));
         }
         let locales = needed_locales(&styles).filter_map(|c| locale(&c)).collect();
         Styles {
@@ -214,8 +212,7 @@ impl Styles {
             .iter()
             .filter(|s| wanted(&s.name))
             .filter_map(|s| {
-                let (html, text) =
-                    format_one(&item, s, &self.register, &self.locales)?;
+                let (html, text) = format_one(&item, s, &self.register, &self.locales)?;
                 Some(Formatted {
                     name: s.name.clone(),
                     label: s.label.clone(),
@@ -256,7 +253,11 @@ fn load_style(name: &str, site_dir: &Path) -> Option<LoadedStyle> {
 fn archive_locale(language: &str) -> Option<LocaleCode> {
     let code = LocaleCode(language.replace('_', "-"));
     let lang = primary(&code.0).to_string();
-    let has = |c: &str| hayagriva::archive::LOCALE_FILES.iter().any(|(n, _)| *n == c);
+    let has = |c: &str| {
+        hayagriva::archive::LOCALE_FILES
+            .iter()
+            .any(|(n, _)| *n == c)
+    };
     if has(&code.0) {
         return Some(code);
     }
@@ -597,10 +598,7 @@ mod tests {
         assert_eq!(text(Some("en-GB")), english);
         // A language the archive has no locale for: the styles' own.
         assert_eq!(text(Some("xx")), english);
-        assert_eq!(
-            archive_locale("de").map(|c| c.0),
-            Some("de-DE".to_string())
-        );
+        assert_eq!(archive_locale("de").map(|c| c.0), Some("de-DE".to_string()));
         assert_eq!(archive_locale("de-CH").map(|c| c.0), Some("de-CH".into()));
         assert_eq!(archive_locale("cy").map(|c| c.0), Some("cy-GB".into()));
     }

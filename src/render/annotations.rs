@@ -127,9 +127,17 @@ pub fn title(
     let what = if all(Role::Transcription) {
         "transcription"
     } else if all(Role::Comment) {
-        if single { "comment" } else { "comments" }
+        if single {
+            "comment"
+        } else {
+            "comments"
+        }
     } else if all(Role::Tag) {
-        if single { "tag" } else { "tags" }
+        if single {
+            "tag"
+        } else {
+            "tags"
+        }
     } else if roles.iter().all(|r| matches!(r, Role::Comment | Role::Tag)) {
         "comments_and_tags"
     } else if single && all(Role::Other) {
@@ -164,7 +172,9 @@ pub fn title(
         _ => None,
     };
     let subject = match (canvas, manifest) {
-        (Some(c), Some(m)) => strings.fill("words.canvas_of", None, &[("canvas", &c), ("manifest", &m)]),
+        (Some(c), Some(m)) => {
+            strings.fill("words.canvas_of", None, &[("canvas", &c), ("manifest", &m)])
+        }
         (None, Some(m)) => m,
         (Some(c), None) => c,
         (None, None) => match canvases.len() {
@@ -172,7 +182,11 @@ pub fn title(
             n => strings.fill("words.images", Some(n as u64), &[]),
         },
     };
-    strings.fill(&format!("annotation_title.{what}"), None, &[("subject", &subject)])
+    strings.fill(
+        &format!("annotation_title.{what}"),
+        None,
+        &[("subject", &subject)],
+    )
 }
 
 /// A canvas label as running text says it: a bare number (`2`, `[1]`) is

@@ -250,8 +250,7 @@ impl Strings {
     /// values are put in as they are: for plain text (a title, a template
     /// value, which the template escapes).
     pub fn fill(&self, key: &str, n: Option<u64>, args: &[(&str, &str)]) -> String {
-        self.format(key, n, args)
-            .unwrap_or_else(|| key.to_string())
+        self.format(key, n, args).unwrap_or_else(|| key.to_string())
     }
 
     /// A `YYYY-MM-DD` date as the language writes it (`date_format`, with

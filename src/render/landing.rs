@@ -12,10 +12,10 @@ use super::context::{
     LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead, PidContext,
     ResourceView, RightsContext, ViewerTarget,
 };
+use super::i18n::Strings;
 use super::meta::{
     coins, dc_tags, json_ld, linkset_context, linkset_document, meta_tags, signposting, Signposts,
 };
-use super::i18n::Strings;
 use super::{annotations, search, LandingSpec, Renderer, LANDING_CANVAS_LINKS, LANDING_MEMBERS};
 use crate::citation::bibtex::bibtex;
 use crate::citation::datacite::{datacite_xml, DataCiteExtra};
@@ -385,16 +385,13 @@ impl Renderer<'_> {
             .iter()
             .enumerate()
             .map(|(i, c)| CanvasLink {
-                label: c
-                    .label
-                    .as_ref()
-                    .map_or_else(
-                        || {
-                            self.strings()
-                                .fill("words.image_n", None, &[("n", &(i + 1).to_string())])
-                        },
-                        |l| l.value.clone(),
-                    ),
+                label: c.label.as_ref().map_or_else(
+                    || {
+                        self.strings()
+                            .fill("words.image_n", None, &[("n", &(i + 1).to_string())])
+                    },
+                    |l| l.value.clone(),
+                ),
                 lang: self.other_language(c.label.as_ref()),
                 url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
             })

@@ -197,11 +197,9 @@ impl<'a> Renderer<'a> {
     fn citation(&self, record: &Record, resource: Option<&Resource>, url: String) -> Citation {
         let mut citation =
             Citation::derive(record, resource, &self.config.citation_defaults(), url);
-        if let Some(title) =
-            annotations::citation_title(record, resource, self.strings(), |id| {
-                self.index.titles.get(id).cloned()
-            })
-        {
+        if let Some(title) = annotations::citation_title(record, resource, self.strings(), |id| {
+            self.index.titles.get(id).cloned()
+        }) {
             citation.title = title;
         }
         citation

@@ -74,7 +74,10 @@ impl Renderer<'_> {
             s.fill(
                 key,
                 None,
-                &[("before", &before.to_string()), ("after", &after.to_string())],
+                &[
+                    ("before", &before.to_string()),
+                    ("after", &after.to_string()),
+                ],
             )
         };
         match change {
