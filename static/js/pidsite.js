@@ -11,7 +11,7 @@
     var tag = document.currentScript;
     own = JSON.parse((tag && tag.getAttribute("data-i18n")) || "{}");
   } catch (e) { /* English */ }
-  function text(key, english) { return typeof own[key] === "string" ? own[key] : english; }
+  function word(key, english) { return typeof own[key] === "string" ? own[key] : english; }
 
   function say(box, text) {
     var status = box && box.querySelector(".status");
@@ -19,8 +19,8 @@
   }
 
   function copy(text, box) {
-    var done = function () { say(box, text("copied_status", "Copied to the clipboard.")); };
-    var fail = function () { say(box, text("copy_by_hand", "Press Ctrl+C (⌘C) to copy the selected text.")); };
+    var done = function () { say(box, word("copied_status", "Copied to the clipboard.")); };
+    var fail = function () { say(box, word("copy_by_hand", "Press Ctrl+C (⌘C) to copy the selected text.")); };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, fail);
       return;
@@ -57,7 +57,7 @@
       copy(copyText(button), box);
       if (!button.closest(".citations")) {
         var label = button.textContent;
-        button.textContent = text("copied", "Copied");
+        button.textContent = word("copied", "Copied");
         setTimeout(function () { button.textContent = label; }, 1500);
       }
     });
@@ -72,7 +72,7 @@
     var tabs = document.createElement("div");
     tabs.className = "style-tabs";
     tabs.setAttribute("role", "tablist");
-    tabs.setAttribute("aria-label", text("style_tabs", "Citation style"));
+    tabs.setAttribute("aria-label", word("style_tabs", "Citation style"));
     var buttons = styles.map(function (style, i) {
       var b = document.createElement("button");
       b.type = "button";
