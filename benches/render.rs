@@ -128,7 +128,7 @@ fn main() {
         "URL": "https://n2t.net/ark:99999/fk4bench",
     });
     for name in pidsite::citation::styles::Style::NAMES {
-        let styles = Styles::load(&[name.to_string()], std::path::Path::new("."));
+        let styles = Styles::load(&[name.to_string()], std::path::Path::new("."), None);
         let rate = per_second(200, &mut || {
             std::hint::black_box(styles.format(&item));
         });

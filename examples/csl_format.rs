@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let styles: Vec<String> = args.collect();
     let items: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(&items_path)?)?;
-    let loaded = Styles::load(&styles, Path::new("."));
+    let loaded = Styles::load(&styles, Path::new("."), None);
     let mut out = serde_json::Map::new();
     for item in &items {
         for f in loaded.format(item) {

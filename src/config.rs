@@ -186,6 +186,7 @@ impl Default for RawViewer {
 struct RawCitation {
     styles: Vec<String>,
     default_style: Option<String>,
+    locale: String,
     labels: CitationLabels,
 }
 
@@ -194,6 +195,7 @@ impl Default for RawCitation {
         RawCitation {
             styles: vec!["apa".into(), "mla".into(), "chicago-author-date".into()],
             default_style: None,
+            locale: "site".into(),
             labels: CitationLabels::default(),
         }
     }
@@ -348,6 +350,10 @@ pub struct SiteConfig {
     pub site_dir: PathBuf,
     /// The institution's own metadata labels for citation fields.
     pub citation_labels: CitationLabels,
+    /// The language the citation styles' own words ("Retrieved from",
+    /// "n.d.") and dates are in: the site's (`[citation] locale = "site"`),
+    /// one named, or `None` for each style's own (`"style"`).
+    pub citation_locale: Option<String>,
     /// Fetching remote targets.
     pub remote: RemoteConfig,
     /// Redirect rules besides the PIDs (`[rules]`).
@@ -473,6 +479,17 @@ impl SiteConfig {
             resolvers(raw.resolvers).map_err(|m| Error::config(at("[resolvers]"), m))?;
         let (styles, default_style) =
             citation_styles(raw.citation.styles, raw.citation.default_style, &at)?;
+        let citation_locale = match raw.citation.locale.trim() {
+            "site" => Some(raw.language.clone()),
+            "style" => None,
+            "" => {
+                return Err(Error::config(
+                    at("locale"),
+                    "[citation] locale: expected \"site\", \"style\" or a language tag such as \"de-CH\"",
+                ))
+            }
+            tag => Some(tag.to_string()),
+        };
         let default_genre = match &raw.default_resource_type {
             Some(name) => Some(Genre::from_name(name).ok_or_else(|| {
                 Error::config(
@@ -517,6 +534,7 @@ impl SiteConfig {
             default_style,
             site_dir: PathBuf::from("."),
             citation_labels: raw.citation.labels.normalised(),
+            citation_locale,
             remote,
             rules: RuleSettings::from_raw(raw.rules, text),
             registry: raw.registry,

@@ -1,6 +1,8 @@
 //! The interface in the site's language (issue 20, section 2): the example
-//! site built in each built-in language has no English interface string
-//! left on any page (landing pages, tombstones, the home page, 404, lists).
+//! site and the fixture sites with annotations, versions and tombstones,
+//! built in each built-in language, have no English interface string left
+//! on any page (landing pages, tombstones, the home page, 404, lists,
+//! annotation lists and titles, version notes, link roles).
 //!
 //! What is English interface text is read from `i18n/en.toml`: each
 //! string's words (split at its `{placeholders}` and HTML tags), for every
@@ -16,19 +18,30 @@ use std::path::{Path, PathBuf};
 use pidsite::render::i18n::BUILTINS;
 use pidsite::{build, clock::BuildTime, BuildOptions, NoProgress};
 
-/// A copy of the example site (the repository's own) in `language`, with
-/// the site's own `i18n/` files given as (file name, text).
-fn example_site(language: &str, i18n: &[(&str, String)]) -> tempfile::TempDir {
+/// Fixture sites whose pages show what the example site's do not: unlabelled
+/// annotation pages (their titles), tags and regions, versions whose
+/// images changed, tombstones, local identifiers.
+const FIXTURES: &[&str] = &["basic", "hostile", "types"];
+
+/// A copy of the example site (the repository's own; `fixture` none) or of
+/// a fixture site in `language`, with the site's own `i18n/` files given as
+/// (file name, text).
+fn site(fixture: Option<&str>, language: &str, i18n: &[(&str, String)]) -> tempfile::TempDir {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    for part in ["content", "static", "templates"] {
-        let from = repo.join(part);
+    let (from, parts): (PathBuf, &[&str]) = match fixture {
+        None => (repo.clone(), &["content", "static", "templates"]),
+        Some(name) => (repo.join("tests/fixtures").join(name), &[""]),
+    };
+    for part in parts {
+        let from = from.join(part);
         for entry in walkdir::WalkDir::new(&from) {
             let entry = entry.unwrap();
-            let to = dir
-                .path()
-                .join(part)
-                .join(entry.path().strip_prefix(&from).unwrap());
+            let rel = entry.path().strip_prefix(&from).unwrap();
+            if rel.starts_with("public") {
+                continue;
+            }
+            let to = dir.path().join(part).join(rel);
             if entry.file_type().is_dir() {
                 std::fs::create_dir_all(&to).unwrap();
             } else {
@@ -36,10 +49,19 @@ fn example_site(language: &str, i18n: &[(&str, String)]) -> tempfile::TempDir {
             }
         }
     }
-    std::fs::copy(repo.join("pidsite.lock"), dir.path().join("pidsite.lock")).unwrap();
-    let toml = std::fs::read_to_string(repo.join("site.toml")).unwrap();
-    assert!(toml.contains("language = \"en\""));
-    let toml = toml.replace("language = \"en\"", &format!("language = \"{language}\""));
+    let toml = match fixture {
+        None => {
+            std::fs::copy(repo.join("pidsite.lock"), dir.path().join("pidsite.lock")).unwrap();
+            let toml = std::fs::read_to_string(repo.join("site.toml")).unwrap();
+            assert!(toml.contains("language = \"en\""));
+            toml.replace("language = \"en\"", &format!("language = \"{language}\""))
+        }
+        Some(_) => {
+            let toml = std::fs::read_to_string(from.join("site.toml")).unwrap();
+            assert!(!toml.contains("language"), "a fixture sets its language");
+            format!("language = \"{language}\"\n{toml}")
+        }
+    };
     std::fs::write(dir.path().join("site.toml"), toml).unwrap();
     if !i18n.is_empty() {
         std::fs::create_dir_all(dir.path().join("i18n")).unwrap();
@@ -50,8 +72,22 @@ fn example_site(language: &str, i18n: &[(&str, String)]) -> tempfile::TempDir {
     dir
 }
 
-/// Build `site`; its HTML pages, by path.
+/// A copy of the example site in `language` (see [`site`]).
+fn example_site(language: &str, i18n: &[(&str, String)]) -> tempfile::TempDir {
+    site(None, language, i18n)
+}
+
+/// Build `site`; its HTML pages, by path, without their citations (see
+/// [`without_citations`]).
 fn pages(site: &Path) -> HashMap<String, String> {
+    raw_pages(site)
+        .into_iter()
+        .map(|(path, html)| (path, without_citations(&html)))
+        .collect()
+}
+
+/// Build `site`; its HTML pages, by path.
+fn raw_pages(site: &Path) -> HashMap<String, String> {
     let out = site.join("public");
     let report = build(
         &BuildOptions {
@@ -80,6 +116,25 @@ fn pages(site: &Path) -> HashMap<String, String> {
             (rel, std::fs::read_to_string(e.path()).unwrap())
         })
         .collect()
+}
+
+/// `html` without its formatted citations (`<blockquote>`s): their words
+/// are the CSL locale's (tests in `citation::styles`), which may lack a
+/// term and use the English one, as CSL says a processor should.
+fn without_citations(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<blockquote") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("</blockquote>") {
+            Some(end) => rest = &rest[start + end + "</blockquote>".len()..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A translation table as key → text.
@@ -163,51 +218,94 @@ fn every_built_in_language_leaves_no_english_interface_string() {
             format!("{k:?} = {:?}\n", format!("[{k}]{fields}"))
         })
         .collect();
-    let baseline = pages(example_site("qps", &[("qps.toml", pseudo)]).path());
-    assert!(baseline["404.html"].contains("[not_found.title]"));
-    for (tag, text) in &BUILTINS[1..] {
-        let own = table(text);
-        let built = pages(example_site(tag, &[]).path());
-        // Same pages at the same URLs: a browse page is named by the type's
-        // key, not by its translated label.
-        let mut paths: Vec<_> = built.keys().collect();
-        let mut expected: Vec<_> = baseline.keys().collect();
-        paths.sort();
-        expected.sort();
-        assert_eq!(
-            paths, expected,
-            "{tag}: the pages' URLs depend on the language"
-        );
-        let mut left = Vec::new();
-        for (key, en) in &english {
-            let theirs = &own[key];
-            for phrase in phrases(en) {
-                if theirs.contains(&phrase) {
-                    // The same word in both (`BibTeX`, `IIIF`, `Status`).
-                    continue;
-                }
-                for (path, html) in &built {
-                    let (n, base) = (
-                        count_words(html, &phrase),
-                        count_words(&baseline[path], &phrase),
-                    );
-                    if n > base {
-                        left.push(format!(
-                            "{path}: {phrase:?} ({key}) {n} times, {base} in content"
-                        ));
-                    }
+    let mut shown = String::new();
+    for fixture in [None].into_iter().chain(FIXTURES.iter().copied().map(Some)) {
+        let baseline = pages(site(fixture, "qps", &[("qps.toml", pseudo.clone())]).path());
+        shown.extend(baseline.values().map(String::as_str));
+        let name = fixture.unwrap_or("example");
+        for (tag, text) in &BUILTINS[1..] {
+            let left = english_left(
+                &english,
+                &table(text),
+                &baseline,
+                site(fixture, tag, &[]).path(),
+            );
+            assert!(
+                left.is_empty(),
+                "{name}, {tag}: English left:\n{}",
+                left.join("\n")
+            );
+        }
+    }
+    assert!(shown.contains("[not_found.title]"));
+    // The words pidsite writes in code (annotations, version notes, link
+    // roles, identifier schemes, unlabelled images) come from the tables,
+    // so the check above covers them: each is shown by its key.
+    for key in [
+        "[annotation_word.comment]",
+        "[annotation_word.tag]",
+        "[annotation_title.",
+        "[words.the_image]",
+        "[words.region_of]",
+        "[words.image_n]",
+        "[link_role.homepage]",
+        "[link_role.see_also]",
+        "[link_role.rendering]",
+        "[changes.images_added.",
+        "[changes.metadata_added]",
+        "[scheme.local]",
+        "[scheme.ark]",
+    ] {
+        assert!(shown.contains(key), "no page shows {key}: written in code?");
+    }
+}
+
+/// The English phrases a build of `site` in a language whose table is `own`
+/// shows more often than the pseudo-language's `baseline` build, which has
+/// no English interface string at all; the pages' URLs must be the same.
+fn english_left(
+    english: &HashMap<String, String>,
+    own: &HashMap<String, String>,
+    baseline: &HashMap<String, String>,
+    site: &Path,
+) -> Vec<String> {
+    let built = pages(site);
+    // Same pages at the same URLs: a browse page is named by the type's
+    // key, not by its translated label.
+    let mut paths: Vec<_> = built.keys().collect();
+    let mut expected: Vec<_> = baseline.keys().collect();
+    paths.sort();
+    expected.sort();
+    assert_eq!(paths, expected, "the pages' URLs depend on the language");
+    let mut left = Vec::new();
+    for (key, en) in english {
+        for phrase in phrases(en) {
+            if own.values().any(|theirs| count_words(theirs, &phrase) > 0) {
+                // A word of both languages (`BibTeX`, `IIIF`, `Status`,
+                // German's `Link` and `Download`).
+                continue;
+            }
+            for (path, html) in &built {
+                let (n, base) = (
+                    count_words(html, &phrase),
+                    count_words(&baseline[path], &phrase),
+                );
+                if n > base {
+                    left.push(format!(
+                        "{path}: {phrase:?} ({key}) {n} times, {base} in content"
+                    ));
                 }
             }
         }
-        left.sort();
-        left.dedup();
-        assert!(left.is_empty(), "{tag}: English left:\n{}", left.join("\n"));
     }
+    left.sort();
+    left.dedup();
+    left
 }
 
 #[test]
 fn the_german_site_is_german_and_right_to_left_languages_get_dir() {
-    let built = pages(example_site("de", &[]).path());
+    let built = raw_pages(example_site("de", &[]).path());
     let home = &built["index.html"];
     assert!(home.contains("<html lang=\"de\">"), "no dir for German");
     assert!(home.contains("Zum Inhalt springen"));
@@ -236,6 +334,39 @@ fn the_german_site_is_german_and_right_to_left_languages_get_dir() {
         .any(|m| tombstone.contains(&format!(" {m} 20"))),
         "a German date"
     );
+    // The scripts' words, given by the page (pidsite.js keeps the English).
+    assert!(
+        home.contains(r#"defer data-i18n='{"copied":"Kopiert","#),
+        "pidsite.js is given German"
+    );
+    assert!(
+        built["404.html"].contains(r#""to_page":"Sie werden weitergeleitet zur Seite von {pid}""#)
+    );
+    // The citation styles' own words are German ("o. J.", not "n.d."),
+    // unless the site keeps each style's own.
+    let undated = "ark/12345/z1fj82dp/index.html";
+    assert!(
+        built[undated].contains("(o.\u{a0}J.). [Bild]"),
+        "APA in German"
+    );
+    let own = example_site("de", &[]);
+    let toml = std::fs::read_to_string(own.path().join("site.toml")).unwrap();
+    std::fs::write(
+        own.path().join("site.toml"),
+        toml.replacen("[citation]\n", "[citation]\nlocale = \"style\"\n", 1),
+    )
+    .unwrap();
+    let kept = raw_pages(own.path());
+    assert!(
+        kept[undated].contains("(n.d.). [Graphic]"),
+        "APA's own English"
+    );
+    assert!(kept[undated].contains("Zitat kopieren"));
+    // An English page carries no words for its scripts: it stays as it was.
+    let english = raw_pages(example_site("en", &[]).path());
+    assert!(english
+        .values()
+        .all(|h| !h.contains("data-i18n") && !h.contains("o.\u{a0}J.")));
     // A site adds Hebrew with its own file: right to left, and what it
     // does not translate stays English (with a warning, see i18n.rs).
     let he = pages_allowing_warnings(

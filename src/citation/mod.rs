@@ -624,7 +624,7 @@ mod tests {
     #[test]
     fn every_style_cites_every_genre() {
         let names: Vec<String> = styles::Style::NAMES.iter().map(|s| s.to_string()).collect();
-        let styles = styles::Styles::load(&names, std::path::Path::new("."));
+        let styles = styles::Styles::load(&names, std::path::Path::new("."), None);
         for genre in Genre::ALL {
             let c = Citation {
                 key: "k".into(),

@@ -105,6 +105,9 @@ struct LoadedStyle {
     name: String,
     label: String,
     csl: IndependentStyle,
+    /// The locale its terms ("Retrieved from", "n.d.") and dates are
+    /// written in when not its own (see [`Styles::load`]).
+    locale: Option<LocaleCode>,
 }
 
 /// One citation formatted in one style.
@@ -142,13 +145,20 @@ pub fn read_csl(path: &Path) -> std::result::Result<(String, IndependentStyle), 
 impl Styles {
     /// Load the styles site.toml names (validated with the config): the
     /// built-in ones by name, the site's own `.csl` files from `site_dir`.
+    /// `language` (a BCP 47 tag: the site's language, or the one `[citation]
+    /// locale` names) is the language their terms and dates are written in,
+    /// through its CSL locale, where the style's own locale is in another
+    /// language and the archive has one for it; `None` keeps each style's
+    /// own (American English for most).
+    ///
     /// Each style is decoded on a thread of its own (decoding the archive's
     /// APA is a good part of a one-PID rebuild); plain threads, not rayon's,
     /// because this runs inside the first render's one-time initialisation,
     /// where a rayon worker waiting for its tasks could pick up another
     /// render that waits for the same initialisation.
-    pub fn load(names: &[String], site_dir: &Path) -> Styles {
-        let styles: Vec<LoadedStyle> = std::thread::scope(|scope| {
+    pub fn load(names: &[String], site_dir: &Path, language: Option<&str>) -> Styles {
+        let wanted = language.and_then(archive_locale);
+        let mut styles: Vec<LoadedStyle> = std::thread::scope(|scope| {
             let loading: Vec<_> = names
                 .iter()
                 .map(|n| scope.spawn(move || load_style(n, site_dir)))
@@ -158,6 +168,16 @@ impl Styles {
                 .filter_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
+        for style in &mut styles {
+            let own = style
+                .csl
+                .default_locale
+                .clone()
+                .unwrap_or_else(LocaleCode::en_us);
+            // A style already in the language keeps its own variant (the
+            // Harvard style's British English on an English site).
+            style.locale = wanted.clone().filter(|w| primary(&w.0) != primary(&own.0));
+        }
         let locales = needed_locales(&styles).filter_map(|c| locale(&c)).collect();
         Styles {
             styles,
@@ -192,7 +212,7 @@ impl Styles {
             .iter()
             .filter(|s| wanted(&s.name))
             .filter_map(|s| {
-                let (html, text) = format_one(&item, &s.csl, &self.register, &self.locales)?;
+                let (html, text) = format_one(&item, s, &self.register, &self.locales)?;
                 Some(Formatted {
                     name: s.name.clone(),
                     label: s.label.clone(),
@@ -212,6 +232,7 @@ fn load_style(name: &str, site_dir: &Path) -> Option<LoadedStyle> {
             name: own.to_string(),
             label,
             csl,
+            locale: None,
         });
     }
     let s = Style::by_name(name)?;
@@ -220,24 +241,59 @@ fn load_style(name: &str, site_dir: &Path) -> Option<LoadedStyle> {
             name: s.name.into(),
             label: s.label.into(),
             csl,
+            locale: None,
         }),
         CslStyle::Dependent(_) => None,
     }
 }
 
+/// The CSL locale of the archive for a language tag: the tag itself
+/// (`de-CH`), its usual region (`de` -> `de-DE`), or the first locale of its
+/// language (`cy` -> `cy-GB`); `None` for a language the archive lacks.
+fn archive_locale(language: &str) -> Option<LocaleCode> {
+    let code = LocaleCode(language.replace('_', "-"));
+    let lang = primary(&code.0).to_string();
+    let has = |c: &str| {
+        hayagriva::archive::LOCALE_FILES
+            .iter()
+            .any(|(n, _)| *n == c)
+    };
+    if has(&code.0) {
+        return Some(code);
+    }
+    if let Some(f) = code.fallback().filter(|f| has(&f.0)) {
+        return Some(f);
+    }
+    hayagriva::archive::LOCALE_FILES
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|n| primary(n) == lang)
+        .map(|n| LocaleCode(n.to_string()))
+}
+
+/// The language of a tag (`de` of `de-CH`), lower-cased.
+fn primary(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .to_ascii_lowercase()
+}
+
 /// The archive locales the processor can read for these styles (it is
-/// never asked for another locale than a style's default): for each style,
-/// its default locale or `en-US`, that locale's fallback (`de` -> `de-DE`)
-/// and `en-US`, in the processor's lookup order; each once. Parsing all
-/// sixty archive locales was most of a no-op rebuild's time.
+/// never asked for another locale than a style's own or the one it is
+/// given): for each style, that locale (its default, or `en-US`), the
+/// locale's fallback (`de` -> `de-DE`) and `en-US`, in the processor's
+/// lookup order; each once. Parsing all sixty archive locales was most of
+/// a no-op rebuild's time.
 fn needed_locales(styles: &[LoadedStyle]) -> impl Iterator<Item = String> {
     let mut codes: Vec<String> = Vec::new();
     for s in styles {
-        let code = s
-            .csl
-            .default_locale
-            .clone()
-            .unwrap_or_else(LocaleCode::en_us);
+        let code = s.locale.clone().unwrap_or_else(|| {
+            s.csl
+                .default_locale
+                .clone()
+                .unwrap_or_else(LocaleCode::en_us)
+        });
         let fallback = code.fallback();
         for c in [Some(code), fallback, Some(LocaleCode::en_us())]
             .into_iter()
@@ -295,10 +351,11 @@ fn typographic_apostrophes(csl_json: &Value) -> Value {
 
 fn format_one(
     item: &Item,
-    style: &IndependentStyle,
+    loaded: &LoadedStyle,
     register: &IndependentStyle,
     locales: &[Locale],
 ) -> Option<(String, String)> {
+    let style = &loaded.csl;
     // A style with a bibliography shows its bibliography entry, and the
     // item is cited with the cheap registration style; a note style without
     // one shows its note.
@@ -311,12 +368,18 @@ fn format_one(
     // the build down: that style is left out of this page instead.
     let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut driver: BibliographyDriver<'_, Item> = BibliographyDriver::new();
-        driver.citation(CitationRequest::from_items(
+        driver.citation(CitationRequest::new(
             vec![CitationItem::with_entry(item)],
             citing,
+            loaded.locale.clone(),
             locales,
+            None,
         ));
-        driver.finish(BibliographyRequest::new(style, None, locales))
+        driver.finish(BibliographyRequest::new(
+            style,
+            loaded.locale.clone(),
+            locales,
+        ))
     }))
     .ok()?;
     let content = match rendered.bibliography {
@@ -388,7 +451,7 @@ mod tests {
     #[test]
     fn the_registration_style_changes_no_entry() {
         let names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
-        let styles = Styles::load(&names, Path::new("."));
+        let styles = Styles::load(&names, Path::new("."), None);
         let items = [
             json!({"id": "a", "type": "graphic", "title": "Picture of Göttingen",
                    "author": [{"family": "Doe", "given": "Jane"}, {"literal": "Example Library"}],
@@ -413,8 +476,8 @@ mod tests {
                     continue;
                 }
                 assert_eq!(
-                    format_one(&item, &s.csl, &styles.register, &styles.locales),
-                    format_one(&item, &s.csl, &s.csl, &styles.locales),
+                    format_one(&item, s, &styles.register, &styles.locales),
+                    format_one(&item, s, &s.csl, &styles.locales),
                     "{} differs for item {}",
                     s.name,
                     value["id"]
@@ -428,7 +491,7 @@ mod tests {
         // The styles print the DOI as written but link it: a `#` (SICI
         // DOIs end in one) or `?` in the href would resolve another DOI.
         let names = vec!["apa".to_string(), "vancouver".to_string()];
-        let styles = Styles::load(&names, Path::new("."));
+        let styles = Styles::load(&names, Path::new("."), None);
         let item = json!({"id": "a", "type": "graphic", "title": "T",
             "URL": "https://doi.org/10.1002/x%3Cy%3E2-%23", "DOI": "10.1002/x<y>2-#"});
         let apa = styles.format_one(&item, "apa").unwrap();
@@ -473,7 +536,7 @@ mod tests {
         std::fs::write(dir.path().join("apa-de.csl"), german).unwrap();
         let mut names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
         names.push("apa-de.csl".into());
-        let styles = Styles::load(&names, dir.path());
+        let styles = Styles::load(&names, dir.path(), None);
         assert_eq!(styles.styles.len(), names.len());
         // `de` is not an archive locale; its fallback is.
         assert_eq!(styles.locale_codes(), ["en-US", "de-DE"]);
@@ -487,11 +550,11 @@ mod tests {
         }))
         .unwrap();
         for s in &styles.styles {
-            let some = format_one(&item, &s.csl, &styles.register, &styles.locales);
+            let some = format_one(&item, s, &styles.register, &styles.locales);
             assert!(some.is_some(), "{}", s.name);
             assert_eq!(
                 some,
-                format_one(&item, &s.csl, &styles.register, &all),
+                format_one(&item, s, &styles.register, &all),
                 "{}",
                 s.name
             );
@@ -502,16 +565,49 @@ mod tests {
     fn every_style_name_loads() {
         let names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
         assert_eq!(
-            Styles::load(&names, Path::new(".")).styles.len(),
+            Styles::load(&names, Path::new("."), None).styles.len(),
             names.len()
         );
+    }
+
+    #[test]
+    fn the_styles_words_are_in_the_language_asked_for() {
+        let names: Vec<String> = ["apa", "harvard"].map(String::from).to_vec();
+        // An undated graphic from the corpus (UCLA's poster, ark z1fj82dp).
+        let item = json!({"id": "x", "type": "graphic", "title": "Poster",
+            "publisher": "UCLA Library", "URL": "https://n2t.net/ark:12345/z1fj82dp"});
+        let text = |language: Option<&str>| -> Vec<String> {
+            Styles::load(&names, Path::new("."), language)
+                .format(&item)
+                .into_iter()
+                .map(|f| f.text)
+                .collect()
+        };
+        let english = text(None);
+        assert!(english[0].contains("(n.d.). [Graphic]"), "{english:?}");
+        assert!(english[1].contains("(no date)"), "{english:?}");
+        let german = text(Some("de"));
+        assert!(german[0].contains("(o.\u{a0}J.). [Bild]"), "{german:?}");
+        assert!(german[1].contains("(ohne Datum)"), "{german:?}");
+        // Welsh has no usual region in the CSL processor: its one locale.
+        let welsh = text(Some("cy"));
+        assert!(!welsh[0].contains("n.d."), "{welsh:?}");
+        // An English site keeps each style's own English (Harvard's is
+        // British), so that its citations stay as they were.
+        assert_eq!(text(Some("en")), english);
+        assert_eq!(text(Some("en-GB")), english);
+        // A language the archive has no locale for: the styles' own.
+        assert_eq!(text(Some("xx")), english);
+        assert_eq!(archive_locale("de").map(|c| c.0), Some("de-DE".to_string()));
+        assert_eq!(archive_locale("de-CH").map(|c| c.0), Some("de-CH".into()));
+        assert_eq!(archive_locale("cy").map(|c| c.0), Some("cy-GB".into()));
     }
 
     #[test]
     fn year_ranges_render_as_citeproc_js_writes_them() {
         // Ranges of whole years in full (vendored hayagriva patch 7); a range
         // with months renders its start rather than panicking as 0.10.1 did.
-        let styles = Styles::load(&["apa".to_string()], Path::new("."));
+        let styles = Styles::load(&["apa".to_string()], Path::new("."), None);
         let cite = |issued: Value| {
             styles.format(&json!({
                 "id": "x", "type": "map", "title": "Map", "issued": issued
@@ -529,7 +625,7 @@ mod tests {
 
     #[test]
     fn apostrophes_inside_words_are_typographic_but_not_in_urls() {
-        let styles = Styles::load(&["apa".to_string()], Path::new("."));
+        let styles = Styles::load(&["apa".to_string()], Path::new("."), None);
         let out = &styles.format(&json!({
             "id": "x", "type": "graphic", "title": "Whistler's Mother, 'Survey'",
             "URL": "https://example.org/o'brien"
@@ -548,7 +644,7 @@ mod tests {
 
     #[test]
     fn apa_formats_and_escapes() {
-        let styles = Styles::load(&["apa".to_string()], Path::new("."));
+        let styles = Styles::load(&["apa".to_string()], Path::new("."), None);
         let out = styles.format(&json!({
             "id": "x", "type": "graphic", "title": "Book <script>",
             "author": [{"family": "Bosch", "given": "Hieronymus"}],
@@ -568,7 +664,7 @@ mod tests {
     /// tests/citeproc/ compares with citeproc-js 2.4.63.
     fn cite(style: &str, item: Value) -> String {
         let path = format!("tests/citeproc/styles/{style}.csl");
-        let styles = Styles::load(&[path], Path::new("."));
+        let styles = Styles::load(&[path], Path::new("."), None);
         styles.format(&item).pop().unwrap().text
     }
 

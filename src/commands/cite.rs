@@ -130,7 +130,10 @@ pub fn cite(
                 .then(|| Citation::derive(row, Some(r), &defaults, String::new()).title)
         })
     };
-    if let Some(title) = crate::render::annotations::citation_title(&record, resource, title_of) {
+    let (strings, _) = crate::render::i18n::load(site, &config.language)?;
+    if let Some(title) =
+        crate::render::annotations::citation_title(&record, resource, &strings, title_of)
+    {
         citation.title = title;
     }
     // A version page's citation has a key of its own, as on the page.
@@ -467,7 +470,7 @@ fn csl_style(
         ));
     };
     let name = custom_style_name(&entry).unwrap_or(&entry).to_string();
-    let styles = Styles::load(&[entry], site);
+    let styles = Styles::load(&[entry], site, config.citation_locale.as_deref());
     let formatted = styles
         .format_one(&citation.csl_json(), &name)
         .ok_or_else(|| {

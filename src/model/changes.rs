@@ -1,102 +1,156 @@
-//! What changed between two versions of a PID, in words, for the version
-//! history table: images added or removed, metadata fields added, removed or
-//! changed, title, summary and rights.
+//! What changed between two versions of a PID, for the version history
+//! table: images added or removed, metadata fields added, removed or
+//! changed, title, summary and rights. The render stage says them in the
+//! site's language (`[changes]` in the translation tables).
 
 use std::collections::{HashMap, HashSet};
 
 use crate::model::record::Record;
-use crate::model::resource::Resource;
+use crate::model::resource::{Resource, ResourceKind};
 use crate::model::rights::rights_name;
+
+/// One change from a version to the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The registry row's citation details (title, creator…) changed.
+    Registry,
+    /// The IIIF resource is of another kind.
+    Kind {
+        /// What it was.
+        was: ResourceKind,
+        /// What it is now.
+        now: ResourceKind,
+    },
+    /// The title changed.
+    Title,
+    /// Every image is new: a new imaging run.
+    ImagesReplaced {
+        /// Images before.
+        before: usize,
+        /// Images after.
+        after: usize,
+    },
+    /// Images added.
+    ImagesAdded(usize),
+    /// Images removed.
+    ImagesRemoved(usize),
+    /// As many images under the same ids, but more or fewer canvases.
+    ImageCount {
+        /// Images before.
+        before: usize,
+        /// Images after.
+        after: usize,
+    },
+    /// The same images in another order.
+    ImagesReordered,
+    /// Metadata fields added, by their labels (joined with ", ").
+    MetadataAdded(String),
+    /// Metadata fields removed.
+    MetadataRemoved(String),
+    /// Metadata fields whose values changed.
+    MetadataChanged(String),
+    /// The summary changed.
+    Summary,
+    /// The rights statement changed; each named as people know it (CC BY
+    /// 4.0), `None` for none.
+    Rights {
+        /// The rights before.
+        from: Option<String>,
+        /// The rights after.
+        to: Option<String>,
+    },
+    /// A collection has more or fewer members.
+    Members {
+        /// Members before.
+        before: usize,
+        /// Members after.
+        after: usize,
+    },
+}
 
 /// The changes from `before` to `after` (each a registry row and the
 /// resource it names, when it could be read), most significant first.
 pub fn changes(
     before: (&Record, Option<&Resource>),
     after: (&Record, Option<&Resource>),
-) -> Vec<String> {
+) -> Vec<Change> {
     let mut out = Vec::new();
     if before.0.overrides() != after.0.overrides() {
-        out.push("citation details in the registry changed".to_string());
+        out.push(Change::Registry);
     }
     let (Some(b), Some(a)) = (before.1, after.1) else {
         return out;
     };
     if b.kind != a.kind {
-        out.push(format!(
-            "now a {} (was a {})",
-            a.kind.label().to_lowercase(),
-            b.kind.label().to_lowercase()
-        ));
+        out.push(Change::Kind {
+            was: b.kind,
+            now: a.kind,
+        });
     }
     if b.label.as_ref().map(|t| &t.value) != a.label.as_ref().map(|t| &t.value) {
-        out.push("title changed".to_string());
+        out.push(Change::Title);
     }
     out.extend(image_changes(b, a));
     out.extend(metadata_changes(b, a));
     if b.summary.as_ref().map(|s| &s.text) != a.summary.as_ref().map(|s| &s.text) {
-        out.push("summary changed".to_string());
+        out.push(Change::Summary);
     }
     if b.rights != a.rights {
         let name = |r: &Option<String>| {
-            r.as_deref().map_or_else(
-                || "none".to_string(),
-                |uri| rights_name(uri).unwrap_or_else(|| uri.to_string()),
-            )
+            r.as_deref()
+                .map(|uri| rights_name(uri).unwrap_or_else(|| uri.to_string()))
         };
-        out.push(format!(
-            "rights changed from {} to {}",
-            name(&b.rights),
-            name(&a.rights)
-        ));
+        out.push(Change::Rights {
+            from: name(&b.rights),
+            to: name(&a.rights),
+        });
     }
     if b.members.len() != a.members.len() {
-        out.push(format!(
-            "members: {} → {}",
-            b.members.len(),
-            a.members.len()
-        ));
+        out.push(Change::Members {
+            before: b.members.len(),
+            after: a.members.len(),
+        });
     }
     out
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Images added and removed, by canvas id; when every id changed (a new
 /// imaging run), the images were replaced.
-fn image_changes(b: &Resource, a: &Resource) -> Vec<String> {
+fn image_changes(b: &Resource, a: &Resource) -> Vec<Change> {
     let before: HashSet<&str> = b.canvases.iter().map(|c| c.id.as_str()).collect();
     let after: HashSet<&str> = a.canvases.iter().map(|c| c.id.as_str()).collect();
     let added = after.difference(&before).count();
     let removed = before.difference(&after).count();
     let mut out = Vec::new();
     if !before.is_empty() && !after.is_empty() && before.is_disjoint(&after) {
-        out.push(format!(
-            "images replaced ({} → {})",
-            b.canvas_count, a.canvas_count
-        ));
+        out.push(Change::ImagesReplaced {
+            before: b.canvas_count,
+            after: a.canvas_count,
+        });
         return out;
     }
     if added > 0 {
-        out.push(format!("{} added", plural(added, "image", "images")));
+        out.push(Change::ImagesAdded(added));
     }
     if removed > 0 {
-        out.push(format!("{} removed", plural(removed, "image", "images")));
+        out.push(Change::ImagesRemoved(removed));
     }
     if added == 0 && removed == 0 && b.canvas_count != a.canvas_count {
-        out.push(format!("images: {} → {}", b.canvas_count, a.canvas_count));
+        out.push(Change::ImageCount {
+            before: b.canvas_count,
+            after: a.canvas_count,
+        });
     } else if added == 0 && removed == 0 {
         let order = |r: &Resource| r.canvases.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
         if order(b) != order(a) {
-            out.push("images reordered".to_string());
+            out.push(Change::ImagesReordered);
         }
     }
     out
 }
 
 /// Metadata fields added, removed or changed, named by their labels.
-fn metadata_changes(b: &Resource, a: &Resource) -> Vec<String> {
+fn metadata_changes(b: &Resource, a: &Resource) -> Vec<Change> {
     let fields = |r: &Resource| -> HashMap<String, (String, String)> {
         let mut map = HashMap::new();
         for m in &r.metadata {
@@ -118,19 +172,21 @@ fn metadata_changes(b: &Resource, a: &Resource) -> Vec<String> {
         names.sort_unstable();
         names.join(", ")
     };
-    let mut out = Vec::new();
     let added = names(&|k| !before.contains_key(k), &after);
     let removed = names(&|k| !after.contains_key(k), &before);
     let changed = names(
         &|k| before.get(k).is_some_and(|(_, v)| after[k].1 != *v),
         &after,
     );
-    for (what, list) in [("added", added), ("removed", removed), ("changed", changed)] {
-        if !list.is_empty() {
-            out.push(format!("metadata {what}: {list}"));
-        }
-    }
-    out
+    [
+        (added, Change::MetadataAdded as fn(String) -> Change),
+        (removed, Change::MetadataRemoved),
+        (changed, Change::MetadataChanged),
+    ]
+    .into_iter()
+    .filter(|(list, _)| !list.is_empty())
+    .map(|(list, change)| change(list))
+    .collect()
 }
 
 #[cfg(test)]
@@ -187,11 +243,14 @@ mod tests {
         assert_eq!(
             c,
             [
-                "1 image added",
-                "metadata added: Creator",
-                "metadata removed: Shelfmark",
-                "metadata changed: Date",
-                "rights changed from none to CC BY 4.0",
+                Change::ImagesAdded(1),
+                Change::MetadataAdded("Creator".into()),
+                Change::MetadataRemoved("Shelfmark".into()),
+                Change::MetadataChanged("Date".into()),
+                Change::Rights {
+                    from: None,
+                    to: Some("CC BY 4.0".into())
+                },
             ]
         );
     }
@@ -203,7 +262,10 @@ mod tests {
         let a = manifest(&["n1", "n2", "n3"], &[], None);
         assert_eq!(
             changes((&r, Some(&b)), (&r, Some(&a))),
-            ["images replaced (2 → 3)"]
+            [Change::ImagesReplaced {
+                before: 2,
+                after: 3
+            }]
         );
         assert!(changes((&r, Some(&b)), (&r, Some(&b))).is_empty());
     }

@@ -164,12 +164,13 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
-    /// Human name, as shown beside the links.
-    pub fn label(self) -> &'static str {
+    /// Its key in the translation tables' `[link_role]`, whose text is
+    /// shown beside the links ("Web page", "Metadata", "Download").
+    pub fn key(self) -> &'static str {
         match self {
-            LinkKind::Homepage => "Web page",
-            LinkKind::SeeAlso => "Metadata",
-            LinkKind::Rendering => "Download",
+            LinkKind::Homepage => "homepage",
+            LinkKind::SeeAlso => "see_also",
+            LinkKind::Rendering => "rendering",
         }
     }
 }

@@ -3,9 +3,12 @@
 //! transcriptions and OCR as text in reading order per canvas, comments and
 //! tags as a list. Only what the annotation document carries and what the
 //! renderer's index gives (the titles of the manifests it names that are
-//! PIDs of the site) are used; nothing here reads another file.
+//! PIDs of the site) are used; nothing here reads another file. The words
+//! are the site's language's (`[annotation_word]`, `[annotation_title]` and
+//! `[words]` in the translation tables).
 
 use super::context::{AnnotationItem, AnnotationsContext, RichText, TextContext};
+use super::i18n::Strings;
 use crate::model::content_state::canvas_state;
 use crate::model::resource::{AnnotationView, Resource, ResourceKind, TargetRef};
 
@@ -54,29 +57,34 @@ impl Role {
 }
 
 /// The word a list item is labelled by: the motivation as people say it
-/// (never `painting`).
-pub fn item_word(a: &AnnotationView) -> &'static str {
+/// (never `painting`), in the site's language.
+pub fn item_word(a: &AnnotationView, strings: &Strings) -> String {
+    strings.text(&format!("annotation_word.{}", item_key(a)))
+}
+
+/// The key of [`item_word`]'s word.
+fn item_key(a: &AnnotationView) -> &'static str {
     match Role::of(a) {
-        Role::Transcription => "Transcription",
-        Role::Tag => "Tag",
+        Role::Transcription => "transcription",
+        Role::Tag => "tag",
         Role::Comment => match a.motivation.as_deref() {
-            Some("describing") => "Description",
-            Some("identifying") => "Identification",
-            Some("classifying") => "Classification",
-            Some("questioning") => "Question",
-            Some("replying") => "Reply",
-            Some("editing") => "Correction",
-            Some("assessing") => "Assessment",
-            Some("moderating") => "Moderation",
-            Some("linking") => "Link",
-            _ => "Comment",
+            Some("describing") => "description",
+            Some("identifying") => "identification",
+            Some("classifying") => "classification",
+            Some("questioning") => "question",
+            Some("replying") => "reply",
+            Some("editing") => "correction",
+            Some("assessing") => "assessment",
+            Some("moderating") => "moderation",
+            Some("linking") => "link",
+            _ => "comment",
         },
         Role::Other => match a.motivation.as_deref() {
-            Some("highlighting") => "Highlight",
-            Some("bookmarking") => "Bookmark",
-            Some("linking") => "Link",
-            Some("contentState") => "View",
-            _ => "Annotation",
+            Some("highlighting") => "highlight",
+            Some("bookmarking") => "bookmark",
+            Some("linking") => "link",
+            Some("contentState") => "view",
+            _ => "annotation",
         },
     }
 }
@@ -88,6 +96,7 @@ pub fn item_word(a: &AnnotationView) -> &'static str {
 pub fn citation_title(
     record: &crate::model::record::Record,
     resource: Option<&Resource>,
+    strings: &Strings,
     manifest_title: impl Fn(&str) -> Option<String>,
 ) -> Option<String> {
     let r = resource.filter(|r| {
@@ -98,32 +107,45 @@ pub fn citation_title(
                 ResourceKind::AnnotationPage | ResourceKind::Annotation
             )
     })?;
-    Some(title(r, manifest_title))
+    Some(title(r, strings, manifest_title))
 }
 
 /// The title of an annotation page or annotation with no label of its own:
 /// what its annotations are, and what they annotate. `manifest_title` gives
 /// the title of a manifest by its IIIF id when it is a PID of the site.
-pub fn title(r: &Resource, manifest_title: impl Fn(&str) -> Option<String>) -> String {
+pub fn title(
+    r: &Resource,
+    strings: &Strings,
+    manifest_title: impl Fn(&str) -> Option<String>,
+) -> String {
     let single = r.kind == ResourceKind::Annotation;
     let roles: Vec<Role> = r.annotations.iter().map(Role::of).collect();
     if roles.is_empty() {
-        return "Empty annotation list".to_string();
+        return strings.text("annotation_title.empty");
     }
     let all = |role: Role| roles.iter().all(|r| *r == role);
-    let (noun, preposition) = if all(Role::Transcription) {
-        ("Transcription", "of")
+    let what = if all(Role::Transcription) {
+        "transcription"
     } else if all(Role::Comment) {
-        (if single { "Comment" } else { "Comments" }, "on")
+        if single {
+            "comment"
+        } else {
+            "comments"
+        }
     } else if all(Role::Tag) {
-        (if single { "Tag" } else { "Tags" }, "on")
+        if single {
+            "tag"
+        } else {
+            "tags"
+        }
     } else if roles.iter().all(|r| matches!(r, Role::Comment | Role::Tag)) {
-        ("Comments and tags", "on")
+        "comments_and_tags"
     } else if single && all(Role::Other) {
-        let word = r.annotations.first().map_or("Annotation", item_word);
-        (word, if word == "View" { "of" } else { "on" })
+        r.annotations.first().map_or("annotation", item_key)
+    } else if single {
+        "annotation"
     } else {
-        (if single { "Annotation" } else { "Annotations" }, "on")
+        "annotations"
     };
     let targets: Vec<&TargetRef> = r
         .annotations
@@ -146,30 +168,50 @@ pub fn title(r: &Resource, manifest_title: impl Fn(&str) -> Option<String>) -> S
             .iter()
             .filter(|t| t.source == *one)
             .find_map(|t| t.label.as_ref())
-            .map(|l| canvas_name(&l.value)),
+            .map(|l| canvas_name(&l.value, strings)),
         _ => None,
     };
     let subject = match (canvas, manifest) {
-        (Some(c), Some(m)) => format!("{c} of {m}"),
+        (Some(c), Some(m)) => {
+            strings.fill("words.canvas_of", None, &[("canvas", &c), ("manifest", &m)])
+        }
         (None, Some(m)) => m,
         (Some(c), None) => c,
         (None, None) => match canvases.len() {
-            0 | 1 => "an image".to_string(),
-            n => format!("{n} images"),
+            0 | 1 => strings.text("words.an_image"),
+            n => strings.fill("words.images", Some(n as u64), &[]),
         },
     };
-    format!("{noun} {preposition} {subject}")
+    strings.fill(
+        &format!("annotation_title.{what}"),
+        None,
+        &[("subject", &subject)],
+    )
 }
 
-/// A canvas label as a title says it: a bare number (`2`, `[1]`) is a
-/// page number ("page 2"); anything else (`f. 1r`, `Front cover`) as it is.
-pub fn canvas_name(label: &str) -> String {
+/// A canvas label as running text says it: a bare number (`2`, `[1]`) is
+/// a page number ("page 2"); anything else (`f. 1r`, `Front cover`) as it
+/// is.
+pub fn canvas_name(label: &str, strings: &Strings) -> String {
+    page_number(label).map_or_else(
+        || label.trim().to_string(),
+        |n| strings.fill("words.page", None, &[("n", n)]),
+    )
+}
+
+/// A canvas label as a heading over its text says it: as
+/// [`canvas_name`], with the heading's word for a page.
+fn canvas_heading(label: &str, strings: &Strings) -> String {
+    page_number(label).map_or_else(
+        || label.trim().to_string(),
+        |n| strings.fill("words.page_heading", None, &[("n", n)]),
+    )
+}
+
+/// The page number a label is, when it is a bare number (`2`, `[1]`).
+fn page_number(label: &str) -> Option<&str> {
     let inner = label.trim().trim_start_matches('[').trim_end_matches(']');
-    if !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit()) {
-        format!("page {inner}")
-    } else {
-        label.trim().to_string()
-    }
+    (!inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit())).then_some(inner)
 }
 
 /// The transcribed text of one canvas, in reading order.
@@ -397,6 +439,7 @@ pub fn shown_body(body: &crate::model::resource::Html) -> crate::model::resource
 pub fn view<'i>(
     r: &Resource,
     language: &str,
+    strings: &Strings,
     pid_page: impl Fn(&str) -> Option<&'i str>,
 ) -> AnnotationsContext {
     // A link opening a target (at its region) on the target manifest's
@@ -418,8 +461,10 @@ pub fn view<'i>(
         .enumerate()
         .map(|(i, t)| TextContext {
             heading: several.then(|| {
-                t.label
-                    .map_or_else(|| format!("Image {}", i + 1), canvas_name)
+                t.label.map_or_else(
+                    || strings.fill("words.image_n", None, &[("n", &(i + 1).to_string())]),
+                    |l| canvas_heading(l, strings),
+                )
             }),
             lang: t.lang.filter(|l| *l != language).map(str::to_string),
             lines: t.lines,
@@ -433,13 +478,13 @@ pub fn view<'i>(
     let items = listed
         .into_iter()
         .map(|a| AnnotationItem {
-            what: item_word(a),
+            what: item_word(a, strings),
             body: a
                 .body
                 .as_ref()
                 .map(|b| RichText::new(&shown_body(b), language)),
             tags: a.tags.clone(),
-            on: a.target_ref.as_ref().map(target_words),
+            on: a.target_ref.as_ref().map(|t| target_words(t, strings)),
             open_url: open_at(a),
         })
         .collect();
@@ -453,13 +498,13 @@ pub fn view<'i>(
 }
 
 /// What an annotation is on, in words: "a region of page 2", "the image".
-fn target_words(t: &TargetRef) -> String {
-    let canvas = t
-        .label
-        .as_ref()
-        .map_or_else(|| "the image".to_string(), |l| canvas_name(&l.value));
+fn target_words(t: &TargetRef, strings: &Strings) -> String {
+    let canvas = t.label.as_ref().map_or_else(
+        || strings.text("words.the_image"),
+        |l| canvas_name(&l.value, strings),
+    );
     match &t.region {
-        Some(_) => format!("a region of {canvas}"),
+        Some(_) => strings.fill("words.region_of", None, &[("canvas", &canvas)]),
         None => canvas,
     }
 }
@@ -526,9 +571,10 @@ mod tests {
 
     #[test]
     fn canvas_labels_that_are_numbers_are_pages() {
-        assert_eq!(canvas_name("2"), "page 2");
-        assert_eq!(canvas_name("[1]"), "page 1");
-        assert_eq!(canvas_name("f. 1r"), "f. 1r");
-        assert_eq!(canvas_name("Test 65 Canvas: 1"), "Test 65 Canvas: 1");
+        let en = Strings::english();
+        assert_eq!(canvas_name("2", &en), "page 2");
+        assert_eq!(canvas_name("[1]", &en), "page 1");
+        assert_eq!(canvas_name("f. 1r", &en), "f. 1r");
+        assert_eq!(canvas_name("Test 65 Canvas: 1", &en), "Test 65 Canvas: 1");
     }
 }

@@ -214,7 +214,7 @@ pub struct TextContext {
 #[derive(Debug, Clone, Serialize)]
 pub struct AnnotationItem {
     /// What it is ("Comment", "Tag", "Highlight").
-    pub what: &'static str,
+    pub what: String,
     /// Its text, sanitised.
     pub body: Option<RichText>,
     /// Its tags.

@@ -240,6 +240,19 @@ impl Strings {
         }))
     }
 
+    /// The text of `key`, as [`Strings::get`]; the key itself were no
+    /// table to have it (the English one has every key the code asks for).
+    pub fn text(&self, key: &str) -> String {
+        self.get(key).unwrap_or(key).to_string()
+    }
+
+    /// As [`Strings::format`], the key itself were no table to have it. The
+    /// values are put in as they are: for plain text (a title, a template
+    /// value, which the template escapes).
+    pub fn fill(&self, key: &str, n: Option<u64>, args: &[(&str, &str)]) -> String {
+        self.format(key, n, args).unwrap_or_else(|| key.to_string())
+    }
+
     /// A `YYYY-MM-DD` date as the language writes it (`date_format`, with
     /// `{day}`, `{month}` the month's name, `{month_number}` and `{year}`);
     /// anything else as it is.
@@ -368,6 +381,52 @@ impl tera::Function for Translate {
     }
 }
 
+/// The template function `script_strings(table=…)`: the attribute
+/// ` data-i18n="{…}"` (JSON) that gives a script the strings of `table`
+/// (`script`, `redirecting`) where the site's text differs from the
+/// built-in English the script carries; nothing where none does, so that an
+/// English page does not grow (the largest landing pages are near their
+/// 20 KB budget). The strings are plain text: a script sets them as
+/// `textContent`.
+pub struct ScriptStrings {
+    /// The site's strings.
+    pub strings: std::sync::Arc<Strings>,
+    /// The built-in English ones, which the scripts carry.
+    pub english: Strings,
+}
+
+impl tera::Function for ScriptStrings {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let table = args
+            .get("table")
+            .and_then(|k| k.as_str())
+            .ok_or_else(|| tera::Error::msg("script_strings(): expected table=\"…\""))?;
+        let prefix = format!("{table}.");
+        let own: std::collections::BTreeMap<&str, &str> = self
+            .strings
+            .map
+            .iter()
+            .filter_map(|(key, text)| Some((key.strip_prefix(&prefix)?, key, text)))
+            .filter(|(_, key, text)| self.english.get(key) != Some(text.as_str()))
+            .map(|(leaf, _, text)| (leaf, text.as_str()))
+            .collect();
+        if own.is_empty() {
+            return Ok(tera::Value::String(String::new()));
+        }
+        let json = serde_json::to_string(&own).expect("strings always serialise");
+        // In single quotes, which JSON's own never need escaping for.
+        let json = json
+            .replace('&', "&amp;")
+            .replace('\'', "&#39;")
+            .replace('<', "&lt;");
+        Ok(tera::Value::String(format!(" data-i18n='{json}'")))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
 /// The template filter `local_date`: a `YYYY-MM-DD` date as the site's
 /// language writes it.
 pub struct LocalDate(pub std::sync::Arc<Strings>);
@@ -434,7 +493,7 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         let w = warnings[0].to_string();
         assert!(
-            w.contains("xx-YY") && w.contains("`annotations.all_in`"),
+            w.contains("xx-YY") && w.contains("`annotation_title.annotation`"),
             "{w}"
         );
         assert!(!w.contains("`nav.browse`"), "{w}");

@@ -12,6 +12,7 @@ use super::context::{
     LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead, PidContext,
     ResourceView, RightsContext, ViewerTarget,
 };
+use super::i18n::Strings;
 use super::meta::{
     coins, dc_tags, json_ld, linkset_context, linkset_document, meta_tags, signposting, Signposts,
 };
@@ -384,10 +385,13 @@ impl Renderer<'_> {
             .iter()
             .enumerate()
             .map(|(i, c)| CanvasLink {
-                label: c
-                    .label
-                    .as_ref()
-                    .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
+                label: c.label.as_ref().map_or_else(
+                    || {
+                        self.strings()
+                            .fill("words.image_n", None, &[("n", &(i + 1).to_string())])
+                    },
+                    |l| l.value.clone(),
+                ),
                 lang: self.other_language(c.label.as_ref()),
                 url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
             })
@@ -450,7 +454,7 @@ impl Renderer<'_> {
             pid: PidContext {
                 label: pid.label(),
                 scheme: pid.scheme().name().into(),
-                scheme_label: pid.scheme().label().into(),
+                scheme_label: self.text(&format!("scheme.{}", pid.scheme().name())),
                 cite_url: facts.cite_url.clone(),
                 landing_url: facts.landing_url.clone(),
             },
@@ -486,7 +490,7 @@ impl Renderer<'_> {
             member_total,
             links: resource
                 .filter(|_| !withdrawn)
-                .map(|r| links(r, language))
+                .map(|r| links(r, language, self.strings()))
                 .unwrap_or_default(),
             canvas_links,
             canvas_page,
@@ -499,7 +503,7 @@ impl Renderer<'_> {
                             ResourceKind::AnnotationPage | ResourceKind::Annotation
                         )
                 })
-                .map(|r| annotations::view(r, language, |id| self.pid_page(id))),
+                .map(|r| annotations::view(r, language, self.strings(), |id| self.pid_page(id))),
             manifest_url: facts.manifest_url.clone(),
             viewer,
             rights: citation.license.as_ref().map(|uri| RightsContext {
@@ -635,7 +639,12 @@ impl Renderer<'_> {
     ) -> Result<Output> {
         let ctx = MembersContext {
             site: &self.site,
-            head: self.head(format!("Members of {title}"), String::new(), path),
+            head: self.head(
+                self.strings()
+                    .fill("members.title", None, &[("title", title)]),
+                String::new(),
+                path,
+            ),
             title,
             landing_url: self.config.path(landing.as_str()),
             members,
@@ -657,8 +666,8 @@ fn json_file(value: &Value) -> Vec<u8> {
 }
 
 /// A resource's links, labelled for the page and grouped in runs of one
-/// kind, on a site whose language is `language`.
-fn links(r: &Resource, language: &str) -> Vec<LinkGroup> {
+/// kind, on a site whose language is `language` (`strings` its words).
+fn links(r: &Resource, language: &str, strings: &Strings) -> Vec<LinkGroup> {
     let mut groups: Vec<LinkGroup> = Vec::new();
     for l in &r.links {
         let link = LinkContext {
@@ -670,11 +679,11 @@ fn links(r: &Resource, language: &str) -> Vec<LinkGroup> {
             url: l.url.clone(),
             format: l.format.clone(),
         };
-        let role = l.kind.label();
+        let role = strings.text(&format!("link_role.{}", l.kind.key()));
         match groups.last_mut() {
             Some(last) if last.role == role => last.links.push(link),
             _ => groups.push(LinkGroup {
-                role: role.to_string(),
+                role,
                 links: vec![link],
             }),
         }

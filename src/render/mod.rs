@@ -197,9 +197,9 @@ impl<'a> Renderer<'a> {
     fn citation(&self, record: &Record, resource: Option<&Resource>, url: String) -> Citation {
         let mut citation =
             Citation::derive(record, resource, &self.config.citation_defaults(), url);
-        if let Some(title) =
-            annotations::citation_title(record, resource, |id| self.index.titles.get(id).cloned())
-        {
+        if let Some(title) = annotations::citation_title(record, resource, self.strings(), |id| {
+            self.index.titles.get(id).cloned()
+        }) {
             citation.title = title;
         }
         citation
@@ -222,8 +222,13 @@ impl<'a> Renderer<'a> {
     }
 
     fn styles(&self) -> &Styles {
-        self.styles
-            .get_or_init(|| Styles::load(&self.config.citation_styles, &self.config.site_dir))
+        self.styles.get_or_init(|| {
+            Styles::load(
+                &self.config.citation_styles,
+                &self.config.site_dir,
+                self.config.citation_locale.as_deref(),
+            )
+        })
     }
 
     fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String> {

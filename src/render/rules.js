@@ -38,8 +38,13 @@ var pidsiteRedirectRules = (function () {
         var link = document.createElement("a");
         link.href = to;
         link.textContent = to;
-        box.textContent = "Taking you to ";
+        // The page's words where its language is not English (data-i18n).
+        var own = {};
+        try { own = JSON.parse(box.getAttribute("data-i18n") || "{}"); } catch (e) { /* English */ }
+        var words = (typeof own.to === "string" ? own.to : "Taking you to {url}").split("{url}");
+        box.textContent = words[0];
         box.appendChild(link);
+        if (words[1]) { box.appendChild(document.createTextNode(words[1])); }
         box.hidden = false;
       }
       location.replace(to);

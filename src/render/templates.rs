@@ -255,6 +255,13 @@ fn compile(sources: &[(String, String)], strings: &Arc<Strings>) -> Result<Tera>
     // them, that the filters they use exist.
     tera.register_function("t", i18n::Translate(Arc::clone(strings)));
     tera.register_filter("local_date", i18n::LocalDate(Arc::clone(strings)));
+    tera.register_function(
+        "script_strings",
+        i18n::ScriptStrings {
+            strings: Arc::clone(strings),
+            english: Strings::english(),
+        },
+    );
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| template_error("templates/", &e))?;

@@ -7,7 +7,7 @@ use super::{LandingSpec, Loaded, Renderer, Summary};
 use crate::error::Result;
 use crate::load::pages::Note;
 use crate::lock::Dates;
-use crate::model::changes::changes;
+use crate::model::changes::{changes, Change};
 use crate::model::record::{Entry, Status};
 use crate::output::{Output, Redirect};
 
@@ -55,12 +55,70 @@ impl Renderer<'_> {
                     _ => changes(
                         (&entry.versions[i - 1], loaded[i - 1].resource.as_ref()),
                         (row, loaded[i].resource.as_ref()),
-                    ),
+                    )
+                    .iter()
+                    .map(|c| self.change_words(c))
+                    .collect(),
                 },
                 current: i == current,
                 shown: false,
             })
             .collect()
+    }
+
+    /// A change between versions as the history table says it, in the
+    /// site's language.
+    fn change_words(&self, change: &Change) -> String {
+        let s = self.strings();
+        let from_to = |key: &str, before: usize, after: usize| {
+            s.fill(
+                key,
+                None,
+                &[
+                    ("before", &before.to_string()),
+                    ("after", &after.to_string()),
+                ],
+            )
+        };
+        match change {
+            Change::Registry => s.text("changes.registry"),
+            Change::Kind { was, now } => s.fill(
+                "changes.kind",
+                None,
+                &[
+                    ("was", &s.text(&format!("kind_text.{}", was.key()))),
+                    ("now", &s.text(&format!("kind_text.{}", now.key()))),
+                ],
+            ),
+            Change::Title => s.text("changes.title"),
+            Change::ImagesReplaced { before, after } => {
+                from_to("changes.images_replaced", *before, *after)
+            }
+            Change::ImagesAdded(n) => s.fill("changes.images_added", Some(*n as u64), &[]),
+            Change::ImagesRemoved(n) => s.fill("changes.images_removed", Some(*n as u64), &[]),
+            Change::ImageCount { before, after } => from_to("changes.images", *before, *after),
+            Change::ImagesReordered => s.text("changes.images_reordered"),
+            Change::MetadataAdded(f) => s.fill("changes.metadata_added", None, &[("fields", f)]),
+            Change::MetadataRemoved(f) => {
+                s.fill("changes.metadata_removed", None, &[("fields", f)])
+            }
+            Change::MetadataChanged(f) => {
+                s.fill("changes.metadata_changed", None, &[("fields", f)])
+            }
+            Change::Summary => s.text("changes.summary"),
+            Change::Rights { from, to } => {
+                let none = s.text("changes.rights_none");
+                s.fill(
+                    "changes.rights",
+                    None,
+                    &[
+                        ("from", from.as_deref().unwrap_or(&none)),
+                        ("to", to.as_deref().unwrap_or(&none)),
+                    ],
+                )
+            }
+            Change::Members { before, after } => from_to("changes.members", *before, *after),
+        }
     }
 
     /// Each version's own page (`v1/`, `v2/`…) of an active PID, with its own

@@ -71,8 +71,13 @@ var pidsiteNearMiss = (function () {
         var link = document.createElement("a");
         link.href = row.url + location.search + location.hash;
         link.textContent = row.pid;
-        box.textContent = "Taking you to the page of ";
+        // The page's words where its language is not English (data-i18n).
+        var own = {};
+        try { own = JSON.parse(box.getAttribute("data-i18n") || "{}"); } catch (e) { /* English */ }
+        var words = (typeof own.to_page === "string" ? own.to_page : "Taking you to the page of {pid}").split("{pid}");
+        box.textContent = words[0];
         box.appendChild(link);
+        if (words[1]) { box.appendChild(document.createTextNode(words[1])); }
         box.hidden = false;
         location.replace(link.href);
       });

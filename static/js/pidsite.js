@@ -4,14 +4,23 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // The page's own words where its language is not English: the script
+  // tag's data-i18n (see script_strings in the README's Templates).
+  var own = {};
+  try {
+    var tag = document.currentScript;
+    own = JSON.parse((tag && tag.getAttribute("data-i18n")) || "{}");
+  } catch (e) { /* English */ }
+  function word(key, english) { return typeof own[key] === "string" ? own[key] : english; }
+
   function say(box, text) {
     var status = box && box.querySelector(".status");
     if (status) { status.textContent = text; }
   }
 
   function copy(text, box) {
-    var done = function () { say(box, "Copied to the clipboard."); };
-    var fail = function () { say(box, "Press Ctrl+C (⌘C) to copy the selected text."); };
+    var done = function () { say(box, word("copied_status", "Copied to the clipboard.")); };
+    var fail = function () { say(box, word("copy_by_hand", "Press Ctrl+C (⌘C) to copy the selected text.")); };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, fail);
       return;
@@ -48,7 +57,7 @@
       copy(copyText(button), box);
       if (!button.closest(".citations")) {
         var label = button.textContent;
-        button.textContent = "Copied";
+        button.textContent = word("copied", "Copied");
         setTimeout(function () { button.textContent = label; }, 1500);
       }
     });
@@ -63,7 +72,7 @@
     var tabs = document.createElement("div");
     tabs.className = "style-tabs";
     tabs.setAttribute("role", "tablist");
-    tabs.setAttribute("aria-label", "Citation style");
+    tabs.setAttribute("aria-label", word("style_tabs", "Citation style"));
     var buttons = styles.map(function (style, i) {
       var b = document.createElement("button");
       b.type = "button";

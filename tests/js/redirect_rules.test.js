@@ -32,13 +32,15 @@ const { rules, script } = builtRules();
 
 // The script as the 404 page runs it, at `pathname`: where it sends the
 // browser, and what becomes of the near-miss box.
-function onPage(pathname, search) {
+function onPage(pathname, search, i18n) {
   const box = { id: "near-miss", hidden: true, children: [], textContent: "",
+    getAttribute(name) { return name === "data-i18n" && i18n ? i18n : null; },
     removeAttribute(name) { delete this[name]; }, appendChild(c) { this.children.push(c); } };
   const page = {
     document: {
       getElementById: (id) => (box.id === id ? box : null),
       createElement: () => ({}),
+      createTextNode: (text) => ({ text }),
     },
     location: { pathname, search, hash: "", replaced: null, replace(to) { this.replaced = to; } },
   };
@@ -52,6 +54,15 @@ test("the 404 page goes on where a rule matches and stops the near-miss lookup",
   // near-miss.js, which runs next, finds no box and looks nothing up.
   assert.strictEqual(box.id, undefined);
   assert.strictEqual(box.hidden, false);
+});
+
+test("the 404 page says where it goes in the page's language", () => {
+  assert.strictEqual(onPage("/obo/obo/branches/x", "").box.textContent, "Taking you to ");
+  // A Welsh page's words (data-i18n), the link where {url} stands.
+  const { box } = onPage("/obo/obo/branches/x", "", '{"to":"Yn mynd \u00e2 chi i {url} nawr"}');
+  assert.strictEqual(box.textContent, "Yn mynd \u00e2 chi i ");
+  assert.deepStrictEqual(box.children.map((c) => c.text || c.href), [
+    "http://example.org/branches/x", " nawr"]);
 });
 
 test("the 404 page stays where no rule matches", () => {
