@@ -8,14 +8,14 @@
 use serde_json::{json, Value};
 
 use super::context::{
-    text_language, CanvasLink, Download, HeadLink, ImagesContext, LandingContext, LinkContext,
+    text_language, CanvasLink, Download, HeadLink, ImageDownload, ImagesContext, LandingContext, LinkContext,
     LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead, PidContext,
     ResourceView, RightsContext, ViewerTarget,
 };
 use super::meta::{
     coins, dc_tags, json_ld, linkset_context, linkset_document, meta_tags, signposting, Signposts,
 };
-use super::{annotations, LandingSpec, Renderer, LANDING_CANVAS_LINKS, LANDING_MEMBERS};
+use super::{annotations, bulk, LandingSpec, Renderer, LANDING_CANVAS_LINKS, LANDING_MEMBERS};
 use crate::citation::bibtex::bibtex;
 use crate::citation::datacite::{datacite_xml, DataCiteExtra};
 use crate::citation::ris::ris;
@@ -30,7 +30,7 @@ use crate::model::record::{Record, Status, Target};
 use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
-use crate::output::{file, Output};
+use crate::output::{file, ExportRecord, Output};
 
 /// Media types of the citation downloads.
 const CSL_TYPE: &str = "application/vnd.citationstyles.csl+json";
@@ -88,10 +88,24 @@ struct Parts {
     lists: Lists,
 }
 
+/// A landing page (or tombstone) rendered: its files, and what the
+/// site-wide pages take from it.
+pub(super) struct Landed {
+    /// The page and the files beside it.
+    pub(super) outputs: Vec<Output>,
+    /// Its item in the home page lists.
+    pub(super) item: ListItem,
+    /// Its linkset context, for the site-wide linkset.
+    pub(super) linkset: Value,
+    /// Its record in the bulk export.
+    pub(super) export: ExportRecord,
+}
+
 impl Renderer<'_> {
-    /// A landing page (or tombstone) and its files; with the list item and
-    /// the page's linkset context for the site-wide pages.
-    pub(super) fn landing(&self, spec: &LandingSpec<'_>) -> Result<(Vec<Output>, ListItem, Value)> {
+    /// A landing page (or tombstone) and its files; with the list item,
+    /// the page's linkset context and its export record for the site-wide
+    /// pages.
+    pub(super) fn landing(&self, spec: &LandingSpec<'_>) -> Result<Landed> {
         let facts = self.facts(spec);
         let path = &spec.path;
         let datacite = self.datacite(spec, &facts);
@@ -135,10 +149,57 @@ impl Renderer<'_> {
             kind: facts.kind_label.clone(),
             status: spec.record.status.name().to_string(),
         };
-        if let Some(xml) = datacite {
-            outputs.push(Output::new(path.file(file::DATACITE), xml));
+        let datacite = datacite.map(|xml| (path.file(file::DATACITE), xml));
+        let export = bulk::record(
+            &self.export_row(spec, &facts),
+            Some(&csl),
+            datacite
+                .as_ref()
+                .map(|(at, xml)| (at.file_name(), xml.clone())),
+        );
+        if let Some((at, xml)) = datacite {
+            outputs.push(Output::new(at, xml));
         }
-        Ok((outputs, item, linkset))
+        Ok(Landed {
+            outputs,
+            item,
+            linkset,
+            export,
+        })
+    }
+
+    /// The page's row in `export/records.csv`.
+    fn export_row<'s>(&self, spec: &'s LandingSpec<'s>, facts: &'s Facts<'s>) -> bulk::Row<'s> {
+        let (record, resource, citation) = (spec.record, facts.resource, &facts.citation);
+        let genre = citation.genre.facts();
+        let mut providers: Vec<&str> = resource
+            .into_iter()
+            .flat_map(|r| &r.provider)
+            .filter_map(|p| p.label.as_ref().map(|l| l.value.as_str()))
+            .collect();
+        if providers.is_empty() {
+            providers.extend(citation.publisher.as_deref());
+        }
+        bulk::Row {
+            pid: record.pid.label(),
+            resolver_url: record.pid.resolver_url(&self.config.resolvers),
+            aliases: spec.aliases.clone(),
+            title: &citation.title,
+            creators: &citation.creators,
+            date: citation.date.as_deref(),
+            kind: genre.name,
+            type_general: genre.datacite,
+            iiif_type: resource.map(|r| r.kind.label()),
+            status: record.status.name(),
+            replaced_by: None,
+            withdrawn_date: facts.withdrawn_on.as_deref(),
+            withdrawn_reason: record.withdrawn_reason.as_deref(),
+            collections: resource.map_or(&[], |r| &r.collections),
+            rights: citation.license.as_deref(),
+            providers,
+            landing_url: &facts.landing_url,
+            manifest_url: facts.manifest_url.as_deref(),
+        }
     }
 
     /// What the page is made from: its citation, its URLs, and what of the
@@ -330,7 +391,9 @@ impl Renderer<'_> {
     fn lists(&self, path: &SitePath, facts: &Facts<'_>) -> Result<Lists> {
         let shown = facts.resource.filter(|_| !facts.withdrawn);
         let mut canvas_links = match (shown, &facts.manifest_url) {
-            (Some(r), Some(m)) if r.kind == ResourceKind::Manifest => self.canvas_links(r, m, path),
+            (Some(r), Some(m)) if r.kind == ResourceKind::Manifest => {
+                self.canvas_links(r, m, path, facts.citation.license.as_deref())
+            }
             _ => Vec::new(),
         };
         let (title, genre) = (&facts.citation.title, facts.citation.genre.facts());
@@ -362,8 +425,15 @@ impl Renderer<'_> {
     }
 
     /// One link per canvas of a manifest, opening the landing page's viewer
-    /// at it.
-    fn canvas_links(&self, r: &Resource, manifest: &str, path: &SitePath) -> Vec<CanvasLink> {
+    /// at it, with its whole image to download under `rights` (the page's
+    /// licence) or the canvas's own.
+    fn canvas_links(
+        &self,
+        r: &Resource,
+        manifest: &str,
+        path: &SitePath,
+        rights: Option<&str>,
+    ) -> Vec<CanvasLink> {
         let states = CanvasStates::new(manifest);
         let page = self.config.path(path.as_str());
         r.canvases
@@ -376,6 +446,15 @@ impl Renderer<'_> {
                     .map_or_else(|| format!("Image {}", i + 1), |l| l.value.clone()),
                 lang: self.other_language(c.label.as_ref()),
                 url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
+                download: c.image.as_ref().map(|image| ImageDownload {
+                    url: image.url.clone(),
+                    width: image.size.map(|s| s.0),
+                    height: image.size.map(|s| s.1),
+                    rights: c.rights.as_deref().or(rights).map(|uri| RightsContext {
+                        uri: uri.to_string(),
+                        name: rights_name(uri),
+                    }),
+                }),
             })
             .collect()
     }
