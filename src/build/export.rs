@@ -41,9 +41,7 @@ impl<'s> BulkExport<'s> {
         csv.write_record(bulk::COLUMNS)
             .map_err(|e| error(export::CSV, e))?;
         let zip = match datacite {
-            true => Some(zip::ZipWriter::new(
-                staging.stream(path(export::DATACITE))?,
-            )),
+            true => Some(zip::ZipWriter::new(staging.stream(path(export::DATACITE))?)),
             false => None,
         };
         Ok(BulkExport {

@@ -80,13 +80,8 @@ impl SiteWide<'_> {
         };
         let listed = refs.iter().filter(|r| r.listed).count();
         let last_pages = self.last.map(|p| (self.out, &p.site_pages));
-        let mut site_wide = site_wide::SiteWide::new(
-            renderer,
-            listed,
-            last_pages,
-            self.lock_dates,
-            self.datacite,
-        )?;
+        let mut site_wide =
+            site_wide::SiteWide::new(renderer, listed, last_pages, self.lock_dates, self.datacite)?;
         let mut bulk = BulkExport::start(self.staging, self.datacite)?;
         let (mut pid_bytes, mut pages_built, mut stubs) = (0, 0, 0);
         // An incremental build removes the files it no longer makes.

@@ -234,7 +234,10 @@ mod tests {
         .unwrap();
         assert_eq!(got.url, "https://i.org/d.png");
         assert_eq!(got.size, Some((7, 9)));
-        assert_eq!(image(r#"{"id":"https://i.org/v.mp4","type":"Video"}"#, "{}"), None);
+        assert_eq!(
+            image(r#"{"id":"https://i.org/v.mp4","type":"Video"}"#, "{}"),
+            None
+        );
         assert_eq!(image(r#"{"id":"javascript:x","type":"Image"}"#, "{}"), None);
     }
 }

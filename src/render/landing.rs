@@ -8,9 +8,9 @@
 use serde_json::{json, Value};
 
 use super::context::{
-    text_language, CanvasLink, Download, HeadLink, ImageDownload, ImagesContext, LandingContext, LinkContext,
-    LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead, PidContext,
-    ResourceView, RightsContext, ViewerTarget,
+    text_language, CanvasLink, Download, HeadLink, ImageDownload, ImagesContext, LandingContext,
+    LinkContext, LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead,
+    PidContext, ResourceView, RightsContext, ViewerTarget,
 };
 use super::meta::{
     coins, dc_tags, json_ld, linkset_context, linkset_document, meta_tags, signposting, Signposts,
