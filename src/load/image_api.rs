@@ -7,7 +7,7 @@ use crate::load::json::{Json, Object};
 use crate::model::resource::{http_url, FullImage};
 
 /// The Image API versions, which name the whole image differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum ApiVersion {
     /// 1.x: `full/full/0/native.jpg`.
     V1,
@@ -23,9 +23,14 @@ enum ApiVersion {
 /// service's, else the canvas's (which most publishers make the image's).
 pub(super) fn full_image(body: &Json, canvas: &Object) -> Option<FullImage> {
     let body_obj = body.as_object()?;
-    let service = body
-        .get("service")
-        .and_then(|s| items(s).filter_map(Json::as_object).find_map(image_service));
+    // The newest version a body's services offer (Bodleian's offer 2 and
+    // 3 side by side).
+    let service = body.get("service").and_then(|s| {
+        items(s)
+            .filter_map(Json::as_object)
+            .filter_map(image_service)
+            .max_by_key(|(_, version, _)| *version)
+    });
     if let Some((base, version, service)) = service {
         let size = dimensions(body_obj)
             .or_else(|| dimensions(service))
@@ -212,6 +217,16 @@ mod tests {
         let got = image(limited, r#"{"width":4000,"height":2000}"#).unwrap();
         assert_eq!(got.url, "https://i.org/b/full/max/0/default.jpg");
         assert_eq!(got.size, Some((1000, 500)));
+    }
+
+    #[test]
+    fn the_newest_of_several_services() {
+        let got = image(
+            r#"{"id":"x","service":[{"@id":"https://i.org/e","@type":"ImageService2"},{"id":"https://i.org/e","type":"ImageService3"}]}"#,
+            "{}",
+        )
+        .unwrap();
+        assert_eq!(got.url, "https://i.org/e/full/max/0/default.jpg");
     }
 
     #[test]
