@@ -227,12 +227,18 @@ fn a_site_without_dois_has_no_datacite_zip() {
     assert!(home.contains("export/records.jsonl"));
 }
 
-/// A rebuild after one manifest changed renders that PID alone (the others'
+/// A rebuild after one manifest changed renders its PIDs alone (the others'
 /// records come from the build state, their manifests unread) and writes
-/// the export files a full build writes.
+/// the export files a full build writes: in the zip, the changed DOI's
+/// record compressed anew, the unchanged one's copied from the last zip.
 #[test]
 fn a_rebuild_exports_what_a_full_build_exports() {
     let site = common::copy_fixture("basic");
+    common::append(
+        site.path(),
+        "content/registry.csv",
+        "doi:10.5555/photo.2,manifests/photo-v3.json,,,,,,,,,\n",
+    );
     let out = site.path().join("public");
     run(site.path(), &out, true);
     let before = std::fs::read(out.join("export/records.csv")).unwrap();
@@ -248,7 +254,7 @@ fn a_rebuild_exports_what_a_full_build_exports() {
 
     let report = run(site.path(), &out, false);
     assert!(report.incremental);
-    assert_eq!(report.rendered, 1, "only the changed PID is rendered");
+    assert_eq!(report.rendered, 2, "only the changed manifest's PIDs are rendered");
     let clean = site.path().join("clean");
     run(site.path(), &clean, true);
     for file in pidsite::output::export::PATHS {

@@ -3,9 +3,13 @@
 //! `render::bulk` for what a record holds): `export/records.csv`,
 //! `export/records.jsonl` and, on a site with DOIs, `export/datacite.zip`.
 //! The records come from the build state, so a rebuild writes the same
-//! files as a full build without reading any unchanged manifest.
+//! files as a full build without reading any unchanged manifest; a record
+//! the last build's zip holds as it is now is copied from it compressed,
+//! as the rest of the rebuild keeps what has not changed (compressing every
+//! record again was most of a no-op rebuild of a site of DOIs).
 
 use std::io::Write as _;
+use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::model::site_path::SitePath;
@@ -19,6 +23,8 @@ pub(super) struct BulkExport<'s> {
     jsonl: Streamed<'s>,
     /// None on a site without DOIs.
     zip: Option<zip::ZipWriter<Streamed<'s>>>,
+    /// The last build's zip, in the live output (a rebuild).
+    last: Option<zip::ZipArchive<std::fs::File>>,
 }
 
 /// What the files came to: each one's path in the output and size.
@@ -35,8 +41,9 @@ fn error(name: &str, e: impl Into<std::io::Error>) -> Error {
 
 impl<'s> BulkExport<'s> {
     /// Start the files; `datacite` when the site has a DOI to zip the
-    /// record of.
-    pub(super) fn start(staging: &'s Staging, datacite: bool) -> Result<Self> {
+    /// record of; `live` is the output a rebuild changes (its zip, if it
+    /// can be read, lends the unchanged records).
+    pub(super) fn start(staging: &'s Staging, datacite: bool, live: Option<&Path>) -> Result<Self> {
         let mut csv = csv::Writer::from_writer(staging.stream(path(export::CSV))?);
         csv.write_record(bulk::COLUMNS)
             .map_err(|e| error(export::CSV, e))?;
@@ -44,10 +51,15 @@ impl<'s> BulkExport<'s> {
             true => Some(zip::ZipWriter::new(staging.stream(path(export::DATACITE))?)),
             false => None,
         };
+        let last = live
+            .filter(|_| datacite)
+            .and_then(|out| std::fs::File::open(path(export::DATACITE).to_file_path(out)).ok())
+            .and_then(|file| zip::ZipArchive::new(file).ok());
         Ok(BulkExport {
             csv,
             jsonl: staging.stream(path(export::JSONL))?,
             zip,
+            last,
         })
     }
 
@@ -61,15 +73,22 @@ impl<'s> BulkExport<'s> {
             self.jsonl.write(b"\n")?;
         }
         if let (Some(zip), Some((name, xml))) = (self.zip.as_mut(), &record.datacite) {
-            // A fixed time, so that the same records make the same bytes
-            // (a rebuild leaves the file alone; builds are reproducible).
-            let options = zip::write::SimpleFileOptions::default()
-                .compression_method(zip::CompressionMethod::Deflated)
-                .last_modified_time(zip::DateTime::default());
-            zip.start_file(name.as_str(), options)
-                .map_err(|e| error(export::DATACITE, e))?;
-            zip.write_all(xml.as_bytes())
-                .map_err(|e| error(export::DATACITE, e))?;
+            let copied = match self.last.as_mut() {
+                Some(last) => copy_unchanged(zip, last, name, xml)?,
+                None => false,
+            };
+            if !copied {
+                // A fixed time, so that the same records make the same
+                // bytes (a rebuild leaves the file alone; builds are
+                // reproducible).
+                let options = zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated)
+                    .last_modified_time(zip::DateTime::default());
+                zip.start_file(name.as_str(), options)
+                    .map_err(|e| error(export::DATACITE, e))?;
+                zip.write_all(xml.as_bytes())
+                    .map_err(|e| error(export::DATACITE, e))?;
+            }
         }
         Ok(())
     }
@@ -87,4 +106,29 @@ impl<'s> BulkExport<'s> {
         }
         Ok(written)
     }
+}
+
+/// Copy record `name` from the last build's zip, compressed as it is, when
+/// it holds `xml` (the same length and CRC-32, deflated as this build
+/// would); whether it did.
+fn copy_unchanged(
+    zip: &mut zip::ZipWriter<Streamed<'_>>,
+    last: &mut zip::ZipArchive<std::fs::File>,
+    name: &str,
+    xml: &str,
+) -> Result<bool> {
+    let Some(file) = last
+        .index_for_name(name)
+        .and_then(|i| last.by_index_raw(i).ok())
+    else {
+        return Ok(false);
+    };
+    let same = file.size() == xml.len() as u64
+        && file.compression() == zip::CompressionMethod::Deflated
+        && file.crc32() == crc32fast::hash(xml.as_bytes());
+    if same {
+        zip.raw_copy_file(file)
+            .map_err(|e| error(export::DATACITE, e))?;
+    }
+    Ok(same)
 }

@@ -82,7 +82,8 @@ impl SiteWide<'_> {
         let last_pages = self.last.map(|p| (self.out, &p.site_pages));
         let mut site_wide =
             site_wide::SiteWide::new(renderer, listed, last_pages, self.lock_dates, self.datacite)?;
-        let mut bulk = BulkExport::start(self.staging, self.datacite)?;
+        let live = self.last.map(|_| self.out);
+        let mut bulk = BulkExport::start(self.staging, self.datacite, live)?;
         let (mut pid_bytes, mut pages_built, mut stubs) = (0, 0, 0);
         // An incremental build removes the files it no longer makes.
         let mut pid_files: HashSet<String> = HashSet::new();

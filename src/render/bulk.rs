@@ -78,10 +78,11 @@ pub struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// The row's cells, in the order of [`COLUMNS`].
+    /// The row's cells, in the order of [`COLUMNS`], each safe to open in
+    /// a spreadsheet (see [`inert`]).
     pub fn cells(&self) -> Vec<String> {
         let text = |s: Option<&str>| s.unwrap_or_default().to_string();
-        vec![
+        let cells = vec![
             self.pid.clone(),
             text(self.resolver_url.as_deref()),
             self.aliases.join(SEPARATOR),
@@ -100,7 +101,19 @@ impl Row<'_> {
             self.providers.join(SEPARATOR),
             self.landing_url.to_string(),
             text(self.manifest_url),
-        ]
+        ];
+        cells.into_iter().map(inert).collect()
+    }
+}
+
+/// A cell a spreadsheet will not run: text from a manifest that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as a
+/// formula (`=HYPERLINK(…)`), so it gets a leading `'`, which spreadsheets
+/// take as "text" (OWASP's advice on CSV injection).
+fn inert(cell: String) -> String {
+    match cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        true => format!("'{cell}"),
+        false => cell,
     }
 }
 
@@ -137,5 +150,21 @@ mod tests {
         assert_eq!(cells.len(), COLUMNS.len());
         assert_eq!(cells[2], "old-1 | 10.1002/(SICI)1;2-O");
         assert_eq!(cells[4], "Doe, Jane; Roe, Rick");
+    }
+
+    #[test]
+    fn no_cell_is_a_formula() {
+        let creators = ["@SUM(A1)".to_string()];
+        let row = Row {
+            title: "=HYPERLINK(\"https://evil.example\")",
+            creators: &creators,
+            date: Some("-0500"),
+            ..Row::default()
+        };
+        let cells = row.cells();
+        assert_eq!(cells[3], "'=HYPERLINK(\"https://evil.example\")");
+        assert_eq!(cells[4], "'@SUM(A1)");
+        assert_eq!(cells[5], "'-0500");
+        assert_eq!(cells[0], "");
     }
 }
