@@ -68,9 +68,13 @@ fn every_corpus_file_builds_strict() {
         let html = std::fs::read_to_string(&page)
             .unwrap_or_else(|_| panic!("no page for {}", file.display()));
         // Issue 6: a landing page is under 20 KB before the shared CSS and
-        // script (long lists of images and members go to pages of their own).
+        // script (long lists of images and members go to pages of their own),
+        // and 1 KB more for the download links of its 6 listed images (issue
+        // 20: each ~150 bytes, its Image API URL most of them, and the
+        // images' licence once). Gallica's manifest with two images is the
+        // largest, 20.2 KB.
         assert!(
-            html.len() < 20_000,
+            html.len() < 21_000,
             "{}: landing page of {} bytes",
             file.display(),
             html.len()

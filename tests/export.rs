@@ -254,7 +254,10 @@ fn a_rebuild_exports_what_a_full_build_exports() {
 
     let report = run(site.path(), &out, false);
     assert!(report.incremental);
-    assert_eq!(report.rendered, 2, "only the changed manifest's PIDs are rendered");
+    assert_eq!(
+        report.rendered, 2,
+        "only the changed manifest's PIDs are rendered"
+    );
     let clean = site.path().join("clean");
     run(site.path(), &clean, true);
     for file in pidsite::output::export::PATHS {

@@ -510,6 +510,9 @@ pub struct ImagesContext<'a> {
     pub canvas_total: usize,
     /// What the manifest is (the page says "pages", "recordings"…).
     pub genre: GenreView,
+    /// The manifest's licence, which the images are under unless a
+    /// canvas says otherwise (`canvas_links[].download.rights`).
+    pub rights: Option<RightsContext>,
 }
 
 /// The 404 page.

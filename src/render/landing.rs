@@ -401,7 +401,9 @@ impl Renderer<'_> {
         let mut canvas_page = None;
         if canvas_links.len() > LANDING_CANVAS_LINKS {
             let page_path = path.join_folder("images");
-            pages.push(self.canvas_page(title, genre, path, &page_path, &canvas_links)?);
+            let rights = facts.citation.license.as_deref();
+            let list = (&page_path, canvas_links.as_slice(), rights);
+            pages.push(self.canvas_page(title, genre, path, list)?);
             canvas_page = Some(self.config.path(page_path.as_str()));
             canvas_links.truncate(LANDING_CANVAS_LINKS);
         }
@@ -425,8 +427,8 @@ impl Renderer<'_> {
     }
 
     /// One link per canvas of a manifest, opening the landing page's viewer
-    /// at it, with its whole image to download under `rights` (the page's
-    /// licence) or the canvas's own.
+    /// at it, with its whole image to download and the canvas's own rights
+    /// where they are not `rights` (the page's licence).
     fn canvas_links(
         &self,
         r: &Resource,
@@ -450,10 +452,12 @@ impl Renderer<'_> {
                     url: image.url.clone(),
                     width: image.size.map(|s| s.0),
                     height: image.size.map(|s| s.1),
-                    rights: c.rights.as_deref().or(rights).map(|uri| RightsContext {
-                        uri: uri.to_string(),
-                        name: rights_name(uri),
-                    }),
+                    // The page's licence is said once, under the list.
+                    rights: c
+                        .rights
+                        .as_deref()
+                        .filter(|own| Some(*own) != rights)
+                        .map(rights_context),
                 }),
             })
             .collect()
@@ -567,10 +571,7 @@ impl Renderer<'_> {
                 .map(|r| annotations::view(r, language, |id| self.pid_page(id))),
             manifest_url: facts.manifest_url.clone(),
             viewer,
-            rights: citation.license.as_ref().map(|uri| RightsContext {
-                uri: uri.clone(),
-                name: rights_name(uri),
-            }),
+            rights: citation.license.as_deref().map(rights_context),
             downloads: parts.downloads,
             note: spec.note.map(|n| NoteContext {
                 title: n.title.clone(),
@@ -664,8 +665,7 @@ impl Renderer<'_> {
         title: &str,
         genre: GenreFacts,
         landing: &SitePath,
-        path: &SitePath,
-        links: &[CanvasLink],
+        (path, links, rights): (&SitePath, &[CanvasLink], Option<&str>),
     ) -> Result<Output> {
         let ctx = ImagesContext {
             site: &self.site,
@@ -685,6 +685,7 @@ impl Renderer<'_> {
             canvas_links: links,
             canvas_total: links.len(),
             genre: genre.into(),
+            rights: rights.map(rights_context),
         };
         Ok(Output::new(path.clone(), self.render("images.html", &ctx)?))
     }
@@ -764,6 +765,14 @@ fn capitalised(word: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// A rights URI with its name, when known.
+fn rights_context(uri: &str) -> RightsContext {
+    RightsContext {
+        uri: uri.to_string(),
+        name: rights_name(uri),
+    }
 }
 
 #[cfg(test)]
