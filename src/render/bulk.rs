@@ -79,7 +79,7 @@ pub struct Row<'a> {
 
 impl Row<'_> {
     /// The row's cells, in the order of [`COLUMNS`], each safe to open in
-    /// a spreadsheet (see [`inert`]).
+    /// a spreadsheet (see `inert`).
     pub fn cells(&self) -> Vec<String> {
         let text = |s: Option<&str>| s.unwrap_or_default().to_string();
         let cells = vec![
