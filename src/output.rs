@@ -28,6 +28,25 @@ pub mod file {
     pub const ALL: [&str; 6] = [MANIFEST, BIBTEX, RIS, CSL_JSON, DATACITE, LINKSET];
 }
 
+/// The site-wide bulk export files (see `render::bulk`), under `export/`.
+pub mod export {
+    /// The folder they are in.
+    pub const FOLDER: &str = "export";
+    /// One row per PID, for people and spreadsheets.
+    pub const CSV: &str = "records.csv";
+    /// One CSL-JSON item per line (each PID's `cite.json` item), for
+    /// software.
+    pub const JSONL: &str = "records.jsonl";
+    /// Every DOI's DataCite XML record, zipped (sites with DOIs only).
+    pub const DATACITE: &str = "datacite.zip";
+    /// Each file's path in the output.
+    pub const PATHS: [&str; 3] = [
+        "export/records.csv",
+        "export/records.jsonl",
+        "export/datacite.zip",
+    ];
+}
+
 /// One file of the site, rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
@@ -96,6 +115,9 @@ pub struct Summary {
     /// (landing pages and tombstones only).
     #[serde(default)]
     pub search: Option<SearchRecord>,
+    /// Its record in the bulk export files (none for a reserved PID).
+    #[serde(default)]
+    pub export: Option<ExportRecord>,
 }
 
 /// One PID as the site-wide search knows it: the text it is found by and
@@ -114,6 +136,21 @@ pub struct SearchRecord {
     /// it, not by the label, so its URL is the same in every language.
     #[serde(default)]
     pub kind_name: String,
+}
+
+/// One PID's record in the bulk export files (`export/`), kept with its
+/// summary so that a rebuild writes them without reading its manifest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExportRecord {
+    /// Its row of `records.csv`, one cell per column of
+    /// `render::bulk::COLUMNS`.
+    pub row: Vec<String>,
+    /// The CSL-JSON item of its `cite.json` (compact), for
+    /// `records.jsonl`; none for a moved PID, which has no citation.
+    pub csl: Option<Box<serde_json::value::RawValue>>,
+    /// Its DataCite XML record (DOIs only), for `datacite.zip`, with the
+    /// path of its entry there (`doi/10.…/datacite.xml`, as on the site).
+    pub datacite: Option<(String, String)>,
 }
 
 /// One PID in the home page list.

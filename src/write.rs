@@ -320,6 +320,25 @@ impl Streamed<'_> {
     }
 }
 
+/// What writers of formats (CSV, zip) need: the file's own errors pass
+/// through, and [`Streamed::finish`] names the file in those it reports.
+impl std::io::Write for Streamed<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// A zip archive goes back to write each entry's sizes in its header.
+impl std::io::Seek for Streamed<'_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.w.seek(pos)
+    }
+}
+
 /// Write `bytes` beside `path`, to be put in its place by
 /// [`StagedFile::commit`] (a reader never sees half of it), unless the file
 /// holds them already. `pidsite.lock` is saved so: staged before the output

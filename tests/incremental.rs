@@ -14,8 +14,17 @@ fn site() -> tempfile::TempDir {
     common::copy_fixture("basic")
 }
 
-/// Site-wide files that list every PID (titles, dates, activities).
-const SITE_WIDE: &[&str] = &["index.html", "sitemap.xml", "feed.xml", "linkset.json"];
+/// Site-wide files that list every PID (titles, dates, activities, the
+/// bulk export's records).
+const SITE_WIDE: &[&str] = &[
+    "index.html",
+    "sitemap.xml",
+    "feed.xml",
+    "linkset.json",
+    "export/records.csv",
+    "export/records.jsonl",
+    "export/datacite.zip",
+];
 
 fn run(site: &Path, out: &Path, full: bool) -> BuildReport {
     build(

@@ -64,7 +64,8 @@ fn answer(out: &Path, url: &str) -> Option<&'static str> {
     if rel.is_empty() || rel.ends_with('/') {
         file.push("index.html");
     }
-    let html = std::fs::read_to_string(file).ok()?;
+    // Not every published file is text (the bulk export's zip).
+    let html = String::from_utf8_lossy(&std::fs::read(file).ok()?).into_owned();
     Some(if html.contains("http-equiv=\"refresh\"") {
         "stub"
     } else if html.contains("noindex") && html.contains("withdrawn") {

@@ -8,6 +8,7 @@
 //! build state saved.
 
 mod commit;
+mod export;
 mod fingerprint;
 mod index;
 pub(crate) mod inputs;
@@ -26,6 +27,7 @@ use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::exclusive::OutputLock;
 use crate::load::registry::Registry;
 use crate::lock;
+use crate::model::record::Status;
 use crate::remote;
 use crate::render::{PidIndex, Renderer};
 use crate::write::{self, Staging};
@@ -218,6 +220,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         store: &store,
         lock_dates: &lock_dates,
         last: previous.as_ref(),
+        datacite: has_datacite(&registry),
     }
     .render(&renderer, &refs, &mut warnings)?;
     let dated = std::mem::take(&mut built.dated);
@@ -257,6 +260,17 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         remote: remote_docs.counts(),
         notes: std::mem::take(&mut registry.notes),
         elapsed: started.elapsed(),
+    })
+}
+
+/// Whether a PID of the registry gets a DataCite record: a DOI with a
+/// page (active or withdrawn). Known before the site-wide pages, so the
+/// home page links the zip of them only when there is one.
+fn has_datacite(registry: &Registry) -> bool {
+    registry.entries.iter().any(|e| {
+        let r = e.current();
+        r.pid.scheme() == crate::model::pid::Scheme::Doi
+            && matches!(r.status, Status::Active | Status::Withdrawn)
     })
 }
 

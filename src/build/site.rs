@@ -8,6 +8,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::export::BulkExport;
 use crate::cache::entry_store::{EntryRef, EntryState, EntryStore};
 use crate::cache::state::new_build_id;
 use crate::cache::State;
@@ -35,6 +36,9 @@ pub(super) struct SiteWide<'a> {
     pub(super) lock_dates: &'a LockDates,
     /// The last build's state (none for a full build).
     pub(super) last: Option<&'a State>,
+    /// Whether a PID has a DataCite record (a DOI, not reserved or moved),
+    /// so the export zips them.
+    pub(super) datacite: bool,
 }
 
 /// What the whole build staged.
@@ -77,7 +81,9 @@ impl SiteWide<'_> {
         let listed = refs.iter().filter(|r| r.listed).count();
         let last_pages = self.last.map(|p| (self.out, &p.site_pages));
         let mut site_wide =
-            site_wide::SiteWide::new(renderer, listed, last_pages, self.lock_dates)?;
+            site_wide::SiteWide::new(renderer, listed, last_pages, self.lock_dates, self.datacite)?;
+        let live = self.last.map(|_| self.out);
+        let mut bulk = BulkExport::start(self.staging, self.datacite, live)?;
         let (mut pid_bytes, mut pages_built, mut stubs) = (0, 0, 0);
         // An incremental build removes the files it no longer makes.
         let mut pid_files: HashSet<String> = HashSet::new();
@@ -96,6 +102,9 @@ impl SiteWide<'_> {
                 }
                 first = false;
                 linkset.write(context.get().as_bytes())?;
+            }
+            if let Some(record) = &state.summary.export {
+                bulk.add(record)?;
             }
             pid_bytes += state.bytes;
             pages_built += state.summary.pages;
@@ -116,6 +125,10 @@ impl SiteWide<'_> {
             bytes: build_id.clone().into_bytes(),
         })?;
         site_files.push(linkset_path.file_name());
+        for (path, size) in bulk.finish()? {
+            bytes += size;
+            site_files.push(path.file_name());
+        }
         // Pages kept as the last build wrote them.
         for (file, size) in site_pages.kept {
             bytes += size;

@@ -6,6 +6,7 @@
 use crate::load::json::{self, Json, Object};
 
 use crate::load::html::{sanitize, strip};
+use crate::load::image_api;
 use crate::model::genre::{Genre, GENRE_LABELS};
 use crate::model::resource::{
     http_url, AnnotationView, CanvasRef, Html, Link, LinkKind, Member, MetadataEntry,
@@ -97,6 +98,7 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
         annotation_total,
         links: links(obj, &r),
         canvases: canvas_refs(&canvases, &r),
+        collections: collections(obj, kind),
         part_of: obj
             .get("partOf")
             .or_else(|| obj.get("within"))
@@ -189,9 +191,37 @@ fn canvas_refs(canvases: &[&Object], r: &Reader) -> Vec<CanvasRef> {
             Some(CanvasRef {
                 id: id_of(c)?,
                 label: c.get("label").and_then(|v| r.text(v)),
+                image: painted_resource(c).and_then(|body| image_api::full_image(body, c)),
+                rights: c
+                    .get("rights")
+                    .and_then(|v| items(v).find_map(uri_of))
+                    .and_then(|u| http_url(&u)),
             })
         })
         .collect()
+}
+
+/// The collections a manifest or collection says it is part of: v3
+/// `partOf` entries typed Collection, v2 `within` (a URI, or an object
+/// typed `sc:Collection`).
+fn collections(obj: &Object, kind: ResourceKind) -> Vec<String> {
+    if !matches!(kind, ResourceKind::Manifest | ResourceKind::Collection) {
+        return Vec::new();
+    }
+    let in_collection = |p: &Json| match p {
+        Json::String(_) => true,
+        other => other.as_object().and_then(detect_kind) == Some(ResourceKind::Collection),
+    };
+    obj.get("partOf")
+        .or_else(|| obj.get("within"))
+        .map(|p| {
+            items(p)
+                .filter(|p| in_collection(p))
+                .filter_map(uri_of)
+                .filter_map(|u| http_url(&u))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Whether a `partOf`/`within` value may name a manifest: a URI, or an
@@ -558,6 +588,23 @@ fn canvas_thumbnail(canvas: &Object) -> Option<String> {
     if let Some(t) = canvas.get("thumbnail").and_then(thumbnail_of) {
         return Some(t);
     }
+    let resource = painted_resource(canvas)?;
+    if let Some(img) = resource.get("service").and_then(service_image) {
+        return Some(img);
+    }
+    let is_image = resource
+        .get("type")
+        .or_else(|| resource.get("@type"))
+        .and_then(Json::as_str)
+        .is_some_and(|t| t.ends_with("Image"));
+    is_image
+        .then(|| resource.as_object().and_then(id_of))
+        .flatten()
+        .and_then(|u| http_url(&u))
+}
+
+/// What a canvas's first painting annotation paints (a choice's default).
+fn painted_resource<'v, 'a>(canvas: &'v Object<'a>) -> Option<&'v Json<'a>> {
     // v2: images[0].resource; v3: items[0].items[0].body
     let resource = canvas
         .get("images")
@@ -571,23 +618,11 @@ fn canvas_thumbnail(canvas: &Object) -> Option<String> {
                 .and_then(|a| items(a).next())
                 .and_then(|a| a.get("body"))
         })?;
-    let resource = match resource.get("items").or_else(|| resource.get("default")) {
+    match resource.get("items").or_else(|| resource.get("default")) {
         // Choice (v3 items, v2 oa:Choice default)
-        Some(choice) if resource.get("service").is_none() => items(choice).next()?,
-        _ => items(resource).next()?,
-    };
-    if let Some(img) = resource.get("service").and_then(service_image) {
-        return Some(img);
+        Some(choice) if resource.get("service").is_none() => items(choice).next(),
+        _ => items(resource).next(),
     }
-    let is_image = resource
-        .get("type")
-        .or_else(|| resource.get("@type"))
-        .and_then(Json::as_str)
-        .is_some_and(|t| t.ends_with("Image"));
-    is_image
-        .then(|| resource.as_object().and_then(id_of))
-        .flatten()
-        .and_then(|u| http_url(&u))
 }
 
 fn members(obj: &Object, r: &Reader) -> Vec<Member> {

@@ -5,6 +5,7 @@ pub mod confine;
 pub mod enrichable;
 pub mod html;
 pub mod iiif;
+mod image_api;
 pub mod json;
 pub mod markdown;
 pub mod pages;

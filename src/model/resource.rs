@@ -198,6 +198,23 @@ pub struct CanvasRef {
     pub id: String,
     /// Its label.
     pub label: Option<Text>,
+    /// The image it paints, whole, for downloading (none for a canvas
+    /// that paints no image).
+    pub image: Option<FullImage>,
+    /// The canvas's own rights URI (v3 `rights` on the canvas), if any:
+    /// it wins over the manifest's for that image.
+    pub rights: Option<String>,
+}
+
+/// The whole image a canvas paints, as a visitor downloads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FullImage {
+    /// Its URL: an Image API service's whole image at its largest size
+    /// (`full/max`, or `full/full` where the service may predate `max`),
+    /// else the static image painted.
+    pub url: String,
+    /// Its width and height in pixels, when the document says.
+    pub size: Option<(u64, u64)>,
 }
 
 /// What an annotation targets: a canvas (or a region of it), and the
@@ -270,6 +287,10 @@ pub struct Resource {
     /// The canvases of a manifest, in order (at most [`MAX_CANVAS_REFS`]).
     #[serde(skip)]
     pub canvases: Vec<CanvasRef>,
+    /// For a Manifest or Collection: the collections it says it is part
+    /// of (`partOf` typed Collection, v2 `within`), http(s) only.
+    #[serde(skip)]
+    pub collections: Vec<String>,
     /// For a Canvas, Range or annotation document: the manifest it
     /// belongs to, if given (`partOf`, v2 `within`; a layer or annotation
     /// collection it is part of is not kept).

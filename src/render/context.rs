@@ -179,6 +179,22 @@ pub struct CanvasLink {
     pub lang: Option<String>,
     /// Landing page URL with `?iiif-content=`.
     pub url: String,
+    /// The whole image, to download, when the canvas paints one.
+    pub download: Option<ImageDownload>,
+}
+
+/// A canvas's whole image as a download link.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageDownload {
+    /// Its URL (an Image API `full/max` or `full/full` URL, or the static
+    /// image).
+    pub url: String,
+    /// Its width in pixels, when known.
+    pub width: Option<u64>,
+    /// Its height in pixels, when known.
+    pub height: Option<u64>,
+    /// Its rights: the canvas's own, else the page's.
+    pub rights: Option<RightsContext>,
 }
 
 /// The annotations of an annotation page or annotation, as its landing
@@ -445,6 +461,8 @@ pub struct IndexContext<'a> {
     pub prev: Option<String>,
     /// Next page URL.
     pub next: Option<String>,
+    /// The bulk export files (every PID's record), to download.
+    pub exports: &'a [Download],
 }
 
 pub use super::browse::{FacetGroup, FacetValue};
@@ -525,6 +543,9 @@ pub struct ImagesContext<'a> {
     pub canvas_total: usize,
     /// What the manifest is (the page says "pages", "recordings"…).
     pub genre: GenreView,
+    /// The manifest's licence, which the images are under unless a
+    /// canvas says otherwise (`canvas_links[].download.rights`).
+    pub rights: Option<RightsContext>,
 }
 
 /// The 404 page.

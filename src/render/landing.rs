@@ -8,15 +8,17 @@
 use serde_json::{json, Value};
 
 use super::context::{
-    text_language, CanvasLink, Download, HeadLink, ImagesContext, LandingContext, LinkContext,
-    LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead, PidContext,
-    ResourceView, RightsContext, ViewerTarget,
+    text_language, CanvasLink, Download, HeadLink, ImageDownload, ImagesContext, LandingContext,
+    LinkContext, LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead,
+    PidContext, ResourceView, RightsContext, ViewerTarget,
 };
 use super::i18n::Strings;
 use super::meta::{
     coins, dc_tags, json_ld, linkset_context, linkset_document, meta_tags, signposting, Signposts,
 };
-use super::{annotations, search, LandingSpec, Renderer, LANDING_CANVAS_LINKS, LANDING_MEMBERS};
+use super::{
+    annotations, bulk, search, LandingSpec, Renderer, LANDING_CANVAS_LINKS, LANDING_MEMBERS,
+};
 use crate::citation::bibtex::bibtex;
 use crate::citation::datacite::{datacite_xml, DataCiteExtra};
 use crate::citation::ris::ris;
@@ -31,7 +33,7 @@ use crate::model::record::{Record, Status, Target};
 use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
-use crate::output::{file, Output, SearchRecord};
+use crate::output::{file, ExportRecord, Output, SearchRecord};
 
 /// Media types of the citation downloads.
 const CSL_TYPE: &str = "application/vnd.citationstyles.csl+json";
@@ -89,13 +91,26 @@ struct Parts {
     lists: Lists,
 }
 
+/// A landing page (or tombstone) rendered: its files, and what the
+/// site-wide pages take from it.
+pub(super) struct Landed {
+    /// The page and the files beside it.
+    pub(super) outputs: Vec<Output>,
+    /// Its item in the home page lists.
+    pub(super) item: ListItem,
+    /// Its linkset context, for the site-wide linkset.
+    pub(super) linkset: Value,
+    /// Its record in the bulk export.
+    pub(super) export: ExportRecord,
+    /// Its record in the site-wide search and the browse pages.
+    pub(super) search: SearchRecord,
+}
+
 impl Renderer<'_> {
-    /// A landing page (or tombstone) and its files; with the list item and
-    /// the page's linkset context for the site-wide pages.
-    pub(super) fn landing(
-        &self,
-        spec: &LandingSpec<'_>,
-    ) -> Result<(Vec<Output>, ListItem, Value, SearchRecord)> {
+    /// A landing page (or tombstone) and its files; with the list item,
+    /// the page's linkset context and its export record for the site-wide
+    /// pages.
+    pub(super) fn landing(&self, spec: &LandingSpec<'_>) -> Result<Landed> {
         let facts = self.facts(spec);
         let search = search::record(
             &search::Parts {
@@ -150,10 +165,58 @@ impl Renderer<'_> {
             kind: facts.kind_label.clone(),
             status: spec.record.status.name().to_string(),
         };
-        if let Some(xml) = datacite {
-            outputs.push(Output::new(path.file(file::DATACITE), xml));
+        let datacite = datacite.map(|xml| (path.file(file::DATACITE), xml));
+        let export = bulk::record(
+            &self.export_row(spec, &facts),
+            Some(&csl),
+            datacite
+                .as_ref()
+                .map(|(at, xml)| (at.file_name(), xml.clone())),
+        );
+        if let Some((at, xml)) = datacite {
+            outputs.push(Output::new(at, xml));
         }
-        Ok((outputs, item, linkset, search))
+        Ok(Landed {
+            outputs,
+            item,
+            linkset,
+            export,
+            search,
+        })
+    }
+
+    /// The page's row in `export/records.csv`.
+    fn export_row<'s>(&self, spec: &'s LandingSpec<'s>, facts: &'s Facts<'s>) -> bulk::Row<'s> {
+        let (record, resource, citation) = (spec.record, facts.resource, &facts.citation);
+        let genre = citation.genre.facts();
+        let mut providers: Vec<&str> = resource
+            .into_iter()
+            .flat_map(|r| &r.provider)
+            .filter_map(|p| p.label.as_ref().map(|l| l.value.as_str()))
+            .collect();
+        if providers.is_empty() {
+            providers.extend(citation.publisher.as_deref());
+        }
+        bulk::Row {
+            pid: record.pid.label(),
+            resolver_url: record.pid.resolver_url(&self.config.resolvers),
+            aliases: spec.aliases.clone(),
+            title: &citation.title,
+            creators: &citation.creators,
+            date: citation.date.as_deref(),
+            kind: genre.name,
+            type_general: genre.datacite,
+            iiif_type: resource.map(|r| r.kind.label()),
+            status: record.status.name(),
+            replaced_by: None,
+            withdrawn_date: facts.withdrawn_on.as_deref(),
+            withdrawn_reason: record.withdrawn_reason.as_deref(),
+            collections: resource.map_or(&[], |r| &r.collections),
+            rights: citation.license.as_deref(),
+            providers,
+            landing_url: &facts.landing_url,
+            manifest_url: facts.manifest_url.as_deref(),
+        }
     }
 
     /// What the page is made from: its citation, its URLs, and what of the
@@ -345,7 +408,9 @@ impl Renderer<'_> {
     fn lists(&self, path: &SitePath, facts: &Facts<'_>) -> Result<Lists> {
         let shown = facts.resource.filter(|_| !facts.withdrawn);
         let mut canvas_links = match (shown, &facts.manifest_url) {
-            (Some(r), Some(m)) if r.kind == ResourceKind::Manifest => self.canvas_links(r, m, path),
+            (Some(r), Some(m)) if r.kind == ResourceKind::Manifest => {
+                self.canvas_links(r, m, path, facts.citation.license.as_deref())
+            }
             _ => Vec::new(),
         };
         let (title, genre) = (&facts.citation.title, facts.citation.genre.facts());
@@ -353,7 +418,9 @@ impl Renderer<'_> {
         let mut canvas_page = None;
         if canvas_links.len() > LANDING_CANVAS_LINKS {
             let page_path = path.join_folder("images");
-            pages.push(self.canvas_page(title, genre, path, &page_path, &canvas_links)?);
+            let rights = facts.citation.license.as_deref();
+            let list = (&page_path, canvas_links.as_slice(), rights);
+            pages.push(self.canvas_page(title, genre, path, list)?);
             canvas_page = Some(self.config.path(page_path.as_str()));
             canvas_links.truncate(LANDING_CANVAS_LINKS);
         }
@@ -377,8 +444,15 @@ impl Renderer<'_> {
     }
 
     /// One link per canvas of a manifest, opening the landing page's viewer
-    /// at it.
-    fn canvas_links(&self, r: &Resource, manifest: &str, path: &SitePath) -> Vec<CanvasLink> {
+    /// at it, with its whole image to download and the canvas's own rights
+    /// where they are not `rights` (the page's licence).
+    fn canvas_links(
+        &self,
+        r: &Resource,
+        manifest: &str,
+        path: &SitePath,
+        rights: Option<&str>,
+    ) -> Vec<CanvasLink> {
         let states = CanvasStates::new(manifest);
         let page = self.config.path(path.as_str());
         r.canvases
@@ -394,6 +468,17 @@ impl Renderer<'_> {
                 ),
                 lang: self.other_language(c.label.as_ref()),
                 url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
+                download: c.image.as_ref().map(|image| ImageDownload {
+                    url: image.url.clone(),
+                    width: image.size.map(|s| s.0),
+                    height: image.size.map(|s| s.1),
+                    // The page's licence is said once, under the list.
+                    rights: c
+                        .rights
+                        .as_deref()
+                        .filter(|own| Some(*own) != rights)
+                        .map(rights_context),
+                }),
             })
             .collect()
     }
@@ -506,10 +591,7 @@ impl Renderer<'_> {
                 .map(|r| annotations::view(r, language, self.strings(), |id| self.pid_page(id))),
             manifest_url: facts.manifest_url.clone(),
             viewer,
-            rights: citation.license.as_ref().map(|uri| RightsContext {
-                uri: uri.clone(),
-                name: rights_name(uri),
-            }),
+            rights: citation.license.as_deref().map(rights_context),
             downloads: parts.downloads,
             note: spec.note.map(|n| NoteContext {
                 title: n.title.clone(),
@@ -603,8 +685,7 @@ impl Renderer<'_> {
         title: &str,
         genre: GenreFacts,
         landing: &SitePath,
-        path: &SitePath,
-        links: &[CanvasLink],
+        (path, links, rights): (&SitePath, &[CanvasLink], Option<&str>),
     ) -> Result<Output> {
         let ctx = ImagesContext {
             site: &self.site,
@@ -624,6 +705,7 @@ impl Renderer<'_> {
             canvas_links: links,
             canvas_total: links.len(),
             genre: genre.into(),
+            rights: rights.map(rights_context),
         };
         Ok(Output::new(path.clone(), self.render("images.html", &ctx)?))
     }
@@ -708,6 +790,14 @@ fn capitalised(word: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// A rights URI with its name, when known.
+fn rights_context(uri: &str) -> RightsContext {
+    RightsContext {
+        uri: uri.to_string(),
+        name: rights_name(uri),
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 mod activities;
 pub mod annotations;
 pub mod browse;
+pub mod bulk;
 pub mod context;
 pub mod exports;
 pub mod feeds;
@@ -86,6 +87,9 @@ struct LandingSpec<'r> {
     /// version's page is cited by its own URL).
     cite_url: Option<String>,
     history: Option<HistoryContext>,
+    /// The PID's aliases as written (every row's), for its export record
+    /// (a version page has none of its own).
+    aliases: Vec<&'r str>,
 }
 
 /// What pages that link to other PIDs' pages need to know of them: made by
@@ -302,20 +306,12 @@ impl<'a> Renderer<'a> {
         let landing_url = self.config.url(path.as_str());
         let mut outputs = Vec::new();
         let mut summary = Summary {
-            item: None,
             rows: vec![[
                 pid.label(),
                 landing_url.clone(),
                 record.status.name().into(),
             ]],
-            sitemap: None,
-            pages: 0,
-            stubs: 0,
-            redirects: Vec::new(),
-            linksets: Vec::new(),
-            modified: None,
-            activities: Vec::new(),
-            search: None,
+            ..Summary::default()
         };
         match record.status {
             Status::Moved => {
@@ -325,6 +321,7 @@ impl<'a> Renderer<'a> {
                     .expect("the registry checks that moved PIDs have replaced_by")
                     .landing_path();
                 outputs.push(self.stub(&mut summary, &pid.label(), path.clone(), &to)?);
+                summary.export = Some(self.moved_record(entry, &landing_url));
                 // Version pages of earlier builds keep resolving.
                 for i in (0..entry.versions.len()).filter(|_| entry.is_versioned()) {
                     outputs.push(self.stub(
@@ -351,12 +348,15 @@ impl<'a> Renderer<'a> {
                     history: rows.as_ref().map(|rows| {
                         HistoryContext::new(true, current, self.config.path(path.as_str()), rows)
                     }),
+                    aliases: entry.aliases().iter().map(|a| a.written.as_str()).collect(),
                 };
-                let (page_outputs, item, linkset, search) = self.landing(&spec)?;
-                summary.search = Some(search);
+                let landed = self.landing(&spec)?;
+                let (page_outputs, item) = (landed.outputs, landed.item);
+                summary.search = Some(landed.search);
                 summary
                     .linksets
-                    .extend(serde_json::value::to_raw_value(&linkset).ok());
+                    .extend(serde_json::value::to_raw_value(&landed.linkset).ok());
+                summary.export = Some(landed.export);
                 summary.pages += 1;
                 if record.status == Status::Active {
                     summary.sitemap = Some(landing_url);
@@ -403,6 +403,22 @@ impl<'a> Renderer<'a> {
             .or(changed);
         outputs.extend(self.other_names(entry, &dest, &mut summary)?);
         Ok((outputs, summary))
+    }
+
+    /// A moved PID's export record: its names, its status and where it
+    /// moved (nothing to cite: it has no page of its own).
+    fn moved_record(&self, entry: &Entry, landing_url: &str) -> crate::output::ExportRecord {
+        let record = entry.current();
+        let row = bulk::Row {
+            pid: record.pid.label(),
+            resolver_url: record.pid.resolver_url(&self.config.resolvers),
+            aliases: entry.aliases().iter().map(|a| a.written.as_str()).collect(),
+            status: record.status.name(),
+            replaced_by: record.replaced_by.as_ref().map(|p| p.label()),
+            landing_url,
+            ..bulk::Row::default()
+        };
+        bulk::record(&row, None, None)
     }
 
     /// The redirect stubs of a PID's other names, to `dest`: its aliases

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::browse::{self, Browse, FacetGroup};
-use super::context::{BrowseContext, IndexContext, ListItem};
+use super::context::{BrowseContext, Download, IndexContext, ListItem};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
 use super::search::SearchIndex;
 use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
@@ -27,7 +27,7 @@ use crate::load::pages::Page;
 use crate::lock::{LockDates, LockedPage};
 use crate::model::rule::Rule;
 use crate::model::site_path::SitePath;
-use crate::output::{Output, Redirect};
+use crate::output::{export, Output, Redirect};
 
 pub use crate::output::SitePage;
 
@@ -50,6 +50,10 @@ pub struct SiteWide<'r> {
     redirects: Vec<Redirect>,
     /// The search index and browse groups (none when search is off).
     search: Option<(SearchIndex, Browse)>,
+    /// The bulk export files, as the home page links them, and their
+    /// paths in the output.
+    exports: Vec<Download>,
+    export_files: Vec<String>,
     keeper: Keeper<'r>,
 }
 
@@ -86,7 +90,9 @@ impl<'r> SiteWide<'r> {
         listed: usize,
         last: Option<(&'r Path, &'r HashMap<String, SitePage>)>,
         dates: &'r LockDates,
+        datacite: bool,
     ) -> Result<Self> {
+        let (export_files, exports) = exports(renderer, datacite).into_iter().unzip();
         let mut csv = csv::Writer::from_writer(Vec::new());
         csv.write_record(["pid", "url", "status"])
             .map_err(csv_error)?;
@@ -109,6 +115,8 @@ impl<'r> SiteWide<'r> {
                 )),
                 false => None,
             },
+            exports,
+            export_files,
             keeper: Keeper {
                 last,
                 pages: SitePages::default(),
@@ -196,6 +204,18 @@ impl<'r> SiteWide<'r> {
             self.add_own_page(&loc, file, hash, emit)?;
         }
         self.keeper.pages.dated.sort_by(|a, b| a.file.cmp(&b.file));
+        // The export files are in the sitemap for harvesters to find.
+        for file in &self.export_files {
+            let loc = r.config.url(file);
+            let url = SitemapUrl {
+                loc: &loc,
+                lastmod: None,
+                image: None,
+            };
+            if let Some((name, xml)) = self.sitemaps.add(&url) {
+                emit(Output::new(SitePath::root().file(&name), xml))?;
+            }
+        }
         let (path, mut ctx) = r.not_found_context();
         // The 404 page runs the rules where the host has no server rules;
         // the script's address changes with them, so no browser keeps old
@@ -320,6 +340,7 @@ impl<'r> SiteWide<'r> {
             page_count,
             prev: (n > 1).then(|| r.config.path(page_path(n - 1).as_str())),
             next: (n < page_count).then(|| r.config.path(page_path(n + 1).as_str())),
+            exports: &self.exports,
         };
         let file = path.file_name();
         let hash = self.keeper.render(r, path, "index.html", &ctx, emit)?;
@@ -468,6 +489,30 @@ impl Keeper<'_> {
             .insert(file, SitePage { hash: hash.clone() });
         Ok(hash)
     }
+}
+
+/// The bulk export files (see `render::bulk`), root-relative, in the
+/// order the home page lists them; the DataCite zip only on a site with
+/// DOIs.
+fn exports(r: &Renderer<'_>, datacite: bool) -> Vec<(String, Download)> {
+    let files = [
+        ("export.csv", export::CSV, "text/csv"),
+        ("export.jsonl", export::JSONL, "application/jsonl"),
+        ("export.datacite", export::DATACITE, "application/zip"),
+    ];
+    files
+        .into_iter()
+        .filter(|(_, name, _)| datacite || *name != export::DATACITE)
+        .map(|(key, name, media_type)| {
+            let file = SitePath::folder([export::FOLDER]).file(name).file_name();
+            let download = Download {
+                label: r.text(key),
+                url: r.config.path(&file),
+                media_type: media_type.into(),
+            };
+            (file, download)
+        })
+        .collect()
 }
 
 fn csv_error(e: csv::Error) -> Error {

@@ -172,9 +172,11 @@ impl Renderer<'_> {
                 path: path.clone(),
                 cite_url: Some(url.clone()),
                 history: Some(history),
+                aliases: Vec::new(),
             };
-            let (page_outputs, _, linkset, _) = self.landing(&spec)?;
-            outputs.extend(page_outputs);
+            let landed = self.landing(&spec)?;
+            let linkset = landed.linkset;
+            outputs.extend(landed.outputs);
             // Each version page is a landing page of its own: the site-wide
             // linkset lists it too.
             summary

@@ -14,7 +14,7 @@ use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::pages::Page;
 use crate::model::pid::Pid;
 use crate::model::record::{version_slug, Entry, Record, Status};
-use crate::output::file;
+use crate::output::{export, file};
 
 mod map;
 mod profile;
@@ -599,6 +599,9 @@ const SITE_FILES: &[&str] = &[
     ".htaccess",
     "pidsite-redirects.map",
     ".pidsite-build",
+    export::PATHS[0],
+    export::PATHS[1],
+    export::PATHS[2],
 ];
 
 /// What of the site's own is at `file` (a path in the output), if any:
