@@ -7,6 +7,7 @@ pub mod html;
 pub mod iiif;
 pub mod json;
 pub mod markdown;
+pub mod nav_place;
 pub mod pages;
 pub mod registry;
 pub mod rules;
