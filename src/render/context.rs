@@ -49,6 +49,29 @@ pub struct SiteContext {
     /// Whether the site has search (`[search] enabled`): the search box
     /// in the header, the search and browse pages.
     pub search: bool,
+    /// The map's files and tiles, when the site has maps (`[map]
+    /// enabled`).
+    pub map: Option<MapAssets>,
+}
+
+/// What a page with a map loads, and where its tiles come from
+/// (`[map]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct MapAssets {
+    /// Leaflet's script, root-relative.
+    pub leaflet: String,
+    /// Leaflet's stylesheet, root-relative.
+    pub stylesheet: String,
+    /// pidsite's map script, root-relative.
+    pub script: String,
+    /// The tile URL template; empty for none.
+    pub tiles: String,
+    /// The tile provider's attribution.
+    pub attribution: String,
+    /// Where the attribution links to.
+    pub attribution_url: String,
+    /// The map page, root-relative.
+    pub page: String,
 }
 
 /// A link in the navigation.
@@ -335,6 +358,11 @@ pub struct LandingContext<'a> {
     pub registry_metadata: Vec<RegistryField>,
     /// Why the resource could not be shown (a warning), if so.
     pub problem: Option<String>,
+    /// Where the resource is (`navPlace`): the places listed, and drawn on
+    /// a map when the site has maps.
+    pub places: Vec<PlaceView>,
+    /// The map page, on a PID's page with places when the site has maps.
+    pub map_page: Option<String>,
 }
 
 /// A registry column shown on the landing page (`[registry.metadata]`).
@@ -475,7 +503,25 @@ pub struct BrowseContext<'a> {
     pub prev: Option<String>,
     /// Next page URL.
     pub next: Option<String>,
+    /// The map page, when the site has one.
+    pub map_page: Option<String>,
 }
+
+/// The map page (`map.html`, at `map/`): every located PID and its places.
+#[derive(Debug, Serialize)]
+pub struct MapContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+    /// The located PIDs, in registry order.
+    pub entries: &'a [MapEntry],
+    /// How many places they have in all.
+    pub place_count: usize,
+}
+
+pub use super::map::{MapEntry, PlaceView};
+pub use crate::output::MapPlace;
 
 /// A Markdown page.
 #[derive(Debug, Serialize)]

@@ -525,6 +525,20 @@ impl Renderer<'_> {
                 })
                 .collect(),
             problem: spec.loaded.problem.clone(),
+            places: resource
+                .filter(|_| !withdrawn)
+                .map(|r| super::map::views(r, &citation.title, language))
+                .unwrap_or_default(),
+            map_page: self
+                .site
+                .map
+                .as_ref()
+                .filter(|_| {
+                    record.status == Status::Active
+                        && spec.cite_url.is_none()
+                        && resource.is_some_and(|r| !r.places.is_empty())
+                })
+                .map(|m| m.page.clone()),
             head: self.landing_head(spec, facts),
         }
     }

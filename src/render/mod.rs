@@ -25,6 +25,7 @@ mod landing;
 pub mod meta;
 mod minify;
 pub mod rules;
+pub mod map;
 pub mod search;
 pub mod site_wide;
 mod stubs;
@@ -54,6 +55,10 @@ pub const MIRADOR_VERSION: &str = "4.0.0";
 /// SHA-384 of `dist/mirador.min.js` in the npm package `mirador@4.0.0`.
 pub const MIRADOR_SRI: &str =
     "sha384-htgTGGN+3plNExQGon3yKdiqYPAXLS8yj/jfexxUSNWOcMvTgoodTZ6jt6eQFLz9";
+
+/// The Leaflet release pidsite ships (`static/vendor/leaflet-…`), which
+/// draws the maps.
+pub const LEAFLET_VERSION: &str = "1.9.4";
 
 /// How many PIDs each home page lists.
 pub const PER_PAGE: usize = 60;
@@ -162,6 +167,15 @@ impl<'a> Renderer<'a> {
             viewer,
             asset_version: env!("CARGO_PKG_VERSION").into(),
             search: config.search,
+            map: config.map.enabled.then(|| MapAssets {
+                leaflet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.js")),
+                stylesheet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.css")),
+                script: config.path("js/map.js"),
+                tiles: config.map.tiles.clone(),
+                attribution: config.map.attribution.clone(),
+                attribution_url: config.map.attribution_url.clone(),
+                page: config.path(SitePath::folder([map::MAP_PAGE]).as_str()),
+            }),
         };
         Renderer {
             index: PidIndex::default(),
@@ -311,6 +325,7 @@ impl<'a> Renderer<'a> {
             modified: None,
             activities: Vec::new(),
             search: None,
+            places: Vec::new(),
         };
         match record.status {
             Status::Moved => {
@@ -362,6 +377,9 @@ impl<'a> Renderer<'a> {
                         to: here,
                         status: 410,
                     });
+                }
+                if let (Some(r), Status::Active) = (&loaded[current].resource, record.status) {
+                    summary.places = map::kept(r, &item.title);
                 }
                 summary.item = Some(item);
                 outputs.extend(page_outputs);

@@ -18,7 +18,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::browse::{self, Browse, FacetGroup};
-use super::context::{BrowseContext, IndexContext, ListItem};
+use super::context::{BrowseContext, IndexContext, ListItem, MapContext};
+use super::map::MapPage;
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
 use super::search::SearchIndex;
 use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
@@ -50,6 +51,8 @@ pub struct SiteWide<'r> {
     redirects: Vec<Redirect>,
     /// The search index and browse groups (none when search is off).
     search: Option<(SearchIndex, Browse)>,
+    /// The located PIDs (none when the site has no maps).
+    map: Option<MapPage>,
     keeper: Keeper<'r>,
 }
 
@@ -109,6 +112,7 @@ impl<'r> SiteWide<'r> {
                 )),
                 false => None,
             },
+            map: renderer.site.map.as_ref().map(|_| MapPage::default()),
             keeper: Keeper {
                 last,
                 pages: SitePages::default(),
@@ -153,6 +157,9 @@ impl<'r> SiteWide<'r> {
             index.add(item, record)?;
             browse.add(item, record);
         }
+        if let (Some(map), Some(item)) = (&mut self.map, &summary.item) {
+            map.add(item, &summary.places);
+        }
         if let Some(item) = summary.item {
             self.page.push(item);
             if self.page.len() == PER_PAGE {
@@ -182,11 +189,15 @@ impl<'r> SiteWide<'r> {
         if let Some((file, hash)) = self.home.take() {
             self.add_own_page(&r.config.url(""), file, hash, emit)?;
         }
+        let map_page = match self.map.take() {
+            Some(map) => self.write_map(map, emit)?,
+            None => None,
+        };
         if let Some((index, browse)) = self.search.take() {
             for output in index.finish()? {
                 emit(output)?;
             }
-            self.write_browse(browse, emit)?;
+            self.write_browse(browse, map_page.as_deref(), emit)?;
         }
         for page in pages {
             let (path, ctx) = r.page_context(page);
@@ -335,10 +346,16 @@ impl<'r> SiteWide<'r> {
 impl SiteWide<'_> {
     /// The search page, `browse/` and each browsed facet value's pages,
     /// all in the sitemap.
-    fn write_browse(&mut self, browse: Browse, emit: &mut Sink<'_>) -> Result<()> {
+    fn write_browse(
+        &mut self,
+        browse: Browse,
+        map_page: Option<&str>,
+        emit: &mut Sink<'_>,
+    ) -> Result<()> {
         let r = self.renderer;
         let facets = browse.facets(|p| r.config.path(p.as_str()));
         let root = BrowseView {
+            map_page,
             facets: &facets,
             facet: None,
             value: None,
@@ -362,6 +379,7 @@ impl SiteWide<'_> {
                 let url = |n: usize| r.config.path(browse::value_path(facet, &slug, n).as_str());
                 let on_page: Vec<&ListItem> = chunk.iter().collect();
                 let view = BrowseView {
+                    map_page,
                     facets: &facets,
                     facet: Some(facet),
                     value: Some(&value),
@@ -384,6 +402,25 @@ impl SiteWide<'_> {
         Ok(())
     }
 
+    /// The map page (`map/`), when any PID is located: returns its URL.
+    fn write_map(&mut self, map: MapPage, emit: &mut Sink<'_>) -> Result<Option<String>> {
+        if map.entries.is_empty() {
+            return Ok(None);
+        }
+        let r = self.renderer;
+        let path = SitePath::folder([super::map::MAP_PAGE]);
+        let title = r.text("map.title");
+        let ctx = MapContext {
+            site: &r.site,
+            head: r.head(title, r.config.description.clone(), &path),
+            place_count: map.entries.iter().map(|e| e.places.len()).sum(),
+            entries: &map.entries,
+        };
+        let url = r.config.path(path.as_str());
+        self.add_page(path, "map.html", &ctx, emit)?;
+        Ok(Some(url))
+    }
+
     /// Render a page of the site's own and date it in the sitemap.
     fn add_page(
         &mut self,
@@ -402,6 +439,7 @@ impl SiteWide<'_> {
 
 /// What a browse page shows, before the site's head is added.
 struct BrowseView<'a> {
+    map_page: Option<&'a str>,
     facets: &'a [FacetGroup],
     facet: Option<&'a str>,
     value: Option<&'a str>,
@@ -427,6 +465,7 @@ impl<'a> BrowseView<'a> {
             page_count: self.count,
             prev: self.prev.clone(),
             next: self.next.clone(),
+            map_page: self.map_page.map(str::to_string),
         }
     }
 }
