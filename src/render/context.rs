@@ -49,9 +49,6 @@ pub struct SiteContext {
     /// Whether the site has search (`[search] enabled`): the search box
     /// in the header, the search and browse pages.
     pub search: bool,
-    /// The map's files and tiles, when the site has maps (`[map]
-    /// enabled`).
-    pub map: Option<MapAssets>,
 }
 
 /// What a page with a map loads, and where its tiles come from
@@ -359,9 +356,17 @@ pub struct LandingContext<'a> {
     /// Why the resource could not be shown (a warning), if so.
     pub problem: Option<String>,
     /// Where the resource is (`navPlace`): the places listed, and drawn on
-    /// a map when the site has maps.
+    /// a map when the site has maps. This and the two below are left out
+    /// of a page without places, which stays as it was before maps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub places: Vec<PlaceView>,
-    /// The map page, on a PID's page with places when the site has maps.
+    /// The map's files and tiles, on a page with places when the site has
+    /// maps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<&'a MapAssets>,
+    /// The map page, on a PID's own page with places when the site has
+    /// maps.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub map_page: Option<String>,
 }
 
@@ -503,7 +508,10 @@ pub struct BrowseContext<'a> {
     pub prev: Option<String>,
     /// Next page URL.
     pub next: Option<String>,
-    /// The map page, when the site has one.
+    /// The map page, when the site has one (left out of the context
+    /// otherwise, so that a site without places hashes its browse pages as
+    /// before maps).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub map_page: Option<String>,
 }
 
@@ -514,6 +522,8 @@ pub struct MapContext<'a> {
     pub site: &'a SiteContext,
     /// Head.
     pub head: PageHead,
+    /// The map's files and tiles.
+    pub map: &'a MapAssets,
     /// The located PIDs, in registry order.
     pub entries: &'a [MapEntry],
     /// How many places they have in all.

@@ -529,8 +529,11 @@ impl Renderer<'_> {
                 .filter(|_| !withdrawn)
                 .map(|r| super::map::views(r, &citation.title, language))
                 .unwrap_or_default(),
+            map: self
+                .map
+                .as_ref()
+                .filter(|_| !withdrawn && resource.is_some_and(|r| !r.places.is_empty())),
             map_page: self
-                .site
                 .map
                 .as_ref()
                 .filter(|_| {

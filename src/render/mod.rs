@@ -112,6 +112,8 @@ pub struct Renderer<'a> {
     templates: templates::Templates,
     config: &'a SiteConfig,
     site: SiteContext,
+    /// What pages with a map load (none when the site has no maps).
+    map: Option<MapAssets>,
     /// Loaded when the first PID is rendered: a rebuild that renders none
     /// does not need them.
     styles: std::sync::OnceLock<Styles>,
@@ -167,7 +169,8 @@ impl<'a> Renderer<'a> {
             viewer,
             asset_version: env!("CARGO_PKG_VERSION").into(),
             search: config.search,
-            map: config.map.enabled.then(|| MapAssets {
+        };
+        let map = config.map.enabled.then(|| MapAssets {
                 leaflet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.js")),
                 stylesheet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.css")),
                 script: config.path("js/map.js"),
@@ -175,9 +178,9 @@ impl<'a> Renderer<'a> {
                 attribution: config.map.attribution.clone(),
                 attribution_url: config.map.attribution_url.clone(),
                 page: config.path(SitePath::folder([map::MAP_PAGE]).as_str()),
-            }),
-        };
+            });
         Renderer {
+            map,
             index: PidIndex::default(),
             templates,
             config,

@@ -112,7 +112,7 @@ impl<'r> SiteWide<'r> {
                 )),
                 false => None,
             },
-            map: renderer.site.map.as_ref().map(|_| MapPage::default()),
+            map: renderer.map.as_ref().map(|_| MapPage::default()),
             keeper: Keeper {
                 last,
                 pages: SitePages::default(),
@@ -404,15 +404,16 @@ impl SiteWide<'_> {
 
     /// The map page (`map/`), when any PID is located: returns its URL.
     fn write_map(&mut self, map: MapPage, emit: &mut Sink<'_>) -> Result<Option<String>> {
-        if map.entries.is_empty() {
-            return Ok(None);
-        }
         let r = self.renderer;
+        let Some(assets) = r.map.as_ref().filter(|_| !map.entries.is_empty()) else {
+            return Ok(None);
+        };
         let path = SitePath::folder([super::map::MAP_PAGE]);
         let title = r.text("map.title");
         let ctx = MapContext {
             site: &r.site,
             head: r.head(title, r.config.description.clone(), &path),
+            map: assets,
             place_count: map.entries.iter().map(|e| e.places.len()).sum(),
             entries: &map.entries,
         };
