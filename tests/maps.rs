@@ -69,7 +69,10 @@ fn landing_pages_with_nav_place_list_their_places_with_a_map() {
             ("38.8920717".into(), "-77.0199025".into())
         ]
     );
-    assert!(page.contains(">Current Location of Painting</span>"), "{page}");
+    assert!(
+        page.contains(">Current Location of Painting</span>"),
+        "{page}"
+    );
     assert!(page.contains("class=\"map\" data-map=\"place-list\""));
     assert!(page.contains("vendor/leaflet-1.9.4/leaflet.js"));
     assert!(page.contains("js/map.js"));
@@ -91,7 +94,13 @@ fn landing_pages_with_nav_place_list_their_places_with_a_map() {
 
     // A page without navPlace has none of it, not even the script.
     let page = landing(&out, "fk4plain");
-    for absent in ["place-list", "leaflet", "map.js", "spatialCoverage", "data-map"] {
+    for absent in [
+        "place-list",
+        "leaflet",
+        "map.js",
+        "spatialCoverage",
+        "data-map",
+    ] {
         assert!(!page.contains(absent), "fk4plain has {absent}");
     }
     // A tombstone publishes no content: no places.
@@ -121,7 +130,9 @@ fn the_map_page_lists_every_located_pid() {
     assert!(read(&out, "browse/index.html").contains("<a href=\"/repo/map/\">"));
     // Leaflet ships with its licence.
     assert!(read(&out, "vendor/leaflet-1.9.4/LICENSE").contains("BSD 2-Clause"));
-    assert!(out.join("vendor/leaflet-1.9.4/images/marker-icon.png").is_file());
+    assert!(out
+        .join("vendor/leaflet-1.9.4/images/marker-icon.png")
+        .is_file());
 }
 
 #[test]
@@ -135,11 +146,18 @@ fn an_incremental_build_makes_the_same_map_page_as_a_full_one() {
         .path()
         .join("content/manifests/cookbook-0154-geo-extension.json");
     let text = std::fs::read_to_string(&geo).unwrap();
-    std::fs::write(&geo, text.replace("The Laoco\u{f6}n Bronze", "The Getty Villa")).unwrap();
+    std::fs::write(
+        &geo,
+        text.replace("The Laoco\u{f6}n Bronze", "The Getty Villa"),
+    )
+    .unwrap();
     run(site.path(), &out, false);
     let incremental = read(&out, "map/index.html");
     assert!(incremental.contains("The Getty Villa"));
-    assert!(incremental.contains("The Colosseum"), "a kept PID's places are lost");
+    assert!(
+        incremental.contains("The Colosseum"),
+        "a kept PID's places are lost"
+    );
 
     let clean = site.path().join("clean");
     run(site.path(), &clean, true);
@@ -182,7 +200,10 @@ fn maps_can_be_turned_off_and_tiles_left_out() {
     let out = site.path().join("out");
     run(site.path(), &out, true);
     let page = landing(&out, "fk4geo");
-    assert!(page.contains("data-tiles=\"\""), "no tiles: markers on a blank map");
+    assert!(
+        page.contains("data-tiles=\"\""),
+        "no tiles: markers on a blank map"
+    );
 
     let site = common::copy_fixture("maps");
     common::append(site.path(), "site.toml", "\n[map]\nenabled = false\n");
@@ -209,4 +230,24 @@ fn a_tile_url_that_is_not_a_template_is_an_error_naming_the_key() {
         .to_string();
     assert!(err.contains("site.toml:7"), "{err}");
     assert!(err.contains("[map] key `tiles`"), "{err}");
+}
+
+#[test]
+fn past_500_located_pids_the_map_page_continues() {
+    let site = common::copy_fixture("maps");
+    let rows: String = (0..500)
+        .map(|i| format!("ark:/99999/fk4more{i},manifests/cookbook-0154-geo-extension.json,,,\n"))
+        .collect();
+    common::append(site.path(), "content/registry.csv", &rows);
+    let out = site.path().join("out");
+    common::build_into(site.path(), &out).unwrap();
+    // 3 located PIDs of the fixture, then 500 more: 500 on the first page.
+    let first = read(&out, "map/index.html");
+    let second = read(&out, "map/page/2/index.html");
+    assert!(first.contains("503 identifiers with a location"));
+    assert_eq!(first.matches("<ul class=\"place-list\">").count(), 500);
+    assert_eq!(second.matches("<ul class=\"place-list\">").count(), 3);
+    assert!(first.contains(r#"<a href="/repo/map/page/2/" rel="next">"#));
+    assert!(second.contains(r#"<a href="/repo/map/" rel="prev">"#));
+    assert!(second.contains("fk4more499/"));
 }

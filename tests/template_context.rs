@@ -40,7 +40,11 @@ const MAP_PAGES: &[(&str, &str)] = &[
 /// `fixtures/maps` for [`MAP_PAGES`].
 fn contexts() -> Vec<(&'static str, Value)> {
     let mut out = contexts_of("basic", TEMPLATES, PAGES);
-    out.extend(contexts_of("maps", &["landing.html", "map.html"], MAP_PAGES));
+    out.extend(contexts_of(
+        "maps",
+        &["landing.html", "map.html"],
+        MAP_PAGES,
+    ));
     out
 }
 

@@ -178,7 +178,10 @@ fn vendored_leaflet_is_the_npm_release_and_built_in() {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(&root).unwrap();
-            found.insert(rel.to_str().unwrap().replace('\\', "/"), sha256_hex(entry.path()));
+            found.insert(
+                rel.to_str().unwrap().replace('\\', "/"),
+                sha256_hex(entry.path()),
+            );
         }
     }
     let recorded: BTreeMap<String, String> = LEAFLET
@@ -196,6 +199,10 @@ fn vendored_leaflet_is_the_npm_release_and_built_in() {
             .iter()
             .find(|(p, _)| *p == path)
             .unwrap_or_else(|| panic!("{path} is not among the built-in static files"));
-        assert_eq!(builtin.1, std::fs::read(root.join(rel)).unwrap().as_slice(), "{path}");
+        assert_eq!(
+            builtin.1,
+            std::fs::read(root.join(rel)).unwrap().as_slice(),
+            "{path}"
+        );
     }
 }

@@ -524,10 +524,20 @@ pub struct MapContext<'a> {
     pub head: PageHead,
     /// The map's files and tiles.
     pub map: &'a MapAssets,
-    /// The located PIDs, in registry order.
+    /// The located PIDs on this page, in registry order.
     pub entries: &'a [MapEntry],
-    /// How many places they have in all.
+    /// How many places they have.
     pub place_count: usize,
+    /// Located PIDs in all.
+    pub total: usize,
+    /// 1-based page number.
+    pub page_number: usize,
+    /// Number of pages.
+    pub page_count: usize,
+    /// Previous page URL.
+    pub prev: Option<String>,
+    /// Next page URL.
+    pub next: Option<String>,
 }
 
 pub use super::map::{MapEntry, PlaceView};

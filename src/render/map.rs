@@ -17,6 +17,12 @@ use crate::output::{ListItem, MapPlace};
 /// Where the map page goes.
 pub const MAP_PAGE: &str = "map";
 
+/// Located PIDs on each page of the map page (`map/`, `map/page/2/`…):
+/// more than a browse page's 60, since the map is an overview, but few
+/// enough that a page and its markers stay light (500 PIDs with a place
+/// each are ~150 KB of HTML; Leaflet draws markers as elements).
+pub const MAP_PER_PAGE: usize = 500;
+
 /// A place as a landing page lists it (`places`).
 #[derive(Debug, Clone, Serialize)]
 pub struct PlaceView {

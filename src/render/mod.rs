@@ -22,10 +22,10 @@ pub mod exports;
 pub mod feeds;
 pub mod i18n;
 mod landing;
+pub mod map;
 pub mod meta;
 mod minify;
 pub mod rules;
-pub mod map;
 pub mod search;
 pub mod site_wide;
 mod stubs;
@@ -171,14 +171,14 @@ impl<'a> Renderer<'a> {
             search: config.search,
         };
         let map = config.map.enabled.then(|| MapAssets {
-                leaflet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.js")),
-                stylesheet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.css")),
-                script: config.path("js/map.js"),
-                tiles: config.map.tiles.clone(),
-                attribution: config.map.attribution.clone(),
-                attribution_url: config.map.attribution_url.clone(),
-                page: config.path(SitePath::folder([map::MAP_PAGE]).as_str()),
-            });
+            leaflet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.js")),
+            stylesheet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.css")),
+            script: config.path("js/map.js"),
+            tiles: config.map.tiles.clone(),
+            attribution: config.map.attribution.clone(),
+            attribution_url: config.map.attribution_url.clone(),
+            page: config.path(SitePath::folder([map::MAP_PAGE]).as_str()),
+        });
         Renderer {
             map,
             index: PidIndex::default(),

@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use super::browse::{self, Browse, FacetGroup};
 use super::context::{BrowseContext, IndexContext, ListItem, MapContext};
-use super::map::MapPage;
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
+use super::map::{MapPage, MAP_PAGE, MAP_PER_PAGE};
 use super::search::SearchIndex;
 use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
@@ -402,24 +402,38 @@ impl SiteWide<'_> {
         Ok(())
     }
 
-    /// The map page (`map/`), when any PID is located: returns its URL.
+    /// The map page (`map/`, and `map/page/N/` past [`MAP_PER_PAGE`]
+    /// located PIDs), when any PID is located: returns its URL.
     fn write_map(&mut self, map: MapPage, emit: &mut Sink<'_>) -> Result<Option<String>> {
         let r = self.renderer;
         let Some(assets) = r.map.as_ref().filter(|_| !map.entries.is_empty()) else {
             return Ok(None);
         };
-        let path = SitePath::folder([super::map::MAP_PAGE]);
-        let title = r.text("map.title");
-        let ctx = MapContext {
-            site: &r.site,
-            head: r.head(title, r.config.description.clone(), &path),
-            map: assets,
-            place_count: map.entries.iter().map(|e| e.places.len()).sum(),
-            entries: &map.entries,
-        };
-        let url = r.config.path(path.as_str());
-        self.add_page(path, "map.html", &ctx, emit)?;
-        Ok(Some(url))
+        let total = map.entries.len();
+        let count = total.div_ceil(MAP_PER_PAGE);
+        let url = |n: usize| r.config.path(map_path(n).as_str());
+        for (i, entries) in map.entries.chunks(MAP_PER_PAGE).enumerate() {
+            let n = i + 1;
+            let path = map_path(n);
+            let title = match n {
+                1 => r.text("map.title"),
+                _ => format!("{} — {n}", r.text("map.title")),
+            };
+            let ctx = MapContext {
+                site: &r.site,
+                head: r.head(title, r.config.description.clone(), &path),
+                map: assets,
+                place_count: entries.iter().map(|e| e.places.len()).sum(),
+                entries,
+                total,
+                page_number: n,
+                page_count: count,
+                prev: (n > 1).then(|| url(n - 1)),
+                next: (n < count).then(|| url(n + 1)),
+            };
+            self.add_page(path, "map.html", &ctx, emit)?;
+        }
+        Ok(Some(url(1)))
     }
 
     /// Render a page of the site's own and date it in the sitemap.
@@ -435,6 +449,14 @@ impl SiteWide<'_> {
         let file = path.file_name();
         let hash = self.keeper.render(r, path, template, ctx, emit)?;
         self.add_own_page(&loc, file, hash, emit)
+    }
+}
+
+/// The path of page `n` of the map page.
+fn map_path(n: usize) -> SitePath {
+    match n {
+        1 => SitePath::folder([MAP_PAGE]),
+        _ => SitePath::folder([MAP_PAGE, "page", &n.to_string()]),
     }
 }
 
