@@ -540,8 +540,41 @@ pub struct MapContext<'a> {
     pub next: Option<String>,
 }
 
-pub use super::map::{MapEntry, PlaceView};
 pub use crate::output::MapPlace;
+
+/// A place as a landing page lists it (`places`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceView {
+    /// Its name (the feature's label, else what holds it, else the page's
+    /// title).
+    pub label: String,
+    /// The label's language, when not the site's.
+    pub lang: Option<String>,
+    /// Where its marker stands (the point, or the middle of a shape).
+    pub lat: f64,
+    /// Longitude of the marker.
+    pub lon: f64,
+    /// A line's or polygon's positions as `[[lat, lon], …]` JSON for the
+    /// map to draw; none for a point.
+    pub shape: Option<String>,
+    /// `point`, `line` or `polygon`.
+    pub kind: &'static str,
+}
+
+/// A located PID on the map page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MapEntry {
+    /// Its title.
+    pub title: String,
+    /// PID label.
+    pub pid: String,
+    /// Root-relative landing URL.
+    pub url: String,
+    /// Type label.
+    pub kind: String,
+    /// Its places.
+    pub places: Vec<MapPlace>,
+}
 
 /// A Markdown page.
 #[derive(Debug, Serialize)]

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use super::context::{
     text_language, CanvasLink, Download, HeadLink, ImagesContext, LandingContext, LinkContext,
-    LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead, PidContext,
-    ResourceView, RightsContext, ViewerTarget,
+    LinkGroup, ListItem, MapAssets, MemberContext, MembersContext, NoteContext, PageHead,
+    PidContext, PlaceView, ResourceView, RightsContext, ViewerTarget,
 };
 use super::meta::{
     coins, dc_tags, json_ld, linkset_context, linkset_document, meta_tags, signposting, Signposts,
@@ -437,6 +437,7 @@ impl Renderer<'_> {
         let viewer = self.viewer(spec, facts);
         let mut meta = meta_tags(citation, &facts.landing_url);
         meta.extend(dc_tags(citation, &self.config.language));
+        let (places, map, map_page) = self.located(spec, facts);
         let Lists {
             canvas_links,
             canvas_page,
@@ -525,25 +526,32 @@ impl Renderer<'_> {
                 })
                 .collect(),
             problem: spec.loaded.problem.clone(),
-            places: resource
-                .filter(|_| !withdrawn)
-                .map(|r| super::map::views(r, &citation.title, language))
-                .unwrap_or_default(),
-            map: self
-                .map
-                .as_ref()
-                .filter(|_| !withdrawn && resource.is_some_and(|r| !r.places.is_empty())),
-            map_page: self
-                .map
-                .as_ref()
-                .filter(|_| {
-                    record.status == Status::Active
-                        && spec.cite_url.is_none()
-                        && resource.is_some_and(|r| !r.places.is_empty())
-                })
-                .map(|m| m.page.clone()),
+            places,
+            map,
+            map_page,
             head: self.landing_head(spec, facts),
         }
+    }
+
+    /// The page's places, and the map's files and the map page's URL when
+    /// it has places and the site has maps (the map page only on an
+    /// active PID's own page: it lists the PID's current places).
+    fn located<'s>(
+        &'s self,
+        spec: &LandingSpec<'_>,
+        facts: &Facts<'_>,
+    ) -> (Vec<PlaceView>, Option<&'s MapAssets>, Option<String>) {
+        let Some(r) = facts
+            .resource
+            .filter(|r| !facts.withdrawn && !r.places.is_empty())
+        else {
+            return (Vec::new(), None, None);
+        };
+        let places = super::map::views(r, &facts.citation.title, &self.config.language);
+        let map = self.map.as_ref();
+        let own_page = spec.record.status == Status::Active && spec.cite_url.is_none();
+        let map_page = map.filter(|_| own_page).map(|m| m.page.clone());
+        (places, map, map_page)
     }
 
     /// The page's head: its summary (cut short) as its description, and

@@ -6,10 +6,9 @@
 //! coordinates from the list items, so a page carries them once, and the
 //! list is there without JavaScript or tiles.
 
-use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::context::text_language;
+use super::context::{text_language, MapEntry, PlaceView};
 use crate::model::place::{round, Place, Shape};
 use crate::model::resource::Resource;
 use crate::output::{ListItem, MapPlace};
@@ -22,25 +21,6 @@ pub const MAP_PAGE: &str = "map";
 /// enough that a page and its markers stay light (500 PIDs with a place
 /// each are ~150 KB of HTML; Leaflet draws markers as elements).
 pub const MAP_PER_PAGE: usize = 500;
-
-/// A place as a landing page lists it (`places`).
-#[derive(Debug, Clone, Serialize)]
-pub struct PlaceView {
-    /// Its name (the feature's label, else what holds it, else the page's
-    /// title).
-    pub label: String,
-    /// The label's language, when not the site's.
-    pub lang: Option<String>,
-    /// Where its marker stands (the point, or the middle of a shape).
-    pub lat: f64,
-    /// Longitude of the marker.
-    pub lon: f64,
-    /// A line's or polygon's positions as `[[lat, lon], …]` JSON for the
-    /// map to draw; none for a point.
-    pub shape: Option<String>,
-    /// `point`, `line` or `polygon`.
-    pub kind: &'static str,
-}
 
 /// The places of a resource as its landing page lists them; `title` names
 /// a place with no label.
@@ -112,21 +92,6 @@ pub fn spatial_coverage(places: &[Place]) -> Option<Value> {
         1 => out.pop(),
         _ => Some(Value::Array(out)),
     }
-}
-
-/// A located PID on the map page.
-#[derive(Debug, Clone, Serialize)]
-pub struct MapEntry {
-    /// Its title.
-    pub title: String,
-    /// PID label.
-    pub pid: String,
-    /// Root-relative landing URL.
-    pub url: String,
-    /// Type label.
-    pub kind: String,
-    /// Its places.
-    pub places: Vec<MapPlace>,
 }
 
 /// The map page in the making: every located PID that is listed and not

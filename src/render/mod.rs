@@ -314,21 +314,12 @@ impl<'a> Renderer<'a> {
         let landing_url = self.config.url(path.as_str());
         let mut outputs = Vec::new();
         let mut summary = Summary {
-            item: None,
             rows: vec![[
                 pid.label(),
                 landing_url.clone(),
                 record.status.name().into(),
             ]],
-            sitemap: None,
-            pages: 0,
-            stubs: 0,
-            redirects: Vec::new(),
-            linksets: Vec::new(),
-            modified: None,
-            activities: Vec::new(),
-            search: None,
-            places: Vec::new(),
+            ..Summary::default()
         };
         match record.status {
             Status::Moved => {
