@@ -45,6 +45,7 @@ struct RawConfig {
     static_files: RawStatic,
     registry: RegistrySettings,
     search: RawSearch,
+    map: MapSettings,
 }
 
 impl Default for RawConfig {
@@ -70,6 +71,7 @@ impl Default for RawConfig {
             static_files: RawStatic::default(),
             registry: RegistrySettings::default(),
             search: RawSearch::default(),
+            map: MapSettings::default(),
         }
     }
 }
@@ -85,6 +87,34 @@ struct RawSearch {
 impl Default for RawSearch {
     fn default() -> Self {
         RawSearch { enabled: true }
+    }
+}
+
+/// `[map]`: the maps of located PIDs (IIIF `navPlace`) on their landing
+/// pages and the map page, and where their background tiles come from.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MapSettings {
+    /// Whether pages with places show a map and the site has a map page
+    /// (`map/`); off, landing pages still list their places.
+    pub enabled: bool,
+    /// The tile URL template (`{z}`, `{x}`, `{y}`, optionally `{s}` and
+    /// `{r}`); empty: markers on a blank background, no tile requests.
+    pub tiles: String,
+    /// The attribution the tile provider requires, shown on the map.
+    pub attribution: String,
+    /// Where the attribution links to (the provider's copyright page).
+    pub attribution_url: String,
+}
+
+impl Default for MapSettings {
+    fn default() -> Self {
+        MapSettings {
+            enabled: true,
+            tiles: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            attribution: "© OpenStreetMap contributors".into(),
+            attribution_url: "https://www.openstreetmap.org/copyright".into(),
+        }
     }
 }
 
@@ -363,6 +393,8 @@ pub struct SiteConfig {
     pub registry: RegistrySettings,
     /// Whether the site has search and browse pages (`[search] enabled`).
     pub search: bool,
+    /// Maps (`[map]`), checked: the tile URL is an http(s) template.
+    pub map: MapSettings,
 }
 
 impl SiteConfig {
@@ -539,6 +571,7 @@ impl SiteConfig {
             rules: RuleSettings::from_raw(raw.rules, text),
             registry: raw.registry,
             search: raw.search.enabled,
+            map: map_settings(raw.map, &at)?,
         })
     }
 
@@ -551,6 +584,35 @@ impl SiteConfig {
     pub fn url(&self, rel: &str) -> String {
         format!("{}{}", self.base_url, rel)
     }
+}
+
+/// `[map]` checked: a tile URL must be an http(s) URL naming `{z}`, `{x}`
+/// and `{y}`, and the attribution link an http(s) URL, or a visitor's
+/// browser would be sent somewhere else.
+fn map_settings(map: MapSettings, at: &impl Fn(&str) -> Location) -> Result<MapSettings> {
+    let tiles = map.tiles.trim();
+    let places = ["{z}", "{x}", "{y}"].iter().all(|p| tiles.contains(p));
+    if !tiles.is_empty() && (crate::model::resource::http_url(tiles).is_none() || !places) {
+        return Err(Error::config(
+            at("tiles"),
+            format!(
+                "[map] key `tiles`: expected an http(s) URL with {{z}}, {{x}} and {{y}}, e.g. \"https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png\", or \"\" for no tiles, found {tiles:?}"
+            ),
+        ));
+    }
+    let link = map.attribution_url.trim();
+    if !link.is_empty() && crate::model::resource::http_url(link).is_none() {
+        return Err(Error::config(
+            at("attribution_url"),
+            format!("[map] key `attribution_url`: expected an http(s) URL, found {link:?}"),
+        ));
+    }
+    Ok(MapSettings {
+        enabled: map.enabled,
+        tiles: tiles.to_string(),
+        attribution: map.attribution.trim().to_string(),
+        attribution_url: link.to_string(),
+    })
 }
 
 /// Split a base URL into its normalised form (ending in `/`) and its path.

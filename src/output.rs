@@ -118,6 +118,21 @@ pub struct Summary {
     /// Its record in the bulk export files (none for a reserved PID).
     #[serde(default)]
     pub export: Option<ExportRecord>,
+    /// Where the PID's resource is (`navPlace`), for the map page (active
+    /// landing pages only; left out of the state when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<MapPlace>,
+}
+
+/// A place of a PID as the map page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapPlace {
+    /// Its name.
+    pub label: String,
+    /// Latitude of its marker, in degrees.
+    pub lat: f64,
+    /// Longitude of its marker, in degrees.
+    pub lon: f64,
 }
 
 /// One PID as the site-wide search knows it: the text it is found by and

@@ -17,6 +17,7 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
         "js/near-miss.js",
         include_bytes!("../static/js/near-miss.js"),
     ),
+    ("js/map.js", include_bytes!("../static/js/map.js")),
     (
         "vendor/mirador-4.0.0/mirador.min.js",
         include_bytes!("../static/vendor/mirador-4.0.0/mirador.min.js"),
@@ -24,6 +25,30 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     (
         "vendor/mirador-4.0.0/LICENSE",
         include_bytes!("../static/vendor/mirador-4.0.0/LICENSE"),
+    ),
+    (
+        "vendor/leaflet-1.9.4/leaflet.js",
+        include_bytes!("../static/vendor/leaflet-1.9.4/leaflet.js"),
+    ),
+    (
+        "vendor/leaflet-1.9.4/leaflet.css",
+        include_bytes!("../static/vendor/leaflet-1.9.4/leaflet.css"),
+    ),
+    (
+        "vendor/leaflet-1.9.4/images/marker-icon.png",
+        include_bytes!("../static/vendor/leaflet-1.9.4/images/marker-icon.png"),
+    ),
+    (
+        "vendor/leaflet-1.9.4/images/marker-icon-2x.png",
+        include_bytes!("../static/vendor/leaflet-1.9.4/images/marker-icon-2x.png"),
+    ),
+    (
+        "vendor/leaflet-1.9.4/images/marker-shadow.png",
+        include_bytes!("../static/vendor/leaflet-1.9.4/images/marker-shadow.png"),
+    ),
+    (
+        "vendor/leaflet-1.9.4/LICENSE",
+        include_bytes!("../static/vendor/leaflet-1.9.4/LICENSE"),
     ),
 ];
 

@@ -28,13 +28,37 @@ const PAGES: &[(&str, &str)] = &[
     ("index", "index.html"),
 ];
 
+/// The located pages of `fixtures/maps` whose context is pinned: a landing
+/// page with places and the map page (`map.html`).
+const MAP_PAGES: &[(&str, &str)] = &[
+    ("landing_places", "ark/99999/fk4canvases/index.html"),
+    ("map", "map/index.html"),
+];
+
 /// Build `fixtures/basic` with each of [`TEMPLATES`] replaced by one that
-/// prints its context, and read the contexts of [`PAGES`] back.
+/// prints its context, and read the contexts of [`PAGES`] back; then
+/// `fixtures/maps` for [`MAP_PAGES`].
 fn contexts() -> Vec<(&'static str, Value)> {
-    let site = common::copy_fixture("basic");
+    let mut out = contexts_of("basic", TEMPLATES, PAGES);
+    out.extend(contexts_of(
+        "maps",
+        &["landing.html", "map.html"],
+        MAP_PAGES,
+    ));
+    out
+}
+
+/// Build fixture `fixture` with each of `templates` replaced by one that
+/// prints its context, and read the contexts of `pages` back.
+fn contexts_of(
+    fixture: &str,
+    templates_printed: &[&str],
+    pages: &[(&'static str, &str)],
+) -> Vec<(&'static str, Value)> {
+    let site = common::copy_fixture(fixture);
     let templates = site.path().join("templates");
     std::fs::create_dir(&templates).unwrap();
-    for name in TEMPLATES {
+    for name in templates_printed {
         std::fs::write(templates.join(name), "{{ __tera_context }}").unwrap();
     }
     let public = site.path().join("public");
@@ -50,7 +74,7 @@ fn contexts() -> Vec<(&'static str, Value)> {
         &NoProgress,
     )
     .unwrap();
-    PAGES
+    pages
         .iter()
         .map(|(name, page)| {
             let text = std::fs::read_to_string(public.join(page)).unwrap();

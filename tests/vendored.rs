@@ -4,7 +4,9 @@
 //! missing or added, the crate's version is the upstream version recorded
 //! there, and every `pidsite patch N` marked in the source is listed in
 //! PATCHES.md. A deliberate change is written up in PATCHES.md and recorded
-//! with `bash scripts/vendor-manifest.sh`.
+//! with `bash scripts/vendor-manifest.sh`. Leaflet (`static/vendor/leaflet-…`,
+//! the maps) is its npm release's files, each matching the SHA-256 recorded
+//! below, and built into the binary as it is.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -129,4 +131,78 @@ fn every_patch_marked_in_the_source_is_listed_in_patches_md() {
         unlisted.is_empty(),
         "patches marked in vendor/hayagriva/src but not listed in PATCHES.md: {unlisted:?}"
     );
+}
+
+/// Leaflet, which draws the maps (issue 20), is `dist/` of the npm package
+/// `leaflet@1.9.4` (tarball sha512
+/// `nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==`)
+/// as `npm pack leaflet@1.9.4` gives it, and only the files the maps use:
+/// the script, the stylesheet, the marker images and the licence (the
+/// layers control's images are left out: pidsite shows no layers control).
+const LEAFLET: &[(&str, &str)] = &[
+    (
+        "LICENSE",
+        "53e8dc25862014e4324741ca18fbe3611e11d42ef69f59f86ea8c5389647d4cb",
+    ),
+    (
+        "images/marker-icon-2x.png",
+        "00179c4c1ee830d3a108412ae0d294f55776cfeb085c60129a39aa6fc4ae2528",
+    ),
+    (
+        "images/marker-icon.png",
+        "574c3a5cca85f4114085b6841596d62f00d7c892c7b03f28cbfa301deb1dc437",
+    ),
+    (
+        "images/marker-shadow.png",
+        "264f5c640339f042dd729062cfc04c17f8ea0f29882b538e3848ed8f10edb4da",
+    ),
+    (
+        "leaflet.css",
+        "a7837102824184820dfa198d1ebcd109ff6d0ff9a2672a074b9a1b4d147d04c6",
+    ),
+    (
+        "leaflet.js",
+        "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a",
+    ),
+];
+
+#[test]
+fn vendored_leaflet_is_the_npm_release_and_built_in() {
+    let version = pidsite::render::LEAFLET_VERSION;
+    let folder = format!("vendor/leaflet-{version}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("static")
+        .join(&folder);
+    let mut found = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(&root) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&root).unwrap();
+            found.insert(
+                rel.to_str().unwrap().replace('\\', "/"),
+                sha256_hex(entry.path()),
+            );
+        }
+    }
+    let recorded: BTreeMap<String, String> = LEAFLET
+        .iter()
+        .map(|(p, h)| (p.to_string(), h.to_string()))
+        .collect();
+    assert_eq!(
+        found, recorded,
+        "static/{folder} is not leaflet@{version}'s files as recorded in tests/vendored.rs"
+    );
+    // Each is in the binary as it is in static/, so every site gets it.
+    for (rel, _) in LEAFLET {
+        let path = format!("{folder}/{rel}");
+        let builtin = pidsite::static_files::BUILTIN_STATIC
+            .iter()
+            .find(|(p, _)| *p == path)
+            .unwrap_or_else(|| panic!("{path} is not among the built-in static files"));
+        assert_eq!(
+            builtin.1,
+            std::fs::read(root.join(rel)).unwrap().as_slice(),
+            "{path}"
+        );
+    }
 }

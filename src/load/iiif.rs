@@ -4,6 +4,8 @@
 //! language maps and `@value` objects wherever a label may stand.
 
 use crate::load::json::{self, Json, Object};
+use crate::load::nav_place;
+use crate::model::place::Place;
 
 use crate::load::html::{sanitize, strip};
 use crate::load::image_api;
@@ -103,7 +105,43 @@ pub fn from_value(value: &Json, languages: &[String]) -> Result<Resource, String
             .get("partOf")
             .or_else(|| obj.get("within"))
             .and_then(|p| items(p).filter(|p| is_manifest(p)).find_map(uri_of)),
+        places: places(obj, &shown, &r),
     })
+}
+
+/// The places of the document (`navPlace`), its canvases', its ranges' and
+/// a collection's members': a feature with no label of its own is named by
+/// what holds it.
+fn places(obj: &Object, canvases: &[&Object], r: &Reader) -> Vec<Place> {
+    let within = |key: &str| -> Vec<&Object> {
+        obj.get(key)
+            .map(items)
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_object)
+            .filter(|o| {
+                matches!(
+                    detect_kind(o),
+                    Some(ResourceKind::Range | ResourceKind::Manifest | ResourceKind::Collection)
+                )
+            })
+            .collect()
+    };
+    let mut holders = vec![obj];
+    holders.extend_from_slice(canvases);
+    holders.extend(within("structures"));
+    if detect_kind(obj) == Some(ResourceKind::Collection) {
+        holders.extend(within("items"));
+    }
+    let text = |v: &Json| r.text(v);
+    let mut out = Vec::new();
+    for holder in holders {
+        if let Some(nav_place) = holder.get("navPlace") {
+            let label = holder.get("label").and_then(|l| r.text(l));
+            nav_place::read(nav_place, label.as_ref(), &text, &mut out);
+        }
+    }
+    out
 }
 
 /// What the document is, from its `type` or `@type`; the error names what

@@ -8,6 +8,7 @@ pub mod iiif;
 mod image_api;
 pub mod json;
 pub mod markdown;
+pub mod nav_place;
 pub mod pages;
 pub mod registry;
 pub mod rules;

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod content_state;
 pub mod genre;
 pub mod pid;
+pub mod place;
 pub mod record;
 pub mod resource;
 pub mod rights;

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::model::genre::Genre;
+use crate::model::place::Place;
 
 /// The IIIF resource types a PID may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -295,6 +296,11 @@ pub struct Resource {
     /// belongs to, if given (`partOf`, v2 `within`; a layer or annotation
     /// collection it is part of is not kept).
     pub part_of: Option<String>,
+    /// Where it is (`navPlace`): its own places, then its canvases', its
+    /// ranges' and, for a collection, those its members carry (at most
+    /// [`crate::load::nav_place::MAX_PLACES`]).
+    #[serde(skip)]
+    pub places: Vec<Place>,
 }
 
 impl Resource {

@@ -51,6 +51,26 @@ pub struct SiteContext {
     pub search: bool,
 }
 
+/// What a page with a map loads, and where its tiles come from
+/// (`[map]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct MapAssets {
+    /// Leaflet's script, root-relative.
+    pub leaflet: String,
+    /// Leaflet's stylesheet, root-relative.
+    pub stylesheet: String,
+    /// pidsite's map script, root-relative.
+    pub script: String,
+    /// The tile URL template; empty for none.
+    pub tiles: String,
+    /// The tile provider's attribution.
+    pub attribution: String,
+    /// Where the attribution links to.
+    pub attribution_url: String,
+    /// The map page, root-relative.
+    pub page: String,
+}
+
 /// A link in the navigation.
 #[derive(Debug, Clone, Serialize)]
 pub struct NavLink {
@@ -351,6 +371,19 @@ pub struct LandingContext<'a> {
     pub registry_metadata: Vec<RegistryField>,
     /// Why the resource could not be shown (a warning), if so.
     pub problem: Option<String>,
+    /// Where the resource is (`navPlace`): the places listed, and drawn on
+    /// a map when the site has maps. This and the two below are left out
+    /// of a page without places, which stays as it was before maps.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<PlaceView>,
+    /// The map's files and tiles, on a page with places when the site has
+    /// maps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<&'a MapAssets>,
+    /// The map page, on a PID's own page with places when the site has
+    /// maps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map_page: Option<String>,
 }
 
 /// A registry column shown on the landing page (`[registry.metadata]`).
@@ -493,6 +526,72 @@ pub struct BrowseContext<'a> {
     pub prev: Option<String>,
     /// Next page URL.
     pub next: Option<String>,
+    /// The map page, when the site has one (left out of the context
+    /// otherwise, so that a site without places hashes its browse pages as
+    /// before maps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map_page: Option<String>,
+}
+
+/// The map page (`map.html`, at `map/`): every located PID and its places.
+#[derive(Debug, Serialize)]
+pub struct MapContext<'a> {
+    /// Site.
+    pub site: &'a SiteContext,
+    /// Head.
+    pub head: PageHead,
+    /// The map's files and tiles.
+    pub map: &'a MapAssets,
+    /// The located PIDs on this page, in registry order.
+    pub entries: &'a [MapEntry],
+    /// How many places they have.
+    pub place_count: usize,
+    /// Located PIDs in all.
+    pub total: usize,
+    /// 1-based page number.
+    pub page_number: usize,
+    /// Number of pages.
+    pub page_count: usize,
+    /// Previous page URL.
+    pub prev: Option<String>,
+    /// Next page URL.
+    pub next: Option<String>,
+}
+
+pub use crate::output::MapPlace;
+
+/// A place as a landing page lists it (`places`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceView {
+    /// Its name (the feature's label, else what holds it, else the page's
+    /// title).
+    pub label: String,
+    /// The label's language, when not the site's.
+    pub lang: Option<String>,
+    /// Where its marker stands (the point, or the middle of a shape).
+    pub lat: f64,
+    /// Longitude of the marker.
+    pub lon: f64,
+    /// A line's or polygon's positions as `[[lat, lon], …]` JSON for the
+    /// map to draw; none for a point.
+    pub shape: Option<String>,
+    /// `point`, `line` or `polygon`.
+    pub kind: &'static str,
+}
+
+/// A located PID on the map page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MapEntry {
+    /// Its title.
+    pub title: String,
+    /// PID label.
+    pub pid: String,
+    /// Root-relative landing URL.
+    pub url: String,
+    /// Type label.
+    pub kind: String,
+    /// Its places.
+    pub places: Vec<MapPlace>,
 }
 
 /// A Markdown page.

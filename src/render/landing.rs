@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 
 use super::context::{
     text_language, CanvasLink, Download, HeadLink, ImageDownload, ImagesContext, LandingContext,
-    LinkContext, LinkGroup, ListItem, MemberContext, MembersContext, NoteContext, PageHead,
-    PidContext, ResourceView, RightsContext, ViewerTarget,
+    LinkContext, LinkGroup, ListItem, MapAssets, MemberContext, MembersContext, NoteContext,
+    PageHead, PidContext, PlaceView, ResourceView, RightsContext, ViewerTarget,
 };
 use super::i18n::Strings;
 use super::meta::{
@@ -526,6 +526,7 @@ impl Renderer<'_> {
         let viewer = self.viewer(spec, facts);
         let mut meta = meta_tags(citation, &facts.landing_url);
         meta.extend(dc_tags(citation, &self.config.language));
+        let (places, map, map_page) = self.located(spec, facts);
         let Lists {
             canvas_links,
             canvas_page,
@@ -611,8 +612,32 @@ impl Renderer<'_> {
                 })
                 .collect(),
             problem: spec.loaded.problem.clone(),
+            places,
+            map,
+            map_page,
             head: self.landing_head(spec, facts),
         }
+    }
+
+    /// The page's places, and the map's files and the map page's URL when
+    /// it has places and the site has maps (the map page only on an
+    /// active PID's own page: it lists the PID's current places).
+    fn located<'s>(
+        &'s self,
+        spec: &LandingSpec<'_>,
+        facts: &Facts<'_>,
+    ) -> (Vec<PlaceView>, Option<&'s MapAssets>, Option<String>) {
+        let Some(r) = facts
+            .resource
+            .filter(|r| !facts.withdrawn && !r.places.is_empty())
+        else {
+            return (Vec::new(), None, None);
+        };
+        let places = super::map::views(r, &facts.citation.title, &self.config.language);
+        let map = self.map.as_ref();
+        let own_page = spec.record.status == Status::Active && spec.cite_url.is_none();
+        let map_page = map.filter(|_| own_page).map(|m| m.page.clone());
+        (places, map, map_page)
     }
 
     /// The page's head: its summary (cut short) as its description, and

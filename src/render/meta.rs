@@ -258,6 +258,12 @@ pub fn json_ld(
             json!({"@type": "Organization", "name": p}),
         );
     }
+    if let Some(places) = r
+        .filter(|_| !withdrawn)
+        .and_then(|r| super::map::spatial_coverage(&r.places))
+    {
+        obj.insert("spatialCoverage".into(), places);
+    }
     if let Some(m) = manifest {
         obj.insert(
             "subjectOf".into(),

@@ -23,6 +23,7 @@ pub mod exports;
 pub mod feeds;
 pub mod i18n;
 mod landing;
+pub mod map;
 pub mod meta;
 mod minify;
 pub mod rules;
@@ -55,6 +56,10 @@ pub const MIRADOR_VERSION: &str = "4.0.0";
 /// SHA-384 of `dist/mirador.min.js` in the npm package `mirador@4.0.0`.
 pub const MIRADOR_SRI: &str =
     "sha384-htgTGGN+3plNExQGon3yKdiqYPAXLS8yj/jfexxUSNWOcMvTgoodTZ6jt6eQFLz9";
+
+/// The Leaflet release pidsite ships (`static/vendor/leaflet-…`), which
+/// draws the maps.
+pub const LEAFLET_VERSION: &str = "1.9.4";
 
 /// How many PIDs each home page lists.
 pub const PER_PAGE: usize = 60;
@@ -111,6 +116,8 @@ pub struct Renderer<'a> {
     templates: templates::Templates,
     config: &'a SiteConfig,
     site: SiteContext,
+    /// What pages with a map load (none when the site has no maps).
+    map: Option<MapAssets>,
     /// Loaded when the first PID is rendered: a rebuild that renders none
     /// does not need them.
     styles: std::sync::OnceLock<Styles>,
@@ -167,7 +174,17 @@ impl<'a> Renderer<'a> {
             asset_version: env!("CARGO_PKG_VERSION").into(),
             search: config.search,
         };
+        let map = config.map.enabled.then(|| MapAssets {
+            leaflet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.js")),
+            stylesheet: config.path(&format!("vendor/leaflet-{LEAFLET_VERSION}/leaflet.css")),
+            script: config.path("js/map.js"),
+            tiles: config.map.tiles.clone(),
+            attribution: config.map.attribution.clone(),
+            attribution_url: config.map.attribution_url.clone(),
+            page: config.path(SitePath::folder([map::MAP_PAGE]).as_str()),
+        });
         Renderer {
+            map,
             index: PidIndex::default(),
             templates,
             config,
@@ -367,6 +384,9 @@ impl<'a> Renderer<'a> {
                         to: here,
                         status: 410,
                     });
+                }
+                if let (Some(r), Status::Active) = (&loaded[current].resource, record.status) {
+                    summary.places = map::kept(r, &item.title);
                 }
                 summary.item = Some(item);
                 outputs.extend(page_outputs);

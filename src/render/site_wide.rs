@@ -18,8 +18,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::browse::{self, Browse, FacetGroup};
-use super::context::{BrowseContext, Download, IndexContext, ListItem};
+use super::context::{BrowseContext, Download, IndexContext, ListItem, MapContext};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
+use super::map::{MapPage, MAP_PAGE, MAP_PER_PAGE};
 use super::search::SearchIndex;
 use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
@@ -54,6 +55,8 @@ pub struct SiteWide<'r> {
     /// paths in the output.
     exports: Vec<Download>,
     export_files: Vec<String>,
+    /// The located PIDs (none when the site has no maps).
+    map: Option<MapPage>,
     keeper: Keeper<'r>,
 }
 
@@ -117,6 +120,7 @@ impl<'r> SiteWide<'r> {
             },
             exports,
             export_files,
+            map: renderer.map.as_ref().map(|_| MapPage::default()),
             keeper: Keeper {
                 last,
                 pages: SitePages::default(),
@@ -161,6 +165,9 @@ impl<'r> SiteWide<'r> {
             index.add(item, record)?;
             browse.add(item, record);
         }
+        if let (Some(map), Some(item)) = (&mut self.map, &summary.item) {
+            map.add(item, &summary.places);
+        }
         if let Some(item) = summary.item {
             self.page.push(item);
             if self.page.len() == PER_PAGE {
@@ -190,11 +197,15 @@ impl<'r> SiteWide<'r> {
         if let Some((file, hash)) = self.home.take() {
             self.add_own_page(&r.config.url(""), file, hash, emit)?;
         }
+        let map_page = match self.map.take() {
+            Some(map) => self.write_map(map, emit)?,
+            None => None,
+        };
         if let Some((index, browse)) = self.search.take() {
             for output in index.finish()? {
                 emit(output)?;
             }
-            self.write_browse(browse, emit)?;
+            self.write_browse(browse, map_page.as_deref(), emit)?;
         }
         for page in pages {
             let (path, ctx) = r.page_context(page);
@@ -356,10 +367,16 @@ impl<'r> SiteWide<'r> {
 impl SiteWide<'_> {
     /// The search page, `browse/` and each browsed facet value's pages,
     /// all in the sitemap.
-    fn write_browse(&mut self, browse: Browse, emit: &mut Sink<'_>) -> Result<()> {
+    fn write_browse(
+        &mut self,
+        browse: Browse,
+        map_page: Option<&str>,
+        emit: &mut Sink<'_>,
+    ) -> Result<()> {
         let r = self.renderer;
         let facets = browse.facets(|p| r.config.path(p.as_str()));
         let root = BrowseView {
+            map_page,
             facets: &facets,
             facet: None,
             value: None,
@@ -383,6 +400,7 @@ impl SiteWide<'_> {
                 let url = |n: usize| r.config.path(browse::value_path(facet, &slug, n).as_str());
                 let on_page: Vec<&ListItem> = chunk.iter().collect();
                 let view = BrowseView {
+                    map_page,
                     facets: &facets,
                     facet: Some(facet),
                     value: Some(&value),
@@ -405,6 +423,40 @@ impl SiteWide<'_> {
         Ok(())
     }
 
+    /// The map page (`map/`, and `map/page/N/` past [`MAP_PER_PAGE`]
+    /// located PIDs), when any PID is located: returns its URL.
+    fn write_map(&mut self, map: MapPage, emit: &mut Sink<'_>) -> Result<Option<String>> {
+        let r = self.renderer;
+        let Some(assets) = r.map.as_ref().filter(|_| !map.entries.is_empty()) else {
+            return Ok(None);
+        };
+        let total = map.entries.len();
+        let count = total.div_ceil(MAP_PER_PAGE);
+        let url = |n: usize| r.config.path(map_path(n).as_str());
+        for (i, entries) in map.entries.chunks(MAP_PER_PAGE).enumerate() {
+            let n = i + 1;
+            let path = map_path(n);
+            let title = match n {
+                1 => r.text("map.title"),
+                _ => format!("{} — {n}", r.text("map.title")),
+            };
+            let ctx = MapContext {
+                site: &r.site,
+                head: r.head(title, r.config.description.clone(), &path),
+                map: assets,
+                place_count: entries.iter().map(|e| e.places.len()).sum(),
+                entries,
+                total,
+                page_number: n,
+                page_count: count,
+                prev: (n > 1).then(|| url(n - 1)),
+                next: (n < count).then(|| url(n + 1)),
+            };
+            self.add_page(path, "map.html", &ctx, emit)?;
+        }
+        Ok(Some(url(1)))
+    }
+
     /// Render a page of the site's own and date it in the sitemap.
     fn add_page(
         &mut self,
@@ -421,8 +473,17 @@ impl SiteWide<'_> {
     }
 }
 
+/// The path of page `n` of the map page.
+fn map_path(n: usize) -> SitePath {
+    match n {
+        1 => SitePath::folder([MAP_PAGE]),
+        _ => SitePath::folder([MAP_PAGE, "page", &n.to_string()]),
+    }
+}
+
 /// What a browse page shows, before the site's head is added.
 struct BrowseView<'a> {
+    map_page: Option<&'a str>,
     facets: &'a [FacetGroup],
     facet: Option<&'a str>,
     value: Option<&'a str>,
@@ -448,6 +509,7 @@ impl<'a> BrowseView<'a> {
             page_count: self.count,
             prev: self.prev.clone(),
             next: self.next.clone(),
+            map_page: self.map_page.map(str::to_string),
         }
     }
 }

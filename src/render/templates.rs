@@ -33,6 +33,7 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("404.html", include_str!("../../templates/404.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("browse.html", include_str!("../../templates/browse.html")),
+    ("map.html", include_str!("../../templates/map.html")),
     (
         "browse_facets.html",
         include_str!("../../templates/browse_facets.html"),

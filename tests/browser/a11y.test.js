@@ -2,7 +2,8 @@
 // A and AA rules in the light and the dark colour scheme (colour contrast
 // included), on the fixture site and on the repository's example site, and
 // the keyboard path to the viewer, the citation style
-// switcher and the copy button.
+// switcher and the copy button. Pages with a map are checked once its
+// markers are drawn.
 "use strict";
 
 const { describe, test, before, after } = require("node:test");
@@ -35,6 +36,10 @@ const EXAMPLE_PAGES = [
   ["annotation", "id/anno-mirador21/"],
   ["tombstone", "ark/12345/h0lland25k/"],
   ["404 page", "no/such/page/"],
+  // A collection whose members carry navPlace (cookbook 0318), and the map
+  // page (issue 20): offline, the markers on a blank map.
+  ["collection with a map", "ark/12345/rome0318/"],
+  ["map page", "map/"],
 ];
 
 let site;
@@ -72,6 +77,9 @@ async function check(base, url, { blockedOk = false } = {}) {
   if (await page.locator("#viewer").count()) {
     await page.locator("#viewer .openseadragon-canvas, #viewer [class*='Mirador']").first().waitFor({ timeout: 30000 });
     await page.waitForTimeout(500);
+  }
+  if (await page.locator("[data-map]").count()) {
+    await page.locator(".map .leaflet-marker-icon").first().waitFor({ timeout: 15000 });
   }
   const found = [];
   const backgrounds = new Set();
