@@ -1,4 +1,4 @@
-//! Site-wide search: what each PID is found by ([`record`], kept in its
+//! Site-wide search: what each PID is found by (`record`, kept in its
 //! summary so an incremental build indexes unchanged PIDs without reading
 //! them again) and the Pagefind index made from every record
 //! ([`SearchIndex`]), written under `pagefind/` and fetched by the browser
