@@ -161,22 +161,12 @@ fn short(hash: &str) -> &str {
 /// other sites are not fetched.
 fn broken_links(out: &Path, config: &SiteConfig) -> Vec<Problem> {
     let base = config.path("");
-    // Every file and folder of the output, listed once: a link is looked up
-    // here rather than with a `stat` per link (the 100,000 stubs of a chain
-    // of moves made 100,000 system calls for one target).
-    let mut there: HashSet<PathBuf> = HashSet::new();
-    let mut pages: Vec<PathBuf> = Vec::new();
-    for entry in walkdir::WalkDir::new(out)
+    let pages: Vec<PathBuf> = walkdir::WalkDir::new(out)
         .into_iter()
         .filter_map(|e| e.ok())
-    {
-        let is_file = entry.file_type().is_file();
-        let path = entry.into_path();
-        if is_file && path.extension().is_some_and(|x| x == "html") {
-            pages.push(path.clone());
-        }
-        there.insert(path);
-    }
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.into_path())
+        .collect();
     let mut problems: Vec<Problem> = pages
         .par_iter()
         .flat_map_iter(|page| {
@@ -191,7 +181,7 @@ fn broken_links(out: &Path, config: &SiteConfig) -> Vec<Problem> {
                 let Some(target) = resolve(&link, &base, out) else {
                     continue;
                 };
-                if !there.contains(&target) {
+                if !target.exists() {
                     found.push(Problem {
                         kind: "link",
                         file: out
