@@ -818,6 +818,8 @@ fn a_content_length_over_the_limit_is_refused_before_reading() {
 
 /// Runs `pidsite build` in `site` and waits for it, returning its exit
 /// status and peak resident memory in MB (`wait4`'s `ru_maxrss`).
+// wait4 reaps the child, not std's `wait`, which would leave no usage.
+#[allow(clippy::zombie_processes)]
 fn peak_rss_of_build(site: &Path) -> (i32, u64) {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_pidsite"))
         .arg("build")
