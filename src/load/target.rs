@@ -268,8 +268,9 @@ fn check_row(record: &Record, resource: &Resource, shown: &str, warnings: &mut V
 
 /// Cut the text a page shows of the resource to its caps (see
 /// [`crate::model::cap`]): titles and names (label, metadata and
-/// requiredStatement labels, providers, links, members, canvases) to
-/// [`TITLE_CHARS`](crate::model::cap::TITLE_CHARS), summary and values to
+/// requiredStatement labels, providers) to
+/// [`TITLE_CHARS`](crate::model::cap::TITLE_CHARS), summary, values and
+/// the labels of links, members and canvases to
 /// [`SUMMARY_CHARS`](crate::model::cap::SUMMARY_CHARS); each cut is a
 /// warning naming the document and the field.
 fn cap_texts(resource: &mut Resource, at: &Location, shown: &str, warnings: &mut Vec<Warning>) {
@@ -316,28 +317,38 @@ fn cap_texts(resource: &mut Resource, at: &Location, shown: &str, warnings: &mut
         let chars = cap_html(&mut entry.value, SUMMARY_CHARS);
         cut(&|| "requiredStatement's value".into(), chars, SUMMARY_CHARS);
     }
+    // A provider's name may be the citations' publisher: a name. Links,
+    // members and canvases are each listed once, and real collections
+    // have member labels of several hundred characters: longer text.
+    let long = SUMMARY_CHARS;
     let named = resource
         .provider
         .iter_mut()
-        .map(|p| ("provider", &mut p.label))
-        .chain(resource.links.iter_mut().map(|l| ("link", &mut l.label)))
+        .map(|p| ("provider", &mut p.label, TITLE_CHARS))
+        .chain(
+            resource
+                .links
+                .iter_mut()
+                .map(|l| ("link", &mut l.label, long)),
+        )
         .chain(
             resource
                 .members
                 .iter_mut()
-                .map(|m| ("member", &mut m.label)),
+                .map(|m| ("member", &mut m.label, long)),
         )
         .chain(
             resource
                 .canvases
                 .iter_mut()
-                .map(|c| ("canvas", &mut c.label)),
+                .map(|c| ("canvas", &mut c.label, long)),
         );
     let mut counts = std::collections::HashMap::<&str, usize>::new();
-    for (kind, text) in named {
+    for (kind, text, max) in named {
         let n = counts.entry(kind).or_default();
         *n += 1;
         let n = *n;
-        cut(&|| format!("label of {kind} {n}"), label(text), TITLE_CHARS);
+        let chars = text.as_mut().and_then(|t| cap(&mut t.value, max));
+        cut(&|| format!("label of {kind} {n}"), chars, max);
     }
 }
