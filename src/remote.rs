@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
-use crate::cache::remote::{sha256_hex, Cache, CacheMeta};
+use crate::cache::remote::{Cache, CacheMeta};
 use crate::config::RemoteConfig;
 
 /// How a document was obtained.
@@ -59,9 +59,11 @@ pub enum FetchError {
     /// The body is larger than `[remote] max_size_mb`.
     #[error("the document is larger than the limit of {0} MB ([remote] max_size_mb)")]
     TooLarge(u64),
-    /// `--offline` and the URL is not in the cache.
-    #[error("not in the cache ({0}) and --offline was given")]
-    NotCached(String),
+    /// `--offline` and the URL is not in the cache. Said in words: the
+    /// message also reaches the page's notice, which must not show a path
+    /// of the machine that built it.
+    #[error("not in the cache of remote documents (no earlier build downloaded it) and --offline was given")]
+    NotCached,
     /// A redirect to a URL that is not http(s), such as `file:///etc/passwd`.
     #[error("redirected to {location}: the {scheme}: scheme is refused (pidsite fetches http and https only)")]
     RefusedScheme {
@@ -89,9 +91,9 @@ impl FetchError {
         match self {
             FetchError::Transport(_) | FetchError::NotJson { .. } => true,
             FetchError::Status { status, .. } => *status >= 500 || *status == 429,
-            FetchError::TooLarge(_)
-            | FetchError::NotCached(_)
-            | FetchError::RefusedScheme { .. } => false,
+            FetchError::TooLarge(_) | FetchError::NotCached | FetchError::RefusedScheme { .. } => {
+                false
+            }
         }
     }
 }
@@ -178,7 +180,7 @@ impl Fetcher {
                     obtained: Obtained::Cached,
                     unsaved: None,
                 })
-                .ok_or_else(|| FetchError::NotCached(self.cache.dir().display().to_string()));
+                .ok_or(FetchError::NotCached);
         }
         let deadline = Instant::now() + self.settings.deadline;
         let mut attempt = 0;
@@ -327,24 +329,30 @@ impl Fetcher {
             return Err(Attempt::Final(too_large()));
         }
         let content_type = header("content-type");
-        let bytes = match response
+        // Streamed to a file in the cache folder, counted and hashed as it
+        // comes: a body sent without Content-Length (chunked, or a gzip
+        // bomb) stops at the limit without being held in memory.
+        let mut download = self.cache.download();
+        let mut body = response
             .body_mut()
             .with_config()
             .limit(self.settings.max_bytes)
-            .read_to_vec()
-        {
-            Ok(b) => b,
-            Err(ureq::Error::BodyExceedsLimit(_)) => return Err(Attempt::Final(too_large())),
-            Err(e) => {
-                return Err(match self.failed(&e) {
+            .reader();
+        if let Err(e) = std::io::copy(&mut body, &mut download) {
+            return Err(match ureq::Error::from(e) {
+                ureq::Error::BodyExceedsLimit(_) => Attempt::Final(too_large()),
+                e => match self.failed(&e) {
                     Attempt::Final(e) => Attempt::Final(e),
                     // A broken body is worth another try, like no answer.
                     Attempt::Retry(e, _) => Attempt::Retry(e, None),
-                });
-            }
-        };
+                },
+            });
+        }
         // A login or error page served as 200 keeps the last good copy.
-        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+        let json = download.reader().and_then(|body| {
+            serde_json::from_reader::<_, serde::de::IgnoredAny>(body).map_err(std::io::Error::from)
+        });
+        if let Err(e) = json {
             let detail = match content_type {
                 Some(t) => format!("{t}: {e}"),
                 None => e.to_string(),
@@ -360,11 +368,15 @@ impl Fetcher {
             last_modified,
             fetched: now.clone(),
             checked: now,
-            sha256: sha256_hex(&bytes),
+            sha256: download.sha256(),
         };
         // A cache that cannot be written only costs a download next time
         // (the body is then kept in memory for this build).
-        let unsaved = self.cache.put(&meta, Some(&bytes)).err().map(|_| bytes);
+        let unsaved = self.cache.keep(&meta, download).map_err(|e| {
+            Attempt::Final(FetchError::Transport(format!(
+                "the downloaded body could not be kept: {e}"
+            )))
+        })?;
         Ok(Fetched {
             meta,
             obtained: Obtained::Downloaded,
@@ -507,10 +519,8 @@ impl RemoteDocs {
         let cache = self.cache.as_ref().ok_or("no cache")?;
         match cache.get(&fetched.meta.url) {
             Some((meta, bytes)) if meta.sha256 == fetched.meta.sha256 => Ok(bytes),
-            _ => Err(format!(
-                "the cached copy in {} changed or vanished during the build",
-                cache.dir().display()
-            )),
+            // No path: the message also reaches the page's notice.
+            _ => Err("the cached copy changed or vanished during the build".to_string()),
         }
     }
 
@@ -605,12 +615,13 @@ mod tests {
     }
 
     #[test]
-    fn offline_without_cache_names_the_cache() {
+    fn offline_without_cache_says_so_without_a_path() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::in_cache_dir(dir.path());
         let fetcher = Fetcher::new(&RemoteConfig::default(), cache, true);
         let err = fetcher.fetch("https://example.org/m.json").unwrap_err();
-        assert!(matches!(err, FetchError::NotCached(_)), "{err}");
+        assert!(matches!(err, FetchError::NotCached), "{err}");
         assert!(err.to_string().contains("--offline"), "{err}");
+        assert!(!err.to_string().contains(".pidsite-cache"), "{err}");
     }
 }

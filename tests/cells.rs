@@ -226,3 +226,78 @@ fn a_very_long_label_or_title_is_cut_with_a_warning() {
         "{long_text:?}"
     );
 }
+
+/// Creators, publishers, metadata and the required statement were shown
+/// whole: a 200,000-character creator or publisher (a registry cell or a
+/// manifest's metadata) was repeated in the page's meta tags, JSON-LD and
+/// every citation. Names are cut to 500 characters, longer text to 2,000,
+/// with a warning naming the row and column or the manifest and field.
+#[test]
+fn a_very_long_creator_or_publisher_is_cut_with_a_warning() {
+    use pidsite::model::cap::{SUMMARY_CHARS, TITLE_CHARS};
+    let site = common::copy_fixture("basic");
+    let long = "Mercator ".repeat(200_000 / 9);
+    let chars = long.trim().chars().count();
+    // The manifest: creator and publisher in its metadata, and a long
+    // attribution (its requiredStatement).
+    let manifest = site.path().join("content/manifests/coin-v2.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let extra = format!(
+        "\"metadata\": [\n    {{\"label\": \"Creator\", \"value\": \"{long}\"}},\n    {{\"label\": \"Publisher\", \"value\": \"{long}\"}},"
+    );
+    let text = text.replacen("\"metadata\": [", &extra, 1).replacen(
+        "Provided by the Stanford University Libraries",
+        &long,
+        1,
+    );
+    std::fs::write(&manifest, text).unwrap();
+    // The registry: a creator and a publisher column.
+    let registry = site.path().join("content/registry.csv");
+    let rows = std::fs::read_to_string(&registry).unwrap();
+    let mut lines: Vec<String> = rows.lines().map(|l| format!("{l},")).collect();
+    lines[0] = format!("{}publisher", lines[0]);
+    lines.push(format!(
+        "ark:/99999/fk4long,manifests/photo-v3.json,,,,,\"{long}; Doe, Jane\",,,,,{long}"
+    ));
+    std::fs::write(&registry, lines.join("\n") + "\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let report = build_into(site.path(), &public).unwrap();
+    for page in [
+        "doi/10.5555/coin.1/index.html",
+        "ark/99999/fk4long/index.html",
+    ] {
+        let html = std::fs::read_to_string(public.join(page)).unwrap();
+        assert!(html.len() < 100_000, "{page} is {} bytes", html.len());
+    }
+    let long_text: Vec<(Location, String)> = report
+        .warnings
+        .iter()
+        .filter(|w| w.kind == pidsite::error::WarningKind::LongText)
+        .map(|w| (w.at.clone(), w.message.clone()))
+        .collect();
+    let row = Location::line("content/registry.csv", 8);
+    for (column, max) in [("creator", TITLE_CHARS), ("publisher", TITLE_CHARS)] {
+        let message =
+            format!("column \"{column}\": {chars} characters; pages show the first {max}");
+        assert!(
+            long_text.contains(&(row.clone(), message)),
+            "{column}: {long_text:?}"
+        );
+    }
+    for field in [
+        "value of metadata entry 1",
+        "value of metadata entry 2",
+        "requiredStatement's value",
+    ] {
+        let message = format!(
+            "the {field} of content/manifests/coin-v2.json has {chars} characters; pages show its first {SUMMARY_CHARS}"
+        );
+        assert!(
+            long_text
+                .iter()
+                .any(|(at, m)| at.path.ends_with("coin-v2.json") && *m == message),
+            "{field}: {long_text:?}"
+        );
+    }
+}

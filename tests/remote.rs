@@ -175,6 +175,24 @@ fn answer(mut stream: TcpStream, shared: &Shared) {
             }
             return;
         }
+        p if p.starts_with("/endless") => {
+            // 200 MB of a JSON string, chunked (no Content-Length): only
+            // the limit can stop the client.
+            if raw(200, "Transfer-Encoding: chunked\r\n") {
+                let chunk = vec![b'a'; 64 * 1024];
+                let mut frame = format!("{:x}\r\n", chunk.len()).into_bytes();
+                frame.extend_from_slice(&chunk);
+                frame.extend_from_slice(b"\r\n");
+                let _ = (&stream).write_all(b"a\r\n{\"label\":\"\r\n");
+                for _ in 0..(200 * 16) {
+                    if (&stream).write_all(&frame).is_err() {
+                        return;
+                    }
+                }
+                let _ = (&stream).write_all(b"2\r\n\"}\r\n0\r\n\r\n");
+            }
+            return;
+        }
         "/to-file" => {
             raw(302, "Location: file:///etc/passwd\r\nContent-Length: 0\r\n");
             return;
@@ -433,6 +451,18 @@ fn remote_manifests_become_pages_are_revalidated_and_build_offline() {
         "{messages:?}"
     );
     assert!(messages[0].contains("--offline"), "{messages:?}");
+    // The page's notice says why in words, without a path of this machine.
+    let notice = page(site.path(), "ark/99999/fk4never");
+    assert!(
+        notice.contains("not in the cache of remote documents"),
+        "{notice}"
+    );
+    let machine = site.path().to_str().unwrap();
+    assert!(
+        !notice.contains(machine),
+        "a local path in the page: {notice}"
+    );
+    assert!(!notice.contains(".pidsite-cache"), "{notice}");
     pidsite(site.path())
         .args(["check", "--offline"])
         .assert()
@@ -784,4 +814,73 @@ fn a_content_length_over_the_limit_is_refused_before_reading() {
         )),
         "{warning}"
     );
+}
+
+/// Runs `pidsite build` in `site` and waits for it, returning its exit
+/// status and peak resident memory in MB (`wait4`'s `ru_maxrss`).
+// wait4 reaps the child, not std's `wait`, which would leave no usage.
+#[allow(clippy::zombie_processes)]
+fn peak_rss_of_build(site: &Path) -> (i32, u64) {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pidsite"))
+        .arg("build")
+        .current_dir(site)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills; `pid` is our child,
+    // not yet waited for (std never waits for a child it is not asked to).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    (libc::WEXITSTATUS(status), usage.ru_maxrss as u64 / 1024)
+}
+
+#[test]
+fn bodies_without_content_length_are_streamed_not_held_in_memory() {
+    let server = Server::start(HashMap::new(), 0);
+    let [(dee, _), _] = manifests();
+    server.set_file("dee.json", dee.clone());
+    let url = server.url("/m/dee.json");
+    let mut rows: Vec<(String, String)> = (0..8)
+        .map(|i| {
+            (
+                format!("doi:10.5555/endless{i}"),
+                server.url(&format!("/endless?{i}")),
+            )
+        })
+        .collect();
+    rows.push(("ark:/99999/fk4dee".into(), url.clone()));
+    let rows: Vec<(&str, String)> = rows.iter().map(|(p, u)| (p.as_str(), u.clone())).collect();
+    let site = site(&rows, "retries = 0\nmax_size_mb = 40\nconcurrency = 8");
+    let toml = site.path().join("site.toml");
+    let text = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace("timeout_secs = 1", "timeout_secs = 20");
+    std::fs::write(&toml, text).unwrap();
+    // Eight bodies cut at 40 MB each: held in memory they would take over
+    // 320 MB; streamed to the cache, a few buffers.
+    let (code, peak_mb) = peak_rss_of_build(site.path());
+    assert_eq!(code, 0);
+    assert!(peak_mb < 120, "peak RSS {peak_mb} MB");
+    // Each refused at the limit, and no partial download left behind.
+    let report = build_site(site.path(), false);
+    let messages: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 8, "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.contains("the document is larger than the limit of 40 MB")),
+        "{messages:?}"
+    );
+    let cache = pidsite::cache::remote::Cache::in_cache_dir(&site.path().join(".pidsite-cache"));
+    assert_eq!(
+        cache.get(&url).unwrap().1,
+        dee,
+        "a streamed body is cached whole"
+    );
+    let files = std::fs::read_dir(cache.dir()).unwrap().count();
+    assert_eq!(files, 2, "only the good document's body and metadata");
 }

@@ -2,7 +2,7 @@
 //! `.pidsite-cache`: per URL, the body and what the server said of it
 //! ([`CacheMeta`]). Fetching (`crate::remote`) reads and fills it.
 
-use std::io::Write as _;
+use std::io::{Read, Seek as _, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -11,12 +11,7 @@ use sha2::{Digest, Sha256};
 /// The SHA-256 of some bytes, hex-encoded (what the lock file and the cache
 /// record).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for b in digest {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    hex
+    hex(&Sha256::digest(bytes))
 }
 
 /// What the cache knows of one URL (its `<key>.json` file).
@@ -91,6 +86,120 @@ impl Cache {
         let json = serde_json::to_vec_pretty(meta).expect("CacheMeta always serialises");
         write_atomic(&self.dir, &meta_path, &json)
     }
+
+    /// Somewhere to download a body to: a temporary file in the cache
+    /// folder (in memory when the folder cannot be written).
+    pub fn download(&self) -> Download {
+        let file = std::fs::create_dir_all(&self.dir)
+            .and_then(|()| tempfile::NamedTempFile::new_in(&self.dir));
+        Download {
+            spool: match file {
+                Ok(tmp) => Spool::File(tmp),
+                Err(_) => Spool::Memory(Vec::new()),
+            },
+            hasher: Sha256::new(),
+            len: 0,
+        }
+    }
+
+    /// Make a download the cached body of `meta.url` (a rename, then the
+    /// metadata). `Ok(None)` when it is stored; when it cannot be, its bytes
+    /// (`Ok(Some)`: the build then keeps them in memory), or why they are
+    /// lost.
+    pub fn keep(&self, meta: &CacheMeta, download: Download) -> std::io::Result<Option<Vec<u8>>> {
+        let (body, _) = self.files(&meta.url);
+        let tmp = match download.spool {
+            Spool::Memory(bytes) => return Ok(self.put(meta, Some(&bytes)).err().map(|_| bytes)),
+            Spool::File(tmp) => tmp,
+        };
+        let unsaved = |mut file: std::fs::File| {
+            let mut bytes = Vec::new();
+            file.rewind()?;
+            file.read_to_end(&mut bytes)?;
+            Ok(Some(bytes))
+        };
+        match tmp.persist(&body) {
+            Ok(file) => match self.put(meta, None) {
+                Ok(()) => Ok(None),
+                Err(_) => unsaved(file),
+            },
+            Err(e) => unsaved(e.file.reopen()?),
+        }
+    }
+}
+
+/// A body being downloaded: written to a temporary file in the cache folder
+/// as it arrives, hashed on the way, so a large document never sits in
+/// memory; it replaces the cached copy only when [`Cache::keep`] is called
+/// (a body found wrong is dropped and the temporary file with it). When the
+/// cache folder cannot be written the body is kept in memory instead.
+pub struct Download {
+    spool: Spool,
+    hasher: Sha256,
+    len: u64,
+}
+
+enum Spool {
+    File(tempfile::NamedTempFile),
+    Memory(Vec<u8>),
+}
+
+impl Download {
+    /// The number of bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The SHA-256 of the bytes written, hex.
+    pub fn sha256(&self) -> String {
+        hex(&self.hasher.clone().finalize())
+    }
+
+    /// The bytes written, read back from the start (from the file when
+    /// there is one: buffered, not loaded whole).
+    pub fn reader(&mut self) -> std::io::Result<Box<dyn Read + '_>> {
+        match &mut self.spool {
+            Spool::File(tmp) => {
+                tmp.as_file_mut().flush()?;
+                let mut file = tmp.reopen()?;
+                file.rewind()?;
+                Ok(Box::new(std::io::BufReader::new(file)))
+            }
+            Spool::Memory(bytes) => Ok(Box::new(bytes.as_slice())),
+        }
+    }
+}
+
+impl Write for Download {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = match &mut self.spool {
+            Spool::File(tmp) => tmp.write(buf)?,
+            Spool::Memory(bytes) => bytes.write(buf)?,
+        };
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.spool {
+            Spool::File(tmp) => tmp.flush(),
+            Spool::Memory(_) => Ok(()),
+        }
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
 }
 
 fn write_atomic(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {

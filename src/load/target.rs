@@ -266,22 +266,89 @@ fn check_row(record: &Record, resource: &Resource, shown: &str, warnings: &mut V
     }
 }
 
-/// Cut the resource's label and summary to their caps (see
-/// [`crate::model::cap`]), with a warning naming the document.
+/// Cut the text a page shows of the resource to its caps (see
+/// [`crate::model::cap`]): titles and names (label, metadata and
+/// requiredStatement labels, providers) to
+/// [`TITLE_CHARS`](crate::model::cap::TITLE_CHARS), summary, values and
+/// the labels of links, members and canvases to
+/// [`SUMMARY_CHARS`](crate::model::cap::SUMMARY_CHARS); each cut is a
+/// warning naming the document and the field.
 fn cap_texts(resource: &mut Resource, at: &Location, shown: &str, warnings: &mut Vec<Warning>) {
-    use crate::model::cap::{cap, SUMMARY_CHARS, TITLE_CHARS};
-    let label = resource.label.as_mut().map(|l| &mut l.value);
-    let summary = resource.summary.as_mut().map(|s| &mut s.text);
-    for (what, text, max) in [
-        ("label", label, TITLE_CHARS),
-        ("summary", summary, SUMMARY_CHARS),
-    ] {
-        if let Some(chars) = text.and_then(|t| cap(t, max)) {
+    use crate::model::cap::{cap, cap_html, SUMMARY_CHARS, TITLE_CHARS};
+    let mut cut = |what: &dyn Fn() -> String, chars: Option<usize>, max: usize| {
+        if let Some(chars) = chars {
             warnings.push(Warning::new(
                 WarningKind::LongText,
                 at.clone(),
-                format!("the {what} of {shown} has {chars} characters; pages show its first {max}"),
+                format!(
+                    "the {} of {shown} has {chars} characters; pages show its first {max}",
+                    what()
+                ),
             ));
         }
+    };
+    let label = |text: &mut Option<crate::model::resource::Text>| {
+        text.as_mut().and_then(|t| cap(&mut t.value, TITLE_CHARS))
+    };
+    cut(&|| "label".into(), label(&mut resource.label), TITLE_CHARS);
+    let summary = resource
+        .summary
+        .as_mut()
+        .and_then(|s| cap(&mut s.text, SUMMARY_CHARS));
+    cut(&|| "summary".into(), summary, SUMMARY_CHARS);
+    for (i, entry) in resource.metadata.iter_mut().enumerate() {
+        let n = i + 1;
+        let chars = cap(&mut entry.label.value, TITLE_CHARS);
+        cut(
+            &|| format!("label of metadata entry {n}"),
+            chars,
+            TITLE_CHARS,
+        );
+        let chars = cap_html(&mut entry.value, SUMMARY_CHARS);
+        cut(
+            &|| format!("value of metadata entry {n}"),
+            chars,
+            SUMMARY_CHARS,
+        );
+    }
+    if let Some(entry) = &mut resource.required_statement {
+        let chars = cap(&mut entry.label.value, TITLE_CHARS);
+        cut(&|| "requiredStatement's label".into(), chars, TITLE_CHARS);
+        let chars = cap_html(&mut entry.value, SUMMARY_CHARS);
+        cut(&|| "requiredStatement's value".into(), chars, SUMMARY_CHARS);
+    }
+    // A provider's name may be the citations' publisher: a name. Links,
+    // members and canvases are each listed once, and real collections
+    // have member labels of several hundred characters: longer text.
+    let long = SUMMARY_CHARS;
+    let named = resource
+        .provider
+        .iter_mut()
+        .map(|p| ("provider", &mut p.label, TITLE_CHARS))
+        .chain(
+            resource
+                .links
+                .iter_mut()
+                .map(|l| ("link", &mut l.label, long)),
+        )
+        .chain(
+            resource
+                .members
+                .iter_mut()
+                .map(|m| ("member", &mut m.label, long)),
+        )
+        .chain(
+            resource
+                .canvases
+                .iter_mut()
+                .map(|c| ("canvas", &mut c.label, long)),
+        );
+    let mut counts = std::collections::HashMap::<&str, usize>::new();
+    for (kind, text, max) in named {
+        let n = counts.entry(kind).or_default();
+        *n += 1;
+        let n = *n;
+        let chars = text.as_mut().and_then(|t| cap(&mut t.value, max));
+        cut(&|| format!("label of {kind} {n}"), chars, max);
     }
 }

@@ -2,7 +2,9 @@
 //! its heading, its meta tags, JSON-LD, COinS and every citation, and a
 //! summary in the meta description and JSON-LD, so a 200,000-character
 //! label made a 2.8 MB page. Longer text is cut at a character boundary and
-//! ends with `…`; the loaders warn, naming the row or file.
+//! ends with `…`; the loaders warn, naming the row or file. Names (a
+//! creator, a publisher, a metadata label) are capped as titles are, longer
+//! text (a note, a metadata value) as summaries.
 
 /// The most characters of a title (a registry `title` or a IIIF label).
 pub const TITLE_CHARS: usize = 500;
@@ -25,6 +27,16 @@ pub fn cap(text: &mut String, max: usize) -> Option<usize> {
     let chars = max + text[cut..].chars().count() - 1;
     text.truncate(cut);
     text.push('…');
+    Some(chars)
+}
+
+/// Cut the plain text of an HTML value to `max` characters, as [`cap`]
+/// does; when it is cut, its markup becomes that text, escaped (markup
+/// cannot be cut safely at a character), so the page shows no more than
+/// `max` characters of it either. Its length in characters when it was cut.
+pub fn cap_html(value: &mut crate::model::resource::Html, max: usize) -> Option<usize> {
+    let chars = cap(&mut value.text, max)?;
+    value.html = crate::escape::escape(&value.text);
     Some(chars)
 }
 

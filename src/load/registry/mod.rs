@@ -180,7 +180,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
     for row in rows {
         match record(&row, site_dir, config) {
             Ok(mut r) => {
-                long.extend(cap_title(&mut r));
+                long.extend(cap_row(&mut r));
                 records.push(r);
             }
             Err(e) => {
@@ -213,17 +213,59 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
     (registry, errors)
 }
 
-/// Cut a row's `title` to its cap (see [`crate::model::cap`]), with a
-/// warning naming the row.
-fn cap_title(record: &mut Record) -> Option<Warning> {
-    let max = crate::model::cap::TITLE_CHARS;
-    let title = record.overrides.as_mut()?.title.as_mut()?;
-    let chars = crate::model::cap::cap(title, max)?;
-    Some(Warning::new(
-        WarningKind::LongText,
-        record.at.clone(),
-        format!("column \"title\": {chars} characters; pages show the first {max}"),
-    ))
+/// Cut the text a row gives its page to its caps (see
+/// [`crate::model::cap`]): `title`, each `creator`, `publisher`, `date`,
+/// `version` to [`TITLE_CHARS`](crate::model::cap::TITLE_CHARS), notes,
+/// reasons and `[registry.metadata]` values to [`SUMMARY_CHARS`](crate::model::cap::SUMMARY_CHARS),
+/// with a warning per cell naming the row and the column.
+fn cap_row(record: &mut Record) -> Vec<Warning> {
+    use crate::model::cap::{cap, SUMMARY_CHARS, TITLE_CHARS};
+    fn cell<'a>(column: &str, text: Option<&'a mut String>, max: usize) -> Option<Cell<'a>> {
+        text.map(|t| (column.to_string(), t, max))
+    }
+    type Cell<'a> = (String, &'a mut String, usize);
+    let mut cells: Vec<Cell<'_>> = Vec::new();
+    cells.extend(cell("version", record.version.as_mut(), TITLE_CHARS));
+    cells.extend(cell(
+        "version_note",
+        record.version_note.as_mut(),
+        SUMMARY_CHARS,
+    ));
+    let reason = record.withdrawn_reason.as_mut();
+    cells.extend(cell("withdrawn_reason", reason, SUMMARY_CHARS));
+    if let Some(o) = record.overrides.as_deref_mut() {
+        cells.extend(cell("title", o.title.as_mut(), TITLE_CHARS));
+        cells.extend(
+            o.creators
+                .iter_mut()
+                .map(|c| ("creator".to_string(), c, TITLE_CHARS)),
+        );
+        cells.extend(cell("date", o.date.as_mut(), TITLE_CHARS));
+        cells.extend(cell("publisher", o.publisher.as_mut(), TITLE_CHARS));
+        // The labels are the site's own (`[registry.metadata]`).
+        for (label, values) in &mut o.metadata {
+            let at = format!("metadata {label:?}");
+            cells.extend(values.iter_mut().map(|v| (at.clone(), v, SUMMARY_CHARS)));
+        }
+    }
+    let at = &record.at;
+    cells
+        .into_iter()
+        .filter_map(|(column, text, max)| {
+            let chars = cap(text, max)?;
+            // A column is named in quotes, a metadata label already is.
+            let column = if column.starts_with("metadata ") {
+                column
+            } else {
+                format!("column \"{column}\"")
+            };
+            Some(Warning::new(
+                WarningKind::LongText,
+                at.clone(),
+                format!("{column}: {chars} characters; pages show the first {max}"),
+            ))
+        })
+        .collect()
 }
 
 /// Group rows by PID; rows of one PID must differ by version, and two PIDs
