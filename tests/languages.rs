@@ -280,7 +280,9 @@ fn without_code(text: &str) -> String {
         ("<style", "</style>"),
     ] {
         while let Some(at) = out.find(open) {
-            let end = out[at..].find(close).map_or(out.len(), |e| at + e + close.len());
+            let end = out[at..]
+                .find(close)
+                .map_or(out.len(), |e| at + e + close.len());
             out.replace_range(at..end, " ");
         }
     }
@@ -368,11 +370,19 @@ fn templates_and_the_search_script_write_no_interface_text_of_their_own() {
             left.push(format!("{script}: {text:?}"));
         }
     }
-    assert!(left.is_empty(), "interface text outside the tables:\n{}", left.join("\n"));
+    assert!(
+        left.is_empty(),
+        "interface text outside the tables:\n{}",
+        left.join("\n")
+    );
     // The checks find what they are for: the search page and script as
     // they were before their strings went into the tables.
-    let old_template = "<h1>Search</h1><div aria-label=\"Filters\"><li data-text=\"none\">Nothing found.</li>";
-    assert_eq!(own_words(old_template), ["Search", "Filters", "Nothing", "found"]);
+    let old_template =
+        "<h1>Search</h1><div aria-label=\"Filters\"><li data-text=\"none\">Nothing found.</li>";
+    assert_eq!(
+        own_words(old_template),
+        ["Search", "Filters", "Nothing", "found"]
+    );
     let old_script = r#"status.textContent = n ? n + " results" : "Nothing found.";"#;
     assert_eq!(script_text(old_script), [" results", "Nothing found."]);
 }

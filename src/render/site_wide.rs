@@ -394,7 +394,11 @@ impl SiteWide<'_> {
             next: None,
         };
         let search = SitePath::folder(["search"]);
-        let title = r.strings().format("search.page_title", None, &[("site", r.config.title.as_str())]);
+        let title = r.strings().format(
+            "search.page_title",
+            None,
+            &[("site", r.config.title.as_str())],
+        );
         let ctx = root.context(r, title.unwrap_or_default(), &search);
         self.add_page(search, "search.html", &ctx, emit)?;
         let path = SitePath::folder(["browse"]);
