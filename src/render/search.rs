@@ -228,10 +228,11 @@ impl SearchIndex {
         for (name, value) in &record.facets {
             filters.entry(name.clone()).or_default().push(value.clone());
         }
-        let sort = record
-            .year
-            .as_ref()
-            .map(|y| BTreeMap::from([("year".to_string(), y.clone())]));
+        // Pagefind leaves a page without the sort key out of sorted
+        // results: undated PIDs sort last instead (the empty query lists
+        // every PID, oldest first).
+        let year = record.year.clone().unwrap_or_else(|| "9999".into());
+        let sort = Some(BTreeMap::from([("year".to_string(), year)]));
         let added = self.index.add_custom_record(
             item.url.clone(),
             record.text.clone(),

@@ -348,10 +348,10 @@ impl SiteWide<'_> {
             Some(files) => self.keeper.pages.kept.extend(files),
             None => {
                 let mut index = SearchIndex::new(&self.renderer.config.language)?;
-                for (item, record) in &records {
-                    index.add(item, record)?;
+                // Each record dropped once Pagefind has its own copy.
+                for (item, record) in records {
+                    index.add(&item, &record)?;
                 }
-                drop(records);
                 for output in index.finish()? {
                     // The chunks (one fragment per PID) are named by a hash
                     // of their content, so most are in the live output
