@@ -22,20 +22,7 @@ fi
 cargo build --release --locked --quiet
 PIDSITE=$ROOT/target/release/pidsite
 
-# measure CMD...: prints "seconds rss_kb". The wall time is taken to the
-# millisecond around the command (GNU time prints hundredths, too coarse for
-# the rebuilds of small sites); the peak RSS comes from GNU time.
-measure() {
-  local log; log=$(mktemp)
-  local t0 t1; t0=$(date +%s%N)
-  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }
-  t1=$(date +%s%N)
-  local wall rss
-  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-  rm -f "$log"
-  echo "$wall $rss"
-}
+. bench/lib.sh
 best() { # best of two "s rss" lines by seconds
   if awk "BEGIN{exit !($1 < $3)}"; then echo "$1 $2"; else echo "$3 $4"; fi
 }
@@ -43,10 +30,7 @@ best() { # best of two "s rss" lines by seconds
 printf '%-8s %10s %10s %7s %11s %8s %10s %9s %11s %9s\n' N pidsite_s hugo_s ratio pidsite_MB hugo_MB pidsite_pg/s noop_s manifest_s row_s
 for n in "${SIZES[@]}"; do
   dir=$WORK/$n
-  if [ ! -f "$dir/pidsite/content/registry.csv" ]; then
-    rm -rf "$dir"; mkdir -p "$dir"
-    python3 bench/gen_sites.py "$n" "$CORPUS" "$dir" >&2
-  fi
+  bench_site "$n" "$dir"
   # Every full build writes into a folder never used before, and old
   # outputs are deleted only after the last measurement of this size: on a
   # journal-less ext4 (like the development VM) creating files right after
@@ -80,7 +64,6 @@ for n in "${SIZES[@]}"; do
   # and its undoing are each one rebuild of that kind.
   reps=${BENCH_REPEAT:-3}
   rebuild() { measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$pout" | cut -d' ' -f1; }
-  mean() { awk '{ s += $1 } END { printf "%.3f", s / NR }'; }
   noop=$(for _ in $(seq "$reps"); do rebuild; done | mean)
   m="$dir/pidsite/content/manifests/m000000.json"
   cp "$m" "$m.orig"

@@ -394,3 +394,125 @@ fn pages_allowing_warnings(site: &Path) -> HashMap<String, String> {
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
     HashMap::from([("index.html".to_string(), home)])
 }
+
+/// Words the built-in templates write as they are: names, the same in
+/// every language.
+const NAMES: [&str; 5] = ["IIIF", "BibTeX", "PID", "pids", "csv"];
+
+/// `text` with every Tera tag, expression and comment put out of the way
+/// (a space each), and the contents of `<script>` and `<style>` too.
+fn without_code(text: &str) -> String {
+    let mut out = text.to_string();
+    for (open, close) in [
+        ("{#", "#}"),
+        ("{{", "}}"),
+        ("{%", "%}"),
+        ("<script", "</script>"),
+        ("<style", "</style>"),
+    ] {
+        while let Some(at) = out.find(open) {
+            let end = out[at..]
+                .find(close)
+                .map_or(out.len(), |e| at + e + close.len());
+            out.replace_range(at..end, " ");
+        }
+    }
+    out
+}
+
+/// The interface text a template writes itself: its text between tags and
+/// the values of the attributes people read (aria-label, title, alt,
+/// placeholder), each a word of two letters or more that is not a name.
+fn own_words(template: &str) -> Vec<String> {
+    let text = without_code(template);
+    let mut shown = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('<') {
+        shown.push_str(&rest[..at]);
+        shown.push(' ');
+        let end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
+        let tag = &rest[at..end];
+        for attribute in ["aria-label=\"", "title=\"", "alt=\"", "placeholder=\""] {
+            if let Some(start) = tag.find(attribute) {
+                let value = &tag[start + attribute.len()..];
+                shown.push_str(value.split('"').next().unwrap_or_default());
+                shown.push(' ');
+            }
+        }
+        rest = &rest[end..];
+    }
+    shown.push_str(rest);
+    shown
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 2)
+        .filter(|w| !NAMES.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The string literals of a script that read as text for people: with a
+/// space or capitalised, holding a word of three letters or more (CSS
+/// selectors, starting `.` or `[`, are not).
+fn script_text(script: &str) -> Vec<String> {
+    let code: String = script
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut found = Vec::new();
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' && c != '\'' {
+            continue;
+        }
+        let literal: String = chars.by_ref().take_while(|&d| d != c).collect();
+        let word = literal
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| w.chars().count() >= 3);
+        let prose = literal.contains(char::is_whitespace)
+            || literal.chars().next().is_some_and(char::is_uppercase);
+        if word && prose && !literal.starts_with(['.', '[']) {
+            found.push(literal);
+        }
+    }
+    found
+}
+
+/// The phrase test above finds only English that is in `en.toml`: a word
+/// written into a template or the search script itself would be English
+/// in every language. So every built-in template and the search page's
+/// script write no interface text of their own: all of it comes from the
+/// tables through `t()` (or, for the script, from the page).
+#[test]
+fn templates_and_the_search_script_write_no_interface_text_of_their_own() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut left = Vec::new();
+    for entry in std::fs::read_dir(repo.join("templates")).unwrap() {
+        let path = entry.unwrap().path();
+        let words = own_words(&std::fs::read_to_string(&path).unwrap());
+        if !words.is_empty() {
+            left.push(format!("{}: {words:?}", path.display()));
+        }
+    }
+    // pidsite.js is to follow when its own strings are translated.
+    let script = "static/js/search.js";
+    let text = script_text(&std::fs::read_to_string(repo.join(script)).unwrap());
+    if !text.is_empty() {
+        left.push(format!("{script}: {text:?}"));
+    }
+    assert!(
+        left.is_empty(),
+        "interface text outside the tables:\n{}",
+        left.join("\n")
+    );
+    // The checks find what they are for: the search page and script as
+    // they were before their strings went into the tables.
+    let old_template =
+        "<h1>Search</h1><div aria-label=\"Filters\"><li data-text=\"none\">Nothing found.</li>";
+    assert_eq!(
+        own_words(old_template),
+        ["Search", "Filters", "Nothing", "found"]
+    );
+    let old_script = r#"status.textContent = n ? n + " results" : "Nothing found.";"#;
+    assert_eq!(script_text(old_script), [" results", "Nothing found."]);
+}

@@ -106,3 +106,47 @@ fn an_incremental_build_indexes_the_pids_it_did_not_render_again() {
     assert_eq!(indexed(&out), full);
     assert!(out.join("browse/type/manifest/index.html").is_file());
 }
+
+/// Every file under `pagefind/` with its inode: a file written again gets a
+/// new one, a file kept from the last build (linked) keeps it.
+fn index_files(out: &Path) -> std::collections::BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(out.join("pagefind"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(out).unwrap().display().to_string();
+            (rel, e.metadata().unwrap().ino())
+        })
+        .collect()
+}
+
+/// Making the index is most of what search costs a build, and Pagefind
+/// cannot update one: a rebuild that changes no PID's record keeps
+/// `pagefind/` as it was, and one that changes a PID's title writes the
+/// entry file and that PID's chunks but keeps the other PIDs' fragments.
+#[test]
+fn a_rebuild_keeps_the_index_files_it_would_make_the_same() {
+    let site = common::copy_fixture("basic");
+    let out = site.path().join("public");
+    run(site.path(), &out);
+    let first = index_files(&out);
+    let fragments = first.keys().filter(|f| f.contains("/fragment/")).count();
+    assert!(fragments > 2, "{first:?}");
+    run(site.path(), &out);
+    assert_eq!(index_files(&out), first, "a rebuild with nothing changed");
+    let csv = site.path().join("content/registry.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replacen("\"Doe, Jane\"", "\"Doe, Janet\"", 1)).unwrap();
+    run(site.path(), &out);
+    let after = index_files(&out);
+    let kept = after.iter().filter(|(f, ino)| first.get(*f) == Some(*ino));
+    let kept_fragments = kept.filter(|(f, _)| f.contains("/fragment/")).count();
+    assert_eq!(kept_fragments, fragments - 1, "one PID's fragment is new");
+    assert_ne!(
+        after["pagefind/pagefind-entry.json"], first["pagefind/pagefind-entry.json"],
+        "the entry file is written again"
+    );
+    assert!(read(&out, "pagefind/pagefind-entry.json").contains("page_count"));
+}

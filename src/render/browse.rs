@@ -52,15 +52,19 @@ impl Browse {
             let Some(i) = BROWSED.iter().position(|f| f == name) else {
                 continue;
             };
-            // A type is named by its key, the same in every language.
-            let named = if *name == "type" {
-                &record.kind_name
-            } else {
-                value
+            // A type is named by its key and a decade by its year, the same
+            // in every language (the value shown is the language's word).
+            let named = match name.as_str() {
+                "type" => record.kind_name.clone(),
+                "decade" => record
+                    .year
+                    .as_ref()
+                    .map_or_else(|| value.clone(), |y| format!("{}0s", &y[..3])),
+                _ => value.clone(),
             };
             let group = self
                 .groups
-                .entry((i, slug(named)))
+                .entry((i, slug(&named)))
                 .or_insert_with(|| (value.clone(), Vec::new()));
             group.1.push(item.clone());
         }

@@ -120,6 +120,7 @@ impl Renderer<'_> {
                 kind: &facts.kind_label,
                 kind_name: facts.kind_name,
                 note: spec.note,
+                strings: self.strings(),
             },
             spec.record.pid.resolver_url(&self.config.resolvers),
         );

@@ -9,10 +9,13 @@ use std::collections::BTreeMap;
 use crate::citation::Citation;
 use crate::error::{Error, Result};
 use crate::load::pages::Note;
+use crate::model::pid::Scheme;
 use crate::model::record::Record;
 use crate::model::resource::Resource;
 use crate::model::site_path::SitePath;
 use crate::output::{ListItem, Output, SearchRecord};
+
+use super::i18n::Strings;
 
 /// Where the index goes in the site.
 pub const FOLDER: &str = "pagefind";
@@ -38,6 +41,9 @@ pub(super) struct Parts<'a> {
     pub(super) kind: &'a str,
     pub(super) kind_name: &'a str,
     pub(super) note: Option<&'a Note>,
+    /// The interface strings: the status, decade and scheme facets' values
+    /// are words pidsite writes, in the site's language.
+    pub(super) strings: &'a Strings,
 }
 
 /// The search record of a PID's page.
@@ -62,11 +68,21 @@ pub(super) fn record(parts: &Parts<'_>, resolver: Option<String>) -> SearchRecor
     text.extend(citation.shelfmark.iter().cloned());
     let mut facets: Vec<(String, String)> = Vec::new();
     add_facet(&mut facets, "type", parts.kind);
-    add_facet(&mut facets, "scheme", pid.scheme().label());
-    add_facet(&mut facets, "status", record.status.name());
+    let strings = parts.strings;
+    let scheme = match pid.scheme() {
+        Scheme::Local => strings.get("search.local_id").unwrap_or("Local ID"),
+        other => other.label(),
+    };
+    add_facet(&mut facets, "scheme", scheme);
+    let status = record.status.name();
+    let key = format!("search.status.{status}");
+    add_facet(&mut facets, "status", strings.get(&key).unwrap_or(status));
     let year = citation.date.as_deref().and_then(year_of);
     if let Some(year) = &year {
-        add_facet(&mut facets, "decade", &format!("{}0s", &year[..3]));
+        let decade = format!("{}0", &year[..3]);
+        let args = [("decade", decade.as_str())];
+        let name = strings.format("search.decade", None, &args);
+        add_facet(&mut facets, "decade", &name.unwrap_or(decade));
     }
     if let Some(r) = parts.resource {
         text.extend(r.summary.iter().map(|s| s.text.clone()));
@@ -212,10 +228,11 @@ impl SearchIndex {
         for (name, value) in &record.facets {
             filters.entry(name.clone()).or_default().push(value.clone());
         }
-        let sort = record
-            .year
-            .as_ref()
-            .map(|y| BTreeMap::from([("year".to_string(), y.clone())]));
+        // Pagefind leaves a page without the sort key out of sorted
+        // results: undated PIDs sort last instead (the empty query lists
+        // every PID, oldest first).
+        let year = record.year.clone().unwrap_or_else(|| "9999".into());
+        let sort = Some(BTreeMap::from([("year".to_string(), year)]));
         let added = self.index.add_custom_record(
             item.url.clone(),
             record.text.clone(),
@@ -255,6 +272,14 @@ impl SearchIndex {
         }
         Ok(outputs)
     }
+}
+
+/// Whether Pagefind names `file` (a site path under [`FOLDER`]) by a hash
+/// of its content: its index, filter and fragment chunks are.
+pub(super) fn hash_named(file: &str) -> bool {
+    ["index/", "filter/", "fragment/"]
+        .iter()
+        .any(|dir| file.starts_with(&format!("{FOLDER}/{dir}")))
 }
 
 fn search_error(e: anyhow::Error) -> Error {

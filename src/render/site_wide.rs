@@ -21,14 +21,14 @@ use super::browse::{self, Browse, FacetGroup};
 use super::context::{BrowseContext, Download, IndexContext, ListItem, MapContext};
 use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
 use super::map::{MapPage, MAP_PAGE, MAP_PER_PAGE};
-use super::search::SearchIndex;
+use super::search::{self, SearchIndex};
 use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
 use crate::error::{Error, Result};
 use crate::load::pages::Page;
 use crate::lock::{LockDates, LockedPage};
 use crate::model::rule::Rule;
 use crate::model::site_path::SitePath;
-use crate::output::{export, Output, Redirect};
+use crate::output::{export, Output, Redirect, SearchRecord};
 
 pub use crate::output::SitePage;
 
@@ -49,8 +49,9 @@ pub struct SiteWide<'r> {
     activities: Vec<Activity>,
     csv: csv::Writer<Vec<u8>>,
     redirects: Vec<Redirect>,
-    /// The search index and browse groups (none when search is off).
-    search: Option<(SearchIndex, Browse)>,
+    /// The search index's input and browse groups (none when search is
+    /// off).
+    search: Option<SearchInput>,
     /// The bulk export files, as the home page links them, and their
     /// paths in the output.
     exports: Vec<Download>,
@@ -111,13 +112,7 @@ impl<'r> SiteWide<'r> {
             activities: Vec::new(),
             csv,
             redirects: Vec::new(),
-            search: match renderer.config.search {
-                true => Some((
-                    SearchIndex::new(&renderer.config.language)?,
-                    Browse::default(),
-                )),
-                false => None,
-            },
+            search: renderer.config.search.then(SearchInput::default),
             exports,
             export_files,
             map: renderer.map.as_ref().map(|_| MapPage::default()),
@@ -159,11 +154,10 @@ impl<'r> SiteWide<'r> {
         }
         self.activities.extend(summary.activities);
         self.redirects.extend(summary.redirects);
-        if let (Some((index, browse)), Some(item), Some(record)) =
-            (&mut self.search, &summary.item, &summary.search)
+        if let (Some(search), Some(item), Some(record)) =
+            (&mut self.search, &summary.item, summary.search)
         {
-            index.add(item, record)?;
-            browse.add(item, record);
+            search.add(item, record);
         }
         if let (Some(map), Some(item)) = (&mut self.map, &summary.item) {
             map.add(item, &summary.places);
@@ -201,11 +195,9 @@ impl<'r> SiteWide<'r> {
             Some(map) => self.write_map(map, emit)?,
             None => None,
         };
-        if let Some((index, browse)) = self.search.take() {
-            for output in index.finish()? {
-                emit(output)?;
-            }
-            self.write_browse(browse, map_page.as_deref(), emit)?;
+        if let Some(search) = self.search.take() {
+            self.write_index(search.records, search.hasher, emit)?;
+            self.write_browse(search.browse, map_page.as_deref(), emit)?;
         }
         for page in pages {
             let (path, ctx) = r.page_context(page);
@@ -365,6 +357,58 @@ impl<'r> SiteWide<'r> {
 }
 
 impl SiteWide<'_> {
+    /// Write the search index, `pagefind/`, or keep it as the last build
+    /// wrote it when it is made from the same records (a rebuild that
+    /// changed no PID's list item or search record; Pagefind cannot update
+    /// an index, and making it is most of what search costs a build).
+    fn write_index(
+        &mut self,
+        records: Vec<(ListItem, SearchRecord)>,
+        hasher: blake3::Hasher,
+        emit: &mut Sink<'_>,
+    ) -> Result<()> {
+        let key = format!("{}/", search::FOLDER);
+        let hash = hasher.finalize().to_hex().to_string();
+        let live = self
+            .keeper
+            .last
+            .filter(|(_, pages)| pages.get(&key).is_some_and(|p| p.hash == hash))
+            .and_then(|(out, _)| live_files(out, search::FOLDER));
+        match live {
+            Some(files) => self.keeper.pages.kept.extend(files),
+            None => {
+                let mut index = SearchIndex::new(&self.renderer.config.language)?;
+                // Each record dropped once Pagefind has its own copy.
+                for (item, record) in records {
+                    index.add(&item, &record)?;
+                }
+                for output in index.finish()? {
+                    // The chunks (one fragment per PID) are named by a hash
+                    // of their content, so most are in the live output
+                    // already: kept there (linked, not written again) when
+                    // their bytes are the same (Pagefind lengthens a
+                    // colliding short hash, so a name alone is not proof).
+                    let file = output.path.file_name();
+                    let same = self
+                        .keeper
+                        .last
+                        .filter(|_| search::hash_named(&file))
+                        .and_then(|(out, _)| std::fs::read(out.join(&file)).ok())
+                        .is_some_and(|live| live == output.bytes);
+                    match same {
+                        true => {
+                            let size = output.bytes.len() as u64;
+                            self.keeper.pages.kept.push((file, size));
+                        }
+                        false => emit(output)?,
+                    }
+                }
+            }
+        }
+        self.keeper.pages.hashes.insert(key, SitePage { hash });
+        Ok(())
+    }
+
     /// The search page, `browse/` and each browsed facet value's pages,
     /// all in the sitemap.
     fn write_browse(
@@ -388,10 +432,15 @@ impl SiteWide<'_> {
             next: None,
         };
         let search = SitePath::folder(["search"]);
-        let ctx = root.context(r, format!("Search {}", r.config.title), &search);
+        let title = r.strings().format(
+            "search.page_title",
+            None,
+            &[("site", r.config.title.as_str())],
+        );
+        let ctx = root.context(r, title.unwrap_or_default(), &search);
         self.add_page(search, "search.html", &ctx, emit)?;
         let path = SitePath::folder(["browse"]);
-        let ctx = root.context(r, "Browse".into(), &path);
+        let ctx = root.context(r, r.text("browse.title"), &path);
         self.add_page(path, "browse.html", &ctx, emit)?;
         for (facet, slug, value, items) in browse.pages() {
             let (total, count) = (items.len(), items.len().div_ceil(PER_PAGE));
@@ -414,7 +463,11 @@ impl SiteWide<'_> {
                 let path = browse::value_path(facet, &slug, n);
                 let title = match n {
                     1 => value.clone(),
-                    _ => format!("{value} — page {n}"),
+                    _ => {
+                        let page = n.to_string();
+                        let args = [("value", value.as_str()), ("page", page.as_str())];
+                        (r.strings().format("browse.page_title", None, &args)).unwrap_or_default()
+                    }
                 };
                 let ctx = view.context(r, title, &path);
                 self.add_page(path, "browse.html", &ctx, emit)?;
@@ -575,6 +628,40 @@ fn exports(r: &Renderer<'_>, datacite: bool) -> Vec<(String, Download)> {
             (file, download)
         })
         .collect()
+}
+
+/// What the search index is made from, gathered in registry order, and
+/// its hash.
+#[derive(Default)]
+struct SearchInput {
+    records: Vec<(ListItem, SearchRecord)>,
+    hasher: blake3::Hasher,
+    browse: Browse,
+}
+
+impl SearchInput {
+    fn add(&mut self, item: &ListItem, record: SearchRecord) {
+        // Writing to a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut self.hasher, &(item, &record));
+        self.browse.add(item, &record);
+        self.records.push((item.clone(), record));
+    }
+}
+
+/// The files under `folder` of the live output `out`, as (file, size),
+/// or none when it has no Pagefind entry file (gone, or never made).
+fn live_files(out: &Path, folder: &str) -> Option<Vec<(String, u64)>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(out.join(folder)) {
+        let entry = entry.ok()?;
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(out).ok()?;
+            let parts: Vec<_> = rel.iter().map(|c| c.to_string_lossy()).collect();
+            files.push((parts.join("/"), entry.metadata().ok()?.len()));
+        }
+    }
+    let entry = format!("{folder}/pagefind-entry.json");
+    files.iter().any(|(f, _)| *f == entry).then_some(files)
 }
 
 fn csv_error(e: csv::Error) -> Error {

@@ -2,7 +2,8 @@
 // written by the build) over the whole site, loading only the index chunks
 // a query needs. Results are plain links; facets are checkboxes; everything
 // is reachable with the keyboard. Withdrawn PIDs are left out unless the
-// visitor ticks the "withdrawn" status.
+// visitor ticks the "withdrawn" status. Every word shown comes from the
+// page (its hidden .facet-labels list, in the site's language).
 const root = document.querySelector("[data-search]");
 if (root) {
   const form = root.querySelector(".search-form");
@@ -15,6 +16,16 @@ if (root) {
     const el = root.querySelector(".facet-labels [" + sel + '="' + key + '"]');
     return el ? el.textContent : key;
   };
+  // "12 results" in the page's language: the page gives the text for a
+  // few counts, one of each plural category its language has; a count is
+  // written as the one of its category.
+  const plural = new Intl.PluralRules(document.documentElement.lang || "en");
+  const samples = [...root.querySelectorAll(".facet-labels [data-count]")];
+  const counted = (n) => {
+    const sample = samples.find((s) => plural.select(Number(s.dataset.count)) === plural.select(n)) || samples[samples.length - 1];
+    return sample.textContent.replace(sample.dataset.count, String(n));
+  };
+  const withdrawn = label("data-text", "withdrawn");
   const order = ["type", "collection", "decade", "provider", "rights", "language", "scheme", "status"];
   const selected = {};
   let results = [];
@@ -37,7 +48,7 @@ if (root) {
     for (const [name, values] of Object.entries(selected)) {
       if (values.size) out[name] = { any: [...values] };
     }
-    if (!selected.status || !selected.status.size) out.status = { none: ["withdrawn"] };
+    if (!selected.status || !selected.status.size) out.status = { none: [withdrawn] };
     return out;
   }
 
@@ -130,7 +141,7 @@ if (root) {
     list.replaceChildren();
     drawFacets(found.filters);
     const n = results.length;
-    status.textContent = n ? n + " " + label("data-text", n === 1 ? "result" : "results") : label("data-text", "none");
+    status.textContent = n ? counted(n) : label("data-text", "none");
     await showMore();
     const url = new URL(location.href);
     if (q) url.searchParams.set("q", q); else url.searchParams.delete("q");

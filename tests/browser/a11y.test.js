@@ -8,6 +8,8 @@
 
 const { describe, test, before, after } = require("node:test");
 const assert = require("node:assert");
+const fs = require("node:fs");
+const path = require("node:path");
 const L = require("./lib.js");
 
 // The fixture site's page types.
@@ -35,6 +37,7 @@ const EXAMPLE_PAGES = [
   ["collection", "ark/12345/c4nalmaps/"],
   ["annotation", "id/anno-mirador21/"],
   ["tombstone", "ark/12345/h0lland25k/"],
+  ["browse pages", "browse/"],
   ["404 page", "no/such/page/"],
   // A collection whose members carry navPlace (cookbook 0318), and the map
   // page (issue 20): offline, the markers on a blank map.
@@ -125,6 +128,38 @@ describe("axe: WCAG 2.1 A/AA, light and dark, example site", () => {
   }
 });
 
+/** The README's screenshot of a search page: its top at 1,000 by 760
+ * pixels, in the light scheme (target/browser-screenshots/NAME.png; copied
+ * to docs/screenshots/ by hand when the page changes). */
+async function shot(page, name) {
+  fs.mkdirSync(L.SHOTS, { recursive: true });
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1000, height: 760 });
+  await page.evaluate(() => {
+    if (document.activeElement) { document.activeElement.blur(); }
+    // The example site's images are on other hosts, which the tests block.
+    for (const img of document.querySelectorAll("img")) { if (!img.naturalWidth) { img.style.visibility = "hidden"; } }
+  });
+  await page.screenshot({ path: path.join(L.SHOTS, `${name}.png`), clip: { x: 0, y: 0, width: 1000, height: 760 } });
+}
+
+describe("search page of the example site", () => {
+  test("an empty query lists every PID with its facets (the README's screenshot)", async () => {
+    const context = await L.newContext(browser, { reducedMotion: "reduce" });
+    const page = await context.newPage();
+    await page.goto(example.base + "search/");
+    await page.waitForFunction(() => /^\d+ results?$/.test(document.querySelector(".search-status").textContent));
+    await page.locator(".search-facets fieldset").first().waitFor();
+    // Every PID, dated or not: as many as the type facet counts.
+    const shown = parseInt(await page.locator(".search-status").innerText(), 10);
+    const types = await page.locator(".search-facets fieldset").first().locator("label").allInnerTexts();
+    const counted = types.reduce((n, t) => n + parseInt(t.match(/\((\d+)\)$/)[1], 10), 0);
+    assert.strictEqual(shown, counted, `the empty query lists ${shown} PIDs, the type facet counts ${counted}`);
+    await shot(page, "search");
+    await context.close();
+  });
+});
+
 describe("axe: WCAG 2.1 A/AA, light and dark, example site in German", () => {
   for (const [name, url] of EXAMPLE_PAGES) {
     test(`${name}: no violations`, async () => {
@@ -132,6 +167,36 @@ describe("axe: WCAG 2.1 A/AA, light and dark, example site in German", () => {
       assert.strictEqual(violations.length, 0, `${german.base}${url}:\n${L.describeViolations(violations)}`);
     });
   }
+  test("search page with its results and facets: no violations, no English left", async () => {
+    const context = await L.newContext(browser, { reducedMotion: "reduce" });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(german.base + "search/");
+    // An empty query lists every PID: the status counts them in German.
+    await page.waitForFunction(() => /^\d+ Treffer$/.test(document.querySelector(".search-status").textContent));
+    await page.locator(".search-facets fieldset").first().waitFor();
+    const found = [];
+    for (const colorScheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme });
+      for (const v of await L.axe(page)) { found.push({ ...v, id: `${v.id} [${colorScheme}]` }); }
+    }
+    assert.deepStrictEqual(found, [], L.describeViolations(found));
+    // What the script writes (status, facet names and values) and what
+    // the template does, as a visitor sees and hears it
+    // (the results' text is content, left out).
+    const shown = await page.evaluate(() => [...document.querySelectorAll(
+      "main h1, main h2, main h3, .search-form, .search-facets, .search-status, .search-more:not([hidden]), noscript")]
+      .map((e) => e.innerText || e.textContent).join("\n"));
+    const heard = await page.evaluate(() => [...document.querySelectorAll("main [aria-label]")].map((e) => e.getAttribute("aria-label")).join("\n"));
+    for (const english of ["Search titles", "Filters", "More results", "results", "Nothing found", "Identifier scheme",
+      "Provider", "Rights", "Language", "active", "withdrawn", "Browse", "By type", "By collection", "By date"]) {
+      assert.ok(!new RegExp(`(^|\\W)${english}(\\W|$)`).test(shown + "\n" + heard), `"${english}" on the German search page`);
+    }
+    assert.match(shown, /Objekttyp/);
+    assert.match(shown, /Nach Zeit/);
+    assert.match(shown, /\d0er-Jahre/, "decades in German");
+    await shot(page, "search-de");
+  });
 });
 
 describe("print, example site", () => {
