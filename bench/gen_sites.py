@@ -10,11 +10,23 @@ files).
 Hugo site: N content pages with ~10 front-matter fields and a ~300-word body,
 and a layout writing the same kinds of tags a landing page has (meta tags,
 JSON-LD, an iframe), as the issue describes.
+
+usage: gen_sites.py N CORPUS OUT [pidsite,hugo]
+
+Writes OUT/pidsite and OUT/hugo (or only the parts named), refusing when OUT's file
+system has less room than the parts take (about KB_PER_PID each, counted in disk
+blocks), and prints the size of each part it wrote.
 """
 import json
 import os
 import random
+import shutil
 import sys
+
+# Disk use per PID, in 1,000 bytes, with block rounding: the manifests average
+# ~29 KB (27 KB at 100,000 PIDs, the huge ones being rare) and each file takes
+# whole 4 KB blocks; a Hugo page is ~3.3 KB in one block.
+KB_PER_PID = {"pidsite": 36, "hugo": 5}
 
 WORDS = ("manuscript folio parchment illumination binding scribe archive collection "
          "catalogue provenance library museum image canvas viewer metadata rights "
@@ -124,13 +136,38 @@ def gen_hugo(n, out, rng):
             f.write("\n\n" + body + "\n")
 
 
+def disk_use(path):
+    """Bytes of disk the files under `path` take (whole blocks)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            total += os.lstat(os.path.join(root, name)).st_blocks * 512
+    return total
+
+
 def main():
+    if len(sys.argv) not in (4, 5):
+        sys.exit("usage: gen_sites.py N CORPUS OUT [pidsite,hugo]")
     n, corpus, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    parts = sys.argv[4].split(",") if len(sys.argv) == 5 else ["pidsite", "hugo"]
+    if set(parts) - set(KB_PER_PID):
+        sys.exit(f"gen_sites.py: unknown part in {sys.argv[4]} (pidsite, hugo)")
+    os.makedirs(out, exist_ok=True)
+    need = sum(KB_PER_PID[p] for p in parts) * 1000 * n
+    free = shutil.disk_usage(out).free
+    if need > free:
+        sys.exit(f"gen_sites.py: {n:,} PIDs ({', '.join(parts)}) need about {need / 1e9:.1f} GB "
+                 f"in {out}, which has {free / 1e9:.1f} GB free: free space or give another folder")
     rng = random.Random(n)
-    manifests = corpus_manifests(corpus)
-    total = gen_pidsite(n, os.path.join(out, "pidsite"), manifests, rng)
-    gen_hugo(n, os.path.join(out, "hugo"), rng)
-    print(f"generated {n} PIDs, {total / 1e6:.0f} MB of manifests (mean {total / n / 1e3:.1f} kB)")
+    if "pidsite" in parts:
+        manifests = corpus_manifests(corpus)
+        total = gen_pidsite(n, os.path.join(out, "pidsite"), manifests, rng)
+        print(f"generated {n:,} PIDs in {out}/pidsite: {total / 1e6:,.0f} MB of manifests "
+              f"(mean {total / n / 1e3:.1f} kB), {disk_use(os.path.join(out, 'pidsite')) / 1e6:,.0f} MB on disk")
+    if "hugo" in parts:
+        gen_hugo(n, os.path.join(out, "hugo"), rng)
+        print(f"generated {n:,} Hugo pages in {out}/hugo: "
+              f"{disk_use(os.path.join(out, 'hugo')) / 1e6:,.0f} MB on disk")
 
 
 if __name__ == "__main__":

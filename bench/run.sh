@@ -1,69 +1,137 @@
 #!/usr/bin/env bash
-# pidsite vs Hugo on comparable sites of N PIDs/pages. One command from a fresh
-# clone:   bash bench/run.sh            (N = 1000 10000 100000)
-#          bash bench/run.sh 1000 10000 (chosen sizes)
-# Prints, per N: wall seconds and peak RSS of each full build from nothing
-# (from /usr/bin/time -v), pages/s, the ratio, and pidsite's incremental
-# rebuild times: nothing changed, one manifest changed, one registry row
-# added (each the mean of BENCH_REPEAT rebuilds, default 3). Full builds
-# alternate (pidsite, Hugo, pidsite, Hugo) and the best of two runs is kept.
+# pidsite against the floor and two Hugo sites, on sites of N PIDs. One command
+# from a fresh clone:
+#   bash bench/run.sh             (N = 1000 10000 100000)
+#   bash bench/run.sh 1000 10000  (chosen sizes)
+# For each N, BENCH_RUNS alternating rounds (default 5 up to 10,000 PIDs, 3 above)
+# of: a pidsite full build; the floor (writing pidsite's finished output tree
+# again + parsing the input manifests, examples/floor.rs); the like-for-like Hugo
+# site (bench/gen_hugo_full.py, made from pidsite's output); the one-page-per-PID
+# Hugo site (bench/gen_sites.py). Then pidsite's incremental rebuilds (nothing
+# changed, one manifest changed, one registry row added; each the mean of
+# BENCH_REPEAT, default 3) and the bytes published per PID (bench/bytes.py).
+# Prints median wall and CPU (user+sys) seconds, median peak RSS, the ratios and,
+# at the end, one Markdown row per N. bench/README.md explains every column.
+#
+# Environment:
+#   BENCH_DIR   where the input sites are generated (target/bench)
+#   BENCH_OUT   where the builds write (/dev/shm/pidsite-bench, a tmpfs)
+#   BENCH_RUNS  rounds per N;  BENCH_REPEAT  rebuilds of each kind
+#   BENCH_FLOOR=0, BENCH_HUGO=0: skip the floor, the one-page Hugo site
+#   BENCH_HUGO_FULL=0 skips the like-for-like Hugo site, =1 runs it even when
+#     the memory estimate says it does not fit (BENCH_HUGO likewise with =1)
+#   BENCH_OUT_KB  output KB (1,000 bytes) per PID assumed before the first
+#     build (60), for the room check
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 CORPUS=${PIDSITE_CORPUS:-$ROOT/../shared/corpus}
 WORK=${BENCH_DIR:-$ROOT/target/bench}
+OUT=${BENCH_OUT:-/dev/shm/pidsite-bench}
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000 100000)
+. bench/lib.sh
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need hugo || ! need /usr/bin/time; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo time >/dev/null
 fi
 cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example floor
 PIDSITE=$ROOT/target/release/pidsite
+FLOOR=$ROOT/target/release/examples/floor
+GB() { awk -v b="$1" 'BEGIN { printf "%.1f GB", b / 1e9 }'; }
+fs_of() { local d=$1; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df --output=fstype "$d" | tail -1; }
+mkdir -p "$OUT"
+OUT_FS=$(fs_of "$OUT")
+MARGIN=1000000000 # memory kept free
 
-. bench/lib.sh
-best() { # best of two "s rss" lines by seconds
-  if awk "BEGIN{exit !($1 < $3)}"; then echo "$1 $2"; else echo "$3 $4"; fi
+# fits WHAT BYTES_ON_OUT RSS_BYTES: whether a step writing BYTES_ON_OUT into
+# $OUT with a peak RSS of RSS_BYTES fits now (outputs on a tmpfs are memory
+# too). Prints the reason when not.
+fits() {
+  local what=$1 disk=$2 rss=$3 free mem need_mem
+  free=$(free_bytes "$OUT"); mem=$(mem_available)
+  need_mem=$rss; [ "$OUT_FS" != tmpfs ] || need_mem=$((rss + disk))
+  if [ "$disk" -gt "$free" ]; then
+    echo "$what skipped: needs $(GB "$disk") in $OUT, $(GB "$free") free"; return 1
+  fi
+  if [ $((need_mem + MARGIN)) -gt "$mem" ]; then
+    echo "$what skipped: needs about $(GB "$need_mem") of memory (+1 GB kept free), $(GB "$mem") available"; return 1
+  fi
 }
 
-printf '%-8s %10s %10s %7s %11s %8s %10s %9s %11s %9s\n' N pidsite_s hugo_s ratio pidsite_MB hugo_MB pidsite_pg/s noop_s manifest_s row_s
+SUMMARY=()
 for n in "${SIZES[@]}"; do
   dir=$WORK/$n
-  bench_site "$n" "$dir"
-  # Every full build writes into a folder never used before, and old
-  # outputs are deleted only after the last measurement of this size: on a
-  # journal-less ext4 (like the development VM) creating files right after
-  # tens of thousands were deleted makes the kernel skip each recently freed
-  # inode (ext4 `recently_deleted`), which would time the previous run's
-  # `rm -rf` rather than the tool. Set BENCH_KEEP_RM=1 to measure that case.
-  # BENCH_OUT=/dev/shm/pidsite-bench puts the outputs of both tools on a
-  # tmpfs, which takes the disk's writeback out of the figures; each run's
-  # output is then deleted before the next (tmpfs frees at once), but for the
-  # pidsite output the incremental runs rebuild.
-  runs=${BENCH_OUT:+$BENCH_OUT/$n}; runs=${runs:-$dir/runs}; rm -rf "$runs"; mkdir -p "$runs"; sync
-  k=0; pout=
-  fresh() { k=$((k + 1)); out=$runs/$1-$k; sync; }
-  if [ -n "${BENCH_OUT:-}" ]; then
-    fresh() {
-      k=$((k + 1)); out=$runs/$1-$k
-      for old in "$runs"/*; do [ "$old" = "$pout" ] || rm -rf "$old"; done
-    }
-  fi
-  if [ "${BENCH_KEEP_RM:-}" = 1 ]; then fresh() { out=$runs/$1; rm -rf "$out" "$runs/.pidsite-cache"; sync; }; fi
-  # Full builds from nothing, alternating the two tools.
-  fresh p; p1=$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$out")
-  fresh h; h1=$(measure hugo --quiet --source "$dir/hugo" --destination "$out")
-  fresh p; p2=$(measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$out")
-  pout=$out
-  fresh h; h2=$(measure hugo --quiet --source "$dir/hugo" --destination "$out")
-  read -r ps prss <<<"$(best $p1 $p2)"
-  read -r hs hrss <<<"$(best $h1 $h2)"
-  # Incremental: nothing changed; one manifest changed; one registry row
-  # added. Each is the mean of BENCH_REPEAT rebuilds (default 3): a change
-  # and its undoing are each one rebuild of that kind.
+  runs=${BENCH_RUNS:-$([ "$n" -le 10000 ] && echo 5 || echo 3)}
   reps=${BENCH_REPEAT:-3}
-  rebuild() { measure "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$pout" | cut -d' ' -f1; }
+  # Peak RSS estimates (bytes per PID) for the room checks, measured at
+  # 10,000 and 100,000 PIDs: Hugo like-for-like 1.9 GB at 10,000, Hugo one
+  # page 3.8 GB at 100,000.
+  hf_rss=$((n * 200000)); h1_rss=$((n * 40000))
+  do_floor=${BENCH_FLOOR:-1} do_hf=${BENCH_HUGO_FULL:-} do_h1=${BENCH_HUGO:-}
+  out_kb=${BENCH_OUT_KB:-60}
+  echo
+  echo "== $n PIDs: $runs alternating rounds, inputs in $dir, outputs in $OUT ($OUT_FS) =="
+  [ "$OUT_FS" = tmpfs ] || echo "note: $OUT is not a tmpfs: the figures include the disk"
+  if [ "$do_h1" != 1 ] && [ "$do_h1" != 0 ] && ! fits "Hugo one page" $((n * 10000)) "$h1_rss"; then do_h1=0; fi
+  parts=pidsite; [ "$do_h1" = 0 ] || parts=pidsite,hugo
+  bench_site "$n" "$dir" "$parts"
+  # Room for the kept pidsite output and one more build.
+  need=$((2 * n * out_kb * 1000))
+  if ! fits "pidsite" "$need" 300000000; then
+    echo "refusing $n PIDs: two pidsite outputs (about $(GB "$need") at $out_kb KB a PID) do not fit; set BENCH_OUT to a larger folder" >&2
+    exit 1
+  fi
+  base=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["base_url"])' "$dir/pidsite/site.toml")
+  r=$OUT/$n; rm -rf "$r"; mkdir -p "$r"
+  hsrc=$dir/hugo-full; rm -rf "$hsrc"
+  : >"$r/p.txt"; : >"$r/f.txt"; : >"$r/fw.txt"; : >"$r/fp.txt"; : >"$r/hf.txt"; : >"$r/h1.txt"
+  for i in $(seq "$runs"); do
+    # pidsite: a full build into a new folder, its cache beside it (the last
+    # round's output stays for the rebuilds below).
+    rm -rf "$r/p"; mkdir "$r/p"; sync
+    measure_cpu "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$r/p/out" >>"$r/p.txt"
+    if [ "$i" = 1 ]; then
+      bytes=$(du -sb "$r/p/out" | cut -f1)
+      echo "pidsite output: $(GB "$bytes"), $((bytes / n)) bytes a PID"
+      if [ "$do_floor" = 1 ] && ! fits "floor" "$bytes" 1100000000; then do_floor=0; fi
+      if [ -z "$do_hf" ] && ! fits "Hugo like-for-like" "$bytes" "$hf_rss"; then do_hf=0; fi
+      if [ "$do_hf" != 0 ]; then
+        free=$(free_bytes "$dir")
+        if [ "$bytes" -gt "$free" ]; then
+          echo "Hugo like-for-like skipped: its source (~$(GB "$bytes")) does not fit in $dir ($(GB "$free") free)"; do_hf=0
+        else
+          python3 bench/gen_hugo_full.py "$r/p/out" "$base" "$hsrc"
+        fi
+      fi
+    fi
+    if [ "$do_floor" = 1 ]; then
+      rm -rf "$r/f"; sync
+      read -r _ ww wc _ <<<"$("$FLOOR" write "$r/p/out" "$r/f")"
+      rm -rf "$r/f"
+      read -r _ pw pc _ <<<"$("$FLOOR" parse "$dir/pidsite/content")"
+      echo "$ww $wc" >>"$r/fw.txt"; echo "$pw $pc" >>"$r/fp.txt"
+      awk -v a="$ww" -v b="$pw" -v c="$wc" -v d="$pc" 'BEGIN { printf "%.3f %.3f 0\n", a + b, c + d }' >>"$r/f.txt"
+    fi
+    if [ "$do_hf" != 0 ]; then
+      rm -rf "$r/hf"; sync
+      measure_cpu hugo --quiet --source "$hsrc" --destination "$r/hf" >>"$r/hf.txt"
+      rm -rf "$r/hf"
+    fi
+    if [ "$do_h1" != 0 ]; then
+      rm -rf "$r/h1"; sync
+      measure_cpu hugo --quiet --source "$dir/hugo" --destination "$r/h1" >>"$r/h1.txt"
+      rm -rf "$r/h1"
+    fi
+  done
+  rm -rf "$hsrc"
+
+  # Incremental rebuilds of the last round's output: nothing changed; one
+  # manifest changed; one registry row added. A change and its undoing are
+  # each one rebuild of that kind.
+  rebuild() { measure_cpu "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$r/p/out" | cut -d' ' -f1; }
   noop=$(for _ in $(seq "$reps"); do rebuild; done | mean)
   m="$dir/pidsite/content/manifests/m000000.json"
   cp "$m" "$m.orig"
@@ -82,8 +150,48 @@ for n in "${SIZES[@]}"; do
     rebuild
   done | mean)
   mv "$reg.orig" "$reg"
-  awk -v n="$n" -v ps="$ps" -v hs="$hs" -v pr="$prss" -v hr="$hrss" -v noop="$noop" -v man="$man" -v row="$row" 'BEGIN {
-    printf "%-8d %10.2f %10.2f %7.2f %11.0f %8.0f %10.0f %9.3f %11.3f %9.3f\n", n, ps, hs, ps/hs, pr/1024, hr/1024, n/ps, noop, man, row }'
+  [ $((reps % 2)) = 0 ] || rebuild >/dev/null
+
+  # col FILE N: the median of column N of FILE ("nan" when empty).
+  col() { awk -v c="$2" '{ print $c }' "$1" | median; }
+  pw=$(col "$r/p.txt" 1) pc=$(col "$r/p.txt" 2) pm=$(col "$r/p.txt" 3)
+  fw=$(col "$r/f.txt" 1) fc=$(col "$r/f.txt" 2)
+  fww=$(col "$r/fw.txt" 1) fwc=$(col "$r/fw.txt" 2) fpw=$(col "$r/fp.txt" 1) fpc=$(col "$r/fp.txt" 2)
+  hfw=$(col "$r/hf.txt" 1) hfc=$(col "$r/hf.txt" 2) hfm=$(col "$r/hf.txt" 3)
+  h1w=$(col "$r/h1.txt" 1) h1c=$(col "$r/h1.txt" 2) h1m=$(col "$r/h1.txt" 3)
+  awk -v pw="$pw" -v pc="$pc" -v pm="$pm" -v fw="$fw" -v fc="$fc" -v fww="$fww" -v fwc="$fwc" \
+    -v fpw="$fpw" -v fpc="$fpc" -v hfw="$hfw" -v hfc="$hfc" -v hfm="$hfm" -v h1w="$h1w" \
+    -v h1c="$h1c" -v h1m="$h1m" -v noop="$noop" -v man="$man" -v row="$row" 'BEGIN {
+    printf "%-28s %8s %8s %8s\n", "median of the rounds", "wall_s", "cpu_s", "peak_MB"
+    printf "%-28s %8.3f %8.2f %8.0f\n", "pidsite", pw, pc, pm / 1024
+    if (fw != "nan") {
+      printf "%-28s %8.3f %8.2f %8s\n", "floor (write + parse)", fw, fc, "-"
+      printf "%-28s %8.3f %8.2f %8s\n", "  write the output tree", fww, fwc, "-"
+      printf "%-28s %8.3f %8.2f %8s\n", "  parse the manifests", fpw, fpc, "-"
+    }
+    if (hfw != "nan") printf "%-28s %8.3f %8.2f %8.0f\n", "Hugo like-for-like", hfw, hfc, hfm / 1024
+    if (h1w != "nan") printf "%-28s %8.3f %8.2f %8.0f\n", "Hugo one page per PID", h1w, h1c, h1m / 1024
+    printf "ratios (wall, CPU):"
+    if (fw != "nan") printf " pidsite/floor %.2f, %.2f;", pw / fw, pc / fc
+    if (hfw != "nan") printf " pidsite/Hugo like-for-like %.2f, %.2f;", pw / hfw, pc / hfc
+    if (h1w != "nan") printf " pidsite/Hugo one page %.2f, %.2f;", pw / h1w, pc / h1c
+    printf "\n"
+    printf "incremental (wall, mean): no-op %.3f s (%.1f%%), one manifest %.3f s (%.1f%%), one row %.3f s (%.1f%%) of the full build\n",
+      noop, 100 * noop / pw, man, 100 * man / pw, row, 100 * row / pw
+  }'
+  python3 bench/bytes.py "$r/p/out" "$base" | tee "$r/bytes.txt"
+  kbpid=$(awk '$1 == "total" { print $4 }' "$r/bytes.txt")
+  fit=$(sed -n 's/^GitHub Pages.*: \([0-9,]*\) PIDs.*/\1/p' "$r/bytes.txt")
+  SUMMARY+=("$(awk -v n="$n" -v pw="$pw" -v pc="$pc" -v pm="$pm" -v fw="$fw" -v hfw="$hfw" -v h1w="$h1w" \
+    -v noop="$noop" -v man="$man" -v row="$row" -v kb="$kbpid" -v fit="$fit" '
+    function ratio(a, b) { return b == "nan" ? "-" : sprintf("%.2f", a / b) }
+    function sec(a) { return a == "nan" ? "-" : sprintf("%.2f", a) }
+    BEGIN { printf "| %s | %.2f | %.2f | %.0f | %s | %s | %s | %s | %s | %s | %.1f%% | %.1f%% | %.1f%% | %s | %s |",
+      n, pw, pc, pm / 1024, sec(fw), ratio(pw, fw), sec(hfw), ratio(pw, hfw), sec(h1w), ratio(pw, h1w),
+      100 * noop / pw, 100 * man / pw, 100 * row / pw, kb, fit }')")
+  rm -rf "$r"
 done
-# Outputs go only now, after every measurement (see above).
-for n in "${SIZES[@]}"; do rm -rf "$WORK/$n/runs" ${BENCH_OUT:+"$BENCH_OUT/$n"}; done
+echo
+echo "| N | pidsite s | pidsite CPU s | pidsite MB | floor s | ×floor | Hugo like-for-like s | ×Hugo l-f-l | Hugo one page s | ×Hugo 1 page | no-op | 1 manifest | 1 row | KB/PID | fit in 1 GB |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${SUMMARY[@]}"

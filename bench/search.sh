@@ -29,7 +29,7 @@ printf '%-7s %-6s %8s %8s %11s %8s %10s %9s %11s %9s\n' \
   N search full_s full_MB manifest_s row_s index_files index_MB browse_pages browse_MB
 for n in "${SIZES[@]}"; do
   dir=$WORK/$n
-  bench_site "$n" "$dir"
+  bench_site "$n" "$dir" pidsite
   site=$dir/pidsite
   cp "$site/site.toml" "$site/site.toml.orig"
   for mode in off on; do
