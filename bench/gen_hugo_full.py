@@ -50,8 +50,9 @@ LIST = ("<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><ul>
         "{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}"
         "</ul></body></html>")
 
-FIGURE = re.compile(r'<figure class=cite-style[^>]*data-label="?([^">]*)"?[^>]*>'
-                    r'<figcaption>.*?</figcaption>(.*?)<button[^>]*>[^<]*</button></figure>',
+# One citation of the landing page (minified or not): its label and its text.
+FIGURE = re.compile(r'<figure class="?cite-style"?[^>]*?data-label=(?:"([^"]*)"|([^\s>]*))[^>]*>'
+                    r'\s*<figcaption>.*?</figcaption>(.*?)<button[^>]*>[^<]*</button>\s*</figure>',
                     re.S)
 
 
@@ -92,8 +93,8 @@ def bundle(src, dst):
     head.feed(page[:head_end])
     start = page.find(">", page.find("<main")) + 1
     main = page[start:page.find("</main>", start)]
-    citations = [{"label": html.unescape(label), "html": body}
-                 for label, body in FIGURE.findall(main)]
+    citations = [{"label": html.unescape(quoted or bare), "html": body.strip()}
+                 for quoted, bare, body in FIGURE.findall(main)]
     main = FIGURE.sub("", main)
     front = {"title": head.title, "meta": head.meta, "links": head.links,
              "jsonld": head.jsonld, "citations": citations}

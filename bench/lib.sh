@@ -54,4 +54,5 @@ free_bytes() {
 }
 
 # mem_available: bytes of memory the kernel can give without swapping.
-mem_available() { awk '/^MemAvailable:/ { printf "%d\n", $2 * 1024 }' /proc/meminfo; }
+# (%.0f: mawk's %d stops at 2^31.)
+mem_available() { awk '/^MemAvailable:/ { printf "%.0f\n", $2 * 1024 }' /proc/meminfo; }

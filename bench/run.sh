@@ -48,20 +48,21 @@ MARGIN=1000000000 # memory kept free
 
 # fits WHAT BYTES_ON_OUT RSS_BYTES: whether a step writing BYTES_ON_OUT into
 # $OUT with a peak RSS of RSS_BYTES fits now (outputs on a tmpfs are memory
-# too). Prints the reason when not.
+# too). Says why not ("WHAT skipped: ...", or WHAT as given).
 fits() {
   local what=$1 disk=$2 rss=$3 free mem need_mem
+  [[ "$what" == *:* ]] || what="$what skipped:"
   free=$(free_bytes "$OUT"); mem=$(mem_available)
   need_mem=$rss; [ "$OUT_FS" != tmpfs ] || need_mem=$((rss + disk))
   if [ "$disk" -gt "$free" ]; then
-    echo "$what skipped: needs $(GB "$disk") in $OUT, $(GB "$free") free"; return 1
+    echo "$what needs $(GB "$disk") in $OUT, $(GB "$free") free" >&2; return 1
   fi
   if [ $((need_mem + MARGIN)) -gt "$mem" ]; then
-    echo "$what skipped: needs about $(GB "$need_mem") of memory (+1 GB kept free), $(GB "$mem") available"; return 1
+    echo "$what needs about $(GB "$need_mem") of memory (+1 GB kept free), $(GB "$mem") available" >&2; return 1
   fi
 }
 
-SUMMARY=()
+SUMMARY=() STATUS=0
 for n in "${SIZES[@]}"; do
   dir=$WORK/$n
   runs=${BENCH_RUNS:-$([ "$n" -le 10000 ] && echo 5 || echo 3)}
@@ -78,11 +79,12 @@ for n in "${SIZES[@]}"; do
   if [ "$do_h1" != 1 ] && [ "$do_h1" != 0 ] && ! fits "Hugo one page" $((n * 10000)) "$h1_rss"; then do_h1=0; fi
   parts=pidsite; [ "$do_h1" = 0 ] || parts=pidsite,hugo
   bench_site "$n" "$dir" "$parts"
-  # Room for the kept pidsite output and one more build.
-  need=$((2 * n * out_kb * 1000))
-  if ! fits "pidsite" "$need" 300000000; then
-    echo "refusing $n PIDs: two pidsite outputs (about $(GB "$need") at $out_kb KB a PID) do not fit; set BENCH_OUT to a larger folder" >&2
-    exit 1
+  # Room for one pidsite output (each round's replaces the last; a rebuild
+  # stages only what changes) and its peak RSS (~300 MB at 100,000 PIDs).
+  need=$((n * out_kb * 1000))
+  if ! fits "refusing $n PIDs: a pidsite output ($out_kb KB a PID, BENCH_OUT_KB)" "$need" $((n * 3000 + 100000000)); then
+    echo "refusing $n PIDs: set BENCH_OUT to a folder with the room" >&2
+    STATUS=1; continue
   fi
   base=$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["base_url"])' "$dir/pidsite/site.toml")
   r=$OUT/$n; rm -rf "$r"; mkdir -p "$r"
@@ -96,7 +98,9 @@ for n in "${SIZES[@]}"; do
     if [ "$i" = 1 ]; then
       bytes=$(du -sb "$r/p/out" | cut -f1)
       echo "pidsite output: $(GB "$bytes"), $((bytes / n)) bytes a PID"
-      if [ "$do_floor" = 1 ] && ! fits "floor" "$bytes" 1100000000; then do_floor=0; fi
+      # The floor holds at most a batch of FLOOR_BATCH_MB (1 GiB) of the tree.
+      batch=$((${FLOOR_BATCH_MB:-1024} << 20)); [ "$bytes" -gt "$batch" ] || batch=$bytes
+      if [ "$do_floor" = 1 ] && ! fits "floor" "$bytes" $((batch + 50000000)); then do_floor=0; fi
       if [ -z "$do_hf" ] && ! fits "Hugo like-for-like" "$bytes" "$hf_rss"; then do_hf=0; fi
       if [ "$do_hf" != 0 ]; then
         free=$(free_bytes "$dir")
@@ -131,8 +135,10 @@ for n in "${SIZES[@]}"; do
   # Incremental rebuilds of the last round's output: nothing changed; one
   # manifest changed; one registry row added. A change and its undoing are
   # each one rebuild of that kind.
-  rebuild() { measure_cpu "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$r/p/out" | cut -d' ' -f1; }
-  noop=$(for _ in $(seq "$reps"); do rebuild; done | mean)
+  # rebuild: "wall_s cpu_s" of one rebuild; means: the mean of each column.
+  rebuild() { measure_cpu "$PIDSITE" build --quiet --site "$dir/pidsite" --out "$r/p/out" | cut -d' ' -f1,2; }
+  means() { awk '{ w += $1; c += $2 } END { printf "%.3f %.3f", w / NR, c / NR }'; }
+  noop=$(for _ in $(seq "$reps"); do rebuild; done | means)
   m="$dir/pidsite/content/manifests/m000000.json"
   cp "$m" "$m.orig"
   python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d["label"]={"en":["Changed label"]}; json.dump(d,open(p,"w"))' "$m"
@@ -140,7 +146,7 @@ for n in "${SIZES[@]}"; do
   man=$(for i in $(seq "$reps"); do
     if [ $((i % 2)) = 1 ]; then cp "$m.changed" "$m"; else cp "$m.orig" "$m"; fi
     rebuild
-  done | mean)
+  done | means)
   mv "$m.orig" "$m"; rm -f "$m.changed"
   [ $((reps % 2)) = 0 ] || rebuild >/dev/null
   reg="$dir/pidsite/content/registry.csv"
@@ -148,7 +154,7 @@ for n in "${SIZES[@]}"; do
   row=$(for i in $(seq "$reps"); do
     if [ $((i % 2)) = 1 ]; then echo "ark:99999/bnew0001,manifests/m000001.json" >>"$reg"; else cp "$reg.orig" "$reg"; fi
     rebuild
-  done | mean)
+  done | means)
   mv "$reg.orig" "$reg"
   [ $((reps % 2)) = 0 ] || rebuild >/dev/null
 
@@ -161,7 +167,7 @@ for n in "${SIZES[@]}"; do
   h1w=$(col "$r/h1.txt" 1) h1c=$(col "$r/h1.txt" 2) h1m=$(col "$r/h1.txt" 3)
   awk -v pw="$pw" -v pc="$pc" -v pm="$pm" -v fw="$fw" -v fc="$fc" -v fww="$fww" -v fwc="$fwc" \
     -v fpw="$fpw" -v fpc="$fpc" -v hfw="$hfw" -v hfc="$hfc" -v hfm="$hfm" -v h1w="$h1w" \
-    -v h1c="$h1c" -v h1m="$h1m" -v noop="$noop" -v man="$man" -v row="$row" 'BEGIN {
+    -v h1c="$h1c" -v h1m="$h1m" -v noop="$noop" -v man="$man" -v row="$row" -v reps="$reps" 'BEGIN {
     printf "%-28s %8s %8s %8s\n", "median of the rounds", "wall_s", "cpu_s", "peak_MB"
     printf "%-28s %8.3f %8.2f %8.0f\n", "pidsite", pw, pc, pm / 1024
     if (fw != "nan") {
@@ -176,14 +182,17 @@ for n in "${SIZES[@]}"; do
     if (hfw != "nan") printf " pidsite/Hugo like-for-like %.2f, %.2f;", pw / hfw, pc / hfc
     if (h1w != "nan") printf " pidsite/Hugo one page %.2f, %.2f;", pw / h1w, pc / h1c
     printf "\n"
-    printf "incremental (wall, mean): no-op %.3f s (%.1f%%), one manifest %.3f s (%.1f%%), one row %.3f s (%.1f%%) of the full build\n",
-      noop, 100 * noop / pw, man, 100 * man / pw, row, 100 * row / pw
+    split(noop, a, " "); split(man, b, " "); split(row, c, " ")
+    printf "incremental (mean of %d; wall s, %% of the full build; CPU s, %%):", reps
+    printf " no-op %.3f, %.1f%%; %.2f, %.1f%% |", a[1], 100 * a[1] / pw, a[2], 100 * a[2] / pc
+    printf " one manifest %.3f, %.1f%%; %.2f, %.1f%% |", b[1], 100 * b[1] / pw, b[2], 100 * b[2] / pc
+    printf " one row %.3f, %.1f%%; %.2f, %.1f%%\n", c[1], 100 * c[1] / pw, c[2], 100 * c[2] / pc
   }'
   python3 bench/bytes.py "$r/p/out" "$base" | tee "$r/bytes.txt"
   kbpid=$(awk '$1 == "total" { print $4 }' "$r/bytes.txt")
   fit=$(sed -n 's/^GitHub Pages.*: \([0-9,]*\) PIDs.*/\1/p' "$r/bytes.txt")
   SUMMARY+=("$(awk -v n="$n" -v pw="$pw" -v pc="$pc" -v pm="$pm" -v fw="$fw" -v hfw="$hfw" -v h1w="$h1w" \
-    -v noop="$noop" -v man="$man" -v row="$row" -v kb="$kbpid" -v fit="$fit" '
+    -v noop="${noop% *}" -v man="${man% *}" -v row="${row% *}" -v kb="$kbpid" -v fit="$fit" '
     function ratio(a, b) { return b == "nan" ? "-" : sprintf("%.2f", a / b) }
     function sec(a) { return a == "nan" ? "-" : sprintf("%.2f", a) }
     BEGIN { printf "| %s | %.2f | %.2f | %.0f | %s | %s | %s | %s | %s | %s | %.1f%% | %.1f%% | %.1f%% | %s | %s |",
@@ -194,4 +203,5 @@ done
 echo
 echo "| N | pidsite s | pidsite CPU s | pidsite MB | floor s | ×floor | Hugo like-for-like s | ×Hugo l-f-l | Hugo one page s | ×Hugo 1 page | no-op | 1 manifest | 1 row | KB/PID | fit in 1 GB |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-printf '%s\n' "${SUMMARY[@]}"
+[ ${#SUMMARY[@]} = 0 ] || printf '%s\n' "${SUMMARY[@]}"
+exit $STATUS

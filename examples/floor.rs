@@ -74,7 +74,11 @@ fn cpu_time() -> Duration {
 
 fn write(src: &Path, dst: &Path) -> Result<String> {
     if dst.exists() {
-        return Err(format!("{}: exists; the floor writes into a new folder", dst.display()).into());
+        return Err(format!(
+            "{}: exists; the floor writes into a new folder",
+            dst.display()
+        )
+        .into());
     }
     let mut dirs: Vec<(usize, PathBuf)> = Vec::new();
     let mut files: Vec<(PathBuf, u64)> = Vec::new();
@@ -97,7 +101,8 @@ fn write(src: &Path, dst: &Path) -> Result<String> {
     clock.time(|| -> Result<()> {
         for level in dirs.chunk_by(|a, b| a.0 == b.0) {
             level.par_iter().try_for_each(|(_, rel)| -> Result<()> {
-                std::fs::create_dir(dst.join(rel)).map_err(|e| format!("{}: {e}", rel.display()))?;
+                std::fs::create_dir(dst.join(rel))
+                    .map_err(|e| format!("{}: {e}", rel.display()))?;
                 Ok(())
             })?;
         }
@@ -127,10 +132,13 @@ fn write(src: &Path, dst: &Path) -> Result<String> {
             .map(|(rel, _)| Ok((rel.as_path(), std::fs::read(src.join(rel))?)))
             .collect::<Result<_>>()?;
         clock.time(|| {
-            loaded.par_iter().try_for_each(|(rel, bytes)| -> Result<()> {
-                std::fs::write(dst.join(rel), bytes).map_err(|e| format!("{}: {e}", rel.display()))?;
-                Ok(())
-            })
+            loaded
+                .par_iter()
+                .try_for_each(|(rel, bytes)| -> Result<()> {
+                    std::fs::write(dst.join(rel), bytes)
+                        .map_err(|e| format!("{}: {e}", rel.display()))?;
+                    Ok(())
+                })
         })?;
     }
     Ok(clock.line("write", files.len(), total))

@@ -10,6 +10,7 @@ mod common;
 
 mod cli;
 
+mod bench;
 mod build;
 mod check;
 mod cite;
