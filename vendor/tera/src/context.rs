@@ -252,7 +252,9 @@ struct PointerMachina<'a> {
 }
 
 impl PointerMachina<'_> {
-    fn new(pointer: &str) -> PointerMachina {
+    // pidsite patch 4: the elided lifetime written, for rustc's
+    // `mismatched_lifetime_syntaxes` warning in every pidsite build.
+    fn new(pointer: &str) -> PointerMachina<'_> {
         PointerMachina {
             pointer,
             single_quoted: false,
@@ -360,11 +362,19 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
 
     // pidsite patch 1: a token is unescaped (two `String`s) only when it
     // holds a `~`; most hold none, and the copies were a third of a lookup.
-    PointerMachina::new(pointer).map(unescape_token).try_fold(value, |target, token| match target {
+    let step = |target: &'a Value, token: std::borrow::Cow<'_, str>| match target {
         Value::Object(map) => map.get(&*token),
         Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
         _ => None,
-    })
+    };
+    // pidsite patch 3: a plain ASCII path (no quote, bracket or backslash,
+    // as every dotted name is) has the tokens `PointerMachina` would find
+    // between its dots, without reading it a character at a time.
+    let plain = pointer.bytes().all(|b| b.is_ascii() && !matches!(b, b'"' | b'\'' | b'\\' | b'[' | b']'));
+    if plain {
+        return pointer.split('.').filter(|t| !t.is_empty()).map(unescape_token).try_fold(value, step);
+    }
+    PointerMachina::new(pointer).map(unescape_token).try_fold(value, step)
 }
 
 /// A JSON pointer token with `~1` and `~0` unescaped, borrowed when it has

@@ -119,7 +119,8 @@ impl<'a> CallStack<'a> {
         }
 
         // Not in stack frame, look in user supplied context
-        if key.contains('.') {
+        // pidsite patch 3: a byte search (`.` is ASCII), not a `char` one.
+        if key.as_bytes().contains(&b'.') {
             return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
         } else if let Some(value) = self.context.find_value(key) {
             return Some(Cow::Borrowed(value));
