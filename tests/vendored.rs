@@ -1,10 +1,10 @@
-//! The vendored CSL processor (`vendor/hayagriva`) is hayagriva from crates.io
-//! plus the patches `vendor/hayagriva/PATCHES.md` records, and nothing else:
-//! every file matches its SHA-256 in `vendor/hayagriva/SHA256SUMS`, no file is
-//! missing or added, the crate's version is the upstream version recorded
-//! there, and every `pidsite patch N` marked in the source is listed in
-//! PATCHES.md. A deliberate change is written up in PATCHES.md and recorded
-//! with `bash scripts/vendor-manifest.sh`. Leaflet (`static/vendor/leaflet-…`,
+//! Each vendored crate (`vendor/hayagriva`, the CSL processor; `vendor/pagefind`,
+//! the search index) is the crate from crates.io plus the patches its
+//! `PATCHES.md` records, and nothing else: every file matches its SHA-256 in
+//! its `SHA256SUMS`, no file is missing or added, the crate's version is the
+//! upstream version recorded there, and every `pidsite patch N` marked in the
+//! source is listed in PATCHES.md. A deliberate change is written up in
+//! PATCHES.md and recorded with `bash scripts/vendor-manifest.sh CRATE`. Leaflet (`static/vendor/leaflet-…`,
 //! the maps) is its npm release's files, each matching the SHA-256 recorded
 //! below, and built into the binary as it is.
 
@@ -13,8 +13,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-fn vendored() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor/hayagriva")
+/// The vendored crates, by folder name under `vendor/`.
+const CRATES: [&str; 2] = ["hayagriva", "pagefind"];
+
+fn vendored(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor").join(name)
 }
 
 /// Files not covered by the record: the record itself, the patch notes and
@@ -24,14 +27,14 @@ fn unrecorded(rel: &str) -> bool {
 }
 
 /// `SHA256SUMS`: the upstream version from its first line, and hash by path.
-fn record() -> (String, BTreeMap<String, String>) {
-    let text = std::fs::read_to_string(vendored().join("SHA256SUMS")).unwrap();
+fn record(name: &str) -> (String, BTreeMap<String, String>) {
+    let text = std::fs::read_to_string(vendored(name).join("SHA256SUMS")).unwrap();
     let version = text
         .lines()
         .next()
-        .and_then(|l| l.strip_prefix("# hayagriva "))
+        .and_then(|l| l.strip_prefix(&format!("# {name} ")))
         .and_then(|l| l.split(' ').next())
-        .expect("SHA256SUMS starts with `# hayagriva VERSION …`")
+        .expect("SHA256SUMS starts with `# CRATE VERSION …`")
         .to_string();
     let hashes = text
         .lines()
@@ -51,12 +54,21 @@ fn sha256_hex(path: &Path) -> String {
 
 #[test]
 fn vendored_hayagriva_is_upstream_plus_recorded_patches() {
-    let root = vendored();
-    let (version, recorded) = record();
+    is_upstream_plus_recorded_patches("hayagriva");
+}
+
+#[test]
+fn vendored_pagefind_is_upstream_plus_recorded_patches() {
+    is_upstream_plus_recorded_patches("pagefind");
+}
+
+fn is_upstream_plus_recorded_patches(name: &str) {
+    let root = vendored(name);
+    let (version, recorded) = record(name);
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     assert!(
         manifest.contains(&format!("\nversion = \"{version}\"\n")),
-        "vendor/hayagriva/Cargo.toml is not hayagriva {version}, the version SHA256SUMS records"
+        "vendor/{name}/Cargo.toml is not {name} {version}, the version SHA256SUMS records"
     );
 
     let mut found = BTreeMap::new();
@@ -85,9 +97,9 @@ fn vendored_hayagriva_is_upstream_plus_recorded_patches() {
     }
     assert!(
         drift.is_empty(),
-        "vendor/hayagriva differs from hayagriva {version} plus the recorded patches:\n  {}\n\
-         If the change is deliberate, write it up in vendor/hayagriva/PATCHES.md and run \
-         `bash scripts/vendor-manifest.sh`.",
+        "vendor/{name} differs from {name} {version} plus the recorded patches:\n  {}\n\
+         If the change is deliberate, write it up in vendor/{name}/PATCHES.md and run \
+         `bash scripts/vendor-manifest.sh {name}`.",
         drift.join("\n  ")
     );
 }
@@ -105,7 +117,11 @@ fn patch_numbers(text: &str) -> BTreeSet<u32> {
 
 #[test]
 fn every_patch_marked_in_the_source_is_listed_in_patches_md() {
-    let root = vendored();
+    CRATES.iter().for_each(|name| patches_are_listed(name));
+}
+
+fn patches_are_listed(name: &str) {
+    let root = vendored(name);
     let notes = std::fs::read_to_string(root.join("PATCHES.md")).unwrap();
     // A listed patch is a list item `N. **…`, in either section.
     let listed: BTreeSet<u32> = notes
@@ -125,11 +141,11 @@ fn every_patch_marked_in_the_source_is_listed_in_patches_md() {
             ));
         }
     }
-    assert!(!marked.is_empty(), "no `pidsite patch N` marker found");
+    assert!(!marked.is_empty(), "no `pidsite patch N` marker in vendor/{name}");
     let unlisted: Vec<_> = marked.difference(&listed).collect();
     assert!(
         unlisted.is_empty(),
-        "patches marked in vendor/hayagriva/src but not listed in PATCHES.md: {unlisted:?}"
+        "patches marked in vendor/{name}/src but not listed in PATCHES.md: {unlisted:?}"
     );
 }
 
