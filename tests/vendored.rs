@@ -17,7 +17,9 @@ use sha2::{Digest, Sha256};
 const CRATES: [&str; 2] = ["hayagriva", "pagefind"];
 
 fn vendored(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("vendor").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("vendor")
+        .join(name)
 }
 
 /// Files not covered by the record: the record itself, the patch notes and
@@ -141,7 +143,10 @@ fn patches_are_listed(name: &str) {
             ));
         }
     }
-    assert!(!marked.is_empty(), "no `pidsite patch N` marker in vendor/{name}");
+    assert!(
+        !marked.is_empty(),
+        "no `pidsite patch N` marker in vendor/{name}"
+    );
     let unlisted: Vec<_> = marked.difference(&listed).collect();
     assert!(
         unlisted.is_empty(),
