@@ -1,11 +1,10 @@
-//! The vendored crates, the CSL processor (`vendor/hayagriva`) and the
-//! template engine (`vendor/tera`), are each its crates.io release plus the
-//! patches its `PATCHES.md` records, and nothing else: every file matches its
-//! SHA-256 in `vendor/<crate>/SHA256SUMS`, no file is missing or added, the
-//! crate's version is the upstream version recorded there, and every
-//! `pidsite patch N` marked in the source is listed in PATCHES.md. A
-//! deliberate change is written up in PATCHES.md and recorded with
-//! `bash scripts/vendor-manifest.sh <crate>`. Leaflet (`static/vendor/leaflet-…`,
+//! Each vendored crate (`vendor/hayagriva`, the CSL processor; `vendor/tera`, the
+//! template engine; `vendor/pagefind`, the search index) is the crate from crates.io plus the patches its
+//! `PATCHES.md` records, and nothing else: every file matches its SHA-256 in
+//! its `SHA256SUMS`, no file is missing or added, the crate's version is the
+//! upstream version recorded there, and every `pidsite patch N` marked in the
+//! source is listed in PATCHES.md. A deliberate change is written up in
+//! PATCHES.md and recorded with `bash scripts/vendor-manifest.sh CRATE`. Leaflet (`static/vendor/leaflet-…`,
 //! the maps) is its npm release's files, each matching the SHA-256 recorded
 //! below, and built into the binary as it is.
 
@@ -13,6 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+
+/// The vendored crates, by folder name under `vendor/`.
+const CRATES: [&str; 3] = ["hayagriva", "tera", "pagefind"];
 
 fn vendored(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -60,6 +62,11 @@ fn vendored_hayagriva_is_upstream_plus_recorded_patches() {
 #[test]
 fn vendored_tera_is_upstream_plus_recorded_patches() {
     is_upstream_plus_recorded_patches("tera");
+}
+
+#[test]
+fn vendored_pagefind_is_upstream_plus_recorded_patches() {
+    is_upstream_plus_recorded_patches("pagefind");
 }
 
 fn is_upstream_plus_recorded_patches(name: &str) {
@@ -117,12 +124,10 @@ fn patch_numbers(text: &str) -> BTreeSet<u32> {
 
 #[test]
 fn every_patch_marked_in_the_source_is_listed_in_patches_md() {
-    for name in ["hayagriva", "tera"] {
-        patches_marked_are_listed(name);
-    }
+    CRATES.iter().for_each(|name| patches_are_listed(name));
 }
 
-fn patches_marked_are_listed(name: &str) {
+fn patches_are_listed(name: &str) {
     let root = vendored(name);
     let notes = std::fs::read_to_string(root.join("PATCHES.md")).unwrap();
     // A listed patch is a list item `N. **…`, in either section.
@@ -143,7 +148,10 @@ fn patches_marked_are_listed(name: &str) {
             ));
         }
     }
-    assert!(!marked.is_empty(), "no `pidsite patch N` marker found");
+    assert!(
+        !marked.is_empty(),
+        "no `pidsite patch N` marker in vendor/{name}"
+    );
     let unlisted: Vec<_> = marked.difference(&listed).collect();
     assert!(
         unlisted.is_empty(),
