@@ -116,13 +116,14 @@ fn every_corpus_file_builds_strict() {
     }
     // Each published copy is the institution's document with only the PID
     // written in: taking pidsite's additions out gives the original back.
-    let mut copies = 0;
+    let (mut copies, mut pretty) = (0, 0);
     for (i, file) in files.iter().enumerate() {
         let Ok(copy) = std::fs::read(out.join(format!("id/corpus-{i:03}/manifest.json"))) else {
             continue;
         };
-        let original: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        let source = std::fs::read(file).unwrap();
+        pretty += usize::from(assert_compact_copy(file, &source, &copy, i));
+        let original: serde_json::Value = serde_json::from_slice(&source).unwrap();
         let mut copy: serde_json::Value = serde_json::from_slice(&copy)
             .unwrap_or_else(|e| panic!("{}: copy is not JSON: {e}", file.display()));
         let landing = format!("https://example.org/corpus/id/corpus-{i:03}/");
@@ -156,11 +157,54 @@ fn every_corpus_file_builds_strict() {
         copies += 1;
     }
     assert!(copies > 100, "only {copies} copies checked");
+    assert!(pretty > 100, "only {pretty} pretty-printed sources checked");
     eprintln!(
         "corpus: {} files, {} pages, {copies} enriched copies equal to their originals",
         files.len(),
         report.pages
     );
+}
+
+/// Issue 22: the copy of corpus file `file` (PID `corpus-{i}`) is written
+/// compact (no whitespace outside strings) and is, byte for byte once
+/// parsed, the document the build wrote before: the source with the PID
+/// spliced in its own layout (`pidsite::enrich::enrich`), key order
+/// included. True when the source was laid out on several lines.
+fn assert_compact_copy(file: &std::path::Path, source: &[u8], copy: &[u8], i: usize) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, &b) in copy.iter().enumerate() {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (_, false, b'"') => in_string = !in_string,
+            (false, _, b' ' | b'\t' | b'\n' | b'\r') => {
+                panic!("{}: whitespace at byte {at} of the copy", file.display())
+            }
+            _ => {}
+        }
+    }
+    let landing = format!("https://example.org/corpus/id/corpus-{i:03}/");
+    let stamp = pidsite::enrich::PidStamp {
+        pid: format!("corpus-{i:03}"),
+        cite_url: landing.clone(),
+        landing_url: landing,
+        language: "en".into(),
+    };
+    let before = pidsite::enrich::enrich(source, &stamp)
+        .unwrap()
+        .unwrap_or_else(|| source.to_vec());
+    let parsed = |bytes: &[u8]| {
+        serde_json::to_string(&serde_json::from_slice::<serde_json::Value>(bytes).unwrap()).unwrap()
+    };
+    assert_eq!(
+        parsed(copy),
+        parsed(&before),
+        "{}: the compact copy is not the JSON the pretty one was",
+        file.display()
+    );
+    assert!(copy.len() <= before.len(), "{}", file.display());
+    source.contains(&b'\n')
 }
 
 /// The tree manifests are read into (issue 6) holds what serde_json's

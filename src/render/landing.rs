@@ -24,6 +24,7 @@ use crate::citation::datacite::{datacite_xml, DataCiteExtra};
 use crate::citation::ris::ris;
 use crate::citation::Citation;
 use crate::clock::BuildTime;
+use super::compact::compact;
 use crate::enrich::{enrich_parsed, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
@@ -682,10 +683,12 @@ impl Renderer<'_> {
         }
     }
 
-    /// The site's copy of the IIIF document, carrying the PID (a document
-    /// that is not a manifest or collection is published as it is).
+    /// The site's copy of the IIIF document, written compact and carrying
+    /// the PID (a document that is not a manifest or collection is
+    /// published as it is, compact).
     fn document_copy(&self, spec: &LandingSpec<'_>, facts: &Facts<'_>) -> Option<Output> {
-        let doc = facts.document?;
+        // Compacted first, so the additions follow its one-line layout.
+        let doc = compact(facts.document?);
         let stamp = PidStamp {
             pid: spec.record.pid.label(),
             cite_url: facts.cite_url.clone(),
@@ -696,10 +699,10 @@ impl Renderer<'_> {
             .loaded
             .enrichable
             .as_ref()
-            .map(|e| enrich_parsed(doc, e, &stamp));
+            .map(|e| enrich_parsed(&doc, e, &stamp));
         let bytes = match enriched {
             Some(Ok(enriched)) => enriched,
-            _ => doc.clone(),
+            _ => doc,
         };
         Some(Output::new(spec.path.file(file::MANIFEST), bytes))
     }
