@@ -412,3 +412,90 @@ fn corpus_images_download_whole() {
     }
     assert_eq!(first("v3/cookbook__0003-mvm-video.json").0, None);
 }
+
+/// Issue 22, `[manifests] copy = "link"`: every corpus manifest,
+/// collection and annotation list whose `id` is an http(s) URL outside the
+/// site gets no copy, and its page, linkset and Change Discovery entries
+/// point at the `id`; one whose `id` is under the site's `base_url` (the
+/// iiif.io documents, here) and every other document (canvases,
+/// annotations) are still copied.
+#[test]
+fn corpus_manifests_served_elsewhere_are_linked_not_copied() {
+    let (site, files) = corpus_site();
+    let base = "https://iiif.io/api/";
+    std::fs::write(
+        site.path().join("site.toml"),
+        format!("base_url = \"{base}\"\ntitle = \"Corpus\"\n[manifests]\ncopy = \"link\"\n"),
+    )
+    .unwrap();
+    let out = site.path().join("public");
+    build(
+        &BuildOptions {
+            site_dir: site.path().to_path_buf(),
+            out_dir: Some(out.clone()),
+            strict: true,
+            full: false,
+            offline: false,
+            time: Some(BuildTime::at_second(1_764_072_000)),
+        },
+        &NoProgress,
+    )
+    .unwrap_or_else(|e| panic!("corpus build failed:\n{e}"));
+    let activity: String = walkdir::WalkDir::new(out.join("activity"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    let (mut linked, mut copied) = (0, 0);
+    for (i, file) in files.iter().enumerate() {
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        let id = json
+            .get("id")
+            .or_else(|| json.get("@id"))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let kind = json
+            .get("type")
+            .or_else(|| json.get("@type"))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let kind = kind.rsplit(':').next().unwrap();
+        let document = matches!(
+            kind,
+            "Manifest" | "Collection" | "AnnotationPage" | "AnnotationList"
+        );
+        let elsewhere = id.starts_with("http") && !id.starts_with(base);
+        let folder = out.join(format!("id/corpus-{i:03}"));
+        let page = std::fs::read_to_string(folder.join("index.html")).unwrap();
+        let linkset = std::fs::read_to_string(folder.join("linkset.json")).unwrap();
+        let copy = format!("id/corpus-{i:03}/manifest.json");
+        if document && elsewhere {
+            assert!(!folder.join("manifest.json").exists(), "{}", file.display());
+            assert!(!page.contains(&copy), "{}: links the copy", file.display());
+            assert!(!linkset.contains(&copy), "{}", file.display());
+            assert!(
+                linkset.contains(&format!("\"href\": \"{id}\"")),
+                "{}: the linkset's item is not {id}",
+                file.display()
+            );
+            if kind != "AnnotationPage" && kind != "AnnotationList" {
+                assert!(
+                    activity.contains(&format!("\"id\": \"{id}\"")),
+                    "{}: Change Discovery names no {id}",
+                    file.display()
+                );
+            }
+            linked += 1;
+        } else {
+            assert!(folder.join("manifest.json").is_file(), "{}", file.display());
+            assert!(page.contains(&copy), "{}", file.display());
+            copied += 1;
+        }
+    }
+    assert!(
+        linked > 50 && copied > 50,
+        "{linked} linked, {copied} copied"
+    );
+}

@@ -391,10 +391,10 @@ fn datacite(
         Some(d) => BuildTime::at_second(d.published).date,
         None => now.date.clone(),
     };
-    let manifest = loaded
-        .document
-        .as_ref()
-        .map(|_| config.url(path.file(crate::output::file::MANIFEST).as_str()));
+    let manifest = match &loaded.document {
+        Some(_) => Some(config.url(path.file(crate::output::file::MANIFEST).as_str())),
+        None => loaded.linked.clone(),
+    };
     let xml = datacite_xml(
         citation,
         &DataCiteExtra::for_record(

@@ -68,7 +68,10 @@ mod tests {
     #[test]
     fn removes_whitespace_between_tokens_only() {
         let text = "{\r\n  \"a b\": [ 1.50 , -0E+2 ,\t\"\\\" x \\\\\" ],\n  \"a b\": null\n}\n";
-        assert_eq!(compacted(text), r#"{"a b":[1.50,-0E+2,"\" x \\"],"a b":null}"#);
+        assert_eq!(
+            compacted(text),
+            r#"{"a b":[1.50,-0E+2,"\" x \\"],"a b":null}"#
+        );
     }
 
     #[test]

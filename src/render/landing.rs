@@ -7,6 +7,7 @@
 
 use serde_json::{json, Value};
 
+use super::compact::compact;
 use super::context::{
     text_language, CanvasLink, Download, HeadLink, ImageDownload, ImagesContext, LandingContext,
     LinkContext, LinkGroup, ListItem, MapAssets, MemberContext, MembersContext, NoteContext,
@@ -24,13 +25,12 @@ use crate::citation::datacite::{datacite_xml, DataCiteExtra};
 use crate::citation::ris::ris;
 use crate::citation::Citation;
 use crate::clock::BuildTime;
-use super::compact::compact;
 use crate::enrich::{enrich_parsed, PidStamp};
 use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::model::content_state::{canvas_state, CanvasStates};
 use crate::model::genre::GenreFacts;
-use crate::model::record::{Record, Status, Target};
+use crate::model::record::{Record, Status};
 use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
@@ -248,10 +248,7 @@ impl Renderer<'_> {
         } else if document.is_some() {
             Some(self.config.url(path.file(file::MANIFEST).as_str()))
         } else {
-            match &record.target {
-                Some(Target::Remote(url)) => Some(url.clone()),
-                _ => None,
-            }
+            loaded.link(record).map(str::to_string)
         };
         Facts {
             resource,
