@@ -63,6 +63,7 @@ fn every_corpus_file_builds_strict() {
     )
     .unwrap_or_else(|e| panic!("corpus build failed:\n{e}"));
     assert!(report.warnings.is_empty());
+    let mut canvases = 0;
     for (i, file) in files.iter().enumerate() {
         let page = out.join(format!("id/corpus-{i:03}/index.html"));
         let html = std::fs::read_to_string(&page)
@@ -83,6 +84,9 @@ fn every_corpus_file_builds_strict() {
             "{}",
             file.display()
         );
+        let images = std::fs::read_to_string(page.with_file_name("images/index.html")).ok();
+        let own = format!("/corpus/id/corpus-{i:03}/");
+        canvases += assert_canvas_links_relative(&html, images.as_deref(), &own, file);
         let json: serde_json::Value =
             serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
         let declared = json
@@ -116,6 +120,7 @@ fn every_corpus_file_builds_strict() {
     }
     // Each published copy is the institution's document with only the PID
     // written in: taking pidsite's additions out gives the original back.
+    assert!(canvases > 1000, "only {canvases} canvas links checked");
     let (mut copies, mut pretty) = (0, 0);
     for (i, file) in files.iter().enumerate() {
         let Ok(copy) = std::fs::read(out.join(format!("id/corpus-{i:03}/manifest.json"))) else {
@@ -163,6 +168,53 @@ fn every_corpus_file_builds_strict() {
         files.len(),
         report.pages
     );
+}
+
+/// Issue 22: the links that open the landing page's viewer at one image
+/// are relative: `?iiif-content=…` on the landing page, `../?iiif-content=…`
+/// on its `images/` page (which lists the same first ones, in order); none
+/// names the page's own path (`own`; links to other PIDs' pages, from
+/// annotations, do). How many links the images page (else the landing
+/// page) has.
+fn assert_canvas_links_relative(
+    landing: &str,
+    images: Option<&str>,
+    own: &str,
+    file: &std::path::Path,
+) -> usize {
+    let hrefs = |html: &str| -> Vec<String> {
+        html.split("href=")
+            .skip(1)
+            .map(|rest| {
+                let rest = rest.trim_start_matches('"');
+                rest[..rest.find(['"', '>', ' ']).unwrap()].to_string()
+            })
+            .filter(|h| h.contains("iiif-content="))
+            .collect()
+    };
+    let on_landing: Vec<String> = hrefs(landing)
+        .into_iter()
+        .filter(|h| !h.starts_with("http"))
+        .inspect(|h| assert!(!h.starts_with(own), "{}: {h}", file.display()))
+        .filter(|h| !h.starts_with('/'))
+        .collect();
+    for h in &on_landing {
+        assert!(h.starts_with("?iiif-content="), "{}: {h}", file.display());
+    }
+    let Some(images) = images else {
+        return on_landing.len();
+    };
+    let on_images = hrefs(images);
+    assert!(on_images.len() > on_landing.len(), "{}", file.display());
+    for (i, h) in on_images.iter().enumerate() {
+        let state = h
+            .strip_prefix("../")
+            .unwrap_or_else(|| panic!("{}: {h}", file.display()));
+        if let Some(on_page) = on_landing.get(i) {
+            assert_eq!(state, on_page, "{}", file.display());
+        }
+    }
+    on_images.len()
 }
 
 /// Issue 22: the copy of corpus file `file` (PID `corpus-{i}`) is written

@@ -408,7 +408,7 @@ impl Renderer<'_> {
         let shown = facts.resource.filter(|_| !facts.withdrawn);
         let mut canvas_links = match (shown, &facts.manifest_url) {
             (Some(r), Some(m)) if r.kind == ResourceKind::Manifest => {
-                self.canvas_links(r, m, path, facts.citation.license.as_deref())
+                self.canvas_links(r, m, facts.citation.license.as_deref())
             }
             _ => Vec::new(),
         };
@@ -418,10 +418,18 @@ impl Renderer<'_> {
         if canvas_links.len() > LANDING_CANVAS_LINKS {
             let page_path = path.join_folder("images");
             let rights = facts.citation.license.as_deref();
+            // From `images/`, the landing page is `../`; the links are
+            // most of that page's bytes, so they stay relative (issue 22).
+            for link in &mut canvas_links {
+                link.url.insert_str(0, "../");
+            }
             let list = (&page_path, canvas_links.as_slice(), rights);
             pages.push(self.canvas_page(title, genre, path, list)?);
             canvas_page = Some(self.config.path(page_path.as_str()));
             canvas_links.truncate(LANDING_CANVAS_LINKS);
+            for link in &mut canvas_links {
+                link.url.replace_range(..3, "");
+            }
         }
         let mut members = shown.map(|r| self.members(r)).unwrap_or_default();
         let member_total = members.len();
@@ -445,15 +453,8 @@ impl Renderer<'_> {
     /// One link per canvas of a manifest, opening the landing page's viewer
     /// at it, with its whole image to download and the canvas's own rights
     /// where they are not `rights` (the page's licence).
-    fn canvas_links(
-        &self,
-        r: &Resource,
-        manifest: &str,
-        path: &SitePath,
-        rights: Option<&str>,
-    ) -> Vec<CanvasLink> {
+    fn canvas_links(&self, r: &Resource, manifest: &str, rights: Option<&str>) -> Vec<CanvasLink> {
         let states = CanvasStates::new(manifest);
-        let page = self.config.path(path.as_str());
         r.canvases
             .iter()
             .enumerate()
@@ -466,7 +467,8 @@ impl Renderer<'_> {
                     |l| l.value.clone(),
                 ),
                 lang: self.other_language(c.label.as_ref()),
-                url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
+                // Relative: the landing page itself, at the image.
+                url: format!("?iiif-content={}", states.state(&c.id, None)),
                 download: c.image.as_ref().map(|image| ImageDownload {
                     url: image.url.clone(),
                     width: image.size.map(|s| s.0),
