@@ -146,8 +146,8 @@ pub fn cite(
         "bibtex" => bibtex(&citation),
         "ris" => ris(&citation),
         "csl-json" => {
-            let mut text = serde_json::to_string_pretty(&serde_json::json!([citation.csl_json()]))
-                .expect("a serde_json::Value always serialises");
+            // The bytes of the page's cite.json (compact).
+            let mut text = serde_json::json!([citation.csl_json()]).to_string();
             text.push('\n');
             text
         }

@@ -767,10 +767,10 @@ impl Renderer<'_> {
     }
 }
 
-/// A JSON file: pretty-printed, ending in a newline.
+/// A JSON file of pidsite's own (linkset, CSL-JSON): compact, as the
+/// machines that read them need no layout, ending in a newline.
 fn json_file(value: &Value) -> Vec<u8> {
-    let mut bytes =
-        serde_json::to_vec_pretty(value).expect("a serde_json::Value always serialises");
+    let mut bytes = serde_json::to_vec(value).expect("a serde_json::Value always serialises");
     bytes.push(b'\n');
     bytes
 }
