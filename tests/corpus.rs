@@ -536,7 +536,7 @@ fn corpus_manifests_served_elsewhere_are_linked_not_copied() {
             );
             if kind != "AnnotationPage" && kind != "AnnotationList" {
                 assert!(
-                    activity.contains(&format!("\"id\": \"{id}\"")),
+                    activity.contains(&format!("\"id\":\"{id}\"")),
                     "{}: Change Discovery names no {id}",
                     file.display()
                 );
