@@ -14,26 +14,27 @@
 pub(crate) fn compact(bytes: &[u8]) -> Vec<u8> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
+    // Bytes from `start` are copied as a run when whitespace or the end
+    // comes: most of a document is strings, skipped with memchr.
+    let (mut start, mut i) = (0, 0);
     while i < bytes.len() {
         match bytes[i] {
-            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            b'"' => {
-                let end = string_end(bytes, i + 1);
-                out.extend_from_slice(&bytes[i..end]);
-                i = end;
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                out.extend_from_slice(&bytes[start..i]);
+                i += 1;
+                while bytes
+                    .get(i)
+                    .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                {
+                    i += 1;
+                }
+                start = i;
             }
-            _ => {
-                // A run of structural bytes, numbers and literals.
-                let end = bytes[i..]
-                    .iter()
-                    .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'"'))
-                    .map_or(bytes.len(), |n| i + n);
-                out.extend_from_slice(&bytes[i..end]);
-                i = end;
-            }
+            b'"' => i = string_end(bytes, i + 1),
+            _ => i += 1,
         }
     }
+    out.extend_from_slice(&bytes[start..]);
     out
 }
 
@@ -41,7 +42,7 @@ pub(crate) fn compact(bytes: &[u8]) -> Vec<u8> {
 /// closing quote (or at the end of `bytes`, for an unclosed one).
 fn string_end(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
-    while let Some(n) = bytes[i..].iter().position(|b| matches!(b, b'"' | b'\\')) {
+    while let Some(n) = memchr::memchr2(b'"', b'\\', &bytes[i..]) {
         i += n;
         if bytes[i] == b'"' {
             return i + 1;
