@@ -80,6 +80,7 @@ fn main() {
         let load = || Loaded {
             resource: resource.clone(),
             document: Some(bytes.clone()),
+            linked: None,
             document_id: document_id.clone(),
             enrichable: enrichable.clone(),
             problem: None,
@@ -110,6 +111,7 @@ fn main() {
         let load = || Loaded {
             resource: Some(resource.clone()),
             document: Some(bytes.clone()),
+            linked: None,
             document_id: pidsite::load::iiif::document_id(&parsed),
             enrichable: None,
             problem: None,

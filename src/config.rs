@@ -46,6 +46,7 @@ struct RawConfig {
     registry: RegistrySettings,
     search: RawSearch,
     map: MapSettings,
+    manifests: RawManifests,
 }
 
 impl Default for RawConfig {
@@ -72,8 +73,31 @@ impl Default for RawConfig {
             registry: RegistrySettings::default(),
             search: RawSearch::default(),
             map: MapSettings::default(),
+            manifests: RawManifests::default(),
         }
     }
+}
+
+/// `[manifests]`: whether the site copies the local manifests the holding
+/// institution serves itself, or links to them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawManifests {
+    copy: ManifestCopy,
+}
+
+/// `[manifests] copy`: what the site publishes of a local manifest or
+/// collection whose `id` is an http(s) URL outside the site.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ManifestCopy {
+    /// A copy with the PID written in (`manifest.json`), as for any other
+    /// local document.
+    #[default]
+    Always,
+    /// No copy: every link points at the `id`, where the institution
+    /// serves it.
+    Link,
 }
 
 /// `[search]`: whether the build makes the site-wide search index, the
@@ -395,6 +419,9 @@ pub struct SiteConfig {
     pub search: bool,
     /// Maps (`[map]`), checked: the tile URL is an http(s) template.
     pub map: MapSettings,
+    /// Whether local manifests served elsewhere are copied or linked
+    /// (`[manifests] copy`).
+    pub manifest_copy: ManifestCopy,
 }
 
 impl SiteConfig {
@@ -572,6 +599,7 @@ impl SiteConfig {
             registry: raw.registry,
             search: raw.search.enabled,
             map: map_settings(raw.map, &at)?,
+            manifest_copy: raw.manifests.copy,
         })
     }
 
@@ -583,6 +611,15 @@ impl SiteConfig {
     /// Absolute URL of a site path.
     pub fn url(&self, rel: &str) -> String {
         format!("{}{}", self.base_url, rel)
+    }
+
+    /// Where a local document whose `id` is `id` is linked rather than
+    /// copied: its `id`, under `[manifests] copy = "link"`, when that is an
+    /// http(s) URL outside the site (the holding institution serves it).
+    pub fn linked_document(&self, id: &str) -> Option<String> {
+        let url = crate::model::resource::http_url(id)?;
+        (self.manifest_copy == ManifestCopy::Link && !url.starts_with(&self.base_url))
+            .then_some(url)
     }
 }
 
@@ -787,6 +824,31 @@ mod tests {
 
     fn parse(text: &str) -> Result<SiteConfig> {
         SiteConfig::parse(text, Path::new("site.toml"))
+    }
+
+    #[test]
+    fn links_only_documents_served_outside_the_site() {
+        let head = "base_url = \"https://org.github.io/repo\"\ntitle = \"T\"\n";
+        let always = parse(head).unwrap();
+        assert_eq!(always.manifest_copy, ManifestCopy::Always);
+        assert_eq!(always.linked_document("https://lib.example/m.json"), None);
+        let link = parse(&format!("{head}[manifests]\ncopy = \"link\"\n")).unwrap();
+        assert_eq!(
+            link.linked_document("https://lib.example/m.json")
+                .as_deref(),
+            Some("https://lib.example/m.json")
+        );
+        for kept in [
+            "https://org.github.io/repo/m.json",
+            "urn:uuid:4f1b",
+            "manifest.json",
+            "",
+        ] {
+            assert_eq!(link.linked_document(kept), None, "{kept}");
+        }
+        let err = parse(&format!("{head}[manifests]\ncopy = \"never\"\n")).unwrap_err();
+        assert!(err.to_string().contains("site.toml:4"), "{err}");
+        assert!(err.to_string().contains("always"), "{err}");
     }
 
     #[test]

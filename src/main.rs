@@ -547,8 +547,11 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
     for warning in &report.warnings {
         errln!("warning: {warning}");
     }
-    for note in report.notes.iter().chain(&report.size_note()) {
+    for note in &report.notes {
         errln!("note: {note}");
+    }
+    if let Some(warning) = report.size_warning() {
+        errln!("warning: {warning}");
     }
     if !report.changed.is_empty() {
         let n = report.changed.len();
@@ -590,8 +593,50 @@ fn build(args: BuildArgs) -> anyhow::Result<()> {
             report.elapsed.as_secs_f64(),
             report.out_dir.display()
         );
+        errln!("{}", capacity_line(report.capacity()));
     }
     Ok(())
+}
+
+/// The build summary's size line: the site, its mean bytes per PID and how
+/// many more PIDs fit under GitHub Pages' limit.
+fn capacity_line(c: pidsite::build::Capacity) -> String {
+    let mut line = format!("Size: {}", size_text(c.bytes));
+    if let Some(per_pid) = c.per_pid {
+        line.push_str(&format!(", {} a PID", size_text(per_pid)));
+    }
+    match c.more_pids {
+        Some(0) => line.push_str("; over GitHub Pages' 1 GB limit"),
+        Some(n) => line.push_str(&format!(
+            "; about {} more PIDs fit under GitHub Pages' 1 GB limit",
+            thousands(n)
+        )),
+        None => line.push_str(" of GitHub Pages' 1 GB limit"),
+    }
+    line
+}
+
+/// A size in decimal units (GitHub Pages' 1 GB is 10^9 bytes).
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} bytes"),
+        1_000..=999_999 => format!("{:.1} KB", bytes as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", bytes as f64 / 1e6),
+        _ => format!("{:.2} GB", bytes as f64 / 1e9),
+    }
+}
+
+/// `n` with a comma between groups of three digits (`19,000`).
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<()> {

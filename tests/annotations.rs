@@ -272,7 +272,7 @@ fn comments_and_tags_are_a_list_titled_by_what_they_annotate() {
             .unwrap();
     assert!(
         cited.text.contains(
-            "\"title\": \"Comments on Picture of Göttingen taken during the 2019 IIIF Conference\""
+            "\"title\":\"Comments on Picture of Göttingen taken during the 2019 IIIF Conference\""
         ),
         "{}",
         cited.text

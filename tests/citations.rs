@@ -114,7 +114,7 @@ fn a_pid_standing_in_for_a_title_is_kept_as_written() {
     // the plain PID.
     let csl = std::fs::read_to_string(out.join("ark/99999/fk4qa070/cite.json")).unwrap();
     assert!(
-        csl.contains(r#""title": "<span class=\"nocase\">ark:99999/fk4qa070</span>""#),
+        csl.contains(r#""title":"<span class=\"nocase\">ark:99999/fk4qa070</span>""#),
         "{csl}"
     );
     let ris = std::fs::read_to_string(out.join("ark/99999/fk4qa070/cite.ris")).unwrap();
@@ -208,5 +208,5 @@ fn bibtex_uses_fields_misc_takes_and_a_key_per_version() {
     }
     // The CSL-JSON ids follow the same keys.
     let csl = std::fs::read_to_string(out.join("ark/99999/fk4w/v1/cite.json")).unwrap();
-    assert!(csl.contains("\"id\": \"ark_99999_fk4w_v1\""), "{csl}");
+    assert!(csl.contains("\"id\":\"ark_99999_fk4w_v1\""), "{csl}");
 }

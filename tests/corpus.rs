@@ -63,6 +63,7 @@ fn every_corpus_file_builds_strict() {
     )
     .unwrap_or_else(|e| panic!("corpus build failed:\n{e}"));
     assert!(report.warnings.is_empty());
+    let mut canvases = 0;
     for (i, file) in files.iter().enumerate() {
         let page = out.join(format!("id/corpus-{i:03}/index.html"));
         let html = std::fs::read_to_string(&page)
@@ -83,6 +84,9 @@ fn every_corpus_file_builds_strict() {
             "{}",
             file.display()
         );
+        let images = std::fs::read_to_string(page.with_file_name("images/index.html")).ok();
+        let own = format!("/corpus/id/corpus-{i:03}/");
+        canvases += assert_canvas_links_relative(&html, images.as_deref(), &own, file);
         let json: serde_json::Value =
             serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
         let declared = json
@@ -116,13 +120,15 @@ fn every_corpus_file_builds_strict() {
     }
     // Each published copy is the institution's document with only the PID
     // written in: taking pidsite's additions out gives the original back.
-    let mut copies = 0;
+    assert!(canvases > 1000, "only {canvases} canvas links checked");
+    let (mut copies, mut pretty) = (0, 0);
     for (i, file) in files.iter().enumerate() {
         let Ok(copy) = std::fs::read(out.join(format!("id/corpus-{i:03}/manifest.json"))) else {
             continue;
         };
-        let original: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        let source = std::fs::read(file).unwrap();
+        pretty += usize::from(assert_compact_copy(file, &source, &copy, i));
+        let original: serde_json::Value = serde_json::from_slice(&source).unwrap();
         let mut copy: serde_json::Value = serde_json::from_slice(&copy)
             .unwrap_or_else(|e| panic!("{}: copy is not JSON: {e}", file.display()));
         let landing = format!("https://example.org/corpus/id/corpus-{i:03}/");
@@ -156,11 +162,101 @@ fn every_corpus_file_builds_strict() {
         copies += 1;
     }
     assert!(copies > 100, "only {copies} copies checked");
+    assert!(pretty > 100, "only {pretty} pretty-printed sources checked");
     eprintln!(
         "corpus: {} files, {} pages, {copies} enriched copies equal to their originals",
         files.len(),
         report.pages
     );
+}
+
+/// Issue 22: the links that open the landing page's viewer at one image
+/// are relative: `?iiif-content=…` on the landing page, `../?iiif-content=…`
+/// on its `images/` page (which lists the same first ones, in order); none
+/// names the page's own path (`own`; links to other PIDs' pages, from
+/// annotations, do). How many links the images page (else the landing
+/// page) has.
+fn assert_canvas_links_relative(
+    landing: &str,
+    images: Option<&str>,
+    own: &str,
+    file: &std::path::Path,
+) -> usize {
+    let hrefs = |html: &str| -> Vec<String> {
+        html.split("href=")
+            .skip(1)
+            .map(|rest| {
+                let rest = rest.trim_start_matches('"');
+                rest[..rest.find(['"', '>', ' ']).unwrap()].to_string()
+            })
+            .filter(|h| h.contains("iiif-content="))
+            .collect()
+    };
+    let on_landing: Vec<String> = hrefs(landing)
+        .into_iter()
+        .filter(|h| !h.starts_with("http"))
+        .inspect(|h| assert!(!h.starts_with(own), "{}: {h}", file.display()))
+        .filter(|h| !h.starts_with('/'))
+        .collect();
+    for h in &on_landing {
+        assert!(h.starts_with("?iiif-content="), "{}: {h}", file.display());
+    }
+    let Some(images) = images else {
+        return on_landing.len();
+    };
+    let on_images = hrefs(images);
+    assert!(on_images.len() > on_landing.len(), "{}", file.display());
+    for (i, h) in on_images.iter().enumerate() {
+        let state = h
+            .strip_prefix("../")
+            .unwrap_or_else(|| panic!("{}: {h}", file.display()));
+        if let Some(on_page) = on_landing.get(i) {
+            assert_eq!(state, on_page, "{}", file.display());
+        }
+    }
+    on_images.len()
+}
+
+/// Issue 22: the copy of corpus file `file` (PID `corpus-{i}`) is written
+/// compact (no whitespace outside strings) and is, byte for byte once
+/// parsed, the document the build wrote before: the source with the PID
+/// spliced in its own layout (`pidsite::enrich::enrich`), key order
+/// included. True when the source was laid out on several lines.
+fn assert_compact_copy(file: &std::path::Path, source: &[u8], copy: &[u8], i: usize) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, &b) in copy.iter().enumerate() {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (_, false, b'"') => in_string = !in_string,
+            (false, _, b' ' | b'\t' | b'\n' | b'\r') => {
+                panic!("{}: whitespace at byte {at} of the copy", file.display())
+            }
+            _ => {}
+        }
+    }
+    let landing = format!("https://example.org/corpus/id/corpus-{i:03}/");
+    let stamp = pidsite::enrich::PidStamp {
+        pid: format!("corpus-{i:03}"),
+        cite_url: landing.clone(),
+        landing_url: landing,
+        language: "en".into(),
+    };
+    let before = pidsite::enrich::enrich(source, &stamp)
+        .unwrap()
+        .unwrap_or_else(|| source.to_vec());
+    let parsed = |bytes: &[u8]| {
+        serde_json::to_string(&serde_json::from_slice::<serde_json::Value>(bytes).unwrap()).unwrap()
+    };
+    assert_eq!(
+        parsed(copy),
+        parsed(&before),
+        "{}: the compact copy is not the JSON the pretty one was",
+        file.display()
+    );
+    assert!(copy.len() <= before.len(), "{}", file.display());
+    source.contains(&b'\n')
 }
 
 /// The tree manifests are read into (issue 6) holds what serde_json's
@@ -367,4 +463,93 @@ fn corpus_images_download_whole() {
         assert_eq!(image.size, size(&body), "{file}");
     }
     assert_eq!(first("v3/cookbook__0003-mvm-video.json").0, None);
+}
+
+/// Issue 22, `[manifests] copy = "link"`: every corpus manifest,
+/// collection and annotation list whose `id` is an http(s) URL outside the
+/// site gets no copy, and its page, linkset and Change Discovery entries
+/// point at the `id`; one whose `id` is under the site's `base_url` (the
+/// iiif.io documents, here) and every other document (canvases,
+/// annotations) are still copied.
+#[test]
+fn corpus_manifests_served_elsewhere_are_linked_not_copied() {
+    let (site, files) = corpus_site();
+    let base = "https://iiif.io/api/";
+    std::fs::write(
+        site.path().join("site.toml"),
+        format!("base_url = \"{base}\"\ntitle = \"Corpus\"\n[manifests]\ncopy = \"link\"\n"),
+    )
+    .unwrap();
+    let out = site.path().join("public");
+    build(
+        &BuildOptions {
+            site_dir: site.path().to_path_buf(),
+            out_dir: Some(out.clone()),
+            strict: true,
+            full: false,
+            offline: false,
+            time: Some(BuildTime::at_second(1_764_072_000)),
+        },
+        &NoProgress,
+    )
+    .unwrap_or_else(|e| panic!("corpus build failed:\n{e}"));
+    let activity: String = walkdir::WalkDir::new(out.join("activity"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    let (mut linked, mut copied) = (0, 0);
+    for (i, file) in files.iter().enumerate() {
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        let id = json
+            .get("id")
+            .or_else(|| json.get("@id"))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let kind = json
+            .get("type")
+            .or_else(|| json.get("@type"))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let kind = kind.rsplit(':').next().unwrap();
+        let document = matches!(
+            kind,
+            "Manifest" | "Collection" | "AnnotationPage" | "AnnotationList"
+        );
+        let elsewhere = id.starts_with("http") && !id.starts_with(base);
+        let folder = out.join(format!("id/corpus-{i:03}"));
+        let page = std::fs::read_to_string(folder.join("index.html")).unwrap();
+        let linkset = std::fs::read_to_string(folder.join("linkset.json")).unwrap();
+        let copy = format!("id/corpus-{i:03}/manifest.json");
+        if document && elsewhere {
+            assert!(!folder.join("manifest.json").exists(), "{}", file.display());
+            assert!(!page.contains(&copy), "{}: links the copy", file.display());
+            assert!(!linkset.contains(&copy), "{}", file.display());
+            let linkset: serde_json::Value = serde_json::from_str(&linkset).unwrap();
+            assert_eq!(
+                linkset["linkset"][0]["item"][0]["href"],
+                id,
+                "{}: the linkset's item",
+                file.display()
+            );
+            if kind != "AnnotationPage" && kind != "AnnotationList" {
+                assert!(
+                    activity.contains(&format!("\"id\":\"{id}\"")),
+                    "{}: Change Discovery names no {id}",
+                    file.display()
+                );
+            }
+            linked += 1;
+        } else {
+            assert!(folder.join("manifest.json").is_file(), "{}", file.display());
+            assert!(page.contains(&copy), "{}", file.display());
+            copied += 1;
+        }
+    }
+    assert!(
+        linked > 50 && copied > 50,
+        "{linked} linked, {copied} copied"
+    );
 }

@@ -448,3 +448,38 @@ fn markdown_pages_and_404_are_kept_unless_their_text_changes() {
     assert!(out.join("404.html").is_file());
     assert_same_as_clean(site.path(), &out);
 }
+
+/// Issue 22: the size `build` reports (the GitHub Pages capacity line) is
+/// every file in the output folder, after a full build, a rebuild that
+/// kept everything and one that rendered a PID again (the kept PIDs' and
+/// list pages' files, the search index and static files included).
+#[test]
+fn the_reported_size_is_every_file_in_the_output() {
+    let site = site();
+    let out = site.path().join("public");
+    let on_disk = || -> u64 { tree(&out).values().map(|(_, b)| b.len() as u64).sum() };
+    let full = run(site.path(), &out, false);
+    assert!(out.join("pagefind").is_dir(), "the fixture has search");
+    assert_eq!(full.bytes, on_disk(), "full build");
+    let kept = run(site.path(), &out, false);
+    assert_eq!(
+        (kept.rendered, kept.bytes),
+        (0, on_disk()),
+        "nothing changed"
+    );
+    let manifest = site.path().join("content/manifests/coin-v2.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replacen("\"label\": \"", "\"label\": \"Longer: ", 1),
+    )
+    .unwrap();
+    let changed = run(site.path(), &out, false);
+    assert!(changed.incremental && changed.rendered > 0);
+    assert_eq!(changed.bytes, on_disk(), "one manifest changed");
+    assert!(changed.bytes > full.bytes);
+    let capacity = changed.capacity();
+    let grows = changed.bytes - changed.static_bytes;
+    assert!(changed.static_bytes > 0 && grows > 0);
+    assert_eq!(capacity.per_pid, Some(grows / changed.pids as u64));
+}

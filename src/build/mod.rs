@@ -66,8 +66,12 @@ pub struct BuildReport {
     pub rendered: usize,
     /// Whether the build changed the previous output in place.
     pub incremental: bool,
-    /// Size of the output (pages after minification, data, static files).
+    /// Size of the output (pages after minification, data, static files):
+    /// every file in the output folder.
     pub bytes: u64,
+    /// Of which the static files (the viewer, styles, scripts), whose size
+    /// does not grow with the number of PIDs.
+    pub static_bytes: u64,
     /// The output folder.
     pub out_dir: PathBuf,
     /// Soft problems.
@@ -87,19 +91,62 @@ pub struct BuildReport {
 pub const GITHUB_PAGES_LIMIT: u64 = 1_000_000_000;
 
 impl BuildReport {
-    /// A note for a site too large for GitHub Pages, naming hosts that take
-    /// it; `None` when it fits.
-    pub fn size_note(&self) -> Option<String> {
-        (self.bytes > GITHUB_PAGES_LIMIT).then(|| {
-            format!(
-                "the site is {:.1} GB, over GitHub Pages' 1 GB limit for a published site; \
+    /// How much of GitHub Pages' limit the site takes: its size, its mean
+    /// bytes per PID (everything published but the static files, which do
+    /// not grow with the PIDs, divided by the PIDs: their own files and
+    /// their share of the lists, sitemap, feeds, export and search index)
+    /// and how many more PIDs of that mean size fit.
+    pub fn capacity(&self) -> Capacity {
+        let grows = self.bytes.saturating_sub(self.static_bytes);
+        let per_pid = (self.pids > 0).then(|| grows / self.pids as u64);
+        Capacity {
+            bytes: self.bytes,
+            per_pid,
+            more_pids: per_pid
+                .filter(|&n| n > 0)
+                .map(|n| GITHUB_PAGES_LIMIT.saturating_sub(self.bytes) / n),
+        }
+    }
+
+    /// A warning for a site over GitHub Pages' 1 GB limit (naming hosts
+    /// that take it) or within 10% of it; `None` when it fits with room.
+    pub fn size_warning(&self) -> Option<String> {
+        let gb = self.bytes as f64 / 1e9;
+        if self.bytes > GITHUB_PAGES_LIMIT {
+            Some(format!(
+                "the site is {gb:.2} GB, over GitHub Pages' 1 GB limit for a published site; \
                  host it where size is not capped, e.g. an S3 or Google Cloud Storage bucket \
                  behind a CDN, Cloudflare R2, or your own web server (Netlify and Cloudflare \
-                 Pages cap the number of files instead)",
-                self.bytes as f64 / 1e9
-            )
-        })
+                 Pages cap the number of files instead), or make it smaller \
+                 (`[manifests] copy = \"link\"`)"
+            ))
+        } else if self.bytes > GITHUB_PAGES_LIMIT / 10 * 9 {
+            let more = self
+                .capacity()
+                .more_pids
+                .map_or_else(String::new, |n| format!(" (about {n} more PIDs)"));
+            Some(format!(
+                "the site is {gb:.2} GB, within 10% of GitHub Pages' 1 GB limit for a \
+                 published site{more}; see README, \"Copy or link manifests the institution \
+                 serves\", to make it smaller"
+            ))
+        } else {
+            None
+        }
     }
+}
+
+/// The published site's size against GitHub Pages' limit
+/// ([`BuildReport::capacity`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity {
+    /// Every file in the output folder, in bytes.
+    pub bytes: u64,
+    /// The mean bytes per PID, static files left out (none without PIDs).
+    pub per_pid: Option<u64>,
+    /// How many more PIDs of the mean size fit under the limit (none
+    /// without PIDs).
+    pub more_pids: Option<u64>,
 }
 
 /// Receives progress as remote targets are fetched and PIDs are rendered
@@ -254,6 +301,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         rendered,
         incremental,
         bytes: built.bytes,
+        static_bytes: built.static_bytes,
         out_dir: out,
         warnings,
         changed,
@@ -299,27 +347,58 @@ fn fetch_remote(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_site_over_one_gigabyte_gets_a_hosting_note() {
-        let report = |bytes| BuildReport {
+    fn a_report() -> BuildReport {
+        BuildReport {
             pages: 0,
             stubs: 0,
             pids: 0,
             rendered: 0,
             incremental: false,
-            bytes,
+            bytes: 0,
+            static_bytes: 0,
             out_dir: PathBuf::new(),
             warnings: Vec::new(),
             changed: Vec::new(),
             remote: Default::default(),
             notes: Vec::new(),
             elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn a_site_over_or_near_one_gigabyte_gets_a_warning() {
+        let report = |bytes| BuildReport {
+            bytes,
+            ..a_report()
         };
-        assert_eq!(report(GITHUB_PAGES_LIMIT).size_note(), None);
-        let note = report(1_500_000_000).size_note().unwrap();
+        assert_eq!(report(GITHUB_PAGES_LIMIT / 10 * 9).size_warning(), None);
+        let note = report(1_500_000_000).size_warning().unwrap();
         assert!(
-            note.contains("1.5 GB") && note.contains("GitHub Pages"),
+            note.contains("1.50 GB") && note.contains("over GitHub Pages"),
             "{note}"
         );
+        let near = report(950_000_000).size_warning().unwrap();
+        assert!(near.contains("within 10%"), "{near}");
+    }
+
+    #[test]
+    fn capacity_counts_the_pids_that_still_fit() {
+        let report = |bytes, pids| BuildReport {
+            pids,
+            bytes,
+            ..a_report()
+        };
+        // 50 KB a PID, 950 MB left: 19,000 more.
+        let c = report(50_000_000, 1_000).capacity();
+        assert_eq!((c.per_pid, c.more_pids), (Some(50_000), Some(19_000)));
+        // 4 MB of static files are not part of each PID's share.
+        let with_static = BuildReport {
+            static_bytes: 4_000_000,
+            ..report(54_000_000, 1_000)
+        };
+        let c = with_static.capacity();
+        assert_eq!((c.per_pid, c.more_pids), (Some(50_000), Some(18_920)));
+        assert_eq!(report(1_200_000_000, 1_000).capacity().more_pids, Some(0));
+        assert_eq!(report(5_000, 0).capacity().more_pids, None);
     }
 }

@@ -51,6 +51,8 @@ pub(super) struct Built {
     pub(super) stubs: usize,
     /// Size of the output.
     pub(super) bytes: u64,
+    /// Of which the static files (the same whatever the number of PIDs).
+    pub(super) static_bytes: u64,
     /// Files that are no one PID's: site-wide pages and static files.
     pub(super) site_files: Vec<String>,
     /// The site-wide pages rendered from templates, with their hashes.
@@ -144,6 +146,7 @@ impl SiteWide<'_> {
             pages: pages_built + html_pages,
             stubs,
             bytes,
+            static_bytes,
             site_files,
             site_pages: site_pages.hashes,
             dated: site_pages.dated,

@@ -146,8 +146,8 @@ pub fn cite(
         "bibtex" => bibtex(&citation),
         "ris" => ris(&citation),
         "csl-json" => {
-            let mut text = serde_json::to_string_pretty(&serde_json::json!([citation.csl_json()]))
-                .expect("a serde_json::Value always serialises");
+            // The bytes of the page's cite.json (compact).
+            let mut text = serde_json::json!([citation.csl_json()]).to_string();
             text.push('\n');
             text
         }
@@ -391,10 +391,10 @@ fn datacite(
         Some(d) => BuildTime::at_second(d.published).date,
         None => now.date.clone(),
     };
-    let manifest = loaded
-        .document
-        .as_ref()
-        .map(|_| config.url(path.file(crate::output::file::MANIFEST).as_str()));
+    let manifest = match &loaded.document {
+        Some(_) => Some(config.url(path.file(crate::output::file::MANIFEST).as_str())),
+        None => loaded.linked.clone(),
+    };
     let xml = datacite_xml(
         citation,
         &DataCiteExtra::for_record(

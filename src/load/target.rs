@@ -18,6 +18,10 @@ pub struct Loaded {
     pub resource: Option<Resource>,
     /// The document's bytes, when the site hosts a copy of it.
     pub document: Option<Vec<u8>>,
+    /// A local manifest, collection or annotation list the site links to
+    /// where the holding institution serves it rather than copying it
+    /// (`[manifests] copy = "link"`): its `id`.
+    pub linked: Option<String>,
     /// The document's `id`/`@id`, read when it was parsed for the page
     /// (none for remote documents).
     pub document_id: Option<String>,
@@ -127,11 +131,25 @@ pub(crate) fn load_target(
     check_row(record, &resource, &source.shown, &mut warnings);
     let mut resource = resource;
     cap_texts(&mut resource, &source.at, &source.shown, &mut warnings);
+    // A manifest, collection or annotation list the institution serves is
+    // linked there when the site says so; the ids of canvases, ranges and
+    // single annotations need not resolve to the document.
+    let linked = document_id
+        .as_deref()
+        .filter(|_| {
+            use crate::model::resource::ResourceKind as K;
+            matches!(
+                resource.kind,
+                K::Manifest | K::Collection | K::AnnotationPage
+            )
+        })
+        .and_then(|id| config.linked_document(id));
     (
         Loaded {
             resource: Some(resource),
             // A remote document is linked where it is hosted, not copied.
-            document: (!source.is_remote).then_some(bytes),
+            document: (!source.is_remote && linked.is_none()).then_some(bytes),
+            linked,
             document_id,
             enrichable,
             problem: None,
@@ -141,11 +159,21 @@ pub(crate) fn load_target(
 }
 
 impl Loaded {
+    /// Where the document is linked when the site has no copy of it: a
+    /// remote target's URL, or a linked local manifest's `id`.
+    pub fn link<'a>(&'a self, record: &'a Record) -> Option<&'a str> {
+        match &record.target {
+            Some(Target::Remote(url)) => Some(url),
+            _ => self.linked.as_deref(),
+        }
+    }
+
     /// No resource (none to read, or `problem` says why it could not be).
     fn none(problem: Option<String>) -> Loaded {
         Loaded {
             resource: None,
             document: None,
+            linked: None,
             document_id: None,
             enrichable: None,
             problem,

@@ -4,7 +4,7 @@
 use super::feeds::{instant_of_date, Activity, ActivityObject};
 use super::{Loaded, Renderer};
 use crate::lock::Dates;
-use crate::model::record::{Entry, Record, Target};
+use crate::model::record::{Entry, Record};
 use crate::model::resource::ResourceKind;
 use crate::model::site_path::SitePath;
 
@@ -30,10 +30,10 @@ impl History<'_> {
             _ => return None,
         };
         let config = self.renderer.config;
-        let id = match (&self.loaded[i].document, &self.entry.versions[i].target) {
-            (Some(_), _) => config.url(folder.file(crate::output::file::MANIFEST).as_str()),
-            (None, Some(Target::Remote(url))) => url.clone(),
-            _ => return None,
+        let loaded = &self.loaded[i];
+        let id = match &loaded.document {
+            Some(_) => config.url(folder.file(crate::output::file::MANIFEST).as_str()),
+            None => loaded.link(&self.entry.versions[i])?.to_string(),
         };
         Some(ActivityObject {
             id,

@@ -197,7 +197,9 @@ pub struct CanvasLink {
     pub label: String,
     /// Its language, when given and not the site's.
     pub lang: Option<String>,
-    /// Landing page URL with `?iiif-content=`.
+    /// The landing page with `?iiif-content=`, relative to the page the
+    /// link is on (`?iiif-content=…` on the landing page, `../?iiif-content=…`
+    /// on its `images/` page).
     pub url: String,
     /// The whole image, to download, when the canvas paints one.
     pub download: Option<ImageDownload>,

@@ -236,7 +236,10 @@ pub fn change_discovery(
         first: Ref::page(page_url(0)),
         last: Ref::page(page_url(pages.len() - 1)),
     };
-    files.push(("activity/all-changes.json".to_string(), pretty(&collection)));
+    files.push((
+        "activity/all-changes.json".to_string(),
+        json_document(&collection),
+    ));
     for (n, chunk) in pages.iter().enumerate() {
         let page = Page {
             context: DISCOVERY_CONTEXT,
@@ -251,14 +254,15 @@ pub fn change_discovery(
             prev: (n > 0).then(|| Ref::page(page_url(n - 1))),
             next: (n + 1 < pages.len()).then(|| Ref::page(page_url(n + 1))),
         };
-        files.push((format!("activity/page-{n}.json"), pretty(&page)));
+        files.push((format!("activity/page-{n}.json"), json_document(&page)));
     }
     files
 }
 
-/// A document as pidsite writes JSON files: pretty, ending in a newline.
-fn pretty(doc: &impl Serialize) -> String {
-    serde_json::to_string_pretty(doc).expect("plain structs serialise") + "\n"
+/// A Change Discovery document as pidsite writes it: compact (harvesters
+/// need no layout; issue 22), ending in a newline.
+fn json_document(doc: &impl Serialize) -> String {
+    serde_json::to_string(doc).expect("plain structs serialise") + "\n"
 }
 
 const DISCOVERY_CONTEXT: &str = "http://iiif.io/api/discovery/1/context.json";

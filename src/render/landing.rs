@@ -7,6 +7,7 @@
 
 use serde_json::{json, Value};
 
+use super::compact::compact;
 use super::context::{
     text_language, CanvasLink, Download, HeadLink, ImageDownload, ImagesContext, LandingContext,
     LinkContext, LinkGroup, ListItem, MapAssets, MemberContext, MembersContext, NoteContext,
@@ -29,7 +30,7 @@ use crate::error::Result;
 use crate::load::iiif::valid_region;
 use crate::model::content_state::{canvas_state, CanvasStates};
 use crate::model::genre::GenreFacts;
-use crate::model::record::{Record, Status, Target};
+use crate::model::record::{Record, Status};
 use crate::model::resource::{http_url, Resource, ResourceKind, Text};
 use crate::model::rights::rights_name;
 use crate::model::site_path::SitePath;
@@ -247,10 +248,7 @@ impl Renderer<'_> {
         } else if document.is_some() {
             Some(self.config.url(path.file(file::MANIFEST).as_str()))
         } else {
-            match &record.target {
-                Some(Target::Remote(url)) => Some(url.clone()),
-                _ => None,
-            }
+            loaded.link(record).map(str::to_string)
         };
         Facts {
             resource,
@@ -410,7 +408,7 @@ impl Renderer<'_> {
         let shown = facts.resource.filter(|_| !facts.withdrawn);
         let mut canvas_links = match (shown, &facts.manifest_url) {
             (Some(r), Some(m)) if r.kind == ResourceKind::Manifest => {
-                self.canvas_links(r, m, path, facts.citation.license.as_deref())
+                self.canvas_links(r, m, facts.citation.license.as_deref())
             }
             _ => Vec::new(),
         };
@@ -420,10 +418,18 @@ impl Renderer<'_> {
         if canvas_links.len() > LANDING_CANVAS_LINKS {
             let page_path = path.join_folder("images");
             let rights = facts.citation.license.as_deref();
+            // From `images/`, the landing page is `../`; the links are
+            // most of that page's bytes, so they stay relative (issue 22).
+            for link in &mut canvas_links {
+                link.url.insert_str(0, "../");
+            }
             let list = (&page_path, canvas_links.as_slice(), rights);
             pages.push(self.canvas_page(title, genre, path, list)?);
             canvas_page = Some(self.config.path(page_path.as_str()));
             canvas_links.truncate(LANDING_CANVAS_LINKS);
+            for link in &mut canvas_links {
+                link.url.replace_range(..3, "");
+            }
         }
         let mut members = shown.map(|r| self.members(r)).unwrap_or_default();
         let member_total = members.len();
@@ -447,15 +453,8 @@ impl Renderer<'_> {
     /// One link per canvas of a manifest, opening the landing page's viewer
     /// at it, with its whole image to download and the canvas's own rights
     /// where they are not `rights` (the page's licence).
-    fn canvas_links(
-        &self,
-        r: &Resource,
-        manifest: &str,
-        path: &SitePath,
-        rights: Option<&str>,
-    ) -> Vec<CanvasLink> {
+    fn canvas_links(&self, r: &Resource, manifest: &str, rights: Option<&str>) -> Vec<CanvasLink> {
         let states = CanvasStates::new(manifest);
-        let page = self.config.path(path.as_str());
         r.canvases
             .iter()
             .enumerate()
@@ -468,7 +467,8 @@ impl Renderer<'_> {
                     |l| l.value.clone(),
                 ),
                 lang: self.other_language(c.label.as_ref()),
-                url: format!("{page}?iiif-content={}", states.state(&c.id, None)),
+                // Relative: the landing page itself, at the image.
+                url: format!("?iiif-content={}", states.state(&c.id, None)),
                 download: c.image.as_ref().map(|image| ImageDownload {
                     url: image.url.clone(),
                     width: image.size.map(|s| s.0),
@@ -682,10 +682,12 @@ impl Renderer<'_> {
         }
     }
 
-    /// The site's copy of the IIIF document, carrying the PID (a document
-    /// that is not a manifest or collection is published as it is).
+    /// The site's copy of the IIIF document, written compact and carrying
+    /// the PID (a document that is not a manifest or collection is
+    /// published as it is, compact).
     fn document_copy(&self, spec: &LandingSpec<'_>, facts: &Facts<'_>) -> Option<Output> {
-        let doc = facts.document?;
+        // Compacted first, so the additions follow its one-line layout.
+        let doc = compact(facts.document?);
         let stamp = PidStamp {
             pid: spec.record.pid.label(),
             cite_url: facts.cite_url.clone(),
@@ -696,10 +698,10 @@ impl Renderer<'_> {
             .loaded
             .enrichable
             .as_ref()
-            .map(|e| enrich_parsed(doc, e, &stamp));
+            .map(|e| enrich_parsed(&doc, e, &stamp));
         let bytes = match enriched {
             Some(Ok(enriched)) => enriched,
-            _ => doc.clone(),
+            _ => doc,
         };
         Some(Output::new(spec.path.file(file::MANIFEST), bytes))
     }
@@ -765,10 +767,10 @@ impl Renderer<'_> {
     }
 }
 
-/// A JSON file: pretty-printed, ending in a newline.
+/// A JSON file of pidsite's own (linkset, CSL-JSON): compact, as the
+/// machines that read them need no layout, ending in a newline.
 fn json_file(value: &Value) -> Vec<u8> {
-    let mut bytes =
-        serde_json::to_vec_pretty(value).expect("a serde_json::Value always serialises");
+    let mut bytes = serde_json::to_vec(value).expect("a serde_json::Value always serialises");
     bytes.push(b'\n');
     bytes
 }

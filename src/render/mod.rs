@@ -18,6 +18,7 @@ mod activities;
 pub mod annotations;
 pub mod browse;
 pub mod bulk;
+mod compact;
 pub mod context;
 pub mod exports;
 pub mod feeds;

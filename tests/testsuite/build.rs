@@ -27,6 +27,59 @@ fn build_writes_the_site_and_a_summary() {
     assert!(leftovers.is_empty());
 }
 
+/// Issue 22: the summary says how big the site is, its bytes per PID and
+/// how many more PIDs fit under GitHub Pages' 1 GB limit, at the site's
+/// mean size per PID.
+#[test]
+fn build_reports_the_room_left_under_github_pages_limit() {
+    let site = site();
+    let output = pidsite(site.path()).arg("build").output().unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("Size: "))
+        .unwrap_or_else(|| panic!("no size line: {stderr}"));
+    // "Size: 3.0 MB, 13.7 KB a PID; about 72,900 more PIDs fit under …"
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        (words[2], words[4], words[5], words[7], words[9]),
+        ("MB,", "KB", "a", "about", "more"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("more PIDs fit under GitHub Pages' 1 GB limit"),
+        "{line}"
+    );
+    let number = |i: usize| words[i].replace(',', "").parse::<f64>().unwrap();
+    let number = |i: usize| match i {
+        1 => number(1),
+        2 => number(3),
+        _ => number(8),
+    };
+    let on_disk: u64 = walkdir::WalkDir::new(site.path().join("public"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    assert!((number(1) * 1e6 - on_disk as f64).abs() <= 50e3, "{stderr}");
+    // Each PID's share: everything but the static files (the viewer, most
+    // of this small site), over the 9 PIDs.
+    let more = number(3);
+    let per_pid = number(2) * 1e3;
+    assert!(
+        per_pid > 2e3 && per_pid * 9.0 < on_disk as f64 / 2.0,
+        "{line}"
+    );
+    let expected = (1e9 - on_disk as f64) / per_pid;
+    assert!(
+        (more - expected).abs() / expected < 0.01,
+        "{line}: expected about {expected}"
+    );
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
 #[test]
 fn build_is_the_default_command_and_takes_site_and_out() {
     let site = site();
