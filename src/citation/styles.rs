@@ -14,6 +14,9 @@ use hayagriva::{
 };
 use serde_json::Value;
 
+use serde::Deserialize;
+
+use super::shape::Shapes;
 use crate::escape::escape;
 
 /// A named citation style.
@@ -108,6 +111,8 @@ struct LoadedStyle {
     /// The locale its terms ("Retrieved from", "n.d.") and dates are
     /// written in when not its own (see [`Styles::load`]).
     locale: Option<LocaleCode>,
+    /// Its renders by citation shape.
+    shapes: Shapes,
 }
 
 /// One citation formatted in one style.
@@ -205,14 +210,25 @@ impl Styles {
     }
 
     fn format_in(&self, csl_json: &Value, wanted: impl Fn(&str) -> bool) -> Vec<Formatted> {
-        let Ok(item) = serde_json::from_value::<Item>(typographic_apostrophes(csl_json)) else {
+        let value = typographic_apostrophes(csl_json);
+        let Ok(item) = Item::deserialize(&value) else {
             return Vec::new();
         };
         self.styles
             .iter()
             .filter(|s| wanted(&s.name))
             .filter_map(|s| {
-                let (html, text) = format_one(&item, s, &self.register, &self.locales)?;
+                // Rendered once per shape of item where the item's values
+                // allow it (see `shape`), else in full.
+                let content = s.shapes.content(
+                    &value,
+                    || render(&item, s, &self.register, &self.locales),
+                    |other| {
+                        let other = Item::deserialize(other).ok()?;
+                        render(&other, s, &self.register, &self.locales)
+                    },
+                )?;
+                let (html, text) = output(&content)?;
                 Some(Formatted {
                     name: s.name.clone(),
                     label: s.label.clone(),
@@ -233,6 +249,7 @@ fn load_style(name: &str, site_dir: &Path) -> Option<LoadedStyle> {
             label,
             csl,
             locale: None,
+            shapes: Shapes::default(),
         });
     }
     let s = Style::by_name(name)?;
@@ -242,6 +259,7 @@ fn load_style(name: &str, site_dir: &Path) -> Option<LoadedStyle> {
             label: s.label.into(),
             csl,
             locale: None,
+            shapes: Shapes::default(),
         }),
         CslStyle::Dependent(_) => None,
     }
@@ -349,12 +367,25 @@ fn typographic_apostrophes(csl_json: &Value) -> Value {
     item
 }
 
+/// The HTML and plain text of `item` in one style.
+#[cfg(test)]
 fn format_one(
     item: &Item,
     loaded: &LoadedStyle,
     register: &IndependentStyle,
     locales: &[Locale],
 ) -> Option<(String, String)> {
+    output(&render(item, loaded, register, locales)?)
+}
+
+/// What one style renders for `item`: its bibliography entry, or the note
+/// of a note style without a bibliography.
+fn render(
+    item: &Item,
+    loaded: &LoadedStyle,
+    register: &IndependentStyle,
+    locales: &[Locale],
+) -> Option<ElemChildren> {
     let style = &loaded.csl;
     // A style with a bibliography shows its bibliography entry, and the
     // item is cited with the cheap registration style; a note style without
@@ -382,13 +413,17 @@ fn format_one(
         ))
     }))
     .ok()?;
-    let content = match rendered.bibliography {
-        Some(bib) => bib.items.into_iter().next()?.content,
+    match rendered.bibliography {
+        Some(bib) => Some(bib.items.into_iter().next()?.content),
         // Note styles with no bibliography: use the note itself.
-        None => rendered.citations.into_iter().next()?.citation,
-    };
+        None => Some(rendered.citations.into_iter().next()?.citation),
+    }
+}
+
+/// The HTML (escaped) and plain text of rendered content.
+fn output(content: &ElemChildren) -> Option<(String, String)> {
     let mut html = String::new();
-    write_html(&content, &mut html);
+    write_html(content, &mut html);
     let mut text = String::new();
     content
         .write_buf(&mut text, hayagriva::BufWriteFormat::Plain)
