@@ -128,6 +128,15 @@ pub(super) struct Shapes {
     cache: Mutex<HashMap<String, Option<Arc<Template>>>>,
 }
 
+impl Shapes {
+    /// How many shapes are rendered once, by substitution.
+    #[cfg(test)]
+    pub(super) fn substituted(&self) -> usize {
+        let cache = self.cache.lock().unwrap();
+        cache.values().filter(|t| t.is_some()).count()
+    }
+}
+
 /// A text value the substitution takes (see the module's documentation).
 fn plain(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_alphanumeric)

@@ -552,6 +552,122 @@ mod tests {
         );
     }
 
+    /// The CSL-JSON items of every IIIF file of the shared corpus and of the
+    /// fixture sites, cited as pidsite cites them (an ARK and a DOI), with
+    /// variants whose title, holder and shelfmark are values the shape path
+    /// takes (other items' labels cut down to such values, as written and
+    /// lower-cased), so that both paths are exercised on real text.
+    fn real_items() -> Vec<Value> {
+        use crate::citation::{Citation, CitationLabels, SiteDefaults};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let corpus = std::env::var_os("PIDSITE_CORPUS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| root.join("../shared/corpus"));
+        assert!(
+            corpus.is_dir(),
+            "set PIDSITE_CORPUS to the shared IIIF corpus"
+        );
+        let mut files: Vec<_> = [corpus, root.join("tests/fixtures")]
+            .iter()
+            .flat_map(|d| walkdir::WalkDir::new(d).sort_by_file_name())
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        let registry = crate::load::registry::parse_str(
+            "pid,target\nark:/99999/fk4x,https://example.org/m\ndoi:10.5555/x-1,https://example.org/m\n",
+            Path::new("."),
+        )
+        .unwrap();
+        let records: Vec<_> = registry.entries.iter().map(|e| e.versions[0].clone()).collect();
+        let labels = CitationLabels::default();
+        let defaults = SiteDefaults {
+            labels: &labels,
+            publisher: "",
+            default_genre: None,
+        };
+        let langs = vec!["en".to_string()];
+        let mut items = Vec::new();
+        let mut texts = Vec::new();
+        for file in &files {
+            let Ok(resource) = crate::load::iiif::parse(&std::fs::read(file).unwrap(), &langs)
+            else {
+                continue;
+            };
+            for record in &records {
+                let url = format!("https://n2t.net/{}", record.pid.as_str());
+                let c = Citation::derive(record, Some(&resource), &defaults, url);
+                texts.push(c.title.clone());
+                texts.extend(c.publisher.clone());
+                items.push(c.csl_json());
+            }
+        }
+        // Texts cut down to what the shape path takes.
+        let plain: Vec<String> = texts
+            .iter()
+            .flat_map(|t| {
+                let kept: String = t
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | ',' | '-' | '—' | ':'))
+                    .collect();
+                let kept = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+                let kept = kept
+                    .trim_start_matches(|c: char| !c.is_alphanumeric())
+                    .trim_end_matches(|c: char| !c.is_alphabetic())
+                    .to_string();
+                [kept.to_lowercase(), kept]
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        let originals = items.len();
+        for (i, text) in plain.iter().enumerate() {
+            let mut item = items[i % originals].clone();
+            let obj = item.as_object_mut().unwrap();
+            obj.insert("title".into(), json!(text));
+            let other = &plain[(i * 7 + 3) % plain.len()];
+            match i % 3 {
+                0 => {
+                    obj.insert("publisher".into(), json!(other));
+                }
+                1 => {
+                    obj.insert("archive".into(), json!(other));
+                    obj.insert("archive_location".into(), json!(text));
+                }
+                _ => {}
+            }
+            items.push(item);
+        }
+        items
+    }
+
+    /// The shape path (`Styles::format`) gives what a full render gives, for
+    /// every real item, in every built-in style and every language pidsite
+    /// has words for (the styles' words and dates are in its CSL locale).
+    #[test]
+    fn citations_by_shape_are_the_full_renders() {
+        let items = real_items();
+        let names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
+        let languages = [None, Some("de"), Some("fr"), Some("es"), Some("it"), Some("nl"), Some("sv"), Some("cy")];
+        for language in languages {
+            let styles = Styles::load(&names, Path::new("."), language);
+            for item in &items {
+                let fast = styles.format(item);
+                let parsed = Item::deserialize(&typographic_apostrophes(item)).unwrap();
+                let full: Vec<_> = styles
+                    .styles
+                    .iter()
+                    .filter_map(|s| format_one(&parsed, s, &styles.register, &styles.locales))
+                    .collect();
+                let fast: Vec<_> = fast.into_iter().map(|f| (f.html, f.text)).collect();
+                assert_eq!(fast, full, "{language:?} {item}");
+            }
+            for s in &styles.styles {
+                assert!(s.shapes.substituted() > 10, "{language:?} {}", s.name);
+            }
+        }
+    }
+
     #[test]
     fn every_archive_locale_is_filed_under_its_code() {
         for (code, _) in hayagriva::archive::LOCALE_FILES {
