@@ -120,6 +120,38 @@ struct Template {
     /// Per field of [`FIELDS`]: whether it is written in title case
     /// somewhere.
     titled: [bool; FIELDS.len()],
+    /// Per field: what follows each of its placeholders in its text up to
+    /// the next letter, run together; `None` when one is followed by no
+    /// letter in its text (see [`ends_safely`]).
+    tails: [Option<String>; FIELDS.len()],
+}
+
+/// Whether a value that ends in a digit can be put in where its field's
+/// placeholders are followed by `tails`. The processor drops a text of no
+/// letters pushed after text that already ends with it (an affix after a
+/// value ending in it); after a placeholder, which ends in a letter, it
+/// never does. After the value it could only if that text, pushed after
+/// the value and anything between, reached back into the value: then the
+/// value's last character would be in what follows it before the next
+/// letter of its text. A value ending in a letter is always safe.
+fn ends_safely(value: &str, tails: Option<&str>) -> bool {
+    match value.chars().next_back() {
+        Some(c) if !c.is_alphabetic() => tails.is_some_and(|t| !t.contains(c)),
+        _ => true,
+    }
+}
+
+/// What follows each occurrence of `pattern` in `text` up to the next
+/// letter, appended to `tails`; `false` when no letter follows one.
+fn push_tails(text: &str, pattern: &str, tails: &mut String) -> bool {
+    for (at, _) in text.match_indices(pattern) {
+        let after = &text[at + pattern.len()..];
+        match after.find(char::is_alphabetic) {
+            Some(end) => tails.push_str(&after[..end]),
+            None => return false,
+        }
+    }
+    true
 }
 
 /// One style's renders by shape; `None` for a shape rendered in full.
@@ -140,7 +172,8 @@ impl Shapes {
 /// A text value the substitution takes (see the module's documentation).
 fn plain(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_alphanumeric)
-        && s.chars().next_back().is_some_and(char::is_alphabetic)
+        && s.chars().next_back().is_some_and(char::is_alphanumeric)
+        && s.chars().any(char::is_alphabetic)
         && !s.contains("  ")
         && s.chars().all(|c| {
             c.is_alphanumeric()
@@ -194,8 +227,8 @@ impl Shapes {
                 t
             }
         };
-        match template {
-            Some(t) => Some(fill(&t, &values)),
+        match template.and_then(|t| fill(&t, &values)) {
+            Some(content) => Some(content),
             None => full(),
         }
     }
@@ -250,6 +283,7 @@ fn template(
     let mut links = Vec::new();
     collect(&content, &mut texts, &mut links);
     let mut titled = [false; FIELDS.len()];
+    let mut tails: [Option<String>; FIELDS.len()] = Default::default();
     for (i, field) in FIELDS.iter().enumerate() {
         let token = field.token[0];
         let in_texts: usize = texts.iter().map(|t| count_lower(t, token)).sum();
@@ -279,10 +313,19 @@ fn template(
                     return None;
                 }
                 titled[i] = cased > 0;
+                let mut tail = String::new();
+                let followed = texts
+                    .iter()
+                    .all(|t| push_tails(t, p, &mut tail) && push_tails(t, &title, &mut tail));
+                tails[i] = followed.then_some(tail);
             }
         }
     }
-    let template = Template { content, titled };
+    let template = Template {
+        content,
+        titled,
+        tails,
+    };
     // The second check: other placeholders, put in, give their own render.
     let second: Vec<Option<&str>> = values
         .iter()
@@ -290,7 +333,7 @@ fn template(
         .map(|(v, f)| v.map(|_| f.placeholder[1]))
         .collect();
     let expected = render(&with_placeholders(item, values, 1))?;
-    (fill(&template, &second) == expected).then_some(template)
+    (fill(&template, &second)? == expected).then_some(template)
 }
 
 /// The texts (text leaves) and links (text, address) of rendered content.
@@ -320,8 +363,8 @@ fn contains_lower(text: &str, token: &str) -> bool {
 }
 
 /// The template with `values` (of [`FIELDS`], `None` where absent) in
-/// place of its placeholders.
-fn fill(template: &Template, values: &[Option<&str>]) -> ElemChildren {
+/// place of its placeholders; `None` when a value cannot be put in.
+fn fill(template: &Template, values: &[Option<&str>]) -> Option<ElemChildren> {
     let mut texts: Vec<(String, String)> = Vec::new();
     let mut link: Option<(&str, &str)> = None;
     for (i, (value, field)) in values.iter().zip(&FIELDS).enumerate() {
@@ -329,6 +372,9 @@ fn fill(template: &Template, values: &[Option<&str>]) -> ElemChildren {
         let p = field.placeholder[0];
         match field.kind {
             Kind::Text => {
+                if !ends_safely(v, template.tails[i].as_deref()) {
+                    return None;
+                }
                 texts.push((p.to_string(), v.to_string()));
                 if template.titled[i] {
                     texts.push((title_case(p), title_case(v)));
@@ -338,7 +384,7 @@ fn fill(template: &Template, values: &[Option<&str>]) -> ElemChildren {
             Kind::Hidden => {}
         }
     }
-    fill_children(&template.content, &texts, link)
+    Some(fill_children(&template.content, &texts, link))
 }
 
 fn fill_children(
@@ -399,11 +445,18 @@ mod tests {
 
     #[test]
     fn values_that_could_be_transformed_are_not_substituted() {
-        for ok in ["Object 7 — map of the world", "Bosch, Hieronymus", "2nd edition"] {
+        for ok in [
+            "Object 7 — map of the world",
+            "Bosch, Hieronymus",
+            "2nd edition",
+            "BSB-Hss Cgm 399",
+        ] {
             assert!(plain(ok), "{ok}");
         }
         for not in [
-            "Object 783",
+            "1926.224",
+            // Numeric for the processor (`is-numeric`), as a placeholder is not.
+            "Takamiya MS 22",
             "St. Mary",
             "Whistler\u{2019}s Mother",
             "“Quoted”",
@@ -435,6 +488,19 @@ mod tests {
                 assert_ne!(title_case(f.placeholder[0]), f.placeholder[0]);
             }
         }
+    }
+
+    #[test]
+    fn a_value_ending_in_a_digit_needs_no_such_digit_before_the_next_letter() {
+        let mut tails = String::new();
+        assert!(push_tails("(of q Q of). Retrieved", "of q Q of", &mut tails));
+        assert_eq!(tails, "). ");
+        assert!(ends_safely("MS 22", Some(&tails)));
+        assert!(!ends_safely("MS 2)", Some(&tails)));
+        assert!(!ends_safely("MS 22", Some("), 2: ")));
+        assert!(!ends_safely("MS 22", None));
+        assert!(ends_safely("MS A", None));
+        assert!(!push_tails("of q Q of. 1999", "of q Q of", &mut tails));
     }
 
     #[test]

@@ -612,11 +612,11 @@ mod tests {
                     .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | ',' | '-' | '—' | ':'))
                     .collect();
                 let kept = kept.split_whitespace().collect::<Vec<_>>().join(" ");
-                let kept = kept
-                    .trim_start_matches(|c: char| !c.is_alphanumeric())
-                    .trim_end_matches(|c: char| !c.is_alphabetic())
-                    .to_string();
-                [kept.to_lowercase(), kept]
+                let kept = kept.trim_start_matches(|c: char| !c.is_alphanumeric());
+                // Ending in a digit where the text does, else in a letter.
+                let digits = kept.trim_end_matches(|c: char| !c.is_alphanumeric());
+                let letter = kept.trim_end_matches(|c: char| !c.is_alphabetic());
+                [letter.to_lowercase(), letter.to_string(), digits.to_string()]
             })
             .filter(|t| !t.is_empty())
             .collect();
