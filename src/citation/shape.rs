@@ -397,7 +397,11 @@ fn fill_children(
     out
 }
 
-fn fill_in_place(children: &mut ElemChildren, texts: &[(String, String)], link: Option<(&str, &str)>) {
+fn fill_in_place(
+    children: &mut ElemChildren,
+    texts: &[(String, String)],
+    link: Option<(&str, &str)>,
+) {
     for child in &mut children.0 {
         match child {
             ElemChild::Text(t) => t.text = replace_all(&t.text, texts),
@@ -493,7 +497,11 @@ mod tests {
     #[test]
     fn a_value_ending_in_a_digit_needs_no_such_digit_before_the_next_letter() {
         let mut tails = String::new();
-        assert!(push_tails("(of q Q of). Retrieved", "of q Q of", &mut tails));
+        assert!(push_tails(
+            "(of q Q of). Retrieved",
+            "of q Q of",
+            &mut tails
+        ));
         assert_eq!(tails, "). ");
         assert!(ends_safely("MS 22", Some(&tails)));
         assert!(!ends_safely("MS 2)", Some(&tails)));

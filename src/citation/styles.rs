@@ -580,7 +580,11 @@ mod tests {
             Path::new("."),
         )
         .unwrap();
-        let records: Vec<_> = registry.entries.iter().map(|e| e.versions[0].clone()).collect();
+        let records: Vec<_> = registry
+            .entries
+            .iter()
+            .map(|e| e.versions[0].clone())
+            .collect();
         let labels = CitationLabels::default();
         let defaults = SiteDefaults {
             labels: &labels,
@@ -616,7 +620,11 @@ mod tests {
                 // Ending in a digit where the text does, else in a letter.
                 let digits = kept.trim_end_matches(|c: char| !c.is_alphanumeric());
                 let letter = kept.trim_end_matches(|c: char| !c.is_alphabetic());
-                [letter.to_lowercase(), letter.to_string(), digits.to_string()]
+                [
+                    letter.to_lowercase(),
+                    letter.to_string(),
+                    digits.to_string(),
+                ]
             })
             .filter(|t| !t.is_empty())
             .collect();
@@ -648,7 +656,16 @@ mod tests {
     fn citations_by_shape_are_the_full_renders() {
         let items = real_items();
         let names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
-        let languages = [None, Some("de"), Some("fr"), Some("es"), Some("it"), Some("nl"), Some("sv"), Some("cy")];
+        let languages = [
+            None,
+            Some("de"),
+            Some("fr"),
+            Some("es"),
+            Some("it"),
+            Some("nl"),
+            Some("sv"),
+            Some("cy"),
+        ];
         for language in languages {
             let styles = Styles::load(&names, Path::new("."), language);
             for item in &items {
