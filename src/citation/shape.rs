@@ -12,14 +12,15 @@
 //! - Every condition the processor tests reads a substituted variable only
 //!   for being present and not empty, or for being numeric: values and
 //!   placeholders are non-empty and never numeric (`Numeric::from_str`).
-//! - A text value ([`plain`]) starts with a letter or digit and ends with a
+//! - A text value ([`plain`]) starts and ends with a letter or digit, has a
 //!   letter, and holds only letters, digits, single spaces and `, ; : - – —
 //!   & / # % +`: no period (`strip-periods`), quote, apostrophe, bracket,
 //!   markup (`<span class="nocase">`) or other whitespace. So the processor's
 //!   steps that look at the ends of a pushed text (pulling punctuation into
 //!   quotes, trimming a space before punctuation, dropping an affix that the
 //!   text already ends with) decide the same for the value as for the
-//!   placeholder, and the case folder's state after it is the same.
+//!   placeholder, and the case folder's state after it is the same. A value
+//!   ending in a digit is put in only where [`ends_safely`] says so.
 //! - Case: a placeholder is `of <word> <Word> of`. It comes out unchanged
 //!   only where no case applies to it (any text-case changes one of its
 //!   words, except capitalize-first after other text, which changes nothing
@@ -36,9 +37,9 @@
 //! - Each shape is checked once more: a second render with other
 //!   placeholders must equal the first render with those put in.
 //!
-//! `tests/citation_shapes.rs` compares this with a full render for every
-//! item of the corpus, the fixtures and the bench site in every built-in
-//! style and several languages.
+//! `citations_by_shape_are_the_full_renders` (in `styles.rs`) compares this
+//! with a full render for every item of the corpus and the fixtures, and
+//! variants of them, in every built-in style and every interface language.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -160,15 +161,6 @@ pub(super) struct Shapes {
     cache: Mutex<HashMap<String, Option<Arc<Template>>>>,
 }
 
-impl Shapes {
-    /// How many shapes are rendered once, by substitution.
-    #[cfg(test)]
-    pub(super) fn substituted(&self) -> usize {
-        let cache = self.cache.lock().unwrap();
-        cache.values().filter(|t| t.is_some()).count()
-    }
-}
-
 /// A text value the substitution takes (see the module's documentation).
 fn plain(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_alphanumeric)
@@ -198,6 +190,13 @@ fn title_case(s: &str) -> String {
 }
 
 impl Shapes {
+    /// How many shapes are rendered once, by substitution.
+    #[cfg(test)]
+    pub(super) fn substituted(&self) -> usize {
+        let cache = self.cache.lock().unwrap();
+        cache.values().filter(|t| t.is_some()).count()
+    }
+
     /// The rendered content of `item` (CSL-JSON, as the processor reads it):
     /// from the shape's render when the item's values can be put into it,
     /// else `full()` (its full render). `render` renders another CSL-JSON
