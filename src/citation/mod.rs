@@ -6,6 +6,7 @@
 pub mod bibtex;
 pub mod datacite;
 pub mod ris;
+mod shape;
 pub mod styles;
 
 use serde::Deserialize;

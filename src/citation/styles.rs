@@ -14,6 +14,9 @@ use hayagriva::{
 };
 use serde_json::Value;
 
+use serde::Deserialize;
+
+use super::shape::Shapes;
 use crate::escape::escape;
 
 /// A named citation style.
@@ -108,6 +111,8 @@ struct LoadedStyle {
     /// The locale its terms ("Retrieved from", "n.d.") and dates are
     /// written in when not its own (see [`Styles::load`]).
     locale: Option<LocaleCode>,
+    /// Its renders by citation shape.
+    shapes: Shapes,
 }
 
 /// One citation formatted in one style.
@@ -205,14 +210,25 @@ impl Styles {
     }
 
     fn format_in(&self, csl_json: &Value, wanted: impl Fn(&str) -> bool) -> Vec<Formatted> {
-        let Ok(item) = serde_json::from_value::<Item>(typographic_apostrophes(csl_json)) else {
+        let value = typographic_apostrophes(csl_json);
+        let Ok(item) = Item::deserialize(&value) else {
             return Vec::new();
         };
         self.styles
             .iter()
             .filter(|s| wanted(&s.name))
             .filter_map(|s| {
-                let (html, text) = format_one(&item, s, &self.register, &self.locales)?;
+                // Rendered once per shape of item where the item's values
+                // allow it (see `shape`), else in full.
+                let content = s.shapes.content(
+                    &value,
+                    || render(&item, s, &self.register, &self.locales),
+                    |other| {
+                        let other = Item::deserialize(other).ok()?;
+                        render(&other, s, &self.register, &self.locales)
+                    },
+                )?;
+                let (html, text) = output(&content)?;
                 Some(Formatted {
                     name: s.name.clone(),
                     label: s.label.clone(),
@@ -233,6 +249,7 @@ fn load_style(name: &str, site_dir: &Path) -> Option<LoadedStyle> {
             label,
             csl,
             locale: None,
+            shapes: Shapes::default(),
         });
     }
     let s = Style::by_name(name)?;
@@ -242,6 +259,7 @@ fn load_style(name: &str, site_dir: &Path) -> Option<LoadedStyle> {
             label: s.label.into(),
             csl,
             locale: None,
+            shapes: Shapes::default(),
         }),
         CslStyle::Dependent(_) => None,
     }
@@ -349,12 +367,25 @@ fn typographic_apostrophes(csl_json: &Value) -> Value {
     item
 }
 
+/// The HTML and plain text of `item` in one style.
+#[cfg(test)]
 fn format_one(
     item: &Item,
     loaded: &LoadedStyle,
     register: &IndependentStyle,
     locales: &[Locale],
 ) -> Option<(String, String)> {
+    output(&render(item, loaded, register, locales)?)
+}
+
+/// What one style renders for `item`: its bibliography entry, or the note
+/// of a note style without a bibliography.
+fn render(
+    item: &Item,
+    loaded: &LoadedStyle,
+    register: &IndependentStyle,
+    locales: &[Locale],
+) -> Option<ElemChildren> {
     let style = &loaded.csl;
     // A style with a bibliography shows its bibliography entry, and the
     // item is cited with the cheap registration style; a note style without
@@ -382,13 +413,17 @@ fn format_one(
         ))
     }))
     .ok()?;
-    let content = match rendered.bibliography {
-        Some(bib) => bib.items.into_iter().next()?.content,
+    match rendered.bibliography {
+        Some(bib) => Some(bib.items.into_iter().next()?.content),
         // Note styles with no bibliography: use the note itself.
-        None => rendered.citations.into_iter().next()?.citation,
-    };
+        None => Some(rendered.citations.into_iter().next()?.citation),
+    }
+}
+
+/// The HTML (escaped) and plain text of rendered content.
+fn output(content: &ElemChildren) -> Option<(String, String)> {
     let mut html = String::new();
-    write_html(&content, &mut html);
+    write_html(content, &mut html);
     let mut text = String::new();
     content
         .write_buf(&mut text, hayagriva::BufWriteFormat::Plain)
@@ -515,6 +550,139 @@ mod tests {
             "{}",
             vancouver.html
         );
+    }
+
+    /// The CSL-JSON items of every IIIF file of the shared corpus and of the
+    /// fixture sites, cited as pidsite cites them (an ARK and a DOI), with
+    /// variants whose title, holder and shelfmark are values the shape path
+    /// takes (other items' labels cut down to such values, as written and
+    /// lower-cased), so that both paths are exercised on real text.
+    fn real_items() -> Vec<Value> {
+        use crate::citation::{Citation, CitationLabels, SiteDefaults};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let corpus = std::env::var_os("PIDSITE_CORPUS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| root.join("../shared/corpus"));
+        assert!(
+            corpus.is_dir(),
+            "set PIDSITE_CORPUS to the shared IIIF corpus"
+        );
+        let mut files: Vec<_> = [corpus, root.join("tests/fixtures")]
+            .iter()
+            .flat_map(|d| walkdir::WalkDir::new(d).sort_by_file_name())
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        let registry = crate::load::registry::parse_str(
+            "pid,target\nark:/99999/fk4x,https://example.org/m\ndoi:10.5555/x-1,https://example.org/m\n",
+            Path::new("."),
+        )
+        .unwrap();
+        let records: Vec<_> = registry
+            .entries
+            .iter()
+            .map(|e| e.versions[0].clone())
+            .collect();
+        let labels = CitationLabels::default();
+        let defaults = SiteDefaults {
+            labels: &labels,
+            publisher: "",
+            default_genre: None,
+        };
+        let langs = vec!["en".to_string()];
+        let mut items = Vec::new();
+        let mut texts = Vec::new();
+        for file in &files {
+            let Ok(resource) = crate::load::iiif::parse(&std::fs::read(file).unwrap(), &langs)
+            else {
+                continue;
+            };
+            for record in &records {
+                let url = format!("https://n2t.net/{}", record.pid.as_str());
+                let c = Citation::derive(record, Some(&resource), &defaults, url);
+                texts.push(c.title.clone());
+                texts.extend(c.publisher.clone());
+                items.push(c.csl_json());
+            }
+        }
+        // Texts cut down to what the shape path takes.
+        let plain: Vec<String> = texts
+            .iter()
+            .flat_map(|t| {
+                let kept: String = t
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | ',' | '-' | '—' | ':'))
+                    .collect();
+                let kept = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+                let kept = kept.trim_start_matches(|c: char| !c.is_alphanumeric());
+                // Ending in a digit where the text does, else in a letter.
+                let digits = kept.trim_end_matches(|c: char| !c.is_alphanumeric());
+                let letter = kept.trim_end_matches(|c: char| !c.is_alphabetic());
+                [
+                    letter.to_lowercase(),
+                    letter.to_string(),
+                    digits.to_string(),
+                ]
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        let originals = items.len();
+        for (i, text) in plain.iter().enumerate() {
+            let mut item = items[i % originals].clone();
+            let obj = item.as_object_mut().unwrap();
+            obj.insert("title".into(), json!(text));
+            let other = &plain[(i * 7 + 3) % plain.len()];
+            match i % 3 {
+                0 => {
+                    obj.insert("publisher".into(), json!(other));
+                }
+                1 => {
+                    obj.insert("archive".into(), json!(other));
+                    obj.insert("archive_location".into(), json!(text));
+                }
+                _ => {}
+            }
+            items.push(item);
+        }
+        items
+    }
+
+    /// The shape path (`Styles::format`) gives what a full render gives, for
+    /// every real item, in every built-in style and every language pidsite
+    /// has words for (the styles' words and dates are in its CSL locale).
+    #[test]
+    fn citations_by_shape_are_the_full_renders() {
+        let items = real_items();
+        let names: Vec<String> = Style::NAMES.iter().map(|s| s.to_string()).collect();
+        let languages = [
+            None,
+            Some("de"),
+            Some("fr"),
+            Some("es"),
+            Some("it"),
+            Some("nl"),
+            Some("sv"),
+            Some("cy"),
+        ];
+        for language in languages {
+            let styles = Styles::load(&names, Path::new("."), language);
+            for item in &items {
+                let fast = styles.format(item);
+                let parsed = Item::deserialize(&typographic_apostrophes(item)).unwrap();
+                let full: Vec<_> = styles
+                    .styles
+                    .iter()
+                    .filter_map(|s| format_one(&parsed, s, &styles.register, &styles.locales))
+                    .collect();
+                let fast: Vec<_> = fast.into_iter().map(|f| (f.html, f.text)).collect();
+                assert_eq!(fast, full, "{language:?} {item}");
+            }
+            for s in &styles.styles {
+                assert!(s.shapes.substituted() > 10, "{language:?} {}", s.name);
+            }
+        }
     }
 
     #[test]
