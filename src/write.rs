@@ -15,6 +15,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Location, Result};
 use crate::exclusive;
 use crate::model::site_path::SitePath;
@@ -140,14 +142,20 @@ impl Staging {
     /// before the swap, it is still the previous build's, whole.
     pub fn apply(self, stale: &[String]) -> Result<()> {
         let staged = self.dir.path();
-        // Nothing changed but the marker (a no-op rebuild): one file
-        // renamed is as atomic as the swap, and skips linking every file.
-        let marker = staged.join(MARKER);
+        // Nothing changed but perhaps the marker (a no-op rebuild): one
+        // file renamed, or none, is as atomic as the swap, and skips
+        // linking every file. The staging folder goes when `self` does.
         if stale.is_empty() && only_marker(staged) {
-            let to = self.out.join(MARKER);
-            return std::fs::rename(&marker, &to).map_err(|e| Error::io(&to, e));
+            let (marker, to) = (staged.join(MARKER), self.out.join(MARKER));
+            if marker.exists() {
+                std::fs::rename(&marker, &to).map_err(|e| Error::io(&to, e))?;
+            }
+            return Ok(());
         }
         let stale: HashSet<&Path> = stale.iter().map(Path::new).collect();
+        // The walk reads folders one by one; the links, one system call
+        // each for every file of the site, are made on all cores.
+        let mut unchanged = Vec::new();
         for entry in walkdir::WalkDir::new(&self.out) {
             let entry = entry.map_err(|e| Error::Io {
                 path: self.out.clone(),
@@ -160,16 +168,26 @@ impl Staging {
                 .path()
                 .strip_prefix(&self.out)
                 .expect("walkdir yields paths under its root");
-            let to = staged.join(rel);
-            // Staged: this build's bytes differ; stale: no longer made.
-            if stale.contains(rel) || to.symlink_metadata().is_ok() {
-                continue;
-            }
-            self.make_parent(&to)?;
-            if std::fs::hard_link(entry.path(), &to).is_err() {
-                std::fs::copy(entry.path(), &to).map_err(|e| Error::io(&to, e))?;
+            // Stale: no longer made.
+            if !stale.contains(rel) {
+                unchanged.push(entry.into_path());
             }
         }
+        unchanged.par_iter().try_for_each(|from| {
+            let rel = from
+                .strip_prefix(&self.out)
+                .expect("collected under the output");
+            let to = staged.join(rel);
+            // Staged: this build's bytes differ.
+            if to.symlink_metadata().is_ok() {
+                return Ok(());
+            }
+            self.make_parent(&to)?;
+            if std::fs::hard_link(from, &to).is_err() {
+                std::fs::copy(from, &to).map_err(|e| Error::io(&to, e))?;
+            }
+            Ok(())
+        })?;
         self.commit()
     }
 
@@ -182,7 +200,7 @@ impl Staging {
         if self.out.exists() && exchange(&staged, &self.out).is_ok() {
             // `staged` now holds the previous output. Killed while removing
             // it, the next build removes the rest.
-            return std::fs::remove_dir_all(&staged).map_err(|e| Error::io(&staged, e));
+            return remove_tree(&staged);
         }
         let old = self.out.with_file_name(exclusive::old_name(&self.out));
         if old.exists() {
@@ -206,14 +224,50 @@ impl Staging {
     }
 }
 
-/// Whether the staging folder holds the build marker and nothing else.
+/// Whether the staging folder holds no file but the build marker, if that.
+/// Folders may be there without files: a file written piece by piece (the
+/// export, the site-wide linkset) is staged, then removed when the live one
+/// holds the same bytes, and its folder stays; and the marker is not staged
+/// when the live one names the same build.
 fn only_marker(staged: &Path) -> bool {
-    let Ok(mut entries) = std::fs::read_dir(staged) else {
-        return false;
-    };
-    let first = entries.next().and_then(|e| e.ok());
-    first.is_some_and(|e| e.file_name() == MARKER && e.file_type().is_ok_and(|t| t.is_file()))
-        && entries.next().is_none()
+    walkdir::WalkDir::new(staged)
+        .min_depth(1)
+        .into_iter()
+        .all(|entry| {
+            entry.is_ok_and(|e| {
+                e.file_type().is_dir()
+                    || (e.depth() == 1 && e.file_name() == MARKER && e.file_type().is_file())
+            })
+        })
+}
+
+/// Remove a folder and everything in it on all cores: its files, then its
+/// folders deepest first (an output's files are almost all in one `ark/`
+/// or `doi/` folder, so splitting by top-level folder would not share it).
+fn remove_tree(root: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    let mut folders: Vec<(usize, PathBuf)> = Vec::new();
+    for entry in walkdir::WalkDir::new(root).min_depth(1) {
+        let entry = entry.map_err(|e| Error::Io {
+            path: root.to_path_buf(),
+            source: e.into(),
+        })?;
+        if entry.file_type().is_dir() {
+            folders.push((entry.depth(), entry.into_path()));
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files
+        .par_iter()
+        .try_for_each(|f| std::fs::remove_file(f).map_err(|e| Error::io(f, e)))?;
+    folders.sort_by(|a, b| b.0.cmp(&a.0));
+    for level in folders.chunk_by(|a, b| a.0 == b.0) {
+        level
+            .par_iter()
+            .try_for_each(|(_, d)| std::fs::remove_dir(d).map_err(|e| Error::io(d, e)))?;
+    }
+    std::fs::remove_dir(root).map_err(|e| Error::io(root, e))
 }
 
 /// Exchange two paths in one step (`renameat2(RENAME_EXCHANGE)`, Linux 3.15

@@ -103,11 +103,19 @@ fn nothing_changed_rewrites_nothing() {
     let first = run(site.path(), &out, false);
     assert!(!first.incremental);
     let before = tree(&out);
+    let folder = |p: &Path| std::fs::metadata(p).unwrap().ino();
+    let (out_folder, export_folder) = (folder(&out), folder(&out.join("export")));
     let again = run(site.path(), &out, false);
     assert!(again.incremental);
     assert_eq!(again.rendered, 0);
     assert_eq!((again.pages, again.stubs), (first.pages, first.stubs));
     assert_eq!(touched(&before, &tree(&out)), Vec::<String>::new());
+    // Not even swapped: the output is the same folder, not a new one with
+    // every file linked in (the export's folder, left empty in staging
+    // when its streamed files were unchanged, once made every no-op
+    // rebuild link and unlink the whole site).
+    assert_eq!(folder(&out), out_folder, "the output folder was swapped");
+    assert_eq!(folder(&out.join("export")), export_folder);
 }
 
 /// CI restores the cache into another checkout, and people type `--site .`
