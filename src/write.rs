@@ -261,7 +261,7 @@ fn remove_tree(root: &Path) -> Result<()> {
     files
         .par_iter()
         .try_for_each(|f| std::fs::remove_file(f).map_err(|e| Error::io(f, e)))?;
-    folders.sort_by(|a, b| b.0.cmp(&a.0));
+    folders.sort_by_key(|f| std::cmp::Reverse(f.0));
     for level in folders.chunk_by(|a, b| a.0 == b.0) {
         level
             .par_iter()
