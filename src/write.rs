@@ -157,10 +157,7 @@ impl Staging {
         // each for every file of the site, are made on all cores.
         let mut unchanged = Vec::new();
         for entry in walkdir::WalkDir::new(&self.out) {
-            let entry = entry.map_err(|e| Error::Io {
-                path: self.out.clone(),
-                source: e.into(),
-            })?;
+            let entry = entry.map_err(|e| Error::io(&self.out, e.into()))?;
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -248,10 +245,7 @@ fn remove_tree(root: &Path) -> Result<()> {
     let mut files = Vec::new();
     let mut folders: Vec<(usize, PathBuf)> = Vec::new();
     for entry in walkdir::WalkDir::new(root).min_depth(1) {
-        let entry = entry.map_err(|e| Error::Io {
-            path: root.to_path_buf(),
-            source: e.into(),
-        })?;
+        let entry = entry.map_err(|e| Error::io(root, e.into()))?;
         if entry.file_type().is_dir() {
             folders.push((entry.depth(), entry.into_path()));
         } else {
