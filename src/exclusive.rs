@@ -108,6 +108,13 @@ pub fn old_name(out: &Path) -> String {
     format!(".pidsite-old-{}", output_name(out))
 }
 
+/// The cache folder beside `out` (for the default `public/`, in the site
+/// folder): the build state, the remote cache and the spare output, never
+/// published.
+pub fn cache_dir(out: &Path) -> PathBuf {
+    parent_of(out).join(".pidsite-cache")
+}
+
 /// The folder that holds `out`.
 pub fn parent_of(out: &Path) -> PathBuf {
     match out.parent() {

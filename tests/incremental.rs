@@ -491,3 +491,128 @@ fn the_reported_size_is_every_file_in_the_output() {
     assert!(changed.static_bytes > 0 && grows > 0);
     assert_eq!(capacity.per_pid, Some(grows / changed.pids as u64));
 }
+
+/// The output before the last incremental build, kept beside the state.
+fn spare(site: &Path) -> std::path::PathBuf {
+    site.join(".pidsite-cache/spare-public")
+}
+
+/// Folders with nothing in them, under `root`.
+fn empty_folders(root: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_dir())
+        .filter(|e| std::fs::read_dir(e.path()).unwrap().next().is_none())
+        .map(|e| e.path().display().to_string())
+        .collect()
+}
+
+/// Incremental builds start from the spare (the output before the last
+/// build, brought up to date) instead of linking every file: across
+/// builds that add, remove and change PIDs and go back again, each output
+/// is a clean build's, with no folder left empty, and a file of the live
+/// output is never written through its link in the spare.
+#[test]
+fn builds_from_the_spare_equal_clean_builds() {
+    let site = site();
+    let out = site.path().join("public");
+    let registry = site.path().join("content/registry.csv");
+    let manifest = site.path().join("content/manifests/coin-v2.json");
+    let (reg_a, man_a) = (
+        std::fs::read_to_string(&registry).unwrap(),
+        std::fs::read_to_string(&manifest).unwrap(),
+    );
+    let reg_b: String = reg_a
+        .lines()
+        .filter(|l| !l.starts_with("comment-1,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let man_c = man_a.replacen("\"label\": \"", "\"label\": \"Renamed: ", 1);
+    assert_ne!(man_a, man_c);
+    let versions = [
+        (&reg_a, &man_a),
+        (&reg_b, &man_a),
+        (&reg_a, &man_a),
+        (&reg_b, &man_c),
+        (&reg_a, &man_c),
+        (&reg_a, &man_a),
+        (&reg_b, &man_a),
+    ];
+    let mut from_spare = 0;
+    for (i, (reg, man)) in versions.iter().enumerate() {
+        std::fs::write(&registry, reg).unwrap();
+        std::fs::write(&manifest, man).unwrap();
+        let had_spare = spare(site.path()).is_dir();
+        let before = if i > 0 { tree(&out) } else { BTreeMap::new() };
+        let report = run(site.path(), &out, false);
+        assert_eq!(report.incremental, i > 0, "build {i}");
+        from_spare += usize::from(had_spare);
+        assert_same_as_clean(site.path(), &out);
+        assert_eq!(empty_folders(&out), Vec::<String>::new(), "build {i}");
+        // A file the build left as it was is the same file (inode and
+        // bytes) as before.
+        let after = tree(&out);
+        for (name, (ino, bytes)) in &before {
+            if after.get(name).is_some_and(|a| a.0 == *ino) {
+                assert!(&after[name].1 == bytes, "{name} was written through");
+            }
+        }
+        if i > 0 {
+            assert!(spare(site.path()).is_dir(), "build {i} kept no spare");
+        }
+    }
+    assert!(
+        from_spare >= 5,
+        "only {from_spare} builds started from the spare"
+    );
+}
+
+/// A spare whose list of lagging files is gone (a build killed while it
+/// used it) is never trusted: the next build starts empty, and is right.
+#[test]
+fn a_spare_without_its_lag_is_not_used() {
+    let site = site();
+    let out = site.path().join("public");
+    let manifest = site.path().join("content/manifests/coin-v2.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    run(site.path(), &out, false);
+    std::fs::write(
+        &manifest,
+        text.replacen("\"label\": \"", "\"label\": \"Renamed: ", 1),
+    )
+    .unwrap();
+    run(site.path(), &out, false);
+    assert!(spare(site.path()).is_dir());
+    // The spare lags at the coin's pages; a build that trusted it without
+    // its lag would publish them as they were before the rename.
+    std::fs::remove_file(site.path().join(".pidsite-cache/spare-public.lag")).unwrap();
+    std::fs::write(&manifest, &text).unwrap();
+    run(site.path(), &out, false);
+    assert_same_as_clean(site.path(), &out);
+    std::fs::write(
+        &manifest,
+        text.replacen("\"label\": \"", "\"label\": \"Again: ", 1),
+    )
+    .unwrap();
+    run(site.path(), &out, false);
+    assert_same_as_clean(site.path(), &out);
+}
+
+/// A full build has no use for the spare: it goes.
+#[test]
+fn a_full_build_removes_the_spare() {
+    let site = site();
+    let out = site.path().join("public");
+    run(site.path(), &out, false);
+    common::append(
+        site.path(),
+        "content/registry.csv",
+        "extra-1,manifests/comment.json,,,,Extra,,,,,\n",
+    );
+    run(site.path(), &out, false);
+    assert!(spare(site.path()).is_dir());
+    run(site.path(), &out, true);
+    assert!(!spare(site.path()).exists());
+    assert!(!site.path().join(".pidsite-cache/spare-public.lag").exists());
+}

@@ -11,6 +11,8 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use super::entry_store::{EntryRef, EntryState, EntryStore};
+pub use crate::exclusive::cache_dir;
+use crate::exclusive::output_name;
 use crate::output::SitePage;
 use crate::write::MARKER;
 
@@ -68,20 +70,6 @@ pub fn state_path(out: &Path) -> PathBuf {
 /// ([`crate::exclusive::OutputLock`]).
 pub fn lock_path(out: &Path) -> PathBuf {
     cache_dir(out).join(format!("build-{}.lock", output_name(out)))
-}
-
-/// The cache folder beside `out`.
-pub fn cache_dir(out: &Path) -> PathBuf {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    parent.join(".pidsite-cache")
-}
-
-fn output_name(out: &Path) -> String {
-    out.file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned())
 }
 
 impl State {

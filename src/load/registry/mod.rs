@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result, Warning, WarningKind};
+use crate::load::confine::Confine;
 use crate::load::pages::Page;
 use crate::model::pid::Pid;
 use crate::model::record::{version_slug, Entry, Record, Status};
@@ -177,8 +178,9 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
     let mut records = Vec::new();
     let mut failed = HashSet::new();
     let mut long = Vec::new();
+    let site = Confine::new(site_dir);
     for row in rows {
-        match record(&row, site_dir, config) {
+        match record(&row, &site, config) {
             Ok(mut r) => {
                 long.extend(cap_row(&mut r));
                 records.push(r);

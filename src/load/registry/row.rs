@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::RawRow;
 use crate::config::SiteConfig;
 use crate::error::Error;
+use crate::load::confine::Confine;
 use crate::model::genre::Genre;
 use crate::model::pid::Pid;
 use crate::model::record::{Alias, Overrides, Record, Status, Target};
@@ -55,7 +56,7 @@ impl Cells<'_> {
 /// The row's record, or every problem with it.
 pub(super) fn record(
     row: &RawRow,
-    site_dir: &Path,
+    site: &Confine,
     config: &SiteConfig,
 ) -> std::result::Result<Record, Vec<Error>> {
     let mut cells = Cells {
@@ -78,7 +79,7 @@ pub(super) fn record(
     // A status that is not one says nothing about which columns it needs.
     let known_status = written_status.is_some() || cells.get("status").is_none();
     let status = written_status.unwrap_or(Status::Active);
-    let target = cells.parsed("target", |t| target(t, site_dir));
+    let target = cells.parsed("target", |t| target(t, site));
     if cells.get("target").is_none() && status == Status::Active && known_status {
         cells.error(
             "target",
@@ -245,7 +246,7 @@ fn overrides(cells: &mut Cells<'_>) -> Overrides {
     }
 }
 
-fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
+fn target(text: &str, site: &Confine) -> std::result::Result<Target, String> {
     if text.starts_with("http://") || text.starts_with("https://") {
         return Ok(Target::Remote(text.to_string()));
     }
@@ -267,12 +268,12 @@ fn target(text: &str, site_dir: &Path) -> std::result::Result<Target, String> {
             "expected a relative path under content/ (no `..`, no absolute path) or an http(s) URL, found {text:?}"
         ));
     }
-    let path = site_dir.join("content").join(
+    let path = site.site().join("content").join(
         path.components()
             .filter(|c| matches!(c, std::path::Component::Normal(_)))
             .collect::<PathBuf>(),
     );
-    if let Some(real) = crate::load::confine::outside_site(&path, site_dir) {
+    if let Some(real) = site.outside(&path) {
         return Err(format!(
             "{text:?} resolves through a symbolic link to {}, outside the site folder; pidsite reads local targets only from inside it",
             real.display()

@@ -7,12 +7,18 @@
 //! Both kinds of build swap the whole staging folder in, in one step: a
 //! reader (or a web server) sees either the previous output or the new one,
 //! never a mix, also when the build is killed. An incremental build stages
-//! only the files whose bytes differ from the live output, then hard-links
-//! the unchanged ones into the staging folder beside them before the swap.
+//! only the files whose bytes differ from the live output. Its staging
+//! folder starts as the output before the last build ([`spare`]), brought
+//! up to date; without one, it starts empty and the unchanged files are
+//! hard-linked into it before the swap. Either way the output it replaces
+//! is kept as the next build's spare.
+
+mod spare;
 
 use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -34,6 +40,16 @@ pub struct Staging {
     incremental: bool,
     /// Folders already created in the staging folder.
     made: Mutex<HashSet<PathBuf>>,
+    /// Where the spare output is kept.
+    spare: spare::Place,
+    /// Incremental, started from the spare: its lag, taken.
+    taken: Option<PathBuf>,
+    /// Incremental: the paths this build wrote or left as holes.
+    log: Mutex<Option<spare::Log>>,
+    /// Files written, but the marker.
+    written: AtomicUsize,
+    /// Whether the marker was written.
+    marker_written: AtomicBool,
 }
 
 impl Staging {
@@ -53,11 +69,27 @@ impl Staging {
             .rand_bytes(exclusive::RANDOM_LEN)
             .tempdir_in(&parent)
             .map_err(|e| Error::io(&parent, e))?;
+        let place = spare::Place::of(out);
+        let (mut taken, mut log) = (None, None);
+        if incremental {
+            // Without a log the spare could not be kept up to date.
+            log = place.open_log().ok();
+            if log.is_some() {
+                taken = place.take(out, dir.path());
+            }
+        } else {
+            place.discard();
+        }
         Ok(Staging {
             dir,
             out: out.to_path_buf(),
             incremental,
             made: Mutex::new(HashSet::new()),
+            spare: place,
+            taken,
+            log: Mutex::new(log),
+            written: AtomicUsize::new(0),
+            marker_written: AtomicBool::new(false),
         })
     }
 
@@ -78,6 +110,9 @@ impl Staging {
     pub fn stream(&self, path: SitePath) -> Result<Streamed<'_>> {
         let staged = path.to_file_path(self.dir.path());
         self.make_parent(&staged)?;
+        if self.taken.is_some() {
+            spare::clear(&staged)?;
+        }
         let file = std::fs::File::create(&staged).map_err(|e| Error::io(&staged, e))?;
         Ok(Streamed {
             staging: self,
@@ -93,18 +128,62 @@ impl Staging {
             return Ok(());
         }
         self.make_parent(staged)?;
-        write_file(staged, bytes)
+        // From the spare, the file there may be a link to the live one:
+        // never written through.
+        if self.taken.is_some() {
+            spare::clear(staged)?;
+        }
+        write_file(staged, bytes)?;
+        self.record(spare::Kind::Written, staged)
+    }
+
+    /// Note in the log (incremental builds) a path this build wrote, or
+    /// left for the live output's file.
+    fn record(&self, kind: spare::Kind, staged: &Path) -> Result<()> {
+        let rel = staged
+            .strip_prefix(self.dir.path())
+            .expect("staged under the staging folder");
+        if kind == spare::Kind::Written {
+            if rel == Path::new(MARKER) {
+                self.marker_written.store(true, Ordering::Relaxed);
+            } else {
+                self.written.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        match log.as_mut() {
+            Some(log) => log
+                .record(kind, rel)
+                .map_err(|e| Error::io(self.spare.log_path(), e)),
+            None => Ok(()),
+        }
     }
 
     fn make_parent(&self, staged: &Path) -> Result<()> {
         if let Some(parent) = staged.parent() {
             let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
             if !made.contains(parent) {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                if self.taken.is_some() {
+                    spare::make_folders(self.dir.path(), parent)?;
+                } else {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
                 made.insert(parent.to_path_buf());
             }
         }
         Ok(())
+    }
+
+    /// Flush the log to its file; whether there is one.
+    fn close_log(&self) -> Result<bool> {
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match log {
+            Some(log) => log
+                .close()
+                .map(|()| true)
+                .map_err(|e| Error::io(self.spare.log_path(), e)),
+            None => Ok(false),
+        }
     }
 
     /// Copy the site's `static/` folder, then every built-in static file the
@@ -141,6 +220,21 @@ impl Staging {
     /// [`commit`](Staging::commit). The live output is only read: killed
     /// before the swap, it is still the previous build's, whole.
     pub fn apply(self, stale: &[String]) -> Result<()> {
+        self.close_log()?;
+        if let Some(taken) = self.taken.clone() {
+            if stale.is_empty() && self.written.load(Ordering::Relaxed) == 0 {
+                // A no-op rebuild: the output stays, the marker at most is
+                // renamed into it, and the staging folder is the spare again.
+                if self.marker_written.load(Ordering::Relaxed) {
+                    let (marker, to) = (self.dir.path().join(MARKER), self.out.join(MARKER));
+                    std::fs::rename(&marker, &to).map_err(|e| Error::io(&to, e))?;
+                }
+                let staged = self.dir.keep();
+                return self.spare.put_back(&staged, &self.out);
+            }
+            self.complete_spare(&taken, stale)?;
+            return self.swap(Some(stale));
+        }
         let staged = self.dir.path();
         // Nothing changed but perhaps the marker (a no-op rebuild): one
         // file renamed, or none, is as atomic as the swap, and skips
@@ -152,7 +246,7 @@ impl Staging {
             }
             return Ok(());
         }
-        let stale: HashSet<&Path> = stale.iter().map(Path::new).collect();
+        let stale_set: HashSet<&Path> = stale.iter().map(Path::new).collect();
         // The walk reads folders one by one; the links, one system call
         // each for every file of the site, are made on all cores.
         let mut unchanged = Vec::new();
@@ -166,7 +260,7 @@ impl Staging {
                 .strip_prefix(&self.out)
                 .expect("walkdir yields paths under its root");
             // Stale: no longer made.
-            if !stale.contains(rel) {
+            if !stale_set.contains(rel) {
                 unchanged.push(entry.into_path());
             }
         }
@@ -180,24 +274,77 @@ impl Staging {
                 return Ok(());
             }
             self.make_parent(&to)?;
-            if std::fs::hard_link(from, &to).is_err() {
-                std::fs::copy(from, &to).map_err(|e| Error::io(&to, e))?;
+            link_or_copy(from, &to)
+        })?;
+        self.swap(Some(stale))
+    }
+
+    /// Complete a staging folder that started as the spare (with its
+    /// lagging files removed, see [`spare`]): remove the `stale` files, and
+    /// link from the live output the lagging files this build did not
+    /// write and the ones it found unchanged.
+    fn complete_spare(&self, taken: &Path, stale: &[String]) -> Result<()> {
+        let staged = self.dir.path();
+        let stale_set: HashSet<&Path> = stale.iter().map(Path::new).collect();
+        let emptied = Mutex::new(Vec::new());
+        let left_empty = |at: &Path| {
+            if let Some(parent) = at.parent() {
+                let mut e = emptied.lock().unwrap_or_else(|e| e.into_inner());
+                e.push(parent.to_path_buf());
             }
+        };
+        stale.par_iter().try_for_each(|rel| {
+            let at = staged.join(rel);
+            spare::clear(&at)?;
+            left_empty(&at);
             Ok(())
         })?;
-        self.commit()
+        let fill = |batch: &[(spare::Kind, &Path)]| {
+            batch.par_iter().try_for_each(|(_, rel)| {
+                let to = staged.join(rel);
+                // Stale, or written by this build.
+                if stale_set.contains(rel) || to.symlink_metadata().is_ok() {
+                    return Ok(());
+                }
+                let from = self.out.join(rel);
+                if from.symlink_metadata().is_ok_and(|m| m.is_file()) {
+                    self.make_parent(&to)?;
+                    link_or_copy(&from, &to)
+                } else {
+                    left_empty(&to);
+                    Ok(())
+                }
+            })
+        };
+        spare::batches(taken, true, &fill)?;
+        spare::batches(self.spare.log_path(), false, &fill)?;
+        spare::prune(
+            staged,
+            emptied.into_inner().unwrap_or_else(|e| e.into_inner()),
+        );
+        Ok(())
+    }
+
+    /// Swap the staging folder into place of the output folder, for a full
+    /// build: the previous output is removed.
+    pub fn commit(self) -> Result<()> {
+        self.swap(None)
     }
 
     /// Swap the staging folder into place of the output folder: in one
-    /// atomic exchange where the system has one (Linux), then remove the
-    /// previous output; elsewhere by two renames, the previous output
-    /// first moved aside.
-    pub fn commit(self) -> Result<()> {
+    /// atomic exchange where the system has one (Linux), then keep the
+    /// previous output as the spare of the next incremental build (when
+    /// this one is incremental: the `stale` files it removed), or remove it;
+    /// elsewhere by two renames, the previous output first moved aside.
+    fn swap(self, stale: Option<&[String]>) -> Result<()> {
         let staged = self.dir.keep();
         if self.out.exists() && exchange(&staged, &self.out).is_ok() {
             // `staged` now holds the previous output. Killed while removing
             // it, the next build removes the rest.
-            return remove_tree(&staged);
+            return match stale {
+                Some(stale) => self.spare.keep(&staged, &self.out, stale),
+                None => remove_tree(&staged),
+            };
         }
         let old = self.out.with_file_name(exclusive::old_name(&self.out));
         if old.exists() {
@@ -358,12 +505,15 @@ impl Streamed<'_> {
         drop(self.w);
         // Incremental: an unchanged file is not staged (as in `put`).
         let live = self.path.to_file_path(&self.staging.out);
+        let mut kind = spare::Kind::Written;
         if self.staging.incremental {
             let staged = std::fs::File::open(&self.staged).map_err(io)?;
             if file_holds(&live, size, staged) {
                 std::fs::remove_file(&self.staged).map_err(io)?;
+                kind = spare::Kind::Hole;
             }
         }
+        self.staging.record(kind, &self.staged)?;
         Ok((self.path, size))
     }
 }
@@ -477,6 +627,15 @@ fn file_holds(path: &Path, len: u64, mut other: impl std::io::Read) -> bool {
         rest -= n as u64;
     }
     true
+}
+
+/// Hard-link `from` at `to`: no copy. A file system without hard links
+/// gets a copy.
+fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).map_err(|e| Error::io(to, e))?;
+    }
+    Ok(())
 }
 
 /// One `write` of the whole page (a buffered writer would copy it first).
