@@ -38,8 +38,8 @@ LAYOUT = """<!DOCTYPE html>
 </head><body><a class=skip href=#main>Skip to content</a>
 <header class=site-header><div class=wrap><a class=site-title href="{{ .Site.BaseURL }}"><span>{{ .Site.Title }}</span></a></div></header>
 <main id=main class=wrap>{{ .Content }}
-<section class=cite><h2>Cite this</h2><div class=citations>
-{{ range .Params.citations }}<figure class=cite-style><figcaption>{{ .label }}</figcaption>{{ .html | safeHTML }}<button type=button class=copy hidden>Copy citation</button></figure>
+<section class=cite><h2>Cite this</h2><div class=citations data-copy-label="Copy citation" data-copy-bibtex="Copy BibTeX">
+{{ range .Params.citations }}<figure class=cite-style><figcaption>{{ .label }}</figcaption>{{ .html | safeHTML }}</figure>
 {{ end }}</div>
 <p class=downloads>Download:{{ range .Resources }} <a href="{{ .RelPermalink }}" download>{{ .Name }}</a>{{ end }}</p></section>
 </main><footer class=site-footer><div class=wrap><p>Persistent identifiers for IIIF resources.</p></div></footer>
@@ -52,7 +52,7 @@ LIST = ("<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><ul>
 
 # One citation of the landing page (minified or not): its label and its text.
 FIGURE = re.compile(r'<figure class="?cite-style"?[^>]*>'
-                    r'\s*<figcaption>(.*?)</figcaption>(.*?)<button[^>]*>[^<]*</button>\s*</figure>',
+                    r'\s*<figcaption>(.*?)</figcaption>(.*?)(?:<button[^>]*>[^<]*</button>)?\s*</figure>',
                     re.S)
 
 

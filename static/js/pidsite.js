@@ -49,6 +49,21 @@
     return shown.textContent.replace(/\s+/g, " ").trim();
   }
 
+  // Each citation's copy button, labelled from its box (issue 22: the
+  // page no longer carries one hidden button per style). A figure that
+  // already has one (an older site template) keeps it.
+  document.querySelectorAll(".citations[data-copy-label]").forEach(function (box) {
+    box.querySelectorAll("figure.cite-style").forEach(function (figure) {
+      if (figure.querySelector("button.copy")) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy";
+      var bibtex = figure.getAttribute("data-style") === "bibtex" && box.getAttribute("data-copy-bibtex");
+      button.textContent = bibtex || box.getAttribute("data-copy-label");
+      figure.appendChild(button);
+    });
+  });
+
   // Copy buttons (hidden until script runs).
   document.querySelectorAll("button.copy").forEach(function (button) {
     button.hidden = false;
