@@ -213,7 +213,11 @@ fn assert_canvas_links_relative(
     );
     assert!(!on_images.is_empty(), "{}", file.display());
     for h in &on_images {
-        assert!(h.starts_with("../?iiif-content="), "{}: {h}", file.display());
+        assert!(
+            h.starts_with("../?iiif-content="),
+            "{}: {h}",
+            file.display()
+        );
     }
     on_images.len()
 }

@@ -74,7 +74,9 @@ fn said(site: &Path, pid_path: &str) -> Said {
         cite_one: match between("<summary>", "</summary>") {
             label if label.is_empty() => {
                 let link = between("<p class=\"canvases\"><a href=\"", "</a>");
-                link.split_once("\">").map(|(_, l)| l.to_string()).unwrap_or_default()
+                link.split_once("\">")
+                    .map(|(_, l)| l.to_string())
+                    .unwrap_or_default()
             }
             label => label,
         },
