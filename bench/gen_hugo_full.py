@@ -38,8 +38,8 @@ LAYOUT = """<!DOCTYPE html>
 </head><body><a class=skip href=#main>Skip to content</a>
 <header class=site-header><div class=wrap><a class=site-title href="{{ .Site.BaseURL }}"><span>{{ .Site.Title }}</span></a></div></header>
 <main id=main class=wrap>{{ .Content }}
-<section class=cite><h2>Cite this</h2><div class=citations>
-{{ range .Params.citations }}<figure class=cite-style data-label="{{ .label }}"><figcaption>{{ .label }}</figcaption>{{ .html | safeHTML }}<button type=button class=copy hidden>Copy citation</button></figure>
+<section class=cite><h2>Cite this</h2><div class=citations data-copy-label="Copy citation" data-copy-bibtex="Copy BibTeX">
+{{ range .Params.citations }}<figure class=cite-style><figcaption>{{ .label }}</figcaption>{{ .html | safeHTML }}</figure>
 {{ end }}</div>
 <p class=downloads>Download:{{ range .Resources }} <a href="{{ .RelPermalink }}" download>{{ .Name }}</a>{{ end }}</p></section>
 </main><footer class=site-footer><div class=wrap><p>Persistent identifiers for IIIF resources.</p></div></footer>
@@ -51,8 +51,8 @@ LIST = ("<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><ul>
         "</ul></body></html>")
 
 # One citation of the landing page (minified or not): its label and its text.
-FIGURE = re.compile(r'<figure class="?cite-style"?[^>]*?data-label=(?:"([^"]*)"|([^\s>]*))[^>]*>'
-                    r'\s*<figcaption>.*?</figcaption>(.*?)<button[^>]*>[^<]*</button>\s*</figure>',
+FIGURE = re.compile(r'<figure class="?cite-style"?[^>]*>'
+                    r'\s*<figcaption>(.*?)</figcaption>(.*?)(?:<button[^>]*>[^<]*</button>)?\s*</figure>',
                     re.S)
 
 
@@ -93,8 +93,8 @@ def bundle(src, dst):
     head.feed(page[:head_end])
     start = page.find(">", page.find("<main")) + 1
     main = page[start:page.find("</main>", start)]
-    citations = [{"label": html.unescape(quoted or bare), "html": body.strip()}
-                 for quoted, bare, body in FIGURE.findall(main)]
+    citations = [{"label": html.unescape(label), "html": body.strip()}
+                 for label, body in FIGURE.findall(main)]
     main = FIGURE.sub("", main)
     front = {"title": head.title, "meta": head.meta, "links": head.links,
              "jsonld": head.jsonld, "citations": citations}

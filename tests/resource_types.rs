@@ -69,7 +69,17 @@ fn said(site: &Path, pid_path: &str) -> Said {
         bibtex: bib[1..bib.find('{').unwrap()].to_string(),
         zotero: between("<meta property=\"z:itemType\" content=\"", "\""),
         kicker: between("<p class=\"kicker\">", "</p>"),
-        cite_one: between("<summary>", "</summary>"),
+        // The list's label: its summary, or (issue 22) the link to the
+        // `images/` page that lists them when there are more than 6.
+        cite_one: match between("<summary>", "</summary>") {
+            label if label.is_empty() => {
+                let link = between("<p class=\"canvases\"><a href=\"", "</a>");
+                link.split_once("\">")
+                    .map(|(_, l)| l.to_string())
+                    .unwrap_or_default()
+            }
+            label => label,
+        },
     }
 }
 

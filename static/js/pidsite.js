@@ -49,6 +49,21 @@
     return shown.textContent.replace(/\s+/g, " ").trim();
   }
 
+  // Each citation's copy button, labelled from its box (issue 22: the
+  // page no longer carries one hidden button per style). A figure that
+  // already has one (an older site template) keeps it.
+  document.querySelectorAll(".citations[data-copy-label]").forEach(function (box) {
+    box.querySelectorAll("figure.cite-style").forEach(function (figure) {
+      if (figure.querySelector("button.copy")) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy";
+      var bibtex = figure.getAttribute("data-style") === "bibtex" && box.getAttribute("data-copy-bibtex");
+      button.textContent = bibtex || box.getAttribute("data-copy-label");
+      figure.appendChild(button);
+    });
+  });
+
   // Copy buttons (hidden until script runs).
   document.querySelectorAll("button.copy").forEach(function (button) {
     button.hidden = false;
@@ -77,7 +92,10 @@
       var b = document.createElement("button");
       b.type = "button";
       b.id = "tab-" + style.id;
-      b.textContent = style.getAttribute("data-label");
+      // The tab's label is the figure's caption (a data-label, which
+      // templates before issue 22 wrote beside it, still wins).
+      var caption = style.querySelector("figcaption");
+      b.textContent = style.getAttribute("data-label") || (caption ? caption.textContent : style.id);
       b.setAttribute("role", "tab");
       b.setAttribute("aria-controls", style.id);
       style.setAttribute("role", "tabpanel");
@@ -122,10 +140,18 @@
     filter.hidden = false;
     filter.addEventListener("submit", function (e) { e.preventDefault(); });
     var input = filter.querySelector("input");
+    // What a card is found by: its title and its PID, read from the card
+    // (a data-search, which templates before issue 22 wrote, still wins).
+    function searchable(card) {
+      var own = card.getAttribute("data-search");
+      if (own !== null) { return own; }
+      var parts = card.querySelectorAll(".card-title, .card-meta code");
+      return Array.prototype.map.call(parts, function (p) { return p.textContent; }).join(" ").toLowerCase();
+    }
     input.addEventListener("input", function () {
       var q = input.value.trim().toLowerCase();
       document.querySelectorAll(".cards .card").forEach(function (card) {
-        card.hidden = q !== "" && card.getAttribute("data-search").indexOf(q) === -1;
+        card.hidden = q !== "" && searchable(card).indexOf(q) === -1;
       });
     });
   }

@@ -113,6 +113,26 @@ describe("viewer", () => {
     await shot(page, "collection");
   });
 
+  test("the home page's filter finds a card by title or PID", async () => {
+    const page = await (await context()).newPage();
+    await page.goto(site.base);
+    const filter = page.getByRole("searchbox", { name: "Filter this page" });
+    await filter.waitFor();
+    const cards = page.locator(".cards .card");
+    const total = await cards.count();
+    assert.ok(total > 2, `${total} cards`);
+    // What a card is found by comes from its own title and PID (issue 22:
+    // the page no longer repeats them in a data-search attribute).
+    await filter.fill("FK4GONE");
+    assert.strictEqual(await page.locator(".cards .card:visible").count(), 1);
+    assert.match(await page.locator(".cards .card:visible .card-meta code").textContent(), /fk4gone/);
+    await filter.fill("red square");
+    const found = await page.locator(".cards .card:visible .card-title").allTextContents();
+    assert.deepStrictEqual(found, ["A note on the red square"]);
+    await filter.fill("");
+    assert.strictEqual(await page.locator(".cards .card:visible").count(), total);
+  });
+
   test("a tombstone has no viewer and says why", async () => {
     const page = await (await context()).newPage();
     await page.goto(site.base + TOMBSTONE);
