@@ -67,7 +67,8 @@ fn main() {
             continue;
         };
         let bytes = std::fs::read(path).expect("target reads");
-        let json = pidsite::load::iiif::parse_json(&bytes).ok();
+        let arena = bumpalo::Bump::new();
+        let json = pidsite::load::iiif::parse_json(&bytes, &arena).ok();
         let resource = json
             .as_ref()
             .and_then(|j| pidsite::load::iiif::from_value(j, &config.languages).ok());
@@ -106,7 +107,8 @@ fn main() {
     for (kind, items) in [("Manifest", 500), ("Collection", 500)] {
         let json = long_document(kind, items);
         let bytes = json.to_string().into_bytes();
-        let parsed = pidsite::load::iiif::parse_json(&bytes).expect("parses");
+        let arena = bumpalo::Bump::new();
+        let parsed = pidsite::load::iiif::parse_json(&bytes, &arena).expect("parses");
         let resource = pidsite::load::iiif::from_value(&parsed, &config.languages).expect("reads");
         let load = || Loaded {
             resource: Some(resource.clone()),

@@ -9,7 +9,6 @@
 use serde_json::{json, Value};
 
 use crate::load::enrichable::Enrichable;
-use crate::load::json::Json;
 
 use crate::model::resource::PresentationVersion;
 
@@ -33,7 +32,8 @@ pub const IDENTIFIER_LABEL: &str = "Identifier";
 /// which are published unchanged. Idempotent: a document that already
 /// carries the landing page and identifier is returned as it was.
 pub fn enrich(bytes: &[u8], stamp: &PidStamp) -> Result<Option<Vec<u8>>, String> {
-    let value = crate::load::iiif::parse_json(bytes)?;
+    let arena = bumpalo::Bump::new();
+    let value = crate::load::iiif::parse_json(bytes, &arena)?;
     Enrichable::of(&value)
         .map(|doc| enrich_parsed(bytes, &doc, stamp))
         .transpose()
@@ -57,8 +57,8 @@ pub fn enrich_parsed(bytes: &[u8], doc: &Enrichable, stamp: &PidStamp) -> Result
         let current = doc.get(addition.key);
         let present = &addition.is_present;
         let already = match current {
-            Some(Json::Array(list)) => list.iter().any(present),
-            Some(Json::Null) | None => false,
+            Some(Value::Array(list)) => list.iter().any(present),
+            Some(Value::Null) | None => false,
             Some(other) => present(other),
         };
         if already {
@@ -71,12 +71,12 @@ pub fn enrich_parsed(bytes: &[u8], doc: &Enrichable, stamp: &PidStamp) -> Result
             .rev()
             .find(|m| m.key == addition.key.as_bytes());
         edits.push(match (current, span) {
-            (Some(Json::Array(list)), Some(m)) if !list.is_empty() => {
+            (Some(Value::Array(list)), Some(m)) if !list.is_empty() => {
                 // After the last element, before the closing bracket's line.
                 let at = splice::last_non_space(bytes, m.value.end - 1);
                 (at..at, format!(",{}{entry}", layout.newline(2)))
             }
-            (Some(Json::Array(_) | Json::Null), Some(m)) => (
+            (Some(Value::Array(_) | Value::Null), Some(m)) => (
                 m.value.clone(),
                 format!("[{}{entry}{}]", layout.newline(2), layout.newline(1)),
             ),
@@ -314,29 +314,31 @@ fn identifier_html(stamp: &PidStamp) -> String {
 struct Addition {
     key: &'static str,
     entry: Value,
-    is_present: Box<dyn Fn(&Json) -> bool>,
+    is_present: Box<dyn Fn(&Value) -> bool>,
 }
 
-fn id_is(v: &Json, url: &str) -> bool {
+fn id_is(v: &Value, url: &str) -> bool {
     match v {
-        Json::String(s) => s == url,
-        Json::Object(o) => o.get("id").or_else(|| o.get("@id")).and_then(Json::as_str) == Some(url),
+        Value::String(s) => s == url,
+        Value::Object(o) => {
+            o.get("id").or_else(|| o.get("@id")).and_then(Value::as_str) == Some(url)
+        }
         _ => false,
     }
 }
 
-fn mentions(v: &Json, text: &str) -> bool {
+fn mentions(v: &Value, text: &str) -> bool {
     match v {
-        Json::String(s) => s.contains(text),
-        Json::Array(a) => a.iter().any(|x| mentions(x, text)),
-        Json::Object(o) => o.values().any(|x| mentions(x, text)),
+        Value::String(s) => s.contains(text),
+        Value::Array(a) => a.iter().any(|x| mentions(x, text)),
+        Value::Object(o) => o.values().any(|x| mentions(x, text)),
         _ => false,
     }
 }
 
 /// The identifier's metadata entry is there when an entry's value names the
 /// URL to cite.
-fn names_cite_url(cite: String) -> Box<dyn Fn(&Json) -> bool> {
+fn names_cite_url(cite: String) -> Box<dyn Fn(&Value) -> bool> {
     Box::new(move |v| v.get("value").is_some_and(|x| mentions(x, &cite)))
 }
 

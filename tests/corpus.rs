@@ -276,7 +276,10 @@ fn every_corpus_file_reads_as_serde_json_reads_it() {
     let mut count = 0;
     for file in files {
         let bytes = std::fs::read(file.path()).unwrap();
-        let ours = pidsite::load::iiif::parse_json(&bytes).unwrap().to_string();
+        let arena = bumpalo::Bump::new();
+        let ours = pidsite::load::iiif::parse_json(&bytes, &arena)
+            .unwrap()
+            .to_string();
         let theirs = serde_json::from_slice::<serde_json::Value>(&bytes)
             .unwrap()
             .to_string();

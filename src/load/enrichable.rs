@@ -1,20 +1,22 @@
 //! What enriching a manifest or collection (`crate::enrich`) needs of it,
 //! read when loading parses it for the page, so it is parsed once.
 
+use serde_json::Value;
+
 use crate::load::iiif::version_of;
 use crate::load::json::Json;
 use crate::model::resource::{PresentationVersion, ResourceKind};
 
 /// What enriching needs of a parsed manifest or collection: its version and
 /// the members additions go into. Loading keeps it, so a document is parsed
-/// once; it owns its few values because the tree borrows the bytes and is
-/// dropped once the page's model is read.
+/// once; it owns its few values (as `serde_json::Value`s) because the tree
+/// borrows the bytes and its arena, and goes once the page's model is read.
 #[derive(Debug, Clone)]
 pub struct Enrichable {
     /// Its IIIF Presentation version.
     pub(crate) version: PresentationVersion,
     /// `homepage`, `related` and `metadata`, those the document has.
-    members: Vec<(&'static str, Json<'static>)>,
+    members: Vec<(&'static str, Value)>,
 }
 
 impl Enrichable {
@@ -34,7 +36,10 @@ impl Enrichable {
         }
         let members = ["homepage", "related", "metadata"]
             .into_iter()
-            .filter_map(|key| Some((key, obj.get(key)?.owned())))
+            .filter_map(|key| {
+                let value = serde_json::to_value(obj.get(key)?);
+                Some((key, value.expect("a JSON tree converts to a Value")))
+            })
             .collect();
         Some(Enrichable {
             version: version_of(value),
@@ -43,7 +48,7 @@ impl Enrichable {
     }
 
     /// One of the members kept, by key.
-    pub(crate) fn get(&self, key: &str) -> Option<&Json<'static>> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         self.members.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 }

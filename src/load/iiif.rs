@@ -3,6 +3,8 @@
 //! the file name. Tolerant of what real publishers write: strings, arrays,
 //! language maps and `@value` objects wherever a label may stand.
 
+use bumpalo::Bump;
+
 use crate::load::json::{self, Json, Object};
 use crate::load::nav_place;
 use crate::model::place::Place;
@@ -19,12 +21,12 @@ use crate::model::resource::{
 /// Parse a IIIF document. `languages` orders the preferred languages of
 /// language maps. The error says what was expected.
 pub fn parse(bytes: &[u8], languages: &[String]) -> Result<Resource, String> {
-    from_value(&parse_json(bytes)?, languages)
+    from_value(&parse_json(bytes, &Bump::new())?, languages)
 }
 
-/// A document's JSON, or an error naming the line and column.
-pub fn parse_json(bytes: &[u8]) -> Result<Json<'_>, String> {
-    json::from_slice(bytes).map_err(|e| {
+/// A document's JSON, in `arena`, or an error naming the line and column.
+pub fn parse_json<'a>(bytes: &'a [u8], arena: &'a Bump) -> Result<Json<'a>, String> {
+    json::from_slice(bytes, arena).map_err(|e| {
         format!(
             "not valid JSON at line {}, column {}: {e}",
             e.line(),
@@ -1092,7 +1094,9 @@ mod tests {
             assert_eq!(html_lang(input).as_deref(), expected, "{input}");
         }
         let r = Reader { languages: &[] };
-        let text = |v: serde_json::Value| r.text(&parse_json(v.to_string().as_bytes()).unwrap());
+        let arena = Bump::new();
+        let text =
+            |v: serde_json::Value| r.text(&parse_json(v.to_string().as_bytes(), &arena).unwrap());
         let t = text(json!({"English": ["Front"]})).unwrap();
         assert_eq!((t.value.as_str(), t.lang), ("Front", None));
         let t = text(json!([{"@value": "巻", "@language": "jp"}])).unwrap();

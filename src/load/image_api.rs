@@ -189,8 +189,9 @@ mod tests {
     use crate::load::json::from_slice;
 
     fn image(body: &str, canvas: &str) -> Option<FullImage> {
-        let body = from_slice(body.as_bytes()).unwrap();
-        let canvas = from_slice(canvas.as_bytes()).unwrap();
+        let arena = bumpalo::Bump::new();
+        let body = from_slice(body.as_bytes(), &arena).unwrap();
+        let canvas = from_slice(canvas.as_bytes(), &arena).unwrap();
         full_image(&body, canvas.as_object().unwrap())
     }
 

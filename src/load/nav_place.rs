@@ -126,7 +126,8 @@ mod tests {
     use super::*;
 
     fn places(json: &str) -> Vec<Place> {
-        let value = crate::load::json::from_slice(json.as_bytes()).unwrap();
+        let arena = bumpalo::Bump::new();
+        let value = crate::load::json::from_slice(json.as_bytes(), &arena).unwrap();
         let text = |v: &Json| match v.get("en") {
             Some(Json::Array(a)) => a.first().and_then(Json::as_str).map(|s| Text {
                 value: s.into(),

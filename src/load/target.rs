@@ -254,9 +254,11 @@ type Kept = (Option<String>, Option<Enrichable>);
 
 /// The page's model, and the id other pages link by and what the enriched
 /// copy needs (local documents only). Parsed once: all are read from the
-/// one tree, which borrows `bytes` and goes before they are kept.
+/// one tree, which borrows `bytes` and goes, with its arena, before they
+/// are kept.
 fn parse(bytes: &[u8], config: &SiteConfig, is_remote: bool) -> Result<(Resource, Kept), String> {
-    let json = load::iiif::parse_json(bytes)?;
+    let arena = bumpalo::Bump::new();
+    let json = load::iiif::parse_json(bytes, &arena)?;
     let resource = load::iiif::from_value(&json, &config.languages)?;
     let kept = (!is_remote).then(|| (load::iiif::document_id(&json), Enrichable::of(&json)));
     Ok((resource, kept.unwrap_or_default()))
