@@ -59,7 +59,6 @@ impl Confine {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,7 +99,10 @@ mod tests {
         std::os::unix::fs::symlink(&outside, site.join("content/linked")).unwrap();
         let confine = Confine::new(&site);
         for _ in 0..2 {
-            assert_eq!(confine.outside(&site.join("content/manifests/a.json")), None);
+            assert_eq!(
+                confine.outside(&site.join("content/manifests/a.json")),
+                None
+            );
             assert_eq!(
                 confine.outside(&site.join("content/linked/c.json")),
                 Some(outside.canonicalize().unwrap().join("c.json"))

@@ -8,7 +8,7 @@
 //! reader (or a web server) sees either the previous output or the new one,
 //! never a mix, also when the build is killed. An incremental build stages
 //! only the files whose bytes differ from the live output. Its staging
-//! folder starts as the output before the last build ([`spare`]), brought
+//! folder starts as the output before the last build (the spare), brought
 //! up to date; without one, it starts empty and the unchanged files are
 //! hard-linked into it before the swap. Either way the output it replaces
 //! is kept as the next build's spare.
