@@ -28,6 +28,20 @@ bench_site() {
   python3 bench/gen_sites.py "$n" "$CORPUS" "$dir" "$(IFS=,; echo "${missing[*]}")" >&2
 }
 
+# bench_search DIR on|off: the bench site's search and browse pages on or off
+# (`[search] enabled = false` appended to its site.toml, or taken out).
+# run.sh measures with search off, as the Hugo sites have none (BENCH_SEARCH=1
+# keeps it on); search.sh measures both.
+bench_search() {
+  python3 - "$1/pidsite/site.toml" "$2" <<'PY'
+import sys
+path, mode = sys.argv[1:]
+off = "\n[search]\nenabled = false\n"
+text = open(path).read().replace(off, "")
+open(path, "w").write(text + (off if mode == "off" else ""))
+PY
+}
+
 mean() { awk '{ s += $1 } END { printf "%.3f", s / NR }'; }
 
 # measure_cpu CMD...: prints "wall_s cpu_s rss_kb": wall to the millisecond

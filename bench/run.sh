@@ -20,6 +20,8 @@
 #   BENCH_FLOOR=0, BENCH_HUGO=0: skip the floor, the one-page Hugo site
 #   BENCH_HUGO_FULL=0 skips the like-for-like Hugo site, =1 runs it even when
 #     the memory estimate says it does not fit (BENCH_HUGO likewise with =1)
+#   BENCH_SEARCH=1 builds the pidsite site with its search and browse pages
+#     (off by default: the Hugo sites have none; bench/search.sh measures them)
 #   BENCH_OUT_KB  output KB (1,000 bytes) per PID assumed before the first
 #     build (60), for the room check
 set -euo pipefail
@@ -79,6 +81,7 @@ for n in "${SIZES[@]}"; do
   if [ "$do_h1" != 1 ] && [ "$do_h1" != 0 ] && ! fits "Hugo one page" $((n * 10000)) "$h1_rss"; then do_h1=0; fi
   parts=pidsite; [ "$do_h1" = 0 ] || parts=pidsite,hugo
   bench_site "$n" "$dir" "$parts"
+  bench_search "$dir" "$([ "${BENCH_SEARCH:-0}" = 1 ] && echo on || echo off)"
   # Room for one pidsite output (each round's replaces the last; a rebuild
   # stages only what changes) and its peak RSS (~300 MB at 100,000 PIDs).
   need=$((n * out_kb * 1000))

@@ -31,10 +31,8 @@ for n in "${SIZES[@]}"; do
   dir=$WORK/$n
   bench_site "$n" "$dir" pidsite
   site=$dir/pidsite
-  cp "$site/site.toml" "$site/site.toml.orig"
   for mode in off on; do
-    cp "$site/site.toml.orig" "$site/site.toml"
-    [ "$mode" = on ] || printf '\n[search]\nenabled = false\n' >>"$site/site.toml"
+    bench_search "$dir" "$mode"
     # Each mode builds into a folder of its own (its cache beside it).
     runs=${BENCH_OUT:-$dir/search-runs}/$n-$mode
     rm -rf "$runs"; mkdir -p "$runs"; out=$runs/out; sync
@@ -68,5 +66,4 @@ for n in "${SIZES[@]}"; do
       "$n" "$mode" "$full" "$((rss / 1024))" "$man" "$row" "$files" "$mb" "$pages" "$bmb"
     rm -rf "$runs"
   done
-  mv "$site/site.toml.orig" "$site/site.toml"
 done

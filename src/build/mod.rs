@@ -16,7 +16,7 @@ mod pid_job;
 mod plan;
 mod site;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cache::entry_store::EntryStore;
@@ -209,7 +209,8 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     // Held until the new state is saved: one build of `out` at a time.
     let held = OutputLock::acquire(&out, &cache::lock_path(&out))?;
     held.remove_stale(&out)?;
-    // The templates are read now, parsed when the first page is rendered.
+    let time = options.time.clone().unwrap_or_else(clock::BuildTime::now);
+    let (inputs, lock_dates, previous) = read(site, &config, &out, options.full, time.second)?;
     let inputs::Inputs {
         mut registry,
         pages,
@@ -217,23 +218,12 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         notes,
         rules,
         mut warnings,
-    } = inputs::load(site, &config)?;
+    } = inputs;
     let remote_docs = fetch_remote(&config, &out, options.offline, &registry, progress);
     let global = plan::global_fingerprint(site, &config, &pages);
-    let mut previous = (!options.full)
-        .then(|| State::load(&out, &global))
-        .flatten();
+    let mut previous = previous.filter(|p| p.made_from(&global));
     let fingerprints = Fingerprinter::new(previous.as_mut());
-    let time = options.time.clone().unwrap_or_else(clock::BuildTime::now);
     let renderer = Renderer::new(&config, templates, &pages, time);
-    // The dates of the PIDs and pages the last build published, read
-    // before any is rendered (see `lock`). A lock that cannot be read (a
-    // merge conflict) must not stop the build: it is replaced by this
-    // build's.
-    let (lock, unreadable) = inputs::previous_lock(site);
-    warnings.extend(unreadable);
-    let lock_dates = lock::LockDates::new(lock.as_ref(), renderer.time().second);
-    drop(lock);
     let staging = Staging::new(&out, previous.is_some())?;
     let store = EntryStore::create(&cache::cache_dir(&out))?;
     let job = PidJob::new(site, &config, &staging, &store, &registry, &remote_docs);
@@ -257,26 +247,37 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     // pages.
     let renderer = renderer.with_index(PidIndex::default());
 
-    let mut built = site::SiteWide {
-        out: &out,
-        site,
-        pages: &pages,
-        rules: &rules,
-        static_include: &config.static_include,
-        staging: &staging,
-        store: &store,
-        lock_dates: &lock_dates,
-        last: previous.as_ref(),
-        datacite: has_datacite(&registry),
-    }
-    .render(&renderer, &refs, &mut warnings)?;
+    // The lock is read again while the site-wide pages are made (see
+    // `commit::stage_lock`).
+    let (built, last_lock) = std::thread::scope(|scope| {
+        let last_lock = scope.spawn(|| lock::Lock::load(site).ok().flatten());
+        let built = site::SiteWide {
+            out: &out,
+            site,
+            pages: &pages,
+            rules: &rules,
+            static_include: &config.static_include,
+            staging: &staging,
+            store: &store,
+            lock_dates: &lock_dates,
+            last: previous.as_ref(),
+            datacite: has_datacite(&registry),
+        }
+        .render(&renderer, &refs, &mut warnings);
+        let last_lock = last_lock.join();
+        (
+            built,
+            last_lock.unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let mut built = built?;
     let dated = std::mem::take(&mut built.dated);
     let (staged_lock, changed) = commit::stage_lock(
         site,
+        (last_lock, lock_dates),
         &registry,
         &fingerprints,
         &remote_docs,
-        lock_dates,
         dated,
         &mut warnings,
     );
@@ -311,6 +312,38 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     })
 }
 
+/// What a build reads before it plans: the site's inputs on one core; the
+/// dates of the PIDs and pages the last build published (its lock, read
+/// before any PID is rendered, see `lock`) and the last build's state
+/// (none for a `full` build), which do not depend on them, on the other:
+/// a rebuild that renders little is mostly reading. A lock that cannot be
+/// read (a merge conflict) does not stop the build: it is a warning, and
+/// this build's lock replaces it.
+fn read(
+    site: &Path,
+    config: &SiteConfig,
+    out: &Path,
+    full: bool,
+    now: i64,
+) -> Result<(inputs::Inputs, lock::LockDates, Option<State>)> {
+    let (inputs, (lock, previous)) = rayon::join(
+        // The templates are read now, parsed when the first page is rendered.
+        || inputs::load(site, config),
+        || {
+            let (lock, unreadable) = inputs::previous_lock(site);
+            let dates = lock::LockDates::new(lock.as_ref(), now);
+            (
+                (dates, unreadable),
+                (!full).then(|| State::load(out)).flatten(),
+            )
+        },
+    );
+    let mut inputs = inputs?;
+    let (dates, unreadable) = lock;
+    inputs.warnings.extend(unreadable);
+    Ok((inputs, dates, previous))
+}
+
 /// Whether a PID of the registry gets a DataCite record: a DOI with a
 /// page (active or withdrawn). Known before the site-wide pages, so the
 /// home page links the zip of them only when there is one.
@@ -326,7 +359,7 @@ fn has_datacite(registry: &Registry) -> bool {
 /// their fingerprints, and pass 1 then only reads memory.
 fn fetch_remote(
     config: &SiteConfig,
-    out: &std::path::Path,
+    out: &Path,
     offline: bool,
     registry: &Registry,
     progress: &dyn Progress,
