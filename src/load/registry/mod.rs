@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::SiteConfig;
 use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::confine::Confine;
@@ -179,17 +181,38 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
     let mut failed = HashSet::new();
     let mut long = Vec::new();
     let site = Confine::new(site_dir);
-    for row in rows {
-        match record(&row, &site, config) {
-            Ok(mut r) => {
-                long.extend(cap_row(&mut r));
-                records.push(r);
-            }
-            Err(e) => {
-                if let Some(pid) = row.values.get("pid").and_then(|p| Pid::parse(p).ok()) {
-                    failed.insert(pid.key().to_string());
+    // Each row on its own first, a slice at a time on every core (most of
+    // reading a registry), then in order; a slice, not every row at once,
+    // so that the rows made into records are dropped as they go.
+    let mut rows = rows.into_iter();
+    loop {
+        let slice: Vec<RawRow> = rows.by_ref().take(4096).collect();
+        if slice.is_empty() {
+            break;
+        }
+        let made: Vec<_> = slice
+            .into_par_iter()
+            .map(|row| match record(&row, &site, config) {
+                Ok(mut r) => {
+                    let capped = cap_row(&mut r);
+                    Ok((r, capped))
                 }
-                errors.extend(e);
+                Err(e) => {
+                    let pid = row.values.get("pid").and_then(|p| Pid::parse(p).ok());
+                    Err((pid.map(|p| p.key().to_string()), e))
+                }
+            })
+            .collect();
+        for made in made {
+            match made {
+                Ok((r, capped)) => {
+                    long.extend(capped);
+                    records.push(r);
+                }
+                Err((pid, e)) => {
+                    failed.extend(pid);
+                    errors.extend(e);
+                }
             }
         }
     }
