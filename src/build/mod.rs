@@ -247,37 +247,26 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     // pages.
     let renderer = renderer.with_index(PidIndex::default());
 
-    // The lock is read again while the site-wide pages are made (see
-    // `commit::stage_lock`).
-    let (built, last_lock) = std::thread::scope(|scope| {
-        let last_lock = scope.spawn(|| lock::Lock::load(site).ok().flatten());
-        let built = site::SiteWide {
-            out: &out,
-            site,
-            pages: &pages,
-            rules: &rules,
-            static_include: &config.static_include,
-            staging: &staging,
-            store: &store,
-            lock_dates: &lock_dates,
-            last: previous.as_ref(),
-            datacite: has_datacite(&registry),
-        }
-        .render(&renderer, &refs, &mut warnings);
-        let last_lock = last_lock.join();
-        (
-            built,
-            last_lock.unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        )
-    });
-    let mut built = built?;
+    let mut built = site::SiteWide {
+        out: &out,
+        site,
+        pages: &pages,
+        rules: &rules,
+        static_include: &config.static_include,
+        staging: &staging,
+        store: &store,
+        lock_dates: &lock_dates,
+        last: previous.as_ref(),
+        datacite: has_datacite(&registry),
+    }
+    .render(&renderer, &refs, &mut warnings)?;
     let dated = std::mem::take(&mut built.dated);
     let (staged_lock, changed) = commit::stage_lock(
         site,
-        (last_lock, lock_dates),
         &registry,
         &fingerprints,
         &remote_docs,
+        lock_dates,
         dated,
         &mut warnings,
     );
