@@ -105,21 +105,33 @@ impl Default for GlobalHasher {
 }
 
 /// Fingerprints of PIDs' own inputs, reusing the hash of an IIIF file whose
-/// size and modification time have not changed since the last build.
+/// size and modification time have not changed since the last build. The
+/// stamps are kept by path within the site folder, so that a build given
+/// the folder spelled otherwise (`--site .`, then its absolute path) still
+/// finds them.
 pub struct Fingerprinter {
+    site: PathBuf,
     previous: HashMap<PathBuf, FileStamp>,
     seen: Mutex<HashMap<PathBuf, FileStamp>>,
 }
 
 impl Fingerprinter {
-    /// Start from the last build's file stamps (taken out of its state).
-    pub fn new(previous: Option<&mut State>) -> Self {
+    /// Start from the last build's file stamps (taken out of its state),
+    /// for the files of the site folder `site`.
+    pub fn new(previous: Option<&mut State>, site: &Path) -> Self {
         Fingerprinter {
+            site: site.to_path_buf(),
             previous: previous
                 .map(|s| std::mem::take(&mut s.files))
                 .unwrap_or_default(),
             seen: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// What a file's stamp is kept under: its path within the site folder
+    /// (a file outside it, as given).
+    fn key<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.site).unwrap_or(path)
     }
 
     /// The fingerprint of an entry: all its rows (where in the registry
@@ -170,9 +182,10 @@ impl Fingerprinter {
     fn file(&self, path: &Path, keep: Option<&mut ReadFiles>) -> Hash {
         // Already fingerprinted in this build (the lock asks again, and a
         // file may be the target of several rows).
+        let key = self.key(path);
         if keep.is_none() {
             let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(stamp) = seen.get(path) {
+            if let Some(stamp) = seen.get(key) {
                 return stamp.hash.clone();
             }
         }
@@ -184,9 +197,9 @@ impl Fingerprinter {
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos());
-        if let Some(stamp) = self.previous.get(path) {
+        if let Some(stamp) = self.previous.get(key) {
             if stamp.len == meta.len() && stamp.modified_ns == modified_ns {
-                self.remember(path, stamp.clone());
+                self.remember(key, stamp.clone());
                 return stamp.hash.clone();
             }
         }
@@ -200,18 +213,18 @@ impl Fingerprinter {
             hash: crate::cache::remote::sha256_hex(&bytes),
         };
         let hash = stamp.hash.clone();
-        self.remember(path, stamp);
+        self.remember(key, stamp);
         if let Some(keep) = keep {
             keep.keep(path.to_path_buf(), bytes);
         }
         hash
     }
 
-    fn remember(&self, path: &Path, stamp: FileStamp) {
+    fn remember(&self, key: &Path, stamp: FileStamp) {
         self.seen
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_path_buf(), stamp);
+            .insert(key.to_path_buf(), stamp);
     }
 
     /// The stamps of every file fingerprinted, for the next build.
@@ -260,7 +273,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("m.json");
         std::fs::write(&f, b"{}").unwrap();
-        let fp = Fingerprinter::new(None);
+        let fp = Fingerprinter::new(None, dir.path());
         let mut read = ReadFiles::default();
         let first = fp.file(&f, Some(&mut read));
         // The bytes read go on to loading, once.
@@ -270,10 +283,30 @@ mod tests {
         // Within one build a file keeps the hash it was first given...
         assert_eq!(fp.content_hash(&f), Some(first.clone()));
         // ...and a new build sees the new content.
-        assert_ne!(Fingerprinter::new(None).file(&f, None), first);
+        assert_ne!(Fingerprinter::new(None, dir.path()).file(&f, None), first);
         assert_eq!(
-            Fingerprinter::new(None).file(&dir.path().join("no"), None),
+            Fingerprinter::new(None, dir.path()).file(&dir.path().join("no"), None),
             "missing"
         );
+    }
+
+    #[test]
+    fn stamps_are_found_whichever_way_the_site_folder_is_spelled() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("m")).unwrap();
+        let f = dir.path().join("m").join("a.json");
+        std::fs::write(&f, b"{}").unwrap();
+        let first = Fingerprinter::new(None, dir.path());
+        first.file(&f, None);
+        let mut stamps = first.into_stamps();
+        assert_eq!(stamps.keys().collect::<Vec<_>>(), [Path::new("m/a.json")]);
+        // A stamp the next build trusts without reading the file: its hash
+        // comes back as it was kept.
+        stamps.get_mut(Path::new("m/a.json")).unwrap().hash = "kept".into();
+        let mut last = State::new(String::new(), String::new(), String::new());
+        last.files = stamps;
+        let other = dir.path().join(".");
+        let next = Fingerprinter::new(Some(&mut last), &other);
+        assert_eq!(next.file(&other.join("m").join("a.json"), None), "kept");
     }
 }

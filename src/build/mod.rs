@@ -222,7 +222,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let remote_docs = fetch_remote(&config, &out, options.offline, &registry, progress);
     let global = plan::global_fingerprint(site, &config, &pages);
     let mut previous = previous.filter(|p| p.made_from(&global));
-    let fingerprints = Fingerprinter::new(previous.as_mut());
+    let fingerprints = Fingerprinter::new(previous.as_mut(), site);
     let renderer = Renderer::new(&config, templates, &pages, time);
     let staging = Staging::new(&out, previous.is_some())?;
     let store = EntryStore::create(&cache::cache_dir(&out))?;
