@@ -2,6 +2,7 @@
 //! the plan can compare them with the last build's (see `cache::state`).
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::UNIX_EPOCH;
@@ -155,7 +156,12 @@ impl Fingerprinter {
             if let Some(Target::Local { path, .. }) = &mut r.target {
                 *path = PathBuf::new();
             }
-            h.update(format!("{r:?}").as_bytes());
+            // Formatted through a buffer into the hasher rather than into
+            // a growing string first: the same bytes, so the same
+            // fingerprint (writing to a hasher cannot fail).
+            let mut into = std::io::BufWriter::with_capacity(4096, &mut h);
+            let _ = write!(into, "{r:?}").and_then(|()| into.flush());
+            drop(into);
             match &record.target {
                 Some(Target::Local { path, .. }) => {
                     h.update(self.file(path, Some(&mut read)).as_bytes())
