@@ -350,11 +350,16 @@ fn without_shadowing(
     registry: &Registry,
     base_path: &str,
 ) -> (Vec<Rule>, Vec<Warning>) {
+    // Most sites have no rules: then no PID's paths are gathered (three
+    // forms of each, a few hundred bytes a PID while the registry is read).
+    if rules.is_empty() {
+        return (rules, Vec::new());
+    }
     // Every path a PID answers at, in each form a host serves it, with
-    // the PID; and the same, lower-cased, for rules that ignore case.
-    let mut paths: BTreeMap<String, String> = BTreeMap::new();
-    for entry in &registry.entries {
-        let pid = entry.pid().to_string();
+    // the PID's index; and the same, lower-cased, for rules that ignore
+    // case (when one does).
+    let mut paths: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, entry) in registry.entries.iter().enumerate() {
         let mut rel: Vec<String> = vec![entry.pid().landing_path().as_str().to_string()];
         if entry.is_versioned() {
             rel.extend((0..entry.versions.len()).map(|i| entry.version_path(i).as_str().into()));
@@ -370,14 +375,14 @@ fn without_shadowing(
                 None => vec![full],
             };
             for form in forms {
-                paths.entry(form).or_insert_with(|| pid.clone());
+                paths.entry(form).or_insert(i);
             }
         }
     }
-    let lower: BTreeMap<String, String> = paths
-        .iter()
-        .map(|(p, pid)| (p.to_lowercase(), pid.clone()))
-        .collect();
+    let lower: BTreeMap<String, usize> = match rules.iter().any(|r| r.ignore_case) {
+        true => paths.iter().map(|(p, &i)| (p.to_lowercase(), i)).collect(),
+        false => BTreeMap::new(),
+    };
     let mut kept = Vec::new();
     let mut warnings = Vec::new();
     let mut seen = HashSet::new();
@@ -394,7 +399,8 @@ fn without_shadowing(
                 .next()
                 .filter(|(p, _)| p.starts_with(&from)),
         };
-        if let Some((path, pid)) = hit {
+        if let Some((path, &i)) = hit {
+            let pid = registry.entries[i].pid();
             warnings.push(Warning::new(
                 WarningKind::Rule,
                 rule.at.clone(),

@@ -166,8 +166,8 @@ struct Grouped {
     entries: Vec<Entry>,
     /// PID key -> index in `entries`.
     by_key: HashMap<String, usize>,
-    /// Lower-cased landing folder -> the PID and its row.
-    by_path: BTreeMap<String, (String, Location)>,
+    /// Lower-cased landing folder -> index in `entries`.
+    by_path: BTreeMap<String, usize>,
     /// Keys of PIDs with a bad row: other rows naming them are not told
     /// again that they are not in the registry.
     failed: HashSet<String>,
@@ -177,7 +177,11 @@ struct Grouped {
 /// versions, aliases, moves and nested folders.
 fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registry, Vec<Error>) {
     let mut errors = Vec::new();
-    let mut records = Vec::new();
+    // Each record goes to its PID's entry as it is made: a large registry
+    // is not held twice, as records and then as entries. The grouping's
+    // problems come after the rows' own, as when rows were grouped last.
+    let mut grouped = Grouped::with_capacity(rows.len());
+    let mut group_errors = Vec::new();
     let mut failed = HashSet::new();
     let mut long = Vec::new();
     let site = Confine::new(site_dir);
@@ -207,7 +211,7 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
             match made {
                 Ok((r, capped)) => {
                     long.extend(capped);
-                    records.push(r);
+                    grouped.add(r, &mut group_errors);
                 }
                 Err((pid, e)) => {
                     failed.extend(pid);
@@ -216,7 +220,8 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
             }
         }
     }
-    let mut grouped = group(records, failed, &mut errors);
+    grouped.failed = failed;
+    errors.append(&mut group_errors);
     let mut warnings = number_versions(&mut grouped.entries, &mut errors);
     warnings.extend(long);
     check_aliases(&grouped, &mut errors);
@@ -293,16 +298,23 @@ fn cap_row(record: &mut Record) -> Vec<Warning> {
         .collect()
 }
 
-/// Group rows by PID; rows of one PID must differ by version, and two PIDs
-/// may not share a landing folder.
-fn group(records: Vec<Record>, failed: HashSet<String>, errors: &mut Vec<Error>) -> Grouped {
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    let mut by_path: BTreeMap<String, (String, Location)> = BTreeMap::new();
-    for r in records {
-        let key = r.pid.key().to_string();
-        if let Some(&i) = by_key.get(&key) {
-            let entry = &mut entries[i];
+impl Grouped {
+    /// No entries yet, room for `rows` of them.
+    fn with_capacity(rows: usize) -> Self {
+        Grouped {
+            entries: Vec::with_capacity(rows),
+            by_key: HashMap::with_capacity(rows),
+            by_path: BTreeMap::new(),
+            failed: HashSet::new(),
+        }
+    }
+
+    /// Add a row to its PID's entry, or start one; rows of one PID must
+    /// differ by version, and two PIDs may not share a landing folder.
+    fn add(&mut self, r: Record, errors: &mut Vec<Error>) {
+        let key = r.pid.key();
+        if let Some(&i) = self.by_key.get(key) {
+            let entry = &mut self.entries[i];
             if let Some(prev) = entry.versions.iter().find(|v| v.version == r.version) {
                 errors.push(Error::registry(
                     r.at.clone(),
@@ -311,33 +323,28 @@ fn group(records: Vec<Record>, failed: HashSet<String>, errors: &mut Vec<Error>)
                         r.pid, prev.at
                     ),
                 ));
-                continue;
+                return;
             }
             entry.push(r);
-            continue;
+            return;
         }
         // Two different PIDs may not share a landing folder (e.g. local IDs
         // differing only in case on a case-insensitive disk).
         let path = r.pid.landing_path().as_str().to_lowercase();
-        if let Some((other, at)) = by_path.get(&path) {
+        if let Some(&o) = self.by_path.get(&path) {
+            let first = &self.entries[o].versions[0];
             errors.push(Error::registry(
                 r.at.clone(),
                 format!(
-                    "column \"pid\": PID {} would share its landing page folder with {other} (at {at}) on a case-insensitive disk",
-                    r.pid
+                    "column \"pid\": PID {} would share its landing page folder with {} (at {}) on a case-insensitive disk",
+                    r.pid, first.pid, first.at
                 ),
             ));
-            continue;
+            return;
         }
-        by_path.insert(path, (r.pid.to_string(), r.at.clone()));
-        by_key.insert(key, entries.len());
-        entries.push(Entry::new(r));
-    }
-    Grouped {
-        entries,
-        by_key,
-        by_path,
-        failed,
+        self.by_path.insert(path, self.entries.len());
+        self.by_key.insert(key.to_string(), self.entries.len());
+        self.entries.push(Entry::new(r));
     }
 }
 
@@ -393,7 +400,8 @@ fn check_aliases(grouped: &Grouped, errors: &mut Vec<Error>) {
         let at = &entry.current().at;
         for alias in entry.aliases() {
             let clash = by_path.get(&alias.path.as_str().to_lowercase());
-            if let Some((other, _)) = clash {
+            if let Some(&o) = clash {
+                let other = &entries[o].versions[0].pid;
                 errors.push(Error::registry(
                     at.clone(),
                     format!(
@@ -775,6 +783,36 @@ pub(crate) fn parse_str(text: &str, site_dir: &Path) -> Result<Registry> {
 mod tests {
     use super::*;
     use crate::model::record::Target;
+
+    #[test]
+    fn clashes_between_rows_name_the_first_row_after_every_bad_row() {
+        // Rows are grouped as they are made; the grouping's errors still
+        // follow every row's own, and name the first row of the PID.
+        let text = "pid,target,aliases\nItem-1,a.json,\nitem-1,b.json,\nItem-1,c.json,\n\
+                    other,d.json,Item-1\n,e.json,\n";
+        let e = parse_str(text, Path::new("/site")).unwrap_err().to_string();
+        let lines: Vec<&str> = e.lines().map(str::trim).collect();
+        assert_eq!(lines.len(), 4, "{e}");
+        assert!(lines[0].starts_with("content/registry.csv:6:"), "{e}");
+        assert!(
+            lines[1].starts_with("content/registry.csv:3:")
+                && lines[1].ends_with(
+                    "PID item-1 would share its landing page folder with Item-1 \
+                     (at content/registry.csv:2) on a case-insensitive disk"
+                ),
+            "{e}"
+        );
+        assert!(
+            lines[2].starts_with("content/registry.csv:4:")
+                && lines[2].contains("duplicate PID Item-1 (first at content/registry.csv:2)"),
+            "{e}"
+        );
+        assert!(
+            lines[3].starts_with("content/registry.csv:5:")
+                && lines[3].contains("is the landing page of PID Item-1"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn chains_of_moves_end_where_the_last_move_goes_and_loops_are_named() {
