@@ -38,8 +38,10 @@ pub struct Staging {
     out: PathBuf,
     /// Incremental: stage only what differs from the live output.
     incremental: bool,
-    /// Folders already created in the staging folder.
-    made: Mutex<HashSet<PathBuf>>,
+    /// Folders already created in the staging folder, by a 128-bit hash
+    /// of their path: a large site has a folder or two per PID, and their
+    /// paths were ~100 bytes each of its peak memory.
+    made: Mutex<HashSet<u128>>,
     /// Where the spare output is kept.
     spare: spare::Place,
     /// Incremental, started from the spare: its lag, taken.
@@ -50,6 +52,14 @@ pub struct Staging {
     written: AtomicUsize,
     /// Whether the marker was written.
     marker_written: AtomicBool,
+}
+
+/// A folder's path as a 128-bit key (BLAKE3's first bytes): two of a
+/// site's folders sharing one is as likely as guessing a random UUID.
+fn folder_key(path: &Path) -> u128 {
+    let hash = blake3::hash(path.as_os_str().as_encoded_bytes());
+    let bytes: [u8; 16] = hash.as_bytes()[..16].try_into().expect("16 of 32 bytes");
+    u128::from_le_bytes(bytes)
 }
 
 impl Staging {
@@ -161,14 +171,15 @@ impl Staging {
 
     fn make_parent(&self, staged: &Path) -> Result<()> {
         if let Some(parent) = staged.parent() {
+            let key = folder_key(parent);
             let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
-            if !made.contains(parent) {
+            if !made.contains(&key) {
                 if self.taken.is_some() {
                     spare::make_folders(self.dir.path(), parent)?;
                 } else {
                     std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
                 }
-                made.insert(parent.to_path_buf());
+                made.insert(key);
             }
         }
         Ok(())
