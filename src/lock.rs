@@ -369,32 +369,121 @@ impl Lock {
     /// The file's text: the header comment, then the targets and the pages
     /// in order.
     pub fn to_text(&self) -> String {
-        // Table by table, as it is read (see `from_text`).
-        let mut text = format!("{HEADER}\n");
-        let tables = self
-            .targets
-            .iter()
-            .map(|t| ("[[target]]\n", toml::to_string(t)));
-        let pages = self
-            .pages
-            .iter()
-            .map(|p| ("[[page]]\n", toml::to_string(p)));
-        for (i, (header, table)) in tables.chain(pages).enumerate() {
-            if i > 0 {
-                text.push('\n');
-            }
-            text.push_str(header);
-            text.push_str(&table.expect("a lock's table always serialises"));
-        }
-        text
+        let mut text = LockText::new();
+        self.targets.iter().for_each(|t| text.target(t));
+        self.pages.iter().for_each(|p| text.page(p));
+        text.0
     }
 
-    fn find(&self, pid: &str, target: &str) -> Option<&LockedTarget> {
-        self.targets
-            .binary_search_by(|t| (t.pid.as_str(), t.target.as_str()).cmp(&(pid, target)))
-            .ok()
-            .map(|i| &self.targets[i])
+    /// Its targets whose PID and target, as [`key`]s, are among `wanted`
+    /// (sorted).
+    pub fn among(&self, wanted: &[(u64, u64)]) -> Vec<LockedTarget> {
+        let targets = self.targets.iter();
+        targets
+            .filter(|t| wanted.binary_search(&key(&t.pid, &t.target)).is_ok())
+            .cloned()
+            .collect()
     }
+
+    /// The targets of the site's lock whose PID and target, as [`key`]s,
+    /// are among `wanted` (sorted), read a table at a time without holding
+    /// the file or its other tables: what the end of a build needs of the
+    /// last lock (~400 bytes a target, held whole, were most of a large
+    /// build's peak memory). None when the lock cannot be read, as
+    /// [`Lock::load`] would give no lock; a text of another shape than
+    /// pidsite writes is read whole.
+    pub fn read_among(site: &Path, wanted: &[(u64, u64)]) -> Vec<LockedTarget> {
+        use std::io::BufRead as _;
+        let Ok(file) = std::fs::File::open(site.join(LOCK_FILE)) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        // The table being read: whether it is a page's, and its lines.
+        let mut table: Option<(bool, String)> = None;
+        let mut take = |(page, body): (bool, String)| -> Option<()> {
+            let fields = plain_table(&body);
+            if page {
+                // Read for the error only: a broken table makes the lock
+                // unreadable, pages and all.
+                let page = fields.and_then(LockedPage::of);
+                page.map_or_else(|| toml::from_str::<LockedPage>(&body).ok(), Some)?;
+                return Some(());
+            }
+            let target = fields.and_then(LockedTarget::of);
+            let target = target.map_or_else(|| toml::from_str::<LockedTarget>(&body).ok(), Some)?;
+            if wanted
+                .binary_search(&key(&target.pid, &target.target))
+                .is_ok()
+            {
+                found.push(target);
+            }
+            Some(())
+        };
+        for line in std::io::BufReader::new(file).lines() {
+            let Ok(line) = line else {
+                return Vec::new();
+            };
+            let trimmed = line.trim();
+            if trimmed == "[[target]]" || trimmed == "[[page]]" {
+                if take_table(&mut table, &mut take).is_none() {
+                    return Vec::new();
+                }
+                table = Some((trimmed == "[[page]]", String::new()));
+            } else if trimmed.starts_with('[') || (table.is_none() && !is_blank(trimmed)) {
+                let whole = Lock::load(site).ok().flatten();
+                return whole.map_or_else(Vec::new, |lock| lock.among(wanted));
+            } else if let Some((_, body)) = &mut table {
+                body.push_str(&line);
+                body.push('\n');
+            }
+        }
+        match take_table(&mut table, &mut take) {
+            Some(()) => found,
+            None => Vec::new(),
+        }
+    }
+}
+
+/// Give `take` the table being read, if any.
+fn take_table(
+    table: &mut Option<(bool, String)>,
+    take: &mut impl FnMut((bool, String)) -> Option<()>,
+) -> Option<()> {
+    table.take().map_or(Some(()), take)
+}
+
+/// A lock's text in the making: the header comment, then each table as
+/// it comes, a blank line between two.
+struct LockText(String, usize);
+
+impl LockText {
+    fn new() -> Self {
+        LockText(format!("{HEADER}\n"), 0)
+    }
+
+    fn target(&mut self, target: &LockedTarget) {
+        self.table("[[target]]\n", toml::to_string(target));
+    }
+
+    fn page(&mut self, page: &LockedPage) {
+        self.table("[[page]]\n", toml::to_string(page));
+    }
+
+    // Table by table, as it is read (see `from_text`).
+    fn table(&mut self, header: &str, table: Result<String, toml::ser::Error>) {
+        if self.1 > 0 {
+            self.0.push('\n');
+        }
+        self.1 += 1;
+        self.0.push_str(header);
+        self.0
+            .push_str(&table.expect("a lock's table always serialises"));
+    }
+}
+
+/// A target's PID and target as 64-bit keys (see [`short`]).
+fn key(pid: &str, target: &str) -> (u64, u64) {
+    (short(pid), short(target))
 }
 
 /// When one registry row (a PID, or one version of it) was first
@@ -574,6 +663,18 @@ impl LockDates {
             .collect()
     }
 
+    /// Whether the lock has `target` of `pid` (its label) with `content`:
+    /// then the end of the build needs nothing else of the lock for it.
+    fn holds(&self, pid: &str, target: &str, content: &str) -> bool {
+        let key = key(pid, target);
+        let start = self.rows.partition_point(|r| (r.pid, r.target) < key);
+        let content = short(content);
+        self.rows[start..]
+            .iter()
+            .take_while(|r| (r.pid, r.target) == key)
+            .any(|r| r.content == content)
+    }
+
     /// When a page of the site's own last changed: when the lock last saw
     /// another `hash` for it, or now.
     pub fn page(&self, file: &str, hash: &str) -> i64 {
@@ -615,24 +716,30 @@ fn content(
     }
 }
 
-/// The lock of what was read now, and the targets that changed since
-/// `previous`. `local_hash` gives the SHA-256 of a local file (`None` when
-/// it cannot be read); `remote` holds the fetched documents; `dates` are
-/// `previous`'s (see [`LockDates::entry`], which gave the pages theirs). A
-/// target that could not be read keeps its entry from `previous`, so the
-/// next build that reads it compares it with the last content seen. The
-/// lock has no pages: the caller adds them.
+/// The text of the lock of what was read now, with `pages`, and the
+/// targets that changed since the last lock. `local_hash` gives the SHA-256
+/// of a local file (`None` when it cannot be read); `remote` holds the
+/// fetched documents; `dates` are the last lock's (see
+/// [`LockDates::entry`], which gave the pages theirs). `previous` gives
+/// the last lock's tables of the targets whose keys it is given (see
+/// [`Lock::read_among`]): those the dates do not show unchanged, and those
+/// read from the network or not readable now. A target that could not be
+/// read keeps its entry from the last lock, so the next build that reads it
+/// compares it with the last content seen.
 pub fn compare(
     entries: &[Entry],
     local_hash: impl Fn(&Path) -> Option<String>,
     remote: &RemoteDocs,
-    previous: Option<&Lock>,
+    previous: impl FnOnce(&[(u64, u64)]) -> Vec<LockedTarget>,
     dates: &LockDates,
-) -> (Lock, Vec<Changed>) {
+    pages: &[LockedPage],
+) -> (String, Vec<Changed>) {
     // Each target with the registry row that named it first, sorted and
-    // deduplicated rather than keyed in a map: a large registry's lock is
-    // made at the end of the build, when every PID's reference is held.
-    let mut rows: Vec<(LockedTarget, &Record)> = Vec::with_capacity(entries.len());
+    // deduplicated rather than keyed in a map, and held as the row, the
+    // content's hash and the dates (the tables are made one at a time as
+    // the text is written): a large registry's lock is made at the end of
+    // the build, when every PID's reference is held.
+    let mut rows: Vec<Made<'_>> = Vec::with_capacity(entries.len());
     for entry in entries {
         let contents: Vec<Option<String>> = entry
             .versions
@@ -642,71 +749,125 @@ pub fn compare(
         let dated = dates.dated(entry, &contents);
         for ((record, content), dated) in entry.versions.iter().zip(contents).zip(dated) {
             // Moved and reserved rows are not locked.
-            let Some(dated) = dated else {
+            let Some(dates) = dated else {
                 continue;
             };
             if record.target.is_none() && record.status != Status::Withdrawn {
                 continue;
             }
-            let pid = record.pid.label();
-            let written = written(record);
-            let before = previous.and_then(|p| p.find(&pid, written));
-            let mut locked = content.map(|sha256| LockedTarget {
-                pid: pid.clone(),
-                target: written.to_string(),
-                sha256,
-                etag: None,
-                last_modified: None,
-                fetched: None,
-                published: None,
-                modified: None,
-                withdrawn: None,
+            rows.push(Made {
+                record,
+                content,
+                dates,
             });
-            let fetched = match &record.target {
-                Some(Target::Remote(url)) => fresh(remote, url),
-                _ => None,
-            };
-            if let (Some(locked), Some(f)) = (&mut locked, fetched) {
-                // The date the current content was first seen: it stays
-                // while the content does, so the lock changes only when a
-                // manifest does.
-                locked.fetched = Some(
-                    before
-                        .filter(|b| b.sha256 == f.meta.sha256)
-                        .and_then(|b| b.fetched.clone())
-                        .unwrap_or_else(|| f.meta.fetched.clone()),
-                );
-                locked.etag = f.meta.etag.clone();
-                locked.last_modified = f.meta.last_modified.clone();
-            }
-            if let Some(mut locked) = locked.or_else(|| before.cloned()) {
-                locked.set_dates(dated);
-                rows.push((locked, record));
-            }
         }
     }
     // Stable: of two rows naming the same target, the first stays.
-    rows.sort_by(|(a, _), (b, _)| (&a.pid, &a.target).cmp(&(&b.pid, &b.target)));
-    rows.dedup_by(|(b, _), (a, _)| a.pid == b.pid && a.target == b.target);
-    let changed: Vec<Changed> = rows
+    rows.sort_by(|a, b| a.order(b));
+    rows.dedup_by(|b, a| a.order(b).is_eq());
+    let mut wanted: Vec<(u64, u64)> = rows
         .iter()
-        .filter_map(|(now, record)| {
-            let before = previous?.find(&now.pid, &now.target)?;
-            (before.sha256 != now.sha256).then(|| Changed {
-                pid: now.pid.clone(),
-                target: now.target.clone(),
-                at: record.at.clone(),
-                was: before.sha256.clone(),
-                now: now.sha256.clone(),
-            })
+        .filter_map(|m| {
+            let pid = m.record.pid.label();
+            let written = written(m.record);
+            let known = m
+                .content
+                .as_deref()
+                .is_some_and(|c| dates.holds(&pid, written, c));
+            (!known || m.fetched(remote).is_some()).then(|| key(&pid, written))
         })
         .collect();
-    let targets = rows.into_iter().map(|(t, _)| t).collect();
-    let lock = Lock {
-        targets,
-        pages: Vec::new(),
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut before = match wanted.is_empty() {
+        true => Vec::new(),
+        false => previous(&wanted),
     };
-    (lock, changed)
+    drop(wanted);
+    before.sort_by(|a, b| (&a.pid, &a.target).cmp(&(&b.pid, &b.target)));
+    let find = |pid: &str, target: &str| {
+        before
+            .binary_search_by(|t| (t.pid.as_str(), t.target.as_str()).cmp(&(pid, target)))
+            .ok()
+            .map(|i| &before[i])
+    };
+    let mut text = LockText::new();
+    let mut changed = Vec::new();
+    for m in rows {
+        let pid = m.record.pid.label();
+        let written = written(m.record);
+        let before = find(&pid, written);
+        let fetched = m.fetched(remote);
+        let mut locked = m.content.map(|sha256| LockedTarget {
+            pid: pid.clone(),
+            target: written.to_string(),
+            sha256,
+            etag: None,
+            last_modified: None,
+            fetched: None,
+            published: None,
+            modified: None,
+            withdrawn: None,
+        });
+        if let (Some(locked), Some(f)) = (&mut locked, fetched) {
+            // The date the current content was first seen: it stays
+            // while the content does, so the lock changes only when a
+            // manifest does.
+            locked.fetched = Some(
+                before
+                    .filter(|b| b.sha256 == f.meta.sha256)
+                    .and_then(|b| b.fetched.clone())
+                    .unwrap_or_else(|| f.meta.fetched.clone()),
+            );
+            locked.etag = f.meta.etag.clone();
+            locked.last_modified = f.meta.last_modified.clone();
+        }
+        let Some(mut locked) = locked.or_else(|| before.cloned()) else {
+            continue;
+        };
+        locked.set_dates(m.dates);
+        if let Some(before) = before.filter(|b| b.sha256 != locked.sha256) {
+            changed.push(Changed {
+                pid: locked.pid.clone(),
+                target: locked.target.clone(),
+                at: m.record.at.clone(),
+                was: before.sha256.clone(),
+                now: locked.sha256.clone(),
+            });
+        }
+        text.target(&locked);
+    }
+    pages.iter().for_each(|p| text.page(p));
+    (text.0, changed)
+}
+
+/// A target of the lock being made: the registry row naming it first, the
+/// SHA-256 of its content as read now (`None`: unreadable) and its dates.
+struct Made<'a> {
+    record: &'a Record,
+    content: Option<String>,
+    dates: Dates,
+}
+
+impl Made<'_> {
+    /// The lock's order: by PID label, then target, as strings.
+    fn order(&self, other: &Made<'_>) -> std::cmp::Ordering {
+        fn label<'a>(record: &'a Record) -> impl Iterator<Item = u8> + 'a {
+            let (prefix, written) = record.pid.label_parts();
+            prefix.bytes().chain(written.bytes())
+        }
+        label(self.record)
+            .cmp(label(other.record))
+            .then_with(|| written(self.record).cmp(written(other.record)))
+    }
+
+    /// Its remote document, fetched or revalidated now.
+    fn fetched<'r>(&self, remote: &'r RemoteDocs) -> Option<&'r Fetched> {
+        match &self.record.target {
+            Some(Target::Remote(url)) => fresh(remote, url),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -777,12 +938,32 @@ mod tests {
         let whole = toml::to_string(&lock).unwrap();
         assert_eq!(text, format!("{HEADER}\n{whole}"));
         assert_eq!(Lock::from_text(&text).unwrap(), lock);
-        assert_eq!(
-            lock.find("doi:10.1/b", "https://x.org/b.json")
-                .unwrap()
-                .sha256,
-            "bb"
-        );
+        let wanted = [key("doi:10.1/b", "https://x.org/b.json")];
+        let among = lock.among(&wanted);
+        assert_eq!(among, vec![lock.targets[1].clone()]);
+
+        // From the file, a table at a time: the same targets; none when a
+        // table is broken (the lock is unreadable); a text of another
+        // shape is read whole.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(LOCK_FILE);
+        std::fs::write(&file, &text).unwrap();
+        assert_eq!(Lock::read_among(dir.path(), &wanted), among);
+        let mut all: Vec<_> = lock
+            .targets
+            .iter()
+            .map(|t| key(&t.pid, &t.target))
+            .collect();
+        all.sort_unstable();
+        assert_eq!(Lock::read_among(dir.path(), &all).len(), 3);
+        std::fs::write(&file, text.replace("hash = \"cc\"", "hash = cc")).unwrap();
+        assert!(Lock::read_among(dir.path(), &wanted).is_empty());
+        std::fs::write(&file, format!("[meta]\nv = 1\n{text}")).unwrap();
+        assert_eq!(Lock::read_among(dir.path(), &wanted), among);
+        std::fs::write(&file, toml::to_string(&lock).unwrap()).unwrap();
+        assert_eq!(Lock::read_among(dir.path(), &wanted), among);
+        std::fs::remove_file(&file).unwrap();
+        assert!(Lock::read_among(dir.path(), &wanted).is_empty());
     }
 
     #[test]

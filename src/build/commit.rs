@@ -91,19 +91,16 @@ pub(super) fn stage_lock(
     dated: Vec<LockedPage>,
     warnings: &mut Vec<Warning>,
 ) -> (Option<StagedFile>, Vec<Changed>) {
-    let previous = lock::Lock::load(site).ok().flatten();
-    let (mut new_lock, changed) = lock::compare(
+    let (text, changed) = lock::compare(
         &registry.entries,
         |path| fingerprints.content_hash(path),
         remote,
-        previous.as_ref(),
+        |wanted| lock::Lock::read_among(site, wanted),
         &lock_dates,
+        &dated,
     );
-    drop(previous);
     drop(lock_dates);
-    new_lock.pages = dated;
-    let text = new_lock.to_text();
-    drop(new_lock);
+    drop(dated);
     let staged = write::stage_replacement(&site.join(lock::LOCK_FILE), text.as_bytes())
         .map_err(|e| warnings.push(lock_not_written(e)))
         .ok();

@@ -127,8 +127,9 @@ pub fn check(
             if let Some(previous) = previous {
                 let read = |path: &Path| std::fs::read(path).ok().map(|b| sha256_hex(&b));
                 let dates = crate::lock::LockDates::new(Some(&previous), now.second);
+                let among = |wanted: &[(u64, u64)]| previous.among(wanted);
                 let (_, changed) =
-                    crate::lock::compare(&registry.entries, read, &remote, Some(&previous), &dates);
+                    crate::lock::compare(&registry.entries, read, &remote, among, &dates, &[]);
                 problems.extend(changed.into_iter().map(|c| Problem {
                     kind: "changed",
                     file: c.at.path,

@@ -181,11 +181,19 @@ impl Pid {
     /// How the PID is shown and cited in text: `ark:…`, `doi:…`, `hdl:…`,
     /// URNs and URLs as they are, local IDs as written.
     pub fn label(&self) -> String {
-        match self.scheme {
-            Scheme::Doi => format!("doi:{}", self.display),
-            Scheme::Handle => format!("hdl:{}", self.display),
-            _ => self.display.clone(),
-        }
+        let (prefix, written) = self.label_parts();
+        format!("{prefix}{written}")
+    }
+
+    /// [`Pid::label`] in two parts, a prefix (`doi:`, `hdl:` or none) and
+    /// the written form: labels are compared by them without being made.
+    pub fn label_parts(&self) -> (&'static str, &str) {
+        let prefix = match self.scheme {
+            Scheme::Doi => "doi:",
+            Scheme::Handle => "hdl:",
+            _ => "",
+        };
+        (prefix, &self.display)
     }
 
     /// The URL that resolves the PID globally; `None` for local IDs (their
