@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::browse::{self, Browse, FacetGroup};
 use super::context::{BrowseContext, Download, IndexContext, ListItem, MapContext};
-use super::feeds::{self, Activity, FeedEntry, SitemapUrl, Sitemaps};
+use super::feeds::{self, FeedEntry, KeptActivity, SitemapUrl, Sitemaps};
 use super::map::{MapPage, MAP_PAGE, MAP_PER_PAGE};
 use super::search::{self, SearchIndex};
 use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
@@ -46,7 +46,7 @@ pub struct SiteWide<'r> {
     dates: &'r LockDates,
     sitemaps: Sitemaps,
     feed: Vec<FeedEntry>,
-    activities: Vec<Activity>,
+    activities: Vec<KeptActivity>,
     csv: csv::Writer<Vec<u8>>,
     redirects: Vec<Redirect>,
     /// The search index's input and browse groups (none when search is
@@ -152,7 +152,8 @@ impl<'r> SiteWide<'r> {
                 feeds::newest(&mut self.feed);
             }
         }
-        self.activities.extend(summary.activities);
+        let kept = summary.activities.iter().map(KeptActivity::new);
+        self.activities.extend(kept);
         self.redirects.extend(summary.redirects);
         if let (Some(search), Some(item), Some(record)) =
             (&mut self.search, &summary.item, summary.search)
@@ -252,8 +253,8 @@ impl<'r> SiteWide<'r> {
         );
         emit(Output::new(root.file("feed.xml"), feed))?;
 
-        let mut activities: Vec<&Activity> = self.activities.iter().collect();
-        for (file, json) in feeds::change_discovery(&mut activities, |f| r.config.url(f)) {
+        let activities = &mut self.activities;
+        for (file, json) in feeds::change_discovery(activities, |f| r.config.url(f)) {
             let (dir, name) = file
                 .split_once('/')
                 .expect("activity files are in activity/");
