@@ -375,7 +375,7 @@ impl Lock {
         text.0
     }
 
-    /// Its targets whose PID and target, as [`key`]s, are among `wanted`
+    /// Its targets whose PID and target, as 64-bit keys, are among `wanted`
     /// (sorted).
     pub fn among(&self, wanted: &[(u64, u64)]) -> Vec<LockedTarget> {
         let targets = self.targets.iter();
@@ -385,7 +385,7 @@ impl Lock {
             .collect()
     }
 
-    /// The targets of the site's lock whose PID and target, as [`key`]s,
+    /// The targets of the site's lock whose PID and target, as 64-bit keys,
     /// are among `wanted` (sorted), read a table at a time without holding
     /// the file or its other tables: what the end of a build needs of the
     /// last lock (~400 bytes a target, held whole, were most of a large
