@@ -107,6 +107,13 @@ pub struct LockedPage {
 }
 
 impl LockedPage {
+    /// A table's text, as [`LockedTarget::parse`] reads one.
+    fn parse(body: &str) -> Result<Self, toml::de::Error> {
+        plain_table(body)
+            .and_then(LockedPage::of)
+            .map_or_else(|| toml::from_str(body), Ok)
+    }
+
     /// A table read by [`plain_table`] (see [`LockedTarget::of`]).
     fn of(fields: Vec<(&str, String)>) -> Option<Self> {
         let mut fields = fields.into_iter();
@@ -195,20 +202,33 @@ fn hex_char(chars: &mut std::str::Chars<'_>, digits: usize) -> Option<char> {
 }
 
 impl LockedTarget {
-    /// A table read by [`plain_table`]; `None` when a field is unknown,
-    /// repeated or missing (TOML then says which).
-    fn of(fields: Vec<(&str, String)>) -> Option<Self> {
-        let mut t = LockedTarget {
-            pid: String::new(),
-            target: String::new(),
-            sha256: String::new(),
+    /// A target with its content's hash, without dates or HTTP metadata.
+    fn new(pid: String, target: String, sha256: String) -> Self {
+        LockedTarget {
+            pid,
+            target,
+            sha256,
             etag: None,
             last_modified: None,
             fetched: None,
             published: None,
             modified: None,
             withdrawn: None,
-        };
+        }
+    }
+
+    /// A table's text (without its header): read by [`plain_table`] when
+    /// pidsite wrote it, else (or when broken) by TOML, for its own error.
+    fn parse(body: &str) -> Result<Self, toml::de::Error> {
+        plain_table(body)
+            .and_then(LockedTarget::of)
+            .map_or_else(|| toml::from_str(body), Ok)
+    }
+
+    /// A table read by [`plain_table`]; `None` when a field is unknown,
+    /// repeated or missing (TOML then says which).
+    fn of(fields: Vec<(&str, String)>) -> Option<Self> {
+        let mut t = LockedTarget::new(String::new(), String::new(), String::new());
         const KEYS: [&str; 9] = [
             "pid",
             "target",
@@ -328,18 +348,9 @@ impl Lock {
         let mut read = |table: (bool, usize, usize), end: usize| {
             let (page, first, start) = table;
             let body = &text[start..end];
-            // A table as pidsite writes it is read by `plain_table`; any
-            // other (or a broken one) by TOML, for its own error.
-            let fields = plain_table(body);
             let read = match page {
-                false => fields
-                    .and_then(LockedTarget::of)
-                    .map_or_else(|| toml::from_str(body), Ok)
-                    .map(|t| lock.targets.push(t)),
-                true => fields
-                    .and_then(LockedPage::of)
-                    .map_or_else(|| toml::from_str(body), Ok)
-                    .map(|p| lock.pages.push(p)),
+                false => LockedTarget::parse(body).map(|t| lock.targets.push(t)),
+                true => LockedPage::parse(body).map(|p| lock.pages.push(p)),
             };
             read.map_err(|e| {
                 let line = e
@@ -401,16 +412,13 @@ impl Lock {
         // The table being read: whether it is a page's, and its lines.
         let mut table: Option<(bool, String)> = None;
         let mut take = |(page, body): (bool, String)| -> Option<()> {
-            let fields = plain_table(&body);
             if page {
                 // Read for the error only: a broken table makes the lock
                 // unreadable, pages and all.
-                let page = fields.and_then(LockedPage::of);
-                page.map_or_else(|| toml::from_str::<LockedPage>(&body).ok(), Some)?;
+                LockedPage::parse(&body).ok()?;
                 return Some(());
             }
-            let target = fields.and_then(LockedTarget::of);
-            let target = target.map_or_else(|| toml::from_str::<LockedTarget>(&body).ok(), Some)?;
+            let target = LockedTarget::parse(&body).ok()?;
             if wanted
                 .binary_search(&key(&target.pid, &target.target))
                 .is_ok()
@@ -798,17 +806,9 @@ pub fn compare(
         let written = written(m.record);
         let before = find(&pid, written);
         let fetched = m.fetched(remote);
-        let mut locked = m.content.map(|sha256| LockedTarget {
-            pid: pid.clone(),
-            target: written.to_string(),
-            sha256,
-            etag: None,
-            last_modified: None,
-            fetched: None,
-            published: None,
-            modified: None,
-            withdrawn: None,
-        });
+        let mut locked = m
+            .content
+            .map(|sha256| LockedTarget::new(pid.clone(), written.to_string(), sha256));
         if let (Some(locked), Some(f)) = (&mut locked, fetched) {
             // The date the current content was first seen: it stays
             // while the content does, so the lock changes only when a
@@ -875,17 +875,7 @@ mod tests {
     use super::*;
 
     fn target(pid: &str, target: &str, sha: &str) -> LockedTarget {
-        LockedTarget {
-            pid: pid.into(),
-            target: target.into(),
-            sha256: sha.into(),
-            etag: None,
-            last_modified: None,
-            fetched: None,
-            published: None,
-            modified: None,
-            withdrawn: None,
-        }
+        LockedTarget::new(pid.into(), target.into(), sha.into())
     }
 
     #[test]
