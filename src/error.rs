@@ -125,6 +125,16 @@ pub enum Error {
     /// row at once rather than one per run).
     #[error("{}", join_errors(.0))]
     Many(Vec<Error>),
+    /// Follows the error that stopped a build because every later write
+    /// would meet it too (a full disk or quota, a read-only file system).
+    #[error("the build stopped there ({skipped} more PID(s) not built) and left the output folder as it was: free space and build again")]
+    Halted {
+        /// The PIDs not built after it.
+        skipped: usize,
+    },
+    /// Ends a list of errors cut short.
+    #[error("and {0} more error(s) not listed")]
+    NotListed(usize),
     /// `--strict` and warnings were reported.
     #[error("{}\n{} warning(s) and --strict was given; the previous output was left in place", join_warnings(.0), .0.len())]
     Strict(Vec<Warning>),

@@ -210,3 +210,34 @@ fn a_missing_site_folder_is_an_io_error_on_site_toml() {
         other => panic!("expected Error::Io, got {other:?}"),
     }
 }
+
+/// Issue 22: a template that fails differently on every PID gave one line
+/// per PID (100,000 on a large site): the first hundred are listed and a
+/// last line counts the rest.
+#[test]
+fn errors_of_many_pids_are_listed_up_to_a_hundred() {
+    let site = common::copy_fixture("basic");
+    let rows: String = (0..150)
+        .map(|i| format!("ark:/99999/fk4many{i},manifests/photo-v3.json,,,,Photo {i},,,,,\n"))
+        .collect();
+    common::append(site.path(), "content/registry.csv", &rows);
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/landing.html"),
+        r#"{{ throw(message="no page for " ~ pid.label) }}"#,
+    )
+    .unwrap();
+    match build_error(site.path()) {
+        Error::Many(errors) => {
+            assert_eq!(errors.len(), 101, "{errors:?}");
+            assert!(errors[..100]
+                .iter()
+                .all(|e| e.to_string().contains("no page for")));
+            match &errors[100] {
+                Error::NotListed(rest) => assert!(*rest >= 50, "{rest}"),
+                other => panic!("expected Error::NotListed, got {other:?}"),
+            }
+        }
+        other => panic!("expected Error::Many, got {other:?}"),
+    }
+}

@@ -234,6 +234,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
         lock_dates: &lock_dates,
         remote: &remote_docs,
         last: previous.as_ref(),
+        halted: Default::default(),
     };
 
     progress.start(registry.entries.len() as u64);

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -91,6 +92,10 @@ pub(super) struct Plan<'a> {
     pub(super) remote: &'a RemoteDocs,
     /// The last build's state (none for a full build).
     pub(super) last: Option<&'a State>,
+    /// Set by the first error every later write would meet too (see
+    /// [`halts`]): the PIDs not yet begun are then skipped, rather than
+    /// each rendered and failing the same way.
+    pub(super) halted: AtomicBool,
 }
 
 impl Plan<'_> {
@@ -103,19 +108,32 @@ impl Plan<'_> {
         renderer: &Renderer<'_>,
         progress: &dyn Progress,
     ) -> Result<Vec<Outcome>> {
-        let outcomes: Vec<Result<Outcome>> = self
+        let outcomes: Vec<Option<Result<Outcome>>> = self
             .registry
             .entries
             .par_iter()
             .map(|entry| {
-                let outcome = self.first(job, renderer, entry);
+                let outcome = self.unless_halted(|| self.first(job, renderer, entry))?;
                 if matches!(outcome, Ok(Outcome::Done(_))) {
                     progress.advance();
                 }
-                outcome
+                Some(outcome)
             })
             .collect();
         collect(outcomes)
+    }
+
+    /// `work`'s result, or `None` without doing it once the build has halted;
+    /// an error that halts it sets [`Plan::halted`].
+    fn unless_halted<T>(&self, work: impl FnOnce() -> Result<T>) -> Option<Result<T>> {
+        if self.halted.load(Ordering::Relaxed) {
+            return None;
+        }
+        let result = work();
+        if result.as_ref().is_err_and(halts) {
+            self.halted.store(true, Ordering::Relaxed);
+        }
+        Some(result)
     }
 
     /// One PID in pass 1: kept when its fingerprint is the last build's,
@@ -175,12 +193,12 @@ impl Plan<'_> {
         progress: &dyn Progress,
     ) -> Result<Vec<EntryRef>> {
         let last = self.last.filter(|_| index_unchanged);
-        let refs: Vec<Result<EntryRef>> = outcomes
+        let refs: Vec<Option<Result<EntryRef>>> = outcomes
             .into_par_iter()
             .zip(self.registry.entries.par_iter())
             .map(|(outcome, entry)| match outcome {
-                Outcome::Done(state) => Ok(state),
-                Outcome::Linked(pending) => {
+                Outcome::Done(state) => Some(Ok(state)),
+                Outcome::Linked(pending) => self.unless_halted(|| {
                     let Pending {
                         fingerprint,
                         dates,
@@ -197,7 +215,7 @@ impl Plan<'_> {
                     };
                     progress.advance();
                     state
-                }
+                }),
             })
             .collect();
         collect(refs)
@@ -208,15 +226,50 @@ impl Plan<'_> {
     }
 }
 
-/// The values, or every error (of every PID) at once.
-fn collect<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
+/// The most errors of PIDs a build lists; a line counts the rest. A site
+/// whose every page fails (a folder it cannot write) gets a readable report.
+const MAX_ERRORS: usize = 100;
+
+/// The values, or the errors of every PID (up to [`MAX_ERRORS`]) at once.
+/// `None` is a PID skipped after an error that [`halts`] the build: the
+/// report then says so, after the error that halted it.
+fn collect<T>(results: Vec<Option<Result<T>>>) -> Result<Vec<T>> {
     let mut errors = Vec::new();
-    let values: Vec<T> = results
-        .into_iter()
-        .filter_map(|r| r.map_err(|e| errors.push(e)).ok())
-        .collect();
+    let mut skipped = 0;
+    let mut values = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Some(Ok(value)) => values.push(value),
+            Some(Err(e)) => errors.push(e),
+            None => skipped += 1,
+        }
+    }
+    // After a halt, the PIDs that were under way when it came fail the same
+    // way: the first such error stands for them all.
+    if let Some(first) = errors.iter().position(halts) {
+        let halted = errors.remove(first);
+        let also = errors.iter().filter(|e| halts(e)).count();
+        errors.retain(|e| !halts(e));
+        errors.push(halted);
+        errors.push(Error::Halted {
+            skipped: skipped + also,
+        });
+    }
+    if errors.len() > MAX_ERRORS + 1 {
+        let rest = errors.len() - MAX_ERRORS;
+        errors.truncate(MAX_ERRORS);
+        errors.push(Error::NotListed(rest));
+    }
     match Error::from_list(errors) {
         Some(e) => Err(e),
         None => Ok(values),
     }
+}
+
+/// Whether every later write would fail as this one did: the disk or the
+/// user's quota is full, or the file system is read-only.
+fn halts(e: &Error) -> bool {
+    use std::io::ErrorKind::{QuotaExceeded, ReadOnlyFilesystem, StorageFull};
+    matches!(e, Error::Io { source, .. }
+        if matches!(source.kind(), StorageFull | QuotaExceeded | ReadOnlyFilesystem))
 }

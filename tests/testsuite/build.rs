@@ -531,3 +531,71 @@ fn the_lock_keeps_its_mode() {
     assert!(status.success());
     assert_eq!(mode(&lock), 0o644);
 }
+
+/// A full disk fails every later write too: the build stops at the first
+/// "no space left" error, names it once (not once per PID still to come)
+/// and leaves the last output as it was. The disk is a 6 MB tmpfs mounted
+/// in a user namespace of its own (`unshare`), so no root is needed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_stops_the_build_at_its_first_error() {
+    let probe = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "true"])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: this machine cannot mount a tmpfs in a user namespace (unshare)");
+        return;
+    }
+    let site = site();
+    let rows: String = (0..400)
+        .map(|i| format!("ark:/99999/fk4many{i},manifests/photo-v3.json,,,,Photo {i},,,,,\n"))
+        .collect();
+    std::fs::write(site.path().join("more-rows.csv"), rows).unwrap();
+    let disk = tempfile::tempdir().unwrap();
+    let kept = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("pidsite");
+    // The first build fits; the second, with 400 more PIDs, cannot.
+    let script = r#"
+        set -u
+        mount -t tmpfs -o size=6m tmpfs "$DISK" || exit 90
+        "$BIN" build --quiet --out "$DISK/public" || exit 91
+        cp -a "$DISK/public" "$KEPT/public"
+        cat more-rows.csv >> content/registry.csv
+        "$BIN" build --quiet --out "$DISK/public" 2> "$KEPT/stderr"
+        echo $? > "$KEPT/code"
+        diff -r "$KEPT/public" "$DISK/public" > "$KEPT/diff" 2>&1 || exit 92
+    "#;
+    let status = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", script])
+        .current_dir(site.path())
+        .env("DISK", disk.path())
+        .env("KEPT", kept.path())
+        .env("BIN", &bin)
+        .env("SOURCE_DATE_EPOCH", "1764072000")
+        .status()
+        .unwrap();
+    let read = |name: &str| std::fs::read_to_string(kept.path().join(name)).unwrap_or_default();
+    assert!(
+        status.success(),
+        "{status}: {}{}",
+        read("stderr"),
+        read("diff")
+    );
+    assert_eq!(read("code").trim(), "1");
+    let stderr = read("stderr");
+    assert_eq!(
+        stderr.matches("No space left on device").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        predicate::str::is_match(
+            r"the build stopped there \(\d+ more PID\(s\) not built\) and left the output folder as it was"
+        )
+        .unwrap()
+        .eval(&stderr),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() <= 3, "{stderr}");
+    assert!(no_panic().eval(&stderr), "{stderr}");
+}
