@@ -107,6 +107,12 @@ pub struct LockedPage {
 }
 
 impl LockedPage {
+    /// Its file, hash and date in seconds (`None` without a readable date).
+    fn dated(self) -> Option<(String, (String, i64))> {
+        let modified = seconds(&self.modified)?;
+        Some((self.file, (self.hash, modified)))
+    }
+
     /// A table's text, as [`LockedTarget::parse`] reads one.
     fn parse(body: &str) -> Result<Self, toml::de::Error> {
         plain_table(body)
@@ -316,15 +322,9 @@ impl Lock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(crate::Error::io(&path, e)),
         };
-        Lock::from_text(&text).map(Some).map_err(|(line, message)| {
-            crate::Error::lock(
-                Location {
-                    path: LOCK_FILE.into(),
-                    line,
-                },
-                format!("{message}: not a pidsite lock file (a merge conflict?)"),
-            )
-        })
+        Lock::from_text(&text)
+            .map(Some)
+            .map_err(|(line, message)| unreadable(line, message))
     }
 
     /// Read a lock's text, one `[[target]]` table at a time: parsed whole,
@@ -332,49 +332,25 @@ impl Lock {
     /// for 100,000 targets). A text of any other shape is parsed whole, for
     /// TOML's own error. Errors give the line (1-based) and the message.
     fn from_text(text: &str) -> Result<Lock, (Option<usize>, String)> {
-        let whole = || {
-            toml::from_str(text).map_err(|e: toml::de::Error| {
+        let mut lock = Lock::default();
+        let read = read_tables(text.as_bytes(), |page, body| {
+            match page {
+                false => lock.targets.push(LockedTarget::parse(body)?),
+                true => lock.pages.push(LockedPage::parse(body)?),
+            }
+            Ok(())
+        });
+        match read {
+            Ok(()) => Ok(lock),
+            Err(Stop::Table(line, message)) => Err((line, message)),
+            Err(Stop::Io(e)) => Err((None, e.to_string())),
+            Err(Stop::Shape) => toml::from_str(text).map_err(|e: toml::de::Error| {
                 let line = e
                     .span()
                     .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
                 (line, e.message().trim().to_string())
-            })
-        };
-        let mut lock = Lock::default();
-        // The table being read: whether it is a page's, its first line's
-        // number and byte offset.
-        let mut table: Option<(bool, usize, usize)> = None;
-        let mut offset = 0;
-        let mut read = |table: (bool, usize, usize), end: usize| {
-            let (page, first, start) = table;
-            let body = &text[start..end];
-            let read = match page {
-                false => LockedTarget::parse(body).map(|t| lock.targets.push(t)),
-                true => LockedPage::parse(body).map(|p| lock.pages.push(p)),
-            };
-            read.map_err(|e| {
-                let line = e
-                    .span()
-                    .map(|s| first + body[..s.start.min(body.len())].matches('\n').count());
-                (line, e.message().trim().to_string())
-            })
-        };
-        for (n, line) in text.split_inclusive('\n').enumerate() {
-            let trimmed = line.trim();
-            if trimmed == "[[target]]" || trimmed == "[[page]]" {
-                if let Some(t) = table {
-                    read(t, offset)?;
-                }
-                table = Some((trimmed == "[[page]]", n + 2, offset + line.len()));
-            } else if trimmed.starts_with('[') || (table.is_none() && !is_blank(trimmed)) {
-                return whole();
-            }
-            offset += line.len();
+            }),
         }
-        if let Some(t) = table {
-            read(t, text.len())?;
-        }
-        Ok(lock)
     }
 
     /// The file's text: the header comment, then the targets and the pages
@@ -404,60 +380,97 @@ impl Lock {
     /// [`Lock::load`] would give no lock; a text of another shape than
     /// pidsite writes is read whole.
     pub fn read_among(site: &Path, wanted: &[(u64, u64)]) -> Vec<LockedTarget> {
-        use std::io::BufRead as _;
         let Ok(file) = std::fs::File::open(site.join(LOCK_FILE)) else {
             return Vec::new();
         };
         let mut found = Vec::new();
-        // The table being read: whether it is a page's, and its lines.
-        let mut table: Option<(bool, String)> = None;
-        let mut take = |(page, body): (bool, String)| -> Option<()> {
+        let read = read_tables(std::io::BufReader::new(file), |page, body| {
+            // A page's table is read for its errors only: a broken table
+            // makes the lock unreadable, pages and all.
             if page {
-                // Read for the error only: a broken table makes the lock
-                // unreadable, pages and all.
-                LockedPage::parse(&body).ok()?;
-                return Some(());
+                LockedPage::parse(body)?;
+                return Ok(());
             }
-            let target = LockedTarget::parse(&body).ok()?;
+            let target = LockedTarget::parse(body)?;
             if wanted
                 .binary_search(&key(&target.pid, &target.target))
                 .is_ok()
             {
                 found.push(target);
             }
-            Some(())
-        };
-        for line in std::io::BufReader::new(file).lines() {
-            let Ok(line) = line else {
-                return Vec::new();
-            };
-            let trimmed = line.trim();
-            if trimmed == "[[target]]" || trimmed == "[[page]]" {
-                if take_table(&mut table, &mut take).is_none() {
-                    return Vec::new();
-                }
-                table = Some((trimmed == "[[page]]", String::new()));
-            } else if trimmed.starts_with('[') || (table.is_none() && !is_blank(trimmed)) {
+            Ok(())
+        });
+        match read {
+            Ok(()) => found,
+            Err(Stop::Shape) => {
                 let whole = Lock::load(site).ok().flatten();
-                return whole.map_or_else(Vec::new, |lock| lock.among(wanted));
-            } else if let Some((_, body)) = &mut table {
-                body.push_str(&line);
-                body.push('\n');
+                whole.map_or_else(Vec::new, |lock| lock.among(wanted))
             }
-        }
-        match take_table(&mut table, &mut take) {
-            Some(()) => found,
-            None => Vec::new(),
+            Err(Stop::Table(..) | Stop::Io(_)) => Vec::new(),
         }
     }
 }
 
-/// Give `take` the table being read, if any.
-fn take_table(
-    table: &mut Option<(bool, String)>,
-    take: &mut impl FnMut((bool, String)) -> Option<()>,
-) -> Option<()> {
-    table.take().map_or(Some(()), take)
+/// The error of a lock that cannot be read, at `line`.
+fn unreadable(line: Option<usize>, message: String) -> crate::Error {
+    crate::Error::lock(
+        Location {
+            path: LOCK_FILE.into(),
+            line,
+        },
+        format!("{message}: not a pidsite lock file (a merge conflict?)"),
+    )
+}
+
+/// Why reading a lock a table at a time stopped.
+enum Stop {
+    /// The text is not shaped as pidsite writes it (a line opens another
+    /// table, or a value comes before the first table): read it whole.
+    Shape,
+    /// A table is broken: the line (1-based) and TOML's message.
+    Table(Option<usize>, String),
+    /// The file could not be read.
+    Io(std::io::Error),
+}
+
+/// Give `visit` each table of a lock's text as pidsite writes it, in
+/// order, without holding the others: whether it is a page's, and its body
+/// (without its header line).
+fn read_tables(
+    mut reader: impl std::io::BufRead,
+    mut visit: impl FnMut(bool, &str) -> Result<(), toml::de::Error>,
+) -> Result<(), Stop> {
+    // The table being read: whether it is a page's, the number of its
+    // first line, and its body.
+    let mut table: Option<(bool, usize, String)> = None;
+    let mut give = |table: Option<(bool, usize, String)>| match table {
+        Some((page, first, body)) => visit(page, &body).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| first + body[..s.start.min(body.len())].matches('\n').count());
+            Stop::Table(line, e.message().trim().to_string())
+        }),
+        None => Ok(()),
+    };
+    let mut line = String::new();
+    let mut n = 0;
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).map_err(Stop::Io)? == 0 {
+            break;
+        }
+        n += 1;
+        let trimmed = line.trim();
+        if trimmed == "[[target]]" || trimmed == "[[page]]" {
+            give(table.take())?;
+            table = Some((trimmed == "[[page]]", n + 1, String::new()));
+        } else if trimmed.starts_with('[') || (table.is_none() && !is_blank(trimmed)) {
+            return Err(Stop::Shape);
+        } else if let Some((_, _, body)) = &mut table {
+            body.push_str(&line);
+        }
+    }
+    give(table)
 }
 
 /// A lock's text in the making: the header comment, then each table as
@@ -565,6 +578,19 @@ struct Row {
     dates: Dates,
 }
 
+impl Row {
+    /// A target's row; `None` when it has no dates.
+    fn of(t: &LockedTarget) -> Option<Row> {
+        let (content, dates) = t.dates()?;
+        Some(Row {
+            pid: short(&t.pid),
+            target: short(&t.target),
+            content,
+            dates,
+        })
+    }
+}
+
 /// What a build needs of the last lock while it renders: each target's
 /// dates (keyed by hashes, in a few dozen bytes a target, so that a large
 /// site does not hold the lock's text while its PIDs are rendered) and the
@@ -583,30 +609,44 @@ impl LockDates {
     /// The dates of `lock` (none without one), for a build at `now`.
     pub fn new(lock: Option<&Lock>, now: i64) -> Self {
         let Some(lock) = lock else {
-            return LockDates {
-                now,
-                ..LockDates::default()
-            };
+            return LockDates::of(Vec::new(), HashMap::new(), now);
         };
-        let mut rows: Vec<Row> = lock
-            .targets
-            .iter()
-            .filter_map(|t| {
-                let (content, dates) = t.dates()?;
-                Some(Row {
-                    pid: short(&t.pid),
-                    target: short(&t.target),
-                    content,
-                    dates,
-                })
-            })
-            .collect();
+        let rows = lock.targets.iter().filter_map(Row::of).collect();
+        let pages = lock.pages.iter().cloned().filter_map(LockedPage::dated);
+        let pages = pages.collect();
+        LockDates::of(rows, pages, now)
+    }
+
+    /// The dates of the site's lock (none without one), for a build at
+    /// `now`: read a table at a time, so that the lock itself (~400 bytes
+    /// a target) is never held. The error is [`Lock::load`]'s.
+    pub fn load(site: &Path, now: i64) -> Result<Self, crate::Error> {
+        let path = site.join(LOCK_FILE);
+        let file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(LockDates::new(None, now))
+            }
+            Err(e) => return Err(crate::Error::io(&path, e)),
+        };
+        let (mut rows, mut pages) = (Vec::new(), HashMap::new());
+        let read = read_tables(std::io::BufReader::new(file), |page, body| {
+            match page {
+                false => rows.extend(Row::of(&LockedTarget::parse(body)?)),
+                true => pages.extend(LockedPage::parse(body)?.dated()),
+            }
+            Ok(())
+        });
+        match read {
+            Ok(()) => Ok(LockDates::of(rows, pages, now)),
+            Err(Stop::Shape) => Lock::load(site).map(|lock| LockDates::new(lock.as_ref(), now)),
+            Err(Stop::Table(line, message)) => Err(unreadable(line, message)),
+            Err(Stop::Io(e)) => Err(crate::Error::io(&path, e)),
+        }
+    }
+
+    fn of(mut rows: Vec<Row>, pages: HashMap<String, (String, i64)>, now: i64) -> Self {
         rows.sort_unstable_by_key(|r| (r.pid, r.target));
-        let pages = lock
-            .pages
-            .iter()
-            .filter_map(|p| Some((p.file.clone(), (p.hash.clone(), seconds(&p.modified)?))))
-            .collect();
         LockDates { rows, pages, now }
     }
 
@@ -1030,6 +1070,56 @@ mod tests {
         // A date alone, as a person may write it.
         t.published = Some("2024-09-30".into());
         assert_eq!(t.dates().map(|(_, d)| d.published), Some(1_727_654_400));
+    }
+
+    /// The dates read a table at a time from the file are those of the
+    /// lock read whole, for a lock as pidsite writes it and for one of
+    /// another shape; a broken lock gives [`Lock::load`]'s error.
+    #[test]
+    fn dates_read_from_the_file_are_the_whole_locks() {
+        let dated = |pid: &str, published: &str, modified: Option<&str>| LockedTarget {
+            published: Some(published.into()),
+            modified: modified.map(Into::into),
+            ..target(pid, &format!("{pid}.json"), pid)
+        };
+        let lock = Lock {
+            targets: vec![
+                dated("b", "2025-01-01T00:00:00Z", Some("2026-01-01T00:00:00Z")),
+                dated("a", "2024-09-30", None),
+                target("c", "c.json", "cc"),
+            ],
+            pages: vec![LockedPage {
+                file: "index.html".into(),
+                hash: "h".into(),
+                modified: "2025-11-25T12:00:00Z".into(),
+            }],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let whole = format!("{:?}", LockDates::new(Some(&lock), 7));
+        let read = |text: &str| {
+            std::fs::write(dir.path().join(LOCK_FILE), text).unwrap();
+            LockDates::load(dir.path(), 7).map(|d| format!("{d:?}"))
+        };
+        assert_eq!(read(&lock.to_text()).unwrap(), whole);
+        // Inline tables: TOML, not pidsite's shape; read whole.
+        let inline = toml::to_string(&lock).unwrap();
+        let inline = format!(
+            "target = {}\n",
+            toml::Value::try_from(&lock.targets).unwrap()
+        ) + &inline[inline.find("[[page]]").unwrap()..];
+        assert_eq!(read(&inline).unwrap(), whole, "{inline}");
+        let broken = lock.to_text().replace("sha256 = \"cc\"", "sha256 = cc");
+        let error = read(&broken).unwrap_err().to_string();
+        assert_eq!(error, Lock::load(dir.path()).unwrap_err().to_string());
+        assert!(error.starts_with("pidsite.lock:"), "{error}");
+        std::fs::remove_file(dir.path().join(LOCK_FILE)).unwrap();
+        let none = format!("{:?}", LockDates::new(None, 7));
+        assert_eq!(
+            LockDates::load(dir.path(), 7)
+                .map(|d| format!("{d:?}"))
+                .unwrap(),
+            none
+        );
     }
 
     #[test]

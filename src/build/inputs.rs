@@ -9,10 +9,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::config::SiteConfig;
-use crate::error::{Location, Result, Warning, WarningKind};
+use crate::error::{Error, Location, Result, Warning, WarningKind};
 use crate::load::pages::{Note, Page};
 use crate::load::registry::Registry;
-use crate::lock::{Lock, LOCK_FILE};
+use crate::lock::{Lock, LockDates, LOCK_FILE};
 use crate::model::record::{Entry, Status, Target};
 use crate::model::rule::Rule;
 use crate::render::templates::Templates;
@@ -98,18 +98,29 @@ pub(crate) fn load(site: &Path, config: &SiteConfig) -> Result<Inputs> {
 pub(crate) fn previous_lock(site: &Path) -> (Option<Lock>, Option<Warning>) {
     match Lock::load(site) {
         Ok(lock) => (lock, None),
-        Err(e) => {
-            let (at, message) = e
-                .located()
-                .unwrap_or_else(|other| (Location::file(LOCK_FILE), other.to_string()));
-            let warning = Warning::new(
-                WarningKind::UnreadableLock,
-                at,
-                format!("{message}; this build reports no changed manifests and writes a new lock"),
-            );
-            (None, Some(warning))
-        }
+        Err(e) => (None, Some(unreadable_lock(e))),
     }
+}
+
+/// The dates of the last build's lock, for a build at `now` (see
+/// [`LockDates::load`]); one that cannot be read is a warning, as in
+/// [`previous_lock`].
+pub(crate) fn previous_dates(site: &Path, now: i64) -> (LockDates, Option<Warning>) {
+    match LockDates::load(site, now) {
+        Ok(dates) => (dates, None),
+        Err(e) => (LockDates::new(None, now), Some(unreadable_lock(e))),
+    }
+}
+
+fn unreadable_lock(e: Error) -> Warning {
+    let (at, message) = e
+        .located()
+        .unwrap_or_else(|other| (Location::file(LOCK_FILE), other.to_string()));
+    Warning::new(
+        WarningKind::UnreadableLock,
+        at,
+        format!("{message}; this build reports no changed manifests and writes a new lock"),
+    )
 }
 
 /// The URLs of every remote target a build reads (each once, in registry

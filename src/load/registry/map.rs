@@ -206,7 +206,7 @@ impl Mapping {
     /// map says to skip it.
     pub(super) fn row(&self, at: Location, fields: &[&str]) -> Option<RawRow> {
         let field = |i: usize| fields.get(i).map_or("", |f| f.trim());
-        let mut values = HashMap::new();
+        let mut values = super::Values::default();
         for (column, source) in &self.columns {
             let value = match source {
                 Source::Field(i) => Some(field(*i).to_string()).filter(|v| !v.is_empty()),
@@ -227,7 +227,7 @@ impl Mapping {
                 value = value.replace(ITEM_SEPARATOR, "; ");
             }
             if !value.is_empty() {
-                values.insert(column.to_string(), value);
+                values.insert(column, value);
             }
         }
         let metadata = self
@@ -561,14 +561,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            row.values["target"],
+            row.values.get("target").unwrap(),
             "https://i.example.edu/ark%3A%2F21198%2Fzz0009gsq9/ark-21198-zz0009gsq9.json"
         );
-        assert!(!m
+        assert!(m
             .row(Location::line("r.csv", 3), &["", "Work"])
             .unwrap()
             .values
-            .contains_key("target"));
+            .get("target")
+            .is_none());
     }
 
     #[test]

@@ -81,12 +81,38 @@ pub struct Registry {
 /// it is.
 struct RawRow {
     at: Location,
-    values: HashMap<String, String>,
+    values: Values,
     /// `[registry.metadata]`: label -> the cell's values, in the site's order.
     metadata: Vec<(String, Vec<String>)>,
     /// pidsite column -> the file's header it comes from, where they differ
     /// (shared by the rows of a file).
     names: Arc<HashMap<&'static str, String>>,
+}
+
+/// A row's values by pidsite column, in column order. A row has a handful:
+/// a sorted list is a fifth of the memory of a map, and a large registry's
+/// rows are all read before they are checked.
+#[derive(Default)]
+struct Values(Vec<(&'static str, String)>);
+
+impl Values {
+    fn get(&self, column: &str) -> Option<&String> {
+        let i = self.0.binary_search_by(|(c, _)| (*c).cmp(column)).ok()?;
+        Some(&self.0[i].1)
+    }
+
+    /// Set a column's value (a later value replaces an earlier one).
+    fn insert(&mut self, column: &'static str, value: String) {
+        match self.0.binary_search_by(|(c, _)| (*c).cmp(column)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (column, value)),
+        }
+    }
+
+    /// The columns and their values, in column order.
+    fn iter(&self) -> impl Iterator<Item = (&'static str, &String)> {
+        self.0.iter().map(|(c, v)| (*c, v))
+    }
 }
 
 /// The most problems one run lists; the rest are counted.

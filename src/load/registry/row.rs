@@ -158,10 +158,8 @@ const URL_COLUMNS: &[&str] = &["pid", "replaced_by", "aliases", "target"];
 /// columns (harmless in every output), not in [`URL_COLUMNS`].
 fn control_characters(cells: &mut Cells<'_>) {
     let row = cells.row;
-    let mut columns: Vec<(&String, &String)> = row.values.iter().collect();
-    columns.sort();
-    for (column, value) in columns {
-        let url = URL_COLUMNS.contains(&column.as_str());
+    for (column, value) in row.values.iter() {
+        let url = URL_COLUMNS.contains(&column);
         let raw = value.chars().find(|&c| is_refused(c, url)).map(|c| (c, ""));
         // Only when the raw value passes: one error per cell.
         let encoded = || {
