@@ -320,8 +320,7 @@ fn read(
         // The templates are read now, parsed when the first page is rendered.
         || inputs::load(site, config),
         || {
-            let (lock, unreadable) = inputs::previous_lock(site);
-            let dates = lock::LockDates::new(lock.as_ref(), now);
+            let (dates, unreadable) = inputs::previous_dates(site, now);
             (
                 (dates, unreadable),
                 (!full).then(|| State::load(out)).flatten(),
