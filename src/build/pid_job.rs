@@ -185,7 +185,7 @@ fn links_to_pids(resource: &Resource) -> bool {
 /// an active PID's whole document (a PID for one canvas is not the
 /// document's page), or its URL when remote.
 fn indexed_id(record: &Record, loaded: &Loaded) -> Option<String> {
-    if record.status != Status::Active || record.canvas.is_some() {
+    if record.status != Status::Active || record.details().canvas.is_some() {
         return None;
     }
     match record.target.as_ref()? {

@@ -50,6 +50,7 @@ impl<'a> DataCiteExtra<'a> {
         published: &str,
     ) -> Self {
         let year = record
+            .details()
             .version_date
             .as_deref()
             .and_then(|d| d.get(..4))
@@ -63,8 +64,8 @@ impl<'a> DataCiteExtra<'a> {
                 .map(|s| s.text.as_str()),
             publication_year: year.to_string(),
             withdrawn: (record.status == Status::Withdrawn).then_some(Withdrawal {
-                date: record.withdrawn_date.as_deref(),
-                reason: record.withdrawn_reason.as_deref(),
+                date: record.details().withdrawn_date.as_deref(),
+                reason: record.details().withdrawn_reason.as_deref(),
             }),
         }
     }

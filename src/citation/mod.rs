@@ -250,7 +250,7 @@ impl Citation {
             genre,
             url,
             doi: (pid.scheme() == Scheme::Doi).then(|| pid.as_str().to_string()),
-            version: record.version.clone(),
+            version: record.details().version.clone(),
             license: o
                 .license
                 .clone()

@@ -309,7 +309,7 @@ fn version_index(entry: &Entry, label: &str) -> Result<usize> {
         .versions
         .iter()
         .position(|r| {
-            let own = r.version.as_deref().unwrap_or("");
+            let own = r.details().version.as_deref().unwrap_or("");
             own.eq_ignore_ascii_case(label.trim())
                 || wanted.is_some() && version_slug(own).map(|s| s.to_ascii_lowercase()) == wanted
         })
@@ -317,7 +317,7 @@ fn version_index(entry: &Entry, label: &str) -> Result<usize> {
             let labels: Vec<&str> = entry
                 .versions
                 .iter()
-                .filter_map(|r| r.version.as_deref())
+                .filter_map(|r| r.details().version.as_deref())
                 .collect();
             Error::argument(
                 at(),
@@ -419,20 +419,24 @@ fn datacite(
 fn cited_record(entry: &Entry, index: usize, warnings: &mut Vec<String>) -> Record {
     let current = entry.current();
     let record = match &entry.versions[index] {
-        row if current.status == Status::Withdrawn => Record {
-            status: Status::Withdrawn,
-            withdrawn_date: current.withdrawn_date.clone(),
-            withdrawn_reason: current.withdrawn_reason.clone(),
-            ..row.clone()
-        },
+        row if current.status == Status::Withdrawn => {
+            let mut record = Record {
+                status: Status::Withdrawn,
+                ..row.clone()
+            };
+            let details = record.details_mut();
+            details.withdrawn_date = current.details().withdrawn_date.clone();
+            details.withdrawn_reason = current.details().withdrawn_reason.clone();
+            record
+        }
         row => row.clone(),
     };
     if record.status == Status::Withdrawn {
         let mut why = String::new();
-        if let Some(date) = &record.withdrawn_date {
+        if let Some(date) = &record.details().withdrawn_date {
             why.push_str(&format!(" on {date}"));
         }
-        if let Some(reason) = &record.withdrawn_reason {
+        if let Some(reason) = &record.details().withdrawn_reason {
             why.push_str(&format!(" ({reason})"));
         }
         warnings.push(format!(

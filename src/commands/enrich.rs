@@ -38,7 +38,7 @@ pub fn enrich_registry(options: &EnrichOptions) -> Result<EnrichReport> {
     let mut report = EnrichReport::default();
     for entry in &registry.entries {
         let record = entry.current();
-        if record.status != Status::Active || record.canvas.is_some() {
+        if record.status != Status::Active || record.details().canvas.is_some() {
             continue;
         }
         let Some(target) = &record.target else {

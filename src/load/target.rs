@@ -267,7 +267,7 @@ fn parse(bytes: &[u8], config: &SiteConfig, is_remote: bool) -> Result<(Resource
 /// What the registry row says that the resource must agree with: its
 /// `type`, and the canvas a PID for one canvas names.
 fn check_row(record: &Record, resource: &Resource, shown: &str, warnings: &mut Vec<Warning>) {
-    if let Some(declared) = &record.declared_type {
+    if let Some(declared) = &record.details().declared_type {
         let declared = crate::model::resource::ResourceKind::from_type(declared);
         if declared.is_some() && declared != Some(resource.kind) {
             warnings.push(Warning::new(
@@ -275,14 +275,14 @@ fn check_row(record: &Record, resource: &Resource, shown: &str, warnings: &mut V
                 record.at.clone(),
                 format!(
                     "column \"type\" says {:?} but {shown} is a {}",
-                    record.declared_type.as_deref().unwrap_or(""),
+                    record.details().declared_type.as_deref().unwrap_or(""),
                     resource.kind.label()
                 ),
             ));
         }
     }
     // A PID for one canvas of a manifest: the canvas must be there.
-    if let Some(canvas) = &record.canvas {
+    if let Some(canvas) = &record.details().canvas {
         if resource.lacks_canvas(canvas) {
             warnings.push(Warning::new(
                 WarningKind::MissingCanvas,

@@ -70,14 +70,28 @@ impl Scheme {
 }
 
 /// A parsed, validated persistent identifier.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Pid {
     scheme: Scheme,
-    /// Canonical written form, e.g. `ark:12345/x6np1wh8k`, `10.5555/abc`,
-    /// `20.500.123/x`, `urn:nbn:de:…`, `https://w3id.org/…`, `item-1`.
-    display: String,
-    /// Normalised form for comparing two PIDs.
-    key: String,
+    /// The canonical written form (e.g. `ark:12345/x6np1wh8k`,
+    /// `10.5555/abc`, `20.500.123/x`, `urn:nbn:de:…`, `https://w3id.org/…`,
+    /// `item-1`), then the normalised form two PIDs are compared by, unless
+    /// it is the same: one allocation a PID, as a large registry holds a
+    /// million (two `String`s took 32 bytes more, and a second allocation).
+    text: Box<str>,
+    /// Where the written form ends in `text`.
+    split: u32,
+}
+
+/// As the two forms, not how they are stored.
+impl std::fmt::Debug for Pid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pid")
+            .field("scheme", &self.scheme)
+            .field("display", &self.as_str())
+            .field("key", &self.key())
+            .finish()
+    }
 }
 
 /// Unicode NFC, which PIDs are compared and written in.
@@ -156,11 +170,22 @@ impl Pid {
                 "local ID {text:?}: expected no leading `/` or `.`, no empty or `..` parts"
             ));
         }
-        Ok(Pid {
-            scheme: Scheme::Local,
-            display: text.to_string(),
-            key: text.to_string(),
-        })
+        Ok(Pid::new(Scheme::Local, text.to_string(), text.to_string()))
+    }
+
+    /// A PID of `scheme` from its written form and its normalised one.
+    fn new(scheme: Scheme, display: String, key: String) -> Pid {
+        let split = u32::try_from(display.len()).expect("a PID is shorter than 4 GB");
+        let text = if key == display {
+            display
+        } else {
+            display + &key
+        };
+        Pid {
+            scheme,
+            text: text.into_boxed_str(),
+            split,
+        }
     }
 
     /// The scheme.
@@ -170,12 +195,15 @@ impl Pid {
 
     /// Canonical written form.
     pub fn as_str(&self) -> &str {
-        &self.display
+        &self.text[..self.split as usize]
     }
 
     /// Normalised form used to decide whether two PIDs are the same.
     pub fn key(&self) -> &str {
-        &self.key
+        match &self.text[self.split as usize..] {
+            "" => &self.text,
+            key => key,
+        }
     }
 
     /// How the PID is shown and cited in text: `ark:…`, `doi:…`, `hdl:…`,
@@ -193,25 +221,25 @@ impl Pid {
             Scheme::Handle => "hdl:",
             _ => "",
         };
-        (prefix, &self.display)
+        (prefix, self.as_str())
     }
 
     /// The URL that resolves the PID globally; `None` for local IDs (their
     /// landing page is their URL).
     pub fn resolver_url(&self, resolvers: &Resolvers) -> Option<String> {
         match self.scheme {
-            Scheme::Ark => Some(format!("{}{}", resolvers.ark, self.display)),
-            Scheme::Doi => Some(format!("{}{}", resolvers.doi, url_escape(&self.display))),
-            Scheme::Handle => Some(format!("{}{}", resolvers.handle, url_escape(&self.display))),
-            Scheme::Urn => Some(format!("{}{}", resolvers.urn, self.display)),
-            Scheme::Purl | Scheme::W3id => Some(self.display.clone()),
+            Scheme::Ark => Some(format!("{}{}", resolvers.ark, self.as_str())),
+            Scheme::Doi => Some(format!("{}{}", resolvers.doi, url_escape(self.as_str()))),
+            Scheme::Handle => Some(format!("{}{}", resolvers.handle, url_escape(self.as_str()))),
+            Scheme::Urn => Some(format!("{}{}", resolvers.urn, self.as_str())),
+            Scheme::Purl | Scheme::W3id => Some(self.as_str().to_string()),
             Scheme::Local => None,
         }
     }
 
     /// The landing page's folder inside the site.
     pub fn landing_path(&self) -> SitePath {
-        let d = &self.display;
+        let d = self.as_str();
         match self.scheme {
             Scheme::Ark => {
                 let rest = d.strip_prefix("ark:").unwrap_or(d);
@@ -247,7 +275,7 @@ impl Pid {
         if self.scheme == Scheme::Ark {
             // The hyphen-free form is the normalised ARK; a visitor who drops
             // hyphens still lands on the page.
-            let plain = self.display.replace('-', "");
+            let plain = self.as_str().replace('-', "");
             if let Ok(pid) = Pid::parse(&plain) {
                 let path = pid.landing_path();
                 if path != canonical && !out.contains(&path) {
@@ -308,11 +336,8 @@ fn parse_ark(rest: &str) -> Result<Pid, String> {
         ));
     }
     let display = format!("ark:{naan_lower}/{name}");
-    Ok(Pid {
-        scheme: Scheme::Ark,
-        key: normalise_ark(&naan_lower, name),
-        display,
-    })
+    let key = normalise_ark(&naan_lower, name);
+    Ok(Pid::new(Scheme::Ark, display, key))
 }
 
 /// Normalised ARK for comparison: lower-case NAAN, no hyphens, upper-case
@@ -357,11 +382,11 @@ fn parse_doi(rest: &str) -> Result<Pid, String> {
             "DOI {rest:?}: `.` and `..` are not valid suffix parts"
         ));
     }
-    Ok(Pid {
-        scheme: Scheme::Doi,
-        display: format!("{prefix}/{suffix}"),
-        key: format!("doi:{}", rest.to_lowercase()),
-    })
+    Ok(Pid::new(
+        Scheme::Doi,
+        format!("{prefix}/{suffix}"),
+        format!("doi:{}", rest.to_lowercase()),
+    ))
 }
 
 fn parse_handle(rest: &str) -> Result<Pid, String> {
@@ -373,11 +398,11 @@ fn parse_handle(rest: &str) -> Result<Pid, String> {
             "Handle {rest:?}: expected `prefix/suffix`, e.g. hdl:20.500.12345/abc"
         ));
     }
-    Ok(Pid {
-        scheme: Scheme::Handle,
-        display: rest.to_string(),
-        key: format!("hdl:{}", rest.to_lowercase()),
-    })
+    Ok(Pid::new(
+        Scheme::Handle,
+        rest.to_string(),
+        format!("hdl:{}", rest.to_lowercase()),
+    ))
 }
 
 fn parse_urn(text: &str) -> Result<Pid, String> {
@@ -397,11 +422,11 @@ fn parse_urn(text: &str) -> Result<Pid, String> {
         ));
     }
     let nid = nid.to_ascii_lowercase();
-    Ok(Pid {
-        scheme: Scheme::Urn,
-        display: format!("urn:{nid}:{nss}"),
-        key: format!("urn:{nid}:{}", nss.to_lowercase()),
-    })
+    Ok(Pid::new(
+        Scheme::Urn,
+        format!("urn:{nid}:{nss}"),
+        format!("urn:{nid}:{}", nss.to_lowercase()),
+    ))
 }
 
 fn parse_url_pid(scheme: Scheme, host: &str, path: &str) -> Result<Pid, String> {
@@ -421,11 +446,7 @@ fn parse_url_pid(scheme: Scheme, host: &str, path: &str) -> Result<Pid, String> 
         ));
     }
     let display = format!("https://{host}{path}");
-    Ok(Pid {
-        scheme,
-        key: display.clone(),
-        display,
-    })
+    Ok(Pid::new(scheme, display.clone(), display))
 }
 
 #[cfg(test)]

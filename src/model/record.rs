@@ -112,6 +112,17 @@ pub struct Record {
     pub replaced_by: Option<Pid>,
     /// Former identifiers and old URLs.
     pub aliases: Vec<Alias>,
+    /// Version, withdrawal, canvas and type columns; none for most rows,
+    /// and boxed (eight empty strings took 192 bytes a row).
+    pub details: Option<Box<Details>>,
+    /// Citation overrides; none for most rows, and boxed: a large
+    /// registry's rows are all in memory for the whole build.
+    pub overrides: Option<Box<Overrides>>,
+}
+
+/// The columns of a row that most rows leave empty (see [`Record::details`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Details {
     /// Version label (`1`, `2`, `2024-rescan`…).
     pub version: Option<String>,
     /// Date of this version.
@@ -128,10 +139,19 @@ pub struct Record {
     pub region: Option<String>,
     /// The `type` column, if given (checked against the resource).
     pub declared_type: Option<String>,
-    /// Citation overrides; none for most rows, and boxed: a large
-    /// registry's rows are all in memory for the whole build.
-    pub overrides: Option<Box<Overrides>>,
 }
+
+/// A row without details.
+static NO_DETAILS: Details = Details {
+    version: None,
+    version_date: None,
+    version_note: None,
+    withdrawn_date: None,
+    withdrawn_reason: None,
+    canvas: None,
+    region: None,
+    declared_type: None,
+};
 
 /// A row without citation overrides.
 static NO_OVERRIDES: Overrides = Overrides {
@@ -145,6 +165,17 @@ static NO_OVERRIDES: Overrides = Overrides {
 };
 
 impl Record {
+    /// The version, withdrawal, canvas and type columns (all empty for most
+    /// rows).
+    pub fn details(&self) -> &Details {
+        self.details.as_deref().unwrap_or(&NO_DETAILS)
+    }
+
+    /// The details, to be set.
+    pub fn details_mut(&mut self) -> &mut Details {
+        self.details.get_or_insert_with(Box::default)
+    }
+
     /// The citation fields the row sets (all empty for most rows).
     pub fn overrides(&self) -> &Overrides {
         self.overrides.as_deref().unwrap_or(&NO_OVERRIDES)
@@ -206,7 +237,7 @@ impl Entry {
             .versions
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| Some((i, version_instant(r.version_date.as_deref()?)?)))
+            .filter_map(|(i, r)| Some((i, version_instant(r.details().version_date.as_deref()?)?)))
             .collect();
         let mut newest: Option<(usize, jiff::Timestamp)> = None;
         let mut out_of_order = None;
@@ -248,7 +279,7 @@ impl Entry {
 
     /// The folder of version `i`'s own page: `v1/`, `v2/`… under the PID's.
     pub fn version_path(&self, i: usize) -> SitePath {
-        let label = self.versions[i].version.as_deref().unwrap_or("1");
+        let label = self.versions[i].details().version.as_deref().unwrap_or("1");
         let slug =
             version_slug(label).expect("the registry checks that every version label has a slug");
         self.pid().landing_path().join_folder(&slug)

@@ -46,6 +46,7 @@ impl History<'_> {
     /// else when the content last changed, else now.
     fn when(&self, i: usize) -> String {
         self.entry.versions[i]
+            .details()
             .version_date
             .as_deref()
             .and_then(instant_of_date)

@@ -212,7 +212,7 @@ impl Renderer<'_> {
             status: record.status.name(),
             replaced_by: None,
             withdrawn_date: facts.withdrawn_on.as_deref(),
-            withdrawn_reason: record.withdrawn_reason.as_deref(),
+            withdrawn_reason: record.details().withdrawn_reason.as_deref(),
             collections: resource.map_or(&[], |r| &r.collections),
             rights: citation.license.as_deref(),
             providers,
@@ -280,13 +280,17 @@ impl Renderer<'_> {
             Some(_) => Some(self.config.path(spec.path.file(file::MANIFEST).as_str())),
             None => facts.manifest_url.clone(),
         };
-        let region = record.region.as_deref().filter(|r| valid_region(r));
+        let region = record
+            .details()
+            .region
+            .as_deref()
+            .filter(|r| valid_region(r));
         match (facts.resource, &viewer_manifest, &self.site.viewer) {
             (Some(r), Some(m), Some(_)) if !facts.withdrawn => match r.kind {
                 ResourceKind::Manifest | ResourceKind::Collection => Some(ViewerTarget {
                     manifest: m.clone(),
-                    canvas: record.canvas.clone(),
-                    content_state: match (&facts.manifest_url, &record.canvas) {
+                    canvas: record.details().canvas.clone(),
+                    content_state: match (&facts.manifest_url, &record.details().canvas) {
                         (Some(abs), Some(c)) => Some(canvas_state(abs, c, region)),
                         _ => None,
                     },
@@ -316,7 +320,12 @@ impl Renderer<'_> {
             _ => return None,
         };
         let manifest = http_url(&manifest)?;
-        let region = record.region.clone().filter(|r| valid_region(r)).or(region);
+        let region = record
+            .details()
+            .region
+            .clone()
+            .filter(|r| valid_region(r))
+            .or(region);
         Some(ViewerTarget {
             content_state: Some(canvas_state(&manifest, &canvas, region.as_deref())),
             manifest,
@@ -599,10 +608,10 @@ impl Renderer<'_> {
                 title: n.title.clone(),
                 html: n.html.clone(),
             }),
-            version: record.version.clone(),
+            version: record.details().version.clone(),
             history: spec.history.clone(),
             withdrawn_date: facts.withdrawn_on.clone(),
-            withdrawn_reason: record.withdrawn_reason.clone(),
+            withdrawn_reason: record.details().withdrawn_reason.clone(),
             registry_metadata: record
                 .overrides()
                 .metadata

@@ -414,6 +414,7 @@ impl<'a> Renderer<'a> {
         // withdrawn PID last changed when it was withdrawn.
         let newest = dates.iter().flatten().map(|d| d.modified).max();
         let changed = record
+            .details()
             .version_date
             .as_deref()
             .and_then(feeds::instant_of_date)
@@ -490,6 +491,7 @@ impl<'a> Renderer<'a> {
     fn withdrawal(&self, record: &Record, dates: Option<Dates>) -> Option<String> {
         (record.status == Status::Withdrawn).then(|| {
             record
+                .details()
                 .withdrawn_date
                 .as_deref()
                 .and_then(feeds::instant_of_date)

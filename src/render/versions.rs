@@ -46,10 +46,10 @@ impl Renderer<'_> {
             .iter()
             .enumerate()
             .map(|(i, row)| VersionRow {
-                label: row.version.clone().unwrap_or_default(),
+                label: row.details().version.clone().unwrap_or_default(),
                 url: self.config.path(entry.version_path(i).as_str()),
-                date: row.version_date.clone(),
-                note: row.version_note.clone(),
+                date: row.details().version_date.clone(),
+                note: row.details().version_note.clone(),
                 changes: match i {
                     0 => Vec::new(),
                     _ => changes(

@@ -281,14 +281,12 @@ fn cap_row(record: &mut Record) -> Vec<Warning> {
     }
     type Cell<'a> = (String, &'a mut String, usize);
     let mut cells: Vec<Cell<'_>> = Vec::new();
-    cells.extend(cell("version", record.version.as_mut(), TITLE_CHARS));
-    cells.extend(cell(
-        "version_note",
-        record.version_note.as_mut(),
-        SUMMARY_CHARS,
-    ));
-    let reason = record.withdrawn_reason.as_mut();
-    cells.extend(cell("withdrawn_reason", reason, SUMMARY_CHARS));
+    if let Some(d) = record.details.as_deref_mut() {
+        cells.extend(cell("version", d.version.as_mut(), TITLE_CHARS));
+        cells.extend(cell("version_note", d.version_note.as_mut(), SUMMARY_CHARS));
+        let reason = d.withdrawn_reason.as_mut();
+        cells.extend(cell("withdrawn_reason", reason, SUMMARY_CHARS));
+    }
     if let Some(o) = record.overrides.as_deref_mut() {
         cells.extend(cell("title", o.title.as_mut(), TITLE_CHARS));
         cells.extend(
@@ -341,7 +339,11 @@ impl Grouped {
         let key = r.pid.key();
         if let Some(&i) = self.by_key.get(key) {
             let entry = &mut self.entries[i];
-            if let Some(prev) = entry.versions.iter().find(|v| v.version == r.version) {
+            if let Some(prev) = entry
+                .versions
+                .iter()
+                .find(|v| v.details().version == r.details().version)
+            {
                 errors.push(Error::registry(
                     r.at.clone(),
                     format!(
@@ -383,7 +385,11 @@ fn number_versions(entries: &mut [Entry], errors: &mut Vec<Error>) -> Vec<Warnin
         let out_of_order = entry.settle_current();
         let mut slugs: HashMap<String, Location> = HashMap::new();
         for (i, row) in entry.versions.iter_mut().enumerate() {
-            let label = row.version.get_or_insert_with(|| (i + 1).to_string());
+            let label = row
+                .details
+                .get_or_insert_with(Box::default)
+                .version
+                .get_or_insert_with(|| (i + 1).to_string());
             match version_slug(label) {
                 Some(slug) => {
                     if let Some(first) = slugs.get(&slug.to_lowercase()) {
@@ -667,8 +673,8 @@ fn version_order_warning(entry: &Entry, earlier: usize, later: usize) -> Warning
         let line = r.at.line.map_or_else(String::new, |l| format!("row {l}, "));
         format!(
             "{line}version {:?} of {}",
-            r.version.as_deref().unwrap_or(""),
-            r.version_date.as_deref().unwrap_or("")
+            r.details().version.as_deref().unwrap_or(""),
+            r.details().version_date.as_deref().unwrap_or("")
         )
     };
     let current = entry.current_index();

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::load::confine::Confine;
 use crate::model::genre::Genre;
 use crate::model::pid::Pid;
-use crate::model::record::{Alias, Overrides, Record, Status, Target};
+use crate::model::record::{Alias, Details, Overrides, Record, Status, Target};
 use crate::model::site_path::SitePath;
 
 /// A row being read: its values, and the problems found so far.
@@ -131,14 +131,17 @@ pub(super) fn record(
             status,
             replaced_by,
             aliases,
-            version: cells.get("version"),
-            version_date,
-            version_note: cells.get("version_note"),
-            withdrawn_date,
-            withdrawn_reason: cells.get("withdrawn_reason"),
-            canvas: cells.get("canvas"),
-            region,
-            declared_type,
+            details: Some(Box::new(Details {
+                version: cells.get("version"),
+                version_date,
+                version_note: cells.get("version_note"),
+                withdrawn_date,
+                withdrawn_reason: cells.get("withdrawn_reason"),
+                canvas: cells.get("canvas"),
+                region,
+                declared_type,
+            }))
+            .filter(|d| **d != Details::default()),
             overrides: Some(Box::new(overrides)).filter(|o| **o != Overrides::default()),
         }),
         _ => Err(cells.errors),
