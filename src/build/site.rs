@@ -94,9 +94,18 @@ impl SiteWide<'_> {
         let mut linkset = self
             .staging
             .stream(SitePath::root().file(output::file::LINKSET))?;
+        // `pids.csv`: every PID's URL and status, a row at a time (held
+        // whole, ~100 bytes a PID).
+        let mut pids =
+            csv::Writer::from_writer(self.staging.stream(SitePath::root().file(PIDS_CSV))?);
+        pids.write_record(["pid", "url", "status"])
+            .map_err(csv_error)?;
         linkset.write(b"{\"linkset\":[")?;
         let mut first = true;
         each_state(self.store, refs, |state| {
+            for row in &state.summary.rows {
+                pids.write_record(row.iter()).map_err(csv_error)?;
+            }
             for context in &state.summary.linksets {
                 if !first {
                     linkset.write(b",")?;
@@ -118,6 +127,10 @@ impl SiteWide<'_> {
         })?;
         linkset.write(b"]}\n")?;
         let (linkset_path, linkset_bytes) = linkset.finish()?;
+        let pids = pids
+            .into_inner()
+            .map_err(|e| csv_error(e.into_error().into()))?;
+        let (pids_path, pids_bytes) = pids.finish()?;
         let site_pages = site_wide.finish(self.pages, self.rules, &mut emit)?;
         let html_pages = site_pages.lists + self.pages.len() + 1;
         let build_id = self.last.map_or_else(new_build_id, |p| p.build_id.clone());
@@ -126,6 +139,7 @@ impl SiteWide<'_> {
             bytes: build_id.clone().into_bytes(),
         })?;
         site_files.push(linkset_path.file_name());
+        site_files.push(pids_path.file_name());
         for (path, size) in bulk.finish()? {
             bytes += size;
             site_files.push(path.file_name());
@@ -139,7 +153,7 @@ impl SiteWide<'_> {
             .staging
             .copy_static(&self.site.join("static"), self.static_include)?;
         site_files.extend(static_files);
-        bytes += static_bytes + pid_bytes + linkset_bytes;
+        bytes += static_bytes + pid_bytes + linkset_bytes + pids_bytes;
         Ok(Built {
             build_id,
             pages: pages_built + html_pages,
@@ -194,4 +208,12 @@ fn each_state(
         }
         Ok(())
     })
+}
+
+/// Every PID's URL and status, at the root of the site.
+const PIDS_CSV: &str = "pids.csv";
+
+/// An error of the `pids.csv` writer, naming the file.
+fn csv_error(e: csv::Error) -> Error {
+    Error::io(Path::new(PIDS_CSV), e.into())
 }

@@ -1,7 +1,8 @@
 //! The site-wide outputs, made in one pass over the PIDs' summaries in
 //! registry order, each summary dropped after it has been added: the home
 //! page and its continuation pages are written as each fills, the sitemap
-//! as each 50,000 URLs fill, `pids.csv` row by row. What needs the whole
+//! as each 50,000 URLs fill (`pids.csv` is streamed by the build itself,
+//! see `build::site`). What needs the whole
 //! site keeps only its own part of each summary: the feed its newest
 //! entries, Change Discovery the activities (to order them by time), the
 //! redirect exports the redirects.
@@ -23,7 +24,7 @@ use super::feeds::{self, FeedEntry, KeptActivity, SitemapUrl, Sitemaps};
 use super::map::{MapPage, MAP_PAGE, MAP_PER_PAGE};
 use super::search::{self, SearchIndex};
 use super::{exports, rules, Renderer, Sink, Summary, PER_PAGE};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::pages::Page;
 use crate::lock::{LockDates, LockedPage};
 use crate::model::rule::Rule;
@@ -47,7 +48,6 @@ pub struct SiteWide<'r> {
     sitemaps: Sitemaps,
     feed: Vec<FeedEntry>,
     activities: Vec<KeptActivity>,
-    csv: csv::Writer<Vec<u8>>,
     redirects: Vec<Redirect>,
     /// The search index's input and browse groups (none when search is
     /// off).
@@ -97,9 +97,6 @@ impl<'r> SiteWide<'r> {
         datacite: bool,
     ) -> Result<Self> {
         let (export_files, exports) = exports(renderer, datacite).into_iter().unzip();
-        let mut csv = csv::Writer::from_writer(Vec::new());
-        csv.write_record(["pid", "url", "status"])
-            .map_err(csv_error)?;
         Ok(SiteWide {
             renderer,
             listed,
@@ -110,7 +107,6 @@ impl<'r> SiteWide<'r> {
             sitemaps: Sitemaps::default(),
             feed: Vec::new(),
             activities: Vec::new(),
-            csv,
             redirects: Vec::new(),
             search: renderer.config.search.then(SearchInput::default),
             exports,
@@ -127,9 +123,6 @@ impl<'r> SiteWide<'r> {
     pub fn add(&mut self, summary: Summary, emit: &mut Sink<'_>) -> Result<()> {
         let r = self.renderer;
         let now = r.time.instant.as_str();
-        for row in &summary.rows {
-            self.csv.write_record(row.iter()).map_err(csv_error)?;
-        }
         if let Some(loc) = &summary.sitemap {
             let url = SitemapUrl {
                 loc,
@@ -173,7 +166,7 @@ impl<'r> SiteWide<'r> {
     }
 
     /// Write what is left: the last list page, the sitemap, `feed.xml`,
-    /// Change Discovery under `activity/`, `robots.txt`, `pids.csv`,
+    /// Change Discovery under `activity/`, `robots.txt`,
     /// `.nojekyll`, the redirect exports (`_redirects`, `.htaccess`,
     /// `pidsite-redirects.map`), the Markdown pages and `404.html`. Returns
     /// what became of the pages rendered from templates.
@@ -266,11 +259,6 @@ impl<'r> SiteWide<'r> {
             r.config.url("sitemap.xml")
         );
         emit(Output::new(root.file("robots.txt"), robots))?;
-        let csv = self
-            .csv
-            .into_inner()
-            .map_err(|e| csv_error(e.into_error().into()))?;
-        emit(Output::new(root.file("pids.csv"), csv))?;
         emit(Output::new(root.file(".nojekyll"), Vec::new()))?;
         let redirects: Vec<&Redirect> = self.redirects.iter().collect();
         // The site's rules after the PIDs' lines: a PID's redirect wins.
@@ -663,8 +651,4 @@ fn live_files(out: &Path, folder: &str) -> Option<Vec<(String, u64)>> {
     }
     let entry = format!("{folder}/pagefind-entry.json");
     files.iter().any(|(f, _)| *f == entry).then_some(files)
-}
-
-fn csv_error(e: csv::Error) -> Error {
-    Error::io(std::path::Path::new("pids.csv"), e.into())
 }
