@@ -47,8 +47,9 @@ pub(super) enum Outcome {
     /// Rendered and written, or unchanged since the last build and its
     /// state copied from that build's (`rendered` false).
     Done(EntryRef),
-    /// Links to other PIDs' pages: waits for pass 2.
-    Linked(Pending),
+    /// Links to other PIDs' pages: waits for pass 2. Boxed: most PIDs are
+    /// `Done`, and the list holds one outcome a PID.
+    Linked(Box<Pending>),
 }
 
 impl Outcome {
@@ -158,23 +159,23 @@ impl Plan<'_> {
             if !state.uses_index {
                 return job.kept(entry, last, state.clone()).map(Outcome::Done);
             }
-            return Ok(Outcome::Linked(Pending {
+            return Ok(Outcome::Linked(Box::new(Pending {
                 fingerprint,
                 dates,
                 iiif_id: state.iiif_id.clone(),
                 annotates: state.annotates.clone(),
                 unchanged: Some(state.clone()),
-            }));
+            })));
         }
         let loaded = job.load(entry, read);
         if loaded.uses_index() {
-            return Ok(Outcome::Linked(Pending {
+            return Ok(Outcome::Linked(Box::new(Pending {
                 fingerprint,
                 dates,
                 iiif_id: loaded.iiif_id(entry),
                 annotates: loaded.annotates(),
                 unchanged: None,
-            }));
+            })));
         }
         job.render(renderer, entry, note, loaded, (fingerprint, dates))
             .map(Outcome::Done)
@@ -204,7 +205,7 @@ impl Plan<'_> {
                         dates,
                         unchanged,
                         ..
-                    } = pending;
+                    } = *pending;
                     let state = match (unchanged, last) {
                         (Some(old), Some(last)) => job.kept(entry, last, old),
                         _ => {
@@ -236,14 +237,22 @@ const MAX_ERRORS: usize = 100;
 fn collect<T>(results: Vec<Option<Result<T>>>) -> Result<Vec<T>> {
     let mut errors = Vec::new();
     let mut skipped = 0;
-    let mut values = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Some(Ok(value)) => values.push(value),
-            Some(Err(e)) => errors.push(e),
-            None => skipped += 1,
-        }
-    }
+    // Collected in place, in the results' own allocation: a second list
+    // of a million PIDs' states beside the first was the peak of a build.
+    let values: Vec<T> = results
+        .into_iter()
+        .filter_map(|result| match result {
+            Some(Ok(value)) => Some(value),
+            Some(Err(e)) => {
+                errors.push(e);
+                None
+            }
+            None => {
+                skipped += 1;
+                None
+            }
+        })
+        .collect();
     // After a halt, the PIDs that were under way when it came fail the same
     // way: the first such error stands for them all.
     if let Some(first) = errors.iter().position(halts) {
