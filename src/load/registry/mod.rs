@@ -143,6 +143,7 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
         None => None,
     };
     let mut read = Read::default();
+    let mut making = Making::new(site_dir, config);
     for rel in &files {
         let bytes = std::fs::read(site_dir.join(rel)).map_err(|e| Error::io(rel, e))?;
         let text = match decode(bytes, rel) {
@@ -153,15 +154,20 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
             }
         };
         let file = if rel.extension().is_some_and(|e| e == "json") {
-            read_json(&text, rel, settings, profile, site_dir)
+            let file = read_json(&text, rel, settings, profile, site_dir);
+            making.reserve(file.rows.len());
+            file
         } else {
-            read_csv(&text, rel, settings, profile, site_dir)
+            making.reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count());
+            read_csv(&text, rel, settings, profile, site_dir, &mut |row| {
+                making.push(row)
+            })
         };
-        read.rows.extend(file.rows);
+        file.rows.into_iter().for_each(|row| making.push(row));
         read.errors.extend(file.errors);
         read.notes.extend(file.notes);
     }
-    let (registry, errors) = validate(read.rows, site_dir, config);
+    let (registry, errors) = making.finish();
     read.errors.extend(errors);
     match Error::from_list(capped(read.errors, &files[0])) {
         Some(e) => Err(e),
@@ -201,28 +207,71 @@ struct Grouped {
 
 /// Rows -> entries, and every problem with them: bad rows, duplicates,
 /// versions, aliases, moves and nested folders.
+#[cfg(test)]
 fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registry, Vec<Error>) {
-    let mut errors = Vec::new();
-    // Each record goes to its PID's entry as it is made: a large registry
-    // is not held twice, as records and then as entries. The grouping's
-    // problems come after the rows' own, as when rows were grouped last.
-    let mut grouped = Grouped::with_capacity(rows.len());
-    let mut group_errors = Vec::new();
-    let mut failed = HashSet::new();
-    let mut long = Vec::new();
-    let site = Confine::new(site_dir);
-    // Each row on its own first, a slice at a time on every core (most of
-    // reading a registry), then in order; a slice, not every row at once,
-    // so that the rows made into records are dropped as they go.
-    let mut rows = rows.into_iter();
-    loop {
-        let slice: Vec<RawRow> = rows.by_ref().take(4096).collect();
-        if slice.is_empty() {
-            break;
+    let mut making = Making::new(site_dir, config);
+    rows.into_iter().for_each(|row| making.push(row));
+    making.finish()
+}
+
+/// How many rows are made into records at once.
+const SLICE: usize = 4096;
+
+/// Rows made into records as they are read: each row on its own first, a
+/// slice at a time on every core (most of reading a registry), then in
+/// order, each record going to its PID's entry. The rows read are never all
+/// held at once (at 1,000,000 rows, ~280 MB beside the records), nor the
+/// records beside the entries.
+struct Making<'a> {
+    site: Confine,
+    config: &'a SiteConfig,
+    /// The rows read and not yet made.
+    slice: Vec<RawRow>,
+    grouped: Grouped,
+    /// The rows' own problems, then (see [`Making::finish`]) the grouping's:
+    /// as when rows were grouped last.
+    errors: Vec<Error>,
+    group_errors: Vec<Error>,
+    failed: HashSet<String>,
+    /// Cells cut to their caps.
+    long: Vec<Warning>,
+}
+
+impl<'a> Making<'a> {
+    fn new(site_dir: &Path, config: &'a SiteConfig) -> Self {
+        Making {
+            site: Confine::new(site_dir),
+            config,
+            slice: Vec::with_capacity(SLICE),
+            grouped: Grouped::with_capacity(0),
+            errors: Vec::new(),
+            group_errors: Vec::new(),
+            failed: HashSet::new(),
+            long: Vec::new(),
         }
+    }
+
+    /// Room for about `rows` more rows (a file's line count).
+    fn reserve(&mut self, rows: usize) {
+        self.grouped.entries.reserve(rows);
+        self.grouped.by_key.reserve(rows);
+    }
+
+    /// A row read.
+    fn push(&mut self, row: RawRow) {
+        self.slice.push(row);
+        if self.slice.len() == SLICE {
+            self.make();
+        }
+    }
+
+    /// Make the rows read so far into records.
+    fn make(&mut self) {
+        let slice = std::mem::replace(&mut self.slice, Vec::with_capacity(SLICE));
+        let (site, config) = (&self.site, self.config);
         let made: Vec<_> = slice
             .into_par_iter()
-            .map(|row| match record(&row, &site, config) {
+            .map(|row| match record(&row, site, config) {
                 Ok(mut r) => {
                     let capped = cap_row(&mut r);
                     Ok((r, capped))
@@ -236,37 +285,51 @@ fn validate(rows: Vec<RawRow>, site_dir: &Path, config: &SiteConfig) -> (Registr
         for made in made {
             match made {
                 Ok((r, capped)) => {
-                    long.extend(capped);
-                    grouped.add(r, &mut group_errors);
+                    self.long.extend(capped);
+                    self.grouped.add(r, &mut self.group_errors);
                 }
                 Err((pid, e)) => {
-                    failed.extend(pid);
-                    errors.extend(e);
+                    self.failed.extend(pid);
+                    self.errors.extend(e);
                 }
             }
         }
     }
-    grouped.failed = failed;
-    errors.append(&mut group_errors);
-    let mut warnings = number_versions(&mut grouped.entries, &mut errors);
-    warnings.extend(long);
-    check_aliases(&grouped, &mut errors);
-    check_replaced_by(&grouped, &mut errors);
-    check_nesting(&grouped.entries, &mut errors);
-    let ends = resolve_moves(&grouped, &mut errors);
-    let mut entries = grouped.entries;
-    if errors.is_empty() {
-        for (i, end) in ends {
-            entries[i].current_mut().replaced_by = Some(end);
+
+    /// The registry, once every row is read, and every problem: the rows',
+    /// the grouping's, then versions, aliases, moves and nested folders.
+    fn finish(mut self) -> (Registry, Vec<Error>) {
+        self.make();
+        let Making {
+            mut grouped,
+            mut errors,
+            mut group_errors,
+            failed,
+            long,
+            ..
+        } = self;
+        grouped.failed = failed;
+        errors.append(&mut group_errors);
+        let mut warnings = number_versions(&mut grouped.entries, &mut errors);
+        warnings.extend(long);
+        check_aliases(&grouped, &mut errors);
+        check_replaced_by(&grouped, &mut errors);
+        check_nesting(&grouped.entries, &mut errors);
+        let ends = resolve_moves(&grouped, &mut errors);
+        let mut entries = grouped.entries;
+        if errors.is_empty() {
+            for (i, end) in ends {
+                entries[i].current_mut().replaced_by = Some(end);
+            }
         }
+        let registry = Registry {
+            entries,
+            files: Vec::new(),
+            warnings,
+            notes: Vec::new(),
+        };
+        (registry, errors)
     }
-    let registry = Registry {
-        entries,
-        files: Vec::new(),
-        warnings,
-        notes: Vec::new(),
-    };
-    (registry, errors)
 }
 
 /// Cut the text a row gives its page to its caps (see
@@ -797,14 +860,16 @@ pub(crate) fn parse_str(text: &str, site_dir: &Path) -> Result<Registry> {
         "base_url = \"https://example.org/\"\ntitle = \"Test\"\n",
         Path::new("site.toml"),
     )?;
+    let mut rows = Vec::new();
     let read = read_csv(
         text,
         Path::new("content/registry.csv"),
         &config.registry,
         None,
         site_dir,
+        &mut |row| rows.push(row),
     );
-    let (registry, errors) = validate(read.rows, site_dir, &config);
+    let (registry, errors) = validate(rows, site_dir, &config);
     match Error::from_list(read.errors.into_iter().chain(errors).collect()) {
         Some(e) => Err(e),
         None => Ok(registry),

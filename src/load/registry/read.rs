@@ -222,14 +222,17 @@ fn open_quote(text: &str, delimiter: u8) -> Option<(usize, usize)> {
     open
 }
 
-/// A CSV (or TSV) registry's rows, through the site's mapping. Blank and
-/// delimiter-only rows are skipped; every bad row is reported.
+/// A CSV (or TSV) registry's rows, through the site's mapping, each given
+/// to `rows` as it is read (a large registry's rows are made into records
+/// as they come, see `Making`). Blank and delimiter-only rows are skipped;
+/// every bad row is reported.
 pub(super) fn read_csv(
     text: &str,
     rel: &Path,
     settings: &RegistrySettings,
     profile: Option<Profile>,
     site_dir: &Path,
+    rows: &mut dyn FnMut(RawRow),
 ) -> Read {
     let delimiter = delimiter(text, rel, settings);
     let mut read = Read::default();
@@ -329,7 +332,9 @@ pub(super) fn read_csv(
             }
         }
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-        read.rows.extend(mapping.row(at, &fields));
+        if let Some(row) = mapping.row(at, &fields) {
+            rows(row);
+        }
     }
     read
 }
