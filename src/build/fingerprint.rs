@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::UNIX_EPOCH;
 
+use crate::cache::entry_store::Fingerprint;
 use crate::cache::state::{new_build_id, FileStamp, Hash, State};
 use crate::error::Location;
 use crate::load::target::ReadFiles;
@@ -256,7 +257,7 @@ fn remote_fingerprint(remote: &RemoteDocs, url: &str) -> String {
 /// A PID's fingerprint with its dates (see `lock::LockDates::entry`) added:
 /// a date the lock gives it differently (a lock restored from an older
 /// commit) renders it again.
-pub fn with_dates(fingerprint: Hash, dates: &[Option<crate::lock::Dates>]) -> Hash {
+pub fn with_dates(fingerprint: Hash, dates: &[Option<crate::lock::Dates>]) -> Fingerprint {
     let mut h = blake3::Hasher::new();
     h.update(fingerprint.as_bytes());
     for d in dates {
@@ -267,7 +268,7 @@ pub fn with_dates(fingerprint: Hash, dates: &[Option<crate::lock::Dates>]) -> Ha
             h.update(&n.to_le_bytes());
         }
     }
-    h.finalize().to_hex().to_string()
+    Fingerprint(*h.finalize().as_bytes())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cache::entry_store::{EntryRef, EntryState, EntryStore, Hash};
+use crate::cache::entry_store::{EntryRef, EntryState, EntryStore, Fingerprint};
 use crate::cache::State;
 use crate::config::SiteConfig;
 use crate::error::{Location, Result, Warning};
@@ -35,7 +35,7 @@ pub(super) struct PidJob<'a> {
 
 /// What a PID's rendering is made with besides its rows and files: its
 /// fingerprint and its dates (see `lock::LockDates::entry`).
-pub(super) type Made = (Hash, Vec<Option<Dates>>);
+pub(super) type Made = (Fingerprint, Vec<Option<Dates>>);
 
 /// A PID's targets, loaded (one per version, in the order of
 /// `entry.versions`), with the warnings loading found.

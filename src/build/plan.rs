@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::fingerprint::{with_dates, Fingerprinter, GlobalHasher};
 use super::pid_job::PidJob;
 use super::Progress;
-use crate::cache::entry_store::{EntryRef, Hash};
+use crate::cache::entry_store::{EntryRef, Fingerprint};
 use crate::cache::State;
 use crate::config::SiteConfig;
 use crate::error::{Error, Result};
@@ -72,7 +72,7 @@ impl Outcome {
 
 /// A PID waiting for pass 2.
 pub(super) struct Pending {
-    pub(super) fingerprint: Hash,
+    pub(super) fingerprint: Fingerprint,
     /// Its dates (see `lock::LockDates::entry`).
     pub(super) dates: Vec<Option<Dates>>,
     pub(super) iiif_id: Option<String>,

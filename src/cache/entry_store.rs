@@ -22,6 +22,33 @@ use crate::output::Summary;
 /// A 256-bit content hash, hex-encoded.
 pub type Hash = String;
 
+/// What a PID's pages are made from, as one BLAKE3 hash: held as its 32
+/// bytes (as hex, a million PIDs' fingerprints took 88 bytes each) and
+/// written in the build state as hex, as before.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(pub [u8; 32]);
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&blake3::Hash::from_bytes(self.0).to_hex())
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&blake3::Hash::from_bytes(self.0).to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Fingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let hex = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        blake3::Hash::from_hex(hex.as_bytes())
+            .map(|h| Fingerprint(*h.as_bytes()))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// What one PID's pages wrote and what the site-wide pages need of it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EntryState {
@@ -40,7 +67,7 @@ pub struct EntryState {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EntryRef {
     /// Fingerprint of the PID's own inputs.
-    pub fingerprint: Hash,
+    pub fingerprint: Fingerprint,
     /// Whether its pages link to other PIDs' pages (so depend on the index).
     pub uses_index: bool,
     /// The IIIF id of its target, for the index.
