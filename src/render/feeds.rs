@@ -221,12 +221,14 @@ pub fn atom(site: &FeedSite<'_>, entries: &mut Vec<FeedEntry>) -> String {
 }
 
 /// The Change Discovery stream: `activity/all-changes.json` and its pages
-/// `activity/page-0.json`…, oldest activity first. `url_of` makes a site
-/// file's absolute URL. Returns (site-relative file, JSON).
-pub fn change_discovery(
+/// `activity/page-0.json`…, oldest activity first, each given to `each`
+/// (site-relative file, JSON) as it is made: a million PIDs' pages held
+/// at once were ~250 MB. `url_of` makes a site file's absolute URL.
+pub fn change_discovery<E>(
     activities: &mut [KeptActivity],
     url_of: impl Fn(&str) -> String,
-) -> Vec<(String, String)> {
+    mut each: impl FnMut(String, String) -> Result<(), E>,
+) -> Result<(), E> {
     activities.sort_by(|a, b| {
         a.end_time()
             .cmp(b.end_time())
@@ -239,7 +241,6 @@ pub fn change_discovery(
     };
     let page_url = |n: usize| url_of(&format!("activity/page-{n}.json"));
     let collection_url = url_of("activity/all-changes.json");
-    let mut files = Vec::new();
     let collection = Collection {
         context: DISCOVERY_CONTEXT,
         id: &collection_url,
@@ -248,10 +249,10 @@ pub fn change_discovery(
         first: Ref::page(page_url(0)),
         last: Ref::page(page_url(pages.len() - 1)),
     };
-    files.push((
+    each(
         "activity/all-changes.json".to_string(),
         json_document(&collection),
-    ));
+    )?;
     for (n, chunk) in pages.iter().enumerate() {
         let page = Page {
             context: DISCOVERY_CONTEXT,
@@ -266,9 +267,21 @@ pub fn change_discovery(
             prev: (n > 0).then(|| Ref::page(page_url(n - 1))),
             next: (n + 1 < pages.len()).then(|| Ref::page(page_url(n + 1))),
         };
-        files.push((format!("activity/page-{n}.json"), json_document(&page)));
+        each(format!("activity/page-{n}.json"), json_document(&page))?;
     }
-    files
+    Ok(())
+}
+
+/// [`change_discovery`]'s files, for tests.
+#[cfg(test)]
+fn discovery_files(activities: &mut [KeptActivity]) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let url_of = |f: &str| format!("https://e.org/{f}");
+    let kept = change_discovery(activities, url_of, |file, json| {
+        files.push((file, json));
+        Ok::<(), ()>(())
+    });
+    kept.map(|()| files).unwrap_or_default()
 }
 
 /// A Change Discovery document as pidsite writes it: compact (harvesters
@@ -518,7 +531,7 @@ mod tests {
             a("2025-01-01T00:00:00Z", "m1"),
         );
         let mut list = vec![KeptActivity::new(&x), KeptActivity::new(&y)];
-        let files = change_discovery(&mut list, |f| format!("https://e.org/{f}"));
+        let files = discovery_files(&mut list);
         let page: serde_json::Value = serde_json::from_str(&files[1].1).unwrap();
         assert_eq!(page["orderedItems"][0]["object"]["id"], "m1");
         assert_eq!(page["orderedItems"][1]["endTime"], "2026-01-02T00:00:00Z");
@@ -546,7 +559,7 @@ mod tests {
             })
             .collect();
         let mut list: Vec<KeptActivity> = activities.iter().map(KeptActivity::new).collect();
-        let files = change_discovery(&mut list, |f| format!("https://e.org/{f}"));
+        let files = discovery_files(&mut list);
         assert_eq!(files.len(), 4);
         let keys = |json: &str| -> Vec<String> {
             let v: serde_json::Value = serde_json::from_str(json).unwrap();

@@ -247,12 +247,16 @@ impl<'r> SiteWide<'r> {
         emit(Output::new(root.file("feed.xml"), feed))?;
 
         let activities = &mut self.activities;
-        for (file, json) in feeds::change_discovery(activities, |f| r.config.url(f)) {
-            let (dir, name) = file
-                .split_once('/')
-                .expect("activity files are in activity/");
-            emit(Output::new(SitePath::folder([dir]).file(name), json))?;
-        }
+        feeds::change_discovery(
+            activities,
+            |f| r.config.url(f),
+            |file, json| {
+                let (dir, name) = file
+                    .split_once('/')
+                    .expect("activity files are in activity/");
+                emit(Output::new(SitePath::folder([dir]).file(name), json))
+            },
+        )?;
 
         let robots = format!(
             "User-agent: *\nAllow: /\n\nSitemap: {}\n",
