@@ -127,7 +127,7 @@ pub enum Error {
     Many(Vec<Error>),
     /// Follows the error that stopped a build because every later write
     /// would meet it too (a full disk or quota, a read-only file system).
-    #[error("the build stopped there ({skipped} more PID(s) not built) and left the output folder as it was: free space and build again")]
+    #[error("the build stopped there ({skipped} more PID(s) not built) and left the output folder as it was: free space (or make the folder writable) and build again")]
     Halted {
         /// The PIDs not built after it.
         skipped: usize,
@@ -139,6 +139,9 @@ pub enum Error {
     #[error("{}\n{} warning(s) and --strict was given; the previous output was left in place", join_warnings(.0), .0.len())]
     Strict(Vec<Warning>),
 }
+
+/// The most errors one report lists (see [`Error::capped`]).
+pub const MAX_LISTED: usize = 100;
 
 fn join_errors(errors: &[Error]) -> String {
     errors
@@ -234,6 +237,18 @@ impl Error {
             path: path.to_path_buf(),
             source,
         }
+    }
+
+    /// The first [`MAX_LISTED`] of `errors`, then the error `more` makes
+    /// of how many were left out: a report stays readable when every row
+    /// or every PID fails.
+    pub fn capped(mut errors: Vec<Error>, more: impl FnOnce(usize) -> Error) -> Vec<Error> {
+        if errors.len() > MAX_LISTED {
+            let rest = errors.len() - MAX_LISTED;
+            errors.truncate(MAX_LISTED);
+            errors.push(more(rest));
+        }
+        errors
     }
 
     /// Collapse a list of errors: one stays itself, several become `Many`.

@@ -227,11 +227,8 @@ impl Plan<'_> {
     }
 }
 
-/// The most errors of PIDs a build lists; a line counts the rest. A site
-/// whose every page fails (a folder it cannot write) gets a readable report.
-const MAX_ERRORS: usize = 100;
-
-/// The values, or the errors of every PID (up to [`MAX_ERRORS`]) at once.
+/// The values, or the errors of every PID (up to
+/// [`MAX_LISTED`](crate::error::MAX_LISTED)) at once.
 /// `None` is a PID skipped after an error that [`halts`] the build: the
 /// report then says so, after the error that halted it.
 fn collect<T>(results: Vec<Option<Result<T>>>) -> Result<Vec<T>> {
@@ -254,20 +251,19 @@ fn collect<T>(results: Vec<Option<Result<T>>>) -> Result<Vec<T>> {
         })
         .collect();
     // After a halt, the PIDs that were under way when it came fail the same
-    // way: the first such error stands for them all.
-    if let Some(first) = errors.iter().position(halts) {
-        let halted = errors.remove(first);
-        let also = errors.iter().filter(|e| halts(e)).count();
-        errors.retain(|e| !halts(e));
+    // way: the first such error stands for them all, after the others.
+    let halted = errors
+        .iter()
+        .position(halts)
+        .map(|first| errors.remove(first));
+    let also = errors.iter().filter(|e| halts(e)).count();
+    errors.retain(|e| !halts(e));
+    let mut errors = Error::capped(errors, Error::NotListed);
+    if let Some(halted) = halted {
         errors.push(halted);
         errors.push(Error::Halted {
             skipped: skipped + also,
         });
-    }
-    if errors.len() > MAX_ERRORS + 1 {
-        let rest = errors.len() - MAX_ERRORS;
-        errors.truncate(MAX_ERRORS);
-        errors.push(Error::NotListed(rest));
     }
     match Error::from_list(errors) {
         Some(e) => Err(e),

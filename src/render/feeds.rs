@@ -277,11 +277,12 @@ pub fn change_discovery<E>(
 fn discovery_files(activities: &mut [KeptActivity]) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let url_of = |f: &str| format!("https://e.org/{f}");
-    let kept = change_discovery(activities, url_of, |file, json| {
+    change_discovery(activities, url_of, |file, json| {
         files.push((file, json));
         Ok::<(), ()>(())
-    });
-    kept.map(|()| files).unwrap_or_default()
+    })
+    .unwrap();
+    files
 }
 
 /// A Change Discovery document as pidsite writes it: compact (harvesters

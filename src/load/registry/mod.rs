@@ -115,12 +115,9 @@ impl Values {
     }
 }
 
-/// The most problems one run lists; the rest are counted.
-const MAX_ERRORS: usize = 100;
-
 /// Find and read the registry of the site in `site_dir`. Every problem, in
 /// every phase (the file's shape, its rows, duplicates, aliases, moves), is
-/// reported at once, up to `MAX_ERRORS`.
+/// reported at once, up to [`MAX_LISTED`](crate::error::MAX_LISTED).
 pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
     let settings = &config.registry;
     let files = registry_files(site_dir, settings)?;
@@ -179,17 +176,15 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Registry> {
     }
 }
 
-/// The first [`MAX_ERRORS`] errors, and a line counting the rest.
-fn capped(mut errors: Vec<Error>, file: &Path) -> Vec<Error> {
-    if errors.len() > MAX_ERRORS {
-        let rest = errors.len() - MAX_ERRORS;
-        errors.truncate(MAX_ERRORS);
-        errors.push(Error::registry(
+/// The first [`MAX_LISTED`](crate::error::MAX_LISTED) errors, and a line
+/// counting the rest.
+fn capped(errors: Vec<Error>, file: &Path) -> Vec<Error> {
+    Error::capped(errors, |rest| {
+        Error::registry(
             Location::file(file),
             format!("and {rest} more problem(s) not listed; fix these and build again to see them"),
-        ));
-    }
-    errors
+        )
+    })
 }
 
 /// The PIDs of the rows, grouped: one entry per PID, whose rows differ by
