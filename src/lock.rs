@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::BuildTime;
@@ -482,6 +483,20 @@ impl LockText {
         LockText(format!("{HEADER}\n"), 0)
     }
 
+    /// Tables to [`append`](LockText::append) to a lock's text.
+    fn part() -> Self {
+        LockText(String::new(), 0)
+    }
+
+    /// Add the tables of `part` after this text's.
+    fn append(&mut self, part: LockText) {
+        if self.1 > 0 && part.1 > 0 {
+            self.0.push('\n');
+        }
+        self.0.push_str(&part.0);
+        self.1 += part.1;
+    }
+
     fn target(&mut self, target: &LockedTarget) {
         self.table("[[target]]\n", toml::to_string(target));
     }
@@ -678,7 +693,7 @@ impl LockDates {
     /// row's dates: a PID is published once.
     fn dated(&self, entry: &Entry, contents: &[Option<String>]) -> Vec<Option<Dates>> {
         let pid = short(&entry.pid().label());
-        let start = self.rows.partition_point(|r| r.pid < pid);
+        let start = self.first_from((pid, 0));
         let end = start + self.rows[start..].partition_point(|r| r.pid == pid);
         let before = &self.rows[start..end];
         let targets: Vec<u64> = entry.versions.iter().map(|r| short(written(r))).collect();
@@ -711,11 +726,40 @@ impl LockDates {
             .collect()
     }
 
+    /// The index of the first row whose (PID, target) is not below `key`.
+    /// The keys are hashes, spread evenly over the `u64`s, so a row is
+    /// about where its key's share of the range puts it: guessing there
+    /// reads a few rows, where a binary search of a large lock reads some
+    /// twenty scattered ones, each a cache miss (it was 8% of a
+    /// 100,000-PID rebuild, done twice a PID). A few guesses at most, then
+    /// a binary search of what is left.
+    fn first_from(&self, key: (u64, u64)) -> usize {
+        let rows = &self.rows;
+        let below = |i: usize| (rows[i].pid, rows[i].target) < key;
+        let (mut lo, mut hi) = (0, rows.len());
+        for _ in 0..8 {
+            if hi - lo <= 16 {
+                break;
+            }
+            let (first, last) = (rows[lo].pid, rows[hi - 1].pid);
+            let share = u128::from(key.0.saturating_sub(first).min(last - first));
+            let span = u128::from(last - first) + 1;
+            // In [lo, hi): share < span.
+            let guess = lo + usize::try_from(share * (hi - lo) as u128 / span).unwrap_or(0);
+            if below(guess) {
+                lo = guess + 1;
+            } else {
+                hi = guess;
+            }
+        }
+        lo + rows[lo..hi].partition_point(|r| (r.pid, r.target) < key)
+    }
+
     /// Whether the lock has `target` of `pid` (its label) with `content`:
     /// then the end of the build needs nothing else of the lock for it.
     fn holds(&self, pid: &str, target: &str, content: &str) -> bool {
         let key = key(pid, target);
-        let start = self.rows.partition_point(|r| (r.pid, r.target) < key);
+        let start = self.first_from(key);
         let content = short(content);
         self.rows[start..]
             .iter()
@@ -776,7 +820,7 @@ fn content(
 /// compares it with the last content seen.
 pub fn compare(
     entries: &[Entry],
-    local_hash: impl Fn(&Path) -> Option<String>,
+    local_hash: impl Fn(&Path) -> Option<String> + Sync,
     remote: &RemoteDocs,
     previous: impl FnOnce(&[(u64, u64)]) -> Vec<LockedTarget>,
     dates: &LockDates,
@@ -787,34 +831,12 @@ pub fn compare(
     // content's hash and the dates (the tables are made one at a time as
     // the text is written): a large registry's lock is made at the end of
     // the build, when every PID's reference is held.
-    let mut rows: Vec<Made<'_>> = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let contents: Vec<Option<String>> = entry
-            .versions
-            .iter()
-            .map(|r| content(r, &local_hash, remote))
-            .collect();
-        let dated = dates.dated(entry, &contents);
-        for ((record, content), dated) in entry.versions.iter().zip(contents).zip(dated) {
-            // Moved and reserved rows are not locked.
-            let Some(dates) = dated else {
-                continue;
-            };
-            if record.target.is_none() && record.status != Status::Withdrawn {
-                continue;
-            }
-            rows.push(Made {
-                record,
-                content,
-                dates,
-            });
-        }
-    }
+    let mut rows = made(entries, &local_hash, remote, dates);
     // Stable: of two rows naming the same target, the first stays.
-    rows.sort_by(|a, b| a.order(b));
+    rows.par_sort_by(|a, b| a.order(b));
     rows.dedup_by(|b, a| a.order(b).is_eq());
     let mut wanted: Vec<(u64, u64)> = rows
-        .iter()
+        .par_iter()
         .filter_map(|m| {
             let pid = m.record.pid.label();
             let written = written(m.record);
@@ -825,7 +847,7 @@ pub fn compare(
             (!known || m.fetched(remote).is_some()).then(|| key(&pid, written))
         })
         .collect();
-    wanted.sort_unstable();
+    wanted.par_sort_unstable();
     wanted.dedup();
     let mut before = match wanted.is_empty() {
         true => Vec::new(),
@@ -839,47 +861,105 @@ pub fn compare(
             .ok()
             .map(|i| &before[i])
     };
+    // Tables made a slice at a time on every core, joined in order.
     let mut text = LockText::new();
     let mut changed = Vec::new();
-    for m in rows {
-        let pid = m.record.pid.label();
-        let written = written(m.record);
-        let before = find(&pid, written);
-        let fetched = m.fetched(remote);
-        let mut locked = m
-            .content
-            .map(|sha256| LockedTarget::new(pid.clone(), written.to_string(), sha256));
-        if let (Some(locked), Some(f)) = (&mut locked, fetched) {
-            // The date the current content was first seen: it stays
-            // while the content does, so the lock changes only when a
-            // manifest does.
-            locked.fetched = Some(
-                before
-                    .filter(|b| b.sha256 == f.meta.sha256)
-                    .and_then(|b| b.fetched.clone())
-                    .unwrap_or_else(|| f.meta.fetched.clone()),
-            );
-            locked.etag = f.meta.etag.clone();
-            locked.last_modified = f.meta.last_modified.clone();
+    for batch in rows.chunks_mut(BATCH) {
+        let made: Vec<(LockText, Vec<Changed>)> = batch
+            .par_chunks_mut(4096)
+            .map(|slice| {
+                let mut text = LockText::part();
+                let mut changed = Vec::new();
+                for m in slice.iter_mut() {
+                    let pid = m.record.pid.label();
+                    let written = written(m.record);
+                    let before = find(&pid, written);
+                    let fetched = m.fetched(remote);
+                    let mut locked = m
+                        .content
+                        .take()
+                        .map(|sha256| LockedTarget::new(pid.clone(), written.to_string(), sha256));
+                    if let (Some(locked), Some(f)) = (&mut locked, fetched) {
+                        // The date the current content was first seen: it stays
+                        // while the content does, so the lock changes only when a
+                        // manifest does.
+                        locked.fetched = Some(
+                            before
+                                .filter(|b| b.sha256 == f.meta.sha256)
+                                .and_then(|b| b.fetched.clone())
+                                .unwrap_or_else(|| f.meta.fetched.clone()),
+                        );
+                        locked.etag = f.meta.etag.clone();
+                        locked.last_modified = f.meta.last_modified.clone();
+                    }
+                    let Some(mut locked) = locked.or_else(|| before.cloned()) else {
+                        continue;
+                    };
+                    locked.set_dates(m.dates);
+                    if let Some(before) = before.filter(|b| b.sha256 != locked.sha256) {
+                        changed.push(Changed {
+                            pid: locked.pid.clone(),
+                            target: locked.target.clone(),
+                            at: m.record.at.clone(),
+                            was: before.sha256.clone(),
+                            now: locked.sha256.clone(),
+                        });
+                    }
+                    text.target(&locked);
+                }
+                (text, changed)
+            })
+            .collect();
+        for (part, mut c) in made {
+            text.append(part);
+            changed.append(&mut c);
         }
-        let Some(mut locked) = locked.or_else(|| before.cloned()) else {
-            continue;
-        };
-        locked.set_dates(m.dates);
-        if let Some(before) = before.filter(|b| b.sha256 != locked.sha256) {
-            changed.push(Changed {
-                pid: locked.pid.clone(),
-                target: locked.target.clone(),
-                at: m.record.at.clone(),
-                was: before.sha256.clone(),
-                now: locked.sha256.clone(),
-            });
-        }
-        text.target(&locked);
     }
     pages.iter().for_each(|p| text.page(p));
     (text.0, changed)
 }
+
+/// Each locked row of `entries` with its content's hash and dates, in
+/// registry order (see [`compare`]).
+fn made<'a>(
+    entries: &'a [Entry],
+    local_hash: &(impl Fn(&Path) -> Option<String> + Sync),
+    remote: &RemoteDocs,
+    dates: &LockDates,
+) -> Vec<Made<'a>> {
+    // On every core (reading each target's hash and dates was most of a
+    // rebuild's lock stage), a batch at a time: collecting them all at
+    // once would hold them twice, at the peak of a large build.
+    let mut rows = Vec::with_capacity(entries.len());
+    for batch in entries.chunks(BATCH) {
+        rows.par_extend(batch.par_iter().flat_map_iter(|entry| {
+            let contents: Vec<Option<String>> = entry
+                .versions
+                .iter()
+                .map(|r| content(r, local_hash, remote))
+                .collect();
+            let dated = dates.dated(entry, &contents);
+            let rows = entry.versions.iter().zip(contents).zip(dated);
+            rows.filter_map(|((record, content), dated)| {
+                // Moved and reserved rows are not locked.
+                let dates = dated?;
+                if record.target.is_none() && record.status != Status::Withdrawn {
+                    return None;
+                }
+                Some(Made {
+                    record,
+                    content,
+                    dates,
+                })
+            })
+        }));
+    }
+    rows
+}
+
+/// Rows of the lock made on every core at once: their transient copies
+/// (the rows, then their tables' text) stay a few megabytes.
+const BATCH: usize = 1 << 16;
 
 /// A target of the lock being made: the registry row naming it first, the
 /// SHA-256 of its content as read now (`None`: unreadable) and its dates.
@@ -1020,6 +1100,47 @@ mod tests {
         // Another shape of TOML is read whole, with TOML's own error.
         let (at, message) = Lock::from_text("x = 1\n[other]\ny = [\n").unwrap_err();
         assert_eq!(at, Some(3), "{message}");
+    }
+
+    #[test]
+    fn a_row_is_found_where_a_binary_search_finds_it() {
+        let dates = Dates {
+            published: 0,
+            modified: 0,
+            withdrawn: None,
+        };
+        let mut rng = fastrand::Rng::with_seed(22);
+        for n in [0, 1, 2, 17, 100, 5_000] {
+            // Hashes, some PIDs with several targets, and the range's ends.
+            let mut keys: Vec<(u64, u64)> = (0..n)
+                .flat_map(|_| {
+                    let pid = rng.u64(..);
+                    let targets = 1 + usize::from(rng.u8(..) < 40) * 2;
+                    (0..targets).map(move |t| (pid, t as u64))
+                })
+                .take(n)
+                .collect();
+            if n > 2 {
+                keys.extend([(0, 0), (u64::MAX, u64::MAX)]);
+            }
+            let rows = keys.into_iter().map(|(pid, target)| Row {
+                pid,
+                target,
+                content: 0,
+                dates,
+            });
+            let rows = rows.collect();
+            let lock = LockDates::of(rows, HashMap::new(), 0);
+            let keys = lock.rows.iter().map(|r| (r.pid, r.target));
+            let keys: Vec<(u64, u64)> = keys
+                .chain((0..200).map(|_| (rng.u64(..), rng.u64(..))))
+                .chain([(0, 0), (0, 5), (u64::MAX, 0), (u64::MAX, u64::MAX)])
+                .collect();
+            for key in keys {
+                let want = lock.rows.partition_point(|r| (r.pid, r.target) < key);
+                assert_eq!(lock.first_from(key), want, "{n} rows, {key:?}");
+            }
+        }
     }
 
     #[test]

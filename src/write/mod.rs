@@ -257,10 +257,22 @@ impl Staging {
             }
             return Ok(());
         }
+        self.complete_from_live(stale)?;
+        self.swap(Some(stale))
+    }
+
+    /// Complete an empty staging folder (no spare) with every file of the
+    /// live output this build did not write, except the `stale` ones: a
+    /// hard link each. The walk reads folders one by one; then each folder
+    /// the links need is made once, and each file costs one `link` (which
+    /// finds a file this build staged already there), on all cores: the
+    /// first rebuild after a full build links every file of the site.
+    fn complete_from_live(&self, stale: &[String]) -> Result<()> {
+        let staged = self.dir.path();
         let stale_set: HashSet<&Path> = stale.iter().map(Path::new).collect();
-        // The walk reads folders one by one; the links, one system call
-        // each for every file of the site, are made on all cores.
         let mut unchanged = Vec::new();
+        let mut folders: HashSet<PathBuf> = HashSet::new();
+        let mut last_folder: Option<PathBuf> = None;
         for entry in walkdir::WalkDir::new(&self.out) {
             let entry = entry.map_err(|e| Error::io(&self.out, e.into()))?;
             if !entry.file_type().is_file() {
@@ -271,23 +283,42 @@ impl Staging {
                 .strip_prefix(&self.out)
                 .expect("walkdir yields paths under its root");
             // Stale: no longer made.
-            if !stale_set.contains(rel) {
-                unchanged.push(entry.into_path());
+            if stale_set.contains(rel) {
+                continue;
             }
+            // A folder's files come together, mostly: one set lookup each.
+            let folder = rel.parent().filter(|f| !f.as_os_str().is_empty());
+            if let Some(folder) = folder {
+                if last_folder.as_deref() != Some(folder) {
+                    folders.insert(folder.to_path_buf());
+                    last_folder = Some(folder.to_path_buf());
+                }
+            }
+            unchanged.push(entry.into_path());
+        }
+        let mut folders: Vec<PathBuf> = folders.into_iter().collect();
+        // Parents first, so that each `create_dir_all` makes one folder.
+        folders.sort_unstable_by_key(|f| f.components().count());
+        for level in folders.chunk_by(|a, b| a.components().count() == b.components().count()) {
+            level.par_iter().try_for_each(|folder| {
+                let at = staged.join(folder);
+                std::fs::create_dir_all(&at).map_err(|e| Error::io(&at, e))
+            })?;
         }
         unchanged.par_iter().try_for_each(|from| {
             let rel = from
                 .strip_prefix(&self.out)
                 .expect("collected under the output");
             let to = staged.join(rel);
-            // Staged: this build's bytes differ.
-            if to.symlink_metadata().is_ok() {
-                return Ok(());
+            match std::fs::hard_link(from, &to) {
+                Ok(()) => Ok(()),
+                // Staged: this build's bytes differ.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                Err(_) => std::fs::copy(from, &to)
+                    .map(drop)
+                    .map_err(|e| Error::io(&to, e)),
             }
-            self.make_parent(&to)?;
-            link_or_copy(from, &to)
-        })?;
-        self.swap(Some(stale))
+        })
     }
 
     /// Complete a staging folder that started as the spare (with its
