@@ -370,7 +370,9 @@ impl<'a> Renderer<'a> {
                 };
                 let landed = self.landing(&spec)?;
                 let (page_outputs, item) = (landed.outputs, landed.item);
-                summary.search = Some(landed.search);
+                // Kept only for a site with search: it is a fifth of a
+                // PID's state, read back by every rebuild.
+                summary.search = self.config.search.then_some(landed.search);
                 summary
                     .linksets
                     .extend(serde_json::value::to_raw_value(&landed.linkset).ok());
