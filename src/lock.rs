@@ -23,7 +23,6 @@ use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::BuildTime;
@@ -483,20 +482,6 @@ impl LockText {
         LockText(format!("{HEADER}\n"), 0)
     }
 
-    /// Tables to [`append`](LockText::append) to a lock's text.
-    fn part() -> Self {
-        LockText(String::new(), 0)
-    }
-
-    /// Add the tables of `part` after this text's.
-    fn append(&mut self, part: LockText) {
-        if self.1 > 0 && part.1 > 0 {
-            self.0.push('\n');
-        }
-        self.0.push_str(&part.0);
-        self.1 += part.1;
-    }
-
     fn target(&mut self, target: &LockedTarget) {
         self.table("[[target]]\n", toml::to_string(target));
     }
@@ -694,7 +679,13 @@ impl LockDates {
     fn dated(&self, entry: &Entry, contents: &[Option<String>]) -> Vec<Option<Dates>> {
         let pid = short(&entry.pid().label());
         let start = self.first_from((pid, 0));
-        let end = start + self.rows[start..].partition_point(|r| r.pid == pid);
+        // A PID has a row or a few: read them, not a binary search of the
+        // rest of the lock.
+        let end = start
+            + self.rows[start..]
+                .iter()
+                .take_while(|r| r.pid == pid)
+                .count();
         let before = &self.rows[start..end];
         let targets: Vec<u64> = entry.versions.iter().map(|r| short(written(r))).collect();
         let orphans = || before.iter().filter(|r| !targets.contains(&r.target));
@@ -736,20 +727,21 @@ impl LockDates {
     fn first_from(&self, key: (u64, u64)) -> usize {
         let rows = &self.rows;
         let below = |i: usize| (rows[i].pid, rows[i].target) < key;
+        // The rows in lo..hi have PIDs in low..=high, and key.0 is in it.
         let (mut lo, mut hi) = (0, rows.len());
+        let (mut low, mut high) = (0u64, u64::MAX);
         for _ in 0..8 {
             if hi - lo <= 16 {
                 break;
             }
-            let (first, last) = (rows[lo].pid, rows[hi - 1].pid);
-            let share = u128::from(key.0.saturating_sub(first).min(last - first));
-            let span = u128::from(last - first) + 1;
-            // In [lo, hi): share < span.
-            let guess = lo + usize::try_from(share * (hi - lo) as u128 / span).unwrap_or(0);
+            let share = u128::from(key.0 - low) * (hi - lo) as u128;
+            let span = u128::from(high - low) + 1;
+            // In lo..hi: key.0 - low < span.
+            let guess = lo + usize::try_from(share / span).unwrap_or(0);
             if below(guess) {
-                lo = guess + 1;
+                (lo, low) = (guess + 1, rows[guess].pid);
             } else {
-                hi = guess;
+                (hi, high) = (guess, rows[guess].pid);
             }
         }
         lo + rows[lo..hi].partition_point(|r| (r.pid, r.target) < key)
@@ -820,7 +812,7 @@ fn content(
 /// compares it with the last content seen.
 pub fn compare(
     entries: &[Entry],
-    local_hash: impl Fn(&Path) -> Option<String> + Sync,
+    local_hash: impl Fn(&Path) -> Option<String>,
     remote: &RemoteDocs,
     previous: impl FnOnce(&[(u64, u64)]) -> Vec<LockedTarget>,
     dates: &LockDates,
@@ -831,12 +823,34 @@ pub fn compare(
     // content's hash and the dates (the tables are made one at a time as
     // the text is written): a large registry's lock is made at the end of
     // the build, when every PID's reference is held.
-    let mut rows = made(entries, &local_hash, remote, dates);
+    let mut rows: Vec<Made<'_>> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let contents: Vec<Option<String>> = entry
+            .versions
+            .iter()
+            .map(|r| content(r, &local_hash, remote))
+            .collect();
+        let dated = dates.dated(entry, &contents);
+        for ((record, content), dated) in entry.versions.iter().zip(contents).zip(dated) {
+            // Moved and reserved rows are not locked.
+            let Some(dates) = dated else {
+                continue;
+            };
+            if record.target.is_none() && record.status != Status::Withdrawn {
+                continue;
+            }
+            rows.push(Made {
+                record,
+                content,
+                dates,
+            });
+        }
+    }
     // Stable: of two rows naming the same target, the first stays.
-    rows.par_sort_by(|a, b| a.order(b));
+    rows.sort_by(|a, b| a.order(b));
     rows.dedup_by(|b, a| a.order(b).is_eq());
     let mut wanted: Vec<(u64, u64)> = rows
-        .par_iter()
+        .iter()
         .filter_map(|m| {
             let pid = m.record.pid.label();
             let written = written(m.record);
@@ -847,7 +861,7 @@ pub fn compare(
             (!known || m.fetched(remote).is_some()).then(|| key(&pid, written))
         })
         .collect();
-    wanted.par_sort_unstable();
+    wanted.sort_unstable();
     wanted.dedup();
     let mut before = match wanted.is_empty() {
         true => Vec::new(),
@@ -861,105 +875,47 @@ pub fn compare(
             .ok()
             .map(|i| &before[i])
     };
-    // Tables made a slice at a time on every core, joined in order.
     let mut text = LockText::new();
     let mut changed = Vec::new();
-    for batch in rows.chunks_mut(BATCH) {
-        let made: Vec<(LockText, Vec<Changed>)> = batch
-            .par_chunks_mut(4096)
-            .map(|slice| {
-                let mut text = LockText::part();
-                let mut changed = Vec::new();
-                for m in slice.iter_mut() {
-                    let pid = m.record.pid.label();
-                    let written = written(m.record);
-                    let before = find(&pid, written);
-                    let fetched = m.fetched(remote);
-                    let mut locked = m
-                        .content
-                        .take()
-                        .map(|sha256| LockedTarget::new(pid.clone(), written.to_string(), sha256));
-                    if let (Some(locked), Some(f)) = (&mut locked, fetched) {
-                        // The date the current content was first seen: it stays
-                        // while the content does, so the lock changes only when a
-                        // manifest does.
-                        locked.fetched = Some(
-                            before
-                                .filter(|b| b.sha256 == f.meta.sha256)
-                                .and_then(|b| b.fetched.clone())
-                                .unwrap_or_else(|| f.meta.fetched.clone()),
-                        );
-                        locked.etag = f.meta.etag.clone();
-                        locked.last_modified = f.meta.last_modified.clone();
-                    }
-                    let Some(mut locked) = locked.or_else(|| before.cloned()) else {
-                        continue;
-                    };
-                    locked.set_dates(m.dates);
-                    if let Some(before) = before.filter(|b| b.sha256 != locked.sha256) {
-                        changed.push(Changed {
-                            pid: locked.pid.clone(),
-                            target: locked.target.clone(),
-                            at: m.record.at.clone(),
-                            was: before.sha256.clone(),
-                            now: locked.sha256.clone(),
-                        });
-                    }
-                    text.target(&locked);
-                }
-                (text, changed)
-            })
-            .collect();
-        for (part, mut c) in made {
-            text.append(part);
-            changed.append(&mut c);
+    for m in rows {
+        let pid = m.record.pid.label();
+        let written = written(m.record);
+        let before = find(&pid, written);
+        let fetched = m.fetched(remote);
+        let mut locked = m
+            .content
+            .map(|sha256| LockedTarget::new(pid.clone(), written.to_string(), sha256));
+        if let (Some(locked), Some(f)) = (&mut locked, fetched) {
+            // The date the current content was first seen: it stays
+            // while the content does, so the lock changes only when a
+            // manifest does.
+            locked.fetched = Some(
+                before
+                    .filter(|b| b.sha256 == f.meta.sha256)
+                    .and_then(|b| b.fetched.clone())
+                    .unwrap_or_else(|| f.meta.fetched.clone()),
+            );
+            locked.etag = f.meta.etag.clone();
+            locked.last_modified = f.meta.last_modified.clone();
         }
+        let Some(mut locked) = locked.or_else(|| before.cloned()) else {
+            continue;
+        };
+        locked.set_dates(m.dates);
+        if let Some(before) = before.filter(|b| b.sha256 != locked.sha256) {
+            changed.push(Changed {
+                pid: locked.pid.clone(),
+                target: locked.target.clone(),
+                at: m.record.at.clone(),
+                was: before.sha256.clone(),
+                now: locked.sha256.clone(),
+            });
+        }
+        text.target(&locked);
     }
     pages.iter().for_each(|p| text.page(p));
     (text.0, changed)
 }
-
-/// Each locked row of `entries` with its content's hash and dates, in
-/// registry order (see [`compare`]).
-fn made<'a>(
-    entries: &'a [Entry],
-    local_hash: &(impl Fn(&Path) -> Option<String> + Sync),
-    remote: &RemoteDocs,
-    dates: &LockDates,
-) -> Vec<Made<'a>> {
-    // On every core (reading each target's hash and dates was most of a
-    // rebuild's lock stage), a batch at a time: collecting them all at
-    // once would hold them twice, at the peak of a large build.
-    let mut rows = Vec::with_capacity(entries.len());
-    for batch in entries.chunks(BATCH) {
-        rows.par_extend(batch.par_iter().flat_map_iter(|entry| {
-            let contents: Vec<Option<String>> = entry
-                .versions
-                .iter()
-                .map(|r| content(r, local_hash, remote))
-                .collect();
-            let dated = dates.dated(entry, &contents);
-            let rows = entry.versions.iter().zip(contents).zip(dated);
-            rows.filter_map(|((record, content), dated)| {
-                // Moved and reserved rows are not locked.
-                let dates = dated?;
-                if record.target.is_none() && record.status != Status::Withdrawn {
-                    return None;
-                }
-                Some(Made {
-                    record,
-                    content,
-                    dates,
-                })
-            })
-        }));
-    }
-    rows
-}
-
-/// Rows of the lock made on every core at once: their transient copies
-/// (the rows, then their tables' text) stay a few megabytes.
-const BATCH: usize = 1 << 16;
 
 /// A target of the lock being made: the registry row naming it first, the
 /// SHA-256 of its content as read now (`None`: unreadable) and its dates.

@@ -112,7 +112,9 @@ pub struct Summary {
     #[serde(default)]
     pub activities: Vec<Activity>,
     /// What the site-wide search indexes and the browse pages group by
-    /// (landing pages and tombstones only).
+    /// (landing pages and tombstones only). Kept only for a site with
+    /// search: nothing else reads it, and it was a fifth of a PID's state,
+    /// read back by every rebuild.
     #[serde(default)]
     pub search: Option<SearchRecord>,
     /// Its record in the bulk export files (none for a reserved PID).

@@ -370,8 +370,6 @@ impl<'a> Renderer<'a> {
                 };
                 let landed = self.landing(&spec)?;
                 let (page_outputs, item) = (landed.outputs, landed.item);
-                // Kept only for a site with search: it is a fifth of a
-                // PID's state, read back by every rebuild.
                 summary.search = self.config.search.then_some(landed.search);
                 summary
                     .linksets
