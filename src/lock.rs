@@ -721,9 +721,8 @@ impl LockDates {
     /// The keys are hashes, spread evenly over the `u64`s, so a row is
     /// about where its key's share of the range puts it: guessing there
     /// reads a few rows, where a binary search of a large lock reads some
-    /// twenty scattered ones, each a cache miss (it was 8% of a
-    /// 100,000-PID rebuild, done twice a PID). A few guesses at most, then
-    /// a binary search of what is left.
+    /// twenty scattered ones, each a cache miss (done twice a PID). A few
+    /// guesses at most, then a binary search of what is left.
     fn first_from(&self, key: (u64, u64)) -> usize {
         let rows = &self.rows;
         let below = |i: usize| (rows[i].pid, rows[i].target) < key;

@@ -296,28 +296,16 @@ impl Staging {
             }
             unchanged.push(entry.into_path());
         }
-        let mut folders: Vec<PathBuf> = folders.into_iter().collect();
-        // Parents first, so that each `create_dir_all` makes one folder.
-        folders.sort_unstable_by_key(|f| f.components().count());
-        for level in folders.chunk_by(|a, b| a.components().count() == b.components().count()) {
-            level.par_iter().try_for_each(|folder| {
-                let at = staged.join(folder);
-                std::fs::create_dir_all(&at).map_err(|e| Error::io(&at, e))
-            })?;
-        }
+        // `create_dir_all` takes a parent another thread is making as made.
+        folders.par_iter().try_for_each(|folder| {
+            let at = staged.join(folder);
+            std::fs::create_dir_all(&at).map_err(|e| Error::io(&at, e))
+        })?;
         unchanged.par_iter().try_for_each(|from| {
             let rel = from
                 .strip_prefix(&self.out)
                 .expect("collected under the output");
-            let to = staged.join(rel);
-            match std::fs::hard_link(from, &to) {
-                Ok(()) => Ok(()),
-                // Staged: this build's bytes differ.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-                Err(_) => std::fs::copy(from, &to)
-                    .map(drop)
-                    .map_err(|e| Error::io(&to, e)),
-            }
+            link_or_copy(from, &staged.join(rel))
         })
     }
 
@@ -672,12 +660,16 @@ fn file_holds(path: &Path, len: u64, mut other: impl std::io::Read) -> bool {
 }
 
 /// Hard-link `from` at `to`: no copy. A file system without hard links
-/// gets a copy.
+/// gets a copy; a file already at `to` (staged by this build) stays.
 fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
-    if std::fs::hard_link(from, to).is_err() {
-        std::fs::copy(from, to).map_err(|e| Error::io(to, e))?;
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(()),
+        // Staged already: this build's bytes differ.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(_) => std::fs::copy(from, to)
+            .map(drop)
+            .map_err(|e| Error::io(to, e)),
     }
-    Ok(())
 }
 
 /// One `write` of the whole page (a buffered writer would copy it first).
