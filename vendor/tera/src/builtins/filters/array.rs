@@ -10,7 +10,15 @@ use serde_json::value::{to_value, Map, Value};
 /// Returns the nth value of an array
 /// If the array is empty, returns empty string
 pub fn nth(value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
-    let arr = try_get_value!("nth", "value", Vec<Value>, value);
+    // pidsite patch 5: an array is read where it is, not copied whole.
+    let owned;
+    let arr = match value {
+        Value::Array(arr) => arr,
+        _ => {
+            owned = try_get_value!("nth", "value", Vec<Value>, value);
+            &owned
+        }
+    };
 
     if arr.is_empty() {
         return Ok(to_value("").unwrap());
@@ -27,6 +35,10 @@ pub fn nth(value: &Value, args: &HashMap<String, Value>) -> Result<Value> {
 /// Returns the first value of an array
 /// If the array is empty, returns empty string
 pub fn first(value: &Value, _: &HashMap<String, Value>) -> Result<Value> {
+    // pidsite patch 5: only the first value is copied, not the array.
+    if let Value::Array(arr) = value {
+        return Ok(arr.first().cloned().unwrap_or_else(|| to_value("").unwrap()));
+    }
     let mut arr = try_get_value!("first", "value", Vec<Value>, value);
 
     if arr.is_empty() {
@@ -39,6 +51,10 @@ pub fn first(value: &Value, _: &HashMap<String, Value>) -> Result<Value> {
 /// Returns the last value of an array
 /// If the array is empty, returns empty string
 pub fn last(value: &Value, _: &HashMap<String, Value>) -> Result<Value> {
+    // pidsite patch 5: only the last value is copied, not the array.
+    if let Value::Array(arr) = value {
+        return Ok(arr.last().cloned().unwrap_or_else(|| to_value("").unwrap()));
+    }
     let mut arr = try_get_value!("last", "value", Vec<Value>, value);
 
     Ok(arr.pop().unwrap_or_else(|| to_value("").unwrap()))
