@@ -10,6 +10,7 @@
 //! rendering reads no file.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::{Error, Location, Result, Warning, WarningKind};
@@ -230,13 +231,16 @@ impl Strings {
             Some(n) => self.counted(key, n)?,
             None => self.get(key)?,
         };
-        let n = n.map(|n| n.to_string());
-        Some(fill(text, |name| match (name, &n) {
-            ("n", Some(n)) => Some(n.clone()),
+        Some(fill(text, |name, out| match (name, n) {
+            ("n", Some(n)) => {
+                let _ = write!(out, "{n}");
+                true
+            }
             _ => args
                 .iter()
                 .find(|(a, _)| *a == name)
-                .map(|(_, v)| v.to_string()),
+                .map(|(_, v)| out.push_str(v))
+                .is_some(),
         }))
     }
 
@@ -267,20 +271,25 @@ impl Strings {
         let Some(name) = self.get(&format!("month.{m}")) else {
             return iso.to_string();
         };
-        fill(format, |field| match field {
-            "iso" => Some(iso.to_string()),
-            "day" => Some(d.to_string()),
-            "month" => Some(name.to_string()),
-            "month_number" => Some(m.to_string()),
-            "year" => Some(year.to_string()),
-            _ => None,
+        fill(format, |field, out| {
+            match field {
+                "iso" => out.push_str(iso),
+                "day" => out.push_str(&d.to_string()),
+                "month" => out.push_str(name),
+                "month_number" => out.push_str(&m.to_string()),
+                "year" => out.push_str(year),
+                _ => return false,
+            }
+            true
         })
     }
 }
 
-/// `text` with each `{name}` replaced by `value(name)`; an unknown name is
-/// left as written.
-fn fill(text: &str, value: impl Fn(&str) -> Option<String>) -> String {
+/// `text` with each `{name}` replaced by what `value(name, out)` writes
+/// into `out` (it says whether it knew the name, and writes nothing when
+/// not); an unknown name is left as written. Values are written in place,
+/// not made as strings: the images pages call `t()` once per image.
+fn fill(text: &str, value: impl Fn(&str, &mut String) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -288,12 +297,9 @@ fn fill(text: &str, value: impl Fn(&str) -> Option<String>) -> String {
         let after = &rest[open + 1..];
         match after
             .find('}')
-            .and_then(|close| Some((close, value(&after[..close])?)))
+            .filter(|&close| value(&after[..close], &mut out))
         {
-            Some((close, v)) => {
-                out.push_str(&v);
-                rest = &after[close + 1..];
-            }
+            Some(close) => rest = &after[close + 1..],
             None => {
                 out.push('{');
                 rest = after;
@@ -354,26 +360,36 @@ impl tera::Function for Translate {
                 tera::Error::msg(format!("t(key=\"{key}\"): n must be a whole number"))
             })?),
         };
-        let values: Vec<(&str, String)> = args
-            .iter()
-            .filter(|(name, _)| *name != "key" && *name != "n")
-            .map(|(name, v)| {
-                let text = match v {
-                    tera::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                (name.as_str(), crate::load::html::escape(&text))
-            })
-            .collect();
-        let values: Vec<(&str, &str)> = values.iter().map(|(a, v)| (*a, v.as_str())).collect();
-        self.0
-            .format(key, n, &values)
-            .map(tera::Value::String)
-            .ok_or_else(|| {
-                tera::Error::msg(format!(
-                    "t(): no translation has the key `{key}` (see i18n/en.toml)"
-                ))
-            })
+        let text = match n {
+            Some(n) => self.0.counted(key, n),
+            None => self.0.get(key),
+        };
+        let text = text.ok_or_else(|| {
+            tera::Error::msg(format!(
+                "t(): no translation has the key `{key}` (see i18n/en.toml)"
+            ))
+        })?;
+        // As `Strings::format` with the other arguments, escaped, as the
+        // values: written in place, as this runs once per image listed.
+        let filled = fill(text, |name, out| {
+            match (name, n) {
+                ("n", Some(n)) => {
+                    let _ = write!(out, "{n}");
+                }
+                ("n" | "key", _) => return false,
+                _ => match args.get(name) {
+                    None => return false,
+                    Some(tera::Value::String(s)) => out.push_str(&crate::load::html::escape(s)),
+                    // Digits, signs and `.`: nothing to escape.
+                    Some(tera::Value::Number(x)) => {
+                        let _ = write!(out, "{x}");
+                    }
+                    Some(other) => out.push_str(&crate::load::html::escape(&other.to_string())),
+                },
+            }
+            true
+        });
+        Ok(tera::Value::String(filled))
     }
 
     fn is_safe(&self) -> bool {
@@ -390,17 +406,27 @@ impl tera::Function for Translate {
 /// `textContent`.
 pub struct ScriptStrings {
     /// The site's strings.
-    pub strings: std::sync::Arc<Strings>,
+    strings: std::sync::Arc<Strings>,
     /// The built-in English ones, which the scripts carry.
-    pub english: Strings,
+    english: Strings,
+    /// The attribute of each table asked for so far: every page asks, and
+    /// making it compared every string of the site (16,000 instructions a
+    /// page).
+    made: std::sync::Mutex<HashMap<String, String>>,
 }
 
-impl tera::Function for ScriptStrings {
-    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-        let table = args
-            .get("table")
-            .and_then(|k| k.as_str())
-            .ok_or_else(|| tera::Error::msg("script_strings(): expected table=\"…\""))?;
+impl ScriptStrings {
+    /// The function for a site's `strings`.
+    pub fn new(strings: std::sync::Arc<Strings>) -> Self {
+        ScriptStrings {
+            strings,
+            english: Strings::english(),
+            made: Default::default(),
+        }
+    }
+
+    /// The attribute for `table`.
+    fn attribute(&self, table: &str) -> String {
         let prefix = format!("{table}.");
         let own: std::collections::BTreeMap<&str, &str> = self
             .strings
@@ -411,7 +437,7 @@ impl tera::Function for ScriptStrings {
             .map(|(leaf, _, text)| (leaf, text.as_str()))
             .collect();
         if own.is_empty() {
-            return Ok(tera::Value::String(String::new()));
+            return String::new();
         }
         let json = serde_json::to_string(&own).expect("strings always serialise");
         // In single quotes, which JSON's own never need escaping for.
@@ -419,7 +445,23 @@ impl tera::Function for ScriptStrings {
             .replace('&', "&amp;")
             .replace('\'', "&#39;")
             .replace('<', "&lt;");
-        Ok(tera::Value::String(format!(" data-i18n='{json}'")))
+        format!(" data-i18n='{json}'")
+    }
+}
+
+impl tera::Function for ScriptStrings {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let table = args
+            .get("table")
+            .and_then(|k| k.as_str())
+            .ok_or_else(|| tera::Error::msg("script_strings(): expected table=\"…\""))?;
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(attribute) = made.get(table) {
+            return Ok(tera::Value::String(attribute.clone()));
+        }
+        let attribute = self.attribute(table);
+        made.insert(table.to_string(), attribute.clone());
+        Ok(tera::Value::String(attribute))
     }
 
     fn is_safe(&self) -> bool {
@@ -447,6 +489,75 @@ impl tera::Filter for LocalDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tera::Function as _;
+
+    fn args(pairs: &[(&str, tera::Value)]) -> HashMap<String, tera::Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn t_fills_its_arguments_escaped() {
+        let t = Translate(std::sync::Arc::new(Strings::english()));
+        let call = |pairs: &[(&str, tera::Value)]| t.call(&args(pairs)).map(|v| v.to_string());
+        // Numbers as written; strings escaped (the text itself is HTML).
+        assert_eq!(
+            call(&[
+                ("key", "download.size".into()),
+                ("width", 3000.into()),
+                ("height", 4000.into())
+            ])
+            .unwrap(),
+            "\"3000 × 4000 px\""
+        );
+        let rights = call(&[
+            ("key", "download.rights".into()),
+            ("uri", "https://x.org/?a=1&b=\"2\"".into()),
+            ("name", "<CC BY>".into()),
+        ])
+        .unwrap();
+        assert!(
+            rights.contains(r#"href=\"https://x.org/?a=1&amp;b=&quot;2&quot;\">&lt;CC BY&gt;<"#),
+            "{rights}"
+        );
+        // Counted by `n`, which fills `{n}`; a name no argument gives stays.
+        let listed = call(&[("key", "members.first_listed".into()), ("n", 24.into())]).unwrap();
+        assert!(
+            listed.starts_with("\"The first 24 are listed here"),
+            "{listed}"
+        );
+        assert!(
+            listed.contains("{url}") && listed.contains("{total}"),
+            "{listed}"
+        );
+        let half = call(&[("key", "download.size".into()), ("width", 1.into())]).unwrap();
+        assert_eq!(half, "\"1 × {height} px\"");
+        assert!(call(&[("key", "no.such.key".into())]).is_err());
+        assert!(call(&[("n", 1.into())]).is_err());
+    }
+
+    #[test]
+    fn script_strings_are_made_once_per_table() {
+        let english = ScriptStrings::new(std::sync::Arc::new(Strings::english()));
+        let table = args(&[("table", "script".into())]);
+        // English pages carry nothing: the scripts have the English.
+        assert_eq!(
+            english.call(&table).unwrap(),
+            tera::Value::String(String::new())
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let (french, _) = load(dir.path(), "fr").unwrap();
+        let french = ScriptStrings::new(std::sync::Arc::new(french));
+        let first = french.call(&table).unwrap();
+        assert!(
+            first.as_str().unwrap().starts_with(" data-i18n='{"),
+            "{first}"
+        );
+        assert_eq!(french.call(&table).unwrap(), first);
+        assert!(french.call(&args(&[])).is_err());
+    }
 
     #[test]
     fn every_builtin_parses_and_has_every_english_key() {

@@ -258,10 +258,7 @@ fn compile(sources: &[(String, String)], strings: &Arc<Strings>) -> Result<Tera>
     tera.register_filter("local_date", i18n::LocalDate(Arc::clone(strings)));
     tera.register_function(
         "script_strings",
-        i18n::ScriptStrings {
-            strings: Arc::clone(strings),
-            english: Strings::english(),
-        },
+        i18n::ScriptStrings::new(Arc::clone(strings)),
     );
     tera.autoescape_on(vec![".html", ".xml"]);
     add_templates(&mut tera, sources).map_err(|e| template_error("templates/", &e))?;
