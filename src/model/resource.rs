@@ -352,6 +352,22 @@ pub const MAX_CANVAS_REFS: usize = 500;
 /// `url` when it is an absolute http(s) URL with nothing that could end an
 /// attribute or start a script; anything else (e.g. `javascript:`) is dropped.
 pub fn http_url(url: &str) -> Option<String> {
+    // Most URLs need nothing done (an image's, a service's: 191,000 at
+    // 10,000 PIDs): http(s) and only URL code points, no apostrophe. Those
+    // come out as they are, checked in one pass and copied once.
+    let trimmed = url.trim();
+    let b = trimmed.as_bytes();
+    let http = b.len() > 8
+        && (b[..7].eq_ignore_ascii_case(b"http://") || b[..8].eq_ignore_ascii_case(b"https://"));
+    if http && b.iter().all(|&c| c != b'\'' && url_code_point(c)) {
+        return Some(trimmed.to_string());
+    }
+    checked_http_url(trimmed)
+}
+
+/// [`http_url`] of any URL: spaces encoded, the scheme and characters
+/// checked, and what HTML's URL attributes do not allow percent-encoded.
+fn checked_http_url(url: &str) -> Option<String> {
     let url = url.trim().replace(' ', "%20");
     let lower = url.get(..8).unwrap_or(&url).to_ascii_lowercase();
     let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
@@ -429,6 +445,30 @@ fn url_code_point(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn plain_urls_come_out_as_the_checked_path_makes_them(
+            scheme in "(?i)https?://|ftp://|http:/|",
+            rest in "[a-zA-Z0-9:/?#\\[\\]@!$&'()*+,;=._~%<>\" `{}|^-]{0,40}",
+            pad in "[ \t]{0,2}",
+        ) {
+            let url = format!("{pad}{scheme}{rest}{pad}");
+            prop_assert_eq!(http_url(&url), checked_http_url(&url), "{}", url);
+        }
+
+        #[test]
+        fn urls_of_code_points_only_come_out_as_written(
+            scheme in "[hH][tT][tT][pP][sS]?://",
+            rest in "[a-zA-Z0-9:/?@!$&()*+,;=._~-]{1,40}'?",
+        ) {
+            let url = format!("{scheme}{rest}");
+            let checked = checked_http_url(&url);
+            prop_assert_eq!(http_url(&url), checked.clone(), "{}", url);
+            prop_assert_eq!(checked.is_some(), !url.contains('\''), "{}", url);
+        }
+    }
 
     #[test]
     fn urls_keep_to_the_url_code_points() {
