@@ -36,9 +36,13 @@ pub fn canvas_state(manifest: &str, canvas: &str, region: Option<&str>) -> Strin
 /// state per image, and building them was ~5% of a full build.
 pub struct CanvasStates {
     /// `,"type":"Canvas","partOf":[{"id":…,"type":"Manifest"}]}`, escaped
-    /// as `encodeURIComponent` escapes it.
-    tail: String,
+    /// as `encodeURIComponent` escapes it, in base64url after each of the
+    /// ends a canvas's part can leave over (see [`CanvasStates::state`]).
+    tails: [String; 3],
 }
+
+/// How the escaped head of every state ends: its id's closing quote.
+const HEAD_END: &[u8] = b"%22";
 
 impl CanvasStates {
     /// The states of canvases in `manifest` (its id).
@@ -47,8 +51,10 @@ impl CanvasStates {
         json.push_str(",\"type\":\"Canvas\",\"partOf\":[{\"id\":");
         push_json_string(manifest, &mut json);
         json.push_str(",\"type\":\"Manifest\"}]}");
+        let tail: String = utf8_percent_encode(&json, URI_COMPONENT).collect();
+        let after = |left: &[u8]| base64url(&[left, tail.as_bytes()].concat());
         CanvasStates {
-            tail: utf8_percent_encode(&json, URI_COMPONENT).collect(),
+            tails: [after(b""), after(&HEAD_END[2..]), after(&HEAD_END[1..])],
         }
     }
 
@@ -60,10 +66,17 @@ impl CanvasStates {
             Some(r) => push_json_string(&format!("{canvas}#xywh={r}"), &mut head),
             None => push_json_string(canvas, &mut head),
         }
-        let mut escaped = String::with_capacity(head.len() * 2 + self.tail.len());
-        escaped.extend(utf8_percent_encode(&head, URI_COMPONENT));
-        escaped.push_str(&self.tail);
-        base64url(escaped.as_bytes())
+        let escaped: String = utf8_percent_encode(&head, URI_COMPONENT).collect();
+        // base64 writes 3 bytes as 4 characters, so the state is the
+        // head's whole groups, then the rest of the head (0 to 2 bytes,
+        // the end of its `%22`) and the tail, encoded once per manifest
+        // for each of the three: the tail is most of a state.
+        let bytes = escaped.as_bytes();
+        debug_assert!(bytes.ends_with(HEAD_END));
+        let whole = bytes.len() - bytes.len() % 3;
+        let mut state = base64url(&bytes[..whole]);
+        state.push_str(&self.tails[bytes.len() % 3]);
+        state
     }
 }
 
@@ -136,6 +149,29 @@ mod tests {
                 canvas_state("https://x.org/m?a=1&b=\"", odd, region),
                 encode(&tree.to_string())
             );
+        }
+    }
+
+    #[test]
+    fn states_of_ids_of_every_length_are_encoded_whole() {
+        // The tail is encoded once for each of the three ways a canvas's
+        // part can end a base64 group; ids of every length hit all three.
+        let manifest = "https://x.org/m\u{e9}?a=\"1\"";
+        let states = CanvasStates::new(manifest);
+        for n in 0..12 {
+            let id = format!("https://x.org/c{}\u{e9}\"", "1".repeat(n));
+            for region in [None, Some("1,2,3,4")] {
+                let canvas = match region {
+                    Some(r) => format!("{id}#xywh={r}"),
+                    None => id.clone(),
+                };
+                let tree = serde_json::json!({
+                    "id": canvas,
+                    "type": "Canvas",
+                    "partOf": [{"id": manifest, "type": "Manifest"}],
+                });
+                assert_eq!(states.state(&id, region), encode(&tree.to_string()), "{id}");
+            }
         }
     }
 
