@@ -5,6 +5,13 @@
 //! in. Rendering is most of a build's citation cost, and a site's items
 //! come in few shapes (37 in the 1,000-PID bench site).
 //!
+//! A holder (`publisher`, `archive`) the substitution does not take (a
+//! name with periods: "University of California, Los Angeles. Library.")
+//! stays in the shape as written, as the fields not substituted do: a
+//! site's holders are few, so its items still come in few shapes. Any
+//! other value it does not take renders its item in full (a title or a URL
+//! is the item's own, so a shape of it would serve one item).
+//!
 //! Why the substitution gives what a full render gives, for the values it
 //! takes (any other value, or a shape that fails a check below, is rendered
 //! in full):
@@ -62,11 +69,14 @@ enum Kind {
     Hidden,
 }
 
-/// A substituted field: its CSL-JSON key, how it is written, the
-/// lower-case token unique to its placeholders, and the two placeholders.
+/// A substituted field: its CSL-JSON key, how it is written, whether a
+/// value it does not take stays in the shape (a holder) rather than
+/// rendering the item in full, the lower-case token unique to its
+/// placeholders, and the two placeholders.
 struct Field {
     key: &'static str,
     kind: Kind,
+    shared: bool,
     token: [&'static str; 2],
     placeholder: [&'static str; 2],
 }
@@ -75,36 +85,42 @@ const FIELDS: [Field; 6] = [
     Field {
         key: "id",
         kind: Kind::Hidden,
+        shared: false,
         token: ["qzid", "vxid"],
         placeholder: ["qzid", "vxid-2"],
     },
     Field {
         key: "title",
         kind: Kind::Text,
+        shared: false,
         token: ["qzti", "vxti"],
         placeholder: ["of qzti Qzxti of", "on vxti Vxyti nor vxzti on"],
     },
     Field {
         key: "publisher",
         kind: Kind::Text,
+        shared: true,
         token: ["qzpu", "vxpu"],
         placeholder: ["of qzpu Qzxpu of", "on vxpu Vxypu nor vxzpu on"],
     },
     Field {
         key: "archive",
         kind: Kind::Text,
+        shared: true,
         token: ["qzar", "vxar"],
         placeholder: ["of qzar Qzxar of", "on vxar Vxyar nor vxzar on"],
     },
     Field {
         key: "archive_location",
         kind: Kind::Text,
+        shared: false,
         token: ["qzlo", "vxlo"],
         placeholder: ["of qzlo Qzxlo of", "on vxlo Vxylo nor vxzlo on"],
     },
     Field {
         key: "URL",
         kind: Kind::Link,
+        shared: false,
         token: ["qzur", "vxur"],
         placeholder: ["https://qzur.example/of", "https://vxur.example/on/x"],
     },
@@ -249,6 +265,10 @@ fn values(item: &Value) -> Option<[Option<&str>; FIELDS.len()]> {
             Kind::Hidden => true,
         };
         if !ok {
+            // Kept as written: part of the shape, not put in.
+            if field.shared {
+                continue;
+            }
             return None;
         }
         *value = Some(v);
