@@ -959,7 +959,15 @@ impl<'a> Processor<'a> {
             Node::Comment(_, _) => (),
             // pidsite patch 2: written as they are, not through `fmt`.
             Node::Text(ref s) | Node::Raw(_, ref s, _) => write.write_all(s.as_bytes())?,
-            Node::VariableBlock(_, ref expr) => self.eval_expression(expr)?.render(write)?,
+            Node::VariableBlock(_, ref expr) => match expr.val {
+                // pidsite patch 7: a macro's output written where it goes,
+                // not gathered in a string first (what `eval_expression`
+                // makes of it, unescaped, when nothing filters or negates it).
+                ExprVal::MacroCall(ref macro_call) if expr.filters.is_empty() && !expr.negated => {
+                    self.eval_macro_call(macro_call, write)?
+                }
+                _ => self.eval_expression(expr)?.render(write)?,
+            },
             Node::Set(_, ref set) => self.eval_set(set)?,
             Node::FilterSection(_, FilterSection { ref filter, ref body }, _) => {
                 let body = render_to_string(
