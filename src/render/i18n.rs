@@ -227,6 +227,22 @@ impl Strings {
     /// `key`'s text with its `{name}` placeholders filled from `args`,
     /// counted by `n` when given.
     pub fn format(&self, key: &str, n: Option<u64>, args: &[(&str, &str)]) -> Option<String> {
+        self.fill_counted(key, n, |name, out| {
+            args.iter()
+                .find(|(a, _)| *a == name)
+                .map(|(_, v)| out.push_str(v))
+                .is_some()
+        })
+    }
+
+    /// `key`'s text counted by `n` when given, `{n}` filled with `n` and
+    /// any other `{name}` with what `value` writes (see [`fill`]).
+    fn fill_counted(
+        &self,
+        key: &str,
+        n: Option<u64>,
+        value: impl Fn(&str, &mut String) -> bool,
+    ) -> Option<String> {
         let text = match n {
             Some(n) => self.counted(key, n)?,
             None => self.get(key)?,
@@ -236,11 +252,7 @@ impl Strings {
                 let _ = write!(out, "{n}");
                 true
             }
-            _ => args
-                .iter()
-                .find(|(a, _)| *a == name)
-                .map(|(_, v)| out.push_str(v))
-                .is_some(),
+            _ => value(name, out),
         }))
     }
 
@@ -360,35 +372,28 @@ impl tera::Function for Translate {
                 tera::Error::msg(format!("t(key=\"{key}\"): n must be a whole number"))
             })?),
         };
-        let text = match n {
-            Some(n) => self.0.counted(key, n),
-            None => self.0.get(key),
-        };
-        let text = text.ok_or_else(|| {
+        // The other arguments, escaped, are the values: written in place,
+        // as this runs once per image listed.
+        let filled = self.0.fill_counted(key, n, |name, out| {
+            if name == "key" || name == "n" {
+                return false;
+            }
+            match args.get(name) {
+                None => return false,
+                Some(tera::Value::String(s)) => out.push_str(&crate::load::html::escape(s)),
+                // Digits, signs and `.`: nothing to escape.
+                Some(tera::Value::Number(x)) => {
+                    let _ = write!(out, "{x}");
+                }
+                Some(other) => out.push_str(&crate::load::html::escape(&other.to_string())),
+            }
+            true
+        });
+        let filled = filled.ok_or_else(|| {
             tera::Error::msg(format!(
                 "t(): no translation has the key `{key}` (see i18n/en.toml)"
             ))
         })?;
-        // As `Strings::format` with the other arguments, escaped, as the
-        // values: written in place, as this runs once per image listed.
-        let filled = fill(text, |name, out| {
-            match (name, n) {
-                ("n", Some(n)) => {
-                    let _ = write!(out, "{n}");
-                }
-                ("n" | "key", _) => return false,
-                _ => match args.get(name) {
-                    None => return false,
-                    Some(tera::Value::String(s)) => out.push_str(&crate::load::html::escape(s)),
-                    // Digits, signs and `.`: nothing to escape.
-                    Some(tera::Value::Number(x)) => {
-                        let _ = write!(out, "{x}");
-                    }
-                    Some(other) => out.push_str(&crate::load::html::escape(&other.to_string())),
-                },
-            }
-            true
-        });
         Ok(tera::Value::String(filled))
     }
 
