@@ -97,11 +97,9 @@ pub struct Summary {
     #[serde(default)]
     pub redirects: Vec<Redirect>,
     /// The linkset contexts (compact JSON) of the landing page and of its
-    /// version pages, for the site-wide linkset. Kept as JSON rather than
-    /// as strings holding JSON, whose escapes made reading the states back
-    /// a fifth of a no-op rebuild.
+    /// version pages, for the site-wide linkset.
     #[serde(default)]
-    pub linksets: Vec<Box<serde_json::value::RawValue>>,
+    pub linksets: Vec<JsonText>,
     /// When the PID last changed (RFC 3339), for `lastmod` and the feed:
     /// its withdrawal when withdrawn, else its current version's date, else
     /// when its target's content last changed as `pidsite.lock` keeps it
@@ -121,8 +119,8 @@ pub struct Summary {
     #[serde(default)]
     pub export: Option<ExportRecord>,
     /// Where the PID's resource is (`navPlace`), for the map page (active
-    /// landing pages only; left out of the state when there are none).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// landing pages only).
+    #[serde(default)]
     pub places: Vec<MapPlace>,
 }
 
@@ -164,10 +162,30 @@ pub struct ExportRecord {
     pub row: Vec<String>,
     /// The CSL-JSON item of its `cite.json` (compact), for
     /// `records.jsonl`; none for a moved PID, which has no citation.
-    pub csl: Option<Box<serde_json::value::RawValue>>,
+    pub csl: Option<JsonText>,
     /// Its DataCite XML record (DOIs only), for `datacite.zip`, with the
     /// path of its entry there (`doi/10.…/datacite.xml`, as on the site).
     pub datacite: Option<(String, String)>,
+}
+
+/// A JSON document as compact text, written into a site-wide file as it
+/// is (the site-wide linkset, `records.jsonl`): made once when its PID is
+/// rendered, and kept in the PID's state as text, never parsed again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JsonText(String);
+
+impl JsonText {
+    /// `value` as compact JSON (none if it cannot be serialised, which
+    /// the values given here, made of strings and maps, always can).
+    pub fn of(value: &impl Serialize) -> Option<JsonText> {
+        serde_json::to_string(value).ok().map(JsonText)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
 }
 
 /// One PID in the home page list.

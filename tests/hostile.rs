@@ -301,9 +301,9 @@ fn hostile_manifests_cannot_inject_anything() {
     assert_eq!(names.len(), 4, "{names:?}");
     assert_eq!(names[0], ".pidsite-cache");
     assert_eq!(names[1], ".pidsite-cache/build-public.lock");
-    assert_eq!(names[2], ".pidsite-cache/build-state-public.json");
+    assert_eq!(names[2], ".pidsite-cache/build-state-public.bin");
     assert!(
-        names[3].starts_with(".pidsite-cache/entries-public-") && names[3].ends_with(".jsonl"),
+        names[3].starts_with(".pidsite-cache/entries-public-") && names[3].ends_with(".bin"),
         "{names:?}"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));

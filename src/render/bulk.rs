@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::output::ExportRecord;
+use crate::output::{ExportRecord, JsonText};
 
 /// The columns of `records.csv`, in order. Several values in one cell are
 /// joined with [`SEPARATOR`] (creators with `; `, as Zotero's CSV does).
@@ -127,7 +127,7 @@ pub fn record(
 ) -> ExportRecord {
     ExportRecord {
         row: row.cells(),
-        csl: csl.and_then(|c| serde_json::value::to_raw_value(c).ok()),
+        csl: csl.and_then(JsonText::of),
         datacite,
     }
 }

@@ -373,7 +373,7 @@ impl<'a> Renderer<'a> {
                 summary.search = self.config.search.then_some(landed.search);
                 summary
                     .linksets
-                    .extend(serde_json::value::to_raw_value(&landed.linkset).ok());
+                    .extend(crate::output::JsonText::of(&landed.linkset));
                 summary.export = Some(landed.export);
                 summary.pages += 1;
                 if record.status == Status::Active {

@@ -181,7 +181,7 @@ impl Renderer<'_> {
             // linkset lists it too.
             summary
                 .linksets
-                .extend(serde_json::value::to_raw_value(&linkset).ok());
+                .extend(crate::output::JsonText::of(&linkset));
             summary.pages += 1;
             // One withdrawn version of an active PID: its own tombstone.
             let status = if row.status == Status::Withdrawn {
