@@ -333,7 +333,7 @@ impl Lock {
     /// TOML's own error. Errors give the line (1-based) and the message.
     fn from_text(text: &str) -> Result<Lock, (Option<usize>, String)> {
         let mut lock = Lock::default();
-        let read = read_tables(text.as_bytes(), |page, body| {
+        let read = read_tables(text.as_bytes(), |page, body, _| {
             match page {
                 false => lock.targets.push(LockedTarget::parse(body)?),
                 true => lock.pages.push(LockedPage::parse(body)?),
@@ -384,7 +384,7 @@ impl Lock {
             return Vec::new();
         };
         let mut found = Vec::new();
-        let read = read_tables(std::io::BufReader::new(file), |page, body| {
+        let read = read_tables(std::io::BufReader::new(file), |page, body, _| {
             // A page's table is read for its errors only: a broken table
             // makes the lock unreadable, pages and all.
             if page {
@@ -434,17 +434,18 @@ enum Stop {
 }
 
 /// Give `visit` each table of a lock's text as pidsite writes it, in
-/// order, without holding the others: whether it is a page's, and its body
-/// (without its header line).
+/// order, without holding the others: whether it is a page's, its body
+/// (without its header line) and where that body is in the text (its
+/// first byte; the body is that many bytes).
 fn read_tables(
     mut reader: impl std::io::BufRead,
-    mut visit: impl FnMut(bool, &str) -> Result<(), toml::de::Error>,
+    mut visit: impl FnMut(bool, &str, u64) -> Result<(), toml::de::Error>,
 ) -> Result<(), Stop> {
     // The table being read: whether it is a page's, the number of its
-    // first line, and its body.
-    let mut table: Option<(bool, usize, String)> = None;
-    let mut give = |table: Option<(bool, usize, String)>| match table {
-        Some((page, first, body)) => visit(page, &body).map_err(|e| {
+    // first line, where its body starts, and its body.
+    let mut table: Option<(bool, usize, u64, String)> = None;
+    let mut give = |table: Option<(bool, usize, u64, String)>| match table {
+        Some((page, first, at, body)) => visit(page, &body, at).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| first + body[..s.start.min(body.len())].matches('\n').count());
@@ -453,20 +454,22 @@ fn read_tables(
         None => Ok(()),
     };
     let mut line = String::new();
-    let mut n = 0;
+    let (mut n, mut read) = (0, 0u64);
     loop {
         line.clear();
-        if reader.read_line(&mut line).map_err(Stop::Io)? == 0 {
+        let len = reader.read_line(&mut line).map_err(Stop::Io)?;
+        if len == 0 {
             break;
         }
         n += 1;
+        read += len as u64;
         let trimmed = line.trim();
         if trimmed == "[[target]]" || trimmed == "[[page]]" {
             give(table.take())?;
-            table = Some((trimmed == "[[page]]", n + 1, String::new()));
+            table = Some((trimmed == "[[page]]", n + 1, read, String::new()));
         } else if trimmed.starts_with('[') || (table.is_none() && !is_blank(trimmed)) {
             return Err(Stop::Shape);
-        } else if let Some((_, _, body)) = &mut table {
+        } else if let Some((_, _, _, body)) = &mut table {
             body.push_str(&line);
         }
     }
@@ -576,18 +579,71 @@ struct Row {
     target: u64,
     content: u64,
     dates: Dates,
+    /// Where its table's body is in the lock file (see [`Place`]).
+    place: Place,
 }
 
 impl Row {
     /// A target's row; `None` when it has no dates.
-    fn of(t: &LockedTarget) -> Option<Row> {
+    fn of(t: &LockedTarget, place: Place) -> Option<Row> {
         let (content, dates) = t.dates()?;
         Some(Row {
             pid: short(&t.pid),
             target: short(&t.target),
             content,
             dates,
+            place,
         })
+    }
+}
+
+/// Where a table's body is in the lock file, in one `u64`: its first byte
+/// (40 bits, a terabyte) and its length (24 bits, 16 MB); `NONE` for a
+/// table beyond that, or not read from the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place(u64);
+
+impl Place {
+    const NONE: Place = Place(u64::MAX);
+
+    fn new(at: u64, len: usize) -> Place {
+        match (at < 1 << 40, len < (1 << 24) - 1) {
+            (true, true) => Place(at << 24 | len as u64),
+            _ => Place::NONE,
+        }
+    }
+
+    /// The first byte and the length, if known.
+    fn get(self) -> Option<(u64, usize)> {
+        (self != Place::NONE).then_some((self.0 >> 24, (self.0 & ((1 << 24) - 1)) as usize))
+    }
+}
+
+/// The lock file a [`LockDates`] was read from: its size and modification
+/// time when it was read, and whether every target table of it has a row
+/// with its place. Then the end of the build reads the few tables it needs
+/// again where they are, rather than the whole file a second time.
+#[derive(Debug, Clone)]
+struct Source {
+    len: u64,
+    modified: std::time::SystemTime,
+    complete: bool,
+}
+
+impl Source {
+    fn of(file: &std::fs::File) -> Option<Source> {
+        let meta = file.metadata().ok()?;
+        Some(Source {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+            complete: true,
+        })
+    }
+
+    /// Whether `file` is still the file read (same size and time).
+    fn is(&self, file: &std::fs::File) -> bool {
+        file.metadata()
+            .is_ok_and(|m| m.len() == self.len && m.modified().ok() == Some(self.modified))
     }
 }
 
@@ -603,6 +659,9 @@ pub struct LockDates {
     pages: HashMap<String, (String, i64)>,
     /// This build's time.
     now: i64,
+    /// The file the rows were read from, if they were read a table at a
+    /// time (see [`LockDates::read_among`]).
+    source: Option<Source>,
 }
 
 impl LockDates {
@@ -611,10 +670,9 @@ impl LockDates {
         let Some(lock) = lock else {
             return LockDates::of(Vec::new(), HashMap::new(), now);
         };
-        let rows = lock.targets.iter().filter_map(Row::of).collect();
+        let rows = lock.targets.iter().filter_map(|t| Row::of(t, Place::NONE));
         let pages = lock.pages.iter().cloned().filter_map(LockedPage::dated);
-        let pages = pages.collect();
-        LockDates::of(rows, pages, now)
+        LockDates::of(rows.collect(), pages.collect(), now)
     }
 
     /// The dates of the site's lock (none without one), for a build at
@@ -630,15 +688,25 @@ impl LockDates {
             Err(e) => return Err(crate::Error::io(&path, e)),
         };
         let (mut rows, mut pages) = (Vec::new(), HashMap::new());
-        let read = read_tables(std::io::BufReader::new(file), |page, body| {
-            match page {
-                false => rows.extend(Row::of(&LockedTarget::parse(body)?)),
-                true => pages.extend(LockedPage::parse(body)?.dated()),
+        let mut source = Source::of(&file);
+        let read = read_tables(std::io::BufReader::new(file), |page, body, at| {
+            if page {
+                pages.extend(LockedPage::parse(body)?.dated());
+                return Ok(());
             }
+            let place = Place::new(at, body.len());
+            let row = Row::of(&LockedTarget::parse(body)?, place);
+            if row.is_none() || place == Place::NONE {
+                source.iter_mut().for_each(|s| s.complete = false);
+            }
+            rows.extend(row);
             Ok(())
         });
         match read {
-            Ok(()) => Ok(LockDates::of(rows, pages, now)),
+            Ok(()) => Ok(LockDates {
+                source,
+                ..LockDates::of(rows, pages, now)
+            }),
             Err(Stop::Shape) => Lock::load(site).map(|lock| LockDates::new(lock.as_ref(), now)),
             Err(Stop::Table(line, message)) => Err(unreadable(line, message)),
             Err(Stop::Io(e)) => Err(crate::Error::io(&path, e)),
@@ -646,8 +714,58 @@ impl LockDates {
     }
 
     fn of(mut rows: Vec<Row>, pages: HashMap<String, (String, i64)>, now: i64) -> Self {
-        rows.sort_unstable_by_key(|r| (r.pid, r.target));
-        LockDates { rows, pages, now }
+        // Two rows of one target (a lock edited by hand) in the file's order.
+        rows.sort_unstable_by_key(|r| (r.pid, r.target, r.place.0));
+        LockDates {
+            rows,
+            pages,
+            now,
+            source: None,
+        }
+    }
+
+    /// What [`Lock::read_among`] gives, from the lock these dates were
+    /// read from: each wanted table read where it is, when the file is
+    /// unchanged since and every target table of it has a row. Else (or if
+    /// a table read there is not the one wanted) the whole file is read
+    /// again, as [`Lock::read_among`] does.
+    pub fn read_among(&self, site: &Path, wanted: &[(u64, u64)]) -> Vec<LockedTarget> {
+        self.placed_among(site, wanted)
+            .unwrap_or_else(|| Lock::read_among(site, wanted))
+    }
+
+    /// [`LockDates::read_among`] from the tables' places; `None` when they
+    /// cannot be trusted.
+    fn placed_among(&self, site: &Path, wanted: &[(u64, u64)]) -> Option<Vec<LockedTarget>> {
+        {
+            let source = self.source.as_ref().filter(|s| s.complete)?;
+            let file = std::fs::File::open(site.join(LOCK_FILE)).ok()?;
+            let mut places = Vec::new();
+            for &key in wanted {
+                let start = self.first_from(key);
+                let rows = self.rows[start..].iter();
+                places.extend(
+                    rows.take_while(|r| (r.pid, r.target) == key)
+                        .map(|r| r.place),
+                );
+            }
+            // The file's order, as a read of the whole file finds them.
+            places.sort_unstable_by_key(|p| p.0);
+            let mut found = Vec::with_capacity(places.len());
+            let mut body = Vec::new();
+            for place in places {
+                let (at, len) = place.get()?;
+                body.resize(len, 0);
+                crate::cache::entry_store::read_at(&file, &mut body, at).ok()?;
+                let target = LockedTarget::parse(std::str::from_utf8(&body).ok()?).ok()?;
+                wanted
+                    .binary_search(&key(&target.pid, &target.target))
+                    .ok()?;
+                found.push(target);
+            }
+            // Checked after reading: a file changed meanwhile is read again.
+            source.is(&file).then_some(found)
+        }
     }
 
     /// This build's time, in seconds.
@@ -1032,6 +1150,74 @@ mod tests {
     }
 
     #[test]
+    fn the_tables_wanted_at_the_end_are_read_where_the_dates_found_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(LOCK_FILE);
+        let dated = |pid: &str, path: &str, sha: &str, at: i64| {
+            let mut t = target(pid, path, sha);
+            t.set_dates(Dates {
+                published: at,
+                modified: at + 60,
+                withdrawn: None,
+            });
+            t
+        };
+        let mut lock = Lock::default();
+        for i in 0..40 {
+            // Values with escapes and of every length, so that no place
+            // is a guess.
+            let path = format!("manifests/\"{}\".json", "é".repeat(i % 7));
+            let at = 1_700_000_000 + i as i64;
+            lock.targets
+                .push(dated(&format!("ark:/1/b{i:03}"), &path, "ab", at));
+        }
+        lock.pages.push(LockedPage {
+            file: "index.html".into(),
+            hash: "h".into(),
+            modified: instant(1_700_000_000),
+        });
+        std::fs::write(&file, lock.to_text()).unwrap();
+        let keys: Vec<(u64, u64)> = lock
+            .targets
+            .iter()
+            .map(|t| key(&t.pid, &t.target))
+            .collect();
+        let sorted = |mut k: Vec<(u64, u64)>| {
+            k.sort_unstable();
+            k
+        };
+        let dates = LockDates::load(dir.path(), 0).unwrap();
+        for wanted in [
+            sorted(vec![keys[7]]),
+            sorted(keys.clone()),
+            sorted(vec![
+                keys[0],
+                keys[39],
+                key("ark:/1/none", "manifests/n.json"),
+            ]),
+            Vec::new(),
+        ] {
+            let whole = Lock::read_among(dir.path(), &wanted);
+            assert_eq!(dates.placed_among(dir.path(), &wanted), Some(whole.clone()));
+            assert_eq!(dates.read_among(dir.path(), &wanted), whole);
+        }
+        // A lock changed since its dates were read is read again whole.
+        let wanted = sorted(vec![keys[3]]);
+        lock.targets[3].sha256 = "cd".into();
+        std::fs::write(&file, lock.to_text()).unwrap();
+        assert_eq!(dates.placed_among(dir.path(), &wanted), None);
+        let now = dates.read_among(dir.path(), &wanted);
+        assert_eq!(now, vec![lock.targets[3].clone()]);
+        // So is one with a table that has no dates (read, but not placed).
+        lock.targets
+            .push(target("ark:/1/c", "manifests/c.json", "ef"));
+        std::fs::write(&file, lock.to_text()).unwrap();
+        let dates = LockDates::load(dir.path(), 0).unwrap();
+        assert_eq!(dates.placed_among(dir.path(), &wanted), None);
+        assert_eq!(dates.read_among(dir.path(), &wanted), now);
+    }
+
+    #[test]
     fn a_broken_lock_names_its_line() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(LOCK_FILE), "[[target]]\npid = 1\n").unwrap();
@@ -1083,6 +1269,7 @@ mod tests {
                 target,
                 content: 0,
                 dates,
+                place: Place::NONE,
             });
             let rows = rows.collect();
             let lock = LockDates::of(rows, HashMap::new(), 0);
@@ -1171,10 +1358,19 @@ mod tests {
             }],
         };
         let dir = tempfile::tempdir().unwrap();
-        let whole = format!("{:?}", LockDates::new(Some(&lock), 7));
+        // The dates, not where the tables were in the file.
+        let dates = |d: LockDates| {
+            let rows: Vec<_> = d
+                .rows
+                .iter()
+                .map(|r| (r.pid, r.target, r.content, r.dates))
+                .collect();
+            format!("{rows:?} {:?} {}", d.pages, d.now)
+        };
+        let whole = dates(LockDates::new(Some(&lock), 7));
         let read = |text: &str| {
             std::fs::write(dir.path().join(LOCK_FILE), text).unwrap();
-            LockDates::load(dir.path(), 7).map(|d| format!("{d:?}"))
+            LockDates::load(dir.path(), 7).map(dates)
         };
         assert_eq!(read(&lock.to_text()).unwrap(), whole);
         // Inline tables: TOML, not pidsite's shape; read whole.

@@ -95,7 +95,7 @@ pub(super) fn stage_lock(
         &registry.entries,
         |path| fingerprints.content_hash(path),
         remote,
-        |wanted| lock::Lock::read_among(site, wanted),
+        |wanted| lock_dates.read_among(site, wanted),
         &lock_dates,
         &dated,
     );

@@ -220,12 +220,12 @@ impl EntryStore {
 
 /// Fill `buf` from `file` at offset `at`, without moving a shared cursor.
 #[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
 }
 
 #[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+pub(crate) fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
     let mut done = 0;
     while done < buf.len() {
         match std::os::windows::fs::FileExt::seek_read(file, &mut buf[done..], at + done as u64)? {
