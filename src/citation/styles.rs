@@ -691,6 +691,30 @@ mod tests {
         }
     }
 
+    /// Vendored hayagriva decodes its archive through a deserializer
+    /// whose errors format nothing (its patch 19): every archived style
+    /// and locale comes out as ciborium's own reader makes it. The archive
+    /// is all this decoder ever reads, so this is every input it has.
+    #[test]
+    fn the_archive_decodes_as_ciborium_decodes_it() {
+        for style in ArchivedStyle::all() {
+            let ciborium: CslStyle = ciborium::de::from_reader(style.bytes()).unwrap();
+            assert_eq!(
+                format!("{:?}", style.get()),
+                format!("{ciborium:?}"),
+                "{style:?}"
+            );
+        }
+        for (code, bytes) in hayagriva::archive::LOCALE_FILES {
+            let ciborium: Locale = ciborium::de::from_reader(*bytes).unwrap();
+            assert_eq!(
+                format!("{:?}", locale(code)),
+                format!("{:?}", Some(ciborium)),
+                "{code}"
+            );
+        }
+    }
+
     #[test]
     fn every_archive_locale_is_filed_under_its_code() {
         for (code, _) in hayagriva::archive::LOCALE_FILES {
