@@ -292,13 +292,13 @@ fn hostile_manifests_cannot_inject_anything() {
         .map(|e| e.path().strip_prefix(tmp.path()).unwrap().to_path_buf())
         .collect();
     siblings.sort();
-    // The cache beside the output: the build lock, the build state and its
-    // entries' store.
+    // The cache beside the output: the build lock, the build state, its
+    // entries' store and the templates it parsed.
     let names: Vec<String> = siblings
         .iter()
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .collect();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
     assert_eq!(names[0], ".pidsite-cache");
     assert_eq!(names[1], ".pidsite-cache/build-public.lock");
     assert_eq!(names[2], ".pidsite-cache/build-state-public.bin");
@@ -306,6 +306,7 @@ fn hostile_manifests_cannot_inject_anything() {
         names[3].starts_with(".pidsite-cache/entries-public-") && names[3].ends_with(".bin"),
         "{names:?}"
     );
+    assert_eq!(names[4], ".pidsite-cache/templates-public.bin");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

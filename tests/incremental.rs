@@ -326,19 +326,22 @@ fn a_damaged_build_state_leads_to_a_full_build() {
     let site = site();
     let out = site.path().join("public");
     run(site.path(), &out, false);
-    // Every state in the store made unreadable, each line keeping its
-    // length (so offsets still point at lines).
+    // Every state in the store made unreadable, the store keeping its
+    // length (so offsets still point into it).
     let cache = site.path().join(".pidsite-cache");
     let stores: Vec<_> = std::fs::read_dir(&cache)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".jsonl"))
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with("entries-") && name.ends_with(".bin")
+        })
         .collect();
     assert_eq!(stores.len(), 1, "{stores:?}");
     let damaged: Vec<u8> = std::fs::read(&stores[0])
         .unwrap()
         .into_iter()
-        .map(|b| if b == b'\n' { b } else { b'x' })
+        .map(|_| 0xff)
         .collect();
     std::fs::write(&stores[0], damaged).unwrap();
     let report = build(

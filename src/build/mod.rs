@@ -214,7 +214,7 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let inputs::Inputs {
         mut registry,
         pages,
-        templates,
+        mut templates,
         notes,
         rules,
         mut warnings,
@@ -222,6 +222,13 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let remote_docs = fetch_remote(&config, &out, options.offline, &registry, progress);
     let global = plan::global_fingerprint(site, &config, &pages);
     let mut previous = previous.filter(|p| p.made_from(&global));
+    // A rebuild's templates are the last build's: read as it parsed them.
+    if let Some(kept) = previous
+        .as_ref()
+        .and_then(|_| cache::templates::load(&out, &global))
+    {
+        templates.keep_from(kept);
+    }
     let fingerprints = Fingerprinter::new(previous.as_mut(), site);
     let renderer = Renderer::new(&config, templates, &pages, time);
     let staging = Staging::new(&out, previous.is_some())?;
@@ -278,6 +285,9 @@ fn run(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let incremental = previous.is_some();
     commit::output(staging, previous.as_ref(), &registry, &refs, &built)?;
     commit::lock_in_place(staged_lock, &mut warnings);
+    if let Some(kept) = renderer.kept_templates() {
+        cache::templates::save(&out, &global, &kept);
+    }
     let mut state = State::new(built.build_id, global, index.hash);
     state.site_files = built.site_files;
     state.site_pages = built.site_pages;

@@ -27,9 +27,10 @@ pub(super) struct PidJob<'a> {
     store: &'a EntryStore,
     /// The registry file, as warnings name it.
     registry_file: PathBuf,
-    /// Finds the registry file's path as a JSON string, as warnings store
-    /// it (none when the path cannot be written as JSON).
-    registry_json: Option<memchr::memmem::Finder<'static>>,
+    /// Finds the registry file's path as a state stores it in a warning
+    /// (postcard: its length, then its bytes; none when the path cannot be
+    /// written so, not being UTF-8).
+    registry_stored: Option<memchr::memmem::Finder<'static>>,
     remote: &'a RemoteDocs,
 }
 
@@ -60,7 +61,7 @@ impl<'a> PidJob<'a> {
             .first()
             .map(|e| e.current().at.path.clone())
             .unwrap_or_default();
-        let registry_json = serde_json::to_vec(&registry_file)
+        let registry_stored = postcard::to_stdvec(&registry_file)
             .ok()
             .map(|json| memchr::memmem::Finder::new(&json).into_owned());
         PidJob {
@@ -69,7 +70,7 @@ impl<'a> PidJob<'a> {
             staging,
             store,
             registry_file,
-            registry_json,
+            registry_stored,
             remote,
         }
     }
@@ -88,7 +89,7 @@ impl<'a> PidJob<'a> {
         // Copied as it is unless a warning may point into the registry (its
         // path is not in the line otherwise): most states have no warning.
         let mentions = self
-            .registry_json
+            .registry_stored
             .as_ref()
             .is_none_or(|f| f.find(&line).is_some());
         let (at, len) = if mentions {

@@ -16,11 +16,13 @@
 //! so a state never describes an output folder it did not build.
 //!
 //! [`state`] is the last build's state, [`entry_store`] the per-PID states
-//! it points into, [`remote`] the cache of remote documents. None of them
-//! decides anything: the build (`crate::build`) compares and chooses.
+//! it points into, [`templates`] the templates it parsed, [`remote`] the
+//! cache of remote documents. None of them decides anything: the build
+//! (`crate::build`) compares and chooses.
 
 pub mod entry_store;
 pub mod remote;
 pub mod state;
+pub mod templates;
 
 pub use state::{cache_dir, lock_path, state_path, State};

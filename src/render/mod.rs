@@ -243,6 +243,12 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
+    /// The templates' syntax trees, for the next build, if this one parsed
+    /// them (see [`templates::Templates::kept`]).
+    pub fn kept_templates(&self) -> Option<Vec<u8>> {
+        self.templates.kept()
+    }
+
     fn styles(&self) -> &Styles {
         self.styles.get_or_init(|| {
             Styles::load(

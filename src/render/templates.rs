@@ -3,8 +3,10 @@
 //! built-in as `builtin/<name>` to change one block.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use tera::ast::Node;
 use tera::Tera;
 
 use crate::error::Location;
@@ -58,7 +60,18 @@ pub struct Templates {
     /// Parsed on first use; an error as its template name and message, to
     /// be reported by every render that needs it (the build says it once).
     parsed: OnceLock<std::result::Result<Parsed, (String, String)>>,
+    /// The syntax trees the last build made of these same templates (see
+    /// `cache::templates`), read instead of parsing when given.
+    kept: Option<Vec<u8>>,
+    /// Whether they were parsed from `kept` (then there is nothing new to
+    /// keep).
+    from_kept: AtomicBool,
 }
+
+/// Templates as kept between builds: whether the HTML ones were minified,
+/// and each template's name and syntax tree (as Tera made it, whitespace
+/// removed), in the order of the templates' sources.
+type Kept = (bool, Vec<(String, Vec<Node>)>);
 
 /// The templates, ready to render pages.
 pub struct Parsed {
@@ -134,6 +147,8 @@ pub fn load(site_dir: &Path, minify: bool, language: &str) -> Result<Templates> 
         strings: Arc::new(strings),
         warnings,
         parsed: OnceLock::new(),
+        kept: None,
+        from_kept: AtomicBool::new(false),
     })
 }
 
@@ -143,6 +158,10 @@ impl Templates {
     /// minified one by one as they are rendered).
     pub fn parsed(&self) -> Result<&Parsed> {
         let parsed = self.parsed.get_or_init(|| {
+            if let Some(parsed) = self.kept.as_deref().and_then(|k| self.parse_kept(k)) {
+                self.from_kept.store(true, Ordering::Relaxed);
+                return Ok(parsed);
+            }
             parse(&self.sources, self.minify, &self.strings).map_err(|e| match e {
                 Error::Template { name, message } => (name, message),
                 other => ("templates/".into(), other.to_string()),
@@ -157,6 +176,52 @@ impl Templates {
     /// The interface strings in the site's language.
     pub fn strings(&self) -> &Strings {
         &self.strings
+    }
+
+    /// Parse these templates from the syntax trees a build kept of them
+    /// (see [`Templates::kept`]) rather than from their text. Only a
+    /// rebuild gives them: its templates, translations and binary are the
+    /// last build's, which parsed the same text.
+    pub fn keep_from(&mut self, kept: Vec<u8>) {
+        self.kept = Some(kept);
+    }
+
+    /// The syntax trees of the templates, to be given to the next build
+    /// ([`Templates::keep_from`]): when this build parsed them from their
+    /// text, without error.
+    pub fn kept(&self) -> Option<Vec<u8>> {
+        if self.from_kept.load(Ordering::Relaxed) {
+            return None;
+        }
+        let parsed = self.parsed.get()?.as_ref().ok()?;
+        let asts = self.sources.iter().map(|(name, _)| {
+            let template = parsed.tera.templates.get(name)?;
+            Some((name, &template.ast))
+        });
+        let asts: Option<Vec<(&String, &Vec<Node>)>> = asts.collect();
+        postcard::to_stdvec(&(parsed.minified, asts?)).ok()
+    }
+
+    /// The templates made from kept syntax trees; `None` when they do not
+    /// decode or are not these templates' (then they are parsed).
+    fn parse_kept(&self, kept: &[u8]) -> Option<Parsed> {
+        let (minified, asts): Kept = postcard::from_bytes(kept).ok()?;
+        let names = asts.iter().map(|(name, _)| name);
+        if !names.eq(self.sources.iter().map(|(name, _)| name)) {
+            return None;
+        }
+        let tera = compile_with(&self.strings, |tera| {
+            for (name, ast) in asts {
+                let template = tera::Template::from_ast(&name, None, ast)?;
+                tera.templates.insert(name, template);
+            }
+            tera.build_inheritance_chains()?;
+            tera.check_macro_files()
+        });
+        Some(Parsed {
+            tera: tera.ok()?,
+            minified,
+        })
     }
 }
 
@@ -251,6 +316,15 @@ fn is_builtin(name: &str, text: &str) -> bool {
 
 /// Parse the templates, named, into a Tera ready to render pages.
 fn compile(sources: &[(String, String)], strings: &Arc<Strings>) -> Result<Tera> {
+    compile_with(strings, |tera| add_templates(tera, sources))
+}
+
+/// A Tera with pidsite's functions and filters, its templates added by
+/// `add`.
+fn compile_with(
+    strings: &Arc<Strings>,
+    add: impl FnOnce(&mut Tera) -> tera::Result<()>,
+) -> Result<Tera> {
     let mut tera = Tera::default();
     // Registered before the templates are added: Tera checks, as it adds
     // them, that the filters they use exist.
@@ -261,7 +335,7 @@ fn compile(sources: &[(String, String)], strings: &Arc<Strings>) -> Result<Tera>
         i18n::ScriptStrings::new(Arc::clone(strings)),
     );
     tera.autoescape_on(vec![".html", ".xml"]);
-    add_templates(&mut tera, sources).map_err(|e| template_error("templates/", &e))?;
+    add(&mut tera).map_err(|e| template_error("templates/", &e))?;
     // Tera's default also escapes `/` (as `&#x2F;`), which is needless in
     // HTML and makes every URL unreadable in the page source.
     tera.set_escape_fn(escape_html);
@@ -378,6 +452,65 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("gone.html"), "{e}");
+    }
+
+    /// A rebuild reads the syntax trees the last build kept instead of
+    /// parsing: the same templates, down to their inheritance chains and
+    /// blocks, minified or not, with a site template extending a built-in
+    /// and in another language. What cannot be used is parsed again.
+    #[test]
+    fn kept_templates_are_the_templates_parsed_from_their_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(
+            dir.path().join("templates/page.html"),
+            "{% extends \"builtin/page.html\" %}{% block content %}MINE {{ super() }}{% endblock content %}",
+        )
+        .unwrap();
+        // Every part of every template, compared as values (their maps'
+        // Debug order differs from one map to the next); a failure names
+        // the template rather than printing them all.
+        let same = |a: &Templates, b: &Templates| {
+            let (a, b) = (a.parsed().unwrap(), b.parsed().unwrap());
+            assert_eq!(a.minified, b.minified);
+            let mut names: Vec<&String> = a.tera.templates.keys().collect();
+            names.sort();
+            let mut theirs: Vec<&String> = b.tera.templates.keys().collect();
+            theirs.sort();
+            assert_eq!(names, theirs);
+            for name in names {
+                let (x, y) = (&a.tera.templates[name], &b.tera.templates[name]);
+                assert!(x.ast == y.ast && x.parent == y.parent, "{name}");
+                assert!(x.macros == y.macros && x.blocks == y.blocks, "{name}");
+                assert!(x.imported_macro_files == y.imported_macro_files, "{name}");
+                assert!(x.parents == y.parents, "{name}");
+                assert!(x.blocks_definitions == y.blocks_definitions, "{name}");
+            }
+        };
+        for (minify, language) in [(false, "en"), (true, "en"), (true, "fr")] {
+            let text = load(dir.path(), minify, language).unwrap();
+            text.parsed().unwrap();
+            let kept = text.kept().expect("parsed from the text, so kept");
+            let mut again = load(dir.path(), minify, language).unwrap();
+            again.keep_from(kept.clone());
+            same(&again, &text);
+            // Nothing new to keep.
+            assert_eq!(again.kept(), None);
+            // Kept trees that do not decode, or are another site's, are
+            // not used: the text is parsed.
+            for other in [vec![1, 2, 3], kept[..kept.len() / 2].to_vec()] {
+                let mut broken = load(dir.path(), minify, language).unwrap();
+                broken.keep_from(other);
+                same(&broken, &text);
+                assert!(broken.kept().is_some());
+            }
+            let builtins_only = tempfile::tempdir().unwrap();
+            let mut elsewhere = load(builtins_only.path(), minify, language).unwrap();
+            elsewhere.keep_from(kept);
+            let parsed = elsewhere.parsed().unwrap();
+            assert!(!parsed.tera.templates.contains_key("builtin/page.html"));
+            assert!(elsewhere.kept().is_some());
+        }
     }
 
     #[test]

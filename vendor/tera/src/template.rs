@@ -45,7 +45,19 @@ pub struct Template {
 impl Template {
     /// Parse the template string given
     pub fn new(tpl_name: &str, tpl_path: Option<String>, input: &str) -> Result<Template> {
-        let ast = remove_whitespace(parse(input)?, None);
+        Template::from_ast(tpl_name, tpl_path, Template::parse_ast(input)?)
+    }
+
+    /// pidsite patch 8: the AST that [`Template::new`] makes of `input`
+    /// (parsed, whitespace removed).
+    pub fn parse_ast(input: &str) -> Result<Vec<Node>> {
+        Ok(remove_whitespace(parse(input)?, None))
+    }
+
+    /// pidsite patch 8: the template of an AST that [`Template::parse_ast`]
+    /// made (kept, then read back): what [`Template::new`] gives for the
+    /// text it was parsed from.
+    pub fn from_ast(tpl_name: &str, tpl_path: Option<String>, ast: Vec<Node>) -> Result<Template> {
 
         // First we want all the blocks used in that template
         // This is recursive as we can have blocks inside blocks
