@@ -52,11 +52,6 @@ impl Confine {
             return path.canonicalize().ok();
         }
         let mut folders = self.folders.lock().unwrap_or_else(|e| e.into_inner());
-        // Looked up by reference: a registry's targets share a folder or
-        // two, so a key is rarely made.
-        if let Some(real) = folders.get(folder) {
-            return Some(real.as_ref()?.join(name));
-        }
         let real = folders
             .entry(folder.to_path_buf())
             .or_insert_with(|| folder.canonicalize().ok());
