@@ -737,35 +737,33 @@ impl LockDates {
     /// [`LockDates::read_among`] from the tables' places; `None` when they
     /// cannot be trusted.
     fn placed_among(&self, site: &Path, wanted: &[(u64, u64)]) -> Option<Vec<LockedTarget>> {
-        {
-            let source = self.source.as_ref().filter(|s| s.complete)?;
-            let file = std::fs::File::open(site.join(LOCK_FILE)).ok()?;
-            let mut places = Vec::new();
-            for &key in wanted {
-                let start = self.first_from(key);
-                let rows = self.rows[start..].iter();
-                places.extend(
-                    rows.take_while(|r| (r.pid, r.target) == key)
-                        .map(|r| r.place),
-                );
-            }
-            // The file's order, as a read of the whole file finds them.
-            places.sort_unstable_by_key(|p| p.0);
-            let mut found = Vec::with_capacity(places.len());
-            let mut body = Vec::new();
-            for place in places {
-                let (at, len) = place.get()?;
-                body.resize(len, 0);
-                crate::cache::entry_store::read_at(&file, &mut body, at).ok()?;
-                let target = LockedTarget::parse(std::str::from_utf8(&body).ok()?).ok()?;
-                wanted
-                    .binary_search(&key(&target.pid, &target.target))
-                    .ok()?;
-                found.push(target);
-            }
-            // Checked after reading: a file changed meanwhile is read again.
-            source.is(&file).then_some(found)
+        let source = self.source.as_ref().filter(|s| s.complete)?;
+        let file = std::fs::File::open(site.join(LOCK_FILE)).ok()?;
+        let mut places = Vec::new();
+        for &key in wanted {
+            let start = self.first_from(key);
+            let rows = self.rows[start..].iter();
+            places.extend(
+                rows.take_while(|r| (r.pid, r.target) == key)
+                    .map(|r| r.place),
+            );
         }
+        // The file's order, as a read of the whole file finds them.
+        places.sort_unstable_by_key(|p| p.0);
+        let mut found = Vec::with_capacity(places.len());
+        let mut body = Vec::new();
+        for place in places {
+            let (at, len) = place.get()?;
+            body.resize(len, 0);
+            crate::cache::entry_store::read_at(&file, &mut body, at).ok()?;
+            let target = LockedTarget::parse(std::str::from_utf8(&body).ok()?).ok()?;
+            wanted
+                .binary_search(&key(&target.pid, &target.target))
+                .ok()?;
+            found.push(target);
+        }
+        // Checked after reading: a file changed meanwhile is read again.
+        source.is(&file).then_some(found)
     }
 
     /// This build's time, in seconds.

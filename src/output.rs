@@ -94,33 +94,26 @@ pub struct Summary {
     pub stubs: usize,
     /// What a host that can redirect for real should do (stubs: 301;
     /// tombstones: 410), for the `_redirects`, `.htaccess` and nginx exports.
-    #[serde(default)]
     pub redirects: Vec<Redirect>,
     /// The linkset contexts (compact JSON) of the landing page and of its
     /// version pages, for the site-wide linkset.
-    #[serde(default)]
     pub linksets: Vec<JsonText>,
     /// When the PID last changed (RFC 3339), for `lastmod` and the feed:
     /// its withdrawal when withdrawn, else its current version's date, else
     /// when its target's content last changed as `pidsite.lock` keeps it
     /// (none for a moved PID).
-    #[serde(default)]
     pub modified: Option<String>,
     /// IIIF Change Discovery activities of the PID's IIIF resource.
-    #[serde(default)]
     pub activities: Vec<Activity>,
     /// What the site-wide search indexes and the browse pages group by
     /// (landing pages and tombstones only). Kept only for a site with
     /// search: nothing else reads it, and it was a fifth of a PID's state,
     /// read back by every rebuild.
-    #[serde(default)]
     pub search: Option<SearchRecord>,
     /// Its record in the bulk export files (none for a reserved PID).
-    #[serde(default)]
     pub export: Option<ExportRecord>,
     /// Where the PID's resource is (`navPlace`), for the map page (active
     /// landing pages only).
-    #[serde(default)]
     pub places: Vec<MapPlace>,
 }
 
@@ -149,7 +142,6 @@ pub struct SearchRecord {
     pub year: Option<String>,
     /// Its kind's key (`manifest`…): the type's browse page is named by
     /// it, not by the label, so its URL is the same in every language.
-    #[serde(default)]
     pub kind_name: String,
 }
 

@@ -63,7 +63,7 @@ impl<'a> PidJob<'a> {
             .unwrap_or_default();
         let registry_stored = postcard::to_stdvec(&registry_file)
             .ok()
-            .map(|json| memchr::memmem::Finder::new(&json).into_owned());
+            .map(|stored| memchr::memmem::Finder::new(&stored).into_owned());
         PidJob {
             site,
             config,
@@ -85,19 +85,19 @@ impl<'a> PidJob<'a> {
     /// A PID's state from the last build, reused as it is (its warnings
     /// pointed at its registry row, wherever that row is now).
     pub(super) fn kept(&self, entry: &Entry, last: &State, old: EntryRef) -> Result<EntryRef> {
-        let line = last.entry_raw(&old)?;
+        let record = last.entry_raw(&old)?;
         // Copied as it is unless a warning may point into the registry (its
-        // path is not in the line otherwise): most states have no warning.
+        // path is not in the record otherwise): most states have no warning.
         let mentions = self
             .registry_stored
             .as_ref()
-            .is_none_or(|f| f.find(&line).is_some());
+            .is_none_or(|f| f.find(&record).is_some());
         let (at, len) = if mentions {
-            let mut state = last.parse_entry(&line)?;
+            let mut state = last.parse_entry(&record)?;
             state.warnings = relocate(&state.warnings, &self.registry_file, &entry.current().at);
             self.store.put(&state)?
         } else {
-            self.store.put_raw(&line)?
+            self.store.put_raw(&record)?
         };
         Ok(EntryRef {
             at,

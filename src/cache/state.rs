@@ -36,7 +36,6 @@ pub struct State {
     /// Each site-wide page's file (list pages, Markdown pages, 404.html),
     /// with the hash of the context it was rendered from (see
     /// `render::site_wide`; when that last changed is in `pidsite.lock`).
-    #[serde(default)]
     pub site_pages: HashMap<String, SitePage>,
     /// Size and modification time of each IIIF file read, with its hash, so
     /// an untouched file is not read again to be fingerprinted.
@@ -121,13 +120,13 @@ impl State {
 
     /// The state of one of its entries as its record in the store.
     pub fn entry_raw(&self, entry: &EntryRef) -> crate::Result<Vec<u8>> {
-        let line = self.store().get_raw(entry.at, entry.len);
-        line.map_err(|e| crate::Error::Cache(Box::new(e)))
+        let record = self.store().get_raw(entry.at, entry.len);
+        record.map_err(|e| crate::Error::Cache(Box::new(e)))
     }
 
     /// The state in a record [`State::entry_raw`] gave.
-    pub fn parse_entry(&self, line: &[u8]) -> crate::Result<EntryState> {
-        let state = self.store().parse(line);
+    pub fn parse_entry(&self, record: &[u8]) -> crate::Result<EntryState> {
+        let state = self.store().parse(record);
         state.map_err(|e| crate::Error::Cache(Box::new(e)))
     }
 

@@ -210,14 +210,11 @@ impl Templates {
         if !names.eq(self.sources.iter().map(|(name, _)| name)) {
             return None;
         }
-        let tera = compile_with(&self.strings, |tera| {
-            for (name, ast) in asts {
-                let template = tera::Template::from_ast(&name, None, ast)?;
-                tera.templates.insert(name, template);
-            }
-            tera.build_inheritance_chains()?;
-            tera.check_macro_files()
+        let templates = asts.into_iter().map(|(name, ast)| {
+            let template = tera::Template::from_ast(&name, None, ast);
+            (name, template)
         });
+        let tera = compile_with(&self.strings, |tera| insert_templates(tera, templates));
         Some(Parsed {
             tera: tera.ok()?,
             minified,
@@ -380,8 +377,18 @@ fn add_templates(tera: &mut Tera, sources: &[(String, String)]) -> tera::Result<
         parsed
     });
     parsed.sort_by_key(|(i, _)| *i);
-    for ((name, _), (_, template)) in sources.iter().zip(parsed) {
-        tera.templates.insert(name.clone(), template?);
+    let named = sources.iter().zip(parsed);
+    insert_templates(tera, named.map(|((name, _), (_, t))| (name.clone(), t)))
+}
+
+/// Add parsed templates to `tera` (the first error, in order, stops it),
+/// then link them: inheritance chains, macro imports.
+fn insert_templates(
+    tera: &mut Tera,
+    templates: impl Iterator<Item = (String, tera::Result<tera::Template>)>,
+) -> tera::Result<()> {
+    for (name, template) in templates {
+        tera.templates.insert(name, template?);
     }
     tera.build_inheritance_chains()?;
     tera.check_macro_files()
