@@ -92,12 +92,20 @@ if (root) {
     return set.children.length > 1 ? set : null;
   }
 
-  async function showMore() {
+  // The next page of results as list items; null when a newer search
+  // began meanwhile, so that an old search never adds to a new list.
+  async function nextItems(mine) {
     const page = results.slice(shown, shown + 20);
-    shown += page.length;
     const data = await Promise.all(page.map((r) => r.data()));
-    for (const d of data) list.append(item(d));
+    if (mine !== run) return null;
+    shown += page.length;
     more.hidden = shown >= results.length;
+    return data.map(item);
+  }
+
+  async function showMore() {
+    const items = await nextItems(run);
+    if (items) list.append(...items);
   }
 
   function item(d) {
@@ -138,11 +146,14 @@ if (root) {
     if (mine !== run || !found) return;
     results = found.results;
     shown = 0;
-    list.replaceChildren();
+    const items = await nextItems(mine);
+    if (!items) return;
+    // The list, facets and count change together: a count is never shown
+    // (or announced) beside the previous search's results.
+    list.replaceChildren(...items);
     drawFacets(found.filters);
     const n = results.length;
     status.textContent = n ? counted(n) : label("data-text", "none");
-    await showMore();
     const url = new URL(location.href);
     if (q) url.searchParams.set("q", q); else url.searchParams.delete("q");
     history.replaceState(null, "", url);
