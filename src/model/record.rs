@@ -8,7 +8,7 @@ use crate::model::pid::Pid;
 use crate::model::site_path::SitePath;
 
 /// What a PID's status column says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Resolves to a landing page.
@@ -49,7 +49,7 @@ impl Status {
 }
 
 /// Where a PID's IIIF resource lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A file under `content/`: the path as written and the resolved path.
     Local {
@@ -63,7 +63,7 @@ pub enum Target {
 }
 
 /// A former identifier or old URL that must keep resolving.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Alias {
     /// As written in the registry.
     pub written: String,
@@ -78,7 +78,7 @@ pub struct Alias {
 }
 
 /// Citation fields the registry sets, which win over the manifest.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Overrides {
     /// Title.
     pub title: Option<String>,
@@ -121,7 +121,7 @@ pub struct Record {
 }
 
 /// The columns of a row that most rows leave empty (see [`Record::details`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Details {
     /// Version label (`1`, `2`, `2024-rescan`…).
     pub version: Option<String>,
