@@ -1,7 +1,7 @@
 //! Fingerprints: what a PID's pages, and every page, are made of, hashed so
 //! the plan can compare them with the last build's (see `cache::state`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::hash::Hash as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -154,8 +154,8 @@ impl Default for GlobalHasher {
 /// finds them.
 pub struct Fingerprinter {
     site: PathBuf,
-    previous: HashMap<PathBuf, FileStamp>,
-    seen: Mutex<HashMap<PathBuf, FileStamp>>,
+    previous: FxHashMap<PathBuf, FileStamp>,
+    seen: Mutex<FxHashMap<PathBuf, FileStamp>>,
 }
 
 impl Fingerprinter {
@@ -167,7 +167,7 @@ impl Fingerprinter {
             previous: previous
                 .map(|s| std::mem::take(&mut s.files))
                 .unwrap_or_default(),
-            seen: Mutex::new(HashMap::new()),
+            seen: Mutex::new(FxHashMap::default()),
         }
     }
 
@@ -279,7 +279,7 @@ impl Fingerprinter {
     }
 
     /// The stamps of every file fingerprinted, for the next build.
-    pub fn into_stamps(self) -> HashMap<PathBuf, FileStamp> {
+    pub fn into_stamps(self) -> FxHashMap<PathBuf, FileStamp> {
         self.seen.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -3,10 +3,11 @@
 //! site-wide linkset, Markdown pages, 404, the build marker and the static
 //! files.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use super::export::BulkExport;
 use crate::cache::entry_store::{EntryRef, EntryState, EntryStore};
@@ -61,7 +62,7 @@ pub(super) struct Built {
     pub(super) dated: Vec<LockedPage>,
     /// Every file the PIDs made (an incremental build only: the others are
     /// stale).
-    pub(super) pid_files: HashSet<String>,
+    pub(super) pid_files: FxHashSet<String>,
 }
 
 impl SiteWide<'_> {
@@ -88,7 +89,7 @@ impl SiteWide<'_> {
         let mut bulk = BulkExport::start(self.staging, self.datacite, live)?;
         let (mut pid_bytes, mut pages_built, mut stubs) = (0, 0, 0);
         // An incremental build removes the files it no longer makes.
-        let mut pid_files: HashSet<String> = HashSet::new();
+        let mut pid_files = FxHashSet::default();
         // The site-wide linkset: every landing and version page's context,
         // streamed into one document.
         let mut linkset = self

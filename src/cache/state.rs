@@ -8,6 +8,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::entry_store::{EntryRef, EntryState, EntryStore};
@@ -30,7 +31,7 @@ pub struct State {
     /// Per PID key (of the last build; a build saves its own from the
     /// registry, see [`State::save`]); each one's [`EntryState`] is in the
     /// store.
-    pub entries: HashMap<String, EntryRef>,
+    pub entries: FxHashMap<String, EntryRef>,
     /// Files that are not any one PID's: site-wide pages and static files.
     pub site_files: Vec<String>,
     /// Each site-wide page's file (list pages, Markdown pages, 404.html),
@@ -39,7 +40,7 @@ pub struct State {
     pub site_pages: HashMap<String, SitePage>,
     /// Size and modification time of each IIIF file read, with its hash, so
     /// an untouched file is not read again to be fingerprinted.
-    pub files: HashMap<PathBuf, FileStamp>,
+    pub files: FxHashMap<PathBuf, FileStamp>,
     /// The file of the entries' states, in the cache folder.
     store: String,
     /// That file, once the state is loaded.
@@ -193,7 +194,7 @@ struct Saved<'a, I> {
     entries: MapOnce<I>,
     site_files: &'a [String],
     site_pages: &'a HashMap<String, SitePage>,
-    files: &'a HashMap<PathBuf, FileStamp>,
+    files: &'a FxHashMap<PathBuf, FileStamp>,
     store: &'a str,
 }
 

@@ -309,7 +309,7 @@ impl<'a> Making<'a> {
         warnings.extend(long);
         check_aliases(&grouped, &mut errors);
         check_replaced_by(&grouped, &mut errors);
-        check_nesting(&grouped.entries, &mut errors);
+        check_nesting(&grouped, &mut errors);
         let ends = resolve_moves(&grouped, &mut errors);
         let mut entries = grouped.entries;
         if errors.is_empty() {
@@ -565,13 +565,12 @@ fn check_replaced_by(grouped: &Grouped, errors: &mut Vec<Error>) {
 /// A PID may not have its page in a folder that another PID's pages use:
 /// a version's `v1/`, the `images/` and `members/` lists, or one of the
 /// files beside a landing page (a folder there cannot be written). Each
-/// PID looks at the folder above its own page, once.
-fn check_nesting(entries: &[Entry], errors: &mut Vec<Error>) {
-    let by_path: HashMap<String, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.pid().landing_path().as_str().to_lowercase(), i))
-        .collect();
+/// PID looks at the folder above its own page, once, in the landing
+/// folders the rows were grouped by.
+fn check_nesting(grouped: &Grouped, errors: &mut Vec<Error>) {
+    let Grouped {
+        entries, by_path, ..
+    } = grouped;
     for entry in entries {
         let landing = entry.pid().landing_path();
         let inner = landing.as_str().trim_end_matches('/');
