@@ -486,26 +486,42 @@ impl LockText {
     }
 
     fn target(&mut self, target: &LockedTarget) {
-        let t = target;
+        // Taken apart whole, so that a new field cannot be left out.
+        let LockedTarget {
+            pid,
+            target: written,
+            sha256,
+            etag,
+            last_modified,
+            fetched,
+            published,
+            modified,
+            withdrawn,
+        } = target;
         let fields = [
-            ("pid", Some(t.pid.as_str())),
-            ("target", Some(t.target.as_str()).filter(|s| !s.is_empty())),
-            ("sha256", Some(t.sha256.as_str()).filter(|s| !s.is_empty())),
-            ("etag", t.etag.as_deref()),
-            ("last_modified", t.last_modified.as_deref()),
-            ("fetched", t.fetched.as_deref()),
-            ("published", t.published.as_deref()),
-            ("modified", t.modified.as_deref()),
-            ("withdrawn", t.withdrawn.as_deref()),
+            ("pid", Some(pid.as_str())),
+            ("target", Some(written.as_str()).filter(|s| !s.is_empty())),
+            ("sha256", Some(sha256.as_str()).filter(|s| !s.is_empty())),
+            ("etag", etag.as_deref()),
+            ("last_modified", last_modified.as_deref()),
+            ("fetched", fetched.as_deref()),
+            ("published", published.as_deref()),
+            ("modified", modified.as_deref()),
+            ("withdrawn", withdrawn.as_deref()),
         ];
         self.table("[[target]]\n", &fields, || toml::to_string(target));
     }
 
     fn page(&mut self, page: &LockedPage) {
+        let LockedPage {
+            file,
+            hash,
+            modified,
+        } = page;
         let fields = [
-            ("file", Some(page.file.as_str())),
-            ("hash", Some(page.hash.as_str())),
-            ("modified", Some(page.modified.as_str())),
+            ("file", Some(file.as_str())),
+            ("hash", Some(hash.as_str())),
+            ("modified", Some(modified.as_str())),
         ];
         self.table("[[page]]\n", &fields, || toml::to_string(page));
     }

@@ -1,11 +1,12 @@
 //! Fingerprints: what a PID's pages, and every page, are made of, hashed so
 //! the plan can compare them with the last build's (see `cache::state`).
 
-use rustc_hash::FxHashMap;
 use std::hash::Hash as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::UNIX_EPOCH;
+
+use rustc_hash::FxHashMap;
 
 use crate::cache::entry_store::Fingerprint;
 use crate::cache::state::{new_build_id, FileStamp, Hash, State};
