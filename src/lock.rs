@@ -159,6 +159,15 @@ fn plain_table(body: &str) -> Option<Vec<(&str, String)>> {
     Some(fields)
 }
 
+/// A string with no quote, backslash or control character: a TOML basic
+/// string holds it as it is, with nothing escaped (read, and written as the
+/// toml crate writes it).
+fn is_plain(text: &str) -> bool {
+    !text
+        .bytes()
+        .any(|b| matches!(b, b'"' | b'\\' | 0..=0x1f | 0x7f))
+}
+
 /// A one-line TOML string, quoted as it is in the file.
 fn toml_string(value: &str) -> Option<String> {
     if let Some(inner) = value.strip_prefix('\'') {
@@ -167,8 +176,7 @@ fn toml_string(value: &str) -> Option<String> {
     }
     let inner = value.strip_prefix('"')?.strip_suffix('"')?;
     // Most values have nothing to unescape.
-    let special = |b: &u8| matches!(b, b'\\' | b'"' | 0..=0x1f | 0x7f);
-    if !inner.as_bytes().iter().any(special) {
+    if is_plain(inner) {
         return Some(inner.to_string());
     }
     let mut out = String::with_capacity(inner.len());
@@ -543,11 +551,7 @@ impl LockText {
         }
         self.1 += 1;
         self.0.push_str(header);
-        let plain = |v: &str| {
-            !v.bytes()
-                .any(|b| matches!(b, b'"' | b'\\' | 0..=0x1f | 0x7f))
-        };
-        if fields.iter().all(|(_, v)| v.is_none_or(plain)) {
+        if fields.iter().all(|(_, v)| v.is_none_or(is_plain)) {
             for (key, value) in fields {
                 if let Some(value) = value {
                     for part in [key, " = \"", value, "\"\n"] {
